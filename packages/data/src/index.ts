@@ -1,0 +1,4 @@
+export type { TaskInfo, SplitName, Batch, Dataset, BatchOptions } from './types.js';
+export { DataError } from './errors.js';
+export { DATASETS, loadDataset } from './registry.js';
+export { renderGrid, type GridOptions } from './grid.js';

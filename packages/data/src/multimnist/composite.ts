@@ -1,0 +1,106 @@
+import type { SplitName } from '../types.js';
+import { hashSeed, mulberry32, randInt, splitId } from '../prng.js';
+import { DIGIT_PIXELS, DIGIT_SIDE } from './source.js';
+
+export const CANVAS = 36;
+export const OUT_SIDE = 28;
+export const MAX_SHIFT = 4;
+
+/** What one MultiMNIST sample is made of: two source digits (ids into the source) and their offsets. */
+export interface CompositeSpec {
+  left: number; // class of the top-left digit
+  right: number; // class of the bottom-right digit
+  leftDigit: number; // source digit id
+  rightDigit: number;
+  leftAt: [number, number]; // [row, col] of the digit's top-left corner on the 36x36 canvas
+  rightAt: [number, number];
+}
+
+/** Draws sample `index` of `split` from its own seeded stream. */
+export function drawComposite(seed: number, split: SplitName, index: number, pools: Int32Array[]): CompositeSpec {
+  const rng = mulberry32(hashSeed(seed, splitId(split), index));
+  const left = randInt(rng, 10);
+  const right = randInt(rng, 10);
+  const lp = pools[left];
+  const rp = pools[right];
+  const leftDigit = lp[randInt(rng, lp.length)];
+  const rightDigit = rp[randInt(rng, rp.length)];
+  const far = CANVAS - DIGIT_SIDE;
+  const leftAt: [number, number] = [randInt(rng, MAX_SHIFT + 1), randInt(rng, MAX_SHIFT + 1)];
+  const rightAt: [number, number] = [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
+  return { left, right, leftDigit, rightDigit, leftAt, rightAt };
+}
+
+/** Area (box-filter) resampling weights from `from` to `to` pixels: for each output, [input, weight] pairs. */
+function areaWeights(from: number, to: number): { idx: Int32Array; w: Float32Array; start: Int32Array } {
+  const scale = from / to;
+  const idx: number[] = [];
+  const w: number[] = [];
+  const start = new Int32Array(to + 1);
+  for (let o = 0; o < to; o++) {
+    start[o] = idx.length;
+    const a = o * scale;
+    const b = (o + 1) * scale;
+    for (let i = Math.floor(a); i < Math.ceil(b) && i < from; i++) {
+      const overlap = Math.min(b, i + 1) - Math.max(a, i);
+      if (overlap > 1e-9) {
+        idx.push(i);
+        w.push(overlap / scale);
+      }
+    }
+  }
+  start[to] = idx.length;
+  return { idx: Int32Array.from(idx), w: Float32Array.from(w), start };
+}
+
+const WEIGHTS = areaWeights(CANVAS, OUT_SIDE);
+
+/** Scratch buffers reused across samples by one generator. */
+export interface CompositeScratch {
+  canvas: Float32Array; // 36*36
+  rows: Float32Array; // 28*36: canvas resampled along rows
+}
+
+export function newScratch(): CompositeScratch {
+  return { canvas: new Float32Array(CANVAS * CANVAS), rows: new Float32Array(OUT_SIDE * CANVAS) };
+}
+
+/** Renders `spec` as a 28x28x1 image into out[offset..]: max of the two digits on 36x36, area-resized. */
+export function renderComposite(spec: CompositeSpec, pixels: Float32Array, out: Float32Array, offset: number, s: CompositeScratch): void {
+  const { canvas, rows } = s;
+  canvas.fill(0);
+  const place = (digit: number, at: [number, number]): void => {
+    const base = digit * DIGIT_PIXELS;
+    for (let r = 0; r < DIGIT_SIDE; r++) {
+      const src = base + r * DIGIT_SIDE;
+      const dst = (r + at[0]) * CANVAS + at[1];
+      for (let c = 0; c < DIGIT_SIDE; c++) {
+        const v = pixels[src + c];
+        if (v > canvas[dst + c]) canvas[dst + c] = v;
+      }
+    }
+  };
+  place(spec.leftDigit, spec.leftAt);
+  place(spec.rightDigit, spec.rightAt);
+  const { idx, w, start } = WEIGHTS;
+  // resample rows: rows[o][col] = sum_i w * canvas[i][col]
+  rows.fill(0);
+  for (let o = 0; o < OUT_SIDE; o++) {
+    for (let k = start[o]; k < start[o + 1]; k++) {
+      const wi = w[k];
+      const src = idx[k] * CANVAS;
+      const dst = o * CANVAS;
+      for (let c = 0; c < CANVAS; c++) rows[dst + c] += wi * canvas[src + c];
+    }
+  }
+  // resample columns into the output
+  for (let r = 0; r < OUT_SIDE; r++) {
+    const src = r * CANVAS;
+    const dst = offset + r * OUT_SIDE;
+    for (let o = 0; o < OUT_SIDE; o++) {
+      let v = 0;
+      for (let k = start[o]; k < start[o + 1]; k++) v += w[k] * rows[src + idx[k]];
+      out[dst + o] = v > 1 ? 1 : v;
+    }
+  }
+}
