@@ -1,0 +1,63 @@
+import { CodecError } from '../errors.js';
+import type { QuantParams } from '../types.js';
+
+/** Smallest scale written: keeps 1/scale finite for constant or all-zero tensors. */
+export const MIN_SCALE = 2 ** -126;
+
+function nonFinite(): CodecError {
+  return new CodecError(
+    'non-finite-input',
+    'tensor contains NaN or Infinity; quantising codecs need finite values (use f32 or f16 to carry them)',
+  );
+}
+
+/**
+ * Sets scales[g] and zeroPoints[g] for a group whose values lie in [lo, hi] (lo <= 0 <= hi so that
+ * zero is exact): q = round(x / scale) + zeroPoint in [0, maxQ].
+ */
+export function chooseParams(lo: number, hi: number, maxQ: number, p: QuantParams, g: number): void {
+  let s = Math.fround(hi / maxQ - lo / maxQ); // divided first: hi - lo may overflow float32
+  if (!(s >= MIN_SCALE)) s = MIN_SCALE;
+  let z = Math.round(-lo / s);
+  if (z > maxQ) z = maxQ;
+  p.scales[g] = s;
+  p.zeroPoints[g] = z;
+}
+
+/** One (scale, zero point) for the whole tensor. Throws CodecError('non-finite-input'). */
+export function tensorParams(data: Float32Array, maxQ: number): QuantParams {
+  let lo = 0;
+  let hi = 0;
+  let poison = 0; // stays 0 unless some x is NaN or ±Inf (x * 0 is NaN then)
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const x = data[i];
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+    poison += x * 0;
+  }
+  if (poison !== 0) throw nonFinite();
+  const p: QuantParams = { scales: new Float32Array(1), zeroPoints: new Uint8Array(1) };
+  chooseParams(lo, hi, maxQ, p, 0);
+  return p;
+}
+
+/** One (scale, zero point) per channel (last dimension). Throws CodecError('non-finite-input'). */
+export function channelParams(data: Float32Array, channels: number, maxQ: number): QuantParams {
+  const lo = new Float64Array(channels);
+  const hi = new Float64Array(channels);
+  let poison = 0;
+  const n = data.length;
+  for (let base = 0; base < n; base += channels) {
+    for (let c = 0; c < channels; c++) {
+      const x = data[base + c];
+      if (x < lo[c]) lo[c] = x;
+      if (x > hi[c]) hi[c] = x;
+      poison += x * 0;
+    }
+  }
+  if (poison !== 0) throw nonFinite();
+  const p: QuantParams = { scales: new Float32Array(channels), zeroPoints: new Uint8Array(channels) };
+  for (let c = 0; c < channels; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
+  return p;
+}

@@ -1,0 +1,29 @@
+import type { Codec } from '../types.js';
+import { halfBits, halfTable } from './half.js';
+
+/**
+ * IEEE binary16, little-endian, round to nearest even; subnormals, ±Inf and NaN kept.
+ * Encode works on float bits (no Math.fround); decode is one lookup in a 65536-entry table.
+ */
+export const f16: Codec = {
+  name: 'f16',
+  id: 1,
+  description: 'IEEE half precision (round to nearest even), 2 bytes per element',
+  elementWidth: 2,
+  maxQ: 0,
+  groups: () => 0,
+  payloadBytes: (count) => count * 2,
+  encode(data, _channels, payload) {
+    const src = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    const dst = new Uint16Array(payload.buffer, payload.byteOffset, data.length);
+    const n = src.length;
+    for (let i = 0; i < n; i++) dst[i] = halfBits(src[i]);
+    return null;
+  },
+  decode(payload, _channels, _params, out) {
+    const lut = halfTable();
+    const n = out.length;
+    const src = new Uint16Array(payload.buffer, payload.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = lut[src[i]];
+  },
+};

@@ -1,0 +1,19 @@
+import type { Codec } from '../types.js';
+
+/** Raw IEEE float32, little-endian: lossless, 4 bytes per element. Carries NaN/Inf. */
+export const f32: Codec = {
+  name: 'f32',
+  id: 0,
+  description: 'raw float32, lossless',
+  elementWidth: 4,
+  maxQ: 0,
+  groups: () => 0,
+  payloadBytes: (count) => count * 4,
+  encode(data, _channels, payload) {
+    payload.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return null;
+  },
+  decode(payload, _channels, _params, out) {
+    out.set(new Float32Array(payload.buffer, payload.byteOffset, out.length));
+  },
+};

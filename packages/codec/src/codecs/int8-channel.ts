@@ -1,0 +1,43 @@
+import type { Codec } from '../types.js';
+import { channelParams } from './affine.js';
+
+/**
+ * 8-bit affine quantisation with one scale and zero point per channel (last dimension):
+ * byte q in [0,255], x ≈ (q − zeroPoint[c]) · scale[c].
+ */
+export const int8Channel: Codec = {
+  name: 'int8-channel',
+  id: 3,
+  description: '8-bit affine quantisation, one scale per channel (last dimension)',
+  elementWidth: 1,
+  maxQ: 255,
+  groups: (channels) => channels,
+  payloadBytes: (count) => count,
+  encode(data, channels, payload) {
+    const p = channelParams(data, channels, 255);
+    const inv = new Float64Array(channels);
+    const z = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      inv[c] = 1 / p.scales[c];
+      z[c] = p.zeroPoints[c];
+    }
+    const q = new Uint8ClampedArray(payload.buffer, payload.byteOffset, data.length);
+    const n = data.length;
+    for (let base = 0; base < n; base += channels) {
+      for (let c = 0; c < channels; c++) q[base + c] = data[base + c] * inv[c] + z[c];
+    }
+    return p;
+  },
+  decode(payload, channels, params, out) {
+    const s = new Float64Array(channels);
+    const z = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      s[c] = params!.scales[c];
+      z[c] = params!.zeroPoints[c];
+    }
+    const n = out.length;
+    for (let base = 0; base < n; base += channels) {
+      for (let c = 0; c < channels; c++) out[base + c] = (payload[base + c] - z[c]) * s[c];
+    }
+  },
+};

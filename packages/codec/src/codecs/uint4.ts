@@ -1,0 +1,57 @@
+import type { Codec } from '../types.js';
+import { channelParams } from './affine.js';
+
+/**
+ * 4-bit affine quantisation per channel (last dimension), two values per byte: element 2k in the
+ * low nibble, 2k+1 in the high nibble (a final odd element leaves the high nibble 0).
+ * q in [0,15], x ≈ (q − zeroPoint[c]) · scale[c].
+ */
+export const uint4: Codec = {
+  name: 'uint4',
+  id: 4,
+  description: '4-bit affine quantisation per channel, two values per byte',
+  elementWidth: 1,
+  maxQ: 15,
+  groups: (channels) => channels,
+  payloadBytes: (count) => (count + 1) >>> 1,
+  encode(data, channels, payload) {
+    const p = channelParams(data, channels, 15);
+    const inv = new Float64Array(channels);
+    const zh = new Float64Array(channels); // zero point + 0.5: round half up by truncation
+    for (let c = 0; c < channels; c++) {
+      inv[c] = 1 / p.scales[c];
+      zh[c] = p.zeroPoints[c] + 0.5;
+    }
+    const n = data.length;
+    let c = 0;
+    let low = 0;
+    for (let i = 0; i < n; i++) {
+      let v = data[i] * inv[c] + zh[c];
+      v = v < 0 ? 0 : v > 15 ? 15 : v;
+      const q = v | 0;
+      if ((i & 1) === 0) low = q;
+      else payload[i >>> 1] = low | (q << 4);
+      if (++c === channels) c = 0;
+    }
+    if ((n & 1) === 1) payload[n >>> 1] = low;
+    return p;
+  },
+  decode(payload, channels, params, out) {
+    // 16 decoded values per channel
+    const lut = new Float32Array(channels * 16);
+    for (let c = 0; c < channels; c++) {
+      const s = params!.scales[c];
+      const z = params!.zeroPoints[c];
+      for (let q = 0; q < 16; q++) lut[c * 16 + q] = (q - z) * s;
+    }
+    const n = out.length;
+    const wrap = channels * 16;
+    let cb = 0;
+    for (let i = 0; i < n; i++) {
+      const b = payload[i >>> 1];
+      out[i] = lut[cb + ((i & 1) === 0 ? b & 15 : b >>> 4)];
+      cb += 16;
+      if (cb === wrap) cb = 0;
+    }
+  },
+};

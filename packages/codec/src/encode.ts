@@ -1,0 +1,81 @@
+import { getCodec } from './codecs/registry.js';
+import { getCompressor, requireAvailable } from './compress/registry.js';
+import { crc32 } from './crc32.js';
+import { HOST_LITTLE_ENDIAN, swapBytes } from './endian.js';
+import { CodecError } from './errors.js';
+import { MAX_RANK, headerSize, writeHeader } from './frame.js';
+import type { TensorData } from './types.js';
+
+export interface EncodeOptions {
+  /** One of CODECS. */
+  codec: string;
+  /** One of COMPRESSIONS; default 'none'. */
+  compress?: string;
+  /** Level of the lossless stage; default per stage (fast). Ignored for 'none'. */
+  level?: number;
+}
+
+const U32_MAX = 0xffffffff;
+
+/** Checks a shape and returns its element count. Throws CodecError('shape-mismatch'). */
+function checkShape(t: TensorData): number {
+  const { data, shape } = t;
+  if (!(data instanceof Float32Array)) throw new CodecError('shape-mismatch', 'data must be a Float32Array');
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > MAX_RANK) {
+    throw new CodecError('shape-mismatch', `shape must have 1..${MAX_RANK} dimensions`);
+  }
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 1 || d > U32_MAX) {
+      throw new CodecError('shape-mismatch', `shape [${shape.join(',')}] has a dimension that is not an integer in 1..${U32_MAX}`);
+    }
+    n *= d;
+  }
+  if (n !== data.length) {
+    throw new CodecError('shape-mismatch', `shape [${shape.join(',')}] has ${n} elements, data has ${data.length}`);
+  }
+  return n;
+}
+
+/**
+ * Encodes a float32 tensor into one self-describing frame. Without a lossless stage the codec
+ * writes straight into the returned frame (one allocation, no per-element allocation).
+ * Throws CodecError: unknown-codec, unknown-compression, compression-unavailable, shape-mismatch,
+ * non-finite-input (quantising codecs), invalid-option, too-large.
+ */
+export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
+  const codec = getCodec(opts.codec);
+  const comp = getCompressor(opts.compress ?? 'none');
+  requireAvailable(comp);
+  const level = opts.level ?? comp.defaultLevel;
+  if (!Number.isInteger(level) || level < comp.minLevel || level > comp.maxLevel) {
+    throw new CodecError('invalid-option', `level ${level} for ${comp.name} must be an integer in ${comp.minLevel}..${comp.maxLevel}`);
+  }
+  const n = checkShape(t);
+  const channels = t.shape[t.shape.length - 1];
+  const headerBytes = headerSize(t.shape.length, codec.groups(channels));
+  const rawBytes = codec.payloadBytes(n);
+  if (rawBytes > U32_MAX) throw new CodecError('too-large', `payload of ${rawBytes} bytes exceeds the 4 GiB frame limit`);
+
+  let frame: Uint8Array;
+  let params;
+  let payloadBytes: number;
+  if (comp.id === 0) {
+    frame = new Uint8Array(headerBytes + rawBytes);
+    const payload = frame.subarray(headerBytes);
+    params = codec.encode(t.data, channels, payload);
+    if (!HOST_LITTLE_ENDIAN) swapBytes(payload, codec.elementWidth);
+    payloadBytes = rawBytes;
+  } else {
+    const raw = new Uint8Array(rawBytes);
+    params = codec.encode(t.data, channels, raw);
+    if (!HOST_LITTLE_ENDIAN) swapBytes(raw, codec.elementWidth);
+    const stored = comp.compress(raw, level);
+    payloadBytes = stored.length;
+    frame = new Uint8Array(headerBytes + payloadBytes);
+    frame.set(stored, headerBytes);
+  }
+  const payloadCrc = crc32(frame.subarray(headerBytes));
+  writeHeader(frame, { codec, compressor: comp, shape: t.shape, params, rawBytes, payloadBytes, payloadCrc }, headerBytes);
+  return frame;
+}

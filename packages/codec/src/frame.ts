@@ -1,0 +1,197 @@
+/**
+ * The frame header: layout, writer and validating parser. Byte-by-byte layout in README.md.
+ * All multi-byte fields are little-endian.
+ */
+import { codecById } from './codecs/registry.js';
+import { compressorById } from './compress/registry.js';
+import { crc32 } from './crc32.js';
+import { CodecError } from './errors.js';
+import type { Codec, Compressor, FrameHeader, QuantParams } from './types.js';
+
+/** "MTLS": mtl-split tensor frame. */
+export const MAGIC = Uint8Array.of(0x4d, 0x54, 0x4c, 0x53);
+/** The frame format this code writes and the only one it reads. */
+export const FORMAT_VERSION = 1;
+/** dtype byte: the decoded element type. Only float32 exists. */
+export const DTYPE_FLOAT32 = 1;
+export const MAX_RANK = 8;
+/** Default decode limit: 64 MiB of decoded float32 (16 Mi elements). */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+const FIXED = 16; // magic, version, codec, compression, dtype, headerBytes, rank, reserved
+const TRAILER = 16; // rawBytes, payloadBytes, payloadCrc, headerCrc
+/** Smallest possible header (rank 1, no quantisation groups). */
+export const MIN_HEADER_BYTES = headerSize(1, 0);
+
+/** Header bytes for a tensor of `rank` dims with `groups` quantisation groups: a multiple of 8. */
+export function headerSize(rank: number, groups: number): number {
+  const unpadded = FIXED + 4 * rank + 4 + 5 * groups + TRAILER;
+  return Math.ceil(unpadded / 8) * 8;
+}
+
+export interface HeaderFields {
+  codec: Codec;
+  compressor: Compressor;
+  shape: readonly number[];
+  params: QuantParams | null;
+  rawBytes: number;
+  payloadBytes: number;
+  payloadCrc: number;
+}
+
+/** Writes the header into frame[0, headerSize) including the header CRC. */
+export function writeHeader(frame: Uint8Array, f: HeaderFields, headerBytes: number): void {
+  const v = new DataView(frame.buffer, frame.byteOffset, headerBytes);
+  frame.set(MAGIC, 0);
+  v.setUint8(4, FORMAT_VERSION);
+  v.setUint8(5, f.codec.id);
+  v.setUint8(6, f.compressor.id);
+  v.setUint8(7, DTYPE_FLOAT32);
+  v.setUint32(8, headerBytes, true);
+  v.setUint8(12, f.shape.length);
+  v.setUint8(13, 0);
+  v.setUint16(14, 0, true);
+  let o = FIXED;
+  for (const d of f.shape) {
+    v.setUint32(o, d, true);
+    o += 4;
+  }
+  const groups = f.params === null ? 0 : f.params.scales.length;
+  v.setUint32(o, groups, true);
+  o += 4;
+  for (let g = 0; g < groups; g++, o += 4) v.setFloat32(o, f.params!.scales[g], true);
+  for (let g = 0; g < groups; g++, o++) v.setUint8(o, f.params!.zeroPoints[g]);
+  for (; o < headerBytes - TRAILER; o++) v.setUint8(o, 0);
+  v.setUint32(headerBytes - 16, f.rawBytes, true);
+  v.setUint32(headerBytes - 12, f.payloadBytes, true);
+  v.setUint32(headerBytes - 8, f.payloadCrc, true);
+  v.setUint32(headerBytes - 4, crc32(frame.subarray(0, headerBytes - 4)), true);
+}
+
+/** A validated header plus the registry entries it names. */
+export interface ParsedHeader extends FrameHeader {
+  codecImpl: Codec;
+  compressorImpl: Compressor;
+  params: QuantParams | null;
+}
+
+/**
+ * Validates and parses the header of `frame` without touching the payload. Checks, in order:
+ * magic, version, header length, header CRC, reserved bytes, dtype, codec, compression, rank,
+ * dimensions against maxBytes, quantisation groups, scales, zero points, payload lengths.
+ */
+export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
+  if (!(frame instanceof Uint8Array)) throw new CodecError('truncated', 'frame is not a Uint8Array');
+  const len = frame.length;
+  if (len < 5) throw new CodecError('truncated', `frame has ${len} bytes, a header has at least ${MIN_HEADER_BYTES}`);
+  for (let i = 0; i < 4; i++) {
+    if (frame[i] !== MAGIC[i]) {
+      throw new CodecError('bad-magic', `frame does not start with "MTLS" (got ${hex(frame.subarray(0, 4))})`);
+    }
+  }
+  const version = frame[4];
+  if (version !== FORMAT_VERSION) {
+    throw new CodecError(
+      'unsupported-version',
+      version > FORMAT_VERSION
+        ? `frame format version ${version} is newer than this reader, which reads version ${FORMAT_VERSION}; upgrade @mtl-split/codec`
+        : `frame format version ${version} does not exist (this reader reads version ${FORMAT_VERSION})`,
+    );
+  }
+  if (len < MIN_HEADER_BYTES) throw new CodecError('truncated', `frame has ${len} bytes, a header has at least ${MIN_HEADER_BYTES}`);
+  const v = new DataView(frame.buffer, frame.byteOffset, len);
+  const headerBytes = v.getUint32(8, true);
+  if (headerBytes < MIN_HEADER_BYTES || headerBytes % 8 !== 0) {
+    throw new CodecError('bad-header', `header length ${headerBytes} is not a multiple of 8 of at least ${MIN_HEADER_BYTES}`);
+  }
+  if (headerBytes > len) throw new CodecError('truncated', `frame has ${len} bytes, its header alone declares ${headerBytes}`);
+  const headerCrc = v.getUint32(headerBytes - 4, true);
+  const actualCrc = crc32(frame.subarray(0, headerBytes - 4));
+  if (headerCrc !== actualCrc) {
+    throw new CodecError('header-crc-mismatch', `header CRC32 is ${hex32(actualCrc)}, frame says ${hex32(headerCrc)}`);
+  }
+  if (frame[13] !== 0 || frame[14] !== 0 || frame[15] !== 0) throw new CodecError('bad-header', 'reserved bytes 13..15 are not zero');
+  if (frame[7] !== DTYPE_FLOAT32) throw new CodecError('bad-header', `dtype ${frame[7]} is not supported (only 1 = float32)`);
+  const codec = codecById(frame[5]);
+  const compressor = compressorById(frame[6]);
+  const rank = frame[12];
+  if (rank < 1 || rank > MAX_RANK) throw new CodecError('bad-header', `rank ${rank} is outside 1..${MAX_RANK}`);
+  if (headerBytes < headerSize(rank, 0)) throw new CodecError('bad-header', `header length ${headerBytes} is too short for rank ${rank}`);
+  const shape: number[] = [];
+  const maxElements = Math.floor(maxBytes / 4);
+  let elements = 1;
+  for (let i = 0; i < rank; i++) {
+    const d = v.getUint32(FIXED + 4 * i, true);
+    if (d === 0) throw new CodecError('bad-header', `dimension ${i} is 0`);
+    shape.push(d);
+    elements *= d; // exact: stays below 2^53 because it is checked against maxElements each step
+    if (elements > maxElements) {
+      throw new CodecError(
+        'too-large',
+        `declared shape [${shape.join(',')}${i + 1 < rank ? ',…' : ''}] exceeds the limit of ${maxBytes} bytes of float32`,
+      );
+    }
+  }
+  const channels = shape[rank - 1];
+  let o = FIXED + 4 * rank;
+  const groups = v.getUint32(o, true);
+  o += 4;
+  const expectedGroups = codec.groups(channels);
+  if (groups !== expectedGroups) {
+    throw new CodecError('bad-quant-params', `codec ${codec.name} with ${channels} channels needs ${expectedGroups} quantisation groups, frame has ${groups}`);
+  }
+  if (headerBytes !== headerSize(rank, groups)) {
+    throw new CodecError('bad-header', `header length ${headerBytes} does not match rank ${rank} and ${groups} groups (${headerSize(rank, groups)})`);
+  }
+  let params: QuantParams | null = null;
+  if (groups > 0) {
+    params = { scales: new Float32Array(groups), zeroPoints: new Uint8Array(groups) };
+    for (let g = 0; g < groups; g++, o += 4) {
+      const s = v.getFloat32(o, true);
+      if (!(s > 0 && s < Infinity)) throw new CodecError('non-finite-scale', `scale ${g} is ${s}; scales must be finite and > 0`);
+      params.scales[g] = s;
+    }
+    for (let g = 0; g < groups; g++, o++) {
+      const z = frame[o];
+      if (z > codec.maxQ) throw new CodecError('bad-quant-params', `zero point ${g} is ${z}, above ${codec.maxQ} for ${codec.name}`);
+      params.zeroPoints[g] = z;
+    }
+  }
+  for (; o < headerBytes - TRAILER; o++) {
+    if (frame[o] !== 0) throw new CodecError('bad-header', `padding byte ${o} is not zero`);
+  }
+  const rawBytes = v.getUint32(headerBytes - 16, true);
+  const payloadBytes = v.getUint32(headerBytes - 12, true);
+  const expectedRaw = codec.payloadBytes(elements);
+  if (rawBytes !== expectedRaw) {
+    throw new CodecError('length-mismatch', `${codec.name} payload of shape [${shape.join(',')}] is ${expectedRaw} bytes, header declares ${rawBytes}`);
+  }
+  if (compressor.id === 0 && payloadBytes !== rawBytes) {
+    throw new CodecError('length-mismatch', `uncompressed payload is ${payloadBytes} bytes, header declares ${rawBytes} before compression`);
+  }
+  return {
+    version,
+    codec: codec.name,
+    compress: compressor.name,
+    dtype: 'float32',
+    shape,
+    elements,
+    quant: params === null ? null : { ...params, axis: groups === 1 && codec.groups(2) === 1 ? 'tensor' : 'channel' },
+    headerBytes,
+    rawBytes,
+    payloadBytes,
+    frameBytes: headerBytes + payloadBytes,
+    payloadCrc: v.getUint32(headerBytes - 8, true),
+    codecImpl: codec,
+    compressorImpl: compressor,
+    params,
+  };
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function hex32(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}

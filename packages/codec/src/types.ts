@@ -1,0 +1,80 @@
+/** Names usable from a CLI flag. */
+export type CodecName = 'f32' | 'f16' | 'int8' | 'int8-channel' | 'uint4';
+export type Compression = 'none' | 'deflate' | 'brotli' | 'zstd';
+
+/** A dense float32 tensor, row-major; the last dimension is the channel. */
+export interface TensorData {
+  data: Float32Array;
+  shape: number[];
+}
+
+/**
+ * Affine quantisation parameters, one entry per group (1 group per tensor, or one per channel):
+ * x ≈ (q − zeroPoints[g]) · scales[g], q an unsigned integer in [0, 2^bits − 1].
+ */
+export interface QuantParams {
+  scales: Float32Array;
+  zeroPoints: Uint8Array;
+}
+
+/** One element codec. Implementations live one per file in ./codecs and register by name. */
+export interface Codec {
+  readonly name: CodecName;
+  /** Byte 5 of the frame. Never reuse an id. */
+  readonly id: number;
+  readonly description: string;
+  /** Bytes per payload element for byte-order purposes (1 for packed integers). */
+  readonly elementWidth: 1 | 2 | 4;
+  /** Largest quantised value (255 for 8 bit, 15 for 4 bit); 0 for float codecs. */
+  readonly maxQ: number;
+  /** Quantisation groups stored in the header: 0 (none), 1 (per tensor) or `channels`. */
+  groups(channels: number): number;
+  /** Payload bytes before any lossless stage. */
+  payloadBytes(count: number): number;
+  /**
+   * Writes `data` into `payload` (exactly payloadBytes(data.length) bytes, aligned to elementWidth)
+   * and returns the quantisation parameters it chose. Throws CodecError('non-finite-input').
+   */
+  encode(data: Float32Array, channels: number, payload: Uint8Array): QuantParams | null;
+  /** Reads `out.length` elements from `payload` (aligned to elementWidth). */
+  decode(payload: Uint8Array, channels: number, params: QuantParams | null, out: Float32Array): void;
+}
+
+/** A lossless stage applied to the codec's payload. */
+export interface Compressor {
+  readonly name: Compression;
+  /** Byte 6 of the frame. Never reuse an id. */
+  readonly id: number;
+  readonly defaultLevel: number;
+  readonly minLevel: number;
+  readonly maxLevel: number;
+  /** False when a native module it needs did not load on this machine. */
+  available(): boolean;
+  /** Why available() is false ('' when it is true). */
+  unavailableReason(): string;
+  compress(src: Uint8Array, level: number): Uint8Array;
+  /** Must return exactly `rawBytes` bytes and never produce more; throws CodecError. */
+  decompress(src: Uint8Array, rawBytes: number): Uint8Array;
+}
+
+/** Everything the header says, validated (magic, version, header CRC, limits). */
+export interface FrameHeader {
+  version: number;
+  codec: CodecName;
+  compress: Compression;
+  dtype: 'float32';
+  shape: number[];
+  /** Product of shape. */
+  elements: number;
+  /** Quantisation parameters, or null for f32/f16. */
+  quant: (QuantParams & { axis: 'tensor' | 'channel' }) | null;
+  /** Bytes of header (payload starts here). */
+  headerBytes: number;
+  /** Payload bytes before the lossless stage. */
+  rawBytes: number;
+  /** Payload bytes as stored in the frame. */
+  payloadBytes: number;
+  /** headerBytes + payloadBytes: the length of the whole frame. */
+  frameBytes: number;
+  payloadCrc: number;
+}
