@@ -12,8 +12,8 @@ export const WEIGHTS_PER_PIXEL = 4;
 const ROOM_X = 3.4; // side walls at x = -ROOM_X and x = +ROOM_X
 const ROOM_Z = 3.2; // back wall at z = +ROOM_Z
 const CAM_DIST = 5.6;
-const CAM_HEIGHT = 2.6;
-const TARGET: Vec3 = [0, 0.7, 0];
+const CAM_HEIGHT = 3.1;
+const TARGET: Vec3 = [0, 0.6, 0];
 const FOV_DEG = 46;
 const LIGHT = normalize([-0.45, 1.0, -0.6]); // towards the light: above, left, in front
 const SHADOW = 0.5;

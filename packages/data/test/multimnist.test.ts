@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { loadDataset, type Batch } from '../src/index.js';
+import { loadMnistSource, sourcePools } from '../src/multimnist/source.js';
+import { CANVAS, drawComposite, OUT_SIDE } from '../src/multimnist/composite.js';
+
+function collect(batches: Iterable<Batch>): Batch[] {
+  return [...batches];
+}
+
+/** Independent reference: place by max on 36x36, upsample x7 by repetition to 252, average 9x9 blocks. */
+function referenceImage(pixels: Float32Array, spec: ReturnType<typeof drawComposite>): Float32Array {
+  const canvas = new Float64Array(CANVAS * CANVAS);
+  for (const [digit, [r0, c0]] of [
+    [spec.leftDigit, spec.leftAt],
+    [spec.rightDigit, spec.rightAt],
+  ] as const) {
+    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) {
+      const k = (r + r0) * CANVAS + c + c0;
+      canvas[k] = Math.max(canvas[k], pixels[digit * 784 + r * 28 + c]);
+    }
+  }
+  const out = new Float32Array(OUT_SIDE * OUT_SIDE);
+  for (let r = 0; r < OUT_SIDE; r++) for (let c = 0; c < OUT_SIDE; c++) {
+    let s = 0;
+    for (let y = r * 9; y < r * 9 + 9; y++) for (let x = c * 9; x < c * 9 + 9; x++) s += canvas[Math.floor(y / 7) * CANVAS + Math.floor(x / 7)];
+    out[r * OUT_SIDE + c] = s / 81;
+  }
+  return out;
+}
+
+describe('multimnist', () => {
+  const ds = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300 });
+
+  it('describes two 10-class tasks on 28x28x1 images', () => {
+    expect(ds.name).toBe('multimnist');
+    expect(ds.inputShape).toEqual([28, 28, 1]);
+    expect(ds.tasks.map((t) => t.name)).toEqual(['left', 'right']);
+    for (const t of ds.tasks) expect(t.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(ds.size('train')).toBe(1000);
+    expect(ds.size('test')).toBe(300);
+  });
+
+  it('defaults to 60000 train and 10000 test composites', () => {
+    const d = loadDataset('multimnist');
+    expect(d.size('train')).toBe(60_000);
+    expect(d.size('test')).toBe(10_000);
+  });
+
+  it('streams batches with the right shapes, a partial last batch, values in [0,1]', () => {
+    const batches = collect(ds.batches('test', 128));
+    expect(batches.map((b) => b.n)).toEqual([128, 128, 44]);
+    let max = 0;
+    let nonzero = 0;
+    let outside = 0;
+    for (const b of batches) {
+      expect(b.x.length).toBe(b.n * 784);
+      expect(b.labels.left.length).toBe(b.n);
+      expect(b.labels.right.length).toBe(b.n);
+      for (const v of b.x) {
+        if (!(v >= 0 && v <= 1)) outside++;
+        if (v > max) max = v;
+        if (v > 0) nonzero++;
+      }
+      for (const l of [...b.labels.left, ...b.labels.right]) expect(l >= 0 && l <= 9).toBe(true);
+    }
+    expect(outside).toBe(0);
+    expect(max).toBeGreaterThan(0.95);
+    expect(nonzero / (300 * 784)).toBeGreaterThan(0.1);
+  });
+
+  it('is deterministic from the seed and differs across seeds', () => {
+    const a = collect(loadDataset('multimnist', { seed: 7, trainSize: 200 }).batches('train', 64));
+    const b = collect(loadDataset('multimnist', { seed: 7, trainSize: 200 }).batches('train', 100));
+    const c = collect(loadDataset('multimnist', { seed: 8, trainSize: 200 }).batches('train', 64));
+    const cat = (bs: Batch[]): Float32Array => Float32Array.from(bs.flatMap((x) => [...x.x]));
+    expect(Buffer.from(cat(a).buffer).equals(Buffer.from(cat(b).buffer))).toBe(true);
+    expect(Buffer.from(cat(a).buffer).equals(Buffer.from(cat(c).buffer))).toBe(false);
+  });
+
+  it('draws train and test composites from disjoint source digits', () => {
+    const src = loadMnistSource();
+    expect(src.start[10]).toBe(10_000);
+    const pools = sourcePools(7, src.start);
+    const trainSet = new Set(pools.train.flatMap((p) => [...p]));
+    const testSet = new Set(pools.test.flatMap((p) => [...p]));
+    expect(trainSet.size + testSet.size).toBe(10_000);
+    for (const d of testSet) expect(trainSet.has(d)).toBe(false);
+    expect(testSet.size / 10_000).toBeCloseTo(0.15, 2);
+    const usedTrain = new Set<number>();
+    for (let i = 0; i < 3000; i++) {
+      const s = drawComposite(7, 'train', i, pools.train);
+      usedTrain.add(s.leftDigit).add(s.rightDigit);
+    }
+    for (let i = 0; i < 3000; i++) {
+      const s = drawComposite(7, 'test', i, pools.test);
+      expect(usedTrain.has(s.leftDigit)).toBe(false);
+      expect(usedTrain.has(s.rightDigit)).toBe(false);
+      expect(testSet.has(s.leftDigit) && testSet.has(s.rightDigit)).toBe(true);
+    }
+    // a different seed splits the source digits differently
+    const other = new Set(sourcePools(8, src.start).test.flatMap((p) => [...p]));
+    expect([...other].filter((d) => testSet.has(d)).length).toBeLessThan(testSet.size);
+  });
+
+  it('labels are the classes of the digits drawn, and images are those digits composed', () => {
+    const src = loadMnistSource();
+    const pools = sourcePools(7, src.start);
+    const [b] = collect(ds.batches('test', 40, { limit: 40 }));
+    for (let i = 0; i < b.n; i++) {
+      const spec = drawComposite(7, 'test', i, pools.test);
+      expect(b.labels.left[i]).toBe(spec.left);
+      expect(b.labels.right[i]).toBe(spec.right);
+      expect(spec.leftDigit >= src.start[spec.left] && spec.leftDigit < src.start[spec.left + 1]).toBe(true);
+      expect(spec.rightDigit >= src.start[spec.right] && spec.rightDigit < src.start[spec.right + 1]).toBe(true);
+      expect(Math.min(...spec.leftAt)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...spec.leftAt)).toBeLessThanOrEqual(4);
+      expect(Math.min(...spec.rightAt)).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...spec.rightAt)).toBeLessThanOrEqual(8);
+      const ref = referenceImage(src.pixels, spec);
+      const img = b.x.subarray(i * 784, (i + 1) * 784);
+      let err = 0;
+      for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(ref[k] - img[k]));
+      expect(err).toBeLessThan(1e-5);
+    }
+  });
+
+  it('uses all classes in both positions, roughly uniformly', () => {
+    const counts = { left: new Array(10).fill(0), right: new Array(10).fill(0) };
+    for (const b of ds.batches('train', 500)) {
+      for (let i = 0; i < b.n; i++) {
+        counts.left[b.labels.left[i]]++;
+        counts.right[b.labels.right[i]]++;
+      }
+    }
+    for (const c of [...counts.left, ...counts.right]) expect(c).toBeGreaterThan(60);
+  });
+
+  it('shuffles deterministically into a permutation of the same samples, honouring limit', () => {
+    const plain = collect(ds.batches('train', 1000))[0];
+    const s1 = collect(ds.batches('train', 1000, { shuffle: true, seed: 3 }))[0];
+    const s2 = collect(ds.batches('train', 1000, { shuffle: true, seed: 3 }))[0];
+    const s3 = collect(ds.batches('train', 1000, { shuffle: true, seed: 4 }))[0];
+    expect(Buffer.from(s1.x.buffer).equals(Buffer.from(s2.x.buffer))).toBe(true);
+    expect(Buffer.from(s1.x.buffer).equals(Buffer.from(plain.x.buffer))).toBe(false);
+    expect(Buffer.from(s1.x.buffer).equals(Buffer.from(s3.x.buffer))).toBe(false);
+    const key = (b: Batch): string[] => Array.from({ length: b.n }, (_, i) => `${b.labels.left[i]}${b.labels.right[i]}${b.x[i * 784 + 300]}`).sort();
+    expect(key(s1)).toEqual(key(plain));
+    const limited = collect(ds.batches('train', 64, { limit: 100 }));
+    expect(limited.map((b) => b.n)).toEqual([64, 36]);
+    expect(Buffer.from(limited[0].x.buffer).equals(Buffer.from(plain.x.subarray(0, 64 * 784).slice().buffer))).toBe(true);
+  });
+
+  it('an iterable can be iterated twice with the same result', () => {
+    const it1 = ds.batches('test', 100, { limit: 150 });
+    const a = collect(it1);
+    const b = collect(it1);
+    expect(a.length).toBe(2);
+    expect(Buffer.from(a[1].x.buffer).equals(Buffer.from(b[1].x.buffer))).toBe(true);
+  });
+});
