@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+import { TestbedError, formatIssues } from './errors.js';
+import { REPO_ROOT } from './paths.js';
+import { lastLine, waitForLine, type Child, type Supervisor } from './supervisor.js';
+
+const require = createRequire(import.meta.url);
+
+/** `node --import tsx FILE ...`: one process per app, so signals reach it directly. */
+function tsxCommand(entry: string, args: string[]): { command: string; args: string[] } {
+  const tsxEsm = pathToFileUrl(require.resolve('tsx/esm', { paths: [REPO_ROOT] }));
+  return { command: process.execPath, args: ['--import', tsxEsm, path.join(REPO_ROOT, entry), ...args] };
+}
+
+function pathToFileUrl(p: string): string {
+  return new URL(`file://${p}`).href;
+}
+
+function appEnv(backend: string | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (backend) env.MTL_SPLIT_BACKEND = backend;
+  return env;
+}
+
+export interface CloudHandle {
+  child: Child;
+  port: number;
+  metricsPort?: number;
+}
+
+/** Start the cloud app on an ephemeral port and wait for its `"msg":"listening"` line. */
+export async function startCloud(
+  sup: Supervisor,
+  o: { bundle: string; backend?: string; logFile?: string; timeoutMs?: number; label?: string },
+): Promise<CloudHandle> {
+  const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
+    '--model', o.bundle, '--port', '0', '--host', '127.0.0.1', '--metrics-port', '0',
+  ]);
+  const child = sup.spawn({ label: o.label ?? 'cloud', command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile: o.logFile });
+  const ready = await waitForLine(
+    sup,
+    child,
+    (line) => {
+      if (!line.startsWith('{')) return undefined;
+      try {
+        const j = JSON.parse(line) as { msg?: unknown; port?: unknown; metricsPort?: unknown };
+        if (j.msg === 'listening' && typeof j.port === 'number') {
+          return { port: j.port, metricsPort: typeof j.metricsPort === 'number' ? j.metricsPort : undefined };
+        }
+      } catch {
+        /* not JSON */
+      }
+      return undefined;
+    },
+    o.timeoutMs ?? 120_000,
+  ).catch(async (e: unknown) => {
+    await sup.stop(child);
+    throw e;
+  });
+  return { child, ...ready };
+}
+
+const Stats = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number() }).loose();
+export const EdgeResultSchema = z
+  .object({
+    model: z.string(),
+    split: z.string(),
+    codec: z.string(),
+    compress: z.string().optional(),
+    samples: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    failures: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
+    accuracy: z.record(z.string(), z.number()),
+    latencyMs: z
+      .object({ edge: Stats, encode: Stats, network: Stats, cloud: Stats, decode: Stats, total: Stats })
+      .loose(),
+    bytesPerSample: z.number().nonnegative(),
+    throughputPerSec: z.number().optional(),
+    backend: z.string().optional(),
+  })
+  .loose();
+export type EdgeResult = z.infer<typeof EdgeResultSchema>;
+export type LatencyStats = z.infer<typeof Stats>;
+
+export interface EdgeRun {
+  bundle: string;
+  cloud: string; // host:port
+  split: string; // point or "all"
+  codec: string;
+  compress: string;
+  dataset: string;
+  samples: number;
+  concurrency: number;
+  deadlineMs: number;
+  backend?: string;
+  jsonFile: string;
+  logFile?: string;
+  label: string;
+  timeoutMs: number;
+}
+
+/** Run the edge app to completion and return its validated JSON result(s). */
+export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]> {
+  fs.rmSync(r.jsonFile, { force: true });
+  const { command, args } = tsxCommand('apps/edge/src/main.ts', [
+    '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
+    '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
+    '--concurrency', String(r.concurrency), '--no-progress',
+  ]);
+  const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void sup.stop(child);
+  }, r.timeoutMs);
+  const code = await child.exited;
+  clearTimeout(timer);
+  if (timedOut) throw new TestbedError(`${r.label}: edge did not finish within ${Math.round(r.timeoutMs / 1000)} s`);
+  if (code !== 0) throw new TestbedError(`${r.label}: edge exited with code ${code}${lastLine(child)}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(r.jsonFile, 'utf8'));
+  } catch (e) {
+    throw new TestbedError(`${r.label}: edge wrote no readable JSON result (${(e as Error).message})`);
+  }
+  const parsed = z.array(EdgeResultSchema).safeParse(Array.isArray(raw) ? raw : [raw]);
+  if (!parsed.success) throw new TestbedError(`${r.label}: edge JSON result: ${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}

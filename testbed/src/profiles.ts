@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { TestbedError } from './errors.js';
+import { readJsonFile } from './json-file.js';
+import { PROFILES_DIR } from './paths.js';
+
+/**
+ * A named link profile. Bandwidths are in KB/s (1 KB = 1000 bytes, Toxiproxy's unit); `latencyMs` and
+ * `jitterMs` are round-trip figures as public speed tests quote them: the testbed puts half of each on the
+ * upstream (edge -> cloud) direction and half on the downstream one.
+ */
+export const ProfileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().min(1),
+    upKBps: z.number().int().positive().max(10_000_000),
+    downKBps: z.number().int().positive().max(10_000_000),
+    latencyMs: z.number().int().nonnegative().max(60_000),
+    jitterMs: z.number().int().nonnegative().max(60_000),
+    source: z.string().min(10, 'cite where the figures come from'),
+  })
+  .strict()
+  .refine((p) => p.jitterMs <= p.latencyMs, { message: 'jitterMs must not exceed latencyMs', path: ['jitterMs'] });
+export type Profile = z.infer<typeof ProfileSchema>;
+
+/** Load one profile file; its `name` must match the file name. */
+export function loadProfileFile(file: string): Profile {
+  const p = readJsonFile(file, ProfileSchema, 'profile');
+  const base = path.basename(file, '.json');
+  if (p.name !== base) throw new TestbedError(`profile ${file}: field "name": "${p.name}" does not match the file name "${base}"`);
+  return p;
+}
+
+/** Names of the profiles in `dir` (file names without .json), sorted. */
+export function listProfiles(dir = PROFILES_DIR): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+/** Load a profile by name from `dir`; an unknown name is an error naming the valid ones. */
+export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
+  const file = path.join(dir, `${name}.json`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(file)) {
+    throw new TestbedError(`unknown profile "${name}" (valid: ${listProfiles(dir).join(', ')})`);
+  }
+  return loadProfileFile(file);
+}
+
+/** Toxiproxy toxic attributes that emulate a profile (rates in KB/s, times in ms). */
+export interface ToxicSpec {
+  name: string;
+  type: 'bandwidth' | 'latency';
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: { rate: number } | { latency: number; jitter: number };
+}
+
+/** One-way latency/jitter per direction: upstream gets floor(x/2), downstream the rest. */
+export function oneWay(p: Pick<Profile, 'latencyMs' | 'jitterMs'>): { up: { latency: number; jitter: number }; down: { latency: number; jitter: number } } {
+  const lu = Math.floor(p.latencyMs / 2);
+  const ju = Math.floor(p.jitterMs / 2);
+  return { up: { latency: lu, jitter: ju }, down: { latency: p.latencyMs - lu, jitter: p.jitterMs - ju } };
+}
+
+export function profileToxics(p: Profile): ToxicSpec[] {
+  const ow = oneWay(p);
+  return [
+    { name: 'bw_up', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: p.upKBps } },
+    { name: 'bw_down', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: p.downKBps } },
+    { name: 'lat_up', type: 'latency', stream: 'upstream', toxicity: 1, attributes: ow.up },
+    { name: 'lat_down', type: 'latency', stream: 'downstream', toxicity: 1, attributes: ow.down },
+  ];
+}
+
+/**
+ * Reference cost used to order profiles from fastest to slowest: the time to send 10 kB upstream plus the
+ * round-trip latency (ms). Documented in the README; the report's "slowest" and "fastest" use it.
+ */
+export function profileReferenceMs(p: Profile): number {
+  return (10_000 / (p.upKBps * 1000)) * 1000 + p.latencyMs;
+}

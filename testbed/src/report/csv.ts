@@ -1,0 +1,49 @@
+import type { Cell } from '../results.js';
+
+const COLUMNS: Array<[string, (c: Cell) => string | number]> = [
+  ['variant', (c) => c.variant],
+  ['bundle', (c) => c.bundle],
+  ['profile', (c) => c.profile],
+  ['codec', (c) => c.codec],
+  ['split', (c) => c.split],
+  ['repetition', (c) => c.repetition],
+  ['samples', (c) => c.samples],
+  ['failed', (c) => c.failed],
+  ['transmissions', (c) => c.transmissions],
+  ['payload_bytes', (c) => c.payloadBytes],
+  ['wire_bytes_up', (c) => c.wireBytesUp],
+  ['wire_bytes_down', (c) => c.wireBytesDown],
+  ['conf_up_kbps', (c) => c.configured.upKBps],
+  ['conf_down_kbps', (c) => c.configured.downKBps],
+  ['conf_rtt_ms', (c) => c.configured.latencyMs],
+  ['conf_jitter_ms', (c) => c.configured.jitterMs],
+  ['meas_rtt_ms', (c) => c.measuredLink.rttMs],
+  ['meas_up_kbps', (c) => c.measuredLink.upKBps],
+  ['meas_down_kbps', (c) => c.measuredLink.downKBps],
+  ['meas_effective_up_kbps', (c) => c.measuredLink.effectiveUpKBps ?? ''],
+  ['edge_ms', (c) => c.timings.edge],
+  ['encode_ms', (c) => c.timings.encode],
+  ['network_ms', (c) => c.timings.network],
+  ['cloud_ms', (c) => c.timings.cloud],
+  ['decode_ms', (c) => c.timings.decode],
+  ['total_ms', (c) => c.timings.total],
+  ['total_p50_ms', (c) => c.timings.totalP50],
+  ['total_p95_ms', (c) => c.timings.totalP95],
+  ['predicted_ms', (c) => c.predicted.totalMs],
+  ['predicted_transfer_ms', (c) => c.predicted.transferMs],
+  ['predicted_overhead_ms', (c) => c.predicted.overheadMs],
+  ['error_pct', (c) => c.errorPct],
+];
+
+function cell(v: string | number): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : '';
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** One row per cell; accuracy columns `acc_<task>` for every task seen. */
+export function resultsCsv(cells: Cell[]): string {
+  const tasks = [...new Set(cells.flatMap((c) => Object.keys(c.accuracy)))].sort();
+  const head = [...COLUMNS.map(([h]) => h), ...tasks.map((t) => `acc_${t}`)];
+  const rows = cells.map((c) => [...COLUMNS.map(([, g]) => cell(g(c))), ...tasks.map((t) => cell(c.accuracy[t] ?? ''))].join(','));
+  return [head.join(','), ...rows].join('\n') + '\n';
+}

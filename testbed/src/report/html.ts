@@ -1,0 +1,135 @@
+import { extremeProfiles } from '../analytic.js';
+import type { Cell, Results } from '../results.js';
+import { averagedCells, profileOrder, type PlotSpec } from './plots.js';
+
+function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function f(x: number | undefined, digits = 1): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  return x.toFixed(digits);
+}
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function summary(r: Results): string {
+  const ext = extremeProfiles(r);
+  const lines: string[] = [];
+  if (ext) {
+    for (const codec of r.scenario.codecs) {
+      const wf = r.winners.find((w) => w.variant === 'mtl' && w.profile === ext.fastest && w.codec === codec);
+      const ws = r.winners.find((w) => w.variant === 'mtl' && w.profile === ext.slowest && w.codec === codec);
+      if (wf && ws) {
+        lines.push(
+          `With <b>${esc(codec)}</b>: the fastest link (<b>${esc(ext.fastest)}</b>) is won by split <b>${esc(wf.measuredSplit)}</b> (predicted ${esc(wf.predictedSplit)}), the slowest (<b>${esc(ext.slowest)}</b>) by <b>${esc(ws.measuredSplit)}</b> (predicted ${esc(ws.predictedSplit)})${wf.measuredSplit !== ws.measuredSplit ? ': the best split depends on the link.' : '.'}`,
+        );
+      }
+    }
+  }
+  lines.push(`Largest prediction error over all cells: <b>${f(r.maxAbsErrorPct)}%</b> (${r.cells.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${r.cells.length} cells within 15%).`);
+  return lines.map((l) => `<p>${l}</p>`).join('\n');
+}
+
+function stlTable(r: Results): string {
+  const avg = averagedCells(r.cells);
+  const stl = avg.filter((c) => c.variant === 'stl');
+  if (!stl.length) return '<p>No single-task bundles in this scenario.</p>';
+  const key = (c: Cell): string => [c.profile, c.codec, c.split].join('\u0000');
+  const mtl = new Map(avg.filter((c) => c.variant === 'mtl').map((c) => [key(c), c]));
+  const order = profileOrder(r);
+  const rows = stl
+    .map((s) => ({ s, m: mtl.get(key(s)) }))
+    .filter((x): x is { s: Cell; m: Cell } => x.m !== undefined)
+    .sort((a, b) => order.indexOf(a.s.profile) - order.indexOf(b.s.profile) || r.splits.indexOf(a.s.split) - r.splits.indexOf(b.s.split))
+    .map(({ s, m }) => [
+      s.profile, s.codec, s.split,
+      Math.round(m.payloadBytes), Math.round(s.payloadBytes), `1 / ${s.transmissions}`,
+      f(m.timings.edge + m.timings.encode, 2), f(s.timings.edge + s.timings.encode, 2),
+      f(m.timings.total), f(s.timings.total), `${f(s.timings.total / m.timings.total, 2)}x`,
+    ]);
+  return table(
+    ['profile', 'codec', 'split', 'MTL bytes', 'STL bytes', 'transmissions (MTL / STL)', 'MTL edge ms', 'STL edge ms', 'MTL total ms', 'STL total ms', 'STL / MTL latency'],
+    rows,
+  );
+}
+
+function cellsTable(r: Results): string {
+  const order = profileOrder(r);
+  const cells = [...r.cells].sort(
+    (a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec) || a.variant.localeCompare(b.variant) || r.splits.indexOf(a.split) - r.splits.indexOf(b.split) || a.repetition - b.repetition,
+  );
+  return table(
+    ['profile', 'codec', 'network', 'split', 'rep', 'samples', 'failed', 'up KB/s conf / probe', 'down KB/s conf / probe', 'RTT ms conf / probe', 'wire B up / down', 'edge ms', 'transfer ms', 'cloud ms', 'measured ms', 'predicted ms', 'error %'],
+    cells.map((c) => [
+      c.profile, c.codec, c.variant, c.split, c.repetition, c.samples, c.failed,
+      `${c.configured.upKBps} / ${f(c.measuredLink.upKBps, 0)}`,
+      `${c.configured.downKBps} / ${f(c.measuredLink.downKBps, 0)}`,
+      `${c.configured.latencyMs} / ${f(c.measuredLink.rttMs)}`,
+      `${Math.round(c.wireBytesUp)} / ${Math.round(c.wireBytesDown)}`,
+      f(c.timings.edge + c.timings.encode, 2), f(c.timings.network), f(c.timings.cloud + c.timings.decode, 2),
+      f(c.timings.total), f(c.predicted.totalMs), f(c.errorPct),
+    ]),
+  );
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}
+h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd}
+figure{margin:1em 0}figcaption{color:#555;font-size:.9em;max-width:900px}
+table{border-collapse:collapse;font-size:.8em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.warn{color:#a40}`;
+
+/** The report page: plots as <img> of SVG files next to it, plus tables. */
+export function reportHtml(r: Results, plots: PlotSpec[]): string {
+  const fig = (p: PlotSpec): string =>
+    `<figure><h3>${esc(p.title)}</h3><img src="${esc(p.file)}" alt="${esc(p.title)}"><figcaption>${esc(p.caption)}</figcaption></figure>`;
+  const order = profileOrder(r);
+  const byName = new Map(r.profiles.map((p) => [p.name, p]));
+  const latency = plots.filter((p) => p.file.startsWith('latency-'));
+  const stl = plots.filter((p) => p.file.startsWith('mtl-vs-stl-'));
+  const other = (name: string): string => plots.filter((p) => p.file === name).map(fig).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mtl-split experiment: ${esc(r.scenario.name)}</title><style>${STYLE}</style></head>
+<body>
+<h1>mtl-split experiment: ${esc(r.scenario.name)}</h1>
+<p>${esc(r.scenario.description)}</p>
+<p>Model <code>${esc(r.scenario.model)}</code>${r.scenario.stl.length ? `, single-task bundles ${r.scenario.stl.map((s) => `<code>${esc(s)}</code>`).join(', ')}` : ''}.
+Started ${esc(r.startedAt)}, took ${f(r.durationSec, 0)} s. Node ${esc(r.environment.node)}, ${r.environment.cpus} CPUs, link: ${esc(r.environment.toxiproxy)}, backends edge ${esc(r.environment.edgeBackend ?? 'default')} / cloud ${esc(r.environment.cloudBackend ?? 'default')}.
+${r.complete ? '' : '<b class="warn">INCOMPLETE RUN</b>'}</p>
+${r.warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('\n')}
+<h2>Summary</h2>
+${summary(r)}
+<h2>Latency by split point</h2>
+${latency.map(fig).join('\n')}
+<h2>Winning split per profile</h2>
+${other('winners.svg')}
+${table(
+  ['profile', 'network', 'codec', 'measured winner', 'measured ms', 'predicted winner', 'predicted ms', 'agree'],
+  r.winners
+    .slice()
+    .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.variant.localeCompare(b.variant) || a.codec.localeCompare(b.codec))
+    .map((w) => [w.profile, w.variant, w.codec, w.measuredSplit, f(w.measuredMs), w.predictedSplit, f(w.predictedMs), w.measuredSplit === w.predictedSplit ? 'yes' : 'no']),
+)}
+<h2>Bytes per split point</h2>
+${other('bytes.svg')}
+<h2>Accuracy</h2>
+${other('accuracy.svg')}
+<h2>MTL-Split against single-task networks</h2>
+${stl.map(fig).join('\n')}
+${stlTable(r)}
+<h2>Analytic model</h2>
+<p>predicted = edge compute + encode + cloud compute + decode (measured in the cell) + unshaped overhead (network time through the proxy without toxics, baseline run) + wire bytes up / configured up bandwidth + wire bytes down / configured down bandwidth + configured round-trip latency. Error = (measured − predicted) / measured.</p>
+${other('prediction.svg')}
+${cellsTable(r)}
+<h2>Link profiles</h2>
+${table(
+  ['profile', 'up KB/s', 'down KB/s', 'RTT ms', 'jitter ms', 'description', 'source'],
+  order.map((n) => byName.get(n)!).map((p) => [p.name, p.upKBps, p.downKBps, p.latencyMs, p.jitterMs, p.description, p.source]),
+)}
+</body></html>
+`;
+}

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Results } from '../results.js';
+import { resultsCsv } from './csv.js';
+import { reportHtml } from './html.js';
+import { allPlots } from './plots.js';
+import { renderSvg } from './render.js';
+
+/** Write results.json, results.csv, report.html and the plots (SVG) into `dir` (created if missing). */
+export async function writeReport(r: Results, dir: string): Promise<{ files: string[] }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const plots = allPlots(r);
+  const files: string[] = [];
+  for (const p of plots) {
+    fs.writeFileSync(path.join(dir, p.file), await renderSvg(p.spec));
+    files.push(p.file);
+  }
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'results.csv'), resultsCsv(r.cells));
+  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots));
+  files.push('results.json', 'results.csv', 'report.html');
+  return { files };
+}
+
+export { allPlots, type PlotSpec } from './plots.js';
+export { renderSvg } from './render.js';
+export { resultsCsv } from './csv.js';
+export { reportHtml } from './html.js';

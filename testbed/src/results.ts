@@ -1,0 +1,122 @@
+/** Result types written to results.json (and flattened to results.csv). */
+
+export interface LinkFigures {
+  upKBps: number;
+  downKBps: number;
+  /** Round-trip latency (ms). */
+  latencyMs: number;
+  jitterMs: number;
+}
+
+export interface MeasuredLink {
+  /** From the probe run through an identical proxy just before the profile's cells. */
+  rttMs: number;
+  upKBps: number;
+  downKBps: number;
+  probeBytes: number;
+  /** From the cell itself: wire bytes up / (measured network time - configured RTT - unshaped overhead). */
+  effectiveUpKBps?: number;
+}
+
+/** Means per sample (ms). */
+export interface Timings {
+  edge: number;
+  encode: number;
+  network: number;
+  cloud: number;
+  decode: number;
+  total: number;
+  totalP50: number;
+  totalP95: number;
+}
+
+export interface Prediction {
+  /** edge + encode + cloud + decode (measured in the cell). */
+  computeMs: number;
+  /** Unshaped per-request overhead: the network time measured through the proxy without toxics. */
+  overheadMs: number;
+  /** wire bytes / configured bandwidth, both directions. */
+  transferMs: number;
+  /** Configured round-trip latency. */
+  latencyMs: number;
+  totalMs: number;
+}
+
+export type Variant = 'mtl' | 'stl';
+
+export interface Cell {
+  variant: Variant;
+  /** Bundle id(s): the MTL bundle, or the single-task bundles joined with '+'. */
+  bundle: string;
+  profile: string;
+  codec: string;
+  split: string;
+  repetition: number;
+  samples: number;
+  failed: number;
+  /** Per task (for 'stl': each task from its own bundle). */
+  accuracy: Record<string, number>;
+  timings: Timings;
+  /** Encoded split tensor per sample (sum over bundles for 'stl'). */
+  payloadBytes: number;
+  /** Bytes on the wire per sample, both directions (gRPC/HTTP2 framing included; from the baseline). */
+  wireBytesUp: number;
+  wireBytesDown: number;
+  /** Transmissions per sample (1 for MTL-Split, one per task for single-task networks). */
+  transmissions: number;
+  configured: LinkFigures;
+  measuredLink: MeasuredLink;
+  predicted: Prediction;
+  /** (measured total - predicted total) / measured total * 100. */
+  errorPct: number;
+}
+
+export interface BaselineEntry {
+  bundle: string;
+  codec: string;
+  split: string;
+  samples: number;
+  accuracy: Record<string, number>;
+  timings: Timings;
+  payloadBytes: number;
+  wireBytesUp: number;
+  wireBytesDown: number;
+}
+
+export interface Winner {
+  variant: Variant;
+  profile: string;
+  codec: string;
+  measuredSplit: string;
+  measuredMs: number;
+  predictedSplit: string;
+  predictedMs: number;
+}
+
+export interface ProfileInfo extends LinkFigures {
+  name: string;
+  description: string;
+  source: string;
+  /** Reference cost used to order profiles (10 kB upstream + RTT, ms). */
+  referenceMs: number;
+}
+
+export interface Results {
+  /** false while the run is in progress (results.partial.json); true in the final results.json. */
+  complete: boolean;
+  scenario: { name: string; file: string; description: string; model: string; stl: string[]; codecs: string[]; samples: number; repetitions: number };
+  startedAt: string;
+  finishedAt?: string;
+  durationSec?: number;
+  environment: { node: string; platform: string; cpus: number; toxiproxy: string; edgeBackend?: string; cloudBackend?: string };
+  /** Split points in network order (of the MTL bundle). */
+  splits: string[];
+  tasks: string[];
+  profiles: ProfileInfo[];
+  baseline: BaselineEntry[];
+  cells: Cell[];
+  winners: Winner[];
+  /** Largest |errorPct| over all cells. */
+  maxAbsErrorPct: number;
+  warnings: string[];
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { TestbedError } from './errors.js';
+import { readJsonFile } from './json-file.js';
+import { SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
+import { loadProfile, listProfiles, type Profile } from './profiles.js';
+
+export const CODECS = ['f32', 'f16', 'int8', 'int8-channel', 'uint4'] as const;
+export const COMPRESSIONS = ['none', 'deflate', 'brotli'] as const;
+export const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+
+const nameList = z.array(z.string().min(1)).min(1);
+
+/** A scenario file: which bundle, which links, which split points and codecs, how many samples. */
+export const ScenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().default(''),
+    /** Multi-task bundle directory, relative to the repo root (e.g. "models/multimnist-resnet"). */
+    model: z.string().min(1),
+    dataset: z.string().min(1).default('multimnist'),
+    /** Profile names from testbed/profiles, or "all". */
+    profiles: z.union([z.literal('all'), nameList]),
+    /** Split point names of the bundle, or "all". */
+    splits: z.union([z.literal('all'), nameList]),
+    codecs: z.array(z.enum(CODECS)).min(1),
+    compress: z.enum(COMPRESSIONS).default('none'),
+    /** Samples per cell (upper bound; see maxCellSeconds). */
+    samples: z.number().int().min(1).max(100_000),
+    /** Fewest samples per cell when the time budget cuts a cell short. */
+    minSamples: z.number().int().min(1).default(3),
+    /** Time budget per cell: samples are reduced (not below minSamples) when the predicted time exceeds it. */
+    maxCellSeconds: z.number().positive().max(3600).default(30),
+    /** Samples of the unshaped baseline run that measures accuracy, compute times and wire overhead. */
+    accuracySamples: z.number().int().min(1).max(100_000).default(100),
+    repetitions: z.number().int().min(1).max(100).default(1),
+    /** Single-task bundles (one per task) for the MTL-Split vs single-task comparison. */
+    stl: z.array(z.string().min(1)).min(1).optional(),
+    /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process. */
+    edgeBackend: z.enum(BACKENDS).optional(),
+    cloudBackend: z.enum(BACKENDS).optional(),
+    /** Requests the edge keeps in flight (1 = one sample at a time, the latency view). */
+    concurrency: z.number().int().min(1).max(64).default(1),
+  })
+  .strict()
+  .refine((s) => s.minSamples <= s.samples, { message: 'minSamples must not exceed samples', path: ['minSamples'] });
+export type ScenarioFile = z.infer<typeof ScenarioSchema>;
+
+export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl'> {
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** Absolute bundle directories. */
+  model: string;
+  stl: string[];
+  profiles: Profile[];
+}
+
+export function listScenarios(dir = SCENARIOS_DIR): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+/** Resolve `NAME` (testbed/scenarios/NAME.json) or a file path to an absolute file. */
+export function resolveScenarioFile(nameOrFile: string, dir = SCENARIOS_DIR): string {
+  if (/^[a-z0-9][a-z0-9-]*$/.test(nameOrFile) && !nameOrFile.endsWith('.json')) {
+    const f = path.join(dir, `${nameOrFile}.json`);
+    if (!fs.existsSync(f)) throw new TestbedError(`unknown scenario "${nameOrFile}" (valid: ${listScenarios(dir).join(', ')}, or a path to a .json file)`);
+    return f;
+  }
+  return path.resolve(nameOrFile);
+}
+
+/**
+ * Load and validate a scenario: its profiles must exist and be valid. Bundle paths resolve from the repo
+ * root; whether they exist is checked by the runner (which knows their split points).
+ */
+export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; profilesDir?: string } = {}): Scenario {
+  const file = resolveScenarioFile(nameOrFile, opts.scenariosDir);
+  const s = readJsonFile(file, ScenarioSchema, 'scenario');
+  const names = s.profiles === 'all' ? listProfiles(opts.profilesDir) : s.profiles;
+  const profiles = names.map((n, i) => {
+    try {
+      return loadProfile(n, opts.profilesDir);
+    } catch (e) {
+      throw new TestbedError(`scenario ${displayPath(file)}: field "profiles.${i}": ${(e as Error).message}`);
+    }
+  });
+  if (new Set(names).size !== names.length) throw new TestbedError(`scenario ${displayPath(file)}: field "profiles": duplicate names`);
+  if (new Set(s.codecs).size !== s.codecs.length) throw new TestbedError(`scenario ${displayPath(file)}: field "codecs": duplicate names`);
+  return {
+    ...s,
+    file,
+    model: path.resolve(REPO_ROOT, s.model),
+    stl: (s.stl ?? []).map((d) => path.resolve(REPO_ROOT, d)),
+    profiles,
+  };
+}

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../src/report/index.js';
+import { syntheticResults, SPLITS } from './fixture.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-report-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+}
+
+describe('report from a results object', () => {
+  it('writes results.json, results.csv, report.html and one SVG per plot', async () => {
+    const r = syntheticResults({ stl: true });
+    const dir = path.join(tmp, 'run1');
+    const { files } = await writeReport(r, dir);
+    for (const f of ['results.json', 'results.csv', 'report.html', 'latency-f32.svg', 'latency-int8.svg', 'bytes.svg', 'accuracy.svg', 'winners.svg', 'prediction.svg', 'mtl-vs-stl-int8.svg']) {
+      expect(files).toContain(f);
+      expect(fs.statSync(path.join(dir, f)).size).toBeGreaterThan(200);
+    }
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    for (const f of files.filter((x) => x.endsWith('.svg'))) expect(html).toContain(`<img src="${f}"`);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).cells).toHaveLength(r.cells.length);
+    const csv = fs.readFileSync(path.join(dir, 'results.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(r.cells.length + 1);
+    expect(csv[0]).toContain('error_pct');
+    expect(csv[0]).toContain('acc_left');
+  });
+
+  it('the latency plot has one panel per profile, the three stacked stages and every split', async () => {
+    const dir = path.join(tmp, 'run2');
+    await writeReport(syntheticResults(), dir);
+    const svg = fs.readFileSync(path.join(dir, 'latency-int8.svg'), 'utf8');
+    const t = texts(svg);
+    for (const s of ['fast', 'slow', '1 edge compute', '2 transfer', '3 cloud compute', ...SPLITS]) expect(t).toContain(s);
+    // 2 profiles x 3 splits x 3 stages bars, each drawn as a path with an aria description
+    const bars = svg.match(/aria-roledescription="bar"/g) ?? [];
+    expect(bars.length).toBe(2 * 3 * 3);
+    expect(svg.match(/aria-roledescription="tick"/g)?.length).toBe(2 * 3);
+  });
+
+  it('the bytes, accuracy, winners and comparison plots hold the expected series', async () => {
+    const dir = path.join(tmp, 'run3');
+    await writeReport(syntheticResults({ stl: true }), dir);
+    const bytes = fs.readFileSync(path.join(dir, 'bytes.svg'), 'utf8');
+    expect(texts(bytes)).toEqual(expect.arrayContaining(['f32', 'int8', ...SPLITS]));
+    expect(bytes.match(/aria-roledescription="bar"/g)?.length).toBe(2 * 3);
+    const acc = texts(fs.readFileSync(path.join(dir, 'accuracy.svg'), 'utf8'));
+    expect(acc).toEqual(expect.arrayContaining(['left', 'right', 'f32', 'int8']));
+    const win = fs.readFileSync(path.join(dir, 'winners.svg'), 'utf8');
+    expect(texts(win)).toEqual(expect.arrayContaining(['measured', 'predicted', 'fast', 'slow']));
+    expect(win.match(/aria-roledescription="point"/g)?.length).toBe(2 * 2 * 2);
+    const stl = texts(fs.readFileSync(path.join(dir, 'mtl-vs-stl-int8.svg'), 'utf8'));
+    expect(stl).toEqual(expect.arrayContaining(['MTL-Split (1 transmission)', 'single-task x2']));
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('the best split depends on the link');
+  });
+});

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TestbedError } from '../src/errors.js';
+import { listProfiles, loadProfile, loadProfileFile, profileToxics } from '../src/profiles.js';
+import { listScenarios, loadScenario } from '../src/scenario.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-validation-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function write(dir: string, name: string, body: unknown): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = path.join(dir, `${name}.json`);
+  fs.writeFileSync(f, typeof body === 'string' ? body : JSON.stringify(body));
+  return f;
+}
+
+const good = { name: 'x', description: 'd', upKBps: 10, downKBps: 20, latencyMs: 100, jitterMs: 10, source: 'some public figures' };
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(TestbedError);
+    const m = (e as Error).message;
+    expect(m).not.toContain('\n');
+    return m;
+  }
+  throw new Error('expected an error');
+}
+
+describe('profiles', () => {
+  it('ships the six named profiles, each valid and with a source', () => {
+    expect(listProfiles()).toEqual(['3g', '5g', 'lora', 'lte', 'satellite', 'wifi']);
+    for (const n of listProfiles()) {
+      const p = loadProfile(n);
+      expect(p.source.length).toBeGreaterThan(40);
+      expect(p.upKBps).toBeGreaterThan(0);
+    }
+  });
+
+  it('turns a profile into Toxiproxy toxics with half the round trip on each direction', () => {
+    const t = profileToxics({ ...good, latencyMs: 45, jitterMs: 9 });
+    expect(t).toContainEqual(expect.objectContaining({ type: 'bandwidth', stream: 'upstream', attributes: { rate: 10 } }));
+    expect(t).toContainEqual(expect.objectContaining({ type: 'bandwidth', stream: 'downstream', attributes: { rate: 20 } }));
+    expect(t).toContainEqual(expect.objectContaining({ type: 'latency', stream: 'upstream', attributes: { latency: 22, jitter: 4 } }));
+    expect(t).toContainEqual(expect.objectContaining({ type: 'latency', stream: 'downstream', attributes: { latency: 23, jitter: 5 } }));
+  });
+
+  it('names the file and the field of a bad value', () => {
+    const dir = path.join(tmp, 'p1');
+    const f = write(dir, 'x', { ...good, upKBps: -5 });
+    const m = message(() => loadProfileFile(f));
+    expect(m).toContain('x.json');
+    expect(m).toContain('field "upKBps"');
+  });
+
+  it('rejects a missing source, unknown fields, bad JSON and a name that differs from the file', () => {
+    const dir = path.join(tmp, 'p2');
+    const { source: _s, ...noSource } = good;
+    expect(message(() => loadProfileFile(write(dir, 'x', noSource)))).toContain('field "source"');
+    expect(message(() => loadProfileFile(write(dir, 'x', { ...good, bandwidth: 3 })))).toMatch(/bandwidth/);
+    expect(message(() => loadProfileFile(write(dir, 'x', '{"name": ')))).toContain('invalid JSON');
+    expect(message(() => loadProfileFile(write(dir, 'y', good)))).toContain('does not match the file name');
+    expect(message(() => loadProfileFile(write(dir, 'x', { ...good, jitterMs: 500 })))).toContain('field "jitterMs"');
+  });
+
+  it('names the valid profiles when one is unknown', () => {
+    expect(message(() => loadProfile('dialup'))).toMatch(/unknown profile "dialup" \(valid: 3g, 5g, lora/);
+  });
+});
+
+describe('scenarios', () => {
+  it('ships a default and a quick scenario that load', () => {
+    expect(listScenarios()).toEqual(expect.arrayContaining(['default', 'quick']));
+    const d = loadScenario('default');
+    expect(d.profiles.length).toBeGreaterThanOrEqual(4);
+    const q = loadScenario('quick');
+    expect(q.profiles.length).toBe(2);
+    expect(Array.isArray(q.splits) && q.splits.length).toBe(2);
+    expect(path.isAbsolute(q.model)).toBe(true);
+  });
+
+  const base = { name: 's', model: 'models/multimnist-resnet', profiles: ['lte'], splits: 'all', codecs: ['int8'], samples: 5 };
+
+  it('applies defaults', () => {
+    const s = loadScenario(write(path.join(tmp, 's0'), 's', base));
+    expect(s.repetitions).toBe(1);
+    expect(s.compress).toBe('none');
+    expect(s.profiles[0]!.name).toBe('lte');
+  });
+
+  it('names the file and the field of each kind of mistake', () => {
+    const dir = path.join(tmp, 's1');
+    expect(message(() => loadScenario(write(dir, 's', { ...base, codecs: ['f64'] })))).toMatch(/s\.json: field "codecs\.0"/);
+    expect(message(() => loadScenario(write(dir, 's', { ...base, samples: 0 })))).toContain('field "samples"');
+    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', 'nope'] })))).toMatch(/field "profiles\.1": unknown profile "nope"/);
+    expect(message(() => loadScenario(write(dir, 's', { ...base, splits: [] })))).toContain('field "splits"');
+    expect(message(() => loadScenario(write(dir, 's', { ...base, extra: 1 })))).toContain('extra');
+    const { model: _m, ...noModel } = base;
+    expect(message(() => loadScenario(write(dir, 's', noModel)))).toContain('field "model"');
+  });
+
+  it('names the valid scenarios when one is unknown, and reports a missing file', () => {
+    expect(message(() => loadScenario('nosuch'))).toMatch(/unknown scenario "nosuch" \(valid: .*default.*quick/);
+    expect(message(() => loadScenario(path.join(tmp, 'missing.json')))).toContain('cannot read file (ENOENT)');
+  });
+});
