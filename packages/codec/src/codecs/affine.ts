@@ -1,6 +1,27 @@
 import { CodecError } from '../errors.js';
 import type { QuantParams } from '../types.js';
 
+/** Largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Decoded values are saturated to ±FLOAT32_MAX: for ranges near the float32 limit the grid's end
+ * point (0 − zeroPoint)·scale or (maxQ − zeroPoint)·scale can lie beyond it. Saturating only moves
+ * such a value toward the (finite) original, so the half-step error bound still holds.
+ */
+export function saturate(v: number): number {
+  return v > FLOAT32_MAX ? FLOAT32_MAX : v < -FLOAT32_MAX ? -FLOAT32_MAX : v;
+}
+
+/** True when some group's grid reaches past ±FLOAT32_MAX (then decoding must saturate). */
+export function gridOverflows(p: QuantParams, maxQ: number): boolean {
+  for (let g = 0; g < p.scales.length; g++) {
+    const z = p.zeroPoints[g];
+    if (Math.max(z, maxQ - z) * p.scales[g] > FLOAT32_MAX) return true;
+  }
+  return false;
+}
+
 /** Smallest scale written: keeps 1/scale finite for constant or all-zero tensors. */
 export const MIN_SCALE = 2 ** -126;
 

@@ -1,5 +1,5 @@
 import type { Codec } from '../types.js';
-import { channelParams } from './affine.js';
+import { channelParams, gridOverflows, saturate } from './affine.js';
 
 /**
  * 8-bit affine quantisation with one scale and zero point per channel (last dimension):
@@ -36,6 +36,12 @@ export const int8Channel: Codec = {
       z[c] = params!.zeroPoints[c];
     }
     const n = out.length;
+    if (gridOverflows(params!, 255)) {
+      for (let base = 0; base < n; base += channels) {
+        for (let c = 0; c < channels; c++) out[base + c] = saturate((payload[base + c] - z[c]) * s[c]);
+      }
+      return;
+    }
     for (let base = 0; base < n; base += channels) {
       for (let c = 0; c < channels; c++) out[base + c] = (payload[base + c] - z[c]) * s[c];
     }

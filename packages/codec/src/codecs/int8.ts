@@ -1,5 +1,5 @@
 import type { Codec } from '../types.js';
-import { tensorParams } from './affine.js';
+import { saturate, tensorParams } from './affine.js';
 
 /**
  * 8-bit affine quantisation, one scale and zero point for the whole tensor:
@@ -27,7 +27,7 @@ export const int8: Codec = {
     const s = params!.scales[0];
     const z = params!.zeroPoints[0];
     const lut = new Float32Array(256);
-    for (let q = 0; q < 256; q++) lut[q] = (q - z) * s;
+    for (let q = 0; q < 256; q++) lut[q] = saturate((q - z) * s);
     const n = out.length;
     for (let i = 0; i < n; i++) out[i] = lut[payload[i]];
   },

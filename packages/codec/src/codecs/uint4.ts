@@ -1,5 +1,5 @@
 import type { Codec } from '../types.js';
-import { channelParams } from './affine.js';
+import { channelParams, saturate } from './affine.js';
 
 /**
  * 4-bit affine quantisation per channel (last dimension), two values per byte: element 2k in the
@@ -42,7 +42,7 @@ export const uint4: Codec = {
     for (let c = 0; c < channels; c++) {
       const s = params!.scales[c];
       const z = params!.zeroPoints[c];
-      for (let q = 0; q < 16; q++) lut[c * 16 + q] = (q - z) * s;
+      for (let q = 0; q < 16; q++) lut[c * 16 + q] = saturate((q - z) * s);
     }
     const n = out.length;
     const wrap = channels * 16;
