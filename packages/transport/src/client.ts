@@ -1,0 +1,232 @@
+import * as grpc from '@grpc/grpc-js';
+import { TransportError } from './errors.js';
+import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
+import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
+import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
+import { loadProto, SERVICE_NAME } from './proto.js';
+import { parseTaskResults, type TaskAnswer } from './results.js';
+import { resolveTarget } from './targets.js';
+import type { RemoteDescription } from './types.js';
+
+export interface ClientOptions {
+  /** Deadline of each call, ms (default 10 000). */
+  deadlineMs?: number;
+  /**
+   * Retries of Describe/Infer after UNAVAILABLE (default 2). Safe because a server answering UNAVAILABLE
+   * did not run the request, and inference is idempotent anyway. Done by grpc-js's retry policy with
+   * exponential backoff (50 ms initial, x2, at most 500 ms, jittered). Streams are not retried.
+   */
+  retries?: number;
+  /** Largest message in either direction (default 16 MiB). */
+  maxMessageBytes?: number;
+}
+
+export interface InferOptions {
+  requestId?: string;
+  /** 0 (default): full probabilities; k: top-k per sample. */
+  topK?: number;
+  /** Overrides the client deadline for this call (unary only). */
+  deadlineMs?: number;
+}
+
+/** One answer, with the server's timings and the client-measured round trip. */
+export interface InferAnswer {
+  requestId: string;
+  samples: number;
+  tasks: TaskAnswer[];
+  decodeMs: number;
+  queueMs: number;
+  computeMs: number;
+  batchSize: number;
+  /** Client-side time from sending to receiving the answer, ms. */
+  rttMs: number;
+}
+
+function toError(err: unknown): TransportError {
+  if (err instanceof TransportError) return err;
+  const e = err as Partial<grpc.ServiceError>;
+  if (typeof e.code === 'number') return new TransportError(e.code, e.details ?? e.message ?? 'call failed');
+  return new TransportError(grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err));
+}
+
+function toAnswer(res: InferResponse__Output, rttMs: number): InferAnswer {
+  return {
+    requestId: res.requestId,
+    samples: res.samples,
+    tasks: parseTaskResults(res.tasks),
+    decodeMs: res.decodeMs,
+    queueMs: res.queueMs,
+    computeMs: res.computeMs,
+    batchSize: res.batchSize,
+    rttMs,
+  };
+}
+
+function serviceConfig(retries: number): string {
+  const method = (name: string) => ({ service: SERVICE_NAME, method: name });
+  return JSON.stringify({
+    loadBalancingConfig: [{ round_robin: {} }],
+    methodConfig: [
+      {
+        name: [method('Describe'), method('Infer')],
+        ...(retries > 0
+          ? {
+              retryPolicy: {
+                maxAttempts: Math.min(5, retries + 1),
+                initialBackoff: '0.05s',
+                maxBackoff: '0.5s',
+                backoffMultiplier: 2,
+                retryableStatusCodes: ['UNAVAILABLE'],
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+}
+
+/** Client of the SplitInference service over one or several (round-robin balanced) cloud addresses. */
+export class SplitClient {
+  private constructor(
+    private readonly stub: SplitInferenceClient,
+    /** The grpc-js target, e.g. 'ipv4:127.0.0.1:5001,127.0.0.1:5002'. */
+    readonly target: string,
+    private readonly deadlineMs: number,
+  ) {}
+
+  /** Connect to 'HOST:PORT[,HOST:PORT...]' (or a list of them). Connection itself is lazy. */
+  static async connect(addresses: string | readonly string[], options: ClientOptions = {}): Promise<SplitClient> {
+    const target = await resolveTarget(addresses);
+    const max = options.maxMessageBytes ?? 16 * 1024 * 1024;
+    const Ctor = loadProto().mtlsplit.v1.SplitInference;
+    const stub = new Ctor(target, grpc.credentials.createInsecure(), {
+      'grpc.service_config': serviceConfig(options.retries ?? 2),
+      'grpc.max_receive_message_length': max,
+      'grpc.max_send_message_length': max,
+      'grpc.per_rpc_retry_buffer_size': max,
+      'grpc.retry_buffer_size': max * 4,
+    });
+    return new SplitClient(stub, target, options.deadlineMs ?? 10_000);
+  }
+
+  private deadline(ms?: number): Date {
+    return new Date(Date.now() + (ms ?? this.deadlineMs));
+  }
+
+  /** Wait until a connection to some address is up, or fail after ms. */
+  waitForReady(ms?: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.stub.waitForReady(this.deadline(ms), (err) => (err ? reject(toError(err)) : resolve())),
+    );
+  }
+
+  describe(options: { deadlineMs?: number } = {}): Promise<RemoteDescription> {
+    return new Promise((resolve, reject) => {
+      this.stub.Describe({}, { deadline: this.deadline(options.deadlineMs) }, (err, res) => {
+        if (err || !res) return reject(toError(err ?? new Error('empty Describe answer')));
+        const limits = res.limits ?? { maxMessageBytes: 0, maxBatch: 0, maxWaitMs: 0, maxQueue: 0, maxStreamInflight: 0 };
+        resolve({
+          bundleId: res.bundleId,
+          tasks: res.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
+          splitPoints: res.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], bytesPerSample: p.bytesPerSample })),
+          codecs: [...res.codecs],
+          limits: { ...limits },
+        });
+      });
+    });
+  }
+
+  /** Send one frame taken at split point `point`. Rejects with TransportError (gRPC code + reason). */
+  infer(point: string, frame: Uint8Array, options: InferOptions = {}): Promise<InferAnswer> {
+    const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      this.stub.Infer(req, { deadline: this.deadline(options.deadlineMs) }, (err, res) => {
+        if (err || !res) return reject(toError(err ?? new Error('empty Infer answer')));
+        resolve(toAnswer(res, performance.now() - t0));
+      });
+    });
+  }
+
+  /** Open a bidirectional stream; `deadlineMs` bounds the whole stream (default: the client deadline). */
+  stream(options: { deadlineMs?: number } = {}): InferStream {
+    return new InferStream(this.stub.InferStream({ deadline: this.deadline(options.deadlineMs) }));
+  }
+
+  /** Raw grpc-js call for tests of protocol edge cases (e.g. calls without a deadline). */
+  get raw(): SplitInferenceClient {
+    return this.stub;
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+}
+
+interface Waiting {
+  t0: number;
+  resolve: (a: InferAnswer) => void;
+  reject: (e: TransportError) => void;
+}
+
+/**
+ * Client end of InferStream: `infer` sends one request and resolves with its answer (answers arrive in
+ * order). Honours backpressure: a send waits while the stream's write buffer is full.
+ */
+export class InferStream {
+  private readonly waiting: Waiting[] = [];
+  private ready: Promise<void> = Promise.resolve();
+  private failure: TransportError | undefined;
+  private ended = false;
+
+  constructor(private readonly call: grpc.ClientDuplexStream<InferRequest, InferResponse__Output>) {
+    call.on('data', (res: InferResponse__Output) => {
+      const w = this.waiting.shift();
+      if (!w) return;
+      if (res.error) w.reject(new TransportError(res.error.code, res.error.message.replace(/^[A-Z_]+: /, '')));
+      else w.resolve(toAnswer(res, performance.now() - w.t0));
+    });
+    call.on('error', (err: unknown) => this.fail(toError(err)));
+    call.on('end', () => this.fail(new TransportError(grpc.status.UNAVAILABLE, 'stream ended by the server before answering')));
+  }
+
+  private fail(e: TransportError): void {
+    this.failure ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+
+  /** Requests sent and not yet answered. */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  async infer(point: string, frame: Uint8Array, options: Omit<InferOptions, 'deadlineMs'> = {}): Promise<InferAnswer> {
+    await this.ready;
+    if (this.failure) throw this.failure;
+    if (this.ended) throw new TransportError(grpc.status.FAILED_PRECONDITION, 'stream already ended');
+    const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
+    return new Promise<InferAnswer>((resolve, reject) => {
+      this.waiting.push({ t0: performance.now(), resolve, reject });
+      if (!this.call.write(req)) {
+        this.ready = new Promise<void>((r) => this.call.once('drain', () => r()));
+      }
+    });
+  }
+
+  /** Finish sending; resolves when the server has closed the stream. */
+  end(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.ended = true;
+    return new Promise<void>((resolve) => {
+      if (this.failure) return resolve();
+      this.call.once('status', () => resolve());
+      this.call.once('error', () => resolve());
+      this.call.end();
+    });
+  }
+
+  /** Abort the stream. */
+  cancel(): void {
+    this.call.cancel();
+  }
+}

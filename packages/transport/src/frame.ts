@@ -1,0 +1,38 @@
+import { decode, CODECS } from '@mtl-split/codec';
+import { invalidArgument } from './errors.js';
+
+/** Codec names the server can decode (all codecs of @mtl-split/codec). */
+export function codecNames(): string[] {
+  return [...CODECS];
+}
+
+/** Decode a codec frame; a malformed frame is INVALID_ARGUMENT with the codec's reason. */
+export function decodeFrame(frame: Uint8Array): { data: Float32Array; shape: number[] } {
+  if (frame.length === 0) throw invalidArgument('bad frame: empty frame');
+  // gRPC hands frames as slices of a larger buffer at any offset; the codec reads typed views of the
+  // payload, which need an offset aligned to the element width: copy unaligned frames once.
+  const aligned = frame.byteOffset % 8 === 0 ? frame : new Uint8Array(frame);
+  try {
+    const t = decode(aligned);
+    return { data: t.data, shape: [...t.shape] };
+  } catch (err) {
+    throw invalidArgument(`bad frame: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Check a decoded tensor against a split point's per-sample shape; returns the number of samples. */
+export function samplesOf(point: string, shape: readonly number[], expected: readonly number[], length: number): number {
+  let n: number;
+  if (shape.length === expected.length && shape.every((d, i) => d === expected[i])) n = 1;
+  else if (shape.length === expected.length + 1 && shape.slice(1).every((d, i) => d === expected[i]) && shape[0] >= 1) n = shape[0];
+  else {
+    throw invalidArgument(
+      `shape mismatch at split point '${point}': frame shape [${shape.join(',')}], expected [N,${expected.join(',')}] or [${expected.join(',')}]`,
+    );
+  }
+  const perSample = expected.reduce((a, b) => a * b, 1);
+  if (length !== n * perSample) {
+    throw invalidArgument(`bad frame: ${length} values for shape [${shape.join(',')}]`);
+  }
+  return n;
+}

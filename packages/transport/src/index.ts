@@ -1,0 +1,21 @@
+export { SplitServer, DEFAULT_LIMITS } from './server.js';
+export type { SplitServerOptions, RequestEvent, ServerState, ServedMethod } from './server.js';
+export { SplitClient, InferStream } from './client.js';
+export type { ClientOptions, InferOptions, InferAnswer } from './client.js';
+export type { BatchEvent } from './batcher.js';
+export type { TaskAnswer } from './results.js';
+export { TransportError, statusName } from './errors.js';
+export { parseTargets, resolveTarget } from './targets.js';
+export type { HostPort } from './targets.js';
+export { PROTO_PATH, SERVICE_NAME, loadProto } from './proto.js';
+export { codecNames } from './frame.js';
+export type {
+  SplitExecutor,
+  SplitInput,
+  ModelDescription,
+  TaskDescription,
+  SplitPointDescription,
+  RemoteDescription,
+  ServerLimits,
+} from './types.js';
+export { status as GrpcStatus } from '@grpc/grpc-js';
