@@ -35,34 +35,61 @@ function isBackendName(s: string): s is BackendName {
   return (BACKENDS as readonly string[]).includes(s);
 }
 
+const NODE_PACKAGE = '@tensorflow/tfjs-node';
+
+/** Loads tfjs-node; returns why it did not load, or undefined when it did. */
 async function tryLoadNode(): Promise<string | undefined> {
   try {
     // Optional dependency: absent, or present without its native library, on machines that could not download it.
-    const name = '@tensorflow/tfjs-node';
-    await import(/* @vite-ignore */ name);
+    await import(/* @vite-ignore */ NODE_PACKAGE);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const code = (err as { code?: unknown }).code;
+    const first = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && first.includes(NODE_PACKAGE)) {
+      return `${NODE_PACKAGE} is not installed (optional dependency; its install downloads libtensorflow)`;
+    }
+    return `${NODE_PACKAGE} is installed but did not load: ${first}`;
   }
 }
 
-async function start(requested: string | undefined): Promise<RuntimeInfo> {
-  if (requested !== undefined && !isBackendName(requested)) {
-    throw new RuntimeError(
-      `unknown backend '${requested}': valid backends are ${BACKENDS.join(', ')}`,
-    );
+/**
+ * The cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js ..." on its first
+ * tensor. This runtime already chooses tfjs-node when it loads and documents it, so the banner is
+ * noise. tfjs has no environment flag for it (flags come from the URL in browsers only); its
+ * public switch, the PROD flag, silences every tfjs warning. Raise PROD only around one throwaway
+ * write to the cpu backend, which spends the banner, then restore it.
+ */
+function spendCpuBanner(): void {
+  const env = tf.env();
+  const prod = env.getBool('PROD');
+  try {
+    const cpu = tf.findBackend('cpu');
+    if (!cpu) return;
+    env.set('PROD', true);
+    const id = cpu.write(new Float32Array(1), [1], 'float32');
+    cpu.disposeData(id, true);
+  } catch {
+    // Purely cosmetic; never fail initialisation over it.
+  } finally {
+    env.set('PROD', prod);
   }
+}
+
+async function start(requested: BackendName | undefined): Promise<RuntimeInfo> {
+  spendCpuBanner();
+  // Registered whatever the backend, so code that later switches to wasm with tf.setBackend can train.
+  registerWasmTrainingKernels();
   const order: BackendName[] = requested ? [requested] : ['tensorflow', 'wasm'];
   const failures: string[] = [];
   for (const name of order) {
     if (name === 'tensorflow') {
       const why = await tryLoadNode();
       if (why !== undefined) {
-        failures.push(`tensorflow: @tensorflow/tfjs-node did not load (${why})`);
+        failures.push(requested ? why : `tensorflow: ${why}`);
         continue;
       }
     }
-    if (name === 'wasm') registerWasmTrainingKernels();
     let ok = false;
     try {
       ok = await tf.setBackend(name);
@@ -76,7 +103,10 @@ async function start(requested: string | undefined): Promise<RuntimeInfo> {
     }
     failures.push(`${name}: backend did not initialise`);
   }
-  const what = requested ? `backend '${requested}' cannot start` : 'no TensorFlow.js backend could start';
+  const others = BACKENDS.filter((b) => b !== requested).join(' or ');
+  const what = requested
+    ? `backend '${requested}' cannot start (choose ${others}, e.g. MTL_SPLIT_BACKEND=wasm)`
+    : 'no TensorFlow.js backend could start';
   throw new RuntimeError(`${what}: ${failures.join('; ')}`);
 }
 
@@ -87,6 +117,12 @@ async function start(requested: string | undefined): Promise<RuntimeInfo> {
 export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> {
   const fromEnv = process.env.MTL_SPLIT_BACKEND?.trim() || undefined;
   const requested = options.backend ?? fromEnv;
+  if (requested !== undefined && !isBackendName(requested)) {
+    const source = options.backend !== undefined ? 'backend' : 'MTL_SPLIT_BACKEND';
+    return Promise.reject(
+      new RuntimeError(`unknown ${source} '${requested}': valid backends are ${BACKENDS.join(', ')}`),
+    );
+  }
   if (active) {
     if (requested !== undefined && requested !== activeRequest) {
       return active.then((info) => {
@@ -101,7 +137,7 @@ export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> 
     return active;
   }
   activeRequest = requested;
-  active = start(requested).then((info) => {
+  active = start(requested as BackendName | undefined).then((info) => {
     if (options.log) process.stderr.write(`[mtl-split] TensorFlow.js backend: ${info.backend}\n`);
     return info;
   });

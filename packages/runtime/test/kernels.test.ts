@@ -1,0 +1,187 @@
+/**
+ * Each wasm composite against the cpu backend's own kernel, on seeded random shapes and attributes.
+ * Error measure: max |wasm - cpu| / max |cpu| (the output's scale) must stay below 1e-4.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initRuntime, registerWasmTrainingKernels, tf } from '../src/index.js';
+import { data, randomCase } from './cases.js';
+import { int, randomValues, relError, rng, runOn } from './helpers.js';
+
+const TOL = 1e-4;
+
+beforeAll(async () => {
+  await initRuntime({ backend: 'wasm' });
+});
+
+const SEEDS = (base: number, count: number) => Array.from({ length: count }, (_, i) => base + i);
+
+describe('Conv2DBackpropFilter composite', () => {
+  it('matches cpu in tf.grads of conv2d (strides 1-3, same/valid/explicit/numeric pads, batch 1-4)', () => {
+    for (const seed of SEEDS(1000, 40)) {
+      const c = randomCase(seed, { depthwise: false });
+      const d = data(c, false);
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor4d(d.x, d.xShape);
+        const f = tf.tensor4d(d.f, d.fShape);
+        const dy = tf.tensor4d(d.dy, d.dyShape);
+        return tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad))([x, f], dy);
+      });
+      const [cpuDx, cpuDw] = run('cpu');
+      const [wasmDx, wasmDw] = run('wasm');
+      expect(relError(wasmDw!, cpuDw!), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      expect(relError(wasmDx!, cpuDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+    }
+  });
+
+  it('matches the cpu kernel with numeric/explicit pads and every dimRoundingMode', () => {
+    for (const seed of SEEDS(2000, 20)) {
+      const c = randomCase(seed, { depthwise: false, rounding: true, kinds: ['number', 'explicit'] });
+      const d = data(c, false);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: d.fShape };
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.engine().runKernel(
+        'Conv2DBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor);
+      expect(relError(run('wasm')[0]!, run('cpu')[0]!), `case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('DepthwiseConv2dNative backprop composites', () => {
+  it('match cpu in tf.grads of depthwiseConv2d (strides 1-3, channel multiplier 1-3, all pads and rounding modes)', () => {
+    for (const seed of SEEDS(3000, 40)) {
+      const c = randomCase(seed, { depthwise: true, rounding: seed % 2 === 0 });
+      const d = data(c, true);
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor4d(d.x, d.xShape);
+        const f = tf.tensor4d(d.f, d.fShape);
+        const dy = tf.tensor4d(d.dy, d.dyShape);
+        return tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.rounding))([x, f], dy);
+      });
+      const [cpuDx, cpuDw] = run('cpu');
+      const [wasmDx, wasmDw] = run('wasm');
+      expect(relError(wasmDx!, cpuDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      expect(relError(wasmDw!, cpuDw!), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+    }
+  });
+
+  /**
+   * tfjs's gradient of depthwiseConv2d rejects dilations > 1, but the kernels take a dilations
+   * attribute. The cpu kernels compute their pads for the dilated filter yet index the filter
+   * undilated, so they are no reference there. The true gradient of a dilated depthwise conv is the
+   * gradient of the undilated conv with the zero-expanded filter (taps every d-th position), which
+   * the cpu kernels do compute: compare against that.
+   */
+  it('compute the true gradient for dilations 2 (stride 1), checked via the zero-expanded filter on cpu', () => {
+    for (const seed of SEEDS(4000, 16)) {
+      const c = randomCase(seed, { depthwise: true, dilated: true });
+      const d = data(c, true);
+      const [dh, dw] = c.dilations;
+      const ekh = (c.kh - 1) * dh + 1;
+      const ekw = (c.kw - 1) * dw + 1;
+      const expanded = new Float32Array(ekh * ekw * c.cin * c.cout);
+      const inner = c.cin * c.cout;
+      for (let p = 0; p < c.kh; p++) {
+        for (let q = 0; q < c.kw; q++) {
+          expanded.set(d.f.subarray((p * c.kw + q) * inner, (p * c.kw + q + 1) * inner), (p * dh * ekw + q * dw) * inner);
+        }
+      }
+      const eShape: [number, number, number, number] = [ekh, ekw, c.cin, c.cout];
+      const base = { strides: 1, pad: c.pad, inputShape: d.xShape };
+      const [refDx, refDwExpanded] = runOn('cpu', () => [
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput',
+          { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(expanded, eShape) },
+          { ...base, dilations: 1 } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter',
+          { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
+          { strides: 1, pad: c.pad, dilations: 1, filterShape: eShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ]);
+      const refDw = new Float32Array(d.f.length);
+      for (let p = 0; p < c.kh; p++) {
+        for (let q = 0; q < c.kw; q++) {
+          refDw.set(refDwExpanded!.subarray((p * dh * ekw + q * dw) * inner, (p * dh * ekw + q * dw + 1) * inner), (p * c.kw + q) * inner);
+        }
+      }
+      const [gotDx, gotDw] = runOn('wasm', () => [
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput',
+          { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) },
+          { ...base, dilations: c.dilations } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter',
+          { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
+          { strides: 1, pad: c.pad, dilations: c.dilations, filterShape: d.fShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ]);
+      expect(relError(gotDx!, refDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      expect(relError(gotDw!, refDw), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('UnsortedSegmentSum composite', () => {
+  it('matches cpu in tf.grad of gather and directly (ids out of range are dropped)', () => {
+    for (const seed of SEEDS(5000, 12)) {
+      const r = rng(seed);
+      const rows = int(r, 1, 9);
+      const cols = int(r, 1, 5);
+      const x = randomValues(r, rows * cols * 2);
+      const idx = Array.from({ length: int(r, 1, 12) }, () => int(r, 0, rows - 1));
+      const ids = Array.from({ length: rows }, () => int(r, -1, 4));
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const t = tf.tensor3d(x, [rows, cols, 2]);
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, tf.tensor1d(idx, 'int32')), tf.range(1, 1 + idx.length * cols * 2).reshape([idx.length, cols, 2]))))(t);
+        return [g, tf.unsortedSegmentSum(t, tf.tensor1d(ids, 'int32'), 5)];
+      });
+      const [cpuG, cpuS] = run('cpu');
+      const [wasmG, wasmS] = run('wasm');
+      expect(relError(wasmG!, cpuG!), `gather grad, seed ${seed}`).toBeLessThan(TOL);
+      expect(relError(wasmS!, cpuS!), `segment sum, seed ${seed}`).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('registration and memory', () => {
+  it('registers the composites for wasm once (a second call adds nothing)', () => {
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
+      expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    }
+    expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+
+  it('leaves no intermediate tensor or wasm buffer behind (tfjs leak check on)', () => {
+    tf.setBackend('wasm');
+    const env = tf.env();
+    const wasIsTest = env.getBool('IS_TEST');
+    env.set('IS_TEST', true); // makes the engine verify each kernel's data-id balance
+    try {
+      const x = tf.randomUniform([2, 9, 8, 3]) as tf.Tensor4D;
+      const f = tf.randomUniform([3, 3, 3, 2]) as tf.Tensor4D;
+      const dyConv = tf.randomUniform([2, 5, 4, 2]) as tf.Tensor4D; // conv2d, strides 2, 'same'
+      const dyDw = tf.randomUniform([2, 5, 4, 6]) as tf.Tensor4D; // depthwise, strides 2, 'same', multiplier 2
+      const ids = tf.tensor1d([0, 2], 'int32');
+      const calls: [string, tf.NamedTensorMap, object][] = [
+        ['Conv2DBackpropFilter', { x, dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] }],
+        ['DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }],
+        ['DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: f }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 9, 8, 3] }],
+        ['UnsortedSegmentSum', { x: tf.reshape(x, [2, 216]), segmentIds: ids }, { numSegments: 3 }],
+      ];
+      for (const [name, inputs, attrs] of calls) {
+        const tensorsBefore = tf.memory().numTensors;
+        const idsBefore = tf.engine().backend.numDataIds();
+        const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+        expect(tf.memory().numTensors, name).toBe(tensorsBefore + 1);
+        out.dispose();
+        expect(tf.memory().numTensors, name).toBe(tensorsBefore);
+        expect(tf.engine().backend.numDataIds(), name).toBe(idsBefore);
+      }
+      // A whole training gradient through all composites leaks nothing either.
+      const before = tf.memory().numTensors;
+      const g = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.conv2d(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.ones([1, 1, 6, 2]) as tf.Tensor4D, 1, 'valid')))([x, tf.randomUniform([3, 3, 3, 2])]);
+      tf.dispose(g);
+      expect(tf.memory().numTensors).toBe(before + 1); // the random filter created inline
+      tf.dispose([x, f, dyConv, dyDw, ids]);
+    } finally {
+      env.set('IS_TEST', wasIsTest);
+    }
+  });
+});
