@@ -1,0 +1,141 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { loadBundle } from '@mtl-split/model';
+import { initRuntime } from '@mtl-split/runtime';
+import { SplitServer, type BatchEvent, type RequestEvent } from '@mtl-split/transport';
+import { BundleExecutor } from './executor.js';
+import { CloudMetrics } from './metrics.js';
+
+export interface CloudOptions {
+  /** Bundle folder, e.g. models/multimnist-resnet. */
+  model: string;
+  host: string;
+  port: number;
+  metricsPort: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  maxMessageBytes: number;
+  /** Longest drain on shutdown, ms. */
+  drainMs: number;
+  /** tfjs backend (default: runtime default / MTL_SPLIT_BACKEND). */
+  backend?: string;
+}
+
+export interface RunningCloud {
+  server: SplitServer;
+  metrics: CloudMetrics;
+  port: number;
+  metricsPort: number;
+  bundleId: string;
+  backend: string;
+  /** Drain and close everything. */
+  stop(): Promise<void>;
+}
+
+/** Periodic summary of batch sizes (every intervalMs, only when something happened). */
+class BatchSummary {
+  private batches = 0;
+  private samples = 0;
+  private maxSize = 0;
+  private requests = 0;
+  private failed = 0;
+  constructor(private readonly log: Logger) {}
+  onBatch(e: BatchEvent): void {
+    this.batches++;
+    this.samples += e.size;
+    this.maxSize = Math.max(this.maxSize, e.size);
+  }
+  onRequest(e: RequestEvent): void {
+    this.requests++;
+    if (e.code !== 0) this.failed++;
+  }
+  flush(): void {
+    if (this.requests === 0 && this.batches === 0) return;
+    this.log.info(
+      {
+        requests: this.requests,
+        failed: this.failed,
+        batches: this.batches,
+        meanBatchSize: this.batches ? Number((this.samples / this.batches).toFixed(2)) : 0,
+        maxBatchSize: this.maxSize,
+      },
+      'batches',
+    );
+    this.batches = this.samples = this.maxSize = this.requests = this.failed = 0;
+  }
+}
+
+/**
+ * Start the cloud: bind gRPC (UNAVAILABLE while the bundle loads), serve metrics, load the bundle,
+ * then serve every split point and log "listening" with the bound ports.
+ */
+export async function startCloud(opts: CloudOptions, log: Logger): Promise<RunningCloud> {
+  const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
+  log.info({ backend: runtime.backend }, 'tfjs backend');
+  const metrics = new CloudMetrics();
+  const summary = new BatchSummary(log);
+  const server = await SplitServer.start(undefined, {
+    host: opts.host,
+    port: opts.port,
+    maxBatch: opts.maxBatch,
+    maxWaitMs: opts.maxWaitMs,
+    maxQueue: opts.maxQueue,
+    maxMessageBytes: opts.maxMessageBytes,
+    onRequest: (e) => {
+      metrics.onRequest(e);
+      summary.onRequest(e);
+      if (e.code !== 0) {
+        log.warn({ method: e.method, requestId: e.requestId, split: e.point, status: e.codeName, reason: e.message }, 'request failed');
+      } else {
+        log.debug({ method: e.method, requestId: e.requestId, split: e.point, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
+      }
+    },
+    onBatch: (e) => {
+      metrics.onBatch(e);
+      summary.onBatch(e);
+      log.debug({ split: e.point, size: e.size, requests: e.requests, ms: e.computeMs }, 'batch');
+    },
+  });
+  let http: HttpServer | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const m = await metrics.listen(opts.host, opts.metricsPort);
+    http = m.server;
+    const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
+    inflight.unref();
+    log.info({ model: opts.model }, 'loading bundle');
+    const bundle = await loadBundle(opts.model);
+    server.setExecutor(new BundleExecutor(bundle));
+    timer = setInterval(() => summary.flush(), 5000);
+    timer.unref();
+    const stop = async (): Promise<void> => {
+      clearInterval(inflight);
+      if (timer) clearInterval(timer);
+      log.info({ inflight: server.inflight }, 'draining');
+      await server.shutdown(opts.drainMs);
+      summary.flush();
+      await new Promise<void>((r) => http?.close(() => r()) ?? r());
+      log.info('stopped');
+    };
+    log.info(
+      {
+        port: server.port,
+        metricsPort: m.port,
+        host: opts.host,
+        bundle: bundle.id,
+        splitPoints: bundle.model.splitPoints.map((p) => p.name),
+        maxBatch: opts.maxBatch,
+        maxWaitMs: opts.maxWaitMs,
+        backend: runtime.backend,
+      },
+      'listening',
+    );
+    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: bundle.id, backend: runtime.backend, stop };
+  } catch (err) {
+    if (timer) clearInterval(timer);
+    await server.shutdown(0);
+    http?.close();
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchEvent, RequestEvent } from '@mtl-split/transport';
+
+/** Prometheus metrics of the cloud server. */
+export class CloudMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'mtl_split_requests_total',
+    help: 'Requests answered, by method, split point and gRPC status',
+    labelNames: ['method', 'split', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'mtl_split_request_duration_seconds',
+    help: 'Server-side request latency (decode + queue + compute), by method and split point',
+    labelNames: ['method', 'split'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly bytesIn = new Counter({
+    name: 'mtl_split_request_bytes_total',
+    help: 'Frame bytes received, by split point',
+    labelNames: ['split'] as const,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'mtl_split_batch_size',
+    help: 'Samples per executed batch, by split point',
+    labelNames: ['split'] as const,
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64],
+    registers: [this.registry],
+  });
+  readonly batchSeconds = new Histogram({
+    name: 'mtl_split_batch_duration_seconds',
+    help: 'Compute time per executed batch, by split point',
+    labelNames: ['split'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly inflight = new Gauge({
+    name: 'mtl_split_inflight_requests',
+    help: 'Requests being handled',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onRequest(e: RequestEvent): void {
+    this.requests.inc({ method: e.method, split: e.point, status: e.codeName });
+    this.latency.observe({ method: e.method, split: e.point }, e.latencyMs / 1000);
+    if (e.bytesIn > 0) this.bytesIn.inc({ split: e.point }, e.bytesIn);
+  }
+
+  onBatch(e: BatchEvent): void {
+    this.batchSize.observe({ split: e.point }, e.size);
+    this.batchSeconds.observe({ split: e.point }, e.computeMs / 1000);
+  }
+
+  /** Serve GET /metrics on host:port (0 = any free port); resolves with the bound port. */
+  listen(host: string, port: number): Promise<{ server: Server; port: number }> {
+    const server = createServer((req, res) => {
+      if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/')) {
+        this.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'Content-Type': this.registry.contentType });
+            res.end(text);
+          },
+          (err: unknown) => {
+            res.writeHead(500);
+            res.end(String(err));
+          },
+        );
+      } else {
+        res.writeHead(404);
+        res.end('not found: GET /metrics\n');
+      }
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const addr = server.address();
+        resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
+      });
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import type { CloudOptions } from './cloud.js';
+
+const int = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `--${name} must be a number` })
+    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `--${name} must be an integer in ${min}..${max}` });
+
+const schema = z.object({
+  model: z.string({ error: '--model is required' }).min(1, '--model is required'),
+  host: z.string().min(1),
+  port: int('port', 0, 65535),
+  metricsPort: int('metrics-port', 0, 65535),
+  maxBatch: int('max-batch', 1, 1024),
+  maxWaitMs: z.coerce.number().refine((v) => Number.isFinite(v) && v >= 0 && v <= 10_000, { message: '--max-wait-ms must be a number in 0..10000' }),
+  maxQueue: int('max-queue', 1, 1_000_000),
+  maxMessageMb: z.coerce.number().refine((v) => v > 0 && v <= 1024, { message: '--max-message-mb must be in (0, 1024]' }),
+  drainMs: int('drain-ms', 0, 600_000),
+  backend: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: '--log-level must be one of fatal, error, warn, info, debug, trace' }),
+});
+
+export interface CliOptions extends CloudOptions {
+  logLevel: string;
+}
+
+/** Parse argv (without node and script); throws Error with a one-line message on bad input. */
+export function parseCloudArgs(argv: string[]): CliOptions {
+  const program = new Command('cloud')
+    .description('Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
+    .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
+    .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0')
+    .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', '8')
+    .option('--max-wait-ms <ms>', 'longest wait for a batch to fill', '2')
+    .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', '256')
+    .option('--max-message-mb <mb>', 'largest gRPC message', '16')
+    .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')
+    .addOption(new Option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)'))
+    .option('--log-level <level>', 'pino log level', 'info')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw Object.assign(new Error(''), { exitCode: 0 });
+    throw new Error((e.message ?? String(err)).replace(/^error: /, ''));
+  }
+  const parsed = schema.safeParse(program.opts());
+  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid options');
+  const o = parsed.data;
+  return {
+    model: o.model,
+    host: o.host,
+    port: o.port,
+    metricsPort: o.metricsPort,
+    maxBatch: o.maxBatch,
+    maxWaitMs: o.maxWaitMs,
+    maxQueue: o.maxQueue,
+    maxMessageBytes: Math.round(o.maxMessageMb * 1024 * 1024),
+    drainMs: o.drainMs,
+    backend: o.backend,
+    logLevel: o.logLevel,
+  };
+}
