@@ -64,11 +64,13 @@ export function oneWay(p: Pick<Profile, 'latencyMs' | 'jitterMs'>): { up: { late
 
 export function profileToxics(p: Profile): ToxicSpec[] {
   const ow = oneWay(p);
+  // Latency first: Toxiproxy's latency toxic delays a chunk relative to when it entered the proxy, so a
+  // latency toxic placed after a bandwidth toxic would overlap with the transmission time instead of adding.
   return [
-    { name: 'bw_up', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: p.upKBps } },
-    { name: 'bw_down', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: p.downKBps } },
     { name: 'lat_up', type: 'latency', stream: 'upstream', toxicity: 1, attributes: ow.up },
     { name: 'lat_down', type: 'latency', stream: 'downstream', toxicity: 1, attributes: ow.down },
+    { name: 'bw_up', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: p.upKBps } },
+    { name: 'bw_down', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: p.downKBps } },
   ];
 }
 

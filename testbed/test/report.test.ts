@@ -48,6 +48,10 @@ describe('report from a results object', () => {
     const bytes = fs.readFileSync(path.join(dir, 'bytes.svg'), 'utf8');
     expect(texts(bytes)).toEqual(expect.arrayContaining(['f32', 'int8', ...SPLITS]));
     expect(bytes.match(/aria-roledescription="bar"/g)?.length).toBe(2 * 3);
+    // every bar has a visible height (log scale bars must not collapse)
+    const heights = [...bytes.matchAll(/aria-roledescription="bar" d="M[-\d.]+,[-\d.]+h[-\d.]+v([-\d.]+)/g)].map((m) => Number(m[1]));
+    expect(heights).toHaveLength(6);
+    for (const h of heights) expect(h).toBeGreaterThan(1);
     const acc = texts(fs.readFileSync(path.join(dir, 'accuracy.svg'), 'utf8'));
     expect(acc).toEqual(expect.arrayContaining(['left', 'right', 'f32', 'int8']));
     const win = fs.readFileSync(path.join(dir, 'winners.svg'), 'utf8');

@@ -105,7 +105,7 @@ export function bytesPlot(r: Results): PlotSpec {
       encoding: {
         x: { field: 'split', type: 'ordinal', sort: r.splits, title: 'split point' },
         xOffset: { field: 'codec', type: 'nominal' },
-        y: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'bytes per sample' },
+        y: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, stack: null, title: 'bytes per sample' },
         color: { field: 'codec', type: 'nominal' },
       },
     } as TopLevelSpec,

@@ -1,0 +1,56 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLink, type LinkControl } from '../src/link.js';
+import { probeLink, startProbeServer, type ProbeServer } from '../src/probe.js';
+import { startRelay } from '../src/relay.js';
+import type { Profile } from '../src/profiles.js';
+
+let link: LinkControl;
+let probe: ProbeServer;
+beforeAll(async () => {
+  link = await openLink(undefined);
+  probe = await startProbeServer();
+});
+afterAll(async () => {
+  await link.close();
+  await probe.close();
+});
+
+const slow: Profile = { name: 'slow', description: 'd', upKBps: 40, downKBps: 80, latencyMs: 60, jitterMs: 0, source: 'test figures only' };
+
+describe('link probe through the embedded proxy', () => {
+  it('measures the configured round trip and bandwidths within 15%', async () => {
+    const proxy = await link.createProxy('probe', probe);
+    await proxy.shape(slow);
+    const m = await probeLink(proxy.host, proxy.port, { bytes: 12_000, timeoutMs: 10_000 });
+    expect(m.rttMs).toBeGreaterThan(60 * 0.9);
+    expect(m.rttMs).toBeLessThan(60 * 1.15 + 5);
+    expect(m.upKBps).toBeGreaterThan(40 * 0.85);
+    expect(m.upKBps).toBeLessThan(40 * 1.15);
+    expect(m.downKBps).toBeGreaterThan(80 * 0.85);
+    expect(m.downKBps).toBeLessThan(80 * 1.15);
+    await proxy.shape(null);
+    const fast = await probeLink(proxy.host, proxy.port, { bytes: 12_000, timeoutMs: 10_000 });
+    expect(fast.rttMs).toBeLessThan(20);
+    await proxy.remove();
+  });
+
+  it('the relay counts the bytes each way', async () => {
+    const relay = await startRelay(probe);
+    const m = await probeLink(relay.host, relay.port, { bytes: 5000, pings: 3, timeoutMs: 5000 });
+    expect(m.rttMs).toBeLessThan(50);
+    // 3 pings (1 byte each way) + upload (5 + 5000 up, 1 down) + download request (5 up, 5000 down)
+    expect(relay.counts()).toEqual({ up: 3 + 5005 + 5, down: 3 + 1 + 5000 });
+    relay.reset();
+    expect(relay.counts()).toEqual({ up: 0, down: 0 });
+    await relay.close();
+  });
+
+  it('fails with one line when nothing answers', async () => {
+    const srv = net.createServer((s) => s.on('data', () => undefined));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    await expect(probeLink('127.0.0.1', port, { bytes: 100, pings: 1, timeoutMs: 300 })).rejects.toThrow(/^link probe: no answer within 300 ms$/);
+    srv.close();
+  });
+});
