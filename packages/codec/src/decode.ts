@@ -17,6 +17,14 @@ export interface DecodedTensor extends TensorData {
   compress: Compression;
 }
 
+/**
+ * A plain Uint8Array view of `b` (no copy). Buffers (from gRPC, zlib) and other subclasses are
+ * re-viewed so the hot loops only ever see one array type and stay monomorphic.
+ */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 function limitOf(opts: { maxBytes?: number } | undefined): number {
   const m = opts?.maxBytes ?? DEFAULT_MAX_BYTES;
   if (typeof m !== 'number' || !(m > 0)) throw new CodecError('invalid-option', `maxBytes must be a number > 0, got ${String(m)}`);
@@ -41,7 +49,9 @@ export function peekHeader(frame: Uint8Array, opts?: { maxBytes?: number }): Fra
  * declared size is checked against maxBytes before any allocation, and decompression output is
  * bounded by the declared payload size.
  */
-export function decode(frame: Uint8Array, opts?: DecodeOptions): DecodedTensor {
+export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
+  if (!(input instanceof Uint8Array)) throw new CodecError('truncated', 'frame is not a Uint8Array');
+  const frame = plain(input);
   const h = parseHeader(frame, limitOf(opts));
   if (frame.length < h.frameBytes) {
     throw new CodecError('truncated', `frame has ${frame.length} bytes, header declares ${h.frameBytes}`);
@@ -56,7 +66,7 @@ export function decode(frame: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   }
   const comp = h.compressorImpl;
   requireAvailable(comp);
-  let raw = comp.decompress(stored, h.rawBytes);
+  let raw = plain(comp.decompress(stored, h.rawBytes));
   const width = h.codecImpl.elementWidth;
   if (raw.byteOffset % width !== 0 || (!HOST_LITTLE_ENDIAN && width > 1)) {
     raw = raw.slice(); // aligned copy (and one we may reorder)

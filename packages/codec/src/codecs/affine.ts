@@ -47,17 +47,40 @@ export function chooseParams(lo: number, hi: number, maxQ: number, p: QuantParam
 
 /** One (scale, zero point) for the whole tensor. Throws CodecError('non-finite-input'). */
 export function tensorParams(data: Float32Array, maxQ: number): QuantParams {
-  let lo = 0;
-  let hi = 0;
-  let poison = 0; // stays 0 unless some x is NaN or ±Inf (x * 0 is NaN then)
+  // Four independent min/max chains; Math.min/max propagate NaN, so one check at the end finds
+  // NaN as well as ±Inf.
+  let lo0 = 0;
+  let lo1 = 0;
+  let lo2 = 0;
+  let lo3 = 0;
+  let hi0 = 0;
+  let hi1 = 0;
+  let hi2 = 0;
+  let hi3 = 0;
   const n = data.length;
-  for (let i = 0; i < n; i++) {
-    const x = data[i];
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-    poison += x * 0;
+  const n4 = n - (n & 3);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const a = data[i];
+    const b = data[i + 1];
+    const c = data[i + 2];
+    const d = data[i + 3];
+    lo0 = Math.min(lo0, a);
+    hi0 = Math.max(hi0, a);
+    lo1 = Math.min(lo1, b);
+    hi1 = Math.max(hi1, b);
+    lo2 = Math.min(lo2, c);
+    hi2 = Math.max(hi2, c);
+    lo3 = Math.min(lo3, d);
+    hi3 = Math.max(hi3, d);
   }
-  if (poison !== 0) throw nonFinite();
+  for (; i < n; i++) {
+    lo0 = Math.min(lo0, data[i]);
+    hi0 = Math.max(hi0, data[i]);
+  }
+  const lo = Math.min(lo0, lo1, lo2, lo3);
+  const hi = Math.max(hi0, hi1, hi2, hi3);
+  if (!(Number.isFinite(lo) && Number.isFinite(hi))) throw nonFinite();
   const p: QuantParams = { scales: new Float32Array(1), zeroPoints: new Uint8Array(1) };
   chooseParams(lo, hi, maxQ, p, 0);
   return p;
@@ -67,17 +90,17 @@ export function tensorParams(data: Float32Array, maxQ: number): QuantParams {
 export function channelParams(data: Float32Array, channels: number, maxQ: number): QuantParams {
   const lo = new Float64Array(channels);
   const hi = new Float64Array(channels);
-  let poison = 0;
   const n = data.length;
   for (let base = 0; base < n; base += channels) {
     for (let c = 0; c < channels; c++) {
       const x = data[base + c];
-      if (x < lo[c]) lo[c] = x;
-      if (x > hi[c]) hi[c] = x;
-      poison += x * 0;
+      lo[c] = Math.min(lo[c], x); // Math.min/max propagate NaN: checked once below
+      hi[c] = Math.max(hi[c], x);
     }
   }
-  if (poison !== 0) throw nonFinite();
+  for (let c = 0; c < channels; c++) {
+    if (!(Number.isFinite(lo[c]) && Number.isFinite(hi[c]))) throw nonFinite();
+  }
   const p: QuantParams = { scales: new Float32Array(channels), zeroPoints: new Uint8Array(channels) };
   for (let c = 0; c < channels; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
   return p;

@@ -17,7 +17,15 @@ export const f16: Codec = {
     const src = new Uint32Array(data.buffer, data.byteOffset, data.length);
     const dst = new Uint16Array(payload.buffer, payload.byteOffset, data.length);
     const n = src.length;
-    for (let i = 0; i < n; i++) dst[i] = halfBits(src[i]);
+    for (let i = 0; i < n; i++) {
+      const u = src[i];
+      const a = u & 0x7fffffff;
+      // fast path, inlined: result is a normal half (same arithmetic as halfBits)
+      dst[i] =
+        a >= 0x38800000 && a < 0x47800000
+          ? ((u >>> 16) & 0x8000) | ((a - 0x38000000 + 0x0fff + ((a >>> 13) & 1)) >>> 13)
+          : halfBits(u);
+    }
     return null;
   },
   decode(payload, _channels, _params, out) {

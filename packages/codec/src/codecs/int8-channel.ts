@@ -16,15 +16,17 @@ export const int8Channel: Codec = {
   encode(data, channels, payload) {
     const p = channelParams(data, channels, 255);
     const inv = new Float64Array(channels);
-    const z = new Float64Array(channels);
+    const zh = new Float64Array(channels); // zero point + 0.5: the Uint8Array store truncates
     for (let c = 0; c < channels; c++) {
       inv[c] = 1 / p.scales[c];
-      z[c] = p.zeroPoints[c];
+      zh[c] = p.zeroPoints[c] + 0.5;
     }
-    const q = new Uint8ClampedArray(payload.buffer, payload.byteOffset, data.length);
     const n = data.length;
     for (let base = 0; base < n; base += channels) {
-      for (let c = 0; c < channels; c++) q[base + c] = data[base + c] * inv[c] + z[c];
+      for (let c = 0; c < channels; c++) {
+        const v = data[base + c] * inv[c] + zh[c];
+        payload[base + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
     }
     return p;
   },

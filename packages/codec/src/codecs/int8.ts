@@ -1,5 +1,5 @@
 import type { Codec } from '../types.js';
-import { saturate, tensorParams } from './affine.js';
+import { gridOverflows, saturate, tensorParams } from './affine.js';
 
 /**
  * 8-bit affine quantisation, one scale and zero point for the whole tensor:
@@ -16,19 +16,22 @@ export const int8: Codec = {
   encode(data, _channels, payload) {
     const p = tensorParams(data, 255);
     const inv = 1 / p.scales[0];
-    const z = p.zeroPoints[0];
-    // Uint8ClampedArray stores clamp(round-half-even(v), 0, 255): the quantiser in one store.
-    const q = new Uint8ClampedArray(payload.buffer, payload.byteOffset, data.length);
+    const zh = p.zeroPoints[0] + 0.5; // + 0.5, then the Uint8Array store truncates: round half up
     const n = data.length;
-    for (let i = 0; i < n; i++) q[i] = data[i] * inv + z;
+    for (let i = 0; i < n; i++) {
+      const v = data[i] * inv + zh;
+      payload[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
     return p;
   },
   decode(payload, _channels, params, out) {
     const s = params!.scales[0];
     const z = params!.zeroPoints[0];
-    const lut = new Float32Array(256);
-    for (let q = 0; q < 256; q++) lut[q] = saturate((q - z) * s);
     const n = out.length;
-    for (let i = 0; i < n; i++) out[i] = lut[payload[i]];
+    if (gridOverflows(params!, 255)) {
+      for (let i = 0; i < n; i++) out[i] = saturate((payload[i] - z) * s);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = (payload[i] - z) * s;
   },
 };
