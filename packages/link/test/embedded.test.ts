@@ -92,6 +92,20 @@ describe('embedded Toxiproxy', () => {
   it('answers 404 to unknown routes and 405 to wrong methods', async () => {
     expect((await raw(server.url, 'GET', '/nothing')).status).toBe(404);
     expect((await raw(server.url, 'DELETE', '/version')).status).toBe(405);
+    const malformed = await raw(server.url, 'GET', '/proxies/%E0%A4%A');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ status: 400 });
+  });
+
+  it('closes client connections when the upstream refuses', async () => {
+    const gone = await startEcho();
+    const port = gone.port;
+    await gone.close();
+    const proxy = await client.createProxy({ name: 'refused', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` });
+    const socket = await connect(listenPort(proxy.listen));
+    const t = await collect(socket, 2000);
+    expect(t.timedOut).toBe(false);
+    expect(t.bytes).toBe(0);
   });
 
   it('keeps round trips fast with no toxics', async () => {

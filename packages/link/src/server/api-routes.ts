@@ -115,6 +115,14 @@ export function apiRoutes(proxies: ProxyCollection): Route[] {
   }
 }
 
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ApiError(`bad request: invalid URL escape in "${part}"`, 400);
+  }
+}
+
 function send(res: ServerResponse, reply: Reply): void {
   if (reply.body === undefined) {
     res.writeHead(reply.status).end();
@@ -153,8 +161,8 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
       res.writeHead(405).end();
       return;
     }
-    const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
     try {
+      const params = (route.pattern.exec(path) ?? []).slice(1).map(decodePathPart);
       send(res, await handler(params, () => readJson(req)));
     } catch (err) {
       sendError(res, err instanceof ApiError ? err : new ApiError(err instanceof Error ? err.message : String(err), 500));
@@ -162,6 +170,11 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
   };
 
   return (req, res) => {
-    queue = queue.then(() => handle(req, res)).catch(() => undefined);
+    queue = queue
+      .then(() => handle(req, res))
+      .catch((err: unknown) => {
+        if (!res.headersSent) sendError(res, new ApiError(err instanceof Error ? err.message : String(err), 500));
+        else res.destroy();
+      });
   };
 }

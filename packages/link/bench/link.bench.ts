@@ -1,0 +1,189 @@
+/**
+ * Accuracy of the embedded Toxiproxy's link emulation over loopback:
+ *  - throughput through a `bandwidth` toxic at several rates vs the configured rate (target: within 10%);
+ *  - latency added by a `latency` toxic to echo round trips vs the configured latency (target: within 2 ms).
+ * Prints a table and writes bench/latest.json. Run: npm run bench -w @mtl-split/link
+ */
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { startEmbeddedToxiproxy } from '../src/index.js';
+
+const TRANSFER_SECONDS = 2;
+const RATES_KBPS = [100, 1_000, 10_000, 50_000];
+const LATENCIES_MS = [0, 10, 50, 100];
+const RTT_SAMPLES = 30;
+
+interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function serve(onSocket: (s: net.Socket) => void): Promise<Listening> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.setNoDelay(true);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+    onSocket(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.setNoDelay(true);
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+const listenPort = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1));
+
+/** Sends `bytes` through the proxy to a sink; returns seconds from the first write to the last byte at the sink. */
+async function transfer(proxyPort: number, sinkDone: Promise<number>, bytes: number): Promise<number> {
+  const socket = await connect(proxyPort);
+  const block = Buffer.alloc(256 * 1024, 0x61);
+  const start = performance.now();
+  let left = bytes;
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    left -= n;
+    if (!socket.write(block.subarray(0, n))) await new Promise((resolve) => socket.once('drain', resolve));
+  }
+  const end = await sinkDone;
+  socket.destroy();
+  return (end - start) / 1000;
+}
+
+async function rtts(port: number, count: number): Promise<number[]> {
+  const socket = await connect(port);
+  const samples: number[] = [];
+  const message = Buffer.alloc(64, 0x62);
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      let got = 0;
+      const timer = setTimeout(() => reject(new Error('echo timed out')), 5000);
+      const onData = (d: Buffer): void => {
+        got += d.length;
+        if (got >= message.length) {
+          clearTimeout(timer);
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      socket.on('data', onData);
+      socket.write(message);
+    });
+    samples.push(performance.now() - start);
+  }
+  socket.destroy();
+  return samples;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+
+async function main(): Promise<void> {
+  const server = await startEmbeddedToxiproxy();
+  const client = new Toxiproxy(server.url);
+
+  // Sink: resolves the pending waiter when a connection has received the expected bytes.
+  let expectBytes = 0;
+  let onSinkDone: ((t: number) => void) | undefined;
+  const sink = await serve((s) => {
+    let got = 0;
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= expectBytes && onSinkDone) {
+        const done = onSinkDone;
+        onSinkDone = undefined;
+        done(performance.now());
+      }
+    });
+  });
+  const echo = await serve((s) => s.pipe(s));
+
+  const throughput: { configuredKBps: number | null; bytes: number; seconds: number; achievedKBps: number; errorPct: number | null; within10pct: boolean | null }[] = [];
+  const bw = await client.createProxy({ name: 'bench_bw', listen: '127.0.0.1:0', upstream: `127.0.0.1:${sink.port}` });
+  const rows: (number | null)[] = [null, ...RATES_KBPS];
+  for (const rate of rows) {
+    if (rate !== null) {
+      await client.reset();
+      await bw.addToxic({ name: 'bw', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate } });
+    }
+    const bytes = rate === null ? 200_000_000 : rate * 1000 * TRANSFER_SECONDS;
+    expectBytes = bytes;
+    const done = new Promise<number>((resolve) => (onSinkDone = resolve));
+    const seconds = await transfer(listenPort(bw.listen), done, bytes);
+    const achieved = bytes / 1000 / seconds;
+    const errorPct = rate === null ? null : ((achieved - rate) / rate) * 100;
+    throughput.push({ configuredKBps: rate, bytes, seconds, achievedKBps: achieved, errorPct, within10pct: errorPct === null ? null : Math.abs(errorPct) <= 10 });
+  }
+  await client.reset();
+
+  const direct = await rtts(echo.port, RTT_SAMPLES);
+  const directMedian = median(direct);
+  const latency: { configuredMs: number; directMedianMs: number; proxiedMedianMs: number; proxiedP90Ms: number; addedMs: number; errorMs: number; within2ms: boolean }[] = [];
+  const lat = await client.createProxy({ name: 'bench_lat', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
+  for (const ms of LATENCIES_MS) {
+    await client.reset();
+    await lat.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: ms, jitter: 0 } });
+    const samples = await rtts(listenPort(lat.listen), RTT_SAMPLES);
+    const proxied = median(samples);
+    const added = proxied - directMedian;
+    latency.push({
+      configuredMs: ms,
+      directMedianMs: directMedian,
+      proxiedMedianMs: proxied,
+      proxiedP90Ms: quantile(samples, 0.9),
+      addedMs: added,
+      errorMs: added - ms,
+      within2ms: Math.abs(added - ms) <= 2,
+    });
+  }
+
+  await echo.close();
+  await sink.close();
+  await server.close();
+
+  const f = (x: number, d = 1): string => x.toFixed(d);
+  console.log(`\nBandwidth toxic (upstream), ${TRANSFER_SECONDS} s of data per rate, loopback, Node ${process.version}, ${os.cpus().length} cores (shared; numbers are noisy)`);
+  console.log('configured KB/s | bytes       | seconds | achieved KB/s | error %  | within 10%');
+  for (const r of throughput) {
+    console.log(
+      `${(r.configuredKBps === null ? 'unlimited' : String(r.configuredKBps)).padStart(15)} | ${String(r.bytes).padStart(11)} | ${f(r.seconds, 3).padStart(7)} | ${f(r.achievedKBps).padStart(13)} | ${(r.errorPct === null ? '-' : f(r.errorPct, 2)).padStart(8)} | ${r.within10pct === null ? '-' : r.within10pct ? 'yes' : 'NO'}`,
+    );
+  }
+  console.log(`\nLatency toxic (downstream), median of ${RTT_SAMPLES} echo round trips of 64 B, minus direct median ${f(directMedian, 3)} ms`);
+  console.log('configured ms | proxied median ms | proxied p90 ms | added ms | error ms | within 2 ms');
+  for (const r of latency) {
+    console.log(
+      `${String(r.configuredMs).padStart(13)} | ${f(r.proxiedMedianMs, 3).padStart(17)} | ${f(r.proxiedP90Ms, 3).padStart(14)} | ${f(r.addedMs, 3).padStart(8)} | ${f(r.errorMs, 3).padStart(8)} | ${r.within2ms ? 'yes' : 'NO'}`,
+    );
+  }
+  const out = fileURLToPath(new URL('./latest.json', import.meta.url));
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), throughput, latency }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
