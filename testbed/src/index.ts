@@ -1,0 +1,11 @@
+export { TestbedError } from './errors.js';
+export { ProfileSchema, loadProfile, loadProfileFile, listProfiles, profileToxics, profileReferenceMs, oneWay, type Profile, type ToxicSpec } from './profiles.js';
+export { ScenarioSchema, loadScenario, listScenarios, CODECS, type Scenario, type ScenarioFile } from './scenario.js';
+export { predictLatency, errorPct, winners, extremeProfiles } from './analytic.js';
+export { Supervisor, waitForLine, type Child, type SpawnOptions } from './supervisor.js';
+export { openLink, type LinkControl, type LinkProxy } from './link.js';
+export { probeLink, startProbeServer, type LinkMeasurement, type ProbeServer } from './probe.js';
+export { startRelay, type ByteCounter } from './relay.js';
+export { runExperiment, type ExperimentOptions } from './runner.js';
+export { writeReport } from './report/index.js';
+export type * from './results.js';

@@ -1,0 +1,259 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { errorPct, predictLatency, winners } from './analytic.js';
+import { runEdge, startCloud, type EdgeResult } from './apps.js';
+import { readBundleInfo, type BundleInfo } from './bundles.js';
+import { TestbedError } from './errors.js';
+import { openLink, type LinkProxy } from './link.js';
+import { displayPath } from './paths.js';
+import { probeLink, startProbeServer, type LinkMeasurement } from './probe.js';
+import { profileReferenceMs, type Profile } from './profiles.js';
+import { createProgress } from './progress.js';
+import { startRelay } from './relay.js';
+import { writeReport } from './report/index.js';
+import type { BaselineEntry, Cell, LinkFigures, Results, Timings } from './results.js';
+import type { Scenario } from './scenario.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface ExperimentOptions {
+  scenario: Scenario;
+  /** Final output folder (must not exist yet); work happens in `<outDir>.incomplete` and is renamed at the end. */
+  outDir: string;
+  /** External Toxiproxy API URL; undefined = embedded server. */
+  toxiproxyUrl?: string;
+  supervisor: Supervisor;
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Edge process start-up allowance (tsx + tfjs + model load), on a busy 2-core machine. */
+const EDGE_STARTUP_MS = 90_000;
+
+function timingsOf(r: EdgeResult): Timings {
+  const l = r.latencyMs;
+  return { edge: l.edge.mean, encode: l.encode.mean, network: l.network.mean, cloud: l.cloud.mean, decode: l.decode.mean, total: l.total.mean, totalP50: l.total.p50, totalP95: l.total.p95 };
+}
+
+function linkOf(p: Profile): LinkFigures {
+  return { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
+}
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+interface GroupResult {
+  bySplit: Map<string, EdgeResult>;
+  /** Bytes on the wire per request, per split (payload + framing). */
+  wire: Map<string, { up: number; down: number }>;
+}
+
+/** Run the full MTL-Split sweep (and the single-task comparison) and write the results and report. */
+export async function runExperiment(o: ExperimentOptions): Promise<{ results: Results; outDir: string }> {
+  const s = o.scenario;
+  const sup = o.supervisor;
+  const log = o.log ?? (() => undefined);
+  const t0 = Date.now();
+  const where = `scenario ${displayPath(s.file)}`;
+
+  // --- validate everything we can before starting any process
+  const mtl = readBundleInfo(s.model, `${where}: field "model"`);
+  const stl = s.stl.map((d, i) => readBundleInfo(d, `${where}: field "stl.${i}"`));
+  const allSplits = mtl.splits.map((x) => x.name);
+  const splits = s.splits === 'all' ? allSplits : s.splits;
+  for (const [i, name] of splits.entries()) {
+    if (!allSplits.includes(name)) throw new TestbedError(`${where}: field "splits.${i}": "${name}" is not a split point of ${mtl.id} (valid: ${allSplits.join(', ')})`);
+  }
+  const warnings: string[] = [];
+  for (const b of stl) {
+    const missing = splits.filter((x) => !b.splits.some((y) => y.name === x));
+    if (missing.length) warnings.push(`single-task bundle ${b.id} lacks split points ${missing.join(', ')}: compared on the others only`);
+    if (b.tasks.length !== 1) warnings.push(`bundle ${b.id} given as single-task has ${b.tasks.length} tasks`);
+  }
+  const finalDir = path.resolve(o.outDir);
+  if (fs.existsSync(finalDir)) throw new TestbedError(`output folder ${displayPath(finalDir)} already exists (choose another --out)`);
+  const work = `${finalDir}.incomplete`;
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(path.join(work, 'logs'), { recursive: true });
+  fs.mkdirSync(path.join(work, 'edge'), { recursive: true });
+
+  const progress = createProgress(o.progress ?? false);
+  try {
+    // --- the link: Toxiproxy (embedded unless a URL is given), a probe server behind its own proxy
+    const link = await openLink(o.toxiproxyUrl);
+    sup.addCleanup(() => link.close());
+    const probe = await startProbeServer();
+    sup.addCleanup(() => probe.close());
+    const probeProxy = await link.createProxy('probe', probe);
+    log(`link: ${link.description} (${link.url})`);
+
+    const bundles = [mtl, ...stl];
+    const splitsFor = (b: BundleInfo): string[] => splits.filter((x) => b.splits.some((y) => y.name === x));
+    const totalUnits = bundles.reduce((a, b) => a + splitsFor(b).length * s.codecs.length * (1 + s.repetitions * s.profiles.length), 0);
+    progress.start(totalUnits);
+
+    const baseline: BaselineEntry[] = [];
+    const rawCells: Cell[] = [];
+    const probes = new Map<string, LinkMeasurement>();
+    let edgeRuns = 0;
+
+    for (const [bi, b] of bundles.entries()) {
+      const bSplits = splitsFor(b);
+      if (!bSplits.length) continue;
+      const useAll = bSplits.length === b.splits.length;
+      progress.stage(`starting cloud ${b.id}`);
+      const cloud = await startCloud(sup, { bundle: b.dir, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` });
+      log(`cloud ${b.id}: gRPC port ${cloud.port}`);
+      const proxy: LinkProxy = await link.createProxy(`cloud-${bi}`, { host: '127.0.0.1', port: cloud.port });
+      const relay = await startRelay(proxy);
+      try {
+        /** Run the edge over `bSplits` (one process with --split all, else one per split). */
+        const runGroup = async (codec: string, samples: (split: string) => number, deadlineMs: number, tag: string): Promise<GroupResult> => {
+          const bySplit = new Map<string, EdgeResult>();
+          const wire = new Map<string, { up: number; down: number }>();
+          const groups = useAll ? [{ split: 'all', names: bSplits }] : bSplits.map((x) => ({ split: x, names: [x] }));
+          for (const g of groups) {
+            const n = Math.max(...g.names.map(samples));
+            const predictedMs = g.names.reduce((a, x) => a + deadlineMs / 10, 0) * n;
+            relay.reset();
+            edgeRuns += 1;
+            const label = `edge ${b.id} ${tag} ${codec} ${g.split}`;
+            progress.stage(label);
+            const results = await runEdge(sup, {
+              bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
+              samples: n, concurrency: s.concurrency, deadlineMs, backend: s.edgeBackend,
+              jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
+              label, timeoutMs: EDGE_STARTUP_MS + predictedMs * 3,
+            });
+            const counts = relay.counts();
+            const mine = results.filter((r) => g.names.includes(r.split));
+            for (const name of g.names) {
+              if (!mine.some((r) => r.split === name)) throw new TestbedError(`${label}: the edge result has no entry for split ${name}`);
+            }
+            const requests = mine.reduce((a, r) => a + r.samples, 0);
+            const payload = mine.reduce((a, r) => a + r.bytesPerSample * r.samples, 0);
+            const overheadUp = requests ? Math.max(0, (counts.up - payload) / requests) : 0;
+            for (const r of mine) {
+              bySplit.set(r.split, r);
+              wire.set(r.split, { up: r.bytesPerSample + overheadUp, down: requests ? counts.down / requests : 0 });
+            }
+            progress.advance(g.names.length, label);
+          }
+          return { bySplit, wire };
+        };
+
+        // --- baseline: unshaped link; accuracy, compute times, per-request overhead, wire bytes
+        await proxy.shape(null);
+        const base = new Map<string, BaselineEntry>();
+        for (const codec of s.codecs) {
+          const g = await runGroup(codec, () => s.accuracySamples, 30_000, 'baseline');
+          for (const [split, r] of g.bySplit) {
+            const w = g.wire.get(split)!;
+            const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - r.failed, accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
+            baseline.push(e);
+            base.set(`${codec}/${split}`, e);
+          }
+        }
+
+        // --- shaped cells
+        for (let rep = 0; rep < s.repetitions; rep++) {
+          for (const p of s.profiles) {
+            const link1 = linkOf(p);
+            await proxy.shape(p);
+            let measured = probes.get(`${rep}/${p.name}`);
+            if (!measured) {
+              progress.stage(`probing ${p.name}`);
+              await probeProxy.shape(p);
+              const bytes = Math.round(clamp(Math.min(p.upKBps, p.downKBps) * 1000 * 0.25, 1000, 200_000));
+              measured = await probeLink(probeProxy.host, probeProxy.port, { bytes, timeoutMs: 30_000 + p.latencyMs * 20 + (2 * bytes) / p.upKBps + (2 * bytes) / p.downKBps });
+              probes.set(`${rep}/${p.name}`, measured);
+              log(`probe ${p.name}: RTT ${measured.rttMs.toFixed(1)} ms (configured ${p.latencyMs}), up ${measured.upKBps.toFixed(0)} KB/s (${p.upKBps}), down ${measured.downKBps.toFixed(0)} KB/s (${p.downKBps})`);
+            }
+            for (const codec of s.codecs) {
+              const pred = (split: string): number => {
+                const e = base.get(`${codec}/${split}`)!;
+                return predictLatency(e.timings, { up: e.wireBytesUp, down: e.wireBytesDown }, e.timings.network, link1).totalMs;
+              };
+              const samples = (split: string): number => clamp(Math.floor((s.maxCellSeconds * 1000) / pred(split)), s.minSamples, s.samples);
+              const worst = Math.max(...bSplits.map(pred));
+              // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
+              const deadlineMs = Math.max(10_000, worst * 10);
+              const n = useAll ? Math.min(...bSplits.map(samples)) : 0;
+              const g = await runGroup(codec, useAll ? () => n : samples, deadlineMs, p.name);
+              for (const [split, r] of g.bySplit) {
+                const e = base.get(`${codec}/${split}`)!;
+                const t = timingsOf(r);
+                const wire = { up: e.wireBytesUp, down: e.wireBytesDown };
+                const prediction = predictLatency(t, wire, e.timings.network, link1);
+                const sendMs = t.network - e.timings.network - p.latencyMs - (wire.down / (p.downKBps * 1000)) * 1000;
+                rawCells.push({
+                  variant: 'mtl', bundle: b.id, profile: p.name, codec, split, repetition: rep, samples: r.samples, failed: r.failed,
+                  accuracy: r.accuracy, timings: t, payloadBytes: r.bytesPerSample, wireBytesUp: wire.up, wireBytesDown: wire.down, transmissions: 1,
+                  configured: link1,
+                  measuredLink: { ...measured, effectiveUpKBps: sendMs > 0.5 ? wire.up / sendMs : undefined },
+                  predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
+                });
+                if (r.failed > 0) warnings.push(`${b.id} ${p.name} ${codec} ${split}: ${r.failed} of ${r.samples} requests failed (${r.failures?.map((f) => f.reason).join('; ') ?? ''})`);
+              }
+            }
+          }
+        }
+      } finally {
+        await relay.close();
+        await proxy.remove().catch(() => undefined);
+        await sup.stop(cloud.child, 15_000);
+      }
+    }
+
+    // --- MTL cells as they are; single-task cells summed over the task bundles (N edge halves, N transmissions)
+    const cells = rawCells.filter((c) => c.bundle === mtl.id).map((c) => c);
+    if (stl.length) {
+      for (const m of cells.slice()) {
+        const parts = stl.map((b) => rawCells.find((c) => c.bundle === b.id && c.profile === m.profile && c.codec === m.codec && c.split === m.split && c.repetition === m.repetition));
+        if (parts.some((x) => !x)) continue;
+        const ps = parts as Cell[];
+        const sum = (f: (c: Cell) => number): number => ps.reduce((a, c) => a + f(c), 0);
+        const timings: Timings = {
+          edge: sum((c) => c.timings.edge), encode: sum((c) => c.timings.encode), network: sum((c) => c.timings.network), cloud: sum((c) => c.timings.cloud),
+          decode: sum((c) => c.timings.decode), total: sum((c) => c.timings.total), totalP50: sum((c) => c.timings.totalP50), totalP95: sum((c) => c.timings.totalP95),
+        };
+        const predicted = {
+          computeMs: sum((c) => c.predicted.computeMs), overheadMs: sum((c) => c.predicted.overheadMs), transferMs: sum((c) => c.predicted.transferMs),
+          latencyMs: sum((c) => c.predicted.latencyMs), totalMs: sum((c) => c.predicted.totalMs),
+        };
+        cells.push({
+          ...m, variant: 'stl', bundle: stl.map((b) => b.id).join('+'), samples: Math.min(...ps.map((c) => c.samples)), failed: sum((c) => c.failed),
+          accuracy: Object.assign({}, ...ps.map((c) => c.accuracy)) as Record<string, number>, timings,
+          payloadBytes: sum((c) => c.payloadBytes), wireBytesUp: sum((c) => c.wireBytesUp), wireBytesDown: sum((c) => c.wireBytesDown), transmissions: ps.length,
+          predicted, errorPct: errorPct(timings.total, predicted.totalMs),
+          measuredLink: { ...m.measuredLink, effectiveUpKBps: undefined },
+        });
+      }
+    }
+
+    const finishedAt = new Date();
+    const results: Results = {
+      complete: true,
+      scenario: { name: s.name, file: displayPath(s.file), description: s.description, model: displayPath(s.model), stl: s.stl.map(displayPath), codecs: s.codecs, samples: s.samples, repetitions: s.repetitions },
+      startedAt: new Date(t0).toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationSec: (finishedAt.getTime() - t0) / 1000,
+      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, toxiproxy: link.description, edgeBackend: s.edgeBackend, cloudBackend: s.cloudBackend },
+      splits,
+      tasks: mtl.tasks,
+      profiles: s.profiles.map((p) => ({ name: p.name, description: p.description, source: p.source, ...linkOf(p), referenceMs: profileReferenceMs(p) })),
+      baseline,
+      cells,
+      winners: winners(cells, splits),
+      maxAbsErrorPct: cells.length ? Math.max(...cells.map((c) => Math.abs(c.errorPct))) : 0,
+      warnings,
+    };
+    progress.stage('writing report');
+    await writeReport(results, work);
+    progress.stop();
+    fs.renameSync(work, finalDir);
+    return { results, outDir: finalDir };
+  } finally {
+    progress.stop();
+    await sup.stopAll();
+  }
+}
