@@ -1,0 +1,16 @@
+import type { Block } from '../blocks.js';
+import type { Scope, Shape } from '../layers.js';
+
+/** A backbone: an ordered list of blocks (the last is named `features`) and its resolved config. */
+export interface Backbone {
+  blocks: Block[];
+  /** The config with every default filled in (recorded in bundles). */
+  config: Record<string, unknown>;
+}
+
+export interface BackboneFamily {
+  name: string;
+  description: string;
+  /** Validates `config` (throws ModelError) and builds the blocks under `scope`. */
+  build(inputShape: Shape, config: unknown, scope: Scope): Backbone;
+}

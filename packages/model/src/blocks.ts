@@ -1,0 +1,47 @@
+import { tf } from '@mtl-split/runtime';
+import type { ApplyContext, Scope, Shape } from './layers.js';
+
+/** One named stage of a backbone; the boundary after each block is a split point. */
+export interface Block {
+  name: string;
+  inShape: Shape;
+  outShape: Shape;
+  /** Number of trainable parameters. */
+  params: number;
+  /** FLOPs per sample (2 x multiply-accumulates, plus bias adds). */
+  flops: number;
+  apply(x: tf.Tensor, ctx: ApplyContext): tf.Tensor;
+}
+
+export interface BlockBody {
+  outShape: Shape;
+  flops: number;
+  apply(x: tf.Tensor, ctx: ApplyContext): tf.Tensor;
+}
+
+/** Builds a block under `scope.child(name)`, counting the parameters it creates. */
+export function makeBlock(scope: Scope, name: string, inShape: Shape, build: (s: Scope) => BlockBody): Block {
+  const before = scope.params.length;
+  const body = build(scope.child(name));
+  const params = scope.params.slice(before).reduce((a, p) => a + p.v.size, 0);
+  return { name, inShape, outShape: body.outShape, params, flops: body.flops, apply: body.apply };
+}
+
+/** The final `features` block: global average pooling or flattening to a vector per sample. */
+export function featuresBlock(scope: Scope, inShape: Shape, pool: 'gap' | 'flatten'): Block {
+  return makeBlock(scope, 'features', inShape, () => {
+    const [h, w, c] = inShape;
+    if (pool === 'gap') {
+      return {
+        outShape: [c],
+        flops: h * w * c,
+        apply: (x) => tf.mean(x, [1, 2]),
+      };
+    }
+    return {
+      outShape: [h * w * c],
+      flops: 0,
+      apply: (x) => tf.reshape(x, [x.shape[0], h * w * c]),
+    };
+  });
+}

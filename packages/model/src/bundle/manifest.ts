@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+const int = z.number().int();
+const count = int.min(0);
+
+export const BUNDLE_FORMAT = 'mtl-split-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+const taskSchema = z.object({ name: z.string().min(1), classes: z.array(z.string()).min(2) }).strict();
+
+const splitPointSchema = z
+  .object({
+    name: z.string().min(1),
+    shape: z.array(int.min(1)).min(1),
+    bytesPerSample: count,
+    edgeParams: count,
+    cloudParams: count,
+    edgeFlops: count,
+    cloudFlops: count,
+  })
+  .strict();
+
+const epochSchema = z
+  .object({
+    epoch: int.min(1),
+    loss: z.number(),
+    taskLoss: z.record(z.string(), z.number()),
+    trainAccuracy: z.record(z.string(), z.number()),
+    testAccuracy: z.record(z.string(), z.number()),
+    lr: z.number(),
+    seconds: z.number(),
+  })
+  .strict();
+
+export const trainingSchema = z
+  .object({
+    /** The exact command that produced the bundle. */
+    command: z.string(),
+    options: z
+      .object({
+        tasks: z.array(z.string()).min(1),
+        weighting: z.enum(['equal', 'fixed', 'uncertainty']),
+        weights: z.array(z.number()).nullable(),
+        lr: z.number().positive(),
+        lrSchedule: z.enum(['constant', 'step']),
+        batchSize: int.min(1),
+        epochs: int.min(0),
+        seed: int,
+        trainSamples: count,
+        testSamples: count,
+      })
+      .strict(),
+    metrics: z
+      .object({
+        epochs: z.array(epochSchema),
+        testAccuracy: z.record(z.string(), z.number()),
+        /** Final learned log-variances (uncertainty weighting only). */
+        logVars: z.record(z.string(), z.number()).nullable(),
+        seconds: z.number(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+    id: z.string().min(1),
+    createdAt: z.string().min(1),
+    backend: z.string().min(1),
+    dataset: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict(),
+    tasks: z.array(taskSchema).min(1),
+    backbone: z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) }).strict(),
+    head: z.object({ kind: z.string().min(1), hidden: int.min(1), dropout: z.number().min(0).max(1) }).strict(),
+    bottleneck: z.object({ point: z.string().min(1), channels: int.min(1) }).strict().nullable(),
+    inputShape: z.tuple([int.min(1), int.min(1), int.min(1)]),
+    seed: int,
+    params: count,
+    splitPoints: z.array(splitPointSchema).min(2),
+    training: trainingSchema.nullable(),
+    weights: z
+      .object({
+        manifest: z.literal('model.json'),
+        file: z.literal('weights.bin'),
+        bytes: count,
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+        tensors: count,
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The manifest.json of a model bundle. */
+export type Manifest = z.infer<typeof manifestSchema>;
+export type TrainingRecord = z.infer<typeof trainingSchema>;
+export type EpochRecord = z.infer<typeof epochSchema>;
+
+/** model.json: the tfjs weights manifest (no topology; the architecture is in manifest.json). */
+export const weightsJsonSchema = z
+  .object({
+    format: z.literal('mtl-split-weights'),
+    generatedBy: z.string(),
+    weightsManifest: z
+      .array(
+        z.object({
+          paths: z.tuple([z.literal('weights.bin')]),
+          weights: z.array(
+            z.object({ name: z.string().min(1), shape: z.array(int.min(0)), dtype: z.literal('float32') }).strict(),
+          ),
+        }).strict(),
+      )
+      .length(1),
+  })
+  .strict();
+
+export type WeightsJson = z.infer<typeof weightsJsonSchema>;
+
+/** First zod issue as `path: message`. */
+export function firstIssue(err: z.ZodError): string {
+  const i = err.issues[0];
+  return `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`;
+}

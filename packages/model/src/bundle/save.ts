@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { tf } from '@mtl-split/runtime';
+import { ModelError } from '../errors.js';
+import type { MtlNet } from '../model.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainingRecord, type WeightsJson } from './manifest.js';
+
+export interface SaveBundleOptions {
+  /** Bundle id (default: the folder name). */
+  id?: string;
+  dataset: { name: string; options: Record<string, unknown> };
+  training?: TrainingRecord | null;
+  /** Active tfjs backend (default tf.getBackend()). */
+  backend?: string;
+  /** Replace an existing folder (default false: error). */
+  overwrite?: boolean;
+}
+
+/** Serialises the model's weights in tfjs format (weights manifest + one binary). */
+export async function encodeModelWeights(model: MtlNet): Promise<{ json: WeightsJson; data: Uint8Array }> {
+  const named = model.params.map((p) => ({ name: p.key, tensor: p.v as tf.Tensor }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const json: WeightsJson = {
+    format: 'mtl-split-weights',
+    generatedBy: '@mtl-split/model',
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: specs.map((s) => ({ name: s.name, shape: [...s.shape], dtype: 'float32' as const })),
+      },
+    ],
+  };
+  return { json, data: new Uint8Array(data) };
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Writes a bundle folder (manifest.json, model.json, weights.bin). Everything goes to a hidden
+ * temporary sibling folder first, renamed into place at the end (synchronously), so an interrupted
+ * save leaves no half-written bundle.
+ */
+export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOptions): Promise<Manifest> {
+  const target = resolve(dir);
+  if (existsSync(target) && !opts.overwrite) throw new ModelError(`bundle '${dir}' already exists`);
+  const { json, data } = await encodeModelWeights(model);
+  const cfg = model.config;
+  const manifest: Manifest = manifestSchema.parse({
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    id: opts.id ?? basename(target),
+    createdAt: new Date().toISOString(),
+    backend: opts.backend ?? tf.getBackend(),
+    dataset: opts.dataset,
+    tasks: cfg.tasks,
+    backbone: { name: cfg.backbone, config: cfg.backboneConfig },
+    head: cfg.head,
+    bottleneck: cfg.bottleneck,
+    inputShape: cfg.inputShape,
+    seed: cfg.seed,
+    params: model.paramCount,
+    splitPoints: model.splitPoints,
+    training: opts.training ?? null,
+    weights: {
+      manifest: 'model.json',
+      file: 'weights.bin',
+      bytes: data.byteLength,
+      sha256: sha256(data),
+      tensors: json.weightsManifest[0].weights.length,
+    },
+  });
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}`;
+  const tmp = join(parent, `.${basename(target)}.tmp-${stamp}`);
+  const old = join(parent, `.${basename(target)}.old-${stamp}`);
+  try {
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, 'weights.bin'), data);
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(tmp, target);
+    rmSync(old, { recursive: true, force: true });
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(target)) renameSync(old, target);
+    throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return manifest;
+}

@@ -1,0 +1,155 @@
+import { tf } from '@mtl-split/runtime';
+import { getBackbone } from './backbones/registry.js';
+import type { Block } from './blocks.js';
+import { withBottleneck, type BottleneckConfig } from './bottleneck.js';
+import { ModelError } from './errors.js';
+import { getHeadKind } from './heads/registry.js';
+import type { Head, HeadConfig } from './heads/types.js';
+import { Scope, prod, type ApplyContext, type Param } from './layers.js';
+import { computeSplitPoints } from './table.js';
+import type { MtlModel, SplitPointInfo, TaskSpec } from './types.js';
+
+/** Everything needed to build a model (recorded in a bundle's manifest). */
+export interface ModelConfig {
+  backbone: string;
+  /** Family-specific options; missing ones take defaults. */
+  backboneConfig?: Record<string, unknown>;
+  inputShape: [number, number, number];
+  tasks: TaskSpec[];
+  head?: Partial<HeadConfig>;
+  bottleneck?: BottleneckConfig | null;
+  /** Seed of the weight initialisation (default 1). */
+  seed?: number;
+}
+
+/** The config with every default filled in. */
+export interface ResolvedModelConfig {
+  backbone: string;
+  backboneConfig: Record<string, unknown>;
+  inputShape: [number, number, number];
+  tasks: TaskSpec[];
+  head: HeadConfig;
+  bottleneck: BottleneckConfig | null;
+  seed: number;
+}
+
+export const DEFAULT_HEAD: HeadConfig = { kind: 'classification', hidden: 64, dropout: 0.1 };
+
+/** A multi-task model on tf.variables: backbone blocks, then one head per task. */
+export class MtlNet implements MtlModel {
+  readonly backbone: string;
+  readonly tasks: TaskSpec[];
+  readonly inputShape: [number, number, number];
+  readonly config: ResolvedModelConfig;
+  readonly blocks: Block[];
+  readonly heads: Head[];
+  /** Every parameter with its stable key, in creation order. */
+  readonly params: Param[];
+  readonly splitPoints: SplitPointInfo[];
+
+  constructor(config: ModelConfig) {
+    const shape = config.inputShape;
+    if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new ModelError(`invalid input shape ${JSON.stringify(shape)}: expected [H, W, C] positive integers`);
+    }
+    if (!config.tasks.length) throw new ModelError('a model needs at least one task');
+    const names = new Set(config.tasks.map((t) => t.name));
+    if (names.size !== config.tasks.length) throw new ModelError('task names must be unique');
+    for (const t of config.tasks) {
+      if (t.classes.length < 2) throw new ModelError(`task '${t.name}' needs at least 2 classes`);
+    }
+    const family = getBackbone(config.backbone);
+    const head: HeadConfig = { ...DEFAULT_HEAD, ...(config.head ?? {}) };
+    const headKind = getHeadKind(head.kind);
+    const seed = config.seed ?? 1;
+    this.params = [];
+    const scope = new Scope('backbone', seed, this.params);
+    try {
+      const built = family.build(shape, config.backboneConfig ?? {}, scope);
+      let blocks = built.blocks;
+      if (config.bottleneck) blocks = withBottleneck(blocks, config.bottleneck, new Scope('backbone', seed, this.params));
+      this.blocks = blocks;
+      const featureDim = prod(blocks[blocks.length - 1].outShape);
+      const headScope = new Scope('heads', seed, this.params);
+      this.heads = config.tasks.map((t) => headKind.build(headScope, t.name, featureDim, t.classes.length, head));
+      this.config = {
+        backbone: family.name,
+        backboneConfig: built.config,
+        inputShape: [shape[0], shape[1], shape[2]],
+        tasks: config.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
+        head,
+        bottleneck: config.bottleneck ? { ...config.bottleneck } : null,
+        seed,
+      };
+    } catch (err) {
+      for (const p of this.params) p.v.dispose();
+      throw err;
+    }
+    this.backbone = family.name;
+    this.tasks = this.config.tasks;
+    this.inputShape = this.config.inputShape;
+    this.splitPoints = computeSplitPoints(this.inputShape, this.blocks, this.heads);
+  }
+
+  /** Names of the split points in network order. */
+  get pointNames(): string[] {
+    return this.splitPoints.map((p) => p.name);
+  }
+
+  /** Index of a split point: 0 is `input`, i is after block i. Throws ModelError naming valid points. */
+  pointIndex(point: string): number {
+    const i = this.splitPoints.findIndex((p) => p.name === point);
+    if (i < 0) throw new ModelError(`unknown split point '${point}': valid points are ${this.pointNames.join(', ')}`);
+    return i;
+  }
+
+  /** Runs blocks [from, to) (split-point indices); not tidied. */
+  runBlocks(x: tf.Tensor, from: number, to: number, ctx: ApplyContext): tf.Tensor {
+    let y = x;
+    for (let i = from; i < to; i++) y = this.blocks[i].apply(y, ctx);
+    return y;
+  }
+
+  /** Features -> outputs per task; not tidied. */
+  runHeads(features: tf.Tensor, ctx: ApplyContext): Record<string, tf.Tensor2D> {
+    const f = features.rank === 2 ? (features as tf.Tensor2D) : tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D;
+    const out: Record<string, tf.Tensor2D> = {};
+    for (const h of this.heads) out[h.task] = h.apply(f, ctx);
+    return out;
+  }
+
+  /** Full forward pass; not tidied (use inside tf.tidy or an optimizer). */
+  forward(x: tf.Tensor4D, ctx: ApplyContext): Record<string, tf.Tensor2D> {
+    return this.runHeads(this.runBlocks(x, 0, this.blocks.length, ctx), ctx);
+  }
+
+  predict(x: tf.Tensor4D): Record<string, tf.Tensor2D> {
+    this.checkInput(x);
+    return tf.tidy(() => this.forward(x, { training: false }));
+  }
+
+  checkInput(x: tf.Tensor): void {
+    const [h, w, c] = this.inputShape;
+    if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
+      throw new ModelError(`input shape [${x.shape.join(',')}] does not match the model's [n,${h},${w},${c}]`);
+    }
+  }
+
+  /** Trainable variables of the network (backbone and heads). */
+  variables(): tf.Variable[] {
+    return this.params.map((p) => p.v);
+  }
+
+  get paramCount(): number {
+    return this.params.reduce((a, p) => a + p.v.size, 0);
+  }
+
+  dispose(): void {
+    for (const p of this.params) p.v.dispose();
+  }
+}
+
+/** Builds a freshly initialised model (deterministic from `config.seed`). */
+export function buildModel(config: ModelConfig): MtlNet {
+  return new MtlNet(config);
+}

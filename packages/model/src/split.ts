@@ -1,0 +1,34 @@
+import { tf } from '@mtl-split/runtime';
+import { ModelError } from './errors.js';
+import { MtlNet } from './model.js';
+import type { MtlModel, SplitModel } from './types.js';
+
+/**
+ * Splits a model at a split point into an edge part (input -> tensor at the point) and a cloud
+ * part (tensor -> logits per task). Both share the model's weights; both run in inference mode.
+ */
+export function split(model: MtlModel, point: string): SplitModel {
+  if (!(model instanceof MtlNet)) throw new ModelError('split() needs a model built by @mtl-split/model');
+  const i = model.pointIndex(point);
+  const info = model.splitPoints[i];
+  const n = model.blocks.length;
+  return {
+    point,
+    edge(x) {
+      model.checkInput(x);
+      return tf.tidy(() => {
+        const y = model.runBlocks(x, 0, i, { training: false });
+        return i === 0 ? tf.clone(y) : y;
+      });
+    },
+    cloud(h) {
+      const ok = h.rank === info.shape.length + 1 && info.shape.every((d, k) => h.shape[k + 1] === d);
+      if (!ok) {
+        throw new ModelError(
+          `split tensor shape [${h.shape.join(',')}] does not match point '${point}' shape [n,${info.shape.join(',')}]`,
+        );
+      }
+      return tf.tidy(() => model.runHeads(model.runBlocks(h, i, n, { training: false }), { training: false }));
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Train a multi-task (or single-task) model and write a bundle:
+ *   npm run train -- --dataset multimnist --backbone resnet --epochs 3 --out models/multimnist-resnet
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BACKBONES, ModelError, WEIGHTINGS } from '@mtl-split/model';
+import { DATASETS } from '@mtl-split/data';
+import { commandLine, parseOptions, UsageError, type RawOptions } from './train/options.js';
+import { run } from './train/run.js';
+
+const program = new Command()
+  .name('train')
+  .description('Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).')
+  .requiredOption('--dataset <name>', `dataset: ${DATASETS.join(', ')}`)
+  .requiredOption('--backbone <name>', `backbone: ${BACKBONES.join(', ')}`)
+  .option('--epochs <n>', 'training epochs', '5')
+  .requiredOption('--out <dir>', 'bundle folder to write (appears only when complete)')
+  .option('--tasks <list>', 'comma-separated subset of the dataset tasks (default: all)')
+  .addOption(new Option('--weighting <kind>', 'loss weighting').choices([...WEIGHTINGS]).default('equal'))
+  .option('--weights <list>', "per-task loss weights for --weighting fixed, e.g. 1,0.5")
+  .option('--lr <rate>', 'Adam learning rate', '1e-3')
+  .option('--lr-schedule <kind>', 'constant, or step (divide by 10 at half the epochs)', 'step')
+  .option('--batch <n>', 'batch size', '64')
+  .option('--seed <n>', 'seed of weight init, shuffling and dropout', '1')
+  .option('--bottleneck <point:channels>', 'learned 1x1-conv bottleneck at a split point, e.g. block2:8')
+  .option('--train-size <n>', 'training samples (multimnist: generated; others: first N)')
+  .option('--test-size <n>', 'test samples')
+  .option('--backbone-config <json>', 'backbone options as JSON, e.g. \'{"stem":16,"stages":[32,48,64]}\'')
+  .option('--dataset-options <json>', 'dataset options as JSON, e.g. \'{"size":32}\'')
+  .option('--hidden <n>', 'hidden units of each task head', '64')
+  .option('--force', 'replace an existing --out folder')
+  .option('--no-progress', 'no progress bar')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`train: ${message.split('\n')[0]}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  try {
+    program.parse(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    throw err;
+  }
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) fail('interrupted twice: exiting; nothing written', 130);
+    interrupted = true;
+    process.stderr.write('\ntrain: interrupt received; stopping after this step, nothing will be written\n');
+  });
+  try {
+    const options = parseOptions(program.opts<RawOptions>());
+    const done = await run(options, {
+      command: commandLine(process.argv.slice(2)),
+      interrupted: () => interrupted,
+      log: (line) => process.stdout.write(line + '\n'),
+    });
+    if (!done) fail('interrupted: nothing written', 130);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message, 2);
+    if (err instanceof ModelError) fail(err.message, 1);
+    fail(err instanceof Error ? err.message : String(err), 1);
+  }
+}
+
+await main();
