@@ -34,7 +34,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
     .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0')
     .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', '8')
-    .option('--max-wait-ms <ms>', 'longest wait for a batch to fill', '2')
+    .option('--max-wait-ms <ms>', 'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)', '0')
     .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', '256')
     .option('--max-message-mb <mb>', 'largest gRPC message', '16')
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')

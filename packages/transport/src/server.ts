@@ -36,7 +36,7 @@ export interface SplitServerOptions {
   port?: number;
   /** Samples per batch, 1 = batching off (default 8). */
   maxBatch?: number;
-  /** Longest wait for a batch to fill, ms (default 2). */
+  /** Longest wait for a batch to fill when the model is idle, ms (default 0: batches form from requests that queue while a batch runs). */
   maxWaitMs?: number;
   /** Most samples queued (default 256). */
   maxQueue?: number;
@@ -51,7 +51,7 @@ export interface SplitServerOptions {
 export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxBatch: 8,
-  maxWaitMs: 2,
+  maxWaitMs: 0,
   maxQueue: 256,
   maxStreamInflight: 16,
 };

@@ -10,7 +10,7 @@ async function concurrent(maxBatch: number): Promise<{ batches: BatchEvent[]; si
   const model = new TinyModel();
   model.delayMs = 15;
   const batches: BatchEvent[] = [];
-  const server = await SplitServer.start(model, { port: 0, maxBatch, maxWaitMs: 5, onBatch: (e) => batches.push(e) });
+  const server = await SplitServer.start(model, { port: 0, maxBatch, maxWaitMs: 0, onBatch: (e) => batches.push(e) });
   const client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 10_000 });
   try {
     const x = inputs(12, 21);

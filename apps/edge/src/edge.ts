@@ -1,0 +1,139 @@
+import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
+import { loadDataset, type Dataset } from '@mtl-split/data';
+import { loadBundle, type Bundle } from '@mtl-split/model';
+import { initRuntime } from '@mtl-split/runtime';
+import { SplitClient, TransportError } from '@mtl-split/transport';
+import type { EdgeResult } from './result.js';
+import { runSplit, type EdgeContext } from './run.js';
+
+export interface EdgeOptions {
+  /** Bundle folder. */
+  model: string;
+  /** 'HOST:PORT[,HOST:PORT...]' (several: round robin); unused for edge-only. */
+  cloud?: string;
+  /** A split point, 'all', 'edge-only' or 'cloud-only' (= 'input'). */
+  split: string;
+  codec: string;
+  compress: string;
+  dataset: string;
+  n: number;
+  deadlineMs: number;
+  concurrency: number;
+  mode: 'unary' | 'stream';
+  warmup: number;
+  /** Retries after UNAVAILABLE (not processed by the server). */
+  retries: number;
+  backend?: string;
+}
+
+export interface EdgeHooks {
+  /** Called before each split point run. */
+  onSplitStart?: (split: string, total: number) => void;
+  onProgress?: (done: number) => void;
+  onSplitEnd?: (result: EdgeResult) => void;
+}
+
+/** Error with a one-line message for the CLI. */
+export class EdgeError extends Error {
+  override name = 'EdgeError';
+}
+
+function datasetFor(name: string, bundle: Bundle, n: number): Dataset {
+  const opts = bundle.manifest.dataset.name === name ? { ...bundle.manifest.dataset.options } : {};
+  const ds = loadDataset(name, opts);
+  const want = bundle.model.inputShape;
+  if (ds.inputShape.join(',') !== want.join(',')) {
+    throw new EdgeError(`dataset '${name}' has input shape [${ds.inputShape.join(',')}], model '${bundle.id}' expects [${want.join(',')}]`);
+  }
+  for (const t of bundle.model.tasks) {
+    if (!ds.tasks.some((d) => d.name === t.name)) throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${bundle.id}'`);
+  }
+  if (n > ds.size('test')) throw new EdgeError(`-n ${n} exceeds the ${ds.size('test')} samples of the ${name} test split`);
+  return ds;
+}
+
+/** Split points to run for a --split value. */
+export function resolveSplits(value: string, bundle: Bundle): string[] {
+  const points = bundle.model.splitPoints.map((p) => p.name);
+  if (value === 'all') return points;
+  if (value === 'edge-only') return ['edge-only'];
+  if (value === 'cloud-only') return ['input'];
+  if (!points.includes(value)) {
+    throw new EdgeError(`unknown split point '${value}' of model '${bundle.id}': valid are ${points.join(', ')}, all, edge-only, cloud-only`);
+  }
+  return [value];
+}
+
+/**
+ * The edge app: load the bundle and dataset, connect to the cloud (checking it serves the same bundle,
+ * the split points and the codec), then run each split point in turn.
+ */
+export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise<EdgeResult[]> {
+  if (!CODECS.includes(opts.codec as (typeof CODECS)[number])) throw new EdgeError(`unknown codec '${opts.codec}': valid are ${CODECS.join(', ')}`);
+  if (!COMPRESSIONS.includes(opts.compress as (typeof COMPRESSIONS)[number])) {
+    throw new EdgeError(`unknown compression '${opts.compress}': valid are ${COMPRESSIONS.join(', ')}`);
+  }
+  const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
+  let bundle: Bundle;
+  try {
+    bundle = await loadBundle(opts.model);
+  } catch (err) {
+    throw new EdgeError(err instanceof Error ? err.message : String(err));
+  }
+  const splits = resolveSplits(opts.split, bundle);
+  let dataset: Dataset;
+  try {
+    dataset = datasetFor(opts.dataset, bundle, opts.n);
+  } catch (err) {
+    throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
+  }
+  const remote = splits.some((s) => s !== 'edge-only');
+  let client: SplitClient | undefined;
+  if (remote) {
+    if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
+    try {
+      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries });
+    } catch (err) {
+      throw new EdgeError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  try {
+    if (client) {
+      let d;
+      try {
+        d = await client.describe({ deadlineMs: Math.max(opts.deadlineMs, 5000) });
+      } catch (err) {
+        const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
+        throw new EdgeError(`cannot describe cloud at ${opts.cloud}: ${why.split('\n')[0]}`);
+      }
+      if (d.bundleId !== bundle.id) {
+        throw new EdgeError(`cloud at ${opts.cloud} serves bundle '${d.bundleId}', this edge has '${bundle.id}'`);
+      }
+      for (const s of splits) {
+        if (s !== 'edge-only' && !d.splitPoints.some((p) => p.name === s)) throw new EdgeError(`cloud does not serve split point '${s}'`);
+      }
+      if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
+    }
+    const ctx: EdgeContext = { bundle, dataset, client, backend: runtime.backend };
+    const results: EdgeResult[] = [];
+    for (const point of splits) {
+      hooks.onSplitStart?.(point, opts.n);
+      const r = await runSplit(ctx, {
+        point,
+        codec: opts.codec,
+        compress: opts.compress,
+        n: opts.n,
+        deadlineMs: opts.deadlineMs,
+        concurrency: opts.concurrency,
+        mode: opts.mode,
+        warmup: opts.warmup,
+        onProgress: hooks.onProgress,
+      });
+      hooks.onSplitEnd?.(r);
+      results.push(r);
+    }
+    return results;
+  } finally {
+    client?.close();
+  }
+}

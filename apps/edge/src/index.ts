@@ -1,0 +1,10 @@
+export { runEdge, resolveSplits, EdgeError } from './edge.js';
+export type { EdgeOptions, EdgeHooks } from './edge.js';
+export { runSplit } from './run.js';
+export type { SplitRunOptions, EdgeContext } from './run.js';
+export type { EdgeResult, Stage } from './result.js';
+export { STAGES } from './result.js';
+export { summarize } from './stats.js';
+export type { Summary } from './stats.js';
+export { formatTable } from './report.js';
+export { parseEdgeArgs } from './options.js';

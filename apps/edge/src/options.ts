@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import type { EdgeOptions } from './edge.js';
+
+const int = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `${name} must be an integer in ${min}..${max}` });
+
+const schema = z.object({
+  model: z.string().min(1, '--model is required'),
+  cloud: z.string().optional(),
+  split: z.string().min(1),
+  codec: z.string().min(1),
+  compress: z.string().min(1),
+  dataset: z.string().min(1),
+  n: int('-n', 1, 1_000_000),
+  json: z.string().optional(),
+  deadlineMs: int('--deadline-ms', 1, 600_000),
+  concurrency: int('--concurrency', 1, 256),
+  mode: z.enum(['unary', 'stream'], { error: '--mode must be unary or stream' }),
+  warmup: int('--warmup', 0, 1000),
+  retries: int('--retries', 0, 4),
+  backend: z.string().optional(),
+  progress: z.boolean(),
+});
+
+export interface EdgeCliOptions extends EdgeOptions {
+  json?: string;
+  progress: boolean;
+}
+
+/** Parse argv (without node and script); throws Error with a one-line message on bad input. */
+export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
+  const program = new Command('edge')
+    .description('Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.')
+    .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
+    .option('--cloud <addrs>', 'cloud address(es) HOST:PORT[,HOST:PORT...] (round robin)')
+    .option('--split <point>', 'split point, all, edge-only or cloud-only', 'all')
+    .option('--codec <name>', 'f32, f16, int8, int8-channel or uint4', 'f32')
+    .option('--compress <name>', 'none, deflate, brotli (or zstd)', 'none')
+    .option('--dataset <name>', 'dataset whose test split is used', 'multimnist')
+    .option('-n, --n <count>', 'samples (from the start of the test split)', '1000')
+    .option('--json <file>', 'write results as JSON')
+    .option('--deadline-ms <ms>', 'deadline of each call', '10000')
+    .option('--concurrency <n>', 'requests in flight at once', '1')
+    .option('--mode <mode>', 'unary or stream calls', 'unary')
+    .option('--warmup <n>', 'uncounted warm-up requests per split point', '5')
+    .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', '2')
+    .option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)')
+    .option('--no-progress', 'no progress bar')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw Object.assign(new Error(''), { exitCode: 0 });
+    throw new Error((e.message ?? String(err)).replace(/^error: /, ''));
+  }
+  const parsed = schema.safeParse(program.opts());
+  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid options');
+  return parsed.data;
+}

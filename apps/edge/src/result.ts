@@ -1,0 +1,37 @@
+import type { Summary } from './stats.js';
+
+export const STAGES = ['edge', 'encode', 'network', 'cloud', 'decode', 'total'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Edge app result of one split point (the JSON contract in api-contracts.md, plus a few extra fields). */
+export interface EdgeResult {
+  /** Bundle id. */
+  model: string;
+  /** Split point, or 'edge-only'. */
+  split: string;
+  codec: string;
+  compress: string;
+  /** Samples attempted. */
+  samples: number;
+  /** Samples whose request failed (their reasons in `failures`). */
+  failed: number;
+  failures: { reason: string; count: number }[];
+  /** Per task: fraction of answered samples whose predicted class equals the label. */
+  accuracy: Record<string, number>;
+  /**
+   * Per-sample ms: edge (edge half + read back), encode (codec), network (round trip minus cloud decode
+   * and compute: transit + server queue), cloud (batch compute), decode (cloud frame decode), total.
+   */
+  latencyMs: Record<Stage, Summary>;
+  /** Mean frame bytes per sample sent to the cloud. */
+  bytesPerSample: number;
+  /** Answered samples per second of wall time. */
+  throughputPerSec: number;
+  backend: string;
+  /** Extra: unary or stream calls. */
+  mode: 'unary' | 'stream' | 'local';
+  /** Extra: requests in flight at once. */
+  concurrency: number;
+  /** Extra: mean server batch size seen by this run's requests. */
+  meanBatchSize: number;
+}

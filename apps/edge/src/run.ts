@@ -1,0 +1,183 @@
+import { encode } from '@mtl-split/codec';
+import type { Batch, Dataset } from '@mtl-split/data';
+import { split, type Bundle } from '@mtl-split/model';
+import { tf } from '@mtl-split/runtime';
+import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
+import type { EdgeResult, Stage } from './result.js';
+import { summarize } from './stats.js';
+
+/** One split point run. */
+export interface SplitRunOptions {
+  /** Split point name, or 'edge-only' (whole model locally). 'cloud-only' is the point 'input'. */
+  point: string;
+  codec: string;
+  compress: string;
+  /** Samples of the test split, from the first. */
+  n: number;
+  /** Deadline per call, ms. */
+  deadlineMs: number;
+  /** Requests in flight at once (1 = one after the other). */
+  concurrency: number;
+  mode: 'unary' | 'stream';
+  /** Uncounted warm-up samples (the first sample, repeated) before measuring. */
+  warmup: number;
+  onProgress?: (done: number) => void;
+}
+
+export interface EdgeContext {
+  bundle: Bundle;
+  dataset: Dataset;
+  /** Absent for edge-only runs. */
+  client?: SplitClient;
+  backend: string;
+}
+
+interface Sample {
+  index: number;
+  x: Float32Array;
+  labels: Record<string, number>;
+}
+
+interface Measured {
+  times: Record<Stage, number>;
+  bytes: number;
+  predicted: Record<string, number>;
+  batchSize: number;
+}
+
+function* samples(dataset: Dataset, n: number): Generator<Sample> {
+  let index = 0;
+  for (const b of dataset.batches('test', 1, { limit: n }) as Iterable<Batch>) {
+    const labels: Record<string, number> = {};
+    for (const [task, l] of Object.entries(b.labels)) labels[task] = l[0];
+    yield { index: index++, x: b.x, labels };
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof TransportError) return `${err.codeName}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Run the edge half of one split point over n test samples and measure (the edge app's core). */
+export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<EdgeResult> {
+  const { bundle, dataset } = ctx;
+  const model = bundle.model;
+  const shape = [1, ...model.inputShape];
+  const local = o.point === 'edge-only';
+  if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
+  const half = local ? undefined : split(model, o.point);
+  const stream: InferStream | undefined = !local && o.mode === 'stream' ? ctx.client!.stream({ deadlineMs: o.deadlineMs * Math.max(1, o.n + o.warmup) }) : undefined;
+
+  const measure = async (s: Sample): Promise<Measured> => {
+    const t0 = performance.now();
+    if (local) {
+      const probs = tf.tidy(() => {
+        const logits = model.predict(tf.tensor4d(s.x, shape as [number, number, number, number]));
+        const out: Record<string, tf.Tensor> = {};
+        for (const [task, l] of Object.entries(logits)) out[task] = tf.argMax(l, 1);
+        return out;
+      });
+      const predicted: Record<string, number> = {};
+      for (const [task, t] of Object.entries(probs)) predicted[task] = (await t.data())[0];
+      tf.dispose(probs);
+      const edge = performance.now() - t0;
+      return { times: { edge, encode: 0, network: 0, cloud: 0, decode: 0, total: edge }, bytes: 0, predicted, batchSize: 0 };
+    }
+    let data: Float32Array;
+    let hShape: number[];
+    if (o.point === 'input') {
+      data = s.x;
+      hShape = shape;
+    } else {
+      const h = half!.edge(tf.tensor4d(s.x, shape as [number, number, number, number]));
+      data = (await h.data()) as Float32Array;
+      hShape = h.shape;
+      h.dispose();
+    }
+    const t1 = performance.now();
+    const frame = encode({ data, shape: hShape }, { codec: o.codec, compress: o.compress });
+    const t2 = performance.now();
+    const requestId = String(s.index);
+    const ans: InferAnswer = stream
+      ? await stream.infer(o.point, frame, { requestId })
+      : await ctx.client!.infer(o.point, frame, { requestId, deadlineMs: o.deadlineMs });
+    const t3 = performance.now();
+    const predicted: Record<string, number> = {};
+    for (const t of ans.tasks) predicted[t.task] = t.predicted[0];
+    const network = Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs);
+    return {
+      times: { edge: t1 - t0, encode: t2 - t1, network, cloud: ans.computeMs, decode: ans.decodeMs, total: t3 - t0 },
+      bytes: frame.length,
+      predicted,
+      batchSize: ans.batchSize,
+    };
+  };
+
+  // Warm-up: compile kernels and open connections; not counted.
+  const first = samples(dataset, 1).next();
+  if (!first.done) {
+    for (let i = 0; i < o.warmup; i++) await measure({ ...first.value, index: -1 - i }).catch(() => undefined);
+  }
+
+  const times: Record<Stage, number[]> = { edge: [], encode: [], network: [], cloud: [], decode: [], total: [] };
+  const correct: Record<string, number> = Object.fromEntries(model.tasks.map((t) => [t.name, 0]));
+  const failures = new Map<string, number>();
+  let bytes = 0;
+  let answered = 0;
+  let attempted = 0;
+  let batchSum = 0;
+  const it = samples(dataset, o.n);
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const next = it.next();
+      if (next.done) return;
+      const s = next.value;
+      attempted++;
+      try {
+        const m = await measure(s);
+        answered++;
+        bytes += m.bytes;
+        batchSum += m.batchSize;
+        for (const k of Object.keys(times) as Stage[]) times[k].push(m.times[k]);
+        for (const task of Object.keys(correct)) if (m.predicted[task] === s.labels[task]) correct[task]++;
+      } catch (err) {
+        const reason = describeError(err);
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+      }
+      o.onProgress?.(attempted);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, () => worker()));
+  } finally {
+    await stream?.end();
+  }
+  const wallS = (performance.now() - start) / 1000;
+  const failed = attempted - answered;
+  return {
+    model: bundle.id,
+    split: o.point,
+    codec: local ? 'none' : o.codec,
+    compress: local ? 'none' : o.compress,
+    samples: attempted,
+    failed,
+    failures: [...failures].map(([reason, count]) => ({ reason, count })),
+    accuracy: Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, answered ? c / answered : 0])),
+    latencyMs: {
+      edge: summarize(times.edge),
+      encode: summarize(times.encode),
+      network: summarize(times.network),
+      cloud: summarize(times.cloud),
+      decode: summarize(times.decode),
+      total: summarize(times.total),
+    },
+    bytesPerSample: answered ? Math.round(bytes / answered) : 0,
+    throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
+    backend: ctx.backend,
+    mode: local ? 'local' : o.mode,
+    concurrency: Math.max(1, o.concurrency),
+    meanBatchSize: answered && !local ? Math.round((batchSum / answered) * 100) / 100 : 0,
+  };
+}

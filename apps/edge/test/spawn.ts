@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TSX = `${ROOT}node_modules/.bin/tsx`;
+
+export interface Spawned {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  stderr: string[];
+  exit: Promise<number | null>;
+}
+
+/** Spawn a TypeScript entry point with tsx; collects JSON log lines from stdout. */
+export function spawnTs(script: string, args: string[]): Spawned {
+  const child = spawn(TSX, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ raw: line });
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, stderr, exit };
+}
+
+/** Wait for a log line with the given msg (or fail after ms). */
+export async function waitForLog(s: Spawned, msg: string, ms = 60_000): Promise<Record<string, unknown>> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const hit = s.lines.find((l) => l.msg === msg);
+    if (hit) return hit;
+    if (s.child.exitCode !== null) throw new Error(`process exited (${s.child.exitCode}): ${s.stderr.join('')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no '${msg}' log line within ${ms} ms`);
+}
