@@ -9,12 +9,17 @@ import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startEmbeddedToxiproxy } from '../src/index.js';
+import { Link, startEmbeddedToxiproxy } from '../src/index.js';
 
 const TRANSFER_SECONDS = 2;
 const RATES_KBPS = [100, 1_000, 10_000, 50_000];
 const LATENCIES_MS = [0, 10, 50, 100];
 const RTT_SAMPLES = 30;
+/** Link profiles for the one-way transfer check: expected time = latencyMs / 2 + bytes / upKBps. */
+const PROFILES = [
+  { upKBps: 1_000, latencyMs: 100, bytes: 500_000 },
+  { upKBps: 10_000, latencyMs: 40, bytes: 5_000_000 },
+];
 
 interface Listening {
   port: number;
@@ -156,6 +161,20 @@ async function main(): Promise<void> {
     });
   }
 
+  // Link.applyProfile: latency (half the round trip per direction) then bandwidth, one-way transfer.
+  const link = await Link.connect({ url: server.url });
+  const profiled = await link.createProxy({ name: 'bench_profile', upstream: `127.0.0.1:${sink.port}` });
+  const profiles: { upKBps: number; latencyMs: number; bytes: number; expectedMs: number; measuredMs: number; errorPct: number }[] = [];
+  for (const p of PROFILES) {
+    await link.applyProfile(profiled.name, { upKBps: p.upKBps, latencyMs: p.latencyMs });
+    expectBytes = p.bytes;
+    const done = new Promise<number>((resolve) => (onSinkDone = resolve));
+    const measuredMs = (await transfer(profiled.listenPort, done, p.bytes)) * 1000;
+    const expectedMs = p.latencyMs / 2 + p.bytes / p.upKBps;
+    profiles.push({ ...p, expectedMs, measuredMs, errorPct: ((measuredMs - expectedMs) / expectedMs) * 100 });
+  }
+  await link.close();
+
   await echo.close();
   await sink.close();
   await server.close();
@@ -175,10 +194,17 @@ async function main(): Promise<void> {
       `${String(r.configuredMs).padStart(13)} | ${f(r.proxiedMedianMs, 3).padStart(17)} | ${f(r.proxiedP90Ms, 3).padStart(14)} | ${f(r.addedMs, 3).padStart(8)} | ${f(r.errorMs, 3).padStart(8)} | ${r.within2ms ? 'yes' : 'NO'}`,
     );
   }
+  console.log('\nLink profile (latency then bandwidth, upstream), one-way transfer to a sink: expected = latencyMs/2 + bytes/rate');
+  console.log('up KB/s | RTT latency ms | bytes     | expected ms | measured ms | error %');
+  for (const r of profiles) {
+    console.log(
+      `${String(r.upKBps).padStart(7)} | ${String(r.latencyMs).padStart(14)} | ${String(r.bytes).padStart(9)} | ${f(r.expectedMs).padStart(11)} | ${f(r.measuredMs).padStart(11)} | ${f(r.errorPct, 2).padStart(7)}`,
+    );
+  }
   const out = fileURLToPath(new URL('./latest.json', import.meta.url));
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), throughput, latency }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), throughput, latency, profiles }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 }
