@@ -86,16 +86,31 @@ export function tensorParams(data: Float32Array, maxQ: number): QuantParams {
   return p;
 }
 
+/** Rows per cache block for channel-wise loops: about 32 KiB of float32. */
+export function rowBlock(channels: number): number {
+  return Math.max(1, Math.floor(8192 / channels));
+}
+
 /** One (scale, zero point) per channel (last dimension). Throws CodecError('non-finite-input'). */
 export function channelParams(data: Float32Array, channels: number, maxQ: number): QuantParams {
   const lo = new Float64Array(channels);
   const hi = new Float64Array(channels);
-  const n = data.length;
-  for (let base = 0; base < n; base += channels) {
+  // Blocks of rows that fit in L1; within a block, one channel at a time with its running min/max
+  // in registers. Math.min/max propagate NaN: checked once below.
+  const rows = data.length / channels;
+  const block = rowBlock(channels);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const end = Math.min(rows, r0 + block) * channels;
     for (let c = 0; c < channels; c++) {
-      const x = data[base + c];
-      lo[c] = Math.min(lo[c], x); // Math.min/max propagate NaN: checked once below
-      hi[c] = Math.max(hi[c], x);
+      let l = lo[c];
+      let h = hi[c];
+      for (let i = r0 * channels + c; i < end; i += channels) {
+        const x = data[i];
+        l = Math.min(l, x);
+        h = Math.max(h, x);
+      }
+      lo[c] = l;
+      hi[c] = h;
     }
   }
   for (let c = 0; c < channels; c++) {

@@ -1,5 +1,5 @@
 import type { Codec } from '../types.js';
-import { channelParams, gridOverflows, saturate } from './affine.js';
+import { channelParams, gridOverflows, rowBlock, saturate } from './affine.js';
 
 /**
  * 8-bit affine quantisation with one scale and zero point per channel (last dimension):
@@ -21,11 +21,17 @@ export const int8Channel: Codec = {
       inv[c] = 1 / p.scales[c];
       zh[c] = p.zeroPoints[c] + 0.5;
     }
-    const n = data.length;
-    for (let base = 0; base < n; base += channels) {
+    const rows = data.length / channels;
+    const block = rowBlock(channels); // cache blocks of rows, one channel at a time within a block
+    for (let r0 = 0; r0 < rows; r0 += block) {
+      const end = Math.min(rows, r0 + block) * channels;
       for (let c = 0; c < channels; c++) {
-        const v = data[base + c] * inv[c] + zh[c];
-        payload[base + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        const s = inv[c];
+        const z = zh[c];
+        for (let i = r0 * channels + c; i < end; i += channels) {
+          const v = data[i] * s + z;
+          payload[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
       }
     }
     return p;

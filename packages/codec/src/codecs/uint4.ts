@@ -23,6 +23,19 @@ export const uint4: Codec = {
       zh[c] = p.zeroPoints[c] + 0.5;
     }
     const n = data.length;
+    if ((channels & 1) === 0) {
+      // even channel count: an element pair never straddles a row, channels c and c+1
+      for (let base = 0; base < n; base += channels) {
+        for (let c = 0; c < channels; c += 2) {
+          let v0 = data[base + c] * inv[c] + zh[c];
+          let v1 = data[base + c + 1] * inv[c + 1] + zh[c + 1];
+          v0 = v0 < 0 ? 0 : v0 > 15 ? 15 : v0;
+          v1 = v1 < 0 ? 0 : v1 > 15 ? 15 : v1;
+          payload[(base + c) >>> 1] = (v0 | 0) | ((v1 | 0) << 4);
+        }
+      }
+      return p;
+    }
     let c = 0;
     let low = 0;
     for (let i = 0; i < n; i++) {
@@ -46,6 +59,19 @@ export const uint4: Codec = {
     }
     const n = out.length;
     const wrap = channels * 16;
+    if ((channels & 1) === 0) {
+      // even channel count: byte k holds channels (2k mod C) and (2k+1 mod C) of one row
+      const bytes = n >>> 1;
+      let cb2 = 0;
+      for (let k = 0; k < bytes; k++) {
+        const b = payload[k];
+        out[2 * k] = lut[cb2 + (b & 15)];
+        out[2 * k + 1] = lut[cb2 + 16 + (b >>> 4)];
+        cb2 += 32;
+        if (cb2 === wrap) cb2 = 0;
+      }
+      return;
+    }
     let cb = 0;
     for (let i = 0; i < n; i++) {
       const b = payload[i >>> 1];
