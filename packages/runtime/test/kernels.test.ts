@@ -15,8 +15,8 @@ beforeAll(async () => {
 
 const SEEDS = (base: number, count: number) => Array.from({ length: count }, (_, i) => base + i);
 
-describe('Conv2DBackpropFilter composite', () => {
-  it('matches cpu in tf.grads of conv2d (strides 1-3, same/valid/explicit/numeric pads, batch 1-4)', () => {
+describe('Conv2DBackpropFilter composite and Conv2DBackpropInput fast path', () => {
+  it('match cpu in tf.grads of conv2d (strides 1-3, same/valid/explicit/numeric pads, batch 1-4)', () => {
     for (const seed of SEEDS(1000, 40)) {
       const c = randomCase(seed, { depthwise: false });
       const d = data(c, false);
@@ -33,16 +33,25 @@ describe('Conv2DBackpropFilter composite', () => {
     }
   });
 
-  it('matches the cpu kernel with numeric/explicit pads and every dimRoundingMode', () => {
+  it('match the cpu kernels with numeric/explicit pads and every dimRoundingMode', () => {
     for (const seed of SEEDS(2000, 20)) {
       const c = randomCase(seed, { depthwise: false, rounding: true, kinds: ['number', 'explicit'] });
       const d = data(c, false);
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: d.fShape };
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.engine().runKernel(
-        'Conv2DBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor);
-      expect(relError(run('wasm')[0]!, run('cpu')[0]!), `case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => [
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+        tf.engine().runKernel(
+          'Conv2DBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) },
+          { ...attrs, inputShape: d.xShape } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+      ]);
+      const [cpuDw, cpuDx] = run('cpu');
+      const [wasmDw, wasmDx] = run('wasm');
+      expect(relError(wasmDw!, cpuDw!), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
+      expect(relError(wasmDx!, cpuDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
     }
   });
 });
@@ -139,11 +148,40 @@ describe('UnsortedSegmentSum composite', () => {
   });
 });
 
+describe('Tile fast path', () => {
+  it('matches cpu for broadcasting tiles (leading and interior axes) and falls back for the rest', () => {
+    for (const seed of SEEDS(6000, 30)) {
+      const r = rng(seed);
+      const rank = int(r, 1, 4);
+      // seed % 3: 0 = leading broadcast, 1 = any broadcast, 2 = general tile (wasm's own kernel)
+      const mode = seed % 3;
+      const shape: number[] = [];
+      const reps: number[] = [];
+      const lead = int(r, 0, rank);
+      for (let i = 0; i < rank; i++) {
+        const one = mode === 0 ? i < lead : mode === 1 ? r() < 0.5 : false;
+        shape.push(one ? 1 : int(r, 1, 5));
+        reps.push(one || mode === 2 ? int(r, 1, 4) : 1);
+      }
+      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1));
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.tile(tf.tensor(xv, shape), reps));
+      expect(relError(run('wasm')[0]!, run('cpu')[0]!), `tile ${JSON.stringify({ shape, reps })}`).toBe(0);
+    }
+    // the batch-norm gradient's pattern, at training size
+    const v = randomValues(rng(1), 96);
+    const big = (b: 'cpu' | 'wasm') => runOn(b, () => tf.tile(tf.tensor4d(v, [1, 1, 1, 96]), [8, 16, 16, 1]));
+    expect(relError(big('wasm')[0]!, big('cpu')[0]!)).toBe(0);
+    const ints = (b: 'cpu' | 'wasm') => runOn(b, () => tf.cast(tf.tile(tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'), [4, 2]), 'float32'));
+    expect(relError(ints('wasm')[0]!, ints('cpu')[0]!)).toBe(0);
+  });
+});
+
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
     for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
+    expect(registerWasmTrainingKernels()).toEqual([]);
     expect(registerWasmTrainingKernels()).toEqual([]);
   });
 
@@ -163,6 +201,9 @@ describe('registration and memory', () => {
         ['DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }],
         ['DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: f }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 9, 8, 3] }],
         ['UnsortedSegmentSum', { x: tf.reshape(x, [2, 216]), segmentIds: ids }, { numSegments: 3 }],
+        ['Conv2DBackpropInput', { dy: dyConv, filter: f }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
+        ['Tile', { x: tf.reshape(f, [1, 1, 9, 3, 2]) }, { reps: [2, 3, 1, 1, 1] }],
+        ['Tile', { x: tf.reshape(f, [3, 3, 1, 3, 2]) }, { reps: [1, 1, 4, 1, 1] }],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;

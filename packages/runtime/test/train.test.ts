@@ -25,10 +25,10 @@ function forward(p: Params, x: tf.Tensor4D): tf.Tensor2D {
   let h = tf.relu(tf.add(tf.conv2d(x, p.conv1 as tf.Variable<tf.Rank.R4>, 1, 'same'), p.bias1!)) as tf.Tensor4D;
   h = tf.depthwiseConv2d(h, p.dw as tf.Variable<tf.Rank.R4>, 2, 'same'); // channel multiplier 2, stride 2
   const { mean, variance } = tf.moments(h, [0, 1, 2]);
-  h = tf.relu6(tf.batchNorm(h, mean, variance, p.beta!, p.gamma!, 1e-3));
+  h = tf.relu6(tf.batchNorm(h, mean, variance, p.beta!, p.gamma!, 1e-3)) as tf.Tensor4D;
   h = tf.maxPool(h, 3, 1, 'same');
   h = tf.conv2d(h, p.conv2 as tf.Variable<tf.Rank.R4>, 2, [[0, 0], [1, 0], [0, 1], [0, 0]]);
-  h = tf.elu(tf.add(h, p.bias2!));
+  h = tf.elu(tf.add(h, p.bias2!)) as tf.Tensor4D;
   h = tf.depthwiseConv2d(h, p.dw2 as tf.Variable<tf.Rank.R4>, 1, 'valid');
   h = tf.avgPool(h, 2, 1, 'same');
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // global average pooling

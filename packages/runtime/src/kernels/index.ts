@@ -3,10 +3,16 @@
  * composites of kernels it has. One kernel a file; each file says how its kernel is derived.
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter.js';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { conv2dBackpropInputOverride } from './conv2d-backprop-input.js';
+import { installWasmOverride, type WasmOverride } from './override.js';
+
+export { setWasmFastPaths } from './override.js';
+import { tileOverride } from './tile.js';
 
 /** The composite kernels, by kernel name. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -16,10 +22,14 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
 ];
 
+/** Kernels wasm has but runs slowly in training, given faster paths (falling back to wasm's own). */
+export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [conv2dBackpropInputOverride, tileOverride];
+
 /**
- * Registers the composites for the `wasm` backend. Idempotent: a kernel already registered for
- * wasm (by an earlier call, or natively by a newer tfjs-backend-wasm) is left alone.
- * Returns the names of the kernels this call registered.
+ * Registers the composites for the `wasm` backend and installs the fast paths. Idempotent: a
+ * kernel already registered for wasm (by an earlier call, or natively by a newer
+ * tfjs-backend-wasm) is left alone, and a fast path is installed once.
+ * Returns the names of the kernels this call registered or sped up.
  */
 export function registerWasmTrainingKernels(): string[] {
   const added: string[] = [];
@@ -27,6 +37,9 @@ export function registerWasmTrainingKernels(): string[] {
     if (tf.getKernel(config.kernelName, config.backendName) !== undefined) continue;
     tf.registerKernel(config);
     added.push(config.kernelName);
+  }
+  for (const override of WASM_KERNEL_OVERRIDES) {
+    if (installWasmOverride(override)) added.push(override.kernelName);
   }
   return added;
 }
