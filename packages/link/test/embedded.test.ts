@@ -97,6 +97,15 @@ describe('embedded Toxiproxy', () => {
     expect(malformed.json).toMatchObject({ status: 400 });
   });
 
+  it('keeps answering while another client is slow to send its request body', async () => {
+    const slow = await connect(server.port);
+    slow.write('POST /proxies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const start = performance.now();
+    expect((await raw(server.url, 'GET', '/version')).status).toBe(200);
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
   it('closes client connections when the upstream refuses', async () => {
     const gone = await startEcho();
     const port = gone.port;

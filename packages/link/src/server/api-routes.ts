@@ -138,14 +138,15 @@ function sendError(res: ServerResponse, error: ApiError): void {
 }
 
 /**
- * An HTTP request handler for the API. Requests are handled one at a time (like Toxiproxy's locks,
- * this keeps proxy state changes atomic).
+ * An HTTP request handler for the API. A request's body is read first; then requests are handled one
+ * at a time (like Toxiproxy's locks, this keeps proxy state changes atomic), so a slow client cannot
+ * hold up the others.
  */
 export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = apiRoutes(proxies);
   let queue: Promise<void> = Promise.resolve();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Promise<unknown>): Promise<void> => {
     if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('User agent not allowed\n');
       return;
@@ -163,18 +164,24 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
     }
     try {
       const params = (route.pattern.exec(path) ?? []).slice(1).map(decodePathPart);
-      send(res, await handler(params, () => readJson(req)));
+      send(res, await handler(params, () => body));
     } catch (err) {
       sendError(res, err instanceof ApiError ? err : new ApiError(err instanceof Error ? err.message : String(err), 500));
     }
   };
 
   return (req, res) => {
-    queue = queue
-      .then(() => handle(req, res))
-      .catch((err: unknown) => {
-        if (!res.headersSent) sendError(res, new ApiError(err instanceof Error ? err.message : String(err), 500));
-        else res.destroy();
+    const body = readJson(req);
+    body.catch(() => undefined);
+    void body
+      .catch(() => undefined)
+      .then(() => {
+        queue = queue
+          .then(() => handle(req, res, body))
+          .catch((err: unknown) => {
+            if (!res.headersSent) sendError(res, new ApiError(err instanceof Error ? err.message : String(err), 500));
+            else res.destroy();
+          });
       });
   };
 }

@@ -37,6 +37,9 @@ export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions =
   const proxies = new ProxyCollection(maxBuffered);
   const server = http.createServer(apiHandler(proxies));
   server.keepAliveTimeout = 5000;
+  // Toxiproxy's read timeout: a client that never finishes its request is cut off.
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new Error(`Embedded Toxiproxy cannot listen on ${formatHostPort(host, options.port ?? 0)}: ${err.message}`)));
     server.listen({ host, port: options.port ?? 0 }, () => resolve());
