@@ -1,4 +1,5 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { z } from 'zod';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../server/embedded-server.js';
 import { describeIssue } from '../server/request-bodies.js';
 import type { StreamDirection } from '../toxics/toxic-types.js';
@@ -45,10 +46,24 @@ interface ToxicListApi {
   delete(url: string): Promise<void>;
 }
 
+const toxicListSchema = z.array(
+  z.object({
+    name: z.string(),
+    type: z.string(),
+    stream: z.enum(['upstream', 'downstream']),
+    toxicity: z.number(),
+    attributes: z.record(z.string(), z.number()),
+  }),
+);
+
 function splitListen(listen: string): { host: string; port: number } {
   const at = listen.lastIndexOf(':');
   const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  return { host: host || '127.0.0.1', port: Number(listen.slice(at + 1)) };
+  const port = Number(listen.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new Error(`Toxiproxy reported listen address "${listen}", which is not host:port with a real port`);
+  }
+  return { host: host || '127.0.0.1', port };
 }
 
 function oneLine(err: unknown): string {
@@ -136,8 +151,10 @@ export class Link {
 
   /** The toxics on a proxy, upstream chain first. */
   async toxics(proxyName: string): Promise<LinkToxic[]> {
-    const res = await this.api.get<LinkToxic[]>(`${this.url}/proxies/${encodeURIComponent(proxyName)}/toxics`);
-    return res.data;
+    const res = await this.api.get<unknown>(`${this.url}/proxies/${encodeURIComponent(proxyName)}/toxics`);
+    const parsed = toxicListSchema.safeParse(res.data);
+    if (!parsed.success) throw new Error(`Toxiproxy sent an unexpected toxic list: ${describeIssue(parsed.error)}`);
+    return parsed.data;
   }
 
   /**
