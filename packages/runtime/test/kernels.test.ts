@@ -176,9 +176,52 @@ describe('Tile fast path', () => {
   });
 });
 
+describe('Sum and Mean fast paths', () => {
+  it('match cpu for every axis set and keepDims, on tensors big enough to take the fast path', () => {
+    for (const seed of SEEDS(7000, 40)) {
+      const r = rng(seed);
+      const rank = int(r, 2, 5);
+      const shape = Array.from({ length: rank }, () => int(r, 1, rank <= 3 ? 24 : 9));
+      const size = shape.reduce((a, b) => a * b, 1);
+      // contiguous blocks (the fast path) most of the time, arbitrary axis sets otherwise
+      let axes: number[];
+      if (seed % 4 !== 3) {
+        const a = int(r, 0, rank - 1);
+        axes = Array.from({ length: int(r, 1, rank - a) }, (_, i) => a + i);
+      } else {
+        axes = Array.from({ length: rank }, (_, i) => i).filter(() => r() < 0.5);
+        if (axes.length === 0) axes = [rank - 1];
+      }
+      const keepDims = r() < 0.3;
+      const xv = randomValues(r, size);
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor(xv, shape);
+        return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims), tf.moments(x, axes, keepDims).variance];
+      });
+      const cpu = run('cpu');
+      const wasm = run('wasm');
+      const what = JSON.stringify({ shape, axes, keepDims });
+      expect(relError(wasm[0]!, cpu[0]!), `sum ${what}`).toBeLessThan(TOL);
+      expect(relError(wasm[1]!, cpu[1]!), `mean ${what}`).toBeLessThan(TOL);
+      expect(relError(wasm[2]!, cpu[2]!), `variance ${what}`).toBeLessThan(TOL);
+    }
+    // batch-norm and global-average-pooling shapes
+    const v = randomValues(rng(3), 16 * 12 * 12 * 24);
+    const bn = (b: 'cpu' | 'wasm') => runOn(b, () => {
+      const x = tf.tensor4d(v, [16, 12, 12, 24]);
+      return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.mean(x, [1, 2])];
+    });
+    const [c0, c1, c2] = bn('cpu');
+    const [w0, w1, w2] = bn('wasm');
+    expect(relError(w0!, c0!)).toBeLessThan(TOL);
+    expect(relError(w1!, c1!)).toBeLessThan(TOL);
+    expect(relError(w2!, c2!)).toBeLessThan(TOL);
+  });
+});
+
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -196,6 +239,7 @@ describe('registration and memory', () => {
       const dyConv = tf.randomUniform([2, 5, 4, 2]) as tf.Tensor4D; // conv2d, strides 2, 'same'
       const dyDw = tf.randomUniform([2, 5, 4, 6]) as tf.Tensor4D; // depthwise, strides 2, 'same', multiplier 2
       const ids = tf.tensor1d([0, 2], 'int32');
+      const big = tf.randomUniform([4, 8, 8, 16]);
       const calls: [string, tf.NamedTensorMap, object][] = [
         ['Conv2DBackpropFilter', { x, dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] }],
         ['DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }],
@@ -204,6 +248,8 @@ describe('registration and memory', () => {
         ['Conv2DBackpropInput', { dy: dyConv, filter: f }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
         ['Tile', { x: tf.reshape(f, [1, 1, 9, 3, 2]) }, { reps: [2, 3, 1, 1, 1] }],
         ['Tile', { x: tf.reshape(f, [3, 3, 1, 3, 2]) }, { reps: [1, 1, 4, 1, 1] }],
+        ['Sum', { x: big }, { axis: [0, 1, 2], keepDims: false }],
+        ['Mean', { x: big }, { axis: [1, 2], keepDims: true }],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;
@@ -220,7 +266,7 @@ describe('registration and memory', () => {
         tf.sum(tf.conv2d(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.ones([1, 1, 6, 2]) as tf.Tensor4D, 1, 'valid')))([x, tf.randomUniform([3, 3, 3, 2])]);
       tf.dispose(g);
       expect(tf.memory().numTensors).toBe(before + 1); // the random filter created inline
-      tf.dispose([x, f, dyConv, dyDw, ids]);
+      tf.dispose([x, f, dyConv, dyDw, ids, big]);
     } finally {
       env.set('IS_TEST', wasIsTest);
     }

@@ -12,6 +12,8 @@ import { conv2dBackpropInputOverride } from './conv2d-backprop-input.js';
 import { installWasmOverride, type WasmOverride } from './override.js';
 
 export { setWasmFastPaths } from './override.js';
+import { meanOverride } from './mean.js';
+import { sumOverride } from './sum.js';
 import { tileOverride } from './tile.js';
 
 /** The composite kernels, by kernel name. */
@@ -23,7 +25,12 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /** Kernels wasm has but runs slowly in training, given faster paths (falling back to wasm's own). */
-export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [conv2dBackpropInputOverride, tileOverride];
+export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
+  conv2dBackpropInputOverride,
+  tileOverride,
+  sumOverride,
+  meanOverride,
+];
 
 /**
  * Registers the composites for the `wasm` backend and installs the fast paths. Idempotent: a
