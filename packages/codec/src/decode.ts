@@ -50,7 +50,7 @@ export function peekHeader(frame: Uint8Array, opts?: { maxBytes?: number }): Fra
  * bounded by the declared payload size.
  */
 export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
-  if (!(input instanceof Uint8Array)) throw new CodecError('truncated', 'frame is not a Uint8Array');
+  if (!(input instanceof Uint8Array)) throw new CodecError('invalid-option', 'frame must be a Uint8Array');
   const frame = plain(input);
   const h = parseHeader(frame, limitOf(opts));
   if (frame.length < h.frameBytes) {

@@ -47,7 +47,7 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
   const codec = getCodec(opts.codec);
   const comp = getCompressor(opts.compress ?? 'none');
   requireAvailable(comp);
-  const level = opts.level ?? comp.defaultLevel;
+  const level = comp.id === 0 ? 0 : (opts.level ?? comp.defaultLevel);
   if (!Number.isInteger(level) || level < comp.minLevel || level > comp.maxLevel) {
     throw new CodecError('invalid-option', `level ${level} for ${comp.name} must be an integer in ${comp.minLevel}..${comp.maxLevel}`);
   }

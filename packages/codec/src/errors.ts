@@ -17,7 +17,7 @@ export type CodecErrorReason =
   | 'decompression-failed' // the lossless stage could not decode the payload
   | 'decompression-bomb' // the lossless stage would produce more bytes than declared
   | 'non-finite-input' // encode: NaN or Inf given to a quantising codec
-  | 'invalid-option' // encode/decode option out of range (level, maxBytes, ...)
+  | 'invalid-option' // encode/decode argument of the wrong type or range (level, maxBytes, out, frame)
   | 'output-too-small'; // decode: the caller's `out` array is shorter than the tensor
 
 /** The only error encode/decode/peekHeader throw. */

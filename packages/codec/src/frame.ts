@@ -81,7 +81,7 @@ export interface ParsedHeader extends FrameHeader {
  * dimensions against maxBytes, quantisation groups, scales, zero points, payload lengths.
  */
 export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
-  if (!(frame instanceof Uint8Array)) throw new CodecError('truncated', 'frame is not a Uint8Array');
+  if (!(frame instanceof Uint8Array)) throw new CodecError('invalid-option', 'frame must be a Uint8Array');
   const len = frame.length;
   if (len < 5) throw new CodecError('truncated', `frame has ${len} bytes, a header has at least ${MIN_HEADER_BYTES}`);
   for (let i = 0; i < 4; i++) {

@@ -165,6 +165,9 @@ describe('encode validation', () => {
     expect(reasonOf(() => encode({ data, shape: [6] }, { codec: 'f32', compress: 'deflate', level: 12 }))).toBe('invalid-option');
     expect(reasonOf(() => encode({ data, shape: [6] }, { codec: 'f32', compress: 'brotli', level: 1.5 }))).toBe('invalid-option');
     expect(decode(encode({ data, shape: [6] }, { codec: 'f32', compress: 'brotli', level: 11 })).data.length).toBe(6);
+    expect(decode(encode({ data, shape: [6] }, { codec: 'f32', compress: 'none', level: 5 })).data.length).toBe(6);
+    expect(reasonOf(() => decode([1, 2, 3] as unknown as Uint8Array))).toBe('invalid-option');
+    expect(reasonOf(() => peekHeader('MTLS' as unknown as Uint8Array))).toBe('invalid-option');
   });
 
   it('keeps decoded values finite for ranges at the float32 limit', () => {
