@@ -171,6 +171,14 @@ for (const [label, data] of [
   errors[label] = e;
 }
 
+// Frame sizes on ReLU-like activations (half exact zeros), where the lossless stages matter more.
+const reluData = reluLike(errN, errShape[3], 9);
+const reluSizes: Record<string, Record<string, number>> = {};
+for (const codec of CODECS) {
+  reluSizes[codec] = {};
+  for (const compress of stages) reluSizes[codec][compress] = encode({ data: reluData, shape: errShape }, { codec, compress }).length;
+}
+
 // Report.
 const f = (x: number, d = 0): string => x.toFixed(d);
 console.log(`codec bench: node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}); shared machine, numbers are noisy`);
@@ -190,6 +198,13 @@ console.log('');
 console.log(`error on ${errShape.join('x')}:`);
 for (const [label, e] of Object.entries(errors)) {
   console.log(`  ${label}: ${Object.entries(e).map(([k, v]) => `${k} ${k.includes('SNR') ? f(v, 2) : v.toExponential(2)}`).join('; ')}`);
+}
+console.log('');
+console.log(`frame bytes on ReLU-like ${errShape.join('x')} (float32: ${errN * 4} B):`);
+console.log(`| codec | ${stages.join(' | ')} |`);
+console.log(`|---|${stages.map(() => '---:').join('|')}|`);
+for (const codec of CODECS) {
+  console.log(`| ${codec} | ${stages.map((s) => `${reluSizes[codec][s]} (${f((errN * 4) / reluSizes[codec][s], 1)}x)`).join(' | ')} |`);
 }
 const bars = rows
   .filter((r) => (r.codec === 'int8' || r.codec === 'f16') && r.compress === 'none')
@@ -216,6 +231,6 @@ console.log(`bar f16 relative error < 1e-3 on N(0,1): ${f16Pass ? 'PASS' : 'FAIL
 const here = dirname(fileURLToPath(import.meta.url));
 writeFileSync(
   join(here, 'latest.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), loadAverage1m: load, node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, unit: 'MB/s of float32 input (1e6 bytes/s), median of rounds', copyBaselineMBps: copies, rows, errors, bars, f16RelErrorPass: f16Pass }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), loadAverage1m: load, node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, unit: 'MB/s of float32 input (1e6 bytes/s), median of rounds', copyBaselineMBps: copies, rows, errors, reluFrameBytes: reluSizes, bars, f16RelErrorPass: f16Pass }, null, 2)}\n`,
 );
 console.log(`wrote ${join(here, 'latest.json')}`);
