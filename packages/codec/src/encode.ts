@@ -44,6 +44,8 @@ function checkShape(t: TensorData): number {
  * non-finite-input (quantising codecs), invalid-option, too-large.
  */
 export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
+  if (typeof t !== 'object' || t === null) throw new CodecError('shape-mismatch', 'tensor must be { data, shape }');
+  if (typeof opts !== 'object' || opts === null) throw new CodecError('invalid-option', 'options must be { codec, compress?, level? }');
   const codec = getCodec(opts.codec);
   const comp = getCompressor(opts.compress ?? 'none');
   requireAvailable(comp);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CODECS, COMPRESSIONS, CodecError, compressionAvailable, decode, encode, peekHeader } from '../src/index.js';
+import { CODECS, COMPRESSIONS, CodecError, compressionAvailable, crc32, decode, encode, peekHeader } from '../src/index.js';
 import { headerLength } from './helpers.js';
 
 const usable = COMPRESSIONS.filter((c) => compressionAvailable(c));
@@ -83,6 +83,28 @@ describe('corrupted frames', () => {
         expect(() => peekHeader(bytes)).toThrow(CodecError);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('changes that keep both CRCs valid (a forger) still give a valid tensor or a CodecError', () => {
+    fc.assert(
+      fc.property(frameArb, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }), (frame, edits) => {
+        const bad = frame.slice();
+        for (const [pos, value] of edits) bad[pos % bad.length] = value;
+        const v = new DataView(bad.buffer);
+        const h = v.getUint32(8, true);
+        if (h >= 40 && h <= bad.length) {
+          v.setUint32(h - 8, crc32(bad.subarray(h)), true);
+          v.setUint32(h - 4, crc32(bad.subarray(0, h - 4)), true);
+        }
+        try {
+          const t = decode(bad);
+          expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
+        } catch (err) {
+          expect(err).toBeInstanceOf(CodecError);
+        }
+      }),
+      { numRuns: 1500 },
     );
   });
 
