@@ -1,0 +1,166 @@
+/**
+ * Training-step and inference benchmark of the runtime's backends, all measured in one run:
+ * wasm with the composite kernels and fast paths, wasm with the composites only (fast paths off),
+ * the pure-JS cpu backend, and tfjs-node ('tensorflow') when it loads.
+ * Prints a table and writes bench/latest.json. Usage: npm run bench -w @mtl-split/runtime
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
+import { leNet, mobileNetV2Stack } from './nets.js';
+
+type Variant = 'wasm' | 'wasm-composites-only' | 'cpu' | 'tensorflow';
+
+interface NetSpec {
+  name: string;
+  build: () => tf.LayersModel;
+  inputShape: [number, number, number];
+  trainBatch: number;
+}
+
+const NETS: NetSpec[] = [
+  { name: 'LeNet (2x conv5x5, 28x28x1)', build: leNet, inputShape: [28, 28, 1], trainBatch: 256 },
+  { name: 'MobileNetV2 stack (5 inverted residual blocks, 32x32x3)', build: mobileNetV2Stack, inputShape: [32, 32, 3], trainBatch: 64 },
+];
+
+/** Timed repetitions (after warm-up) per variant; cpu is ~100x slower, so it gets one or two. */
+const REPS: Record<Variant, { warm: number; train: number; infer1: number; infer32: number }> = {
+  wasm: { warm: 2, train: 5, infer1: 30, infer32: 10 },
+  'wasm-composites-only': { warm: 1, train: 3, infer1: 30, infer32: 10 },
+  tensorflow: { warm: 2, train: 5, infer1: 30, infer32: 10 },
+  cpu: { warm: 0, train: 1, infer1: 3, infer32: 1 },
+};
+
+interface Row {
+  net: string;
+  task: string;
+  batch: number;
+  ms: Partial<Record<Variant, number>>;
+  /** Change in tf.memory().numTensors over the timed training steps (0 = no leak). */
+  leakedTensors?: Partial<Record<Variant, number>>;
+}
+
+/** Median wall time of `reps` calls after `warm` untimed ones (the median resists load spikes). */
+async function timeMs(reps: number, warm: number, f: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warm; i++) await f();
+  const samples: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await f();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const mid = Math.floor(samples.length / 2);
+  return samples.length % 2 ? (samples[mid] as number) : ((samples[mid - 1] as number) + (samples[mid] as number)) / 2;
+}
+
+function trainingData(spec: NetSpec, n: number) {
+  return tf.tidy(() => ({
+    x: tf.randomUniform([n, ...spec.inputShape], 0, 1, 'float32', 1),
+    y: tf.oneHot(tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D, 10),
+  }));
+}
+
+async function measure(variant: Variant, spec: NetSpec, rows: Map<string, Row>): Promise<void> {
+  const backend = variant === 'wasm-composites-only' ? 'wasm' : variant;
+  await tf.setBackend(backend);
+  setWasmFastPaths(variant !== 'wasm-composites-only');
+  const reps = REPS[variant];
+  const model = spec.build();
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const row = (task: string, batch: number): Row => {
+    const key = `${spec.name}|${task}|${batch}`;
+    if (!rows.has(key)) rows.set(key, { net: spec.name, task, batch, ms: {} });
+    return rows.get(key)!;
+  };
+
+  const { x, y } = trainingData(spec, spec.trainBatch);
+  for (let i = 0; i < reps.warm; i++) await model.trainOnBatch(x, y);
+  const before = tf.memory().numTensors;
+  const train = row('train step (fwd+bwd+Adam)', spec.trainBatch);
+  train.ms[variant] = await timeMs(reps.train, 0, async () => {
+    await model.trainOnBatch(x, y);
+  });
+  (train.leakedTensors ??= {})[variant] = tf.memory().numTensors - before;
+  tf.dispose([x, y]);
+
+  for (const [batch, n] of [[1, reps.infer1], [32, reps.infer32]] as const) {
+    const xb = tf.randomUniform([batch, ...spec.inputShape]);
+    row('inference', batch).ms[variant] = await timeMs(n, variant === 'cpu' ? 0 : 3, async () => {
+      const out = model.predict(xb) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    });
+    xb.dispose();
+  }
+  model.dispose();
+  setWasmFastPaths(true);
+  process.stderr.write(`  done: ${variant} ${spec.name}\n`);
+}
+
+async function tryNode(): Promise<string | undefined> {
+  try {
+    const name = '@tensorflow/tfjs-node'; // optional dependency, absent where libtensorflow cannot be downloaded
+    await import(/* @vite-ignore */ name);
+    return tf.findBackend('tensorflow') ? undefined : 'tfjs-node loaded but registered no backend';
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  }
+}
+
+function fmt(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const loadStart = os.loadavg()[0];
+  await initRuntime({ backend: 'wasm' });
+  const nodeMissing = await tryNode();
+  const variants: Variant[] = ['wasm', 'wasm-composites-only', 'cpu'];
+  if (nodeMissing === undefined) variants.splice(2, 0, 'tensorflow');
+  else process.stderr.write(`tensorflow backend skipped: ${nodeMissing}\n`);
+
+  const rows = new Map<string, Row>();
+  for (const spec of NETS) {
+    for (const variant of variants) await measure(variant, spec, rows);
+  }
+  await tf.setBackend('wasm');
+
+  const header = ['net', 'task', 'batch', 'wasm ms', 'wasm (composites only) ms', ...(variants.includes('tensorflow') ? ['tensorflow ms'] : []), 'cpu ms', 'wasm speedup vs cpu'];
+  const table = [...rows.values()].map((r) => [
+    r.net, r.task, String(r.batch), fmt(r.ms.wasm), fmt(r.ms['wasm-composites-only']),
+    ...(variants.includes('tensorflow') ? [fmt(r.ms.tensorflow)] : []),
+    fmt(r.ms.cpu), r.ms.wasm && r.ms.cpu ? `${(r.ms.cpu / r.ms.wasm).toFixed(0)}x` : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const t of table) console.log(line(t));
+  const loadEnd = os.loadavg()[0];
+  console.log(`\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)} on ${os.cpus().length} cores; medians; cpu backend timed over ${REPS.cpu.train} training step(s). Numbers are noisy on a shared machine: compare ratios within this run.`);
+
+  const out = {
+    date: new Date().toISOString(),
+    command: 'npm run bench -w @mtl-split/runtime',
+    node: process.version,
+    cores: os.cpus().length,
+    loadAverage1m: { start: loadStart, end: loadEnd },
+    tfjs: tf.version.tfjs,
+    tensorflowBackend: nodeMissing === undefined ? 'loaded' : `unavailable: ${nodeMissing}`,
+    reps: REPS,
+    results: [...rows.values()].map((r) => ({
+      ...r,
+      speedupWasmVsCpu: r.ms.wasm && r.ms.cpu ? r.ms.cpu / r.ms.wasm : undefined,
+      speedupFastPaths: r.ms.wasm && r.ms['wasm-composites-only'] ? r.ms['wasm-composites-only'] / r.ms.wasm : undefined,
+    })),
+  };
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'latest.json');
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}
+
+await main();
