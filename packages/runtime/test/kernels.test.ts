@@ -260,6 +260,19 @@ describe('registration and memory', () => {
         expect(tf.memory().numTensors, name).toBe(tensorsBefore);
         expect(tf.engine().backend.numDataIds(), name).toBe(idsBefore);
       }
+      // Inputs given as bare TensorInfos (not Tensors) are copied in and released again.
+      const infoBefore = tf.memory().numTensors;
+      const bare = { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as unknown as tf.Tensor;
+      const viaInfo = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: bare, dy: dyDw },
+        { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const viaTensor = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw },
+        { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      expect(relError(viaInfo.dataSync() as Float32Array, viaTensor.dataSync() as Float32Array)).toBe(0);
+      tf.dispose([viaInfo, viaTensor]);
+      expect(tf.memory().numTensors).toBe(infoBefore);
+      expect(x.isDisposed).toBe(false);
+      expect(x.dataSync().length).toBe(2 * 9 * 8 * 3);
+
       // A whole training gradient through all composites leaks nothing either.
       const before = tf.memory().numTensors;
       const g = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
