@@ -19,7 +19,7 @@ export interface RuntimeOptions {
 export interface RuntimeInfo {
   /** Name of the active tfjs backend: `tensorflow`, `wasm` or `cpu`. */
   backend: string;
-  /** Whether the wasm training kernels (composites) are registered. */
+  /** True when the active backend is wasm, with its training kernels (composites, fast paths) registered. */
   wasmTrainingKernels: boolean;
 }
 

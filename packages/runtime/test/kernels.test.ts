@@ -3,7 +3,7 @@
  * Error measure: max |wasm - cpu| / max |cpu| (the output's scale) must stay below 1e-4.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initRuntime, registerWasmTrainingKernels, tf } from '../src/index.js';
+import { initRuntime, registerWasmTrainingKernels, setWasmFastPaths, tf } from '../src/index.js';
 import { data, randomCase } from './cases.js';
 import { int, randomValues, relError, rng, runOn } from './helpers.js';
 
@@ -226,6 +226,31 @@ describe('registration and memory', () => {
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
     expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+
+  it('setWasmFastPaths(false) hands the sped-up kernels back to wasm (same values, no nested kernels)', async () => {
+    tf.setBackend('wasm');
+    const x = tf.randomUniform([1, 1, 1, 24], -1, 1, 'float32', 5);
+    const kernelsOf = async () => {
+      let values: Float32Array | undefined;
+      const p = await tf.profile(() => {
+        const t = tf.tile(x, [4, 8, 8, 1]);
+        values = t.dataSync() as Float32Array;
+        t.dispose();
+      });
+      return { names: p.kernels.map((k) => k.name), values: values! };
+    };
+    const fast = await kernelsOf();
+    setWasmFastPaths(false);
+    try {
+      const slow = await kernelsOf();
+      expect(fast.names).toContain('BatchMatMul');
+      expect(slow.names).toEqual(['Tile']);
+      expect(relError(fast.values, slow.values)).toBe(0);
+    } finally {
+      setWasmFastPaths(true);
+      x.dispose();
+    }
   });
 
   it('leaves no intermediate tensor or wasm buffer behind (tfjs leak check on)', () => {

@@ -16,15 +16,18 @@ export interface WasmOverride {
   fast: FastPath;
 }
 
-let enabled = true;
+/** Marks our wrappers, so a second install (even from a fresh copy of this module) is a no-op. */
+const MARK = Symbol.for('@mtl-split/runtime:wasm-override');
+/** The on/off switch lives on globalThis for the same reason: one switch per process. */
+const STATE = Symbol.for('@mtl-split/runtime:wasm-fast-paths');
+const state: { enabled: boolean } = ((globalThis as Record<symbol, { enabled: boolean } | undefined>)[STATE] ??= {
+  enabled: true,
+});
 
 /** Turns the fast paths on (default) or off, e.g. to measure them; off means wasm's own kernels. */
 export function setWasmFastPaths(on: boolean): void {
-  enabled = on;
+  state.enabled = on;
 }
-
-/** Marks our wrappers, so a second install (even from a fresh copy of this module) is a no-op. */
-const MARK = Symbol.for('@mtl-split/runtime:wasm-override');
 
 /**
  * Replaces the wasm kernel `kernelName` by `fast`, falling back to the original kernel (whose
@@ -36,7 +39,7 @@ export function installWasmOverride({ kernelName, fast }: WasmOverride): boolean
   if (MARK in original.kernelFunc) return false;
   tf.unregisterKernel(kernelName, 'wasm');
   const kernelFunc: tf.KernelFunc = (args) => {
-    const out = enabled ? fast(args as Parameters<FastPath>[0]) : undefined;
+    const out = state.enabled ? fast(args as Parameters<FastPath>[0]) : undefined;
     return out ?? original.kernelFunc(args);
   };
   Object.defineProperty(kernelFunc, MARK, { value: true });
