@@ -94,6 +94,8 @@ export interface EdgeRun {
   samples: number;
   concurrency: number;
   deadlineMs: number;
+  /** Uncounted warm-up requests per split point (they still cross the link). */
+  warmup: number;
   backend?: string;
   jsonFile: string;
   logFile?: string;
@@ -107,7 +109,7 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
   const { command, args } = tsxCommand('apps/edge/src/main.ts', [
     '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
     '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
-    '--concurrency', String(r.concurrency), '--no-progress',
+    '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress',
   ]);
   const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
   let timedOut = false;

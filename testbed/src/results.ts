@@ -18,7 +18,10 @@ export interface MeasuredLink {
   effectiveUpKBps?: number;
 }
 
-/** Means per sample (ms). */
+/**
+ * Per-sample times (ms). Stage figures and `total` are medians over the cell's samples (robust against
+ * other load on a shared machine); `totalMean` and `totalP95` are given beside them.
+ */
 export interface Timings {
   edge: number;
   encode: number;
@@ -26,7 +29,7 @@ export interface Timings {
   cloud: number;
   decode: number;
   total: number;
-  totalP50: number;
+  totalMean: number;
   totalP95: number;
 }
 

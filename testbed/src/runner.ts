@@ -29,10 +29,12 @@ export interface ExperimentOptions {
 
 /** Edge process start-up allowance (tsx + tfjs + model load), on a busy 2-core machine. */
 const EDGE_STARTUP_MS = 90_000;
+/** Uncounted warm-up requests per split point (JIT, first kernel runs); counted in the wire bytes. */
+const WARMUP = 1;
 
 function timingsOf(r: EdgeResult): Timings {
   const l = r.latencyMs;
-  return { edge: l.edge.mean, encode: l.encode.mean, network: l.network.mean, cloud: l.cloud.mean, decode: l.decode.mean, total: l.total.mean, totalP50: l.total.p50, totalP95: l.total.p95 };
+  return { edge: l.edge.p50, encode: l.encode.p50, network: l.network.p50, cloud: l.cloud.p50, decode: l.decode.p50, total: l.total.p50, totalMean: l.total.mean, totalP95: l.total.p95 };
 }
 
 function linkOf(p: Profile): LinkFigures {
@@ -88,7 +90,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
 
     const bundles = [mtl, ...stl];
     const splitsFor = (b: BundleInfo): string[] => splits.filter((x) => b.splits.some((y) => y.name === x));
-    const totalUnits = bundles.reduce((a, b) => a + splitsFor(b).length * s.codecs.length * (1 + s.repetitions * s.profiles.length), 0);
+    const codecsFor = (bi: number): string[] => (bi === 0 ? s.codecs : (s.stlCodecs ?? s.codecs));
+    const totalUnits = bundles.reduce((a, b, bi) => a + splitsFor(b).length * codecsFor(bi).length * (1 + s.repetitions * s.profiles.length), 0);
     progress.start(totalUnits);
 
     const baseline: BaselineEntry[] = [];
@@ -96,41 +99,45 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     const probes = new Map<string, LinkMeasurement>();
     let edgeRuns = 0;
 
+    // every cloud starts at once (start-up is the slow part; idle clouds cost little), one bundle runs at a time
+    progress.stage('starting cloud processes');
+    const clouds = await Promise.all(
+      bundles.map((b) => startCloud(sup, { bundle: b.dir, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
+    );
     for (const [bi, b] of bundles.entries()) {
+      const cloud = clouds[bi]!;
       const bSplits = splitsFor(b);
       if (!bSplits.length) continue;
       const useAll = bSplits.length === b.splits.length;
-      progress.stage(`starting cloud ${b.id}`);
-      const cloud = await startCloud(sup, { bundle: b.dir, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` });
       log(`cloud ${b.id}: gRPC port ${cloud.port}`);
       const proxy: LinkProxy = await link.createProxy(`cloud-${bi}`, { host: '127.0.0.1', port: cloud.port });
       const relay = await startRelay(proxy);
       try {
         /** Run the edge over `bSplits` (one process with --split all, else one per split). */
-        const runGroup = async (codec: string, samples: (split: string) => number, deadlineMs: number, tag: string): Promise<GroupResult> => {
+        const runGroup = async (codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string): Promise<GroupResult> => {
           const bySplit = new Map<string, EdgeResult>();
           const wire = new Map<string, { up: number; down: number }>();
           const groups = useAll ? [{ split: 'all', names: bSplits }] : bSplits.map((x) => ({ split: x, names: [x] }));
           for (const g of groups) {
             const n = Math.max(...g.names.map(samples));
-            const predictedMs = g.names.reduce((a, x) => a + deadlineMs / 10, 0) * n;
+            const expectedMs = g.names.reduce((a, x) => a + expectMs(x), 0) * (n + WARMUP);
             relay.reset();
             edgeRuns += 1;
             const label = `edge ${b.id} ${tag} ${codec} ${g.split}`;
             progress.stage(label);
             const results = await runEdge(sup, {
               bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, backend: s.edgeBackend,
+              samples: n, concurrency: s.concurrency, deadlineMs, warmup: WARMUP, backend: s.edgeBackend,
               jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
-              label, timeoutMs: EDGE_STARTUP_MS + predictedMs * 3,
+              label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
             });
             const counts = relay.counts();
             const mine = results.filter((r) => g.names.includes(r.split));
             for (const name of g.names) {
               if (!mine.some((r) => r.split === name)) throw new TestbedError(`${label}: the edge result has no entry for split ${name}`);
             }
-            const requests = mine.reduce((a, r) => a + r.samples, 0);
-            const payload = mine.reduce((a, r) => a + r.bytesPerSample * r.samples, 0);
+            const requests = mine.reduce((a, r) => a + r.samples + WARMUP, 0);
+            const payload = mine.reduce((a, r) => a + r.bytesPerSample * (r.samples + WARMUP), 0);
             const overheadUp = requests ? Math.max(0, (counts.up - payload) / requests) : 0;
             for (const r of mine) {
               bySplit.set(r.split, r);
@@ -144,8 +151,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
         // --- baseline: unshaped link; accuracy, compute times, per-request overhead, wire bytes
         await proxy.shape(null);
         const base = new Map<string, BaselineEntry>();
-        for (const codec of s.codecs) {
-          const g = await runGroup(codec, () => s.accuracySamples, 30_000, 'baseline');
+        for (const codec of codecsFor(bi)) {
+          const g = await runGroup(codec, () => s.accuracySamples, () => 200, 30_000, 'baseline');
           for (const [split, r] of g.bySplit) {
             const w = g.wire.get(split)!;
             const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - r.failed, accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
@@ -168,7 +175,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
               probes.set(`${rep}/${p.name}`, measured);
               log(`probe ${p.name}: RTT ${measured.rttMs.toFixed(1)} ms (configured ${p.latencyMs}), up ${measured.upKBps.toFixed(0)} KB/s (${p.upKBps}), down ${measured.downKBps.toFixed(0)} KB/s (${p.downKBps})`);
             }
-            for (const codec of s.codecs) {
+            for (const codec of codecsFor(bi)) {
               const pred = (split: string): number => {
                 const e = base.get(`${codec}/${split}`)!;
                 return predictLatency(e.timings, { up: e.wireBytesUp, down: e.wireBytesDown }, e.timings.network, link1).totalMs;
@@ -178,7 +185,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
               // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
               const deadlineMs = Math.max(10_000, worst * 10);
               const n = useAll ? Math.min(...bSplits.map(samples)) : 0;
-              const g = await runGroup(codec, useAll ? () => n : samples, deadlineMs, p.name);
+              const g = await runGroup(codec, useAll ? () => n : samples, pred, deadlineMs, p.name);
               for (const [split, r] of g.bySplit) {
                 const e = base.get(`${codec}/${split}`)!;
                 const t = timingsOf(r);
@@ -214,7 +221,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
         const sum = (f: (c: Cell) => number): number => ps.reduce((a, c) => a + f(c), 0);
         const timings: Timings = {
           edge: sum((c) => c.timings.edge), encode: sum((c) => c.timings.encode), network: sum((c) => c.timings.network), cloud: sum((c) => c.timings.cloud),
-          decode: sum((c) => c.timings.decode), total: sum((c) => c.timings.total), totalP50: sum((c) => c.timings.totalP50), totalP95: sum((c) => c.timings.totalP95),
+          decode: sum((c) => c.timings.decode), total: sum((c) => c.timings.total), totalMean: sum((c) => c.timings.totalMean), totalP95: sum((c) => c.timings.totalP95),
         };
         const predicted = {
           computeMs: sum((c) => c.predicted.computeMs), overheadMs: sum((c) => c.predicted.overheadMs), transferMs: sum((c) => c.predicted.transferMs),

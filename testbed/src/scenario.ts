@@ -37,6 +37,8 @@ export const ScenarioSchema = z
     repetitions: z.number().int().min(1).max(100).default(1),
     /** Single-task bundles (one per task) for the MTL-Split vs single-task comparison. */
     stl: z.array(z.string().min(1)).min(1).optional(),
+    /** Codecs of the single-task comparison (default: all of `codecs`). */
+    stlCodecs: z.array(z.enum(CODECS)).min(1).optional(),
     /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process. */
     edgeBackend: z.enum(BACKENDS).optional(),
     cloudBackend: z.enum(BACKENDS).optional(),
@@ -87,6 +89,8 @@ export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; 
   });
   if (new Set(names).size !== names.length) throw new TestbedError(`scenario ${displayPath(file)}: field "profiles": duplicate names`);
   if (new Set(s.codecs).size !== s.codecs.length) throw new TestbedError(`scenario ${displayPath(file)}: field "codecs": duplicate names`);
+  const badStl = (s.stlCodecs ?? []).findIndex((c) => !s.codecs.includes(c));
+  if (badStl >= 0) throw new TestbedError(`scenario ${displayPath(file)}: field "stlCodecs.${badStl}": "${s.stlCodecs![badStl]}" is not one of "codecs"`);
   return {
     ...s,
     file,

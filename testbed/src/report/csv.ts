@@ -27,7 +27,7 @@ const COLUMNS: Array<[string, (c: Cell) => string | number]> = [
   ['cloud_ms', (c) => c.timings.cloud],
   ['decode_ms', (c) => c.timings.decode],
   ['total_ms', (c) => c.timings.total],
-  ['total_p50_ms', (c) => c.timings.totalP50],
+  ['total_mean_ms', (c) => c.timings.totalMean],
   ['total_p95_ms', (c) => c.timings.totalP95],
   ['predicted_ms', (c) => c.predicted.totalMs],
   ['predicted_transfer_ms', (c) => c.predicted.transferMs],

@@ -27,7 +27,7 @@ export function averagedCells(cells: Cell[]): Cell[] {
       ...c,
       repetition: -1,
       samples: g.reduce((a, x) => a + x.samples, 0),
-      timings: { edge: t('edge'), encode: t('encode'), network: t('network'), cloud: t('cloud'), decode: t('decode'), total: t('total'), totalP50: t('totalP50'), totalP95: t('totalP95') },
+      timings: { edge: t('edge'), encode: t('encode'), network: t('network'), cloud: t('cloud'), decode: t('decode'), total: t('total'), totalMean: t('totalMean'), totalP95: t('totalP95') },
       predicted: { ...c.predicted, totalMs: mean(g.map((x) => x.predicted.totalMs)) },
       errorPct: mean(g.map((x) => x.errorPct)),
     };

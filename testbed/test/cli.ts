@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { REPO_ROOT } from '../src/paths.js';
+
+const require = createRequire(import.meta.url);
+const TSX = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
+
+export interface CliRun {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  done: Promise<number>;
+}
+
+/** Run the experiment CLI (testbed/src/main.ts) from the repo root as `node --import tsx`. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const proc = spawn(process.execPath, ['--import', TSX, path.join(REPO_ROOT, 'testbed/src/main.ts'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const done = new Promise<number>((resolve) => proc.on('exit', (code, sig) => resolve(code ?? (sig === 'SIGINT' ? 130 : 128))));
+  return { proc, stdout: () => out, stderr: () => err, done };
+}
+
+/** Pids whose parent is `pid` (Linux /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

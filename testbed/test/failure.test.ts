@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alive, childPids, runCli } from './cli.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-failure-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The multi-task bundle these tests run (a repo-relative or absolute folder). */
+const MODEL = process.env.TESTBED_TEST_MODEL ?? 'models/multimnist-resnet';
+
+function scenario(name: string, extra: Record<string, unknown>): string {
+  const f = path.join(tmp, `${name}.json`);
+  const base = { name, model: MODEL, profiles: ['lte'], splits: ['input'], codecs: ['int8'], samples: 3, accuracySamples: 5 };
+  fs.writeFileSync(f, JSON.stringify({ ...base, ...extra }));
+  return f;
+}
+
+/** Watch the CLI's direct children while it runs. */
+function watchChildren(pid: number): { seen: Set<number>; stop: () => void } {
+  const seen = new Set<number>();
+  const t = setInterval(() => childPids(pid).forEach((p) => seen.add(p)), 50);
+  return { seen, stop: () => clearInterval(t) };
+}
+
+describe('the runner on failure', () => {
+  it('a scenario naming a missing bundle fails with one line and starts nothing', { timeout: 60_000 }, async () => {
+    const run = runCli(['--scenario', scenario('missing', { stl: ['models/no-such-bundle'] }), '--out', path.join(tmp, 'o1'), '--no-progress']);
+    const w = watchChildren(run.proc.pid!);
+    const code = await run.done;
+    w.stop();
+    expect(code).toBe(1);
+    expect(run.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^experiment: scenario .*missing\.json: field "stl\.0": model bundle models\/no-such-bundle not found$/)]);
+    expect(w.seen.size).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'o1'))).toBe(false);
+  });
+
+  it('a cloud that fails after start-up (corrupt weights) stops every child and the proxy, with one line', { timeout: 90_000 }, async () => {
+    // a bundle whose manifest is fine but whose weights are truncated: the cloud process starts, then fails
+    const src = path.resolve('..', MODEL);
+    const bad = path.join(tmp, 'corrupt-bundle');
+    fs.mkdirSync(bad);
+    for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(bad, f));
+    fs.truncateSync(path.join(bad, 'weights.bin'), 100);
+    const run = runCli(['--scenario', scenario('corrupt', { stl: [bad] }), '--out', path.join(tmp, 'o2'), '--no-progress']);
+    const w = watchChildren(run.proc.pid!);
+    const code = await run.done;
+    w.stop();
+    expect(code).toBe(1);
+    const errLines = run.stderr().trim().split('\n');
+    expect(errLines).toHaveLength(1);
+    expect(errLines[0]).toMatch(/^experiment: cloud .*exited with code \d+ before it was ready/);
+    expect(w.seen.size).toBeGreaterThanOrEqual(1); // the clouds did start
+    for (const pid of w.seen) expect(alive(pid)).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'o2'))).toBe(false);
+  });
+
+  it('Ctrl-C (SIGINT) in the middle of a run stops the cloud and edge processes and exits 130', { timeout: 90_000 }, async () => {
+    const run = runCli(['--scenario', scenario('interrupt', { profiles: ['lora'], samples: 50, minSamples: 50 }), '--out', path.join(tmp, 'o3'), '--no-progress']);
+    const w = watchChildren(run.proc.pid!);
+    // wait until the shaped (slow) cells are running
+    const t0 = Date.now();
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    while (!run.stdout().includes('probe lora') && !exited && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    expect(exited, run.stderr()).toBe(false);
+    expect(run.stdout()).toContain('probe lora');
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = childPids(run.proc.pid!);
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    run.proc.kill('SIGINT');
+    const code = await run.done;
+    w.stop();
+    expect(code).toBe(130);
+    for (const pid of w.seen) expect(alive(pid)).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'o3'))).toBe(false);
+  });
+});
