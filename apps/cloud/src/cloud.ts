@@ -71,8 +71,11 @@ class BatchSummary {
  * then serve every split point and log "listening" with the bound ports.
  */
 export async function startCloud(opts: CloudOptions, log: Logger): Promise<RunningCloud> {
+  // Lifecycle lines (backend, loading, listening, draining, stopped) are logged whatever the level:
+  // tools wait for "listening".
+  const life = log.child({}, { level: log.levelVal > 30 ? 'info' : log.level });
   const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
-  log.info({ backend: runtime.backend }, 'tfjs backend');
+  life.info({ backend: runtime.backend }, 'tfjs backend');
   const metrics = new CloudMetrics();
   const summary = new BatchSummary(log);
   const server = await SplitServer.start(undefined, {
@@ -104,7 +107,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     http = m.server;
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
-    log.info({ model: opts.model }, 'loading bundle');
+    life.info({ model: opts.model }, 'loading bundle');
     const bundle = await loadBundle(opts.model);
     server.setExecutor(new BundleExecutor(bundle));
     timer = setInterval(() => summary.flush(), 5000);
@@ -112,13 +115,13 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     const stop = async (): Promise<void> => {
       clearInterval(inflight);
       if (timer) clearInterval(timer);
-      log.info({ inflight: server.inflight }, 'draining');
+      life.info({ inflight: server.inflight }, 'draining');
       await server.shutdown(opts.drainMs);
       summary.flush();
       await new Promise<void>((r) => http?.close(() => r()) ?? r());
-      log.info('stopped');
+      life.info('stopped');
     };
-    log.info(
+    life.info(
       {
         port: server.port,
         metricsPort: m.port,

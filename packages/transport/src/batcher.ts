@@ -51,6 +51,7 @@ export class Batcher {
   private queuedSamples = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
 
   constructor(
     private readonly run: RunBatch,
@@ -81,8 +82,25 @@ export class Batcher {
     return new Promise<BatchResult>((resolve, reject) => {
       this.queue.push({ point, data, n, enqueuedAt: performance.now(), isCancelled, resolve, reject });
       this.queuedSamples += n;
-      this.pump();
+      this.schedule();
     });
+  }
+
+  /**
+   * Start the next batch after one more I/O poll phase. The model runs synchronously (it blocks the event
+   * loop), so requests that arrive while a batch runs sit unread in their sockets; a nested setImmediate
+   * lets the event loop read them first (immediates queued in the check phase run after the next poll), so
+   * they join the next batch. The delay is microseconds when nothing else is pending.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        this.pump();
+      }),
+    );
   }
 
   private pump(): void {
@@ -118,7 +136,7 @@ export class Batcher {
     this.running = true;
     void this.execute(head.point, batch, size).finally(() => {
       this.running = false;
-      this.pump();
+      this.schedule();
     });
   }
 

@@ -1,0 +1,245 @@
+/**
+ * Transport benchmark (loopback): per split point, end-to-end p50 latency of one sample over gRPC
+ * (unary and stream) against the in-process edge + cloud compute; throughput of 8 concurrent clients
+ * with batching on vs off; f32 accuracy over gRPC vs in-process. Prints a table, writes bench/latest.json.
+ *
+ *   npm run bench -w @mtl-split/edge [-- --model models/multimnist-resnet -n 200 --requests 100]
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { encode } from '@mtl-split/codec';
+import { loadDataset } from '@mtl-split/data';
+import { buildModel, loadBundle, saveBundle, split, type Bundle } from '@mtl-split/model';
+import { initRuntime, tf } from '@mtl-split/runtime';
+import { SplitClient } from '@mtl-split/transport';
+import { runEdge, summarize, type EdgeOptions, type EdgeResult } from '../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const HERE = fileURLToPath(new URL('../', import.meta.url));
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+const MODEL = arg('--model', 'models/multimnist-resnet');
+const N = Number(arg('-n', '200'));
+const REQUESTS = Number(arg('--requests', '100'));
+const CLIENTS = 8;
+
+interface Cloud {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<number | null>;
+}
+
+async function startCloud(model: string, maxBatch: number): Promise<Cloud> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('cloud did not start within 60 s'));
+    }, 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n')) {
+        if (line.includes('"msg":"listening"')) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { port: number }).port);
+        }
+      }
+    });
+    child.on('exit', (c) => reject(new Error(`cloud exited with ${c}`)));
+  });
+  return { child, port, stop: async () => (child.kill('SIGTERM'), exit) };
+}
+
+/** Per sample in-process: edge half + read back, cloud half + softmax + read back (ms each, summed). */
+async function inProcess(bundle: Bundle, point: string, xs: Float32Array[], shape: number[]): Promise<{ edge: number; cloud: number; sum: number }> {
+  const half = split(bundle.model, point);
+  const edge: number[] = [];
+  const cloud: number[] = [];
+  const sums: number[] = [];
+  for (let i = -5; i < xs.length; i++) {
+    const x = xs[Math.max(0, i)];
+    const t0 = performance.now();
+    const h = half.edge(tf.tensor4d(x, shape as [number, number, number, number]));
+    const hd = (await h.data()) as Float32Array;
+    const hs = h.shape;
+    h.dispose();
+    const t1 = performance.now();
+    const probs = tf.tidy(() => {
+      const out = half.cloud(tf.tensor(hd, hs));
+      return Object.values(out).map((l) => tf.softmax(l));
+    });
+    for (const p of probs) await p.data();
+    tf.dispose(probs);
+    const t2 = performance.now();
+    if (i >= 0) {
+      edge.push(t1 - t0);
+      cloud.push(t2 - t1);
+      sums.push(t2 - t0);
+    }
+  }
+  return { edge: summarize(edge).p50, cloud: summarize(cloud).p50, sum: summarize(sums).p50 };
+}
+
+/** 8 clients (own channels), each sending REQUESTS precomputed frames one after another. */
+async function throughput(port: number, point: string, frames: Uint8Array[]): Promise<{ perSec: number; failed: number; meanBatch: number; p50: number }> {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 30_000 })));
+  await Promise.all(clients.map((c) => c.infer(point, frames[0])));
+  let failed = 0;
+  let batchSum = 0;
+  let answered = 0;
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (c, k) => {
+      for (let i = 0; i < REQUESTS; i++) {
+        try {
+          const a = await c.infer(point, frames[(k * REQUESTS + i) % frames.length]);
+          batchSum += a.batchSize;
+          answered++;
+          lat.push(a.rttMs);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  for (const c of clients) c.close();
+  return { perSec: answered / s, failed, meanBatch: answered ? batchSum / answered : 0, p50: summarize(lat).p50 };
+}
+
+async function main(): Promise<void> {
+  const runtime = await initRuntime();
+  console.error(`[bench] TensorFlow.js backend: ${runtime.backend}`);
+  let modelDir = join(ROOT, MODEL);
+  let temp: string | undefined;
+  let note = '';
+  if (!existsSync(join(modelDir, 'manifest.json'))) {
+    temp = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+    modelDir = join(temp, 'untrained-multimnist-resnet');
+    const digits = Array.from({ length: 10 }, (_, i) => String(i));
+    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks: [{ name: 'left', classes: digits }, { name: 'right', classes: digits }] });
+    await saveBundle(modelDir, m, { dataset: { name: 'multimnist', options: {} } });
+    note = `${MODEL} not found: used an UNTRAINED default resnet bundle (same architecture family)`;
+    console.error(`[bench] ${note}`);
+  }
+  const bundle = await loadBundle(modelDir);
+  const points = bundle.model.splitPoints.map((p) => p.name);
+  const shape = [1, ...bundle.model.inputShape];
+  const ds = loadDataset('multimnist', bundle.manifest.dataset.name === 'multimnist' ? bundle.manifest.dataset.options : {});
+  const xs = [...ds.batches('test', 1, { limit: Math.min(N, 100) })].map((b) => b.x);
+
+  // 1. Latency per split point (batching on, one client, one request at a time).
+  const cloud = await startCloud(modelDir, 8);
+  const rows: Record<string, unknown>[] = [];
+  let local: EdgeResult;
+  try {
+    const base: EdgeOptions = {
+      model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
+      n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
+    };
+    [local] = await runEdge(base);
+    for (const point of points) {
+      const inproc = await inProcess(bundle, point, xs, shape);
+      const [u] = await runEdge({ ...base, split: point, mode: 'unary' });
+      const [s] = await runEdge({ ...base, split: point, mode: 'stream' });
+      const row = {
+        split: point,
+        bytes: u.bytesPerSample,
+        inprocEdgeP50: inproc.edge,
+        inprocCloudP50: inproc.cloud,
+        inprocP50: inproc.sum,
+        unaryP50: u.latencyMs.total.p50,
+        streamP50: s.latencyMs.total.p50,
+        unaryRatio: u.latencyMs.total.p50 / inproc.sum,
+        streamRatio: s.latencyMs.total.p50 / inproc.sum,
+        networkP50: u.latencyMs.network.p50,
+        failed: u.failed + s.failed,
+        accuracyEqual: JSON.stringify(u.accuracy) === JSON.stringify(local.accuracy) && JSON.stringify(s.accuracy) === JSON.stringify(local.accuracy),
+        accuracy: u.accuracy,
+      };
+      rows.push(row);
+      console.error(`[bench] ${point}: in-process ${inproc.sum.toFixed(2)} ms, unary ${row.unaryP50.toFixed(2)} ms, stream ${row.streamP50.toFixed(2)} ms`);
+    }
+  } finally {
+    await cloud.stop();
+  }
+
+  // 2. Throughput of 8 concurrent clients, batching on vs off, at 'input' (cloud-only) and a middle point.
+  const tput: Record<string, unknown>[] = [];
+  for (const point of ['input', points[Math.floor(points.length / 2)]]) {
+    const half = split(bundle.model, point);
+    const frames = xs.slice(0, 32).map((x) => {
+      const h = half.edge(tf.tensor4d(x, shape as [number, number, number, number]));
+      const f = encode({ data: h.dataSync() as Float32Array, shape: h.shape }, { codec: 'f32' });
+      h.dispose();
+      return f;
+    });
+    const res: Record<string, { perSec: number; failed: number; meanBatch: number; p50: number }> = {};
+    for (const [label, mb] of [['off', 1], ['on', 8]] as const) {
+      const c = await startCloud(modelDir, mb);
+      try {
+        res[label] = await throughput(c.port, point, frames);
+      } finally {
+        await c.stop();
+      }
+      console.error(`[bench] throughput ${point} batching ${label}: ${res[label].perSec.toFixed(1)}/s, mean batch ${res[label].meanBatch.toFixed(2)}`);
+    }
+    tput.push({
+      split: point,
+      offPerSec: res.off.perSec,
+      onPerSec: res.on.perSec,
+      ratio: res.on.perSec / res.off.perSec,
+      meanBatchOn: res.on.meanBatch,
+      failed: res.off.failed + res.on.failed,
+      p50OffMs: res.off.p50,
+      p50OnMs: res.on.p50,
+    });
+  }
+  if (temp) rmSync(temp, { recursive: true, force: true });
+
+  const f2 = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v));
+  const lines: string[] = [];
+  lines.push(`Transport bench: model ${bundle.id} (${runtime.backend}), ${N} samples per split, loopback; 2 shared cores: noisy`);
+  if (note) lines.push(`NOTE: ${note}`);
+  lines.push('');
+  lines.push('split      bytes  inproc edge  inproc cloud  inproc p50  unary p50  stream p50  unary/inproc  stream/inproc  bar<=1.3  acc f32 == in-process');
+  for (const r of rows) {
+    const ok = (r.unaryRatio as number) <= 1.3 && (r.streamRatio as number) <= 1.3;
+    lines.push(
+      `${String(r.split).padEnd(9)} ${String(r.bytes).padStart(6)} ${f2(r.inprocEdgeP50).padStart(12)} ${f2(r.inprocCloudP50).padStart(13)} ${f2(r.inprocP50).padStart(11)} ${f2(r.unaryP50).padStart(10)} ${f2(r.streamP50).padStart(11)} ${f2(r.unaryRatio).padStart(13)} ${f2(r.streamRatio).padStart(14)} ${(ok ? 'yes' : 'NO').padStart(9)}  ${r.accuracyEqual ? 'yes' : 'NO'}`,
+    );
+  }
+  lines.push('');
+  lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests, one cloud process`);
+  lines.push('split      off/s    on/s   on/off  mean batch(on)  failed  p50 off ms  p50 on ms  bar>=1.5');
+  for (const t of tput) {
+    lines.push(
+      `${String(t.split).padEnd(9)} ${f2(t.offPerSec).padStart(6)} ${f2(t.onPerSec).padStart(7)} ${f2(t.ratio).padStart(8)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,
+    );
+  }
+  console.log(lines.join('\n'));
+  mkdirSync(join(HERE, 'bench'), { recursive: true });
+  writeFileSync(
+    join(HERE, 'bench/latest.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, throughput: tput, localAccuracy: local!.accuracy }, null, 2)}\n`,
+  );
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
