@@ -87,6 +87,17 @@ describe('cloud app', () => {
   });
 });
 
+describe('cloud log levels', () => {
+  it('still logs the lifecycle lines (listening, stopped) with --log-level warn', async () => {
+    const s = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--log-level', 'warn']);
+    const l = await waitForLog(s, 'listening');
+    expect(l.port).toBeGreaterThan(0);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.lines.map((x) => x.msg)).toContain('stopped');
+  }, 60_000);
+});
+
 describe('cloud CLI errors', () => {
   it('bad flag value: exit 2 with a one-line message', async () => {
     const s = spawnTs(MAIN, ['--model', 'x', '--port', 'abc']);
