@@ -45,12 +45,19 @@ async function main(): Promise<void> {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     throw err;
   }
+  // Ctrl-C reaches this process twice (directly and relayed by the tsx wrapper): signals within
+  // 2 s count as one. A later one exits at once; the bundle is only ever renamed into place complete.
   let interrupted = false;
-  process.on('SIGINT', () => {
-    if (interrupted) fail('interrupted twice: exiting; nothing written', 130);
+  let firstSignal = 0;
+  const onSignal = (sig: string) => {
+    if (interrupted && Date.now() - firstSignal > 2000) fail(`${sig} again: exiting; nothing written`, 130);
+    if (interrupted) return;
     interrupted = true;
-    process.stderr.write('\ntrain: interrupt received; stopping after this step, nothing will be written\n');
-  });
+    firstSignal = Date.now();
+    process.stderr.write(`\ntrain: ${sig} received; stopping after this step, nothing will be written\n`);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
     const options = parseOptions(program.opts<RawOptions>());
     const done = await run(options, {

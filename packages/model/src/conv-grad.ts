@@ -6,8 +6,11 @@ import { tf } from '@mtl-split/runtime';
  * Conv2DBackpropInput kernel, which is a slow scalar loop on the wasm backend. The filter gradient
  * uses the Conv2DBackpropFilter kernel. Used for training; inference uses the fused kernel.
  */
-export function conv2dSameTrainable(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number): tf.Tensor4D {
-  const f = tf.customGrad(((xi: tf.Tensor4D, wi: tf.Tensor4D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
+export function conv2dSameTrainable(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, stride: number): tf.Tensor4D {
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const [xi, wi] = args as [tf.Tensor4D, tf.Tensor4D];
+    const bi = bias ? (args[2] as tf.Tensor1D) : undefined;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
     // The forward pass runs in a tidy scope: tensors needed by the gradient must be saved.
     save([xi, wi]);
     const y = tf.fused.conv2d({ x: xi, filter: wi, strides: stride, pad: 'same', bias: bi });
@@ -16,11 +19,13 @@ export function conv2dSameTrainable(x: tf.Tensor4D, filter: tf.Tensor4D, bias: t
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const d = dy as tf.Tensor4D;
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [inputGrad(d, ws, xs.shape, stride), filterGrad(xs, d, ws.shape, stride), tf.sum(d, [0, 1, 2])];
+        const grads = [inputGrad(d, ws, xs.shape, stride), filterGrad(xs, d, ws.shape, stride)];
+        if (bias) grads.push(tf.sum(d, [0, 1, 2]));
+        return grads;
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x, filter, bias) as tf.Tensor4D;
+  return (bias ? f(x, filter, bias) : f(x, filter)) as tf.Tensor4D;
 }
 
 function samePadBefore(size: number, k: number, stride: number): number {

@@ -135,11 +135,12 @@ export class MtlNet implements MtlModel {
     }
   }
 
-  /** Trainable variables of the network (backbone and heads). */
+  /** Trainable variables of the network (backbone and heads; not batch-norm moving statistics). */
   variables(): tf.Variable[] {
-    return this.params.map((p) => p.v);
+    return this.params.filter((p) => p.trainable).map((p) => p.v);
   }
 
+  /** Number of parameters, including batch-norm moving statistics. */
   get paramCount(): number {
     return this.params.reduce((a, p) => a + p.v.size, 0);
   }

@@ -30,6 +30,11 @@ describe('bundles', () => {
     it(`save/load round trip gives equal predictions and split outputs: ${backbone}`, async () => {
       const dir = join(root, `rt-${backbone}`);
       const m = tinyModel(backbone, { seed: 11 });
+      // give the batch-norm moving statistics non-default values, as after training
+      for (const p of m.params.filter((q) => !q.trainable)) {
+        p.v.assign(tf.randomUniform(p.v.shape, 0.5, 1.5, 'float32', 3));
+      }
+      expect(m.params.some((p) => !p.trainable)).toBe(true);
       const manifest = await saveBundle(dir, m, { id: 'rt', dataset: { name: 'synthetic', options: {} } });
       expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
       expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);

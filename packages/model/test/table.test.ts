@@ -29,7 +29,7 @@ describe('split table', () => {
   it('counts parameters and FLOPs exactly for a small VGG', () => {
     const m = buildModel({
       backbone: 'vgg',
-      backboneConfig: { stages: [4], convsPerStage: 1, pool: 'flatten' },
+      backboneConfig: { stages: [4], convsPerStage: 1, pool: 'flatten', batchNorm: false },
       inputShape: [8, 8, 1],
       tasks: [{ name: 't', classes: ['a', 'b', 'c'] }],
       head: { hidden: 5 },
@@ -46,6 +46,19 @@ describe('split table', () => {
     expect(t[2].cloudFlops).toBe(64 * 5 * 2 + 5 + 5 + 5 * 3 * 2 + 3);
     expect(t[2].bytesPerSample).toBe(256);
     m.dispose();
+    // with batch norm: no conv bias; gamma, beta, moving mean and variance (4 x 4); scale and shift per output
+    const bn = buildModel({
+      backbone: 'vgg',
+      backboneConfig: { stages: [4], convsPerStage: 1, pool: 'flatten', batchNorm: true },
+      inputShape: [8, 8, 1],
+      tasks: [{ name: 't', classes: ['a', 'b', 'c'] }],
+      head: { hidden: 5 },
+    });
+    const tb = splitTable(bn);
+    expect(tb[1].edgeParams).toBe(36 + 16);
+    expect(tb[1].edgeFlops).toBe(8 * 8 * 4 * 20 + 4 * 4 * 4 * 4);
+    expect(bn.variables().reduce((a, v) => a + v.size, 0)).toBe(bn.paramCount - 8);
+    bn.dispose();
   });
 
   it('formats one aligned row per split point', () => {

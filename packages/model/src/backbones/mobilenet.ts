@@ -27,12 +27,13 @@ const schema = z
         { out: 64, stride: 2, expansion: 4 },
       ]),
     pool: z.enum(['gap', 'flatten']).default('flatten'),
+    batchNorm: z.boolean().default(true),
   })
   .strict();
 
 /**
  * MobileNetV2-like: stem conv (block1), then inverted residual blocks: 1x1 expand (ReLU6),
- * 3x3 depthwise (ReLU6, stride 1 or 2), 1x1 linear projection, with a residual add when the
+ * 3x3 depthwise (ReLU6, stride 1 or 2), 1x1 linear projection (each with batch norm), with a residual add when the
  * shape is kept; then `features` (flatten by default, or GAP).
  */
 export const mobilenet: BackboneFamily = {
@@ -42,7 +43,7 @@ export const mobilenet: BackboneFamily = {
     const cfg = parseConfig('mobilenet', schema, config);
     const blocks: Block[] = [];
     const stem = makeBlock(scope, 'block1', inputShape, (s) => {
-      const c = conv(s, 'conv', { k: 3, cin: inputShape[2], cout: cfg.stem, act: 'relu6' });
+      const c = conv(s, 'conv', { k: 3, cin: inputShape[2], cout: cfg.stem, act: 'relu6', bn: cfg.batchNorm });
       return {
         outShape: convOutShape(c, inputShape),
         flops: convFlops(c, inputShape),
@@ -55,10 +56,10 @@ export const mobilenet: BackboneFamily = {
       const inShape = shape;
       const block = makeBlock(scope, `block${blocks.length + 1}`, inShape, (s) => {
         const hidden = inShape[2] * st.expansion;
-        const expand = conv(s, 'expand', { k: 1, cin: inShape[2], cout: hidden, act: 'relu6' });
-        const dw = conv(s, 'depthwise', { k: 3, cin: hidden, cout: hidden, stride: st.stride, act: 'relu6', depthwise: true });
+        const expand = conv(s, 'expand', { k: 1, cin: inShape[2], cout: hidden, act: 'relu6', bn: cfg.batchNorm });
+        const dw = conv(s, 'depthwise', { k: 3, cin: hidden, cout: hidden, stride: st.stride, act: 'relu6', depthwise: true, bn: cfg.batchNorm });
         const mid = convOutShape(dw, inShape);
-        const project = conv(s, 'project', { k: 1, cin: hidden, cout: st.out, act: 'linear', gain: 0.5 });
+        const project = conv(s, 'project', { k: 1, cin: hidden, cout: st.out, act: 'linear', gain: 0.5, bn: cfg.batchNorm });
         const out = convOutShape(project, mid);
         const residual = st.stride === 1 && inShape[2] === st.out;
         const flops =

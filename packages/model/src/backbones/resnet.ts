@@ -11,14 +11,15 @@ const schema = z
     stages: z.array(z.number().int().min(1).max(512)).min(1).max(6).default([32, 48, 64]),
     blocksPerStage: z.number().int().min(1).max(4).default(1),
     pool: z.enum(['gap', 'flatten']).default('flatten'),
+    batchNorm: z.boolean().default(true),
   })
   .strict();
 
 /**
  * ResNet-like: stem conv (block1), then per stage one stride-2 residual block followed by
  * `blocksPerStage - 1` stride-1 ones, then `features` (flatten by default, or GAP). Split points lie only
- * between residual blocks, where a single tensor crosses. No batch norm: the last conv of each
- * residual branch starts small, so the identity/projection path dominates early in training.
+ * between residual blocks, where a single tensor crosses. Convs are followed by batch norm (unless
+ * `batchNorm: false`; then the last conv of each residual branch starts small).
  */
 export const resnet: BackboneFamily = {
   name: 'resnet',
@@ -29,7 +30,7 @@ export const resnet: BackboneFamily = {
     let shape: Shape = inputShape;
     blocks.push(
       makeBlock(scope, 'block1', shape, (s) => {
-        const c = conv(s, 'conv', { k: 3, cin: shape[2], cout: cfg.stem });
+        const c = conv(s, 'conv', { k: 3, cin: shape[2], cout: cfg.stem, bn: cfg.batchNorm });
         return {
           outShape: convOutShape(c, shape),
           flops: convFlops(c, shape),
@@ -43,12 +44,12 @@ export const resnet: BackboneFamily = {
         const stride = j === 0 ? 2 : 1;
         const inShape = shape;
         const block = makeBlock(scope, `block${blocks.length + 1}`, inShape, (s) => {
-          const c1 = conv(s, 'conv1', { k: 3, cin: inShape[2], cout: width, stride });
+          const c1 = conv(s, 'conv1', { k: 3, cin: inShape[2], cout: width, stride, bn: cfg.batchNorm });
           const mid = convOutShape(c1, inShape);
-          const c2 = conv(s, 'conv2', { k: 3, cin: width, cout: width, act: 'linear', gain: 0.3 });
+          const c2 = conv(s, 'conv2', { k: 3, cin: width, cout: width, act: 'linear', gain: 0.3, bn: cfg.batchNorm });
           const proj =
             stride !== 1 || inShape[2] !== width
-              ? conv(s, 'proj', { k: 1, cin: inShape[2], cout: width, stride, act: 'linear' })
+              ? conv(s, 'proj', { k: 1, cin: inShape[2], cout: width, stride, act: 'linear', bn: cfg.batchNorm })
               : undefined;
           const out = convOutShape(c2, mid);
           let flops = convFlops(c1, inShape) + convFlops(c2, mid) + 2 * out[0] * out[1] * out[2];

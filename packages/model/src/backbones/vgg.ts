@@ -10,10 +10,11 @@ const schema = z
     stages: z.array(z.number().int().min(1).max(512)).min(1).max(6).default([16, 32, 64]),
     convsPerStage: z.number().int().min(1).max(4).default(1),
     pool: z.enum(['gap', 'flatten']).default('flatten'),
+    batchNorm: z.boolean().default(true),
   })
   .strict();
 
-/** VGG-like: per stage `convsPerStage` 3x3 convs (ReLU) then 2x2 max pooling; `features` flattens. */
+/** VGG-like: per stage `convsPerStage` 3x3 convs (batch norm, ReLU) then 2x2 max pooling; `features` flattens. */
 export const vgg: BackboneFamily = {
   name: 'vgg',
   description: 'VGG-like: 3x3 conv stages with 2x2 max pooling, flattened features',
@@ -28,7 +29,7 @@ export const vgg: BackboneFamily = {
         let cur = inShape;
         let flops = 0;
         for (let j = 0; j < cfg.convsPerStage; j++) {
-          const c = conv(s, `conv${j + 1}`, { k: 3, cin: cur[2], cout: width });
+          const c = conv(s, `conv${j + 1}`, { k: 3, cin: cur[2], cout: width, bn: cfg.batchNorm });
           flops += convFlops(c, cur);
           cur = convOutShape(c, cur);
           convs.push(c);

@@ -3,6 +3,7 @@ import type { Dataset } from '@mtl-split/data';
 import type { EpochRecord } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
+import { applyBatchNormUpdates, type BatchNormUpdate } from '../layers.js';
 import { makeRng } from '../rng.js';
 import { evaluate } from './evaluate.js';
 import { makeWeighting, type Weighting } from './weighting.js';
@@ -97,12 +98,13 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
           break;
         }
         let stats: tf.Tensor | undefined;
+        const bnUpdates: BatchNormUpdate[] = [];
         tf.tidy(() => {
           const x = tf.tensor4d(b.x, [b.n, h, w, c]);
           const labels = model.tasks.map((t) => tf.tensor1d(b.labels[t.name], 'int32'));
           optimizer.minimize(
             () => {
-              const out = model.forward(x, { training: true, nextSeed });
+              const out = model.forward(x, { training: true, nextSeed, bnUpdates });
               const losses = model.heads.map((hd, i) => hd.loss(out[hd.task], labels[i]));
               const total = weighting.combine(losses);
               const hits = model.tasks.map((t, i) =>
@@ -115,6 +117,7 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
             varList,
           );
         });
+        applyBatchNormUpdates(bnUpdates);
         const s = (stats as tf.Tensor).dataSync();
         (stats as tf.Tensor).dispose();
         if (!Number.isFinite(s[0])) throw new ModelError(`training diverged: loss is ${s[0]} at epoch ${epoch} step ${step + 1}`);

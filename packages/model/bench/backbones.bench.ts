@@ -1,0 +1,105 @@
+/**
+ * Backbone benchmark: accuracy of the trained bundles under models/ (read from their manifests),
+ * split tables of every backbone, and inference / training-step time per backbone on this machine.
+ *   npm run bench -w @mtl-split/model
+ * Timings are noisy on a shared 2-core machine; compare ratios within one run.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initRuntime, tf } from '@mtl-split/runtime';
+import { BACKBONES, buildModel, formatSplitTable, loadBundle, type MtlNet } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+const TASKS = [
+  { name: 'left', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+  { name: 'right', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+];
+
+function timeMs(fn: () => void, reps: number): number {
+  fn();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t) / reps;
+}
+
+function stepTimer(m: MtlNet, batch: number): () => void {
+  const x = tf.randomUniform([batch, ...m.inputShape]) as tf.Tensor4D;
+  const y = tf.zeros([batch], 'int32') as tf.Tensor1D;
+  const opt = tf.train.adam(1e-3);
+  return () =>
+    tf.tidy(() => {
+      opt.minimize(() => {
+        const out = m.forward(x, { training: true, nextSeed: () => 1, bnUpdates: [] });
+        return tf.addN(m.heads.map((h) => h.loss(out[h.task], y))) as tf.Scalar;
+      }, false, m.variables());
+    });
+}
+
+const info = await initRuntime();
+console.log(`backend: ${info.backend} (timings noisy: shared 2-core machine)\n`);
+
+interface BundleRow {
+  bundle: string;
+  backbone: string;
+  tasks: string[];
+  testAccuracy: Record<string, number>;
+  epochs: number;
+  trainSamples: number;
+  trainSeconds: number;
+  weightBytes: number;
+  command: string;
+}
+const bundles: BundleRow[] = [];
+for (const b of BACKBONES) {
+  for (const suffix of ['', '-left', '-right']) {
+    const dir = join(repo, 'models', `multimnist-${b}${suffix}`);
+    if (!existsSync(dir)) continue;
+    try {
+      const bundle = await loadBundle(dir);
+      const t = bundle.manifest.training;
+      bundles.push({
+        bundle: `models/multimnist-${b}${suffix}`,
+        backbone: b,
+        tasks: bundle.manifest.tasks.map((x) => x.name),
+        testAccuracy: t?.metrics.testAccuracy ?? {},
+        epochs: t?.options.epochs ?? 0,
+        trainSamples: t?.options.trainSamples ?? 0,
+        trainSeconds: Math.round(t?.metrics.seconds ?? 0),
+        weightBytes: bundle.manifest.weights.bytes,
+        command: t?.command ?? '',
+      });
+      bundle.model.dispose();
+    } catch (err) {
+      console.log(`skipping ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+console.log('Trained bundles (MultiMNIST test accuracy from the manifests)');
+console.log('bundle                          tasks        left     right   epochs  samples  train s  weights');
+for (const r of bundles) {
+  console.log(
+    `${r.bundle.padEnd(32)}${r.tasks.join(',').padEnd(13)}${pct(r.testAccuracy.left).padStart(6)}  ${pct(r.testAccuracy.right).padStart(6)}  ${String(r.epochs).padStart(6)}  ${String(r.trainSamples).padStart(7)}  ${String(r.trainSeconds).padStart(7)}  ${(r.weightBytes / 1e6).toFixed(2)} MB`,
+  );
+}
+if (!bundles.length) console.log('(none found)');
+
+const backbones = [];
+for (const b of BACKBONES) {
+  const m = buildModel({ backbone: b, inputShape: [28, 28, 1], tasks: TASKS });
+  const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
+  const inferMs = timeMs(() => tf.dispose(m.predict(x)), 5);
+  const stepMs = timeMs(stepTimer(m, 64), 3);
+  console.log(`\n${b}: ${m.paramCount} parameters, config ${JSON.stringify(m.config.backboneConfig)}`);
+  console.log(`predict batch 64: ${inferMs.toFixed(1)} ms; training step batch 64: ${stepMs.toFixed(0)} ms`);
+  console.log(formatSplitTable(m.splitPoints));
+  backbones.push({ backbone: b, config: m.config.backboneConfig, params: m.paramCount, predictMsBatch64: inferMs, trainStepMsBatch64: stepMs, splitPoints: m.splitPoints });
+  x.dispose();
+  m.dispose();
+}
+
+const out = join(here, 'latest.json');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, bundles, backbones }, null, 2) + '\n');
+console.log(`\nwrote ${out}`);
