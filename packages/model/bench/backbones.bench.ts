@@ -31,7 +31,7 @@ function stepTimer(m: MtlNet, batch: number): () => void {
   return () =>
     tf.tidy(() => {
       opt.minimize(() => {
-        const out = m.forward(x, { training: true, nextSeed: () => 1, bnUpdates: [] });
+        const out = m.forward(x, { training: true, nextSeed: () => 1 });
         return tf.addN(m.heads.map((h) => h.loss(out[h.task], y))) as tf.Scalar;
       }, false, m.variables());
     });

@@ -19,5 +19,5 @@ export type { Manifest, TrainingRecord, EpochRecord } from './bundle/manifest.js
 export { trainModel } from './train/train.js';
 export type { TrainOptions, TrainResult, StepInfo } from './train/train.js';
 export { evaluate } from './train/evaluate.js';
-export { makeWeighting, WEIGHTINGS } from './train/weighting.js';
+export { makeWeighting, checkWeighting, WEIGHTINGS } from './train/weighting.js';
 export type { Weighting, LossWeighting } from './train/weighting.js';

@@ -5,7 +5,7 @@ import {
   buildModel,
   formatSplitTable,
   getBackbone,
-  makeWeighting,
+  checkWeighting,
   ModelError,
   saveBundle,
   trainModel,
@@ -44,7 +44,7 @@ export function prepare(o: TrainCliOptions): { dataset: Dataset; datasetOptions:
   }
   try {
     getBackbone(o.backbone);
-    makeWeighting(o.weighting, tasks.length, o.weights).dispose();
+    checkWeighting(o.weighting, tasks.length, o.weights);
   } catch (err) {
     if (err instanceof ModelError) throw new UsageError(err.message);
     throw err;

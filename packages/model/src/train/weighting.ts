@@ -20,17 +20,7 @@ export interface LossWeighting {
  * `uncertainty` (Kendall et al. 2018): learned log-variances s_i, L = sum exp(-s_i) L_i + s_i.
  */
 export function makeWeighting(kind: string, tasks: number, weights?: number[] | null): LossWeighting {
-  if (!(WEIGHTINGS as readonly string[]).includes(kind)) {
-    throw new ModelError(`unknown weighting '${kind}': valid weightings are ${WEIGHTINGS.join(', ')}`);
-  }
-  if (kind === 'fixed') {
-    if (!weights || weights.length !== tasks) {
-      throw new ModelError(`weighting 'fixed' needs ${tasks} weights (one per task), got ${weights ? weights.length : 'none'}`);
-    }
-    if (weights.some((w) => !Number.isFinite(w) || w < 0)) throw new ModelError('loss weights must be finite and >= 0');
-  } else if (weights && weights.length) {
-    throw new ModelError(`loss weights are only used with weighting 'fixed' (got weighting '${kind}')`);
-  }
+  checkWeighting(kind, tasks, weights);
   if (kind === 'uncertainty') {
     const s = tf.variable(tf.zeros([tasks]), true);
     return {
@@ -54,4 +44,19 @@ export function makeWeighting(kind: string, tasks: number, weights?: number[] | 
     logVars: () => null,
     dispose: () => {},
   };
+}
+
+/** Validates a weighting request without creating anything; throws ModelError naming the problem. */
+export function checkWeighting(kind: string, tasks: number, weights?: number[] | null): void {
+  if (!(WEIGHTINGS as readonly string[]).includes(kind)) {
+    throw new ModelError(`unknown weighting '${kind}': valid weightings are ${WEIGHTINGS.join(', ')}`);
+  }
+  if (kind === 'fixed') {
+    if (!weights || weights.length !== tasks) {
+      throw new ModelError(`weighting 'fixed' needs ${tasks} weights (one per task), got ${weights ? weights.length : 'none'}`);
+    }
+    if (weights.some((w) => !Number.isFinite(w) || w < 0)) throw new ModelError('loss weights must be finite and >= 0');
+  } else if (weights && weights.length) {
+    throw new ModelError(`loss weights are only used with weighting 'fixed' (got weighting '${kind}')`);
+  }
 }
