@@ -72,11 +72,14 @@ export interface LinkMeasurement {
   /** Achieved throughputs (KB/s, 1 KB = 1000 bytes), with the round trip subtracted. */
   upKBps: number;
   downKBps: number;
+  /** Bytes sent up and fetched down by the throughput probes. */
   probeBytes: number;
+  probeBytesDown?: number;
 }
 
 /** Measure RTT and throughput through `host:port` (a proxy in front of a probe server). Bounded in time. */
-export async function probeLink(host: string, port: number, o: { bytes: number; pings?: number; timeoutMs: number }): Promise<LinkMeasurement> {
+export async function probeLink(host: string, port: number, o: { bytes: number; bytesDown?: number; pings?: number; timeoutMs: number }): Promise<LinkMeasurement> {
+  const down = o.bytesDown ?? o.bytes;
   const sock = net.connect(port, host);
   sock.setNoDelay(true);
   const deadline = Date.now() + o.timeoutMs;
@@ -127,10 +130,10 @@ export async function probeLink(host: string, port: number, o: { bytes: number; 
     const tUp = await expect(1, Buffer.concat([head, Buffer.alloc(o.bytes, 3)]));
     const dHead = Buffer.alloc(5);
     dHead.write('d', 0);
-    dHead.writeUInt32BE(o.bytes, 1);
-    const tDown = await expect(o.bytes, dHead);
-    const rate = (t: number): number => o.bytes / 1000 / (Math.max(t - rtt, 0.05) / 1000);
-    return { rttMs: rtt, upKBps: rate(tUp), downKBps: rate(tDown), probeBytes: o.bytes };
+    dHead.writeUInt32BE(down, 1);
+    const tDown = await expect(down, dHead);
+    const rate = (bytes: number, t: number): number => bytes / 1000 / (Math.max(t - rtt, 0.05) / 1000);
+    return { rttMs: rtt, upKBps: rate(o.bytes, tUp), downKBps: rate(down, tDown), probeBytes: o.bytes, probeBytesDown: down };
   } finally {
     sock.destroy();
   }

@@ -14,6 +14,7 @@ export interface MeasuredLink {
   upKBps: number;
   downKBps: number;
   probeBytes: number;
+  probeBytesDown?: number;
   /** From the cell itself: wire bytes up / (measured network time - configured RTT - unshaped overhead). */
   effectiveUpKBps?: number;
 }

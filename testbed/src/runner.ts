@@ -29,8 +29,12 @@ export interface ExperimentOptions {
 
 /** Edge process start-up allowance (tsx + tfjs + model load), on a busy 2-core machine. */
 const EDGE_STARTUP_MS = 90_000;
-/** Uncounted warm-up requests per split point (JIT, first kernel runs); counted in the wire bytes. */
-const WARMUP = 1;
+/**
+ * Uncounted warm-up requests per split point (JIT, first kernel runs) in the baseline; counted in its wire
+ * bytes. Shaped cells run none: their figures are medians, which one slow first sample does not move, and
+ * a warm-up on a slow link costs seconds.
+ */
+const BASELINE_WARMUP = 1;
 
 function timingsOf(r: EdgeResult): Timings {
   const l = r.latencyMs;
@@ -114,20 +118,20 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       const relay = await startRelay(proxy);
       try {
         /** Run the edge over `bSplits` (one process with --split all, else one per split). */
-        const runGroup = async (codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string): Promise<GroupResult> => {
+        const runGroup = async (codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string, warmup: number): Promise<GroupResult> => {
           const bySplit = new Map<string, EdgeResult>();
           const wire = new Map<string, { up: number; down: number }>();
           const groups = useAll ? [{ split: 'all', names: bSplits }] : bSplits.map((x) => ({ split: x, names: [x] }));
           for (const g of groups) {
             const n = Math.max(...g.names.map(samples));
-            const expectedMs = g.names.reduce((a, x) => a + expectMs(x), 0) * (n + WARMUP);
+            const expectedMs = g.names.reduce((a, x) => a + expectMs(x), 0) * (n + warmup);
             relay.reset();
             edgeRuns += 1;
             const label = `edge ${b.id} ${tag} ${codec} ${g.split}`;
             progress.stage(label);
             const results = await runEdge(sup, {
               bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, warmup: WARMUP, backend: s.edgeBackend,
+              samples: n, concurrency: s.concurrency, deadlineMs, warmup, backend: s.edgeBackend,
               jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
               label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
             });
@@ -136,8 +140,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             for (const name of g.names) {
               if (!mine.some((r) => r.split === name)) throw new TestbedError(`${label}: the edge result has no entry for split ${name}`);
             }
-            const requests = mine.reduce((a, r) => a + r.samples + WARMUP, 0);
-            const payload = mine.reduce((a, r) => a + r.bytesPerSample * (r.samples + WARMUP), 0);
+            const requests = mine.reduce((a, r) => a + r.samples + warmup, 0);
+            const payload = mine.reduce((a, r) => a + r.bytesPerSample * (r.samples + warmup), 0);
             const overheadUp = requests ? Math.max(0, (counts.up - payload) / requests) : 0;
             for (const r of mine) {
               bySplit.set(r.split, r);
@@ -152,7 +156,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
         await proxy.shape(null);
         const base = new Map<string, BaselineEntry>();
         for (const codec of codecsFor(bi)) {
-          const g = await runGroup(codec, () => s.accuracySamples, () => 200, 30_000, 'baseline');
+          const g = await runGroup(codec, () => s.accuracySamples, () => 200, 30_000, 'baseline', BASELINE_WARMUP);
           for (const [split, r] of g.bySplit) {
             const w = g.wire.get(split)!;
             const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - r.failed, accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
@@ -170,8 +174,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             if (!measured) {
               progress.stage(`probing ${p.name}`);
               await probeProxy.shape(p);
-              const bytes = Math.round(clamp(Math.min(p.upKBps, p.downKBps) * 1000 * 0.25, 1000, 200_000));
-              measured = await probeLink(probeProxy.host, probeProxy.port, { bytes, timeoutMs: 30_000 + p.latencyMs * 20 + (2 * bytes) / p.upKBps + (2 * bytes) / p.downKBps });
+              // about 0.3 s of transmission each way (at least 1 kB, at most 400 kB)
+              const bytes = Math.round(clamp(p.upKBps * 300, 1000, 400_000));
+              const bytesDown = Math.round(clamp(p.downKBps * 300, 1000, 400_000));
+              measured = await probeLink(probeProxy.host, probeProxy.port, { bytes, bytesDown, timeoutMs: 30_000 + p.latencyMs * 20 + (2 * bytes) / p.upKBps + (2 * bytesDown) / p.downKBps });
               probes.set(`${rep}/${p.name}`, measured);
               log(`probe ${p.name}: RTT ${measured.rttMs.toFixed(1)} ms (configured ${p.latencyMs}), up ${measured.upKBps.toFixed(0)} KB/s (${p.upKBps}), down ${measured.downKBps.toFixed(0)} KB/s (${p.downKBps})`);
             }
@@ -185,7 +191,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
               // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
               const deadlineMs = Math.max(10_000, worst * 10);
               const n = useAll ? Math.min(...bSplits.map(samples)) : 0;
-              const g = await runGroup(codec, useAll ? () => n : samples, pred, deadlineMs, p.name);
+              const g = await runGroup(codec, useAll ? () => n : samples, pred, deadlineMs, p.name, 0);
               for (const [split, r] of g.bySplit) {
                 const e = base.get(`${codec}/${split}`)!;
                 const t = timingsOf(r);

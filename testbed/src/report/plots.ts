@@ -54,7 +54,7 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
   return {
     file: `latency-${codec}.svg`,
     title: `End-to-end latency by split point (${codec})`,
-    caption: 'Mean per sample, stacked: edge compute (+ encode), transfer (network time as the edge measured it), cloud compute (+ decode). Black ticks: the analytic prediction. Note the independent y scale per profile.',
+    caption: 'Median per sample, stacked: edge compute (+ encode), transfer (network time as the edge measured it), cloud compute (+ decode). Black ticks: the analytic prediction. Note the independent y scale per profile.',
     spec: {
       $schema: SCHEMA,
       data: { values },
@@ -153,13 +153,13 @@ export function winnersPlot(r: Results): PlotSpec {
   const values = r.winners
     .filter((w) => w.variant === 'mtl')
     .flatMap((w) => [
-      { profile: w.profile, codec: w.codec, split: w.measuredSplit, kind: 'measured', ms: w.measuredMs },
-      { profile: w.profile, codec: w.codec, split: w.predictedSplit, kind: 'predicted', ms: w.predictedMs },
+      { profile: w.profile, codec: w.codec, split: w.measuredSplit, kind: 'measured', ms: w.measuredMs, slot: `${w.codec} measured` },
+      { profile: w.profile, codec: w.codec, split: w.predictedSplit, kind: 'predicted', ms: w.predictedMs, slot: `${w.codec} predicted` },
     ]);
   return {
     file: 'winners.svg',
     title: 'Winning split point per profile',
-    caption: 'The split point with the lowest mean end-to-end latency per profile (fastest link on the left), measured (filled) and predicted by the analytic model (open), per codec.',
+    caption: 'The split point with the lowest median end-to-end latency per profile (fastest link on the left), measured (filled) and predicted by the analytic model (open), per codec.',
     spec: {
       $schema: SCHEMA,
       data: { values },
@@ -170,7 +170,7 @@ export function winnersPlot(r: Results): PlotSpec {
         x: { field: 'profile', type: 'ordinal', sort: profileOrder(r), title: 'profile (fast to slow)' },
         y: { field: 'split', type: 'ordinal', sort: r.splits, scale: { domain: r.splits }, title: 'winning split point' },
         stroke: { field: 'codec', type: 'nominal' },
-        xOffset: { field: 'codec', type: 'nominal' },
+        xOffset: { field: 'slot', type: 'nominal' },
         shape: { field: 'kind', type: 'nominal', scale: { domain: ['measured', 'predicted'], range: ['circle', 'diamond'] } },
         fill: { field: 'codec', type: 'nominal', legend: null, condition: { test: "datum.kind === 'predicted'", value: 'white' } },
       },
