@@ -30,6 +30,8 @@ const N = Number(arg('-n', '200'));
 const REQUESTS = Number(arg('--requests', '100'));
 const CLIENTS = 8;
 const ROUNDS = Number(arg('--rounds', '3'));
+/** 'all', 'latency' or 'throughput'. */
+const ONLY = arg('--only', 'all');
 
 interface Cloud {
   child: ChildProcess;
@@ -112,9 +114,10 @@ interface Tput {
   clientCores: number;
 }
 
-async function throughput(cloud: Cloud, point: string, frames: Uint8Array[]): Promise<Tput> {
+async function throughput(cloud: Cloud, point: string, frames: Uint8Array[], mode: 'unary' | 'stream'): Promise<Tput> {
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => SplitClient.connect(`127.0.0.1:${cloud.port}`, { deadlineMs: 30_000 })));
   await Promise.all(clients.map((c) => c.infer(point, frames[0])));
+  const streams = mode === 'stream' ? clients.map((c) => c.stream({ deadlineMs: 120_000 })) : undefined;
   let failed = 0;
   let batchSum = 0;
   let answered = 0;
@@ -126,7 +129,8 @@ async function throughput(cloud: Cloud, point: string, frames: Uint8Array[]): Pr
     clients.map(async (c, k) => {
       for (let i = 0; i < REQUESTS; i++) {
         try {
-          const a = await c.infer(point, frames[(k * REQUESTS + i) % frames.length]);
+          const frame = frames[(k * REQUESTS + i) % frames.length];
+          const a = streams ? await streams[k].infer(point, frame) : await c.infer(point, frame);
           batchSum += a.batchSize;
           answered++;
           lat.push(a.rttMs);
@@ -137,6 +141,7 @@ async function throughput(cloud: Cloud, point: string, frames: Uint8Array[]): Pr
     }),
   );
   const s = (performance.now() - t0) / 1000;
+  if (streams) await Promise.all(streams.map((st) => st.end()));
   const own = process.cpuUsage(own0);
   const cpu1 = await cloudCpu(cloud);
   for (const c of clients) c.close();
@@ -168,10 +173,10 @@ async function main(): Promise<void> {
   const xs = [...ds.batches('test', 1, { limit: Math.min(N, 100) })].map((b) => b.x);
 
   // 1. Latency per split point (batching on, one client, one request at a time).
-  const cloud = await startCloud(modelDir, 8);
   const rows: Record<string, unknown>[] = [];
-  let local: EdgeResult;
-  try {
+  let local: EdgeResult | undefined;
+  const cloud = ONLY === 'throughput' ? undefined : await startCloud(modelDir, 8);
+  if (cloud) try {
     const base: EdgeOptions = {
       model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
       n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
@@ -203,9 +208,10 @@ async function main(): Promise<void> {
     await cloud.stop();
   }
 
-  // 2. Throughput of 8 concurrent clients, batching on vs off, at 'input' (cloud-only) and a middle point.
+  // 2. Throughput of 8 concurrent clients (each one request at a time), batching on vs off, unary and
+  // stream, at 'input' (cloud-only: all compute in the cloud) and a middle point.
   const tput: Record<string, unknown>[] = [];
-  for (const point of ['input', points[Math.floor(points.length / 2)]]) {
+  for (const point of ONLY === 'latency' ? [] : ['input', points[Math.floor(points.length / 2)]]) {
     const half = split(bundle.model, point);
     const frames = xs.slice(0, 32).map((x) => {
       const h = half.edge(tf.tensor4d(x, shape as [number, number, number, number]));
@@ -213,40 +219,43 @@ async function main(): Promise<void> {
       h.dispose();
       return f;
     });
-    const res: Record<string, Tput> = {};
     // Both clouds run side by side (an idle one costs nothing); rounds alternate off/on so that load
     // changes on the shared machine hit both alike; the round with the median throughput is reported.
     const clouds = { off: await startCloud(modelDir, 1), on: await startCloud(modelDir, 8) };
-    const runs: Record<'off' | 'on', Tput[]> = { off: [], on: [] };
     try {
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const label of ['off', 'on'] as const) {
-          const r = await throughput(clouds[label], point, frames);
-          runs[label].push(r);
-          console.error(`[bench] throughput ${point} batching ${label} round ${round + 1}: ${r.perSec.toFixed(1)}/s, mean batch ${r.meanBatch.toFixed(2)}, failed ${r.failed}`);
+      for (const mode of ['unary', 'stream'] as const) {
+        const runs: Record<'off' | 'on', Tput[]> = { off: [], on: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const label of ['off', 'on'] as const) {
+            const r = await throughput(clouds[label], point, frames, mode);
+            runs[label].push(r);
+            console.error(`[bench] throughput ${point} ${mode} batching ${label} round ${round + 1}: ${r.perSec.toFixed(1)}/s, mean batch ${r.meanBatch.toFixed(2)}, failed ${r.failed}`);
+          }
         }
+        const res = {} as Record<'off' | 'on', Tput>;
+        for (const label of ['off', 'on'] as const) {
+          const sorted = [...runs[label]].sort((a, b) => a.perSec - b.perSec);
+          res[label] = { ...sorted[Math.floor(sorted.length / 2)], failed: runs[label].reduce((acc, r) => acc + r.failed, 0) };
+        }
+        tput.push({
+          split: point,
+          mode,
+          offPerSec: res.off.perSec,
+          onPerSec: res.on.perSec,
+          ratio: res.on.perSec / res.off.perSec,
+          meanBatchOn: res.on.meanBatch,
+          failed: res.off.failed + res.on.failed,
+          p50OffMs: res.off.p50,
+          p50OnMs: res.on.p50,
+          cloudCoresOff: res.off.cloudCores,
+          cloudCoresOn: res.on.cloudCores,
+          clientCoresOff: res.off.clientCores,
+          clientCoresOn: res.on.clientCores,
+        });
       }
     } finally {
       await Promise.all([clouds.off.stop(), clouds.on.stop()]);
     }
-    for (const label of ['off', 'on'] as const) {
-      const sorted = [...runs[label]].sort((a, b) => a.perSec - b.perSec);
-      res[label] = { ...sorted[Math.floor(sorted.length / 2)], failed: runs[label].reduce((a, r) => a + r.failed, 0) };
-    }
-    tput.push({
-      split: point,
-      offPerSec: res.off.perSec,
-      onPerSec: res.on.perSec,
-      ratio: res.on.perSec / res.off.perSec,
-      meanBatchOn: res.on.meanBatch,
-      failed: res.off.failed + res.on.failed,
-      p50OffMs: res.off.p50,
-      p50OnMs: res.on.p50,
-      cloudCoresOff: res.off.cloudCores,
-      cloudCoresOn: res.on.cloudCores,
-      clientCoresOff: res.off.clientCores,
-      clientCoresOn: res.on.clientCores,
-    });
   }
   if (temp) rmSync(temp, { recursive: true, force: true });
 
@@ -264,17 +273,17 @@ async function main(): Promise<void> {
   }
   lines.push('');
   lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests, one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`);
-  lines.push('split      off/s    on/s   on/off  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
+  lines.push('split     mode      off/s    on/s   on/off  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
   for (const t of tput) {
     lines.push(
-      `${String(t.split).padEnd(9)} ${f2(t.offPerSec).padStart(6)} ${f2(t.onPerSec).padStart(7)} ${f2(t.ratio).padStart(8)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${`${f2(t.cloudCoresOff)}/${f2(t.cloudCoresOn)}`.padStart(19)} ${`${f2(t.clientCoresOff)}/${f2(t.clientCoresOn)}`.padStart(20)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,
+      `${String(t.split).padEnd(9)} ${String(t.mode).padEnd(7)} ${f2(t.offPerSec).padStart(7)} ${f2(t.onPerSec).padStart(7)} ${f2(t.ratio).padStart(8)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${`${f2(t.cloudCoresOff)}/${f2(t.cloudCoresOn)}`.padStart(19)} ${`${f2(t.clientCoresOff)}/${f2(t.clientCoresOn)}`.padStart(20)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,
     );
   }
   console.log(lines.join('\n'));
   mkdirSync(join(HERE, 'bench'), { recursive: true });
   writeFileSync(
     join(HERE, 'bench/latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, throughput: tput, localAccuracy: local!.accuracy }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
   );
   process.exit(0);
 }
