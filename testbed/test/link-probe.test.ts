@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedToxiproxy } from '@mtl-split/link';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { openLink, type LinkControl } from '../src/link.js';
 import { probeLink, startProbeServer, type ProbeServer } from '../src/probe.js';
 import { startRelay } from '../src/relay.js';
@@ -52,5 +54,36 @@ describe('link probe through the embedded proxy', () => {
     const port = (srv.address() as net.AddressInfo).port;
     await expect(probeLink('127.0.0.1', port, { bytes: 100, pings: 1, timeoutMs: 300 })).rejects.toThrow(/^link probe: no answer within 300 ms$/);
     srv.close();
+  });
+});
+
+describe('an external Toxiproxy (--toxiproxy-url)', () => {
+  it('creates its proxies there, shapes them, and removes them on close', async () => {
+    const server = await startEmbeddedToxiproxy();
+    try {
+      const ext = await openLink(server.url);
+      expect(ext.description).toBe(`Toxiproxy at ${server.url}`);
+      const p = await ext.createProxy('probe', probe);
+      await p.shape({ ...slow, latencyMs: 40 });
+      const api = new Toxiproxy(server.url);
+      const all = await api.getAll();
+      expect(Object.keys(all)).toEqual([p.name]);
+      expect(p.name).toMatch(new RegExp(`^mtl-split-${process.pid}-`));
+      const listed = (await (await fetch(`${server.url}/proxies/${p.name}/toxics`)).json()) as Array<{ type: string; stream: string }>;
+      const toxics = listed.map((t) => `${t.type}/${t.stream}`);
+      // per direction: latency first, then bandwidth (so the two add up)
+      expect(toxics.filter((t) => t.endsWith('/upstream'))).toEqual(['latency/upstream', 'bandwidth/upstream']);
+      expect(toxics.filter((t) => t.endsWith('/downstream'))).toEqual(['latency/downstream', 'bandwidth/downstream']);
+      const m = await probeLink(p.host, p.port, { bytes: 2000, pings: 3, timeoutMs: 5000 });
+      expect(m.rttMs).toBeGreaterThan(35);
+      await ext.close();
+      expect(Object.keys(await api.getAll())).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an unreachable URL is one clear error', async () => {
+    await expect(openLink('http://127.0.0.1:1')).rejects.toThrow(/^cannot reach the Toxiproxy API at http:\/\/127\.0\.0\.1:1 \(/);
   });
 });
