@@ -3,6 +3,8 @@
  * wasm with the composite kernels and fast paths, wasm with the composites only (fast paths off),
  * the pure-JS cpu backend, and tfjs-node ('tensorflow') when it loads.
  * Prints a table and writes bench/latest.json. Usage: npm run bench -w @mtl-split/runtime
+ * (`-- --skip-cpu` leaves out the cpu backend, whose MobileNetV2 step takes minutes, and writes
+ * bench/latest-quick.json instead).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,10 +27,10 @@ const NETS: NetSpec[] = [
   { name: 'MobileNetV2 stack (5 inverted residual blocks, 32x32x3)', build: mobileNetV2Stack, inputShape: [32, 32, 3], trainBatch: 64 },
 ];
 
-/** Timed repetitions (after warm-up) per variant; cpu is ~100x slower, so it gets one or two. */
+/** Timed repetitions (after warm-up) per variant; cpu is ~100x slower, so it gets one. The two wasm variants alternate. */
 const REPS: Record<Variant, { warm: number; train: number; infer1: number; infer32: number }> = {
-  wasm: { warm: 2, train: 5, infer1: 30, infer32: 10 },
-  'wasm-composites-only': { warm: 1, train: 3, infer1: 30, infer32: 10 },
+  wasm: { warm: 1, train: 6, infer1: 30, infer32: 10 },
+  'wasm-composites-only': { warm: 1, train: 6, infer1: 30, infer32: 10 },
   tensorflow: { warm: 2, train: 5, infer1: 30, infer32: 10 },
   cpu: { warm: 0, train: 1, infer1: 3, infer32: 1 },
 };
@@ -42,18 +44,37 @@ interface Row {
   leakedTensors?: Partial<Record<Variant, number>>;
 }
 
-/** Median wall time of `reps` calls after `warm` untimed ones (the median resists load spikes). */
-async function timeMs(reps: number, warm: number, f: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warm; i++) await f();
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await f();
-    samples.push(performance.now() - t0);
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Selects a variant on the already active backend (the wasm variants differ in the fast-path switch). */
+function select(variant: Variant): void {
+  setWasmFastPaths(variant !== 'wasm-composites-only');
+}
+
+/**
+ * Median wall time per variant of `reps` calls after `warm` untimed ones. Variants sharing a backend
+ * are interleaved call by call, so they see the same machine load (the median resists load spikes).
+ */
+async function timeMs(variants: Variant[], reps: number, warm: number, f: () => Promise<void>): Promise<Partial<Record<Variant, number>>> {
+  const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+  for (const v of variants) {
+    select(v);
+    for (let i = 0; i < warm; i++) await f();
   }
-  samples.sort((a, b) => a - b);
-  const mid = Math.floor(samples.length / 2);
-  return samples.length % 2 ? (samples[mid] as number) : ((samples[mid - 1] as number) + (samples[mid] as number)) / 2;
+  for (let i = 0; i < reps; i++) {
+    for (const v of variants) {
+      select(v);
+      const t0 = performance.now();
+      await f();
+      samples.get(v)!.push(performance.now() - t0);
+    }
+  }
+  select('wasm');
+  return Object.fromEntries(variants.map((v) => [v, median(samples.get(v)!)]));
 }
 
 function trainingData(spec: NetSpec, n: number) {
@@ -63,11 +84,11 @@ function trainingData(spec: NetSpec, n: number) {
   }));
 }
 
-async function measure(variant: Variant, spec: NetSpec, rows: Map<string, Row>): Promise<void> {
-  const backend = variant === 'wasm-composites-only' ? 'wasm' : variant;
+/** Measures `variants` (all on one backend, interleaved) on one net. */
+async function measure(variants: Variant[], spec: NetSpec, rows: Map<string, Row>): Promise<void> {
+  const backend = variants[0] === 'wasm-composites-only' ? 'wasm' : (variants[0] as Variant);
   await tf.setBackend(backend);
-  setWasmFastPaths(variant !== 'wasm-composites-only');
-  const reps = REPS[variant];
+  const reps = REPS[variants[0] as Variant];
   const model = spec.build();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const row = (task: string, batch: number): Row => {
@@ -77,27 +98,31 @@ async function measure(variant: Variant, spec: NetSpec, rows: Map<string, Row>):
   };
 
   const { x, y } = trainingData(spec, spec.trainBatch);
-  for (let i = 0; i < reps.warm; i++) await model.trainOnBatch(x, y);
-  const before = tf.memory().numTensors;
   const train = row('train step (fwd+bwd+Adam)', spec.trainBatch);
-  train.ms[variant] = await timeMs(reps.train, 0, async () => {
+  // One untimed step first (it creates Adam's state), except on cpu where a step takes minutes.
+  const trackLeaks = backend !== 'cpu';
+  if (trackLeaks) await model.trainOnBatch(x, y);
+  const before = tf.memory().numTensors;
+  let steps = 0;
+  Object.assign(train.ms, await timeMs(variants, reps.train, reps.warm, async () => {
     await model.trainOnBatch(x, y);
-  });
-  (train.leakedTensors ??= {})[variant] = tf.memory().numTensors - before;
+    steps++;
+  }));
+  const leaked = tf.memory().numTensors - before;
+  if (trackLeaks) for (const v of variants) (train.leakedTensors ??= {})[v] = leaked;
   tf.dispose([x, y]);
 
   for (const [batch, n] of [[1, reps.infer1], [32, reps.infer32]] as const) {
     const xb = tf.randomUniform([batch, ...spec.inputShape]);
-    row('inference', batch).ms[variant] = await timeMs(n, variant === 'cpu' ? 0 : 3, async () => {
+    Object.assign(row('inference', batch).ms, await timeMs(variants, n, backend === 'cpu' ? 0 : 3, async () => {
       const out = model.predict(xb) as tf.Tensor;
       await out.data();
       out.dispose();
-    });
+    }));
     xb.dispose();
   }
   model.dispose();
-  setWasmFastPaths(true);
-  process.stderr.write(`  done: ${variant} ${spec.name}\n`);
+  process.stderr.write(`  done: ${variants.join(' + ')} ${spec.name} (${steps} training steps)\n`);
 }
 
 async function tryNode(): Promise<string | undefined> {
@@ -119,21 +144,24 @@ async function main(): Promise<void> {
   const loadStart = os.loadavg()[0];
   await initRuntime({ backend: 'wasm' });
   const nodeMissing = await tryNode();
-  const variants: Variant[] = ['wasm', 'wasm-composites-only', 'cpu'];
-  if (nodeMissing === undefined) variants.splice(2, 0, 'tensorflow');
+  const skipCpu = process.argv.includes('--skip-cpu');
+  const groups: Variant[][] = skipCpu ? [['wasm', 'wasm-composites-only']] : [['wasm', 'wasm-composites-only'], ['cpu']];
+  if (nodeMissing === undefined) groups.splice(1, 0, ['tensorflow']);
   else process.stderr.write(`tensorflow backend skipped: ${nodeMissing}\n`);
+  const variants = groups.flat();
 
   const rows = new Map<string, Row>();
   for (const spec of NETS) {
-    for (const variant of variants) await measure(variant, spec, rows);
+    for (const group of groups) await measure(group, spec, rows);
   }
   await tf.setBackend('wasm');
 
-  const header = ['net', 'task', 'batch', 'wasm ms', 'wasm (composites only) ms', ...(variants.includes('tensorflow') ? ['tensorflow ms'] : []), 'cpu ms', 'wasm speedup vs cpu'];
+  const header = ['net', 'task', 'batch', 'wasm ms', 'wasm (composites only) ms', ...(variants.includes('tensorflow') ? ['tensorflow ms'] : []), 'cpu ms', 'wasm speedup vs cpu', 'fast-path gain'];
   const table = [...rows.values()].map((r) => [
     r.net, r.task, String(r.batch), fmt(r.ms.wasm), fmt(r.ms['wasm-composites-only']),
     ...(variants.includes('tensorflow') ? [fmt(r.ms.tensorflow)] : []),
     fmt(r.ms.cpu), r.ms.wasm && r.ms.cpu ? `${(r.ms.cpu / r.ms.wasm).toFixed(0)}x` : '-',
+    r.ms.wasm && r.ms['wasm-composites-only'] ? `${(r.ms['wasm-composites-only'] / r.ms.wasm).toFixed(2)}x` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
@@ -158,7 +186,7 @@ async function main(): Promise<void> {
       speedupFastPaths: r.ms.wasm && r.ms['wasm-composites-only'] ? r.ms['wasm-composites-only'] / r.ms.wasm : undefined,
     })),
   };
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'latest.json');
+  const file = join(dirname(fileURLToPath(import.meta.url)), skipCpu ? 'latest-quick.json' : 'latest.json');
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }

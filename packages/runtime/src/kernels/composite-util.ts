@@ -1,3 +1,4 @@
+/** Helpers shared by the composite kernels and fast paths: tensor wrapping, spatial pad/crop, zero insertion. */
 import * as tf from '@tensorflow/tfjs';
 
 /** What tfjs hands a kernel: a Tensor (from ops and gradients) or a bare TensorInfo. */

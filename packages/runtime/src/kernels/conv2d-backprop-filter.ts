@@ -14,7 +14,7 @@
  * (rows a strided 'valid' conv never reads are cropped, 'same' rows past the edge are zeros).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertChannelsLast, type KernelInput, type PadAttr, padOrCrop, withTensors } from './conv-util.js';
+import { assertChannelsLast, type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 
 export interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];

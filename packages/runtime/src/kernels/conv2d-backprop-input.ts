@@ -12,7 +12,7 @@
  * the bottom up to exactly H + kh - 1 rows (same for columns). NCHW goes to the wasm kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dilateSpatial, type KernelInput, type PadAttr, padOrCrop, withTensors } from './conv-util.js';
+import { dilateSpatial, type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 import type { WasmOverride } from './override.js';
 
 export interface Conv2DBackpropInputAttrs {

@@ -15,7 +15,7 @@
  * the bottom/right side is padded or cropped to exactly (kh-1)*dh + (oh-1)*sh + 1 rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelInput, type PadAttr, padOrCrop, withTensors } from './conv-util.js';
+import { type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 
 export interface DepthwiseConv2dNativeBackpropFilterAttrs {
   strides: number | [number, number];

@@ -17,7 +17,7 @@
  * exactly as tfjs computes them for the forward op.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dilateSpatial, type KernelInput, type PadAttr, padOrCrop, withTensors } from './conv-util.js';
+import { dilateSpatial, type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 
 export interface DepthwiseConv2dNativeBackpropInputAttrs {
   strides: number | [number, number];

@@ -4,7 +4,7 @@
  * [1, 2]) are one XNNPACK average pooling (see pool-reduce.ts). Everything else goes to the wasm
  * kernel.
  */
-import type { KernelInput } from './conv-util.js';
+import type { KernelInput } from './composite-util.js';
 import type { WasmOverride } from './override.js';
 import { poolReduce } from './pool-reduce.js';
 

@@ -8,7 +8,7 @@
  * [pre, 1, 1, post] = the mean over R, reshaped to the reduced shape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelInput, withTensors } from './conv-util.js';
+import { type KernelInput, withTensors } from './composite-util.js';
 
 /** Below this many elements wasm's own reduce is fast enough; keep its exact behaviour. */
 const MIN_SIZE = 1024;

@@ -9,7 +9,7 @@
  * broadcasts), also exact. Non-broadcasting tiles and non-float32 dtypes go to the wasm kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelInput, withTensors } from './conv-util.js';
+import { type KernelInput, withTensors } from './composite-util.js';
 import type { WasmOverride } from './override.js';
 
 export const tileOverride: WasmOverride = {

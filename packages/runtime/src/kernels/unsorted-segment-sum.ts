@@ -8,7 +8,7 @@
  * BatchMatMul (XNNPACK) computes; reshape to [S, ...x.shape after the ids' rank].
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelInput, withTensors } from './conv-util.js';
+import { type KernelInput, withTensors } from './composite-util.js';
 
 export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   const idsRank = segmentIds.rank;
