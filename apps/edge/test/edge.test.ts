@@ -81,6 +81,30 @@ describe('edge app core against a spawned cloud app', () => {
     expect(c.bytesPerSample).toBeGreaterThan(28 * 28 * 4);
   }, 60_000);
 
+  it('balances over several cloud replicas (round robin) with the same answers', async () => {
+    const second = spawnTs(CLOUD, ['--model', dirs[0], '--port', '0', '--metrics-port', '0']);
+    try {
+      const l2 = await waitForLog(second, 'listening');
+      const firstMetrics = cloud.lines.find((l) => l.msg === 'listening')!.metricsPort as number;
+      const count = async (port: number): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const m = /mtl_split_requests_total\{method="Infer",split="block3",status="OK"\} (\d+)/.exec(text);
+        return m ? Number(m[1]) : 0;
+      };
+      const before = await count(firstMetrics);
+      const [r] = await runEdge(opts({ split: 'block3', cloud: `${address},127.0.0.1:${l2.port as number}`, warmup: 0 }));
+      expectSameAccuracy(r, local);
+      const a = (await count(firstMetrics)) - before;
+      const b = await count(l2.metricsPort as number);
+      expect(a + b).toBe(24);
+      expect(a).toBeGreaterThanOrEqual(5);
+      expect(b).toBeGreaterThanOrEqual(5);
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exit).toBe(0);
+    }
+  }, 60_000);
+
   it('int8 sends about a quarter of the bytes', async () => {
     const [f] = await runEdge(opts({ split: 'block1', n: 4 }));
     const [q] = await runEdge(opts({ split: 'block1', codec: 'int8', n: 4 }));
