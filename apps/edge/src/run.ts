@@ -67,7 +67,14 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const local = o.point === 'edge-only';
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
   const half = local ? undefined : split(model, o.point);
-  const stream: InferStream | undefined = !local && o.mode === 'stream' ? ctx.client!.stream({ deadlineMs: o.deadlineMs * Math.max(1, o.n + o.warmup) }) : undefined;
+  // Stream mode: one stream for the run; if it breaks (e.g. the link drops), the requests in flight fail
+  // (reported) and the next samples go on a fresh stream.
+  const openStream = (): InferStream => ctx.client!.stream({ deadlineMs: o.deadlineMs * Math.max(1, o.n + o.warmup) });
+  let stream: InferStream | undefined = !local && o.mode === 'stream' ? openStream() : undefined;
+  const liveStream = (): InferStream => {
+    if (stream!.closed) stream = openStream();
+    return stream!;
+  };
 
   const measure = async (s: Sample): Promise<Measured> => {
     const t0 = performance.now();
@@ -100,7 +107,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     const t2 = performance.now();
     const requestId = String(s.index);
     const ans: InferAnswer = stream
-      ? await stream.infer(o.point, frame, { requestId })
+      ? await liveStream().infer(o.point, frame, { requestId })
       : await ctx.client!.infer(o.point, frame, { requestId, deadlineMs: o.deadlineMs });
     const t3 = performance.now();
     const predicted: Record<string, number> = {};

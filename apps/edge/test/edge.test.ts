@@ -138,6 +138,13 @@ describe('edge app core against a spawned cloud app', () => {
       expect(r.failures).toHaveLength(1);
       expect(r.failures[0].count).toBe(5);
       expect(r.failures[0].reason).toMatch(/^UNAVAILABLE: /);
+      const st = await runSplit({ bundle, dataset, client, backend: 'x' }, {
+        point: 'block1', codec: 'f32', compress: 'none', n: 4, deadlineMs: 2000, concurrency: 2, mode: 'stream', warmup: 0,
+      });
+      expect(st.samples).toBe(4);
+      expect(st.failed).toBe(4);
+      expect(st.failures.reduce((a, f) => a + f.count, 0)).toBe(4);
+      for (const f of st.failures) expect(f.reason).toMatch(/^UNAVAILABLE: /);
     } finally {
       client.close();
     }

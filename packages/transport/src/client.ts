@@ -195,6 +195,11 @@ export class InferStream {
     for (const w of this.waiting.splice(0)) w.reject(e);
   }
 
+  /** Whether the stream has failed or ended (later `infer` calls reject at once; open a new stream). */
+  get closed(): boolean {
+    return this.failure !== undefined || this.ended;
+  }
+
   /** Requests sent and not yet answered. */
   get pending(): number {
     return this.waiting.length;

@@ -78,6 +78,7 @@ describe('health and graceful drain', () => {
       const after = await stream.infer('conv', frame).then(() => null, (e: unknown) => e);
       expect(after).toBeInstanceOf(TransportError);
       expect((after as TransportError).code).toBe(grpc.status.UNAVAILABLE);
+      expect(stream.closed).toBe(true);
     } finally {
       client.close();
       await server.shutdown(500);
