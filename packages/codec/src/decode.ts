@@ -67,10 +67,12 @@ export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   const comp = h.compressorImpl;
   requireAvailable(comp);
   let raw = plain(comp.decompress(stored, h.rawBytes));
+  // Codecs read payloads at any byte offset (no copy for misaligned frames); only big-endian
+  // hosts copy, to reorder multi-byte elements.
   const width = h.codecImpl.elementWidth;
-  if (raw.byteOffset % width !== 0 || (!HOST_LITTLE_ENDIAN && width > 1)) {
-    raw = raw.slice(); // aligned copy (and one we may reorder)
-    if (!HOST_LITTLE_ENDIAN) swapBytes(raw, width);
+  if (!HOST_LITTLE_ENDIAN && width > 1) {
+    raw = raw.slice();
+    swapBytes(raw, width);
   }
 
   let out: Float32Array;

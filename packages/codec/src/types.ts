@@ -36,7 +36,10 @@ export interface Codec {
    * and returns the quantisation parameters it chose. Throws CodecError('non-finite-input').
    */
   encode(data: Float32Array, channels: number, payload: Uint8Array): QuantParams | null;
-  /** Reads `out.length` elements from `payload` (aligned to elementWidth). */
+  /**
+   * Reads `out.length` elements from `payload`, which may start at any byte offset of its buffer
+   * (gRPC hands frames over at odd offsets) and is in the host's byte order.
+   */
   decode(payload: Uint8Array, channels: number, params: QuantParams | null, out: Float32Array): void;
 }
 

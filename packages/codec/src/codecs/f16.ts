@@ -31,7 +31,12 @@ export const f16: Codec = {
   decode(payload, _channels, _params, out) {
     const lut = halfTable();
     const n = out.length;
-    const src = new Uint16Array(payload.buffer, payload.byteOffset, n);
-    for (let i = 0; i < n; i++) out[i] = lut[src[i]];
+    if ((payload.byteOffset & 1) === 0) {
+      const src = new Uint16Array(payload.buffer, payload.byteOffset, n);
+      for (let i = 0; i < n; i++) out[i] = lut[src[i]];
+    } else {
+      // misaligned: assemble each little-endian half from its two bytes (no copy, no allocation)
+      for (let i = 0, k = 0; i < n; i++, k += 2) out[i] = lut[payload[k] | (payload[k + 1] << 8)];
+    }
   },
 };

@@ -14,6 +14,11 @@ export const f32: Codec = {
     return null;
   },
   decode(payload, _channels, _params, out) {
-    out.set(new Float32Array(payload.buffer, payload.byteOffset, out.length));
+    if ((payload.byteOffset & 3) === 0) {
+      out.set(new Float32Array(payload.buffer, payload.byteOffset, out.length));
+    } else {
+      // misaligned (frame at any offset in its buffer): copy the bytes into out's own bytes
+      new Uint8Array(out.buffer, out.byteOffset, out.length * 4).set(payload.subarray(0, out.length * 4));
+    }
   },
 };
