@@ -3,6 +3,7 @@ import { getCompressor, requireAvailable } from './compress/registry.js';
 import { crc32 } from './crc32.js';
 import { HOST_LITTLE_ENDIAN, swapBytes } from './endian.js';
 import { CodecError } from './errors.js';
+import { DEFAULT_MIN_GROUP_VALUES } from './codecs/affine.js';
 import { MAX_RANK, headerSize, writeHeader } from './frame.js';
 import type { TensorData } from './types.js';
 
@@ -13,6 +14,12 @@ export interface EncodeOptions {
   compress?: string;
   /** Level of the lossless stage; default per stage (fast). Ignored for 'none'. */
   level?: number;
+  /**
+   * int8-channel and uint4: fewest values a quantisation group may hold (default 32). Channels
+   * with fewer values are merged into blocks of consecutive channels, or into one group for the
+   * whole tensor; 1 forces one group per channel. Ignored by the other codecs.
+   */
+  minGroupValues?: number;
 }
 
 const U32_MAX = 0xffffffff;
@@ -53,9 +60,14 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
   if (!Number.isInteger(level) || level < comp.minLevel || level > comp.maxLevel) {
     throw new CodecError('invalid-option', `level ${level} for ${comp.name} must be an integer in ${comp.minLevel}..${comp.maxLevel}`);
   }
+  const minGroupValues = opts.minGroupValues ?? DEFAULT_MIN_GROUP_VALUES;
+  if (!Number.isInteger(minGroupValues) || minGroupValues < 1) {
+    throw new CodecError('invalid-option', `minGroupValues must be an integer >= 1, got ${String(minGroupValues)}`);
+  }
   const n = checkShape(t);
   const channels = t.shape[t.shape.length - 1];
-  const headerBytes = headerSize(t.shape.length, codec.groups(channels));
+  const groups = codec.groups(channels, n, minGroupValues);
+  const headerBytes = headerSize(t.shape.length, groups);
   const rawBytes = codec.payloadBytes(n);
   if (rawBytes > U32_MAX) throw new CodecError('too-large', `payload of ${rawBytes} bytes exceeds the 4 GiB frame limit`);
 
@@ -65,12 +77,12 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
   if (comp.id === 0) {
     frame = new Uint8Array(headerBytes + rawBytes);
     const payload = frame.subarray(headerBytes);
-    params = codec.encode(t.data, channels, payload);
+    params = codec.encode(t.data, channels, payload, groups);
     if (!HOST_LITTLE_ENDIAN) swapBytes(payload, codec.elementWidth);
     payloadBytes = rawBytes;
   } else {
     const raw = new Uint8Array(rawBytes);
-    params = codec.encode(t.data, channels, raw);
+    params = codec.encode(t.data, channels, raw, groups);
     if (!HOST_LITTLE_ENDIAN) swapBytes(raw, codec.elementWidth);
     const stored = comp.compress(raw, level);
     payloadBytes = stored.length;

@@ -136,9 +136,15 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
   let o = FIXED + 4 * rank;
   const groups = v.getUint32(o, true);
   o += 4;
-  const expectedGroups = codec.groups(channels);
-  if (groups !== expectedGroups) {
-    throw new CodecError('bad-quant-params', `codec ${codec.name} with ${channels} channels needs ${expectedGroups} quantisation groups, frame has ${groups}`);
+  if (!codec.acceptsGroups(channels, groups)) {
+    throw new CodecError(
+      'bad-quant-params',
+      codec.maxQ === 0
+        ? `codec ${codec.name} has no quantisation groups, frame has ${groups}`
+        : codec.acceptsGroups(channels, channels)
+          ? `codec ${codec.name} with ${channels} channels needs a divisor of ${channels} quantisation groups, frame has ${groups}`
+          : `codec ${codec.name} needs 1 quantisation group, frame has ${groups}`,
+    );
   }
   if (headerBytes !== headerSize(rank, groups)) {
     throw new CodecError('bad-header', `header length ${headerBytes} does not match rank ${rank} and ${groups} groups (${headerSize(rank, groups)})`);
@@ -176,7 +182,10 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
     dtype: 'float32',
     shape,
     elements,
-    quant: params === null ? null : { ...params, axis: groups === 1 && codec.groups(2) === 1 ? 'tensor' : 'channel' },
+    quant:
+      params === null
+        ? null
+        : { ...params, axis: groups === 1 ? 'tensor' : groups === channels ? 'channel' : 'group', channelsPerGroup: channels / groups },
     headerBytes,
     rawBytes,
     payloadBytes,

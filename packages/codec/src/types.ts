@@ -27,15 +27,23 @@ export interface Codec {
   readonly elementWidth: 1 | 2 | 4;
   /** Largest quantised value (255 for 8 bit, 15 for 4 bit); 0 for float codecs. */
   readonly maxQ: number;
-  /** Quantisation groups stored in the header: 0 (none), 1 (per tensor) or `channels`. */
-  groups(channels: number): number;
+  /**
+   * Quantisation groups the encoder writes for `count` elements with `channels` in the last
+   * dimension: 0 (float codecs), 1 (per tensor), `channels` (per channel) or a divisor of
+   * `channels` (contiguous blocks of channels). `minGroupValues` is the fewest values a group may
+   * hold before channels are merged (see README, "Quantisation groups").
+   */
+  groups(channels: number, count: number, minGroupValues: number): number;
+  /** Whether a frame may declare `groups` for this many channels (what a decoder accepts). */
+  acceptsGroups(channels: number, groups: number): boolean;
   /** Payload bytes before any lossless stage. */
   payloadBytes(count: number): number;
   /**
    * Writes `data` into `payload` (exactly payloadBytes(data.length) bytes, aligned to elementWidth)
-   * and returns the quantisation parameters it chose. Throws CodecError('non-finite-input').
+   * and returns the quantisation parameters it chose, `groups` of them (as groups() said).
+   * Throws CodecError('non-finite-input').
    */
-  encode(data: Float32Array, channels: number, payload: Uint8Array): QuantParams | null;
+  encode(data: Float32Array, channels: number, payload: Uint8Array, groups: number): QuantParams | null;
   /**
    * Reads `out.length` elements from `payload`, which may start at any byte offset of its buffer
    * (gRPC hands frames over at odd offsets) and is in the host's byte order.
@@ -69,8 +77,11 @@ export interface FrameHeader {
   shape: number[];
   /** Product of shape. */
   elements: number;
-  /** Quantisation parameters, or null for f32/f16. */
-  quant: (QuantParams & { axis: 'tensor' | 'channel' }) | null;
+  /**
+   * Quantisation parameters, or null for f32/f16. `axis`: one group for the whole tensor, one per
+   * channel, or one per block of `channelsPerGroup` consecutive channels.
+   */
+  quant: (QuantParams & { axis: 'tensor' | 'channel' | 'group'; channelsPerGroup: number }) | null;
   /** Bytes of header (payload starts here). */
   headerBytes: number;
   /** Payload bytes before the lossless stage. */

@@ -70,15 +70,27 @@ describe('round trip', () => {
     for (const codec of ['int8', 'int8-channel', 'uint4']) {
       it(`${codec} + ${compress} stays within half a quantisation step and keeps zeros exact`, () => {
         fc.assert(
-          fc.property(tensorArb(true), ([shape, data]) => {
-            const frame = encode({ data, shape }, { codec, compress });
+          fc.property(tensorArb(true), fc.integer({ min: 1, max: 64 }), ([shape, data], minGroupValues) => {
+            const frame = encode({ data, shape }, { codec, compress, minGroupValues });
             const h = peekHeader(frame);
             const channels = shape[shape.length - 1];
             expect(h.quant).not.toBeNull();
-            expect(h.quant!.scales.length).toBe(codec === 'int8' ? 1 : channels);
+            const groups = h.quant!.scales.length;
+            if (codec === 'int8') expect(groups).toBe(1);
+            else {
+              // the grouping rule: per channel when each channel has minGroupValues values,
+              // else blocks of the fewest consecutive channels that reach it, else one group
+              const rows = data.length / channels;
+              const per = channels / groups;
+              expect(Number.isInteger(per)).toBe(true);
+              expect(h.quant!.channelsPerGroup).toBe(per);
+              if (rows >= minGroupValues) expect(groups).toBe(channels);
+              else if (groups > 1) expect(rows * per).toBeGreaterThanOrEqual(minGroupValues);
+              for (let m = 1; m < per; m++) if (channels % m === 0) expect(rows * m).toBeLessThan(minGroupValues);
+            }
             const back = decode(frame).data;
             for (let i = 0; i < data.length; i++) {
-              const s = h.quant!.scales[codec === 'int8' ? 0 : i % channels];
+              const s = h.quant!.scales[codec === 'int8' ? 0 : Math.floor((i % channels) / h.quant!.channelsPerGroup)];
               expect(Math.abs(data[i] - back[i])).toBeLessThanOrEqual(quantBound(s, data[i]));
               if (data[i] === 0) expect(back[i]).toBe(0);
             }

@@ -91,8 +91,80 @@ export function rowBlock(channels: number): number {
   return Math.max(1, Math.floor(8192 / channels));
 }
 
-/** One (scale, zero point) per channel (last dimension). Throws CodecError('non-finite-input'). */
-export function channelParams(data: Float32Array, channels: number, maxQ: number): QuantParams {
+/**
+ * Default fewest values per quantisation group: a (scale, zero point) pair costs 5 header bytes,
+ * so per-channel parameters only pay off when each channel has enough values to share them.
+ */
+export const DEFAULT_MIN_GROUP_VALUES = 32;
+
+/**
+ * Groups for a channel-grouped codec: one per channel when every channel has at least
+ * `minValues` values (count / channels), otherwise blocks of the fewest consecutive channels
+ * that reach `minValues` values together (a divisor of `channels`, so blocks are equal), and one
+ * group for the whole tensor when even all channels together have fewer values.
+ */
+export function channelGroups(channels: number, count: number, minValues: number): number {
+  const rows = count / channels;
+  if (rows >= minValues) return channels;
+  for (let m = 2; m < channels; m++) {
+    if (channels % m === 0 && rows * m >= minValues) return channels / m;
+  }
+  return 1;
+}
+
+/** What a decoder accepts for a channel-grouped codec: any divisor of the channel count. */
+export function acceptsChannelGroups(channels: number, groups: number): boolean {
+  return groups >= 1 && groups <= channels && channels % groups === 0;
+}
+
+/**
+ * Per-channel copies of group parameters (channel c belongs to group floor(c / (channels / G))):
+ * scale and zero point as float64 for the hot loops.
+ */
+export function expandGroups(p: QuantParams, channels: number): { scale: Float64Array; zero: Float64Array } {
+  const per = channels / p.scales.length;
+  const scale = new Float64Array(channels);
+  const zero = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const g = Math.floor(c / per);
+    scale[c] = p.scales[g];
+    zero[c] = p.zeroPoints[g];
+  }
+  return { scale, zero };
+}
+
+/**
+ * One (scale, zero point) per group of consecutive channels (`groups` divides `channels`; 1 =
+ * whole tensor, `channels` = per channel). Throws CodecError('non-finite-input').
+ */
+export function groupParams(data: Float32Array, channels: number, maxQ: number, groups: number): QuantParams {
+  if (groups === 1) return tensorParams(data, maxQ);
+  const p = channelParams(data, channels, maxQ, groups === channels);
+  if (groups === channels) return p.params;
+  const per = channels / groups;
+  const out: QuantParams = { scales: new Float32Array(groups), zeroPoints: new Uint8Array(groups) };
+  for (let g = 0; g < groups; g++) {
+    let l = 0;
+    let h = 0;
+    for (let c = g * per; c < (g + 1) * per; c++) {
+      l = Math.min(l, p.lo[c]);
+      h = Math.max(h, p.hi[c]);
+    }
+    chooseParams(l, h, maxQ, out, g);
+  }
+  return out;
+}
+
+/**
+ * Range of every channel (last dimension), widened to include 0; with `params`, also one
+ * (scale, zero point) per channel. Throws CodecError('non-finite-input').
+ */
+function channelParams(
+  data: Float32Array,
+  channels: number,
+  maxQ: number,
+  withParams: boolean,
+): { lo: Float64Array; hi: Float64Array; params: QuantParams } {
   const lo = new Float64Array(channels);
   const hi = new Float64Array(channels);
   // Blocks of rows that fit in L1; within a block, one channel at a time with its running min/max
@@ -116,7 +188,8 @@ export function channelParams(data: Float32Array, channels: number, maxQ: number
   for (let c = 0; c < channels; c++) {
     if (!(Number.isFinite(lo[c]) && Number.isFinite(hi[c]))) throw nonFinite();
   }
-  const p: QuantParams = { scales: new Float32Array(channels), zeroPoints: new Uint8Array(channels) };
-  for (let c = 0; c < channels; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
-  return p;
+  const k = withParams ? channels : 0;
+  const p: QuantParams = { scales: new Float32Array(k), zeroPoints: new Uint8Array(k) };
+  for (let c = 0; c < k; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
+  return { lo, hi, params: p };
 }

@@ -12,6 +12,7 @@ export const f16: Codec = {
   elementWidth: 2,
   maxQ: 0,
   groups: () => 0,
+  acceptsGroups: (_channels, groups) => groups === 0,
   payloadBytes: (count) => count * 2,
   encode(data, _channels, payload) {
     const src = new Uint32Array(data.buffer, data.byteOffset, data.length);

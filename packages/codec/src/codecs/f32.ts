@@ -8,6 +8,7 @@ export const f32: Codec = {
   elementWidth: 4,
   maxQ: 0,
   groups: () => 0,
+  acceptsGroups: (_channels, groups) => groups === 0,
   payloadBytes: (count) => count * 4,
   encode(data, _channels, payload) {
     payload.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -1,9 +1,10 @@
 import type { Codec } from '../types.js';
-import { channelParams, gridOverflows, rowBlock, saturate } from './affine.js';
+import { acceptsChannelGroups, channelGroups, expandGroups, gridOverflows, groupParams, rowBlock, saturate } from './affine.js';
 
 /**
- * 8-bit affine quantisation with one scale and zero point per channel (last dimension):
- * byte q in [0,255], x ≈ (q − zeroPoint[c]) · scale[c].
+ * 8-bit affine quantisation with one scale and zero point per channel (last dimension), or per
+ * block of consecutive channels when channels have few values (see channelGroups):
+ * byte q in [0,255], x ≈ (q − zeroPoint[g(c)]) · scale[g(c)].
  */
 export const int8Channel: Codec = {
   name: 'int8-channel',
@@ -11,15 +12,15 @@ export const int8Channel: Codec = {
   description: '8-bit affine quantisation, one scale per channel (last dimension)',
   elementWidth: 1,
   maxQ: 255,
-  groups: (channels) => channels,
+  groups: channelGroups,
+  acceptsGroups: acceptsChannelGroups,
   payloadBytes: (count) => count,
-  encode(data, channels, payload) {
-    const p = channelParams(data, channels, 255);
-    const inv = new Float64Array(channels);
-    const zh = new Float64Array(channels); // zero point + 0.5: the Uint8Array store truncates
+  encode(data, channels, payload, groups) {
+    const p = groupParams(data, channels, 255, groups);
+    const { scale: inv, zero: zh } = expandGroups(p, channels);
     for (let c = 0; c < channels; c++) {
-      inv[c] = 1 / p.scales[c];
-      zh[c] = p.zeroPoints[c] + 0.5;
+      inv[c] = 1 / inv[c];
+      zh[c] += 0.5; // zero point + 0.5: the Uint8Array store truncates
     }
     const rows = data.length / channels;
     const block = rowBlock(channels); // cache blocks of rows, one channel at a time within a block
@@ -37,12 +38,7 @@ export const int8Channel: Codec = {
     return p;
   },
   decode(payload, channels, params, out) {
-    const s = new Float64Array(channels);
-    const z = new Float64Array(channels);
-    for (let c = 0; c < channels; c++) {
-      s[c] = params!.scales[c];
-      z[c] = params!.zeroPoints[c];
-    }
+    const { scale: s, zero: z } = expandGroups(params!, channels);
     const n = out.length;
     if (gridOverflows(params!, 255)) {
       for (let base = 0; base < n; base += channels) {

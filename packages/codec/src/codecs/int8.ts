@@ -12,6 +12,7 @@ export const int8: Codec = {
   elementWidth: 1,
   maxQ: 255,
   groups: () => 1,
+  acceptsGroups: (_channels, groups) => groups === 1,
   payloadBytes: (count) => count,
   encode(data, _channels, payload) {
     const p = tensorParams(data, 255);

@@ -1,26 +1,27 @@
 import type { Codec } from '../types.js';
-import { channelParams, saturate } from './affine.js';
+import { acceptsChannelGroups, channelGroups, expandGroups, groupParams, saturate } from './affine.js';
 
 /**
- * 4-bit affine quantisation per channel (last dimension), two values per byte: element 2k in the
- * low nibble, 2k+1 in the high nibble (a final odd element leaves the high nibble 0).
- * q in [0,15], x ≈ (q − zeroPoint[c]) · scale[c].
+ * 4-bit affine quantisation per channel (last dimension), or per block of consecutive channels
+ * when channels have few values (see channelGroups); two values per byte: element 2k in the low
+ * nibble, 2k+1 in the high nibble (a final odd element leaves the high nibble 0).
+ * q in [0,15], x ≈ (q − zeroPoint[g(c)]) · scale[g(c)].
  */
 export const uint4: Codec = {
   name: 'uint4',
   id: 4,
-  description: '4-bit affine quantisation per channel, two values per byte',
+  description: '4-bit affine quantisation per channel (or channel block), two values per byte',
   elementWidth: 1,
   maxQ: 15,
-  groups: (channels) => channels,
+  groups: channelGroups,
+  acceptsGroups: acceptsChannelGroups,
   payloadBytes: (count) => (count + 1) >>> 1,
-  encode(data, channels, payload) {
-    const p = channelParams(data, channels, 15);
-    const inv = new Float64Array(channels);
-    const zh = new Float64Array(channels); // zero point + 0.5: round half up by truncation
+  encode(data, channels, payload, groups) {
+    const p = groupParams(data, channels, 15, groups);
+    const { scale: inv, zero: zh } = expandGroups(p, channels);
     for (let c = 0; c < channels; c++) {
-      inv[c] = 1 / p.scales[c];
-      zh[c] = p.zeroPoints[c] + 0.5;
+      inv[c] = 1 / inv[c];
+      zh[c] += 0.5; // zero point + 0.5: round half up by truncation
     }
     const n = data.length;
     if ((channels & 1) === 0) {
@@ -51,10 +52,11 @@ export const uint4: Codec = {
   },
   decode(payload, channels, params, out) {
     // 16 decoded values per channel
+    const { scale, zero } = expandGroups(params!, channels);
     const lut = new Float32Array(channels * 16);
     for (let c = 0; c < channels; c++) {
-      const s = params!.scales[c];
-      const z = params!.zeroPoints[c];
+      const s = scale[c];
+      const z = zero[c];
       for (let q = 0; q < 16; q++) lut[c * 16 + q] = saturate((q - z) * s);
     }
     const n = out.length;
