@@ -4,7 +4,7 @@
  *   npm run bench -w @mtl-split/model
  * Timings are noisy on a shared 2-core machine; compare ratios within one run.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
@@ -52,36 +52,36 @@ interface BundleRow {
   command: string;
 }
 const bundles: BundleRow[] = [];
-for (const b of BACKBONES) {
-  for (const suffix of ['', '-left', '-right']) {
-    const dir = join(repo, 'models', `multimnist-${b}${suffix}`);
-    if (!existsSync(dir)) continue;
-    try {
-      const bundle = await loadBundle(dir);
-      const t = bundle.manifest.training;
-      bundles.push({
-        bundle: `models/multimnist-${b}${suffix}`,
-        backbone: b,
-        tasks: bundle.manifest.tasks.map((x) => x.name),
-        testAccuracy: t?.metrics.testAccuracy ?? {},
-        epochs: t?.options.epochs ?? 0,
-        trainSamples: t?.options.trainSamples ?? 0,
-        trainSeconds: Math.round(t?.metrics.seconds ?? 0),
-        weightBytes: bundle.manifest.weights.bytes,
-        command: t?.command ?? '',
-      });
-      bundle.model.dispose();
-    } catch (err) {
-      console.log(`skipping ${dir}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+const modelsDir = join(repo, 'models');
+const names = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => !d.startsWith('.')).sort() : [];
+for (const name of names) {
+  const dir = join(modelsDir, name);
+  try {
+    const bundle = await loadBundle(dir);
+    const t = bundle.manifest.training;
+    bundles.push({
+      bundle: `models/${name}`,
+      backbone: bundle.manifest.backbone.name,
+      tasks: bundle.manifest.tasks.map((x) => x.name),
+      testAccuracy: t?.metrics.testAccuracy ?? {},
+      epochs: t?.options.epochs ?? 0,
+      trainSamples: t?.options.trainSamples ?? 0,
+      trainSeconds: Math.round(t?.metrics.seconds ?? 0),
+      weightBytes: bundle.manifest.weights.bytes,
+      command: t?.command ?? '',
+    });
+    bundle.model.dispose();
+  } catch (err) {
+    console.log(`skipping ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
-console.log('Trained bundles (MultiMNIST test accuracy from the manifests)');
-console.log('bundle                          tasks        left     right   epochs  samples  train s  weights');
+console.log('Trained bundles (test accuracy from the manifests)');
+console.log(`${'bundle'.padEnd(32)}${'backbone'.padEnd(10)}${'test accuracy'.padEnd(30)}epochs  samples  train s  weights`);
 for (const r of bundles) {
+  const acc = Object.entries(r.testAccuracy).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
   console.log(
-    `${r.bundle.padEnd(32)}${r.tasks.join(',').padEnd(13)}${pct(r.testAccuracy.left).padStart(6)}  ${pct(r.testAccuracy.right).padStart(6)}  ${String(r.epochs).padStart(6)}  ${String(r.trainSamples).padStart(7)}  ${String(r.trainSeconds).padStart(7)}  ${(r.weightBytes / 1e6).toFixed(2)} MB`,
+    `${r.bundle.padEnd(32)}${r.backbone.padEnd(10)}${acc.padEnd(30)}${String(r.epochs).padStart(6)}  ${String(r.trainSamples).padStart(7)}  ${String(r.trainSeconds).padStart(7)}  ${(r.weightBytes / 1e6).toFixed(2)} MB`,
   );
 }
 if (!bundles.length) console.log('(none found)');
