@@ -9,11 +9,9 @@ export function codecNames(): string[] {
 /** Decode a codec frame; a malformed frame is INVALID_ARGUMENT with the codec's reason. */
 export function decodeFrame(frame: Uint8Array): { data: Float32Array; shape: number[] } {
   if (frame.length === 0) throw invalidArgument('bad frame: empty frame');
-  // gRPC hands frames as slices of a larger buffer at any offset; the codec reads typed views of the
-  // payload, which need an offset aligned to the element width: copy unaligned frames once.
-  const aligned = frame.byteOffset % 8 === 0 ? frame : new Uint8Array(frame);
+  // gRPC hands frames as slices of a larger buffer at any offset; the codec decodes at any offset.
   try {
-    const t = decode(aligned);
+    const t = decode(frame);
     return { data: t.data, shape: [...t.shape] };
   } catch (err) {
     throw invalidArgument(`bad frame: ${err instanceof Error ? err.message : String(err)}`);
