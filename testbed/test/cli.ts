@@ -45,6 +45,16 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
+/** True when `pid` runs esbuild's service binary (tsx's compiler), read from /proc. */
+export function isEsbuildService(pid: number): boolean {
+  try {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return /(^|\/)esbuild$/.test(argv0);
+  } catch {
+    return false;
+  }
+}
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
