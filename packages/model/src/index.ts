@@ -18,6 +18,8 @@ export { manifestSchema, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from './bundle/m
 export type { Manifest, TrainingRecord, EpochRecord } from './bundle/manifest.js';
 export { trainModel } from './train/train.js';
 export type { TrainOptions, TrainResult, StepInfo } from './train/train.js';
+export { LR_SCHEDULES, learningRate } from './train/schedule.js';
+export type { LrSchedule } from './train/schedule.js';
 export { evaluate } from './train/evaluate.js';
 export { makeWeighting, checkWeighting, WEIGHTINGS } from './train/weighting.js';
 export type { Weighting, LossWeighting } from './train/weighting.js';

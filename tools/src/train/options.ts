@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LR_SCHEDULES, type LrSchedule } from '@mtl-split/model';
 
 /** Thrown for invalid command-line input; printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -36,7 +37,7 @@ export interface TrainCliOptions {
   weighting: string;
   weights: number[] | null;
   lr: number;
-  lrSchedule: 'constant' | 'step';
+  lrSchedule: LrSchedule;
   batch: number;
   seed: number;
   bottleneck: { point: string; channels: number } | null;
@@ -82,9 +83,8 @@ export function parseOptions(raw: RawOptions): TrainCliOptions {
     if (!m) throw new UsageError(`invalid --bottleneck '${raw.bottleneck}': expected POINT:CHANNELS, e.g. block2:8`);
     bottleneck = { point: m[1], channels: num('--bottleneck channels', m[2], int.min(1, 'must be >= 1').max(4096)) };
   }
-  if (!['constant', 'step'].includes(raw.lrSchedule)) {
-    throw new UsageError(`invalid --lr-schedule '${raw.lrSchedule}': valid schedules are constant, step`);
-  }
+  const lrSchedule = LR_SCHEDULES.find((k) => k === raw.lrSchedule);
+  if (!lrSchedule) throw new UsageError(`invalid --lr-schedule '${raw.lrSchedule}': valid schedules are ${LR_SCHEDULES.join(', ')}`);
   if (!raw.out.trim()) throw new UsageError('invalid --out: empty path');
   const tasks = raw.tasks === undefined ? null : raw.tasks.split(',').map((t) => t.trim()).filter(Boolean);
   if (tasks && !tasks.length) throw new UsageError('invalid --tasks: name at least one task');
@@ -98,7 +98,7 @@ export function parseOptions(raw: RawOptions): TrainCliOptions {
     weighting: raw.weighting,
     weights,
     lr: num('--lr', raw.lr, z.number().positive('must be > 0').max(10)),
-    lrSchedule: raw.lrSchedule as 'constant' | 'step',
+    lrSchedule,
     batch: num('--batch', raw.batch, int.min(1, 'must be >= 1').max(4096)),
     seed: num('--seed', raw.seed, int.min(0, 'must be >= 0').max(2 ** 31 - 1)),
     bottleneck,

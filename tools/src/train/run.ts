@@ -99,7 +99,7 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     onStep: (s) => progress.step(s),
     onEpoch: (e) => {
       progress.stop();
-      ctx.log(`epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, lr ${e.lr}, ${e.seconds.toFixed(1)} s, test accuracy ${formatAccuracy(e.testAccuracy)}`);
+      ctx.log(`epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, mean lr ${e.lr.toPrecision(3)}, ${e.seconds.toFixed(1)} s, test accuracy ${formatAccuracy(e.testAccuracy)}`);
     },
     shouldStop: ctx.interrupted,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LR_SCHEDULES } from '../train/schedule.js';
 
 const int = z.number().int();
 const count = int.min(0);
@@ -27,6 +28,7 @@ const epochSchema = z
     taskLoss: z.record(z.string(), z.number()),
     trainAccuracy: z.record(z.string(), z.number()),
     testAccuracy: z.record(z.string(), z.number()),
+    /** Mean learning rate over the epoch's steps. */
     lr: z.number(),
     seconds: z.number(),
   })
@@ -42,7 +44,7 @@ export const trainingSchema = z
         weighting: z.enum(['equal', 'fixed', 'uncertainty']),
         weights: z.array(z.number()).nullable(),
         lr: z.number().positive(),
-        lrSchedule: z.enum(['constant', 'step']),
+        lrSchedule: z.enum(LR_SCHEDULES),
         batchSize: int.min(1),
         epochs: int.min(0),
         seed: int,

@@ -6,6 +6,7 @@ import type { MtlNet } from '../model.js';
 import { applyBatchNormUpdates, type BatchNormUpdate } from '../layers.js';
 import { makeRng } from '../rng.js';
 import { evaluate } from './evaluate.js';
+import { learningRate, type LrSchedule } from './schedule.js';
 import { makeWeighting, type Weighting } from './weighting.js';
 
 export interface TrainOptions {
@@ -17,8 +18,8 @@ export interface TrainOptions {
   weighting?: Weighting;
   /** Per-task weights for `fixed`, in the model's task order. */
   weights?: number[] | null;
-  /** `step` divides the learning rate by 10 at half the epochs (the paper's StepLR). Default `step`. */
-  lrSchedule?: 'constant' | 'step';
+  /** Default `step`: divides the learning rate by 10 at half the epochs (the paper's StepLR). */
+  lrSchedule?: LrSchedule;
   /** Use at most this many training / test samples per epoch. */
   trainLimit?: number;
   testLimit?: number;
@@ -83,8 +84,10 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   let stopped = false;
   try {
     for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
-      const lr = (opts.lrSchedule ?? 'step') === 'step' && opts.epochs > 1 && epoch > Math.floor(opts.epochs / 2) ? opts.lr / 10 : opts.lr;
-      optimizer.setLearningRate(lr);
+      const schedule = opts.lrSchedule ?? 'step';
+      const lrAt = (step: number): number =>
+        learningRate(schedule, opts.lr, { epoch, epochs: opts.epochs, step: (epoch - 1) * steps + step, totalSteps: opts.epochs * steps });
+      let lrSum = 0;
       const epochStart = Date.now();
       let lossSum = 0;
       const taskLossSum = new Array<number>(model.tasks.length).fill(0);
@@ -97,6 +100,9 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
           stopped = true;
           break;
         }
+        const stepLr = lrAt(step);
+        lrSum += stepLr;
+        optimizer.setLearningRate(stepLr);
         let stats: tf.Tensor | undefined;
         const bnUpdates: BatchNormUpdate[] = [];
         tf.tidy(() => {
@@ -145,7 +151,7 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
         taskLoss: Object.fromEntries(model.tasks.map((t, i) => [t.name, taskLossSum[i] / Math.max(seen, 1)])),
         trainAccuracy: Object.fromEntries(model.tasks.map((t, i) => [t.name, correct[i] / Math.max(seen, 1)])),
         testAccuracy,
-        lr,
+        lr: step ? lrSum / step : lrAt(0),
         seconds: (Date.now() - epochStart) / 1000,
       };
       epochs.push(record);
