@@ -219,9 +219,42 @@ describe('Sum and Mean fast paths', () => {
   });
 });
 
+describe('BatchMatMul fast path', () => {
+  it('matches cpu for every transpose combination, batched and broadcast, and in a dense layer gradient', () => {
+    for (const seed of SEEDS(8000, 40)) {
+      const r = rng(seed);
+      const [m, k, n] = [int(r, 1, 40), int(r, 1, 40), int(r, 1, 40)];
+      const tA = seed % 2 === 1;
+      const tB = seed % 4 >= 2;
+      const batch = int(r, 1, 3);
+      const bBatch = r() < 0.3 ? 1 : batch; // b broadcast over a's batch sometimes
+      const aShape = [batch, tA ? k : m, tA ? m : k];
+      const bShape = [bBatch, tB ? n : k, tB ? k : n];
+      const av = randomValues(r, aShape.reduce((x, y) => x * y, 1));
+      const bv = randomValues(r, bShape.reduce((x, y) => x * y, 1));
+      const run = (be: 'cpu' | 'wasm') => runOn(be, () => tf.matMul(tf.tensor(av, aShape) as tf.Tensor3D, tf.tensor(bv, bShape) as tf.Tensor3D, tA, tB));
+      expect(relError(run('wasm')[0]!, run('cpu')[0]!), JSON.stringify({ aShape, bShape, tA, tB })).toBeLessThan(TOL);
+    }
+    // the gradients of a dense layer 256 -> 32 on a batch of 16 (x^T dy and dy W^T)
+    const r = rng(9);
+    const xv = randomValues(r, 16 * 256);
+    const wv = randomValues(r, 256 * 32);
+    const grads = (be: 'cpu' | 'wasm') => runOn(be, () => {
+      const x = tf.tensor2d(xv, [16, 256]);
+      const w = tf.tensor2d(wv, [256, 32]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))));
+      return g([x, w]);
+    });
+    const [cx, cw] = grads('cpu');
+    const [wx, ww] = grads('wasm');
+    expect(relError(wx!, cx!)).toBeLessThan(TOL);
+    expect(relError(ww!, cw!)).toBeLessThan(TOL);
+  });
+});
+
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput']) {
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -275,6 +308,8 @@ describe('registration and memory', () => {
         ['Tile', { x: tf.reshape(f, [3, 3, 1, 3, 2]) }, { reps: [1, 1, 4, 1, 1] }],
         ['Sum', { x: big }, { axis: [0, 1, 2], keepDims: false }],
         ['Mean', { x: big }, { axis: [1, 2], keepDims: true }],
+        ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(big, [4, 64, 16]).slice([0, 0, 0], [2, 36, 16]) }, { transposeA: true, transposeB: false }],
+        ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(f, [1, 9, 6]) }, { transposeA: false, transposeB: true }],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;

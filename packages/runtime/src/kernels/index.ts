@@ -12,6 +12,7 @@ import { conv2dBackpropInputOverride } from './conv2d-backprop-input.js';
 import { installWasmOverride, type WasmOverride } from './override.js';
 
 export { setWasmFastPaths } from './override.js';
+import { batchMatMulOverride } from './batch-mat-mul.js';
 import { meanOverride } from './mean.js';
 import { sumOverride } from './sum.js';
 import { tileOverride } from './tile.js';
@@ -30,6 +31,7 @@ export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
   tileOverride,
   sumOverride,
   meanOverride,
+  batchMatMulOverride,
 ];
 
 /**
