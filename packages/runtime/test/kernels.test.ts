@@ -228,8 +228,8 @@ describe('BatchMatMul fast path', () => {
       const tB = seed % 4 >= 2;
       const batch = int(r, 1, 3);
       const bBatch = r() < 0.3 ? 1 : batch; // b broadcast over a's batch sometimes
-      const aShape = [batch, tA ? k : m, tA ? m : k];
-      const bShape = [bBatch, tB ? n : k, tB ? k : n];
+      const aShape: [number, number, number] = [batch, tA ? k : m, tA ? m : k];
+      const bShape: [number, number, number] = [bBatch, tB ? n : k, tB ? k : n];
       const av = randomValues(r, aShape.reduce((x, y) => x * y, 1));
       const bv = randomValues(r, bShape.reduce((x, y) => x * y, 1));
       const run = (be: 'cpu' | 'wasm') => runOn(be, () => tf.matMul(tf.tensor(av, aShape) as tf.Tensor3D, tf.tensor(bv, bShape) as tf.Tensor3D, tA, tB));
