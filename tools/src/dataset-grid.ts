@@ -29,6 +29,7 @@ interface Flags {
   seed?: number;
   size?: number;
   noise?: number;
+  augment?: boolean;
   tasks?: string;
   scale?: number;
   columns?: number;
@@ -61,6 +62,7 @@ function main(argv: string[]): void {
     .option('--seed <seed>', 'dataset seed (also the shuffle seed)', integer('seed', 0, 0xffffffff))
     .option('--size <px>', 'shapes3d image size (32 or 64)', integer('size', 1, 4096))
     .option('--noise <rate>', 'shapes3d salt-and-pepper rate', rate)
+    .option('--augment', 'multimnist: the random digit distortions training uses (train split only)')
     .option('--tasks <list>', 'shapes3d tasks, comma separated (for --labels)')
     .option('--scale <k>', 'nearest-neighbour upscaling', integer('scale', 1, 16))
     .option('--columns <k>', 'images per row', integer('columns', 1, 256))
@@ -80,6 +82,7 @@ function main(argv: string[]): void {
   if (f.seed !== undefined) options.seed = f.seed;
   if (f.size !== undefined) options.size = f.size;
   if (f.noise !== undefined) options.noise = f.noise;
+  if (f.augment) options.augment = true;
   if (f.tasks !== undefined) options.tasks = f.tasks.split(',').map((t) => t.trim());
   try {
     const ds = loadDataset(f.dataset, options);

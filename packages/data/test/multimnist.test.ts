@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset, type Batch } from '../src/index.js';
 import { loadMnistSource, sourcePools } from '../src/multimnist/source.js';
-import { CANVAS, drawComposite, OUT_SIDE } from '../src/multimnist/composite.js';
+import { CANVAS, drawComposite, newScratch, OUT_SIDE, renderComposite } from '../src/multimnist/composite.js';
 
 function collect(batches: Iterable<Batch>): Batch[] {
   return [...batches];
@@ -122,6 +122,50 @@ describe('multimnist', () => {
       for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(ref[k] - img[k]));
       expect(err).toBeLessThan(1e-5);
     }
+  });
+
+  it('augment distorts training digits only, keeps labels and offsets, and an identity warp is the plain digit', () => {
+    const aug = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, augment: true });
+    const [plain] = collect(ds.batches('train', 50, { limit: 50 }));
+    const [warped] = collect(aug.batches('train', 50, { limit: 50 }));
+    expect([...warped.labels.left]).toEqual([...plain.labels.left]);
+    expect([...warped.labels.right]).toEqual([...plain.labels.right]);
+    let changed = 0;
+    for (let i = 0; i < 50; i++) {
+      let d = 0;
+      let massPlain = 0;
+      let massWarped = 0;
+      for (let k = i * 784; k < (i + 1) * 784; k++) {
+        d = Math.max(d, Math.abs(plain.x[k] - warped.x[k]));
+        massPlain += plain.x[k];
+        massWarped += warped.x[k];
+      }
+      if (d > 0.05) changed++;
+      // a distortion of at most 10% scale keeps the ink within about a quarter of the plain image's
+      expect(Math.abs(massWarped - massPlain) / massPlain).toBeLessThan(0.3);
+    }
+    expect(changed).toBeGreaterThan(45);
+    const [testPlain] = collect(ds.batches('test', 20, { limit: 20 }));
+    const [testAug] = collect(aug.batches('test', 20, { limit: 20 }));
+    expect([...testAug.x]).toEqual([...testPlain.x]);
+    // the identity warp reproduces the plain composite exactly
+    const src = loadMnistSource();
+    const pools = sourcePools(7, src.start);
+    const spec = drawComposite(7, 'train', 3, pools.train, true);
+    expect(spec.leftWarp).toBeDefined();
+    const { leftWarp: _l, rightWarp: _r, ...bare } = spec;
+    const identity = { rotation: 0, scale: 1, shear: 0 };
+    const a = new Float32Array(784);
+    const b = new Float32Array(784);
+    renderComposite(bare, src.pixels, a, 0, newScratch());
+    renderComposite({ ...bare, leftWarp: identity, rightWarp: identity }, src.pixels, b, 0, newScratch());
+    let err = 0;
+    for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(a[k] - b[k]));
+    expect(err).toBeLessThan(1e-6);
+  });
+
+  it('refuses a non-boolean augment option', () => {
+    expect(() => loadDataset('multimnist', { augment: 'yes' })).toThrow(/augment/);
   });
 
   it('uses all classes in both positions, roughly uniformly', () => {

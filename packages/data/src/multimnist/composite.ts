@@ -14,10 +14,23 @@ export interface CompositeSpec {
   rightDigit: number;
   leftAt: [number, number]; // [row, col] of the digit's top-left corner on the 36x36 canvas
   rightAt: [number, number];
+  /** Per-digit affine distortion (training augmentation), or undefined for the plain digit. */
+  leftWarp?: Warp;
+  rightWarp?: Warp;
 }
 
+/** A small affine distortion of a digit about its centre: rotation (radians), scale, shear. */
+export interface Warp {
+  rotation: number;
+  scale: number;
+  shear: number;
+}
+
+/** Largest distortions drawn by `augment`: +-15 degrees, 0.9-1.1x, shear +-0.15. */
+export const WARP_LIMITS = { rotation: (15 * Math.PI) / 180, scale: 0.1, shear: 0.15 } as const;
+
 /** Draws sample `index` of `split` from its own seeded stream. */
-export function drawComposite(seed: number, split: SplitName, index: number, pools: Int32Array[]): CompositeSpec {
+export function drawComposite(seed: number, split: SplitName, index: number, pools: Int32Array[], augment = false): CompositeSpec {
   const rng = mulberry32(hashSeed(seed, splitId(split), index));
   const left = randInt(rng, 10);
   const right = randInt(rng, 10);
@@ -28,7 +41,14 @@ export function drawComposite(seed: number, split: SplitName, index: number, poo
   const far = CANVAS - DIGIT_SIDE;
   const leftAt: [number, number] = [randInt(rng, MAX_SHIFT + 1), randInt(rng, MAX_SHIFT + 1)];
   const rightAt: [number, number] = [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
-  return { left, right, leftDigit, rightDigit, leftAt, rightAt };
+  if (!augment) return { left, right, leftDigit, rightDigit, leftAt, rightAt };
+  // drawn after the plain sample's numbers, so augmentation never changes digits or offsets
+  const warp = (): Warp => ({
+    rotation: (rng() * 2 - 1) * WARP_LIMITS.rotation,
+    scale: 1 + (rng() * 2 - 1) * WARP_LIMITS.scale,
+    shear: (rng() * 2 - 1) * WARP_LIMITS.shear,
+  });
+  return { left, right, leftDigit, rightDigit, leftAt, rightAt, leftWarp: warp(), rightWarp: warp() };
 }
 
 /** Area (box-filter) resampling weights from `from` to `to` pixels: for each output, [input, weight] pairs. */
@@ -69,8 +89,12 @@ export function newScratch(): CompositeScratch {
 export function renderComposite(spec: CompositeSpec, pixels: Float32Array, out: Float32Array, offset: number, s: CompositeScratch): void {
   const { canvas, rows } = s;
   canvas.fill(0);
-  const place = (digit: number, at: [number, number]): void => {
+  const place = (digit: number, at: [number, number], warp: Warp | undefined): void => {
     const base = digit * DIGIT_PIXELS;
+    if (warp) {
+      placeWarped(pixels, base, at, warp, canvas);
+      return;
+    }
     for (let r = 0; r < DIGIT_SIDE; r++) {
       const src = base + r * DIGIT_SIDE;
       const dst = (r + at[0]) * CANVAS + at[1];
@@ -80,8 +104,8 @@ export function renderComposite(spec: CompositeSpec, pixels: Float32Array, out: 
       }
     }
   };
-  place(spec.leftDigit, spec.leftAt);
-  place(spec.rightDigit, spec.rightAt);
+  place(spec.leftDigit, spec.leftAt, spec.leftWarp);
+  place(spec.rightDigit, spec.rightAt, spec.rightWarp);
   const { idx, w, start } = WEIGHTS;
   // resample rows: rows[o][col] = sum_i w * canvas[i][col]
   rows.fill(0);
@@ -101,6 +125,45 @@ export function renderComposite(spec: CompositeSpec, pixels: Float32Array, out: 
       let v = 0;
       for (let k = start[o]; k < start[o + 1]; k++) v += w[k] * rows[src + idx[k]];
       out[dst + o] = v > 1 ? 1 : v;
+    }
+  }
+}
+
+/**
+ * Draws a digit distorted by `warp` into its 28x28 box on the canvas (max-combined): each box pixel
+ * samples the digit bilinearly at the inverse-mapped position (zero outside the digit).
+ */
+function placeWarped(pixels: Float32Array, base: number, at: [number, number], warp: Warp, canvas: Float32Array): void {
+  const c = (DIGIT_SIDE - 1) / 2;
+  const cos = Math.cos(warp.rotation);
+  const sin = Math.sin(warp.rotation);
+  // forward map A = R * Shear * S; inverse maps a box pixel back into the digit
+  const a00 = warp.scale * cos;
+  const a01 = warp.scale * (cos * warp.shear - sin);
+  const a10 = warp.scale * sin;
+  const a11 = warp.scale * (sin * warp.shear + cos);
+  const det = a00 * a11 - a01 * a10;
+  const i00 = a11 / det;
+  const i01 = -a01 / det;
+  const i10 = -a10 / det;
+  const i11 = a00 / det;
+  const last = DIGIT_SIDE - 1;
+  for (let r = 0; r < DIGIT_SIDE; r++) {
+    const dst = (r + at[0]) * CANVAS + at[1];
+    const dy = r - c;
+    for (let col = 0; col < DIGIT_SIDE; col++) {
+      const dx = col - c;
+      const sy = i10 * dx + i11 * dy + c;
+      const sx = i00 * dx + i01 * dy + c;
+      if (sy <= -1 || sx <= -1 || sy >= DIGIT_SIDE || sx >= DIGIT_SIDE) continue;
+      const y0 = Math.floor(sy);
+      const x0 = Math.floor(sx);
+      const fy = sy - y0;
+      const fx = sx - x0;
+      const at2 = (y: number, x: number): number => (y < 0 || x < 0 || y > last || x > last ? 0 : pixels[base + y * DIGIT_SIDE + x]);
+      const v =
+        (1 - fy) * ((1 - fx) * at2(y0, x0) + fx * at2(y0, x0 + 1)) + fy * ((1 - fx) * at2(y0 + 1, x0) + fx * at2(y0 + 1, x0 + 1));
+      if (v > canvas[dst + col]) canvas[dst + col] = v;
     }
   }
 }

@@ -13,6 +13,8 @@ export const multiMnistOptionsSchema = z
     seed: seedSchema.optional(),
     trainSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_SIZE, `must be <= ${MAX_SIZE}`).optional(),
     testSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_SIZE, `must be <= ${MAX_SIZE}`).optional(),
+    /** Distort each training digit by a small random affine map (test samples are never distorted). */
+    augment: z.boolean().optional(),
   })
   .strict();
 
@@ -22,10 +24,13 @@ export type MultiMnistOptions = z.infer<typeof multiMnistOptionsSchema>;
  * MultiMNIST (Sener & Koltun 2018): a top-left and a bottom-right real MNIST digit on a 36x36 canvas,
  * each shifted by up to 4 px, combined by max, area-resized to 28x28x1. Tasks `left` and `right`.
  * Composites are generated on demand from (seed, split, index); train and test use disjoint source digits.
+ * With `augment`, each training digit is also rotated (up to 15 degrees), scaled (0.9-1.1x) and sheared
+ * (up to 0.15), drawn from the same per-sample stream; the test split is unchanged.
  */
 export function createMultiMnist(options: unknown = {}): Dataset {
   const o = parseOrThrow(multiMnistOptionsSchema, options ?? {}, 'multimnist: invalid options');
   const seed = o.seed ?? 0;
+  const augment = o.augment ?? false;
   const sizes: Record<SplitName, number> = { train: o.trainSize ?? 60_000, test: o.testSize ?? 10_000 };
   const source = loadMnistSource();
   const pools = sourcePools(seed, source.start);
@@ -37,7 +42,7 @@ export function createMultiMnist(options: unknown = {}): Dataset {
     seed,
     size: (split) => sizes[split],
     writeSample(split, index, x, offset, labels, pos) {
-      const spec = drawComposite(seed, split, index, pools[split]);
+      const spec = drawComposite(seed, split, index, pools[split], augment && split === 'train');
       renderComposite(spec, source.pixels, x, offset, scratch);
       labels.left[pos] = spec.left;
       labels.right[pos] = spec.right;
