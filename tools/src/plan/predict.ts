@@ -1,0 +1,118 @@
+import type { CodecName } from '@mtl-split/codec';
+import type { TaskSpec } from '@mtl-split/model';
+import type { Measurement } from './measure.js';
+import type { Link } from './options.js';
+
+/** Name of the baseline row: the whole model on the edge, nothing sent. */
+export const EDGE_ONLY = 'edge-only';
+/** Name of the split point that sends the input (all compute in the cloud). */
+export const CLOUD_ONLY = 'input';
+/** Fixed estimate of the answer sent back: 8 bytes per class per task plus 64 bytes of overhead. */
+export const ANSWER_BYTES_PER_CLASS = 8;
+export const ANSWER_OVERHEAD_BYTES = 64;
+
+export function answerBytes(tasks: TaskSpec[]): number {
+  return ANSWER_OVERHEAD_BYTES + ANSWER_BYTES_PER_CLASS * tasks.reduce((a, t) => a + t.classes.length, 0);
+}
+
+export interface Devices {
+  /** Edge compute and encode take this many times longer than measured here. */
+  edgeSlowdown: number;
+  /** Cloud compute and decode take this many times less than measured here. */
+  cloudSpeedup: number;
+}
+
+/** Predicted latency of one request (one sample) at one split, ms. */
+export interface PlanRow {
+  split: string;
+  /** Frame bytes sent up (0 for edge-only). */
+  upBytes: number;
+  /** Answer bytes sent down (0 for edge-only). */
+  downBytes: number;
+  edgeMs: number;
+  encodeMs: number;
+  upMs: number;
+  latencyMs: number;
+  downMs: number;
+  decodeMs: number;
+  cloudMs: number;
+  totalMs: number;
+}
+
+export interface LinkPlan {
+  link: string;
+  codec: CodecName;
+  rows: PlanRow[];
+  /** Fastest row (ties: the earlier one; edge-only comes last). */
+  best: string;
+  bestMs: number;
+  cloudOnlyMs: number | null;
+  edgeOnlyMs: number;
+  /** cloudOnlyMs / bestMs (null without an 'input' point). */
+  speedupVsCloudOnly: number | null;
+  /** edgeOnlyMs / bestMs. */
+  speedupVsEdgeOnly: number;
+}
+
+/**
+ * The testbed's analytic model (testbed/src/analytic.ts) without its unshaped overhead:
+ *   total = edge + encode + upBytes / up bandwidth + round-trip latency + decode + cloud + downBytes / down bandwidth
+ * Bandwidths in KB/s, 1 KB = 1000 bytes; jitter averages out.
+ */
+export function predictRow(
+  split: string,
+  t: { edgeMs: number; encodeMs: number; decodeMs: number; cloudMs: number },
+  bytes: { up: number; down: number },
+  link: Pick<Link, 'upKBps' | 'downKBps' | 'latencyMs'>,
+  d: Devices,
+): PlanRow {
+  const edgeMs = t.edgeMs * d.edgeSlowdown;
+  const encodeMs = t.encodeMs * d.edgeSlowdown;
+  const decodeMs = t.decodeMs / d.cloudSpeedup;
+  const cloudMs = t.cloudMs / d.cloudSpeedup;
+  const upMs = (bytes.up / (link.upKBps * 1000)) * 1000;
+  const downMs = (bytes.down / (link.downKBps * 1000)) * 1000;
+  const totalMs = edgeMs + encodeMs + upMs + link.latencyMs + decodeMs + cloudMs + downMs;
+  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: link.latencyMs, downMs, decodeMs, cloudMs, totalMs };
+}
+
+/** The edge-only baseline: the whole model on the (slowed-down) edge, no transmission. */
+export function edgeOnlyRow(fullModelMs: number, d: Devices): PlanRow {
+  const edgeMs = fullModelMs * d.edgeSlowdown;
+  return { split: EDGE_ONLY, upBytes: 0, downBytes: 0, edgeMs, encodeMs: 0, upMs: 0, latencyMs: 0, downMs: 0, decodeMs: 0, cloudMs: 0, totalMs: edgeMs };
+}
+
+/** Fastest row; `transmittingOnly` skips the edge-only baseline. Ties go to the earlier row. */
+export function bestRow(rows: PlanRow[], transmittingOnly = false): PlanRow {
+  let best: PlanRow | null = null;
+  for (const r of rows) {
+    if (transmittingOnly && r.split === EDGE_ONLY) continue;
+    if (!best || r.totalMs < best.totalMs) best = r;
+  }
+  if (!best) throw new Error('no rows to choose from');
+  return best;
+}
+
+/** Predictions for one link and codec: one row per split point, then the edge-only row. */
+export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes: number, d: Devices): LinkPlan {
+  const rows = m.points.map((p) => {
+    const c = p.codecs.find((x) => x.codec === codec);
+    if (!c) throw new Error(`codec '${codec}' was not measured`);
+    return predictRow(p.point, { edgeMs: p.edgeMs, encodeMs: c.encodeMs, decodeMs: c.decodeMs, cloudMs: p.cloudMs }, { up: c.bytes, down: downBytes }, link, d);
+  });
+  rows.push(edgeOnlyRow(m.fullModelMs, d));
+  const best = bestRow(rows);
+  const cloudOnly = rows.find((r) => r.split === CLOUD_ONLY) ?? null;
+  const edgeOnly = rows[rows.length - 1];
+  return {
+    link: link.name,
+    codec,
+    rows,
+    best: best.split,
+    bestMs: best.totalMs,
+    cloudOnlyMs: cloudOnly ? cloudOnly.totalMs : null,
+    edgeOnlyMs: edgeOnly.totalMs,
+    speedupVsCloudOnly: cloudOnly ? cloudOnly.totalMs / best.totalMs : null,
+    speedupVsEdgeOnly: edgeOnly.totalMs / best.totalMs,
+  };
+}

@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode } from '@mtl-split/codec';
+import { loadDataset } from '@mtl-split/data';
+import { buildModel, loadBundle, saveBundle, type Bundle } from '@mtl-split/model';
+import { initRuntime } from '@mtl-split/runtime';
+import { measurePlan, testSample, type Measurement } from '../src/plan/measure.js';
+import { loadProfile, parseOptions, REPO_ROOT, UsageError, type RawOptions } from '../src/plan/options.js';
+import { answerBytes, bestRow, EDGE_ONLY, planLink, predictRow } from '../src/plan/predict.js';
+import { bestLine, formatLinkTable } from '../src/plan/report.js';
+
+const require = createRequire(import.meta.url);
+const TSX = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
+const PLAN = join(REPO_ROOT, 'tools/src/plan.ts');
+
+function runPlan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', TSX, PLAN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    p.on('exit', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+  });
+}
+
+const raw = (o: Partial<RawOptions>): RawOptions => ({
+  model: 'm',
+  codec: 'int8',
+  compress: 'none',
+  repeats: '20',
+  edgeSlowdown: '1',
+  cloudSpeedup: '1',
+  progress: false,
+  ...o,
+});
+
+let dir: string;
+let bundleDir: string;
+let bundle: Bundle;
+let m: Measurement;
+
+beforeAll(async () => {
+  await initRuntime();
+  dir = mkdtempSync(join(tmpdir(), 'plan-test-'));
+  bundleDir = join(dir, 'tiny');
+  const dataset = { name: 'multimnist', options: { trainSize: 10, testSize: 5, seed: 3 } };
+  const ds = loadDataset(dataset.name, dataset.options);
+  // a learned 1-channel bottleneck after block2: the split point with the fewest bytes
+  const model = buildModel({
+    backbone: 'resnet',
+    backboneConfig: { stem: 4, stages: [6, 8], blocksPerStage: 1, pool: 'flatten' },
+    inputShape: ds.inputShape,
+    tasks: ds.tasks,
+    bottleneck: { point: 'block2', channels: 1 },
+    seed: 2,
+  });
+  await saveBundle(bundleDir, model, { dataset });
+  model.dispose();
+  bundle = await loadBundle(bundleDir);
+  m = measurePlan(bundle.model, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
+}, 60_000);
+
+afterAll(() => {
+  bundle?.model.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('predictRow', () => {
+  it('follows total = edge + encode + up + latency + decode + cloud + down, with device factors', () => {
+    const r = predictRow('p', { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 }, { up: 5000, down: 224 }, { upKBps: 10, downKBps: 100, latencyMs: 30 }, { edgeSlowdown: 3, cloudSpeedup: 2 });
+    expect(r.edgeMs).toBe(6);
+    expect(r.encodeMs).toBe(1.5);
+    expect(r.upMs).toBeCloseTo(500, 10); // 5000 B / 10 000 B/s
+    expect(r.downMs).toBeCloseTo(2.24, 10); // 224 B / 100 000 B/s
+    expect(r.decodeMs).toBe(0.125);
+    expect(r.cloudMs).toBe(2);
+    expect(r.totalMs).toBeCloseTo(6 + 1.5 + 500 + 30 + 0.125 + 2 + 2.24, 10);
+  });
+
+  it('estimates the answer as 8 bytes per class per task + 64', () => {
+    expect(answerBytes([{ name: 'a', classes: ['x', 'y'] }, { name: 'b', classes: ['0', '1', '2'] }])).toBe(64 + 8 * 5);
+  });
+});
+
+describe('measurePlan + planLink on a small bundle', () => {
+  it('measures every split point with exact frame sizes and positive times', () => {
+    expect(m.points.map((p) => p.point)).toEqual(bundle.model.splitPoints.map((p) => p.name));
+    expect(m.points[0].point).toBe('input');
+    for (const p of m.points) {
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      for (const c of p.codecs) {
+        // frame size depends only on shape and codec (no lossless stage): compare with a synthetic frame
+        expect(c.bytes).toBe(encode({ data: new Float32Array(n).fill(0.5), shape: [1, ...p.shape] }, { codec: c.codec }).length);
+        expect(c.encodeMs).toBeGreaterThanOrEqual(0);
+        expect(c.decodeMs).toBeGreaterThanOrEqual(0);
+      }
+      expect(p.edgeMs).toBeGreaterThan(0);
+      expect(p.cloudMs).toBeGreaterThan(0);
+    }
+    expect(m.fullModelMs).toBeGreaterThan(0);
+  });
+
+  it('predicts each row from the measurement and a slower uplink moves the best split to fewer bytes', () => {
+    const down = answerBytes(bundle.manifest.tasks);
+    const devices = { edgeSlowdown: 4, cloudSpeedup: 2 };
+    const fast = { name: 'fast', upKBps: 1e6, downKBps: 1e6, latencyMs: 5, jitterMs: 0 };
+    const slow = { name: 'slow', upKBps: 1, downKBps: 1e6, latencyMs: 5, jitterMs: 0 };
+    const pf = planLink(m, fast, 'int8', down, devices);
+    const ps = planLink(m, slow, 'int8', down, devices);
+    for (const p of [pf, ps]) {
+      expect(p.rows.map((r) => r.split)).toEqual([...m.points.map((x) => x.point), EDGE_ONLY]);
+      const edgeOnly = p.rows[p.rows.length - 1];
+      expect(edgeOnly.totalMs).toBeCloseTo(m.fullModelMs * 4, 10);
+      const best = p.rows.find((r) => r.split === p.best)!;
+      expect(p.rows.every((r) => r.totalMs >= best.totalMs)).toBe(true);
+      expect(p.speedupVsEdgeOnly).toBeCloseTo(edgeOnly.totalMs / best.totalMs, 10);
+      expect(p.speedupVsCloudOnly).toBeCloseTo(p.rows[0].totalMs / best.totalMs, 10);
+    }
+    const link = ps.rows[2];
+    const pt = m.points[2];
+    const c = pt.codecs[0];
+    expect(link.totalMs).toBeCloseTo(pt.edgeMs * 4 + c.encodeMs * 4 + c.bytes + 5 + c.decodeMs / 2 + pt.cloudMs / 2 + (down / 1e9) * 1000, 8);
+
+    const bytesOf = (split: string) => m.points.find((p) => p.point === split)!.codecs[0].bytes;
+    const fewest = [...m.points].sort((a, b) => a.codecs[0].bytes - b.codecs[0].bytes)[0].point;
+    expect(fewest).toBe('block2'); // the bottleneck
+    const bestFast = bestRow(pf.rows, true).split;
+    const bestSlow = bestRow(ps.rows, true).split;
+    expect(bestSlow).toBe('block2');
+    expect(bytesOf(bestSlow)).toBeLessThanOrEqual(bytesOf(bestFast));
+    expect(bestLine(ps)).toMatch(/^best split for slow \(int8\): (block2|edge-only), [\d.]+ ms \([\d.]+x faster than cloud-only, [\d.]+x than edge-only\)$/);
+    const table = formatLinkTable(slow, [ps, planLink(m, slow, 'f32', down, devices)]);
+    expect(table.split('\n').filter((l) => l.startsWith('| ')).length).toBe(1 + 2 * m.points.length + 1);
+  });
+});
+
+describe('options', () => {
+  it('loads profiles, builds an ad-hoc link and rejects bad input with one line', () => {
+    const o = parseOptions(raw({ profile: ['lte'], upKbps: '250', latencyMs: '60', codec: 'f32,int8' }));
+    expect(o.links.map((l) => l.name)).toEqual(['lte', 'custom']);
+    expect(o.links[1]).toEqual({ name: 'custom', upKBps: 250, downKBps: 250, latencyMs: 60, jitterMs: 0 });
+    expect(o.codecs).toEqual(['f32', 'int8']);
+    expect(() => parseOptions(raw({}))).toThrow(/no link/);
+    expect(() => parseOptions(raw({ upKbps: 'fast' }))).toThrow(/invalid --up-kbps 'fast'/);
+    expect(() => parseOptions(raw({ upKbps: '1', codec: 'int3' }))).toThrow(/unknown codec 'int3' \(valid: f32, f16/);
+    expect(() => parseOptions(raw({ upKbps: '1', compress: 'lzma' }))).toThrow(UsageError);
+    expect(() => parseOptions(raw({ upKbps: '1', repeats: '0' }))).toThrow(/--repeats/);
+    const pdir = join(dir, 'profiles');
+    rmSync(pdir, { recursive: true, force: true });
+    mkdirSync(pdir);
+    writeFileSync(join(pdir, 'ok.json'), JSON.stringify({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x' }));
+    writeFileSync(join(pdir, 'bad.json'), JSON.stringify({ name: 'bad', upKBps: -1, downKBps: 6, latencyMs: 7, jitterMs: 1 }));
+    expect(loadProfile('ok', pdir)).toEqual({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1 });
+    expect(() => loadProfile('bad', pdir)).toThrow(/field "upKBps".*\(valid: bad, ok\)$/);
+    expect(() => loadProfile('nope', pdir)).toThrow(/^unknown profile 'nope' \(valid: bad, ok\)$/);
+  });
+});
+
+describe('plan CLI', () => {
+  it('exits non-zero with one line on bad input and writes nothing; --json writes the full result', async () => {
+    const json = join(dir, 'out', 'plan.json');
+    const good = join(dir, 'plan.json');
+    const bad: [string[], RegExp][] = [
+      [['--model', bundleDir, '--profile', 'marsnet', '--json', good], /^plan: unknown profile 'marsnet' \(valid: .*lte.*\)$/],
+      [['--model', bundleDir, '--json', good], /^plan: no link/],
+      [['--model', bundleDir, '--up-kbps', '-3', '--json', good], /^plan: invalid --up-kbps '-3'/],
+      [['--model', bundleDir, '--up-kbps', '10', '--codec', 'int9', '--json', good], /^plan: unknown codec 'int9'/],
+      [['--model', join(dir, 'missing'), '--up-kbps', '10', '--json', good], /^plan: bundle '.*missing': no such folder$/],
+      [['--model', bundleDir, '--up-kbps', '10', '--json', json], /^plan: invalid --json/],
+    ];
+    const runs = await Promise.all(bad.map(([a]) => runPlan(a)));
+    runs.forEach((r, i) => {
+      const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('plan: backend'));
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(bad[i][1]);
+      expect(r.stdout).toBe('');
+    });
+    expect(existsSync(good)).toBe(false);
+    expect(existsSync(json)).toBe(false);
+
+    const r = await runPlan(['--model', bundleDir, '--profile', 'lte', '--up-kbps', '50', '--codec', 'int8,f32', '--repeats', '2', '--no-progress', '--json', good]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/best split for lte \(int8\): /);
+    expect(r.stdout).toMatch(/best split for custom \(f32\): /);
+    const out = JSON.parse(readFileSync(good, 'utf8')) as { links: { name: string }[]; best: { link: string; codec: string; split: string }[]; predictions: { rows: unknown[] }[]; measurement: { points: unknown[] } };
+    expect(out.links.map((l) => l.name)).toEqual(['lte', 'custom']);
+    expect(out.best.map((b) => `${b.link}/${b.codec}`)).toEqual(['lte/int8', 'lte/f32', 'custom/int8', 'custom/f32']);
+    expect(out.measurement.points).toHaveLength(bundle.model.splitPoints.length);
+    expect(out.predictions[0].rows).toHaveLength(bundle.model.splitPoints.length + 1);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  }, 60_000);
+});
