@@ -29,7 +29,7 @@ const program = new Command()
   )
   .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
   .option('--profile <name>', `link profile from --profiles-dir (repeatable): ${listProfiles(DEFAULT_PROFILES_DIR).join(', ')}`, collect)
-  .option('--profiles-dir <dir>', 'folder of link profile files NAME.json', DEFAULT_PROFILES_DIR)
+  .option('--profiles-dir <dir>', 'folder of link profile files NAME.json (default: testbed/profiles of this repository)')
   .option('--up-kbps <n>', "ad-hoc link 'custom': uplink KB/s")
   .option('--down-kbps <n>', 'ad-hoc link: downlink KB/s (default: = up)')
   .option('--latency-ms <n>', 'ad-hoc link: round-trip latency ms (default 0)')
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 
   const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
   let started = false;
-  const m = measurePlan(bundle.model, sample, {
+  const m = await measurePlan(bundle.model, sample, {
     codecs: o.codecs,
     compress: o.compress,
     repeats: o.repeats,

@@ -62,7 +62,7 @@ beforeAll(async () => {
   await saveBundle(bundleDir, model, { dataset });
   model.dispose();
   bundle = await loadBundle(bundleDir);
-  m = measurePlan(bundle.model, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
+  m = await measurePlan(bundle.model, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
 }, 60_000);
 
 afterAll(() => {

@@ -101,9 +101,10 @@ function runPoint(s: SplitModel, x: tf.Tensor4D, shape: number[], o: MeasureOpti
 /**
  * Times every split point of `model` on one sample `x` (batch 1): edge half, encode and decode per
  * codec, cloud half, and the whole model. Points are visited round-robin within each repeat so that
- * background load affects all of them alike; each figure is the median over the repeats.
+ * background load affects all of them alike; each figure is the median over the repeats. Yields to
+ * the event loop between repeats (progress bars redraw).
  */
-export function measurePlan(model: MtlModel, sample: Float32Array, o: MeasureOptions): Measurement {
+export async function measurePlan(model: MtlModel, sample: Float32Array, o: MeasureOptions): Promise<Measurement> {
   const [H, W, C] = model.inputShape;
   const x = tf.tensor4d(sample, [1, H, W, C]);
   try {
@@ -122,6 +123,7 @@ export function measurePlan(model: MtlModel, sample: Float32Array, o: MeasureOpt
     const total = o.repeats * (splits.length + 1);
     let done = 0;
     for (let r = 0; r < o.repeats; r++) {
+      await new Promise((resolve) => setImmediate(resolve)); // let the progress bar redraw
       runFull(true);
       o.onProgress?.(++done, total);
       splits.forEach(({ info, s }, i) => {
