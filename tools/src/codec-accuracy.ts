@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { failWith, parseOrExit } from './cli.js';
 import { z } from 'zod';
 import { CODECS, type CodecName } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
@@ -52,18 +53,10 @@ function list(s: string | undefined): string[] | undefined {
   return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 }
 
-function fail(message: string, code = 1): never {
-  process.stderr.write(`codec-accuracy: ${message.split('\n')[0]}\n`);
-  process.exit(code);
-}
+const fail = failWith('codec-accuracy');
 
 async function main(): Promise<void> {
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    throw err;
-  }
+  parseOrExit(program);
   const parsed = optionsSchema.safeParse(program.opts());
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   const o = parsed.data;

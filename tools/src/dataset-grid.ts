@@ -3,7 +3,8 @@
  *   npm run dataset-grid -- --dataset shapes3d --out grid.png [--n 64] [--split test] [--seed 1]
  */
 import { writeFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseOrExit } from './cli.js';
 import { DATASETS, DataError, loadDataset, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
 
 function integer(name: string, min: number, max: number): (v: string) => number {
@@ -71,12 +72,7 @@ function main(argv: string[]): void {
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
 
-  try {
-    program.parse(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
-    throw e;
-  }
+  parseOrExit(program, argv);
   const f = program.opts<Flags>();
   const options: Record<string, unknown> = {};
   if (f.seed !== undefined) options.seed = f.seed;

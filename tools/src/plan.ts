@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { loadBundle } from '@mtl-split/model';
@@ -15,6 +15,7 @@ import { initRuntime } from '@mtl-split/runtime';
 import { measurePlan, testSample } from './plan/measure.js';
 import { DEFAULT_PROFILES_DIR, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
+import { failWith, parseOrExit } from './cli.js';
 import { bestLine, bestSummary, formatLinkTable, writeAtomic, type PlanReport } from './plan/report.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -43,18 +44,10 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`plan: ${message.split('\n')[0]}\n`);
-  process.exit(code);
-}
+const fail = failWith('plan');
 
 async function main(): Promise<void> {
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    throw err;
-  }
+  parseOrExit(program);
   const o = parseOptions(program.opts<RawOptions>());
   if (o.json !== null) {
     const dir = dirname(resolve(o.json));

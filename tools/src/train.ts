@@ -2,11 +2,12 @@
  * Train a multi-task (or single-task) model and write a bundle:
  *   npm run train -- --dataset multimnist --backbone resnet --epochs 3 --out models/multimnist-resnet
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { BACKBONES, ModelError, WEIGHTINGS } from '@mtl-split/model';
 import { DATASETS } from '@mtl-split/data';
 import { commandLine, parseOptions, UsageError, type RawOptions } from './train/options.js';
 import { run } from './train/run.js';
+import { failWith, parseOrExit } from './cli.js';
 
 const program = new Command()
   .name('train')
@@ -33,18 +34,10 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`train: ${message.split('\n')[0]}\n`);
-  process.exit(code);
-}
+const fail = failWith('train');
 
 async function main(): Promise<void> {
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    throw err;
-  }
+  parseOrExit(program);
   // Ctrl-C reaches this process twice (directly and relayed by the tsx wrapper): signals within
   // 2 s count as one. A later one exits at once; the bundle is only ever renamed into place complete.
   let interrupted = false;
