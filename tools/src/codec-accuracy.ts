@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { failWith, parseOrExit } from './cli.js';
+import { failWith, parseOrExit } from '@mtl-split/cli';
 import { z } from 'zod';
 import { CODECS, type CodecName } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';

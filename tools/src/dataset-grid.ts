@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseOrExit } from './cli.js';
+import { parseOrExit } from '@mtl-split/cli';
 import { DATASETS, DataError, loadDataset, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
 
 function integer(name: string, min: number, max: number): (v: string) => number {

@@ -15,7 +15,7 @@ import { initRuntime } from '@mtl-split/runtime';
 import { measurePlan, testSample } from './plan/measure.js';
 import { DEFAULT_PROFILES_DIR, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
-import { failWith, parseOrExit } from './cli.js';
+import { failWith, parseOrExit } from '@mtl-split/cli';
 import { bestLine, bestSummary, formatLinkTable, writeAtomic, type PlanReport } from './plan/report.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

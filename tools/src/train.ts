@@ -7,7 +7,7 @@ import { BACKBONES, ModelError, WEIGHTINGS } from '@mtl-split/model';
 import { DATASETS } from '@mtl-split/data';
 import { commandLine, parseOptions, UsageError, type RawOptions } from './train/options.js';
 import { run } from './train/run.js';
-import { failWith, parseOrExit } from './cli.js';
+import { failWith, parseOrExit } from '@mtl-split/cli';
 
 const program = new Command()
   .name('train')

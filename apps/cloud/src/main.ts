@@ -1,3 +1,4 @@
+import { CliExit } from '@mtl-split/cli';
 import { pino } from 'pino';
 import { startCloud } from './cloud.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
@@ -7,9 +8,8 @@ async function main(): Promise<void> {
   try {
     opts = parseCloudArgs(process.argv.slice(2));
   } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    if (e.exitCode === 0) process.exit(0);
-    process.stderr.write(`cloud: ${e.message}\n`);
+    if (err instanceof CliExit) process.exit(err.exitCode);
+    process.stderr.write(`cloud: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   }
   const log = pino({ level: opts.logLevel, base: { app: 'cloud', pid: process.pid } }, pino.destination({ dest: 1, sync: true }));

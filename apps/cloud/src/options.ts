@@ -1,11 +1,9 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import { intOption, parseOptions } from '@mtl-split/cli';
 import type { CloudOptions } from './cloud.js';
 
-const int = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `--${name} must be a number` })
-    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `--${name} must be an integer in ${min}..${max}` });
+const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);
 
 const schema = z.object({
   model: z.string({ error: '--model is required' }).min(1, '--model is required'),
@@ -42,16 +40,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--log-level <level>', 'pino log level', 'info')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw Object.assign(new Error(''), { exitCode: 0 });
-    throw new Error((e.message ?? String(err)).replace(/^error: /, ''));
-  }
-  const parsed = schema.safeParse(program.opts());
-  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid options');
-  const o = parsed.data;
+  const o = parseOptions(program, argv, schema);
   return {
     model: o.model,
     host: o.host,

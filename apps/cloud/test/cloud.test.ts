@@ -4,7 +4,7 @@ import { loadBundle, split, type Bundle } from '@mtl-split/model';
 import { tf } from '@mtl-split/runtime';
 import { GrpcStatus, SplitClient, TransportError } from '@mtl-split/transport';
 import { tinyBundle } from './bundle.js';
-import { spawnTs, waitForLog, type Spawned } from './spawn.js';
+import { spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
 
 const MAIN = 'apps/cloud/src/main.ts';
 let bundleDir: string;

@@ -1,3 +1,4 @@
+import { CliExit } from '@mtl-split/cli';
 import { writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { initRuntime } from '@mtl-split/runtime';
@@ -26,9 +27,8 @@ async function main(): Promise<void> {
   try {
     opts = parseEdgeArgs(process.argv.slice(2));
   } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    if (e.exitCode === 0) process.exit(0);
-    process.stderr.write(`edge: ${e.message}\n`);
+    if (err instanceof CliExit) process.exit(err.exitCode);
+    process.stderr.write(`edge: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   }
   try {

@@ -1,11 +1,9 @@
 import { Command } from 'commander';
 import { z } from 'zod';
+import { intOption, parseOptions } from '@mtl-split/cli';
 import type { EdgeOptions } from './edge.js';
 
-const int = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name} must be a number` })
-    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `${name} must be an integer in ${min}..${max}` });
+const int = intOption;
 
 const schema = z.object({
   model: z.string().min(1, '--model is required'),
@@ -51,14 +49,5 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--no-progress', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw Object.assign(new Error(''), { exitCode: 0 });
-    throw new Error((e.message ?? String(err)).replace(/^error: /, ''));
-  }
-  const parsed = schema.safeParse(program.opts());
-  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid options');
-  return parsed.data;
+  return parseOptions(program, argv, schema);
 }

@@ -8,7 +8,7 @@ import { initRuntime } from '@mtl-split/runtime';
 import { SplitClient } from '@mtl-split/transport';
 import { runEdge, runSplit, type EdgeOptions, type EdgeResult } from '../src/index.js';
 import { tinyBundles } from './bundle.js';
-import { ROOT, spawnTs, waitForLog, type Spawned } from './spawn.js';
+import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
 
 const CLOUD = 'apps/cloud/src/main.ts';
 const EDGE = 'apps/edge/src/main.ts';

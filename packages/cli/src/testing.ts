@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** The repository root (programs are spawned from there). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX = `${ROOT}node_modules/.bin/tsx`;
 
@@ -11,7 +12,7 @@ export interface Spawned {
   exit: Promise<number | null>;
 }
 
-/** Spawn a TypeScript entry point with tsx; collects JSON log lines from stdout. */
+/** Spawn a TypeScript entry point (a path relative to the repository root) with tsx; collects JSON log lines from stdout. */
 export function spawnTs(script: string, args: string[]): Spawned {
   const child = spawn(TSX, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];

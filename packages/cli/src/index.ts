@@ -1,0 +1,1 @@
+export { CliExit, failWith, intOption, parseOptions, parseOrExit } from './parse.js';
