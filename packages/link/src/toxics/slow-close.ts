@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { StageTimer } from './stage-timer.js';
-import type { Chunk, StageOutput, ToxicKind, ToxicStage } from './toxic-types.js';
+import { ClosingStage } from './closing-stage.js';
+import type { Chunk, StageOutput, ToxicKind } from './toxic-types.js';
 
 export interface SlowCloseAttributes extends Record<string, number> {
   /** Milliseconds the close is held back after the end of the stream. */
@@ -8,15 +8,15 @@ export interface SlowCloseAttributes extends Record<string, number> {
 }
 
 /** Passes data through unchanged, but delays the end of the stream (the TCP close) by `delay` ms. */
-class SlowCloseStage implements ToxicStage<SlowCloseAttributes> {
-  private closed = false;
+class SlowCloseStage extends ClosingStage<SlowCloseAttributes> {
   private ending = false;
-  private readonly timer = new StageTimer(() => this.close());
 
   constructor(
-    private readonly out: StageOutput,
+    out: StageOutput,
     private attrs: SlowCloseAttributes,
-  ) {}
+  ) {
+    super(out);
+  }
 
   write(chunk: Chunk): void {
     if (this.closed) this.out.drop(chunk.data.length);
@@ -35,18 +35,6 @@ class SlowCloseStage implements ToxicStage<SlowCloseAttributes> {
 
   flush(): void {
     if (this.ending) this.close();
-  }
-
-  dispose(): void {
-    this.closed = true;
-    this.timer.clear();
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.timer.clear();
-    this.out.end();
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { StageTimer } from './stage-timer.js';
-import type { Chunk, StageOutput, ToxicKind, ToxicStage } from './toxic-types.js';
+import { ClosingStage } from './closing-stage.js';
+import type { Chunk, StageOutput, ToxicKind } from './toxic-types.js';
 
 export interface TimeoutAttributes extends Record<string, number> {
   /** Milliseconds after which the connection is closed; 0 = never close (data is dropped forever). */
@@ -12,14 +12,9 @@ export interface TimeoutAttributes extends Record<string, number> {
  * As in Toxiproxy, removing the toxic closes the connections it was applied to, and the end of the
  * input closes the output at once.
  */
-class TimeoutStage implements ToxicStage<TimeoutAttributes> {
-  private closed = false;
-  private readonly timer = new StageTimer(() => this.close());
-
-  constructor(
-    private readonly out: StageOutput,
-    attrs: TimeoutAttributes,
-  ) {
+class TimeoutStage extends ClosingStage<TimeoutAttributes> {
+  constructor(out: StageOutput, attrs: TimeoutAttributes) {
+    super(out);
     this.start(attrs);
   }
 
@@ -46,18 +41,6 @@ class TimeoutStage implements ToxicStage<TimeoutAttributes> {
 
   cleanup(): void {
     this.close();
-  }
-
-  dispose(): void {
-    this.closed = true;
-    this.timer.clear();
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.timer.clear();
-    this.out.end();
   }
 }
 
