@@ -45,6 +45,15 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
+/** The command line of `pid` (NUL-separated, from /proc), or undefined when it is gone. */
+export function cmdline(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `pid` runs esbuild's service binary (tsx's compiler), read from /proc. */
 export function isEsbuildService(pid: number): boolean {
   try {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alive, childPids, isEsbuildService, runCli } from './cli.js';
+import { alive, childPids, cmdline, isEsbuildService, runCli } from './cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-failure-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -19,12 +19,28 @@ function scenario(name: string, extra: Record<string, unknown>): string {
 
 /**
  * Watch the CLI's direct children while it runs. The esbuild service that the tsx loader starts to
- * compile TypeScript (only when its cache is cold, as on a fresh clone) is not one of the runner's.
+ * compile TypeScript (only when its cache is cold, as on a fresh clone) is not one of the runner's. A
+ * child sampled between fork and exec still has its parent's command line: that sample says nothing yet
+ * (every child the runner starts lives far longer than the 50 ms between samples).
  */
-function watchChildren(pid: number): { seen: Set<number>; stop: () => void } {
-  const seen = new Set<number>();
-  const t = setInterval(() => childPids(pid).filter((p) => !isEsbuildService(p)).forEach((p) => seen.add(p)), 50);
-  return { seen, stop: () => clearInterval(t) };
+function watchChildren(pid: number): { readonly seen: Set<number>; stop: () => void } {
+  const all = new Set<number>();
+  const esbuild = new Set<number>();
+  const parent = cmdline(pid);
+  const t = setInterval(() => {
+    for (const p of childPids(pid)) {
+      const c = cmdline(p);
+      if (c === undefined || c === parent) continue;
+      if (isEsbuildService(p)) esbuild.add(p);
+      else all.add(p);
+    }
+  }, 50);
+  return {
+    get seen() {
+      return new Set([...all].filter((p) => !esbuild.has(p)));
+    },
+    stop: () => clearInterval(t),
+  };
 }
 
 describe('the runner on failure', () => {
