@@ -5,11 +5,13 @@
  * Prints a table and writes bench/latest.json. Run: npm run bench -w @mtl-split/link
  */
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { Link, startEmbeddedToxiproxy } from '../src/index.js';
+import { connect, echoRtt } from '../test/helpers/clients.js';
+import { listen, startEcho } from '../test/helpers/servers.js';
+import { listenPort } from '../test/helpers/target.js';
 
 const TRANSFER_SECONDS = 2;
 const RATES_KBPS = [100, 1_000, 10_000, 50_000];
@@ -20,42 +22,6 @@ const PROFILES = [
   { upKBps: 1_000, latencyMs: 100, bytes: 500_000 },
   { upKBps: 10_000, latencyMs: 40, bytes: 5_000_000 },
 ];
-
-interface Listening {
-  port: number;
-  close(): Promise<void>;
-}
-
-async function serve(onSocket: (s: net.Socket) => void): Promise<Listening> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.setNoDelay(true);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-    onSocket(s);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' });
-    s.setNoDelay(true);
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
-const listenPort = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1));
 
 /** Sends `bytes` through the proxy to a sink; returns seconds from the first write to the last byte at the sink. */
 async function transfer(proxyPort: number, sinkDone: Promise<number>, bytes: number): Promise<number> {
@@ -74,27 +40,9 @@ async function transfer(proxyPort: number, sinkDone: Promise<number>, bytes: num
 }
 
 async function rtts(port: number, count: number): Promise<number[]> {
-  const socket = await connect(port);
+  const socket = await connect(port, 5000);
   const samples: number[] = [];
-  const message = Buffer.alloc(64, 0x62);
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      let got = 0;
-      const timer = setTimeout(() => reject(new Error('echo timed out')), 5000);
-      const onData = (d: Buffer): void => {
-        got += d.length;
-        if (got >= message.length) {
-          clearTimeout(timer);
-          socket.off('data', onData);
-          resolve();
-        }
-      };
-      socket.on('data', onData);
-      socket.write(message);
-    });
-    samples.push(performance.now() - start);
-  }
+  for (let i = 0; i < count; i++) samples.push(await echoRtt(socket, 64, 5000));
   socket.destroy();
   return samples;
 }
@@ -109,7 +57,7 @@ async function main(): Promise<void> {
   // Sink: resolves the pending waiter when a connection has received the expected bytes.
   let expectBytes = 0;
   let onSinkDone: ((t: number) => void) | undefined;
-  const sink = await serve((s) => {
+  const sink = await listen((s) => {
     let got = 0;
     s.on('data', (d: Buffer) => {
       got += d.length;
@@ -120,7 +68,7 @@ async function main(): Promise<void> {
       }
     });
   });
-  const echo = await serve((s) => s.pipe(s));
+  const echo = await startEcho();
 
   const throughput: { configuredKBps: number | null; bytes: number; seconds: number; achievedKBps: number; errorPct: number | null; within10pct: boolean | null }[] = [];
   const bw = await client.createProxy({ name: 'bench_bw', listen: '127.0.0.1:0', upstream: `127.0.0.1:${sink.port}` });

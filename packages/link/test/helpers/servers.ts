@@ -6,7 +6,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function listen(onSocket: (socket: net.Socket) => void): Promise<TestServer> {
+/** A server handing each connection to `onSocket`. */
+export async function listen(onSocket: (socket: net.Socket) => void): Promise<TestServer> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
