@@ -1,21 +1,12 @@
 import type net from 'node:net';
-import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connect, destroyClients, echoRtt, medianRtt, receive } from './helpers/clients.js';
-import { startBlaster, startEcho, startSink, type TestServer } from './helpers/servers.js';
-import { listenPort, raw, startTarget, uniqueName, type ApiTarget } from './helpers/target.js';
+import type { Proxy } from 'toxiproxy-node-client';
+import { describe, expect, it } from 'vitest';
+import { collect, connect, echoRtt, medianRtt, receive } from './helpers/clients.js';
+import { useApiFixture } from './helpers/fixture.js';
+import { startBlaster, startSink } from './helpers/servers.js';
+import { listenPort } from './helpers/target.js';
 
-let target: ApiTarget;
-let client: Toxiproxy;
-let echo: TestServer;
-const created: string[] = [];
-const servers: TestServer[] = [];
-
-async function proxyTo(label: string, upstreamPort: number): Promise<Proxy> {
-  const name = uniqueName(label);
-  created.push(name);
-  return client.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` });
-}
+const f = useApiFixture();
 
 async function connectTo(proxy: Proxy): Promise<net.Socket> {
   return connect(listenPort(proxy.listen));
@@ -37,24 +28,9 @@ async function writeBytes(socket: net.Socket, total: number): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  target = await startTarget();
-  client = new Toxiproxy(target.url);
-  echo = await startEcho();
-});
-
-afterEach(() => destroyClients());
-
-afterAll(async () => {
-  for (const name of created) await raw(target.url, 'DELETE', `/proxies/${name}`);
-  for (const server of servers) await server.close();
-  await echo.close();
-  await target.close();
-});
-
 describe('latency', () => {
   it('adds latency to round trips, and adding/updating/removing it changes an open connection', async () => {
-    const proxy = await proxyTo('latency', echo.port);
+    const proxy = await f.proxyTo('latency', f.echo.port);
     const socket = await connectTo(proxy);
     const base = await medianRtt(socket, 5);
     const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 60, jitter: 0 } });
@@ -70,7 +46,7 @@ describe('latency', () => {
   });
 
   it('varies the delay by up to ± jitter', async () => {
-    const proxy = await proxyTo('jitter', echo.port);
+    const proxy = await f.proxyTo('jitter', f.echo.port);
     await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 30, jitter: 15 } });
     const socket = await connectTo(proxy);
     const samples: number[] = [];
@@ -84,8 +60,8 @@ describe('latency', () => {
 describe('bandwidth', () => {
   it('limits the upstream rate (KB/s = 1000 bytes/s)', async () => {
     const sink = await startSink();
-    servers.push(sink);
-    const proxy = await proxyTo('bwup', sink.port);
+    f.own(sink);
+    const proxy = await f.proxyTo('bwup', sink.port);
     await proxy.addToxic({ name: 'bw', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: 500 } });
     const socket = await connectTo(proxy);
     const bytes = 400_000;
@@ -101,8 +77,8 @@ describe('bandwidth', () => {
   it('limits the downstream rate', async () => {
     const bytes = 300_000;
     const blaster = await startBlaster(bytes);
-    servers.push(blaster);
-    const proxy = await proxyTo('bwdown', blaster.port);
+    f.own(blaster);
+    const proxy = await f.proxyTo('bwdown', blaster.port);
     await proxy.addToxic({ name: 'bw', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: 400 } });
     const start = performance.now();
     const socket = await connectTo(proxy);
@@ -116,7 +92,7 @@ describe('bandwidth', () => {
 
 describe('timeout', () => {
   it('stops data and closes the connection after the timeout', async () => {
-    const proxy = await proxyTo('timeout', echo.port);
+    const proxy = await f.proxyTo('timeout', f.echo.port);
     await proxy.addToxic({ name: 't', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 300 } });
     const start = performance.now();
     const socket = await connectTo(proxy);
@@ -130,7 +106,7 @@ describe('timeout', () => {
   });
 
   it('with timeout 0 stops data but keeps the connection open', async () => {
-    const proxy = await proxyTo('timeout0', echo.port);
+    const proxy = await f.proxyTo('timeout0', f.echo.port);
     await proxy.addToxic({ name: 't', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
     const socket = await connectTo(proxy);
     const transcript = collect(socket, 500);
@@ -143,7 +119,7 @@ describe('timeout', () => {
 
 describe('reset_peer', () => {
   it('resets the connection (ECONNRESET) after the timeout', async () => {
-    const proxy = await proxyTo('reset', echo.port);
+    const proxy = await f.proxyTo('reset', f.echo.port);
     await proxy.addToxic({ name: 'r', type: 'reset_peer', stream: 'upstream', toxicity: 1, attributes: { timeout: 100 } });
     const socket = await connectTo(proxy);
     const start = performance.now();
@@ -159,8 +135,8 @@ describe('reset_peer', () => {
 describe('slow_close', () => {
   it('delays the close of the connection', async () => {
     const blaster = await startBlaster(10);
-    servers.push(blaster);
-    const proxy = await proxyTo('slowclose', blaster.port);
+    f.own(blaster);
+    const proxy = await f.proxyTo('slowclose', blaster.port);
     await proxy.addToxic({ name: 's', type: 'slow_close', stream: 'downstream', toxicity: 1, attributes: { delay: 400 } });
     const start = performance.now();
     const socket = await connectTo(proxy);
@@ -175,8 +151,8 @@ describe('slow_close', () => {
 describe('slicer', () => {
   it('slices data into small delayed pieces', async () => {
     const blaster = await startBlaster(2000);
-    servers.push(blaster);
-    const proxy = await proxyTo('slicer', blaster.port);
+    f.own(blaster);
+    const proxy = await f.proxyTo('slicer', blaster.port);
     await proxy.addToxic({ name: 's', type: 'slicer', stream: 'downstream', toxicity: 1, attributes: { average_size: 200, size_variation: 50, delay: 10_000 } });
     const socket = await connectTo(proxy);
     const t = await collect(socket, 3000);
@@ -188,7 +164,7 @@ describe('slicer', () => {
 
 describe('limit_data', () => {
   it('closes the connection once the limit is transmitted', async () => {
-    const proxy = await proxyTo('limit', echo.port);
+    const proxy = await f.proxyTo('limit', f.echo.port);
     await proxy.addToxic({ name: 'l', type: 'limit_data', stream: 'downstream', toxicity: 1, attributes: { bytes: 500 } });
     const socket = await connectTo(proxy);
     const transcript = collect(socket, 3000);
@@ -201,7 +177,7 @@ describe('limit_data', () => {
 
 describe('toxicity', () => {
   it('toxicity 0 never applies the toxic, toxicity 1 always does (drawn again on update)', async () => {
-    const proxy = await proxyTo('toxicity', echo.port);
+    const proxy = await f.proxyTo('toxicity', f.echo.port);
     const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
     const socket = await connectTo(proxy);
     expect(await echoRtt(socket)).toBeLessThan(150);
