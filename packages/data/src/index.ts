@@ -2,3 +2,4 @@ export type { TaskInfo, SplitName, Batch, Dataset, BatchOptions } from './types.
 export { DataError } from './errors.js';
 export { DATASETS, loadDataset } from './registry.js';
 export { renderGrid, type GridOptions } from './grid.js';
+export { mulberry32 } from './prng.js';

@@ -1,3 +1,5 @@
+import { mulberry32 } from '@mtl-split/data';
+
 /** Seeded pseudo-random numbers for weight initialisation, dropout seeds and shuffling. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -8,15 +10,9 @@ export interface Rng {
   int(): number;
 }
 
-/** mulberry32 generator. */
+/** The data package's mulberry32 generator, on a seed kept apart from the datasets' own streams. */
 export function makeRng(seed: number): Rng {
-  let a = (seed ^ 0x2545f491) >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed ^ 0x2545f491);
   return {
     next,
     normal() {
