@@ -1,12 +1,8 @@
+import { rng } from '../test/helpers.js';
+
 /** Seeded benchmark data: N(0,1) and ReLU-like activations. */
 export function gaussian(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const r = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = rng(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     const m = Math.sqrt(-2 * Math.log(1 - r()));
