@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseOrExit } from '@mtl-split/cli';
-import { DATASETS, DataError, loadDataset, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
+import { DATASETS, DataError, loadDataset, MULTIMNIST_LAYOUTS, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
 
 function integer(name: string, min: number, max: number): (v: string) => number {
   return (v: string) => {
@@ -31,6 +31,7 @@ interface Flags {
   size?: number;
   noise?: number;
   augment?: boolean;
+  layout?: string;
   tasks?: string;
   scale?: number;
   columns?: number;
@@ -64,6 +65,11 @@ function main(argv: string[]): void {
     .option('--size <px>', 'shapes3d image size (32 or 64)', integer('size', 1, 4096))
     .option('--noise <rate>', 'shapes3d salt-and-pepper rate', rate)
     .option('--augment', 'multimnist: the random digit distortions training uses (train split only)')
+    .addOption(
+      new Option('--layout <name>', 'multimnist digit placement: shifted (default) or sener-koltun (fixed, as their loader)').choices([
+        ...MULTIMNIST_LAYOUTS,
+      ]),
+    )
     .option('--tasks <list>', 'shapes3d tasks, comma separated (for --labels)')
     .option('--scale <k>', 'nearest-neighbour upscaling', integer('scale', 1, 16))
     .option('--columns <k>', 'images per row', integer('columns', 1, 256))
@@ -79,6 +85,7 @@ function main(argv: string[]): void {
   if (f.size !== undefined) options.size = f.size;
   if (f.noise !== undefined) options.noise = f.noise;
   if (f.augment) options.augment = true;
+  if (f.layout !== undefined) options.layout = f.layout;
   if (f.tasks !== undefined) options.tasks = f.tasks.split(',').map((t) => t.trim());
   try {
     const ds = loadDataset(f.dataset, options);

@@ -3,3 +3,4 @@ export { DataError } from './errors.js';
 export { DATASETS, loadDataset } from './registry.js';
 export { renderGrid, type GridOptions } from './grid.js';
 export { mulberry32 } from './prng.js';
+export { LAYOUTS as MULTIMNIST_LAYOUTS, type Layout as MultiMnistLayout } from './multimnist/composite.js';

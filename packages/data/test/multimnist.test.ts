@@ -164,6 +164,34 @@ describe('multimnist', () => {
     expect(err).toBeLessThan(1e-6);
   });
 
+  it("layout 'sener-koltun' keeps each sample's digits and labels and places them at (0,0) and (6,6)", () => {
+    const sk = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, layout: 'sener-koltun' });
+    const src = loadMnistSource();
+    const pools = sourcePools(7, src.start);
+    const [plain] = collect(ds.batches('test', 40, { limit: 40 }));
+    const [fixed] = collect(sk.batches('test', 40, { limit: 40 }));
+    expect([...fixed.labels.left]).toEqual([...plain.labels.left]);
+    expect([...fixed.labels.right]).toEqual([...plain.labels.right]);
+    let moved = 0;
+    for (let i = 0; i < 40; i++) {
+      const shifted = drawComposite(7, 'test', i, pools.test);
+      const spec = drawComposite(7, 'test', i, pools.test, false, 'sener-koltun');
+      expect([spec.leftDigit, spec.rightDigit]).toEqual([shifted.leftDigit, shifted.rightDigit]);
+      expect(spec.leftAt).toEqual([0, 0]);
+      expect(spec.rightAt).toEqual([6, 6]);
+      if (shifted.leftAt.some((v) => v !== 0) || shifted.rightAt.some((v) => v !== 6)) moved++;
+      const ref = referenceImage(src.pixels, spec);
+      let err = 0;
+      for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(ref[k] - fixed.x[i * 784 + k]));
+      expect(err).toBeLessThan(1e-5);
+    }
+    expect(moved).toBeGreaterThan(30);
+  });
+
+  it('refuses an unknown layout, naming the valid ones', () => {
+    expect(() => loadDataset('multimnist', { layout: 'centred' })).toThrow(/layout: must be one of shifted, sener-koltun/);
+  });
+
   it('refuses a non-boolean augment option', () => {
     expect(() => loadDataset('multimnist', { augment: 'yes' })).toThrow(/augment/);
   });

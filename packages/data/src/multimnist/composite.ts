@@ -6,6 +6,17 @@ export const CANVAS = 36;
 export const OUT_SIDE = 28;
 export const MAX_SHIFT = 4;
 
+/**
+ * Where the two digits sit on the 36x36 canvas:
+ * - `shifted` (default, the issue's and Sener & Koltun's paper text): the left digit's corner at 0-4 px
+ *   and the right digit's at 4-8 px in each axis, drawn at random, so the two overlap by a varying amount;
+ * - `sener-koltun` (their released loader): fixed, the left digit at (0, 0) and the right one at (6, 6).
+ */
+export const LAYOUTS = ['shifted', 'sener-koltun'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+/** Corner of the right digit in the `sener-koltun` layout. */
+export const SK_OFFSET = 6;
+
 /** What one MultiMNIST sample is made of: two source digits (ids into the source) and their offsets. */
 export interface CompositeSpec {
   left: number; // class of the top-left digit
@@ -30,7 +41,14 @@ export interface Warp {
 export const WARP_LIMITS = { rotation: (15 * Math.PI) / 180, scale: 0.1, shear: 0.15 } as const;
 
 /** Draws sample `index` of `split` from its own seeded stream. */
-export function drawComposite(seed: number, split: SplitName, index: number, pools: Int32Array[], augment = false): CompositeSpec {
+export function drawComposite(
+  seed: number,
+  split: SplitName,
+  index: number,
+  pools: Int32Array[],
+  augment = false,
+  layout: Layout = 'shifted',
+): CompositeSpec {
   const rng = mulberry32(hashSeed(seed, splitId(split), index));
   const left = randInt(rng, 10);
   const right = randInt(rng, 10);
@@ -39,8 +57,11 @@ export function drawComposite(seed: number, split: SplitName, index: number, poo
   const leftDigit = lp[randInt(rng, lp.length)];
   const rightDigit = rp[randInt(rng, rp.length)];
   const far = CANVAS - DIGIT_SIDE;
-  const leftAt: [number, number] = [randInt(rng, MAX_SHIFT + 1), randInt(rng, MAX_SHIFT + 1)];
-  const rightAt: [number, number] = [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
+  const fixed = layout === 'sener-koltun';
+  const leftAt: [number, number] = fixed ? [0, 0] : [randInt(rng, MAX_SHIFT + 1), randInt(rng, MAX_SHIFT + 1)];
+  const rightAt: [number, number] = fixed
+    ? [SK_OFFSET, SK_OFFSET]
+    : [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
   if (!augment) return { left, right, leftDigit, rightDigit, leftAt, rightAt };
   // drawn after the plain sample's numbers, so augmentation never changes digits or offsets
   const warp = (): Warp => ({

@@ -3,7 +3,7 @@ import type { Dataset, SplitName } from '../types.js';
 import { streamBatches, validateSplit, type SampleSource } from '../batching.js';
 import { parseOrThrow, seedSchema } from '../validate.js';
 import { loadMnistSource, sourcePools } from './source.js';
-import { drawComposite, newScratch, OUT_SIDE, renderComposite } from './composite.js';
+import { drawComposite, LAYOUTS, newScratch, OUT_SIDE, renderComposite } from './composite.js';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const MAX_SIZE = 10_000_000;
@@ -15,6 +15,8 @@ export const multiMnistOptionsSchema = z
     testSize: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_SIZE, `must be <= ${MAX_SIZE}`).optional(),
     /** Distort each training digit by a small random affine map (test samples are never distorted). */
     augment: z.boolean().optional(),
+    /** Digit placement: `shifted` (default) or `sener-koltun` (fixed, as their released loader). */
+    layout: z.enum(LAYOUTS, { message: `must be one of ${LAYOUTS.join(', ')}` }).optional(),
   })
   .strict();
 
@@ -26,11 +28,14 @@ export type MultiMnistOptions = z.infer<typeof multiMnistOptionsSchema>;
  * Composites are generated on demand from (seed, split, index); train and test use disjoint source digits.
  * With `augment`, each training digit is also rotated (up to 15 degrees), scaled (0.9-1.1x) and sheared
  * (up to 0.15), drawn from the same per-sample stream; the test split is unchanged.
+ * `layout: 'sener-koltun'` places the digits as Sener & Koltun's released loader does (left at (0, 0),
+ * right at (6, 6), no random shift), for comparison with their reported accuracies.
  */
 export function createMultiMnist(options: unknown = {}): Dataset {
   const o = parseOrThrow(multiMnistOptionsSchema, options ?? {}, 'multimnist: invalid options');
   const seed = o.seed ?? 0;
   const augment = o.augment ?? false;
+  const layout = o.layout ?? 'shifted';
   const sizes: Record<SplitName, number> = { train: o.trainSize ?? 60_000, test: o.testSize ?? 10_000 };
   const source = loadMnistSource();
   const pools = sourcePools(seed, source.start);
@@ -42,7 +47,7 @@ export function createMultiMnist(options: unknown = {}): Dataset {
     seed,
     size: (split) => sizes[split],
     writeSample(split, index, x, offset, labels, pos) {
-      const spec = drawComposite(seed, split, index, pools[split], augment && split === 'train');
+      const spec = drawComposite(seed, split, index, pools[split], augment && split === 'train', layout);
       renderComposite(spec, source.pixels, x, offset, scratch);
       labels.left[pos] = spec.left;
       labels.right[pos] = spec.right;
