@@ -1,6 +1,7 @@
 /**
  * Backbone benchmark: accuracy of the trained bundles under models/ (read from their manifests),
- * split tables of every backbone, and inference / training-step time per backbone on this machine.
+ * split tables of every backbone, inference / training-step time per backbone on this machine, and the
+ * training step time of the committed bundle's architecture with 1 and 2 threads (trainModel `workers`).
  *   npm run bench -w @mtl-split/model
  * Timings are noisy on a shared 2-core machine; compare ratios within one run.
  */
@@ -8,7 +9,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
-import { BACKBONES, buildModel, formatSplitTable, loadBundle, type MtlNet } from '../src/index.js';
+import { loadDataset } from '@mtl-split/data';
+import { BACKBONES, buildModel, formatSplitTable, loadBundle, trainModel, type MtlNet } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -100,6 +102,34 @@ for (const b of BACKBONES) {
   m.dispose();
 }
 
+// Data-parallel training: ms per step of trainModel (batch 64, MultiMNIST, the committed bundle's
+// architecture) with 1 and 2 threads, alternating runs; the first 4 steps of each run are warm-up.
+const STEPS = 30;
+const mm = loadDataset('multimnist', { trainSize: 64 * STEPS, testSize: 64 });
+const threadRuns: Record<string, number[]> = { '1': [], '2': [] };
+for (let round = 0; round < 2; round++) {
+  for (const workers of [1, 2]) {
+    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks: TASKS, bottleneck: { point: 'block4', channels: 8 } });
+    let last = 0;
+    const steps: number[] = [];
+    await trainModel(m, mm, {
+      epochs: 1, batchSize: 64, lr: 2e-3, seed: 1, workers,
+      onStep: (st) => {
+        const now = performance.now();
+        if (st.step > 4) steps.push(now - last);
+        last = now;
+      },
+    });
+    threadRuns[String(workers)].push(steps.reduce((a, b) => a + b, 0) / steps.length);
+    m.dispose();
+  }
+}
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const threads = { steps: STEPS, msPerStep: threadRuns, speedup: mean(threadRuns['1']) / mean(threadRuns['2']) };
+console.log(`\ntraining threads (resnet + block4:8 bottleneck, batch 64, ${STEPS} steps per run, 2 alternating rounds): ms per step`);
+console.log(`  1 thread:  ${threadRuns['1'].map((v) => v.toFixed(0)).join(', ')}`);
+console.log(`  2 threads: ${threadRuns['2'].map((v) => v.toFixed(0)).join(', ')}   speedup ${threads.speedup.toFixed(2)}x`);
+
 const out = join(here, 'latest.json');
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, bundles, backbones }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, bundles, backbones, threads }, null, 2) + '\n');
 console.log(`\nwrote ${out}`);

@@ -17,6 +17,7 @@ export type { SaveBundleOptions } from './bundle/save.js';
 export { manifestSchema, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from './bundle/manifest.js';
 export type { Manifest, TrainingRecord, EpochRecord } from './bundle/manifest.js';
 export { trainModel } from './train/train.js';
+export { MAX_WORKERS as MAX_TRAIN_WORKERS } from './train/parallel.js';
 export type { TrainOptions, TrainResult, StepInfo } from './train/train.js';
 export { LR_SCHEDULES, learningRate } from './train/schedule.js';
 export type { LrSchedule } from './train/schedule.js';

@@ -1,3 +1,4 @@
+import type { Batch, Dataset } from '@mtl-split/data';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { buildModel, type ModelConfig, type MtlNet } from '../src/index.js';
 
@@ -38,4 +39,59 @@ export function tinyModel(backbone: string, extra: Partial<ModelConfig> = {}): M
 
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** A small learnable dataset: task `quad` = the bright quadrant (4), task `level` = its brightness (2). */
+export function quadrants(n: number, seed: number): Dataset {
+  const H = 8;
+  const make = (split: string): Batch => {
+    let s = seed + (split === 'train' ? 1 : 2);
+    const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const x = new Float32Array(n * H * H);
+    const quad = new Int32Array(n);
+    const level = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      quad[i] = Math.floor(rnd() * 4);
+      level[i] = Math.floor(rnd() * 2);
+      for (let p = 0; p < H * H; p++) x[i * H * H + p] = rnd() * 0.2;
+      const r0 = quad[i] >> 1 ? 4 : 0;
+      const c0 = quad[i] & 1 ? 4 : 0;
+      for (let r = r0; r < r0 + 4; r++) for (let c = c0; c < c0 + 4; c++) x[i * H * H + r * H + c] += level[i] ? 0.8 : 0.4;
+    }
+    return { x, labels: { quad, level }, n };
+  };
+  const data = { train: make('train'), test: make('test') };
+  return {
+    name: 'quadrants',
+    tasks: [
+      { name: 'quad', classes: ['tl', 'tr', 'bl', 'br'] },
+      { name: 'level', classes: ['dim', 'bright'] },
+    ],
+    inputShape: [H, H, 1],
+    size: () => n,
+    *batches(split, batchSize, opts = {}) {
+      const d = data[split];
+      const total = Math.min(d.n, opts.limit ?? d.n);
+      const order = Array.from({ length: total }, (_, i) => i);
+      if (opts.shuffle) {
+        let s = (opts.seed ?? 0) + 17;
+        for (let i = total - 1; i > 0; i--) {
+          s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+          const j = s % (i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      for (let st = 0; st < total; st += batchSize) {
+        const idx = order.slice(st, st + batchSize);
+        const x = new Float32Array(idx.length * H * H);
+        const labels: Record<string, Int32Array> = { quad: new Int32Array(idx.length), level: new Int32Array(idx.length) };
+        idx.forEach((k, i) => {
+          x.set(d.x.subarray(k * H * H, (k + 1) * H * H), i * H * H);
+          labels.quad[i] = d.labels.quad[k];
+          labels.level[i] = d.labels.level[k];
+        });
+        yield { x, labels, n: idx.length };
+      }
+    },
+  };
 }

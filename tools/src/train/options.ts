@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LR_SCHEDULES, type LrSchedule } from '@mtl-split/model';
+import { LR_SCHEDULES, MAX_TRAIN_WORKERS, type LrSchedule } from '@mtl-split/model';
 
 /** Thrown for invalid command-line input; printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -24,6 +24,7 @@ export interface RawOptions {
   backboneConfig?: string;
   datasetOptions?: string;
   hidden: string;
+  workers: string;
   force?: boolean;
   progress: boolean;
 }
@@ -46,6 +47,7 @@ export interface TrainCliOptions {
   backboneConfig: Record<string, unknown>;
   datasetOptions: Record<string, unknown>;
   hidden: number;
+  workers: number;
   force: boolean;
   progress: boolean;
 }
@@ -107,6 +109,7 @@ export function parseOptions(raw: RawOptions): TrainCliOptions {
     backboneConfig: json('--backbone-config', raw.backboneConfig),
     datasetOptions: json('--dataset-options', raw.datasetOptions),
     hidden: num('--hidden', raw.hidden, int.min(1, 'must be >= 1').max(4096)),
+    workers: num('--workers', raw.workers, int.min(1, 'must be >= 1').max(MAX_TRAIN_WORKERS, `must be <= ${MAX_TRAIN_WORKERS}`)),
     force: raw.force ?? false,
     progress: raw.progress,
   };

@@ -48,6 +48,8 @@ export const trainingSchema = z
         batchSize: int.min(1),
         epochs: int.min(0),
         seed: int,
+        /** Threads that computed gradients (absent in bundles from before it existed: 1). */
+        workers: int.min(1).optional(),
         trainSamples: count,
         testSamples: count,
       })

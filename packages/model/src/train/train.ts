@@ -1,13 +1,15 @@
 import { tf } from '@mtl-split/runtime';
-import type { Dataset } from '@mtl-split/data';
+import type { Batch, Dataset } from '@mtl-split/data';
 import type { EpochRecord } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
 import { applyBatchNormUpdates, type BatchNormUpdate } from '../layers.js';
-import { makeRng } from '../rng.js';
+import { makeRng, type Rng } from '../rng.js';
 import { evaluate } from './evaluate.js';
+import { batchLoss, shardGradients, type Shard } from './loss.js';
+import { GradientWorkers, MAX_WORKERS } from './parallel.js';
 import { learningRate, type LrSchedule } from './schedule.js';
-import { makeWeighting, type Weighting } from './weighting.js';
+import { makeWeighting, type LossWeighting, type Weighting } from './weighting.js';
 
 export interface TrainOptions {
   epochs: number;
@@ -23,6 +25,14 @@ export interface TrainOptions {
   /** Use at most this many training / test samples per epoch. */
   trainLimit?: number;
   testLimit?: number;
+  /**
+   * Threads computing gradients (default 1). With n > 1, each batch is cut into n contiguous shards; the
+   * main thread and n - 1 worker threads compute their shards' gradients at the same time, and the main
+   * thread averages them (weighted by shard size) and runs Adam. Batch-norm statistics are per shard (the
+   * moving averages follow the main thread's shard), so results differ slightly from n = 1; deterministic
+   * for a given n, seed and backend.
+   */
+  workers?: number;
   onStep?(info: StepInfo): void;
   onEpoch?(record: EpochRecord): void;
   /** Polled between steps; returning true stops training early (result.stopped). */
@@ -70,6 +80,10 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   if (ds[0] !== h || ds[1] !== w || ds[2] !== c) {
     throw new ModelError(`dataset input shape [${ds.join(',')}] does not match the model's [${model.inputShape.join(',')}]`);
   }
+  const threads = opts.workers ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) {
+    throw new ModelError(`workers must be an integer in 1..${MAX_WORKERS}, got ${threads}`);
+  }
   const weighting = makeWeighting(opts.weighting ?? 'equal', model.tasks.length, opts.weights);
   const optimizer = new Adam(opts.lr, 0.9, 0.999, 1e-7);
   const varList = [...model.variables(), ...weighting.variables];
@@ -82,7 +96,16 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   const epochs: EpochRecord[] = [];
   let testAccuracy: Record<string, number> = {};
   let stopped = false;
+  let pool: GradientWorkers | undefined;
   try {
+    if (threads > 1) {
+      pool = await GradientWorkers.start(threads - 1, {
+        backend: tf.getBackend(),
+        config: model.config,
+        weighting: { kind: weighting.kind, weights: opts.weights ?? null },
+        weights: readWeights(varList),
+      });
+    }
     for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
       const schedule = opts.lrSchedule ?? 'step';
       const lrAt = (step: number): number =>
@@ -103,29 +126,29 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
         const stepLr = lrAt(step);
         lrSum += stepLr;
         optimizer.setLearningRate(stepLr);
-        let stats: tf.Tensor | undefined;
-        const bnUpdates: BatchNormUpdate[] = [];
-        tf.tidy(() => {
-          const x = tf.tensor4d(b.x, [b.n, h, w, c]);
-          const labels = model.tasks.map((t) => tf.tensor1d(b.labels[t.name], 'int32'));
-          optimizer.minimize(
-            () => {
-              const out = model.forward(x, { training: true, nextSeed, bnUpdates });
-              const losses = model.heads.map((hd, i) => hd.loss(out[hd.task], labels[i]));
-              const total = weighting.combine(losses);
-              const hits = model.tasks.map((t, i) =>
-                tf.sum(tf.cast(tf.equal(tf.argMax(out[t.name], 1), labels[i]), 'float32')),
-              );
-              stats = tf.keep(tf.stack([total, ...losses, ...hits]));
-              return total;
-            },
-            false,
-            varList,
-          );
-        });
-        applyBatchNormUpdates(bnUpdates);
-        const s = (stats as tf.Tensor).dataSync();
-        (stats as tf.Tensor).dispose();
+        let s: Float32Array;
+        if (pool) {
+          s = await parallelStep(pool, { model, weighting, varList, optimizer, rng }, b);
+        } else {
+          let stats: tf.Tensor | undefined;
+          const bnUpdates: BatchNormUpdate[] = [];
+          tf.tidy(() => {
+            const x = tf.tensor4d(b.x, [b.n, h, w, c]);
+            const labels = model.tasks.map((t) => tf.tensor1d(b.labels[t.name], 'int32'));
+            optimizer.minimize(
+              () => {
+                const r = batchLoss(model, weighting, x, labels, { nextSeed, bnUpdates });
+                stats = tf.keep(r.stats);
+                return r.total;
+              },
+              false,
+              varList,
+            );
+          });
+          applyBatchNormUpdates(bnUpdates);
+          s = (stats as tf.Tensor).dataSync() as Float32Array;
+          (stats as tf.Tensor).dispose();
+        }
         if (!Number.isFinite(s[0])) throw new ModelError(`training diverged: loss is ${s[0]} at epoch ${epoch} step ${step + 1}`);
         step++;
         seen += b.n;
@@ -169,7 +192,80 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
       testSamples,
     };
   } finally {
+    await pool?.close();
     optimizer.dispose();
     weighting.dispose();
   }
+}
+
+/** Copies of the variables' current values, in order. */
+function readWeights(varList: tf.Variable[]): Float32Array[] {
+  return varList.map((v) => (v.dataSync() as Float32Array).slice());
+}
+
+interface StepContext {
+  model: MtlNet;
+  weighting: LossWeighting;
+  varList: tf.Variable[];
+  optimizer: tf.Optimizer;
+  rng: Rng;
+}
+
+/**
+ * One data-parallel step: cut the batch into contiguous shards (one per thread), compute the first shard
+ * here while the workers compute the others with the current weights, average the gradients weighted by
+ * shard size (= the gradient of the whole batch's mean loss), apply them. Returns the batch's stats.
+ */
+async function parallelStep(pool: GradientWorkers, ctx: StepContext, b: Batch): Promise<Float32Array> {
+  const { model, varList } = ctx;
+  const len = model.inputShape.reduce((a, d) => a * d, 1);
+  const parts = Math.min(pool.size + 1, b.n);
+  const shards: Shard[] = [];
+  for (let k = 0; k < parts; k++) {
+    const a = Math.floor((k * b.n) / parts);
+    const e = Math.floor(((k + 1) * b.n) / parts);
+    shards.push({ x: b.x.slice(a * len, e * len), n: e - a, labels: model.tasks.map((t) => b.labels[t.name].slice(a, e)), seed: ctx.rng.int() });
+  }
+  const remote = pool.step(shards.slice(1), readWeights(varList));
+  const bnUpdates: BatchNormUpdate[] = [];
+  const shardRng = makeRng(shards[0].seed);
+  let mine: { grads: tf.Tensor[]; stats: Float32Array };
+  try {
+    mine = shardGradients(model, ctx.weighting, varList, shards[0], () => shardRng.int(), bnUpdates);
+  } catch (err) {
+    await remote.catch(() => undefined);
+    throw err;
+  }
+  let others: { grads: Float32Array[]; stats: Float32Array }[];
+  try {
+    others = await remote;
+  } catch (err) {
+    tf.dispose(mine.grads);
+    throw err;
+  }
+  // average in plain arrays (a few hundred thousand floats: cheaper than a tfjs op per variable and shard)
+  const f0 = shards[0].n / b.n;
+  const named: tf.NamedTensorMap = {};
+  varList.forEach((v, i) => {
+    const acc = (mine.grads[i].dataSync() as Float32Array).slice();
+    for (let j = 0; j < acc.length; j++) acc[j] *= f0;
+    others.forEach((o, k) => {
+      const f = shards[k + 1].n / b.n;
+      const g = o.grads[i];
+      for (let j = 0; j < acc.length; j++) acc[j] += g[j] * f;
+    });
+    named[v.name] = tf.tensor(acc, v.shape);
+  });
+  tf.dispose(mine.grads);
+  ctx.optimizer.applyGradients(named);
+  tf.dispose(Object.values(named));
+  applyBatchNormUpdates(bnUpdates);
+  const tasks = model.tasks.length;
+  const s = new Float32Array(1 + 2 * tasks);
+  [mine.stats, ...others.map((o) => o.stats)].forEach((st, k) => {
+    const f = shards[k].n / b.n;
+    for (let j = 0; j <= tasks; j++) s[j] += st[j] * f;
+    for (let j = 1 + tasks; j < 1 + 2 * tasks; j++) s[j] += st[j];
+  });
+  return s;
 }
