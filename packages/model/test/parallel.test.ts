@@ -50,6 +50,19 @@ describe('data-parallel training (workers > 1)', () => {
     }
   }, 120_000);
 
+  it('uncertainty weighting: the learned log-variances take the same steps on 2 threads as on 1', async () => {
+    const runs = [];
+    for (const workers of [1, 2]) {
+      const m = plain();
+      const r = await trainModel(m, ds, { epochs: 1, batchSize: 48, lr: 1e-2, seed: 2, lrSchedule: 'constant', weighting: 'uncertainty', workers });
+      runs.push({ w: weights(m), logVars: r.logVars });
+      m.dispose();
+    }
+    expect(maxRelDiff(runs[1].w, runs[0].w)).toBeLessThan(1e-4);
+    expect(Math.abs(runs[0].logVars!.quad)).toBeGreaterThan(1e-3);
+    for (const t of ['quad', 'level']) expect(runs[1].logVars![t]).toBeCloseTo(runs[0].logVars![t], 5);
+  }, 120_000);
+
   it('with batch norm: learns both tasks, is deterministic, leaks no tensors and stops its threads', async () => {
     const results = [];
     for (let i = 0; i < 2; i++) {
