@@ -66,6 +66,40 @@ async function startCloud(model: string, maxBatch: number): Promise<Cloud> {
   return { child, port, metricsPort, stop: async () => (child.kill('SIGTERM'), exit) };
 }
 
+/** The model-less cloud (bench/null-cloud.ts) serving `description`; resolves with its port. */
+async function startNullCloud(description: object): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(HERE, 'bench/null-cloud.ts'), JSON.stringify(description)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exit = new Promise<void>((r) => child.on('exit', () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('null cloud did not start within 60 s'))), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /"port":(\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (c) => reject(new Error(`null cloud exited with ${c}`)));
+  });
+  return { port, stop: async () => (child.kill('SIGTERM'), exit) };
+}
+
+/** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
+async function roundTrips(client: SplitClient, point: string, frame: Uint8Array, mode: 'unary' | 'stream', count: number): Promise<number> {
+  const stream = mode === 'stream' ? client.stream({ deadlineMs: 120_000 }) : undefined;
+  const rtt: number[] = [];
+  for (let i = -20; i < count; i++) {
+    const t0 = performance.now();
+    if (stream) await stream.infer(point, frame);
+    else await client.infer(point, frame);
+    if (i >= 0) rtt.push(performance.now() - t0);
+  }
+  await stream?.end();
+  return summarize(rtt).p50;
+}
+
 /**
  * Per sample in-process: edge half + read back, cloud half + softmax + read back (ms each, summed).
  * gapMs > 0 sleeps that long before each sample, as a process waiting on the network does (diagnostic: an
@@ -241,6 +275,36 @@ async function main(): Promise<void> {
     await cloud.stop();
   }
 
+  // 1b. Transport floor: the same server code with a model-less executor, in its own process, one client:
+  // what gRPC plus our server cost per request at the smallest and the largest frame.
+  const floor: Record<string, unknown>[] = [];
+  if (ONLY !== 'throughput') {
+    const m = bundle.model;
+    const nil = await startNullCloud({
+      bundleId: bundle.id,
+      tasks: m.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
+      splitPoints: m.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
+    });
+    const client = await SplitClient.connect(`127.0.0.1:${nil.port}`, { deadlineMs: 10_000 });
+    try {
+      const size = (shape: readonly number[]): number => shape.reduce((x, y) => x * y, 1);
+      const bySize = [...m.splitPoints].sort((a, b) => size(a.shape) - size(b.shape));
+      for (const p of [bySize[0], bySize[bySize.length - 1]]) {
+        const frame = encode({ data: new Float32Array(size(p.shape)).fill(0.5), shape: [1, ...p.shape] }, { codec: 'f32' });
+        const runs: Record<'unary' | 'stream', number[]> = { unary: [], stream: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const mode of ['unary', 'stream'] as const) runs[mode].push(await roundTrips(client, p.name, frame, mode, N));
+        }
+        const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+        floor.push({ split: p.name, bytes: frame.length, unaryP50: median(runs.unary), streamP50: median(runs.stream), unaryRounds: runs.unary, streamRounds: runs.stream });
+        console.error(`[bench] floor ${p.name} (${frame.length} B): unary ${median(runs.unary).toFixed(3)} ms, stream ${median(runs.stream).toFixed(3)} ms`);
+      }
+    } finally {
+      client.close();
+      await nil.stop();
+    }
+  }
+
   // 2. Throughput of 8 concurrent clients (each one request at a time), batching on vs off, unary and
   // stream, at 'input' (cloud-only: all compute in the cloud) and a middle point.
   const tput: Record<string, unknown>[] = [];
@@ -307,6 +371,10 @@ async function main(): Promise<void> {
     );
   }
   lines.push('');
+  lines.push(`Transport floor: the same server code without a model (bench/null-cloud.ts), one client, ${N} requests one after another, median of ${ROUNDS} rounds (ms)`);
+  lines.push('split      bytes  unary p50  stream p50');
+  for (const f of floor) lines.push(`${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${f2(f.unaryP50).padStart(10)} ${f2(f.streamP50).padStart(11)}`);
+  lines.push('');
   lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests, one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`);
   lines.push('split     mode      off/s    on/s   on/off  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
   for (const t of tput) {
@@ -318,7 +386,7 @@ async function main(): Promise<void> {
   mkdirSync(join(HERE, 'bench'), { recursive: true });
   writeFileSync(
     join(HERE, 'bench/latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, transportFloor: floor, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
   );
   process.exit(0);
 }

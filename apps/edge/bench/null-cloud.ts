@@ -1,0 +1,18 @@
+/**
+ * A cloud without a model, for the transport bench: the real SplitServer (decode, batching, answers) with an
+ * executor that answers uniform probabilities at once, so a round trip measures gRPC and our server code
+ * alone. argv[2]: the ModelDescription to serve (JSON). Prints one "listening" line with the port.
+ */
+import { SplitServer, type ModelDescription, type SplitExecutor } from '@mtl-split/transport';
+
+const description = JSON.parse(process.argv[2] ?? '{}') as ModelDescription;
+const executor: SplitExecutor = {
+  describe: () => description,
+  run: async (_point, input) =>
+    Object.fromEntries(description.tasks.map((t) => [t.name, new Float32Array(input.shape[0] * t.classes.length).fill(1 / t.classes.length)])),
+};
+const server = await SplitServer.start(executor, { port: 0 });
+console.log(JSON.stringify({ msg: 'listening', port: server.port }));
+const stop = (): void => void server.shutdown(1000).then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
