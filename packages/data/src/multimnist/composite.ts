@@ -8,7 +8,7 @@ export const MAX_SHIFT = 4;
 
 /**
  * Where the two digits sit on the 36x36 canvas:
- * - `shifted` (default, the issue's and Sener & Koltun's paper text): the left digit's corner at 0-4 px
+ * - `shifted` (default; as Sener & Koltun's paper text describes it): the left digit's corner at 0-4 px
  *   and the right digit's at 4-8 px in each axis, drawn at random, so the two overlap by a varying amount;
  * - `sener-koltun` (their released loader): fixed, the left digit at (0, 0) and the right one at (6, 6).
  */
