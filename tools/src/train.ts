@@ -39,7 +39,7 @@ const fail = failWith('train');
 
 async function main(): Promise<void> {
   parseOrExit(program);
-  // Ctrl-C reaches this process twice (directly and relayed by the tsx wrapper): signals within
+  // Ctrl-C can reach this process twice (directly and relayed by npm): signals within
   // 2 s count as one. A later one exits at once; the bundle is only ever renamed into place complete.
   let interrupted = false;
   let firstSignal = 0;
