@@ -6,9 +6,9 @@ import type { LossWeighting } from './weighting.js';
 /**
  * The training loss of one batch: per-task losses combined by the weighting, plus
  * `stats` = [total, loss of each task..., correct answers of each task...] for progress and records.
- * Call inside a gradient closure (optimizer.minimize or tf.variableGrads).
+ * Called inside the gradient closure of shardGradients.
  */
-export function batchLoss(
+function batchLoss(
   model: MtlNet,
   weighting: LossWeighting,
   x: tf.Tensor4D,

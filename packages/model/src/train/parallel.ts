@@ -76,7 +76,7 @@ export class GradientWorkers {
       }
       await Promise.all(
         workers.map(async (w) => {
-          const m = await w.request({ type: 'init', ...init, weights: init.weights.map((a) => a.slice()) });
+          const m = await w.request({ type: 'init', ...init });
           if (m.type !== 'ready') throw new ModelError(`training worker ${w.index}: unexpected answer '${m.type}' to init`);
         }),
       );
@@ -91,16 +91,17 @@ export class GradientWorkers {
     return this.workers.length;
   }
 
-  /** Send one shard to each worker (shards.length <= size), with the current weights if they changed. */
-  async step(shards: Shard[], weights: Float32Array[] | undefined): Promise<{ grads: Float32Array[]; stats: Float32Array }[]> {
+  /**
+   * Send one shard to each worker (shards.length <= size) with the current weights. The shards' buffers
+   * are moved to the workers; the weights are copied to each (postMessage clones them).
+   */
+  async step(shards: Shard[], weights: Float32Array[]): Promise<{ grads: Float32Array[]; stats: Float32Array }[]> {
     if (shards.length > this.workers.length) throw new ModelError(`${shards.length} shards for ${this.workers.length} workers`);
     const id = this.nextId++;
     const answers = await Promise.all(
-      shards.map((shard, k) => {
-        const w = weights?.map((a) => a.slice());
-        const transfer = [shard.x.buffer as ArrayBuffer, ...shard.labels.map((l) => l.buffer as ArrayBuffer), ...(w ?? []).map((a) => a.buffer as ArrayBuffer)];
-        return this.workers[k].request({ type: 'step', id, shard, weights: w }, transfer);
-      }),
+      shards.map((shard, k) =>
+        this.workers[k].request({ type: 'step', id, shard, weights }, [shard.x.buffer as ArrayBuffer, ...shard.labels.map((l) => l.buffer as ArrayBuffer)]),
+      ),
     );
     return answers.map((m, k) => {
       if (m.type !== 'grads' || m.id !== id) throw new ModelError(`training worker ${k + 1}: unexpected answer '${m.type}'`);

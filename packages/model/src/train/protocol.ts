@@ -12,7 +12,7 @@ export type ToWorker =
       /** Trainable variables (model, then weighting), in order. */
       weights: Float32Array[];
     }
-  | { type: 'step'; id: number; shard: Shard; weights?: Float32Array[] };
+  | { type: 'step'; id: number; shard: Shard; weights: Float32Array[] };
 
 /** Messages from a training worker to the main thread. */
 export type FromWorker =

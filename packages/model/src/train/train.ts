@@ -6,7 +6,7 @@ import type { MtlNet } from '../model.js';
 import { applyBatchNormUpdates, type BatchNormUpdate } from '../layers.js';
 import { makeRng, type Rng } from '../rng.js';
 import { evaluate } from './evaluate.js';
-import { batchLoss, shardGradients, type Shard } from './loss.js';
+import { shardGradients, type Shard } from './loss.js';
 import { GradientWorkers, MAX_WORKERS } from './parallel.js';
 import { learningRate, type LrSchedule } from './schedule.js';
 import { makeWeighting, type LossWeighting, type Weighting } from './weighting.js';
@@ -88,7 +88,6 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   const optimizer = new Adam(opts.lr, 0.9, 0.999, 1e-7);
   const varList = [...model.variables(), ...weighting.variables];
   const rng = makeRng(opts.seed);
-  const nextSeed = (): number => rng.int();
   const trainSamples = Math.min(dataset.size('train'), opts.trainLimit ?? Infinity);
   const testSamples = Math.min(dataset.size('test'), opts.testLimit ?? Infinity);
   const steps = Math.ceil(trainSamples / opts.batchSize);
@@ -126,29 +125,7 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
         const stepLr = lrAt(step);
         lrSum += stepLr;
         optimizer.setLearningRate(stepLr);
-        let s: Float32Array;
-        if (pool) {
-          s = await parallelStep(pool, { model, weighting, varList, optimizer, rng }, b);
-        } else {
-          let stats: tf.Tensor | undefined;
-          const bnUpdates: BatchNormUpdate[] = [];
-          tf.tidy(() => {
-            const x = tf.tensor4d(b.x, [b.n, h, w, c]);
-            const labels = model.tasks.map((t) => tf.tensor1d(b.labels[t.name], 'int32'));
-            optimizer.minimize(
-              () => {
-                const r = batchLoss(model, weighting, x, labels, { nextSeed, bnUpdates });
-                stats = tf.keep(r.stats);
-                return r.total;
-              },
-              false,
-              varList,
-            );
-          });
-          applyBatchNormUpdates(bnUpdates);
-          s = (stats as tf.Tensor).dataSync() as Float32Array;
-          (stats as tf.Tensor).dispose();
-        }
+        const s = await trainStep(pool, { model, weighting, varList, optimizer, rng }, b);
         if (!Number.isFinite(s[0])) throw new ModelError(`training diverged: loss is ${s[0]} at epoch ${epoch} step ${step + 1}`);
         step++;
         seen += b.n;
@@ -198,9 +175,9 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   }
 }
 
-/** Copies of the variables' current values, in order. */
+/** The variables' current values, in order (read only: they are cloned into the workers' messages). */
 function readWeights(varList: tf.Variable[]): Float32Array[] {
-  return varList.map((v) => (v.dataSync() as Float32Array).slice());
+  return varList.map((v) => v.dataSync() as Float32Array);
 }
 
 interface StepContext {
@@ -212,54 +189,67 @@ interface StepContext {
 }
 
 /**
- * One data-parallel step: cut the batch into contiguous shards (one per thread), compute the first shard
- * here while the workers compute the others with the current weights, average the gradients weighted by
- * shard size (= the gradient of the whole batch's mean loss), apply them. Returns the batch's stats.
+ * One training step; returns the batch's stats. Without workers the whole batch is one shard whose dropout
+ * draws from the training rng. With workers, the batch is cut into contiguous shards (one per thread), each
+ * with its own dropout seed: the first is computed here while the workers compute the others with the
+ * current weights, and the gradients are averaged weighted by shard size (= the gradient of the whole
+ * batch's mean loss) before Adam applies them. Batch-norm moving averages follow the first shard.
  */
-async function parallelStep(pool: GradientWorkers, ctx: StepContext, b: Batch): Promise<Float32Array> {
+async function trainStep(pool: GradientWorkers | undefined, ctx: StepContext, b: Batch): Promise<Float32Array> {
   const { model, varList } = ctx;
   const len = model.inputShape.reduce((a, d) => a * d, 1);
-  const parts = Math.min(pool.size + 1, b.n);
+  const parts = pool ? Math.min(pool.size + 1, b.n) : 1;
   const shards: Shard[] = [];
   for (let k = 0; k < parts; k++) {
     const a = Math.floor((k * b.n) / parts);
     const e = Math.floor(((k + 1) * b.n) / parts);
-    shards.push({ x: b.x.slice(a * len, e * len), n: e - a, labels: model.tasks.map((t) => b.labels[t.name].slice(a, e)), seed: ctx.rng.int() });
+    const whole = parts === 1;
+    shards.push({
+      x: whole ? b.x : b.x.slice(a * len, e * len),
+      n: e - a,
+      labels: model.tasks.map((t) => (whole ? b.labels[t.name] : b.labels[t.name].slice(a, e))),
+      seed: pool ? ctx.rng.int() : 0,
+    });
   }
-  const remote = pool.step(shards.slice(1), readWeights(varList));
+  const remote = pool?.step(shards.slice(1), readWeights(varList));
   const bnUpdates: BatchNormUpdate[] = [];
-  const shardRng = makeRng(shards[0].seed);
+  const shardRng = pool ? makeRng(shards[0].seed) : ctx.rng;
   let mine: { grads: tf.Tensor[]; stats: Float32Array };
   try {
     mine = shardGradients(model, ctx.weighting, varList, shards[0], () => shardRng.int(), bnUpdates);
   } catch (err) {
-    await remote.catch(() => undefined);
+    await remote?.catch(() => undefined);
     throw err;
   }
-  let others: { grads: Float32Array[]; stats: Float32Array }[];
+  let others: { grads: Float32Array[]; stats: Float32Array }[] = [];
   try {
-    others = await remote;
+    if (remote) others = await remote;
   } catch (err) {
     tf.dispose(mine.grads);
     throw err;
   }
-  // average in plain arrays (a few hundred thousand floats: cheaper than a tfjs op per variable and shard)
-  const f0 = shards[0].n / b.n;
   const named: tf.NamedTensorMap = {};
-  varList.forEach((v, i) => {
-    const acc = (mine.grads[i].dataSync() as Float32Array).slice();
-    for (let j = 0; j < acc.length; j++) acc[j] *= f0;
-    others.forEach((o, k) => {
-      const f = shards[k + 1].n / b.n;
-      const g = o.grads[i];
-      for (let j = 0; j < acc.length; j++) acc[j] += g[j] * f;
+  if (others.length === 0) {
+    varList.forEach((v, i) => (named[v.name] = mine.grads[i]));
+  } else {
+    // average in plain arrays (a few hundred thousand floats: cheaper than a tfjs op per variable and shard)
+    const f0 = shards[0].n / b.n;
+    varList.forEach((v, i) => {
+      const acc = (mine.grads[i].dataSync() as Float32Array).slice();
+      for (let j = 0; j < acc.length; j++) acc[j] *= f0;
+      others.forEach((o, k) => {
+        const f = shards[k + 1].n / b.n;
+        const g = o.grads[i];
+        for (let j = 0; j < acc.length; j++) acc[j] += g[j] * f;
+      });
+      named[v.name] = tf.tensor(acc, v.shape);
     });
-    named[v.name] = tf.tensor(acc, v.shape);
-  });
-  tf.dispose(mine.grads);
+    tf.dispose(mine.grads);
+  }
   ctx.optimizer.applyGradients(named);
   tf.dispose(Object.values(named));
   applyBatchNormUpdates(bnUpdates);
+  if (others.length === 0) return mine.stats;
   const tasks = model.tasks.length;
   const s = new Float32Array(1 + 2 * tasks);
   [mine.stats, ...others.map((o) => o.stats)].forEach((st, k) => {

@@ -40,7 +40,7 @@ port.on('message', (msg: ToWorker) => {
         send({ type: 'ready' });
       } else if (msg.type === 'step') {
         if (!model || !weighting) throw new Error('step before init');
-        if (msg.weights) setWeights(msg.weights);
+        setWeights(msg.weights);
         const rng = makeRng(msg.shard.seed);
         const { grads, stats } = shardGradients(model, weighting, varList, msg.shard, () => rng.int(), []);
         const arrays = grads.map((g) => (g.dataSync() as Float32Array).slice());
