@@ -40,50 +40,47 @@ interface Cloud {
   stop(): Promise<number | null>;
 }
 
-async function startCloud(model: string, maxBatch: number): Promise<Cloud> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * Spawn a server program with tsx (args relative to the repository root) and wait for its JSON
+ * "listening" line (at most 60 s); stop() sends SIGTERM and resolves with the exit code.
+ */
+async function startServer(what: string, args: string[]): Promise<{ child: ChildProcess; listening: { port: number; metricsPort?: number }; stop(): Promise<number | null> }> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  const { port, metricsPort } = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
+  const listening = await new Promise<{ port: number; metricsPort?: number }>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error('cloud did not start within 60 s'));
+      reject(new Error(`${what} did not start within 60 s`));
     }, 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       for (const line of buf.split('\n')) {
         if (line.includes('"msg":"listening"')) {
           clearTimeout(timer);
-          resolve(JSON.parse(line) as { port: number; metricsPort: number });
+          resolve(JSON.parse(line) as { port: number; metricsPort?: number });
         }
       }
     });
-    child.on('exit', (c) => reject(new Error(`cloud exited with ${c}`)));
+    child.on('exit', (c) => reject(new Error(`${what} exited with ${c}`)));
   });
-  return { child, port, metricsPort, stop: async () => (child.kill('SIGTERM'), exit) };
+  return { child, listening, stop: async () => (child.kill('SIGTERM'), exit) };
 }
 
-/** The model-less cloud (bench/null-cloud.ts) serving `description`; resolves with its port. */
-async function startNullCloud(description: object): Promise<{ port: number; stop(): Promise<void> }> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(HERE, 'bench/null-cloud.ts'), JSON.stringify(description)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exit = new Promise<void>((r) => child.on('exit', () => r()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('null cloud did not start within 60 s'))), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"port":(\d+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (c) => reject(new Error(`null cloud exited with ${c}`)));
-  });
-  return { port, stop: async () => (child.kill('SIGTERM'), exit) };
+async function startCloud(model: string, maxBatch: number): Promise<Cloud> {
+  const s = await startServer('cloud', ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn']);
+  return { child: s.child, port: s.listening.port, metricsPort: s.listening.metricsPort ?? 0, stop: s.stop };
+}
+
+/** The model-less cloud (bench/null-cloud.ts) serving `description`. */
+async function startNullCloud(description: object): Promise<{ port: number; stop(): Promise<number | null> }> {
+  const s = await startServer('null cloud', [join(HERE, 'bench/null-cloud.ts'), JSON.stringify(description)]);
+  return { port: s.listening.port, stop: s.stop };
+}
+
+/** Middle value (the upper one of an even count). */
+function median(v: number[]): number {
+  return [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
 }
 
 /** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
@@ -223,7 +220,6 @@ async function main(): Promise<void> {
       n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
     };
     [local] = await runEdge(base);
-    const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
     for (const point of points) {
       const r: Record<string, number[]> = { edge: [], cloud: [], sum: [], paced: [], unary: [], stream: [], network: [], compute: [], unaryRatio: [], streamRatio: [] };
       let failed = 0;
@@ -295,8 +291,7 @@ async function main(): Promise<void> {
         for (let round = 0; round < ROUNDS; round++) {
           for (const mode of ['unary', 'stream'] as const) runs[mode].push(await roundTrips(client, p.name, frame, mode, N));
         }
-        const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-        floor.push({ split: p.name, bytes: frame.length, unaryP50: median(runs.unary), streamP50: median(runs.stream), unaryRounds: runs.unary, streamRounds: runs.stream });
+            floor.push({ split: p.name, bytes: frame.length, unaryP50: median(runs.unary), streamP50: median(runs.stream), unaryRounds: runs.unary, streamRounds: runs.stream });
         console.error(`[bench] floor ${p.name} (${frame.length} B): unary ${median(runs.unary).toFixed(3)} ms, stream ${median(runs.stream).toFixed(3)} ms`);
       }
     } finally {
