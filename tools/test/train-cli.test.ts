@@ -1,43 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '@mtl-split/cli/testing';
+import { spawnTs, type Spawned } from '@mtl-split/cli/testing';
 
-const TRAIN = 'tools/src/train.ts';
-
-interface Run {
-  child: ReturnType<typeof spawn>;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-/**
- * Start train the way `npm run train` does (node --import tsx, one process): the tsx CLI wrapper would
- * SIGKILL a child that does not acknowledge a relayed signal within 30 ms, and a training step keeps the
- * event loop busy for longer than that.
- */
-function train(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', TRAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { child, stdout: [], stderr: [], exit: new Promise((r) => child.on('exit', (code) => r(code))) };
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    run.stdout.push(...parts);
-  });
-  child.stderr!.on('data', (d: Buffer) => run.stderr.push(d.toString()));
-  return run;
-}
 const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function waitForLine(s: Run, pattern: RegExp, ms = 60_000): Promise<void> {
+/** Start train the way `npm run train` does: one process, so it gets signals itself. */
+const train = (args: string[]): Spawned => spawnTs('tools/src/train.ts', args, { oneProcess: true });
+
+async function waitForLine(s: Spawned, pattern: RegExp, ms = 60_000): Promise<void> {
   const t0 = Date.now();
-  while (!s.stdout.some((l) => pattern.test(l))) {
+  while (!s.lines.some((l) => typeof l.raw === 'string' && pattern.test(l.raw))) {
     if (s.child.exitCode !== null) throw new Error(`train exited (${s.child.exitCode}): ${s.stderr.join('')}`);
     if (Date.now() - t0 > ms) throw new Error(`no line matching ${pattern} within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));

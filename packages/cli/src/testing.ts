@@ -12,9 +12,22 @@ export interface Spawned {
   exit: Promise<number | null>;
 }
 
-/** Spawn a TypeScript entry point (a path relative to the repository root) with tsx; collects JSON log lines from stdout. */
-export function spawnTs(script: string, args: string[]): Spawned {
-  const child = spawn(TSX, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnOptions {
+  /**
+   * Run as one process (`node --import tsx`, as `npm run train` does) instead of through the `tsx`
+   * command, whose wrapper SIGKILLs its child when a signal it relays is not acknowledged within 30 ms:
+   * use it to test signal handling of a program whose event loop stays busy for longer.
+   */
+  oneProcess?: boolean;
+}
+
+/**
+ * Spawn a TypeScript entry point (a path relative to the repository root) with tsx; collects stdout lines
+ * (JSON log lines parsed, others as `{ raw }`) and stderr.
+ */
+export function spawnTs(script: string, args: string[], options: SpawnOptions = {}): Spawned {
+  const [cmd, pre] = options.oneProcess ? [process.execPath, ['--import', 'tsx', script]] : [TSX, [script]];
+  const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let buf = '';
