@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataset, type Batch } from '../src/index.js';
+import { loadDataset, type Batch, type Dataset, type SplitName } from '../src/index.js';
 import { loadMnistSource, sourcePools } from '../src/multimnist/source.js';
 import { CANVAS, drawComposite, newScratch, OUT_SIDE, renderComposite } from '../src/multimnist/composite.js';
 
 function collect(batches: Iterable<Batch>): Batch[] {
   return [...batches];
+}
+
+/** The first n samples of a split as one batch. */
+function first(d: Dataset, split: SplitName, n: number): Batch {
+  return collect(d.batches(split, n, { limit: n }))[0];
+}
+
+/** Largest absolute difference between image a and the 784 values of b from offset. */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, offset = 0): number {
+  let err = 0;
+  for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(a[k] - b[offset + k]));
+  return err;
 }
 
 /** Independent reference: place by max on 36x36, upsample x7 by repetition to 252, average 9x9 blocks. */
@@ -105,7 +117,7 @@ describe('multimnist', () => {
   it('labels are the classes of the digits drawn, and images are those digits composed', () => {
     const src = loadMnistSource();
     const pools = sourcePools(7, src.start);
-    const [b] = collect(ds.batches('test', 40, { limit: 40 }));
+    const b = first(ds, 'test', 40);
     for (let i = 0; i < b.n; i++) {
       const spec = drawComposite(7, 'test', i, pools.test);
       expect(b.labels.left[i]).toBe(spec.left);
@@ -116,18 +128,14 @@ describe('multimnist', () => {
       expect(Math.max(...spec.leftAt)).toBeLessThanOrEqual(4);
       expect(Math.min(...spec.rightAt)).toBeGreaterThanOrEqual(4);
       expect(Math.max(...spec.rightAt)).toBeLessThanOrEqual(8);
-      const ref = referenceImage(src.pixels, spec);
-      const img = b.x.subarray(i * 784, (i + 1) * 784);
-      let err = 0;
-      for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(ref[k] - img[k]));
-      expect(err).toBeLessThan(1e-5);
+      expect(maxDiff(referenceImage(src.pixels, spec), b.x, i * 784)).toBeLessThan(1e-5);
     }
   });
 
   it('augment distorts training digits only, keeps labels and offsets, and an identity warp is the plain digit', () => {
     const aug = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, augment: true });
-    const [plain] = collect(ds.batches('train', 50, { limit: 50 }));
-    const [warped] = collect(aug.batches('train', 50, { limit: 50 }));
+    const plain = first(ds, 'train', 50);
+    const warped = first(aug, 'train', 50);
     expect([...warped.labels.left]).toEqual([...plain.labels.left]);
     expect([...warped.labels.right]).toEqual([...plain.labels.right]);
     let changed = 0;
@@ -145,8 +153,8 @@ describe('multimnist', () => {
       expect(Math.abs(massWarped - massPlain) / massPlain).toBeLessThan(0.3);
     }
     expect(changed).toBeGreaterThan(45);
-    const [testPlain] = collect(ds.batches('test', 20, { limit: 20 }));
-    const [testAug] = collect(aug.batches('test', 20, { limit: 20 }));
+    const testPlain = first(ds, 'test', 20);
+    const testAug = first(aug, 'test', 20);
     expect([...testAug.x]).toEqual([...testPlain.x]);
     // the identity warp reproduces the plain composite exactly
     const src = loadMnistSource();
@@ -159,17 +167,15 @@ describe('multimnist', () => {
     const b = new Float32Array(784);
     renderComposite(bare, src.pixels, a, 0, newScratch());
     renderComposite({ ...bare, leftWarp: identity, rightWarp: identity }, src.pixels, b, 0, newScratch());
-    let err = 0;
-    for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(a[k] - b[k]));
-    expect(err).toBeLessThan(1e-6);
+    expect(maxDiff(a, b)).toBeLessThan(1e-6);
   });
 
   it("layout 'sener-koltun' keeps each sample's digits and labels and places them at (0,0) and (6,6)", () => {
     const sk = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, layout: 'sener-koltun' });
     const src = loadMnistSource();
     const pools = sourcePools(7, src.start);
-    const [plain] = collect(ds.batches('test', 40, { limit: 40 }));
-    const [fixed] = collect(sk.batches('test', 40, { limit: 40 }));
+    const plain = first(ds, 'test', 40);
+    const fixed = first(sk, 'test', 40);
     expect([...fixed.labels.left]).toEqual([...plain.labels.left]);
     expect([...fixed.labels.right]).toEqual([...plain.labels.right]);
     let moved = 0;
@@ -180,10 +186,7 @@ describe('multimnist', () => {
       expect(spec.leftAt).toEqual([0, 0]);
       expect(spec.rightAt).toEqual([6, 6]);
       if (shifted.leftAt.some((v) => v !== 0) || shifted.rightAt.some((v) => v !== 6)) moved++;
-      const ref = referenceImage(src.pixels, spec);
-      let err = 0;
-      for (let k = 0; k < 784; k++) err = Math.max(err, Math.abs(ref[k] - fixed.x[i * 784 + k]));
-      expect(err).toBeLessThan(1e-5);
+      expect(maxDiff(referenceImage(src.pixels, spec), fixed.x, i * 784)).toBeLessThan(1e-5);
     }
     expect(moved).toBeGreaterThan(30);
   });
