@@ -1,1 +1,1 @@
-export { CliExit, failWith, intOption, parseOptions, parseOrExit } from './parse.js';
+export { CliExit, failWith, intOption, numberOption, parseOptions, parseOrExit } from './parse.js';

@@ -57,3 +57,10 @@ export function intOption(flag: string, min: number, max: number) {
     .number({ error: `${flag} must be a number` })
     .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `${flag} must be an integer in ${min}..${max}` });
 }
+
+/** A zod schema of a number flag value in min..max (given as text), with messages naming `flag`. */
+export function numberOption(flag: string, min: number, max: number) {
+  return z.coerce
+    .number({ error: `${flag} must be a number` })
+    .refine((v) => Number.isFinite(v) && v >= min && v <= max, { message: `${flag} must be a number in ${min}..${max}` });
+}

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CliExit, intOption, parseOptions } from '../src/index.js';
+import { CliExit, intOption, numberOption, parseOptions } from '../src/index.js';
 import { ROOT, spawnTs, waitForLog } from '../src/testing.js';
 
 function program(): Command {
@@ -12,6 +12,18 @@ function program(): Command {
     .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
 }
 const schema = z.object({ model: z.string().min(1), port: intOption('--port', 0, 65535) });
+
+describe('numberOption', () => {
+  it('takes finite numbers in range and names the flag otherwise', () => {
+    const o = numberOption('--wait-ms', 0, 10);
+    expect(o.parse('2.5')).toBe(2.5);
+    expect(o.parse('0')).toBe(0);
+    expect(() => o.parse('abc')).toThrow(/--wait-ms must be a number/);
+    expect(() => o.parse('11')).toThrow(/--wait-ms must be a number in 0\.\.10/);
+    expect(() => o.parse('-1')).toThrow(/--wait-ms must be a number in 0\.\.10/);
+    expect(() => o.parse('Infinity')).toThrow(/--wait-ms must be a number/);
+  });
+});
 
 describe('parseOptions', () => {
   it('returns the options checked and converted by the schema', () => {
