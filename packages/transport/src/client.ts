@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { BusyPoller } from './busy-poll.js';
 import { TransportError } from './errors.js';
 import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
@@ -19,6 +20,11 @@ export interface ClientOptions {
   retries?: number;
   /** Largest message in either direction (default 16 MiB). */
   maxMessageBytes?: number;
+  /**
+   * Keep the event loop polling while an answer is awaited, so it is read without waking an idle CPU
+   * (default false; costs a core for as long as requests are in flight; see BusyPoller).
+   */
+  busyPoll?: boolean;
 }
 
 export interface InferOptions {
@@ -92,6 +98,7 @@ export class SplitClient {
     /** The grpc-js target, e.g. 'ipv4:127.0.0.1:5001,127.0.0.1:5002'. */
     readonly target: string,
     private readonly deadlineMs: number,
+    private readonly poller: BusyPoller | undefined,
   ) {}
 
   /** Connect to 'HOST:PORT[,HOST:PORT...]' (or a list of them). Connection itself is lazy. */
@@ -106,7 +113,7 @@ export class SplitClient {
       'grpc.per_rpc_retry_buffer_size': max,
       'grpc.retry_buffer_size': max * 4,
     });
-    return new SplitClient(stub, target, options.deadlineMs ?? 10_000);
+    return new SplitClient(stub, target, options.deadlineMs ?? 10_000, options.busyPoll ? new BusyPoller(0) : undefined);
   }
 
   private deadline(ms?: number): Date {
@@ -139,9 +146,11 @@ export class SplitClient {
   /** Send one frame taken at split point `point`. Rejects with TransportError (gRPC code + reason). */
   infer(point: string, frame: Uint8Array, options: InferOptions = {}): Promise<InferAnswer> {
     const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
+    const release = this.poller?.hold();
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       this.stub.Infer(req, { deadline: this.deadline(options.deadlineMs) }, (err, res) => {
+        release?.();
         if (err || !res) return reject(toError(err ?? new Error('empty Infer answer')));
         resolve(toAnswer(res, performance.now() - t0));
       });
@@ -150,7 +159,12 @@ export class SplitClient {
 
   /** Open a bidirectional stream; `deadlineMs` bounds the whole stream (default: the client deadline). */
   stream(options: { deadlineMs?: number } = {}): InferStream {
-    return new InferStream(this.stub.InferStream({ deadline: this.deadline(options.deadlineMs) }));
+    return new InferStream(this.stub.InferStream({ deadline: this.deadline(options.deadlineMs) }), this.poller);
+  }
+
+  /** Whether the client is busy polling now (only with `busyPoll`: while answers are awaited). */
+  get busyPolling(): boolean {
+    return this.poller?.polling ?? false;
   }
 
   /** Raw grpc-js call for tests of protocol edge cases (e.g. calls without a deadline). */
@@ -159,6 +173,7 @@ export class SplitClient {
   }
 
   close(): void {
+    this.poller?.stop();
     this.stub.close();
   }
 }
@@ -167,6 +182,8 @@ interface Waiting {
   t0: number;
   resolve: (a: InferAnswer) => void;
   reject: (e: TransportError) => void;
+  /** Ends this request's hold on the busy poller. */
+  release?: () => void;
 }
 
 /**
@@ -179,10 +196,14 @@ export class InferStream {
   private failure: TransportError | undefined;
   private ended = false;
 
-  constructor(private readonly call: grpc.ClientDuplexStream<InferRequest, InferResponse__Output>) {
+  constructor(
+    private readonly call: grpc.ClientDuplexStream<InferRequest, InferResponse__Output>,
+    private readonly poller?: BusyPoller,
+  ) {
     call.on('data', (res: InferResponse__Output) => {
       const w = this.waiting.shift();
       if (!w) return;
+      w.release?.();
       if (res.error) w.reject(new TransportError(res.error.code, res.error.message.replace(/^[A-Z_]+: /, '')));
       else w.resolve(toAnswer(res, performance.now() - w.t0));
     });
@@ -192,7 +213,10 @@ export class InferStream {
 
   private fail(e: TransportError): void {
     this.failure ??= e;
-    for (const w of this.waiting.splice(0)) w.reject(e);
+    for (const w of this.waiting.splice(0)) {
+      w.release?.();
+      w.reject(e);
+    }
   }
 
   /** Whether the stream has failed or ended (later `infer` calls reject at once; open a new stream). */
@@ -211,7 +235,7 @@ export class InferStream {
     if (this.ended) throw new TransportError(grpc.status.FAILED_PRECONDITION, 'stream already ended');
     const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
     return new Promise<InferAnswer>((resolve, reject) => {
-      this.waiting.push({ t0: performance.now(), resolve, reject });
+      this.waiting.push({ t0: performance.now(), resolve, reject, release: this.poller?.hold() });
       if (!this.call.write(req)) {
         this.ready = new Promise<void>((r) => this.call.once('drain', () => r()));
       }

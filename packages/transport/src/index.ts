@@ -1,6 +1,7 @@
 export { SplitServer, DEFAULT_LIMITS } from './server.js';
 export type { SplitServerOptions, RequestEvent, ServerState, ServedMethod } from './server.js';
 export { SplitClient, InferStream } from './client.js';
+export { BusyPoller } from './busy-poll.js';
 export type { ClientOptions, InferOptions, InferAnswer } from './client.js';
 export type { BatchEvent } from './batcher.js';
 export type { TaskAnswer } from './results.js';

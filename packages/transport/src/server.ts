@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { Batcher, type BatchEvent } from './batcher.js';
+import { BusyPoller } from './busy-poll.js';
 import { statusName, toTransportError, TransportError } from './errors.js';
 import { codecNames, decodeFrame, samplesOf } from './frame.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
@@ -44,6 +45,11 @@ export interface SplitServerOptions {
   maxMessageBytes?: number;
   /** Unanswered requests per stream before the server stops reading it (default 16). */
   maxStreamInflight?: number;
+  /**
+   * Keep the event loop polling for this long after each answer, ms, so the next request is read
+   * without waking an idle CPU (default 0 = off; costs a core while polling; see BusyPoller).
+   */
+  busyPollMs?: number;
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
 }
@@ -92,6 +98,7 @@ export class SplitServer {
   private idleWaiters: (() => void)[] = [];
   private readonly streams = new Set<() => void>();
   private readonly health: HealthImplementation;
+  private readonly poller: BusyPoller | undefined;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -103,6 +110,7 @@ export class SplitServer {
   ) {
     this.limits = limits;
     this.health = health;
+    this.poller = options.busyPollMs ? new BusyPoller(options.busyPollMs) : undefined;
   }
 
   static async start(executor: SplitExecutor | undefined, options: SplitServerOptions = {}): Promise<SplitServer> {
@@ -118,6 +126,8 @@ export class SplitServer {
         throw new Error(`invalid server limit ${k}=${v}`);
       }
     }
+    const busy = options.busyPollMs ?? 0;
+    if (!Number.isFinite(busy) || busy < 0) throw new Error(`invalid server option busyPollMs=${busy}`);
     const server = new grpc.Server({
       'grpc.max_receive_message_length': limits.maxMessageBytes,
       'grpc.max_send_message_length': limits.maxMessageBytes,
@@ -152,6 +162,11 @@ export class SplitServer {
     return this.inflightCount;
   }
 
+  /** Whether the server is busy polling now (only with `busyPollMs` > 0). */
+  get busyPolling(): boolean {
+    return this.poller?.polling ?? false;
+  }
+
   /** Install the model; the server then reports SERVING. */
   setExecutor(executor: SplitExecutor): void {
     if (this.stateValue !== 'loading') throw new Error(`cannot set the executor while ${this.stateValue}`);
@@ -175,6 +190,7 @@ export class SplitServer {
    */
   async shutdown(graceMs = 10_000): Promise<void> {
     if (this.stateValue === 'stopped') return;
+    this.poller?.stop();
     this.stateValue = 'draining';
     this.health.setStatus('', 'NOT_SERVING');
     this.health.setStatus(SERVICE_NAME, 'NOT_SERVING');
@@ -210,6 +226,7 @@ export class SplitServer {
   }
 
   private finish(): void {
+    this.poller?.extend();
     this.inflightCount--;
     if (this.inflightCount === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
