@@ -18,6 +18,8 @@ export interface CloudOptions {
   maxMessageBytes: number;
   /** Longest drain on shutdown, ms. */
   drainMs: number;
+  /** Busy polling after each answer, ms (0 = off). */
+  busyPollMs?: number;
   /** tfjs backend (default: runtime default / MTL_SPLIT_BACKEND). */
   backend?: string;
 }
@@ -85,6 +87,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     maxWaitMs: opts.maxWaitMs,
     maxQueue: opts.maxQueue,
     maxMessageBytes: opts.maxMessageBytes,
+    busyPollMs: opts.busyPollMs ?? 0,
     onRequest: (e) => {
       metrics.onRequest(e);
       summary.onRequest(e);
@@ -130,6 +133,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
         splitPoints: bundle.model.splitPoints.map((p) => p.name),
         maxBatch: opts.maxBatch,
         maxWaitMs: opts.maxWaitMs,
+        busyPollMs: opts.busyPollMs ?? 0,
         backend: runtime.backend,
       },
       'listening',

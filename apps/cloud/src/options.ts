@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { intOption, parseOptions } from '@mtl-split/cli';
+import { intOption, numberOption, parseOptions } from '@mtl-split/cli';
 import type { CloudOptions } from './cloud.js';
 
 const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);
@@ -11,10 +11,11 @@ const schema = z.object({
   port: int('port', 0, 65535),
   metricsPort: int('metrics-port', 0, 65535),
   maxBatch: int('max-batch', 1, 1024),
-  maxWaitMs: z.coerce.number().refine((v) => Number.isFinite(v) && v >= 0 && v <= 10_000, { message: '--max-wait-ms must be a number in 0..10000' }),
+  maxWaitMs: numberOption('--max-wait-ms', 0, 10_000),
   maxQueue: int('max-queue', 1, 1_000_000),
   maxMessageMb: z.coerce.number().refine((v) => v > 0 && v <= 1024, { message: '--max-message-mb must be in (0, 1024]' }),
   drainMs: int('drain-ms', 0, 600_000),
+  busyPollMs: numberOption('--busy-poll-ms', 0, 1000),
   backend: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: '--log-level must be one of fatal, error, warn, info, debug, trace' }),
 });
@@ -36,6 +37,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', '256')
     .option('--max-message-mb <mb>', 'largest gRPC message', '16')
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')
+    .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', '0')
     .addOption(new Option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)'))
     .option('--log-level <level>', 'pino log level', 'info')
     .exitOverride()
@@ -51,6 +53,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     maxQueue: o.maxQueue,
     maxMessageBytes: Math.round(o.maxMessageMb * 1024 * 1024),
     drainMs: o.drainMs,
+    busyPollMs: o.busyPollMs,
     backend: o.backend,
     logLevel: o.logLevel,
   };

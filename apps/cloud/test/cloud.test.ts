@@ -103,6 +103,9 @@ describe('cloud CLI errors', () => {
     const s = spawnTs(MAIN, ['--model', 'x', '--port', 'abc']);
     expect(await s.exit).toBe(2);
     expect(s.stderr.join('').trim()).toBe('cloud: --port must be a number');
+    const b = spawnTs(MAIN, ['--model', 'x', '--busy-poll-ms', '-1']);
+    expect(await b.exit).toBe(2);
+    expect(b.stderr.join('').trim()).toBe('cloud: --busy-poll-ms must be a number in 0..1000');
   });
 
   it('missing bundle: exit 1 with a one-line message', async () => {

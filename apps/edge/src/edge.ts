@@ -23,6 +23,8 @@ export interface EdgeOptions {
   warmup: number;
   /** Retries after UNAVAILABLE (not processed by the server). */
   retries: number;
+  /** Busy-poll while answers are awaited (lower latency, costs a core while waiting). */
+  busyPoll?: boolean;
   backend?: string;
 }
 
@@ -92,7 +94,7 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
   if (remote) {
     if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
     try {
-      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries });
+      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries, busyPoll: opts.busyPoll ?? false });
     } catch (err) {
       throw new EdgeError(err instanceof Error ? err.message : String(err));
     }
@@ -114,7 +116,7 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
     }
-    const ctx: EdgeContext = { bundle, dataset, client, backend: runtime.backend };
+    const ctx: EdgeContext = { bundle, dataset, client, backend: runtime.backend, busyPoll: opts.busyPoll ?? false };
     const results: EdgeResult[] = [];
     for (const point of splits) {
       hooks.onSplitStart?.(point, opts.n);

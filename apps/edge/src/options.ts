@@ -20,6 +20,7 @@ const schema = z.object({
   warmup: int('--warmup', 0, 1000),
   retries: int('--retries', 0, 4),
   backend: z.string().optional(),
+  busyPoll: z.boolean().default(false),
   progress: z.boolean(),
 });
 
@@ -46,6 +47,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--warmup <n>', 'uncounted warm-up requests per split point', '5')
     .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', '2')
     .option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)')
+    .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
     .option('--no-progress', 'no progress bar')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });

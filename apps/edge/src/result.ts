@@ -34,4 +34,6 @@ export interface EdgeResult {
   concurrency: number;
   /** Extra: mean server batch size seen by this run's requests. */
   meanBatchSize: number;
+  /** Extra: whether the edge busy-polled while awaiting answers (`--busy-poll`). */
+  busyPoll: boolean;
 }

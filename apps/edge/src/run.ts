@@ -30,6 +30,8 @@ export interface EdgeContext {
   /** Absent for edge-only runs. */
   client?: SplitClient;
   backend: string;
+  /** Whether the client busy-polls while awaiting answers. */
+  busyPoll?: boolean;
 }
 
 interface Sample {
@@ -186,5 +188,6 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     mode: local ? 'local' : o.mode,
     concurrency: Math.max(1, o.concurrency),
     meanBatchSize: answered && !local ? Math.round((batchSum / answered) * 100) / 100 : 0,
+    busyPoll: !local && (ctx.busyPoll ?? false),
   };
 }

@@ -81,6 +81,23 @@ describe('edge app core against a spawned cloud app', () => {
     expect(c.bytesPerSample).toBeGreaterThan(28 * 28 * 4);
   }, 60_000);
 
+  it('busy polling on both ends (cloud --busy-poll-ms, edge busyPoll) gives the same answers', async () => {
+    const busy = spawnTs(CLOUD, ['--model', dirs[0], '--port', '0', '--metrics-port', '0', '--busy-poll-ms', '20']);
+    try {
+      const l = await waitForLog(busy, 'listening');
+      expect(l.busyPollMs).toBe(20);
+      const over = { cloud: `127.0.0.1:${l.port as number}`, busyPoll: true };
+      for (const mode of ['unary', 'stream'] as const) {
+        const [r] = await runEdge(opts({ ...over, split: 'block2', mode }));
+        expectSameAccuracy(r, local);
+        expect(r.busyPoll).toBe(true);
+      }
+    } finally {
+      busy.child.kill('SIGTERM');
+      await busy.exit;
+    }
+  }, 60_000);
+
   it('balances over several cloud replicas (round robin) with the same answers', async () => {
     const second = spawnTs(CLOUD, ['--model', dirs[0], '--port', '0', '--metrics-port', '0']);
     try {
@@ -168,6 +185,9 @@ describe('edge CLI', () => {
     const s = spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, '-n', 'many']);
     expect(await s.exit).toBe(2);
     expect(s.stderr.join('').trim()).toBe('edge: -n must be a number');
+    const s1 = spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, '--busy-poll', 'yes']);
+    expect(await s1.exit).toBe(2);
+    expect(s1.stderr.join('').trim()).toBe("edge: too many arguments. Expected 0 arguments but got 1.");
     const s2 = spawnTs(EDGE, ['--model', dirs[0], '--cloud', 'nohost', '--split', 'block1', '-n', '2']);
     expect(await s2.exit).toBe(1);
     expect(s2.stderr.join('').trim().split('\n').filter((l) => l.startsWith('edge:'))).toEqual([
