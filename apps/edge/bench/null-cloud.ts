@@ -1,7 +1,8 @@
 /**
  * A cloud without a model, for the transport bench: the real SplitServer (decode, batching, answers) with an
  * executor that answers uniform probabilities at once, so a round trip measures gRPC and our server code
- * alone. argv[2]: the ModelDescription to serve (JSON). Prints one "listening" line with the port.
+ * alone. argv[2]: the ModelDescription to serve (JSON); argv[3]: busy-poll window after each answer, ms
+ * (0 = off). Prints one "listening" line with the port.
  */
 import { SplitServer, type ModelDescription, type SplitExecutor } from '@mtl-split/transport';
 
@@ -11,7 +12,7 @@ const executor: SplitExecutor = {
   run: async (_point, input) =>
     Object.fromEntries(description.tasks.map((t) => [t.name, new Float32Array(input.shape[0] * t.classes.length).fill(1 / t.classes.length)])),
 };
-const server = await SplitServer.start(executor, { port: 0 });
+const server = await SplitServer.start(executor, { port: 0, busyPollMs: Number(process.argv[3] ?? '0') });
 console.log(JSON.stringify({ msg: 'listening', port: server.port }));
 const stop = (): void => void server.shutdown(1000).then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -1,23 +1,27 @@
 /**
- * Transport benchmark (loopback): per split point, end-to-end p50 latency of one sample over gRPC
- * (unary and stream) against the in-process edge + cloud compute; throughput of 8 concurrent clients
- * with batching on vs off; f32 accuracy over gRPC vs in-process. Prints a table, writes bench/latest.json.
+ * Transport benchmark (loopback): per split point, end-to-end p50 latency of one sample over gRPC (unary
+ * and stream, without and with busy polling) against the in-process edge + cloud compute; the transport
+ * floor (grpc-js alone, and our server without a model); throughput of 8 concurrent clients with batching
+ * on vs off at every split point; f32 accuracy over gRPC vs in-process. Prints a table, writes
+ * bench/latest.json.
  *
- *   npm run bench -w @mtl-split/edge [-- --model models/multimnist-resnet -n 200 --requests 100]
+ *   npm run bench -w @mtl-split/edge [-- --model models/multimnist-resnet -n 500 --requests 1000 --rounds 3 --only latency|throughput]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { encode } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { buildModel, loadBundle, saveBundle, split, type Bundle } from '@mtl-split/model';
+import { buildModel, loadBundle, saveBundle, split } from '@mtl-split/model';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { SplitClient } from '@mtl-split/transport';
-import { runEdge, summarize, type EdgeOptions, type EdgeResult } from '../src/index.js';
+import { runEdge, type EdgeOptions, type EdgeResult } from '../src/index.js';
+import { echoRoundTrips } from './echo.js';
+import { cloudPerSample, inProcess, median, roundTrips, throughput, type Tput } from './measure.js';
+import { ROOT, startCloud, startEcho, startNullCloud, startTcpEcho } from './servers.js';
+import { tcpRoundTrips } from './tcp-echo.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
 function arg(name: string, def: string): string {
@@ -26,166 +30,21 @@ function arg(name: string, def: string): string {
 }
 
 const MODEL = arg('--model', 'models/multimnist-resnet');
-const N = Number(arg('-n', '200'));
-const REQUESTS = Number(arg('--requests', '100'));
+const N = Number(arg('-n', '500'));
+const REQUESTS = Number(arg('--requests', '1000'));
+const WARMUP_REQUESTS = 100;
 const CLIENTS = 8;
 const ROUNDS = Number(arg('--rounds', '3'));
+/** Busy-poll window of the cloud in the busy-polling runs, ms. */
+const BUSY_MS = 5;
 /** 'all', 'latency' or 'throughput'. */
 const ONLY = arg('--only', 'all');
 
-interface Cloud {
-  child: ChildProcess;
-  port: number;
-  metricsPort: number;
-  stop(): Promise<number | null>;
-}
-
-/**
- * Spawn a server program with tsx (args relative to the repository root) and wait for its JSON
- * "listening" line (at most 60 s); stop() sends SIGTERM and resolves with the exit code.
- */
-async function startServer(what: string, args: string[]): Promise<{ child: ChildProcess; listening: { port: number; metricsPort?: number }; stop(): Promise<number | null> }> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  const listening = await new Promise<{ port: number; metricsPort?: number }>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${what} did not start within 60 s`));
-    }, 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        if (line.includes('"msg":"listening"')) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line) as { port: number; metricsPort?: number });
-        }
-      }
-    });
-    child.on('exit', (c) => reject(new Error(`${what} exited with ${c}`)));
-  });
-  return { child, listening, stop: async () => (child.kill('SIGTERM'), exit) };
-}
-
-async function startCloud(model: string, maxBatch: number): Promise<Cloud> {
-  const s = await startServer('cloud', ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn']);
-  return { child: s.child, port: s.listening.port, metricsPort: s.listening.metricsPort ?? 0, stop: s.stop };
-}
-
-/** The model-less cloud (bench/null-cloud.ts) serving `description`. */
-async function startNullCloud(description: object): Promise<{ port: number; stop(): Promise<number | null> }> {
-  const s = await startServer('null cloud', [join(HERE, 'bench/null-cloud.ts'), JSON.stringify(description)]);
-  return { port: s.listening.port, stop: s.stop };
-}
-
-/** Middle value (the upper one of an even count). */
-function median(v: number[]): number {
-  return [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-}
-
-/** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
-async function roundTrips(client: SplitClient, point: string, frame: Uint8Array, mode: 'unary' | 'stream', count: number): Promise<number> {
-  const stream = mode === 'stream' ? client.stream({ deadlineMs: 120_000 }) : undefined;
-  const rtt: number[] = [];
-  for (let i = -20; i < count; i++) {
-    const t0 = performance.now();
-    if (stream) await stream.infer(point, frame);
-    else await client.infer(point, frame);
-    if (i >= 0) rtt.push(performance.now() - t0);
-  }
-  await stream?.end();
-  return summarize(rtt).p50;
-}
-
-/**
- * Per sample in-process: edge half + read back, cloud half + softmax + read back (ms each, summed).
- * gapMs > 0 sleeps that long before each sample, as a process waiting on the network does (diagnostic: an
- * idle CPU computes the next sample more slowly).
- */
-async function inProcess(bundle: Bundle, point: string, xs: Float32Array[], shape: number[], gapMs = 0): Promise<{ edge: number; cloud: number; sum: number }> {
-  const half = split(bundle.model, point);
-  const edge: number[] = [];
-  const cloud: number[] = [];
-  const sums: number[] = [];
-  for (let i = -5; i < xs.length; i++) {
-    const x = xs[Math.max(0, i)];
-    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
-    const t0 = performance.now();
-    const h = half.edge(tf.tensor4d(x, shape as [number, number, number, number]));
-    const hd = (await h.data()) as Float32Array;
-    const hs = h.shape;
-    h.dispose();
-    const t1 = performance.now();
-    const probs = tf.tidy(() => {
-      const out = half.cloud(tf.tensor(hd, hs));
-      return Object.values(out).map((l) => tf.softmax(l));
-    });
-    for (const p of probs) await p.data();
-    tf.dispose(probs);
-    const t2 = performance.now();
-    if (i >= 0) {
-      edge.push(t1 - t0);
-      cloud.push(t2 - t1);
-      sums.push(t2 - t0);
-    }
-  }
-  return { edge: summarize(edge).p50, cloud: summarize(cloud).p50, sum: summarize(sums).p50 };
-}
-
-/** CPU seconds used so far by the cloud process (prom-client's process_cpu_seconds_total). */
-async function cloudCpu(c: Cloud): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${c.metricsPort}/metrics`)).text();
-  const m = /^process_cpu_seconds_total (\S+)$/m.exec(text);
-  return m ? Number(m[1]) : NaN;
-}
-
-/** 8 clients (own channels), each sending REQUESTS precomputed frames one after another. */
-interface Tput {
-  perSec: number;
-  failed: number;
-  meanBatch: number;
-  p50: number;
-  /** CPU use during the run, in cores: cloud process and this (clients) process. */
-  cloudCores: number;
-  clientCores: number;
-}
-
-async function throughput(cloud: Cloud, point: string, frames: Uint8Array[], mode: 'unary' | 'stream'): Promise<Tput> {
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => SplitClient.connect(`127.0.0.1:${cloud.port}`, { deadlineMs: 30_000 })));
-  await Promise.all(clients.map((c) => c.infer(point, frames[0])));
-  const streams = mode === 'stream' ? clients.map((c) => c.stream({ deadlineMs: 120_000 })) : undefined;
-  let failed = 0;
-  let batchSum = 0;
-  let answered = 0;
-  const lat: number[] = [];
-  const cpu0 = await cloudCpu(cloud);
-  const own0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    clients.map(async (c, k) => {
-      for (let i = 0; i < REQUESTS; i++) {
-        try {
-          const frame = frames[(k * REQUESTS + i) % frames.length];
-          const a = streams ? await streams[k].infer(point, frame) : await c.infer(point, frame);
-          batchSum += a.batchSize;
-          answered++;
-          lat.push(a.rttMs);
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const s = (performance.now() - t0) / 1000;
-  if (streams) await Promise.all(streams.map((st) => st.end()));
-  const own = process.cpuUsage(own0);
-  const cpu1 = await cloudCpu(cloud);
-  for (const c of clients) c.close();
-  return {
-    perSec: answered / s, failed, meanBatch: answered ? batchSum / answered : 0, p50: summarize(lat).p50,
-    cloudCores: (cpu1 - cpu0) / s, clientCores: (own.user + own.system) / 1e6 / s,
-  };
-}
+const f2 = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v));
+const f3 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
+const range = (v: number[]) => `${f2(Math.min(...v))}-${f2(Math.max(...v))}`;
+const LATENCY_KEYS = ['edge', 'cloud', 'sum', 'paced', 'unary', 'stream', 'unaryBusy', 'streamBusy', 'compute'] as const;
+const RATIO_KEYS = ['unary', 'stream', 'unaryBusy', 'streamBusy'] as const;
 
 async function main(): Promise<void> {
   const runtime = await initRuntime();
@@ -204,109 +63,144 @@ async function main(): Promise<void> {
   }
   const bundle = await loadBundle(modelDir);
   const points = bundle.model.splitPoints.map((p) => p.name);
-  const shape = [1, ...bundle.model.inputShape];
+  const shape = [1, ...bundle.model.inputShape] as [number, number, number, number];
   const ds = loadDataset('multimnist', bundle.manifest.dataset.name === 'multimnist' ? bundle.manifest.dataset.options : {});
   const xs = [...ds.batches('test', 1, { limit: Math.min(N, 100) })].map((b) => b.x);
 
-  // 1. Latency per split point (batching on, one client, one request at a time). Per point, ROUNDS rounds
-  // each measure the in-process compute, then unary and stream over gRPC, so drifts of the shared machine
-  // hit numerator and denominator alike; ratios are taken within a round and the median round is reported.
+  // 1. Latency per split point (batching on, one client, one request at a time), without and with busy
+  // polling (cloud --busy-poll-ms BUSY_MS, edge --busy-poll). Per point, ROUNDS rounds each measure the
+  // in-process compute, then the four gRPC variants, so drifts of the shared machine hit numerator and
+  // denominator alike; ratios are taken within a round and the median round is reported.
   const rows: Record<string, unknown>[] = [];
   let local: EdgeResult | undefined;
-  const cloud = ONLY === 'throughput' ? undefined : await startCloud(modelDir, 8);
-  if (cloud) try {
-    const base: EdgeOptions = {
-      model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
-      n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
-    };
-    [local] = await runEdge(base);
-    for (const point of points) {
-      const r: Record<string, number[]> = { edge: [], cloud: [], sum: [], paced: [], unary: [], stream: [], network: [], compute: [], unaryRatio: [], streamRatio: [] };
-      let failed = 0;
-      let accuracyEqual = true;
-      let accuracy: Record<string, number> = {};
-      let bytes = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const ip = await inProcess(bundle, point, xs, shape);
-        r.paced.push((await inProcess(bundle, point, xs, shape, 1)).sum);
-        const [u] = await runEdge({ ...base, split: point, mode: 'unary' });
-        const [st] = await runEdge({ ...base, split: point, mode: 'stream' });
-        r.edge.push(ip.edge);
-        r.cloud.push(ip.cloud);
-        r.sum.push(ip.sum);
-        r.unary.push(u.latencyMs.total.p50);
-        r.stream.push(st.latencyMs.total.p50);
-        r.network.push(u.latencyMs.network.p50);
-        r.compute.push(st.latencyMs.cloud.p50);
-        r.unaryRatio.push(u.latencyMs.total.p50 / ip.sum);
-        r.streamRatio.push(st.latencyMs.total.p50 / ip.sum);
-        failed += u.failed + st.failed;
-        accuracyEqual &&= JSON.stringify(u.accuracy) === JSON.stringify(local.accuracy) && JSON.stringify(st.accuracy) === JSON.stringify(local.accuracy);
-        accuracy = u.accuracy;
-        bytes = u.bytesPerSample;
-      }
-      const row = {
-        split: point,
-        bytes,
-        inprocEdgeP50: median(r.edge),
-        inprocCloudP50: median(r.cloud),
-        inprocP50: median(r.sum),
-        inprocPacedP50: median(r.paced),
-        unaryP50: median(r.unary),
-        streamP50: median(r.stream),
-        unaryRatio: median(r.unaryRatio),
-        streamRatio: median(r.streamRatio),
-        unaryRatioRange: [Math.min(...r.unaryRatio), Math.max(...r.unaryRatio)],
-        streamRatioRange: [Math.min(...r.streamRatio), Math.max(...r.streamRatio)],
-        networkP50: median(r.network),
-        cloudComputeP50: median(r.compute),
-        failed,
-        accuracyEqual,
-        accuracy,
+  if (ONLY !== 'throughput') {
+    const cloud = await startCloud(modelDir, 8);
+    const busyCloud = await startCloud(modelDir, 8, BUSY_MS);
+    try {
+      const base: EdgeOptions = {
+        model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
+        n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
       };
-      rows.push(row);
-      console.error(`[bench] ${point}: in-process ${row.inprocP50.toFixed(2)} ms, unary ${row.unaryP50.toFixed(2)} ms (x${row.unaryRatio.toFixed(2)}), stream ${row.streamP50.toFixed(2)} ms (x${row.streamRatio.toFixed(2)})`);
+      const busy: Partial<EdgeOptions> = { cloud: `127.0.0.1:${busyCloud.port}`, busyPoll: true };
+      [local] = await runEdge(base);
+      for (const point of points) {
+        const r = Object.fromEntries([...LATENCY_KEYS, ...RATIO_KEYS.map((k) => `${k}Ratio`)].map((k) => [k, [] as number[]]));
+        let failed = 0;
+        let accuracyEqual = true;
+        let accuracy: Record<string, number> = {};
+        let bytes = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const ip = await inProcess(bundle, point, xs);
+          r.paced.push((await inProcess(bundle, point, xs, 1)).sum);
+          const runs = {
+            unary: (await runEdge({ ...base, split: point, mode: 'unary' }))[0],
+            stream: (await runEdge({ ...base, split: point, mode: 'stream' }))[0],
+            unaryBusy: (await runEdge({ ...base, ...busy, split: point, mode: 'unary' }))[0],
+            streamBusy: (await runEdge({ ...base, ...busy, split: point, mode: 'stream' }))[0],
+          };
+          r.edge.push(ip.edge);
+          r.cloud.push(ip.cloud);
+          r.sum.push(ip.sum);
+          r.compute.push(runs.stream.latencyMs.cloud.p50);
+          for (const k of RATIO_KEYS) {
+            r[k].push(runs[k].latencyMs.total.p50);
+            r[`${k}Ratio`].push(runs[k].latencyMs.total.p50 / ip.sum);
+            failed += runs[k].failed;
+            accuracyEqual &&= JSON.stringify(runs[k].accuracy) === JSON.stringify(local.accuracy);
+          }
+          accuracy = runs.unary.accuracy;
+          bytes = runs.unary.bytesPerSample;
+        }
+        const row: Record<string, unknown> = { split: point, bytes };
+        for (const k of LATENCY_KEYS) row[`${k}P50`] = median(r[k]);
+        for (const k of RATIO_KEYS) {
+          row[`${k}Ratio`] = median(r[`${k}Ratio`]);
+          row[`${k}RatioRounds`] = r[`${k}Ratio`];
+        }
+        Object.assign(row, { failed, accuracyEqual, accuracy });
+        rows.push(row);
+        console.error(
+          `[bench] ${point}: in-process ${f2(row.sumP50)} ms; x in-process: unary ${f2(row.unaryRatio)}, stream ${f2(row.streamRatio)}, ` +
+            `busy-poll unary ${f2(row.unaryBusyRatio)}, stream ${f2(row.streamBusyRatio)}`,
+        );
+      }
+    } finally {
+      await Promise.all([cloud.stop(), busyCloud.stop()]);
     }
-  } finally {
-    await cloud.stop();
   }
 
-  // 1b. Transport floor: the same server code with a model-less executor, in its own process, one client:
-  // what gRPC plus our server cost per request at the smallest and the largest frame.
+  // 2. Transport floor at the smallest and the largest frame, one client, requests one after another:
+  // grpc-js alone (raw-bytes echo) and our server without a model, without and with busy polling.
   const floor: Record<string, unknown>[] = [];
   if (ONLY !== 'throughput') {
     const m = bundle.model;
-    const nil = await startNullCloud({
+    const description = {
       bundleId: bundle.id,
       tasks: m.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
       splitPoints: m.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
-    });
-    const client = await SplitClient.connect(`127.0.0.1:${nil.port}`, { deadlineMs: 10_000 });
-    try {
-      const size = (shape: readonly number[]): number => shape.reduce((x, y) => x * y, 1);
-      const bySize = [...m.splitPoints].sort((a, b) => size(a.shape) - size(b.shape));
-      for (const p of [bySize[0], bySize[bySize.length - 1]]) {
-        const frame = encode({ data: new Float32Array(size(p.shape)).fill(0.5), shape: [1, ...p.shape] }, { codec: 'f32' });
-        const runs: Record<'unary' | 'stream', number[]> = { unary: [], stream: [] };
-        for (let round = 0; round < ROUNDS; round++) {
-          for (const mode of ['unary', 'stream'] as const) runs[mode].push(await roundTrips(client, p.name, frame, mode, N));
-        }
-            floor.push({ split: p.name, bytes: frame.length, unaryP50: median(runs.unary), streamP50: median(runs.stream), unaryRounds: runs.unary, streamRounds: runs.stream });
-        console.error(`[bench] floor ${p.name} (${frame.length} B): unary ${median(runs.unary).toFixed(3)} ms, stream ${median(runs.stream).toFixed(3)} ms`);
+    };
+    const size = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
+    const bySize = [...m.splitPoints].sort((a, b) => size(a.shape) - size(b.shape));
+    const frames = [bySize[0], bySize[bySize.length - 1]].map((p) => ({
+      point: p.name,
+      frame: encode({ data: new Float32Array(size(p.shape)).fill(0.5), shape: [1, ...p.shape] }, { codec: 'f32' }),
+    }));
+    const tcp: Record<string, unknown>[] = [];
+    for (const { point, frame } of frames) {
+      const server = await startTcpEcho(frame.length);
+      try {
+        const runs: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) runs.push(await tcpRoundTrips(server.port, frame.length, N));
+        tcp.push({ split: point, bytes: frame.length, p50: median(runs), rounds: runs });
+        console.error(`[bench] floor ${point} (${frame.length} B): raw TCP ${f3(median(runs))} ms`);
+      } finally {
+        await server.stop();
       }
-    } finally {
-      client.close();
-      await nil.stop();
+    }
+    for (const busy of [false, true]) {
+      const echo = await startEcho(busy ? BUSY_MS : 0);
+      const nil = await startNullCloud(description, busy ? BUSY_MS : 0);
+      const client = await SplitClient.connect(`127.0.0.1:${nil.port}`, { deadlineMs: 10_000, busyPoll: busy });
+      try {
+        for (const { point, frame } of frames) {
+          const runs: Record<string, number[]> = { echoUnary: [], echoStream: [], unary: [], stream: [] };
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const mode of ['unary', 'stream'] as const) {
+              runs[mode === 'unary' ? 'echoUnary' : 'echoStream'].push(await echoRoundTrips(echo.port, frame.length, mode, N, busy));
+              runs[mode].push(await roundTrips(client, point, frame, mode, N));
+            }
+          }
+          const f = {
+            split: point, bytes: frame.length, busyPoll: busy, tcpP50: tcp.find((t) => t.split === point)?.p50,
+            echoUnaryP50: median(runs.echoUnary), echoStreamP50: median(runs.echoStream), unaryP50: median(runs.unary), streamP50: median(runs.stream), rounds: runs,
+          };
+          floor.push(f);
+          console.error(`[bench] floor ${point} (${frame.length} B${busy ? ', busy poll' : ''}): grpc-js unary ${f3(f.echoUnaryP50)} stream ${f3(f.echoStreamP50)}; our server unary ${f3(f.unaryP50)} stream ${f3(f.streamP50)} ms`);
+        }
+      } finally {
+        client.close();
+        await Promise.all([echo.stop(), nil.stop()]);
+      }
     }
   }
 
-  // 2. Throughput of 8 concurrent clients (each one request at a time), batching on vs off, unary and
-  // stream, at 'input' (cloud-only: all compute in the cloud) and a middle point.
+  // 3. Throughput of 8 concurrent clients (each one request at a time) against one cloud process, batching
+  // on vs off, unary and stream, at every split point.
   const tput: Record<string, unknown>[] = [];
-  for (const point of ONLY === 'latency' ? [] : ['input', points[Math.floor(points.length / 2)]]) {
+  const gain: Record<string, unknown>[] = [];
+  for (const point of ONLY === 'latency' ? [] : points) {
+    // What batching saves in compute alone: the cloud half in this process, batches of 1 and of 8.
+    const one: number[] = [];
+    const eight: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      one.push(cloudPerSample(bundle, point, 1));
+      eight.push(cloudPerSample(bundle, point, 8));
+    }
+    gain.push({ split: point, batch1Ms: median(one), batch8Ms: median(eight), gain: median(one.map((v, i) => v / eight[i])) });
+    console.error(`[bench] cloud half from ${point} in-process: ${f3(median(one))} ms per sample alone, ${f3(median(eight))} in batches of 8`);
     const half = split(bundle.model, point);
     const frames = xs.slice(0, 32).map((x) => {
-      const h = half.edge(tf.tensor4d(x, shape as [number, number, number, number]));
+      const h = half.edge(tf.tensor4d(x, shape));
       const f = encode({ data: h.dataSync() as Float32Array, shape: h.shape }, { codec: 'f32' });
       h.dispose();
       return f;
@@ -319,7 +213,7 @@ async function main(): Promise<void> {
         const runs: Record<'off' | 'on', Tput[]> = { off: [], on: [] };
         for (let round = 0; round < ROUNDS; round++) {
           for (const label of ['off', 'on'] as const) {
-            const r = await throughput(clouds[label], point, frames, mode);
+            const r = await throughput(clouds[label], point, frames, mode, { clients: CLIENTS, requests: REQUESTS, warmup: WARMUP_REQUESTS });
             runs[label].push(r);
             console.error(`[bench] throughput ${point} ${mode} batching ${label} round ${round + 1}: ${r.perSec.toFixed(1)}/s, mean batch ${r.meanBatch.toFixed(2)}, failed ${r.failed}`);
           }
@@ -335,6 +229,7 @@ async function main(): Promise<void> {
           offPerSec: res.off.perSec,
           onPerSec: res.on.perSec,
           ratio: res.on.perSec / res.off.perSec,
+          ratioRounds: runs.on.map((r, i) => r.perSec / runs.off[i].perSec),
           meanBatchOn: res.on.meanBatch,
           failed: res.off.failed + res.on.failed,
           p50OffMs: res.off.p50,
@@ -351,37 +246,57 @@ async function main(): Promise<void> {
   }
   if (temp) rmSync(temp, { recursive: true, force: true });
 
-  const f2 = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v));
-  const range = (v: unknown) => (Array.isArray(v) ? v.map(f2).join('-') : '');
   const lines: string[] = [];
   lines.push(`Transport bench: model ${bundle.id} (${runtime.backend}), ${N} samples per split, loopback; 2 shared cores: noisy`);
   if (note) lines.push(`NOTE: ${note}`);
-  lines.push('');
-  lines.push(`Latency, ms: p50 of one sample, median of ${ROUNDS} rounds (ratios within a round; range = lowest-highest round); paced = in-process with 1 ms idle before each sample; cloud compute = as timed by the server`);
-  lines.push('split      bytes  inproc edge  inproc cloud  inproc p50  paced p50  unary p50  stream p50  cloud compute  unary/inproc (range)  stream/inproc (range)  bar<=1.3  acc f32 == in-process');
-  for (const r of rows) {
-    const ok = (r.unaryRatio as number) <= 1.3 && (r.streamRatio as number) <= 1.3;
+  if (rows.length) {
+    lines.push('');
     lines.push(
-      `${String(r.split).padEnd(9)} ${String(r.bytes).padStart(6)} ${f2(r.inprocEdgeP50).padStart(12)} ${f2(r.inprocCloudP50).padStart(13)} ${f2(r.inprocP50).padStart(11)} ${f2(r.inprocPacedP50).padStart(10)} ${f2(r.unaryP50).padStart(10)} ${f2(r.streamP50).padStart(11)} ${f2(r.cloudComputeP50).padStart(14)} ${`${f2(r.unaryRatio)} (${range(r.unaryRatioRange)})`.padStart(21)} ${`${f2(r.streamRatio)} (${range(r.streamRatioRange)})`.padStart(22)} ${(ok ? 'yes' : 'NO').padStart(9)}  ${r.accuracyEqual ? 'yes' : 'NO'}`,
+      `Latency, ms: p50 of one sample, median of ${ROUNDS} rounds (ratios within a round, range = lowest-highest round); paced = in-process with ` +
+        `1 ms idle before each sample; cloud = compute as timed by the server; busy = cloud --busy-poll-ms ${BUSY_MS} and edge --busy-poll`,
     );
+    lines.push('split      bytes  inproc edge  inproc cloud  inproc  paced  cloud   unary  stream  unary busy  stream busy  unary/inproc  stream/inproc  unary busy/inproc  stream busy/inproc  acc f32 == in-process');
+    for (const r of rows) {
+      const ratio = (k: string) => `${f2(r[`${k}Ratio`])} (${range(r[`${k}RatioRounds`] as number[])})`;
+      lines.push(
+        `${String(r.split).padEnd(9)} ${String(r.bytes).padStart(6)} ${f2(r.edgeP50).padStart(12)} ${f2(r.cloudP50).padStart(13)} ${f2(r.sumP50).padStart(7)} ${f2(r.pacedP50).padStart(6)} ${f2(r.computeP50).padStart(6)} ` +
+          `${f2(r.unaryP50).padStart(7)} ${f2(r.streamP50).padStart(7)} ${f2(r.unaryBusyP50).padStart(11)} ${f2(r.streamBusyP50).padStart(12)} ` +
+          `${ratio('unary').padStart(13)} ${ratio('stream').padStart(14)} ${ratio('unaryBusy').padStart(18)} ${ratio('streamBusy').padStart(19)}  ${r.accuracyEqual ? 'yes' : 'NO'}`,
+      );
+    }
+    const worst = (k: string) => Math.max(...rows.map((r) => r[`${k}Ratio`] as number));
+    lines.push(`Bar <= 1.3x at every split point: unary ${worst('unary') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unary'))}), stream ${worst('stream') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('stream'))}), ` +
+      `busy-poll unary ${worst('unaryBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unaryBusy'))}), busy-poll stream ${worst('streamBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('streamBusy'))})`);
   }
-  lines.push('');
-  lines.push(`Transport floor: the same server code without a model (bench/null-cloud.ts), one client, ${N} requests one after another, median of ${ROUNDS} rounds (ms)`);
-  lines.push('split      bytes  unary p50  stream p50');
-  for (const f of floor) lines.push(`${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${f2(f.unaryP50).padStart(10)} ${f2(f.streamP50).padStart(11)}`);
-  lines.push('');
-  lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests, one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`);
-  lines.push('split     mode      off/s    on/s   on/off  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
-  for (const t of tput) {
-    lines.push(
-      `${String(t.split).padEnd(9)} ${String(t.mode).padEnd(7)} ${f2(t.offPerSec).padStart(7)} ${f2(t.onPerSec).padStart(7)} ${f2(t.ratio).padStart(8)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${`${f2(t.cloudCoresOff)}/${f2(t.cloudCoresOn)}`.padStart(19)} ${`${f2(t.clientCoresOff)}/${f2(t.clientCoresOn)}`.padStart(20)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,
-    );
+  if (floor.length) {
+    lines.push('');
+    lines.push(`Transport floor: one client, ${N} requests one after another, p50 ms, median of ${ROUNDS} rounds; TCP = plain node:net echo (the loopback, no gRPC); grpc-js = raw-bytes echo server (no protobuf, no code of ours); ours = our server without a model (bench/null-cloud.ts)`);
+    lines.push('split      bytes  busy poll  raw TCP  grpc-js unary  grpc-js stream  ours unary  ours stream');
+    for (const f of floor) {
+      lines.push(`${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${(f.busyPoll ? 'yes' : 'no').padStart(10)} ${(f.busyPoll ? '' : f3(f.tcpP50)).padStart(8)} ${f3(f.echoUnaryP50).padStart(14)} ${f3(f.echoStreamP50).padStart(15)} ${f3(f.unaryP50).padStart(11)} ${f3(f.streamP50).padStart(12)}`);
+    }
+  }
+  if (gain.length) {
+    lines.push('');
+    lines.push(`Cloud half in one process (no transport), ms per sample, batches of 1 vs 8 (with softmax and read back), median of ${ROUNDS} rounds: what batching can save in compute`);
+    lines.push('split     batch 1  batch 8   gain');
+    for (const g of gain) lines.push(`${String(g.split).padEnd(9)} ${f3(g.batch1Ms).padStart(7)} ${f3(g.batch8Ms).padStart(8)} ${f2(g.gain).padStart(6)}`);
+  }
+  if (tput.length) {
+    lines.push('');
+    lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests (after ${WARMUP_REQUESTS} uncounted each), one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`);
+    lines.push('split     mode      off/s    on/s   on/off (range)  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
+    for (const t of tput) {
+      lines.push(
+        `${String(t.split).padEnd(9)} ${String(t.mode).padEnd(7)} ${f2(t.offPerSec).padStart(7)} ${f2(t.onPerSec).padStart(7)} ${`${f2(t.ratio)} (${range(t.ratioRounds as number[])})`.padStart(16)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${`${f2(t.cloudCoresOff)}/${f2(t.cloudCoresOn)}`.padStart(19)} ${`${f2(t.clientCoresOff)}/${f2(t.clientCoresOn)}`.padStart(20)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,
+      );
+    }
   }
   console.log(lines.join('\n'));
   mkdirSync(join(HERE, 'bench'), { recursive: true });
   writeFileSync(
     join(HERE, 'bench/latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, latency: rows, transportFloor: floor, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, busyPollMs: BUSY_MS, latency: rows, transportFloor: floor, cloudBatchGain: gain, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
   );
   process.exit(0);
 }
