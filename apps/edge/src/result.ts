@@ -3,7 +3,7 @@ import type { Summary } from './stats.js';
 export const STAGES = ['edge', 'encode', 'network', 'cloud', 'decode', 'total'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** Edge app result of one split point (the JSON contract in api-contracts.md, plus a few extra fields). */
+/** Edge app result of one split point: the edge's JSON output (fields marked Extra are additions beyond the list). */
 export interface EdgeResult {
   /** Bundle id. */
   model: string;
