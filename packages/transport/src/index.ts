@@ -1,4 +1,4 @@
-export { SplitServer, DEFAULT_LIMITS } from './server.js';
+export { SplitServer, DEFAULT_LIMITS, DEFAULT_RECEIVE_WINDOW } from './server.js';
 export type { SplitServerOptions, RequestEvent, ServerState, ServedMethod } from './server.js';
 export { SplitClient, InferStream } from './client.js';
 export { BusyPoller } from './busy-poll.js';

@@ -9,6 +9,7 @@ import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceHandlers } from './gen/mtlsplit/v1/SplitInference.js';
 import { loadProto, SERVICE_NAME } from './proto.js';
+import { HTTP2_DEFAULT_WINDOW, raiseReceiveWindow } from './receive-window.js';
 import { buildTaskResults } from './results.js';
 import type { ModelDescription, ServerLimits, SplitExecutor } from './types.js';
 
@@ -46,6 +47,11 @@ export interface SplitServerOptions {
   /** Unanswered requests per stream before the server stops reading it (default 16). */
   maxStreamInflight?: number;
   /**
+   * HTTP/2 receive window per stream and per connection, bytes (default 1 MiB, as grpc-java's servers;
+   * at least 65 535, HTTP/2's default). See raiseReceiveWindow.
+   */
+  receiveWindowBytes?: number;
+  /**
    * Keep the event loop polling for this long after each answer, ms, so the next request is read
    * without waking an idle CPU (default 0 = off; costs a core while polling; see BusyPoller).
    */
@@ -53,6 +59,9 @@ export interface SplitServerOptions {
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
 }
+
+/** Default HTTP/2 receive window of the server, bytes. */
+export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024 * 1024,
@@ -128,6 +137,10 @@ export class SplitServer {
     }
     const busy = options.busyPollMs ?? 0;
     if (!Number.isFinite(busy) || busy < 0) throw new Error(`invalid server option busyPollMs=${busy}`);
+    const window = options.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW;
+    if (!Number.isInteger(window) || window < HTTP2_DEFAULT_WINDOW || window > 2 ** 31 - 1) {
+      throw new Error(`invalid server option receiveWindowBytes=${window}: an integer in ${HTTP2_DEFAULT_WINDOW}..${2 ** 31 - 1}`);
+    }
     const server = new grpc.Server({
       'grpc.max_receive_message_length': limits.maxMessageBytes,
       'grpc.max_send_message_length': limits.maxMessageBytes,
@@ -148,6 +161,7 @@ export class SplitServer {
         err ? reject(err) : resolve(p),
       );
     });
+    if (window > HTTP2_DEFAULT_WINDOW) raiseReceiveWindow(server, window);
     self = new SplitServer(server, host, port, options, limits, health);
     if (executor) self.setExecutor(executor);
     return self;
