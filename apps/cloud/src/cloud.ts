@@ -20,6 +20,8 @@ export interface CloudOptions {
   drainMs: number;
   /** Busy polling after each answer, ms (0 = off). */
   busyPollMs?: number;
+  /** HTTP/2 receive window, bytes (default: the transport's 1 MiB). */
+  receiveWindowBytes?: number;
   /** tfjs backend (default: runtime default / MTL_SPLIT_BACKEND). */
   backend?: string;
 }
@@ -88,6 +90,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     maxQueue: opts.maxQueue,
     maxMessageBytes: opts.maxMessageBytes,
     busyPollMs: opts.busyPollMs ?? 0,
+    receiveWindowBytes: opts.receiveWindowBytes,
     onRequest: (e) => {
       metrics.onRequest(e);
       summary.onRequest(e);

@@ -16,6 +16,7 @@ const schema = z.object({
   maxMessageMb: z.coerce.number().refine((v) => v > 0 && v <= 1024, { message: '--max-message-mb must be in (0, 1024]' }),
   drainMs: int('drain-ms', 0, 600_000),
   busyPollMs: numberOption('--busy-poll-ms', 0, 1000),
+  receiveWindowKb: int('receive-window-kb', 64, 1024 * 1024),
   backend: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: '--log-level must be one of fatal, error, warn, info, debug, trace' }),
 });
@@ -37,6 +38,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', '256')
     .option('--max-message-mb <mb>', 'largest gRPC message', '16')
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')
+    .option('--receive-window-kb <kb>', 'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)', '1024')
     .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', '0')
     .addOption(new Option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)'))
     .option('--log-level <level>', 'pino log level', 'info')
@@ -54,6 +56,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     maxMessageBytes: Math.round(o.maxMessageMb * 1024 * 1024),
     drainMs: o.drainMs,
     busyPollMs: o.busyPollMs,
+    receiveWindowBytes: o.receiveWindowKb === 64 ? 65_535 : o.receiveWindowKb * 1024,
     backend: o.backend,
     logLevel: o.logLevel,
   };

@@ -106,6 +106,9 @@ describe('cloud CLI errors', () => {
     const b = spawnTs(MAIN, ['--model', 'x', '--busy-poll-ms', '-1']);
     expect(await b.exit).toBe(2);
     expect(b.stderr.join('').trim()).toBe('cloud: --busy-poll-ms must be a number in 0..1000');
+    const w = spawnTs(MAIN, ['--model', 'x', '--receive-window-kb', '32']);
+    expect(await w.exit).toBe(2);
+    expect(w.stderr.join('').trim()).toBe('cloud: --receive-window-kb must be an integer in 64..1048576');
   });
 
   it('missing bundle: exit 1 with a one-line message', async () => {
