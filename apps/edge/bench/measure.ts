@@ -1,7 +1,9 @@
 /** What the transport bench measures: in-process compute, round trips and multi-client throughput. */
 import { split, type Bundle } from '@mtl-split/model';
 import { tf } from '@mtl-split/runtime';
-import { SplitClient } from '@mtl-split/transport';
+import { encode } from '@mtl-split/codec';
+import { Link } from '@mtl-split/link';
+import { SplitClient, SplitServer, type SplitExecutor } from '@mtl-split/transport';
 import { summarize } from '../src/index.js';
 import type { Server } from './servers.js';
 
@@ -153,4 +155,37 @@ export async function throughput(
     perSec: answered / s, failed, meanBatch: answered ? batchSum / answered : 0, p50: summarize(lat).p50,
     cloudCores: (cpu1 - cpu0) / s, clientCores: (own.user + own.system) / 1e6 / s,
   };
+}
+
+/**
+ * Median ms (of 5, after one uncounted) of a unary call sending one f32 frame of `shape` through the
+ * emulated link (embedded Toxiproxy, `latencyMs` round trip) to a model-less server whose HTTP/2 receive
+ * window is `windowBytes`: what the window costs a frame larger than it.
+ */
+export async function frameOverLink(shape: number[], latencyMs: number, windowBytes: number): Promise<{ bytes: number; ms: number }> {
+  const description = { bundleId: 'window-probe', tasks: [{ name: 't', classes: ['a', 'b'] }], splitPoints: [{ name: 'p', shape }] };
+  const executor: SplitExecutor = { describe: () => description, run: async (_p, input) => ({ t: new Float32Array(input.shape[0] * 2).fill(0.5) }) };
+  const server = await SplitServer.start(executor, { port: 0, receiveWindowBytes: windowBytes });
+  const link = await Link.connect();
+  try {
+    const proxy = await link.createProxy({ name: 'window_probe', upstream: `127.0.0.1:${server.port}` });
+    await link.applyProfile('window_probe', { latencyMs });
+    const client = await SplitClient.connect(proxy.listen, { deadlineMs: 60_000 });
+    try {
+      const frame = encode({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.25), shape: [1, ...shape] }, { codec: 'f32' });
+      await client.infer('p', frame);
+      const t: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await client.infer('p', frame);
+        t.push(performance.now() - t0);
+      }
+      return { bytes: frame.length, ms: median(t) };
+    } finally {
+      client.close();
+    }
+  } finally {
+    await link.close();
+    await server.shutdown(100);
+  }
 }

@@ -15,10 +15,10 @@ import { encode } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { buildModel, loadBundle, saveBundle, split } from '@mtl-split/model';
 import { initRuntime, tf } from '@mtl-split/runtime';
-import { SplitClient } from '@mtl-split/transport';
+import { DEFAULT_RECEIVE_WINDOW, SplitClient } from '@mtl-split/transport';
 import { runEdge, type EdgeOptions, type EdgeResult } from '../src/index.js';
 import { echoRoundTrips } from './echo.js';
-import { cloudPerSample, inProcess, median, roundTrips, throughput, type Tput } from './measure.js';
+import { cloudPerSample, frameOverLink, inProcess, median, roundTrips, throughput, type Tput } from './measure.js';
 import { ROOT, startCloud, startEcho, startNullCloud, startTcpEcho } from './servers.js';
 import { tcpRoundTrips } from './tcp-echo.js';
 
@@ -184,6 +184,19 @@ async function main(): Promise<void> {
     }
   }
 
+  // 2b. A frame larger than HTTP/2's default window over an emulated link with latency, the server's
+  // receive window at HTTP/2's default vs ours.
+  const windows: Record<string, unknown>[] = [];
+  if (ONLY !== 'throughput') {
+    for (const latencyMs of [25, 100]) {
+      for (const windowBytes of [65_535, DEFAULT_RECEIVE_WINDOW]) {
+        const r = await frameOverLink([64, 64, 16], latencyMs, windowBytes);
+        windows.push({ latencyMs, windowBytes, ...r });
+        console.error(`[bench] ${r.bytes} B frame, ${latencyMs} ms round trip, receive window ${windowBytes}: ${r.ms.toFixed(1)} ms`);
+      }
+    }
+  }
+
   // 3. Throughput of 8 concurrent clients (each one request at a time) against one cloud process, batching
   // on vs off, unary and stream, at every split point.
   const tput: Record<string, unknown>[] = [];
@@ -276,6 +289,12 @@ async function main(): Promise<void> {
       lines.push(`${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${(f.busyPoll ? 'yes' : 'no').padStart(10)} ${(f.busyPoll ? '' : f3(f.tcpP50)).padStart(8)} ${f3(f.echoUnaryP50).padStart(14)} ${f3(f.echoStreamP50).padStart(15)} ${f3(f.unaryP50).padStart(11)} ${f3(f.streamP50).padStart(12)}`);
     }
   }
+  if (windows.length) {
+    lines.push('');
+    lines.push('One f32 frame of 64x64x16 (a 64x64 input after a 16-channel stem) through the embedded Toxiproxy with latency, unary, model-less server, median of 5 (ms)');
+    lines.push('round trip  receive window   frame B     ms');
+    for (const w of windows) lines.push(`${String(w.latencyMs).padStart(7)} ms  ${String(w.windowBytes).padStart(14)}  ${String(w.bytes).padStart(8)}  ${f2(w.ms).padStart(6)}`);
+  }
   if (gain.length) {
     lines.push('');
     lines.push(`Cloud half in one process (no transport), ms per sample, batches of 1 vs 8 (with softmax and read back), median of ${ROUNDS} rounds: what batching can save in compute`);
@@ -296,7 +315,7 @@ async function main(): Promise<void> {
   mkdirSync(join(HERE, 'bench'), { recursive: true });
   writeFileSync(
     join(HERE, 'bench/latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, busyPollMs: BUSY_MS, latency: rows, transportFloor: floor, cloudBatchGain: gain, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), model: bundle.id, note: note || undefined, backend: runtime.backend, samples: N, busyPollMs: BUSY_MS, latency: rows, transportFloor: floor, receiveWindow: windows, cloudBatchGain: gain, throughput: tput, localAccuracy: local?.accuracy }, null, 2)}\n`,
   );
   process.exit(0);
 }
