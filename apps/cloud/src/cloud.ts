@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { loadBundle } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
-import { SplitServer, type BatchEvent, type RequestEvent } from '@mtl-split/transport';
+import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent } from '@mtl-split/transport';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';
 
@@ -106,6 +106,10 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
       log.debug({ split: e.point, size: e.size, requests: e.requests, ms: e.computeMs }, 'batch');
     },
   });
+  const wanted = opts.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW;
+  if (server.receiveWindow !== wanted) {
+    log.warn({ wanted, offered: server.receiveWindow }, 'could not raise the HTTP/2 receive window with this grpc-js: frames over 64 KiB wait a round trip per 64 KiB');
+  }
   let http: HttpServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -137,6 +141,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
         maxBatch: opts.maxBatch,
         maxWaitMs: opts.maxWaitMs,
         busyPollMs: opts.busyPollMs ?? 0,
+        receiveWindowBytes: server.receiveWindow,
         backend: runtime.backend,
       },
       'listening',

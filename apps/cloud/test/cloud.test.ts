@@ -36,6 +36,7 @@ describe('cloud app', () => {
     expect(port).toBeGreaterThan(0);
     expect(metricsPort).toBeGreaterThan(0);
     expect(cloud.lines.filter((l) => l.msg === 'listening')).toHaveLength(1);
+    expect(cloud.lines.find((l) => l.msg === 'listening')?.receiveWindowBytes).toBe(1024 * 1024);
   });
 
   it('describes the bundle it serves', async () => {

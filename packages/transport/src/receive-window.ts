@@ -12,18 +12,18 @@ export const HTTP2_DEFAULT_WINDOW = 65_535;
  * for the server's WINDOW_UPDATE, so a frame of a few hundred kB over a slow link takes several round
  * trips (the transport README has the measurements). grpc-js 1.14 honours its
  * `grpc-node.flow_control_window` option only in clients (grpc/grpc-node#3058 adds it to servers), so this
- * reaches the server's HTTP/2 servers through grpc-js's private `http2Servers` map; a test checks the
- * window a client is offered, so a grpc-js that renames the map fails loudly (here or in that test).
+ * reaches the server's HTTP/2 servers through grpc-js's private `http2Servers` map. Returns false, and
+ * changes nothing, when a grpc-js version keeps no such map (the server then runs with the default
+ * window; the cloud app logs a warning, and a test checks the window a client is offered).
  */
-export function raiseReceiveWindow(server: grpc.Server, bytes: number): void {
-  const servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
-  if (!(servers instanceof Map) || servers.size === 0) {
-    throw new Error('cannot raise the HTTP/2 receive window: this grpc-js keeps no http2Servers map (bind first)');
-  }
-  for (const http2Server of servers.keys()) {
+export function raiseReceiveWindow(server: grpc.Server, bytes: number): boolean {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) return false;
+  for (const http2Server of (servers as Map<Http2Server, unknown>).keys()) {
     http2Server.on('session', (session: Http2Session) => {
       session.settings({ initialWindowSize: bytes });
       session.setLocalWindowSize(bytes);
     });
   }
+  return true;
 }

@@ -116,6 +116,8 @@ export class SplitServer {
     private readonly options: SplitServerOptions,
     limits: ServerLimits,
     health: HealthImplementation,
+    /** The HTTP/2 receive window clients are offered, bytes (65 535 when it could not be raised). */
+    readonly receiveWindow: number,
   ) {
     this.limits = limits;
     this.health = health;
@@ -161,8 +163,8 @@ export class SplitServer {
         err ? reject(err) : resolve(p),
       );
     });
-    if (window > HTTP2_DEFAULT_WINDOW) raiseReceiveWindow(server, window);
-    self = new SplitServer(server, host, port, options, limits, health);
+    const applied = window > HTTP2_DEFAULT_WINDOW && raiseReceiveWindow(server, window) ? window : HTTP2_DEFAULT_WINDOW;
+    self = new SplitServer(server, host, port, options, limits, health, applied);
     if (executor) self.setExecutor(executor);
     return self;
   }

@@ -24,6 +24,7 @@ describe('HTTP/2 receive window', () => {
     const server = await SplitServer.start(new TinyModel(), { port: 0 });
     try {
       expect(DEFAULT_RECEIVE_WINDOW).toBe(1024 * 1024);
+      expect(server.receiveWindow).toBe(DEFAULT_RECEIVE_WINDOW);
       expect(await offered(server.port)).toEqual({ stream: DEFAULT_RECEIVE_WINDOW, connection: DEFAULT_RECEIVE_WINDOW });
     } finally {
       await server.shutdown(1000);
@@ -33,6 +34,7 @@ describe('HTTP/2 receive window', () => {
   it('keeps HTTP/2 default window when asked for 65 535, and rejects a window below it', async () => {
     const server = await SplitServer.start(new TinyModel(), { port: 0, receiveWindowBytes: 65_535 });
     try {
+      expect(server.receiveWindow).toBe(65_535);
       expect(await offered(server.port)).toEqual({ stream: 65_535, connection: 65_535 });
     } finally {
       await server.shutdown(1000);
