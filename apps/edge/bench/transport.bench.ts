@@ -29,16 +29,30 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
 }
 
+/** A positive integer flag, or exit 2 naming it. */
+function count(name: string, def: string): number {
+  const v = Number(arg(name, def));
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`bench: ${name} must be a positive integer, got '${arg(name, def)}'`);
+    process.exit(2);
+  }
+  return v;
+}
+
 const MODEL = arg('--model', 'models/multimnist-resnet');
-const N = Number(arg('-n', '500'));
-const REQUESTS = Number(arg('--requests', '1000'));
+const N = count('-n', '500');
+const REQUESTS = count('--requests', '1000');
 const WARMUP_REQUESTS = 100;
 const CLIENTS = 8;
-const ROUNDS = Number(arg('--rounds', '3'));
+const ROUNDS = count('--rounds', '3');
 /** Busy-poll window of the cloud in the busy-polling runs, ms. */
 const BUSY_MS = 5;
 /** 'all', 'latency' or 'throughput'. */
 const ONLY = arg('--only', 'all');
+if (!['all', 'latency', 'throughput'].includes(ONLY)) {
+  console.error(`bench: --only must be all, latency or throughput, got '${ONLY}'`);
+  process.exit(2);
+}
 
 const f2 = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v));
 const f3 = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
