@@ -1,6 +1,7 @@
 /** The bench's raw-bytes echo service (grpc-js generic definitions, identity serialisation) and its client. */
 import * as grpc from '@grpc/grpc-js';
 import { BusyPoller } from '@mtl-split/transport';
+import { median, timeCalls } from './timing.js';
 
 const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
 
@@ -29,27 +30,23 @@ export async function echoRoundTrips(port: number, size: number, mode: 'unary' |
   const call = mode === 'stream' ? stub.EchoStream({ deadline: Date.now() + 120_000 }) : undefined;
   let answered: (() => void) | undefined;
   call?.on('data', () => answered?.());
-  const rtt: number[] = [];
+  const once = async (): Promise<void> => {
+    const release = poller?.hold();
+    await new Promise<void>((resolve, reject) => {
+      if (call) {
+        answered = resolve;
+        call.write(msg);
+      } else {
+        stub.Echo(msg, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve()));
+      }
+    });
+    release?.();
+  };
   try {
-    for (let i = -20; i < count; i++) {
-      const release = poller?.hold();
-      const t0 = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        if (call) {
-          answered = resolve;
-          call.write(msg);
-        } else {
-          stub.Echo(msg, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve()));
-        }
-      });
-      if (i >= 0) rtt.push(performance.now() - t0);
-      release?.();
-    }
+    return median(await timeCalls(count, once));
   } finally {
     call?.end();
     poller?.stop();
     stub.close();
   }
-  rtt.sort((a, b) => a - b);
-  return rtt[Math.floor(rtt.length / 2)];
 }

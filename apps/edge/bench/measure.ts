@@ -3,25 +3,16 @@ import { split, type Bundle } from '@mtl-split/model';
 import { tf } from '@mtl-split/runtime';
 import { encode } from '@mtl-split/codec';
 import { Link } from '@mtl-split/link';
-import { SplitClient, SplitServer, type SplitExecutor } from '@mtl-split/transport';
+import { SplitClient, SplitServer } from '@mtl-split/transport';
 import { summarize } from '../src/index.js';
+import { nullExecutor } from './null-executor.js';
 import type { Server } from './servers.js';
-
-/** Middle value (the upper one of an even count). */
-export function median(v: number[]): number {
-  return [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-}
+import { median, timeCalls } from './timing.js';
 
 /** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
 export async function roundTrips(client: SplitClient, point: string, frame: Uint8Array, mode: 'unary' | 'stream', count: number): Promise<number> {
   const stream = mode === 'stream' ? client.stream({ deadlineMs: 120_000 }) : undefined;
-  const rtt: number[] = [];
-  for (let i = -20; i < count; i++) {
-    const t0 = performance.now();
-    if (stream) await stream.infer(point, frame);
-    else await client.infer(point, frame);
-    if (i >= 0) rtt.push(performance.now() - t0);
-  }
+  const rtt = await timeCalls(count, () => (stream ? stream.infer(point, frame) : client.infer(point, frame)));
   await stream?.end();
   return summarize(rtt).p50;
 }
@@ -164,8 +155,7 @@ export async function throughput(
  */
 export async function frameOverLink(shape: number[], latencyMs: number, windowBytes: number): Promise<{ bytes: number; ms: number }> {
   const description = { bundleId: 'window-probe', tasks: [{ name: 't', classes: ['a', 'b'] }], splitPoints: [{ name: 'p', shape }] };
-  const executor: SplitExecutor = { describe: () => description, run: async (_p, input) => ({ t: new Float32Array(input.shape[0] * 2).fill(0.5) }) };
-  const server = await SplitServer.start(executor, { port: 0, receiveWindowBytes: windowBytes });
+  const server = await SplitServer.start(nullExecutor(description), { port: 0, receiveWindowBytes: windowBytes });
   const link = await Link.connect();
   try {
     const proxy = await link.createProxy({ name: 'window_probe', upstream: `127.0.0.1:${server.port}` });
@@ -173,14 +163,7 @@ export async function frameOverLink(shape: number[], latencyMs: number, windowBy
     const client = await SplitClient.connect(proxy.listen, { deadlineMs: 60_000 });
     try {
       const frame = encode({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.25), shape: [1, ...shape] }, { codec: 'f32' });
-      await client.infer('p', frame);
-      const t: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        await client.infer('p', frame);
-        t.push(performance.now() - t0);
-      }
-      return { bytes: frame.length, ms: median(t) };
+      return { bytes: frame.length, ms: median(await timeCalls(5, () => client.infer('p', frame), 1)) };
     } finally {
       client.close();
     }

@@ -4,14 +4,11 @@
  * alone. argv[2]: the ModelDescription to serve (JSON); argv[3]: busy-poll window after each answer, ms
  * (0 = off). Prints one "listening" line with the port.
  */
-import { SplitServer, type ModelDescription, type SplitExecutor } from '@mtl-split/transport';
+import { SplitServer, type ModelDescription } from '@mtl-split/transport';
+import { nullExecutor } from './null-executor.js';
 
 const description = JSON.parse(process.argv[2] ?? '{}') as ModelDescription;
-const executor: SplitExecutor = {
-  describe: () => description,
-  run: async (_point, input) =>
-    Object.fromEntries(description.tasks.map((t) => [t.name, new Float32Array(input.shape[0] * t.classes.length).fill(1 / t.classes.length)])),
-};
+const executor = nullExecutor(description);
 const server = await SplitServer.start(executor, { port: 0, busyPollMs: Number(process.argv[3] ?? '0') });
 console.log(JSON.stringify({ msg: 'listening', port: server.port }));
 const stop = (): void => void server.shutdown(1000).then(() => process.exit(0));

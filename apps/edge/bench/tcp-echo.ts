@@ -1,5 +1,6 @@
 /** Client of tcp-echo-server.ts: the loopback round trip between two Node processes, without gRPC. */
 import { createConnection } from 'node:net';
+import { median, timeCalls } from './timing.js';
 
 /** p50 round trip (ms) of `count` messages of `size` bytes one after another (after 20 uncounted ones). */
 export async function tcpRoundTrips(port: number, size: number, count: number): Promise<number> {
@@ -16,19 +17,14 @@ export async function tcpRoundTrips(port: number, size: number, count: number): 
     }
   });
   const msg = Buffer.alloc(size, 3);
-  const rtt: number[] = [];
+  const once = () =>
+    new Promise<void>((resolve) => {
+      answered = resolve;
+      sock.write(msg);
+    });
   try {
-    for (let i = -20; i < count; i++) {
-      const t0 = performance.now();
-      await new Promise<void>((resolve) => {
-        answered = resolve;
-        sock.write(msg);
-      });
-      if (i >= 0) rtt.push(performance.now() - t0);
-    }
+    return median(await timeCalls(count, once));
   } finally {
     sock.destroy();
   }
-  rtt.sort((a, b) => a - b);
-  return rtt[Math.floor(rtt.length / 2)];
 }

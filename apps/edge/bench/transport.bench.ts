@@ -18,9 +18,10 @@ import { initRuntime, tf } from '@mtl-split/runtime';
 import { DEFAULT_RECEIVE_WINDOW, SplitClient } from '@mtl-split/transport';
 import { runEdge, type EdgeOptions, type EdgeResult } from '../src/index.js';
 import { echoRoundTrips } from './echo.js';
-import { cloudPerSample, frameOverLink, inProcess, median, roundTrips, throughput, type Tput } from './measure.js';
+import { cloudPerSample, frameOverLink, inProcess, roundTrips, throughput, type Tput } from './measure.js';
 import { ROOT, startCloud, startEcho, startNullCloud, startTcpEcho } from './servers.js';
 import { tcpRoundTrips } from './tcp-echo.js';
+import { median } from './timing.js';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
