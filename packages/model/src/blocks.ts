@@ -1,4 +1,6 @@
+import type { GraphBuilder } from '@mtl-split/onnx';
 import { tf } from '@mtl-split/runtime';
+import { toNhwc } from './onnx/emit.js';
 import type { ApplyContext, Scope, Shape } from './layers.js';
 
 /** One named stage of a backbone; the boundary after each block is a split point. */
@@ -11,12 +13,18 @@ export interface Block {
   /** FLOPs per sample (2 x multiply-accumulates, plus bias adds). */
   flops: number;
   apply(x: tf.Tensor, ctx: ApplyContext): tf.Tensor;
+  /**
+   * Writes the block's inference form into an ONNX graph: `x` names an NCHW tensor of `inShape`
+   * ([H, W, C] per sample); returns the output's name, NCHW (or [N, D] for a vector).
+   */
+  emit(g: GraphBuilder, x: string): string;
 }
 
 export interface BlockBody {
   outShape: Shape;
   flops: number;
   apply(x: tf.Tensor, ctx: ApplyContext): tf.Tensor;
+  emit(g: GraphBuilder, x: string): string;
 }
 
 /** Builds a block under `scope.child(name)`, counting the parameters it creates. */
@@ -24,7 +32,7 @@ export function makeBlock(scope: Scope, name: string, inShape: Shape, build: (s:
   const before = scope.params.length;
   const body = build(scope.child(name));
   const params = scope.params.slice(before).reduce((a, p) => a + p.v.size, 0);
-  return { name, inShape, outShape: body.outShape, params, flops: body.flops, apply: body.apply };
+  return { name, inShape, outShape: body.outShape, params, flops: body.flops, apply: body.apply, emit: body.emit };
 }
 
 /** The final `features` block: global average pooling or flattening to a vector per sample. */
@@ -36,12 +44,15 @@ export function featuresBlock(scope: Scope, inShape: Shape, pool: 'gap' | 'flatt
         outShape: [c],
         flops: h * w * c,
         apply: (x) => tf.mean(x, [1, 2]),
+        emit: (g, x) => g.node('ReduceMean', [x], { axes: [2, 3], keepdims: 0 }),
       };
     }
     return {
       outShape: [h * w * c],
       flops: 0,
       apply: (x) => tf.reshape(x, [x.shape[0], h * w * c]),
+      // tfjs flattens NHWC: go back to that order first
+      emit: (g, x) => g.node('Flatten', [toNhwc(g, x)], { axis: 1 }),
     };
   });
 }

@@ -2,6 +2,7 @@ import type { tf } from '@mtl-split/runtime';
 import type { Block } from './blocks.js';
 import { ModelError } from './errors.js';
 import { applyConv, conv, convFlops, convParams, type Scope } from './layers.js';
+import { emitConv } from './onnx/emit.js';
 
 /** A learned bottleneck at a split point: 1x1 conv to `channels` (edge side), 1x1 conv back (cloud side). */
 export interface BottleneckConfig {
@@ -36,6 +37,7 @@ export function withBottleneck(blocks: Block[], cfg: BottleneckConfig, scope: Sc
     params: at.params + convParams(enc),
     flops: at.flops + convFlops(enc, at.outShape),
     apply: (x, ctx) => applyConv(enc, at.apply(x, ctx) as tf.Tensor4D, ctx),
+    emit: (g, x) => emitConv(g, enc, at.emit(g, x), at.outShape, `${s.prefix}.encoder`),
   };
   const cloudBlock: Block = {
     ...next,
@@ -43,6 +45,7 @@ export function withBottleneck(blocks: Block[], cfg: BottleneckConfig, scope: Sc
     params: next.params + convParams(dec),
     flops: next.flops + convFlops(dec, small),
     apply: (x, ctx) => next.apply(applyConv(dec, x as tf.Tensor4D, ctx), ctx),
+    emit: (g, x) => next.emit(g, emitConv(g, dec, x, small, `${s.prefix}.decoder`)),
   };
   const out = blocks.slice();
   out[i] = edgeBlock;

@@ -36,7 +36,7 @@ describe('bundles', () => {
       }
       expect(m.params.some((p) => !p.trainable)).toBe(true);
       const manifest = await saveBundle(dir, m, { id: 'rt', dataset: { name: 'synthetic', options: {} } });
-      expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+      expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.json', 'model.onnx', 'weights.bin']);
       expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);
       const b = await loadBundle(dir);
       expect(b.id).toBe('rt');

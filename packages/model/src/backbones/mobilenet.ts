@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tf } from '@mtl-split/runtime';
 import { featuresBlock, makeBlock, type Block } from '../blocks.js';
 import { applyConv, conv, convFlops, convOutShape, type Shape } from '../layers.js';
+import { emitConv } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
 import type { BackboneFamily } from './types.js';
 
@@ -48,6 +49,7 @@ export const mobilenet: BackboneFamily = {
         outShape: convOutShape(c, inputShape),
         flops: convFlops(c, inputShape),
         apply: (x, ctx) => applyConv(c, x as tf.Tensor4D, ctx),
+        emit: (g, x) => emitConv(g, c, x, inputShape, `${s.prefix}.conv`),
       };
     });
     blocks.push(stem);
@@ -71,6 +73,12 @@ export const mobilenet: BackboneFamily = {
             const x4 = x as tf.Tensor4D;
             const y = applyConv(project, applyConv(dw, applyConv(expand, x4, ctx), ctx), ctx);
             return residual ? tf.add(y, x4) : y;
+          },
+          emit: (g, x) => {
+            const e = emitConv(g, expand, x, inShape, `${s.prefix}.expand`);
+            const d = emitConv(g, dw, e, inShape, `${s.prefix}.depthwise`);
+            const y = emitConv(g, project, d, mid, `${s.prefix}.project`);
+            return residual ? g.node('Add', [y, x]) : y;
           },
         };
       });

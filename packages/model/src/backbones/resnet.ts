@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tf } from '@mtl-split/runtime';
 import { featuresBlock, makeBlock, type Block } from '../blocks.js';
 import { applyConv, conv, convFlops, convOutShape, type Shape } from '../layers.js';
+import { emitConv } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
 import type { BackboneFamily } from './types.js';
 
@@ -35,6 +36,7 @@ export const resnet: BackboneFamily = {
           outShape: convOutShape(c, shape),
           flops: convFlops(c, shape),
           apply: (x, ctx) => applyConv(c, x as tf.Tensor4D, ctx),
+          emit: (g, x) => emitConv(g, c, x, inputShape, `${s.prefix}.conv`),
         };
       }),
     );
@@ -62,6 +64,11 @@ export const resnet: BackboneFamily = {
               const branch = applyConv(c2, applyConv(c1, x4, ctx), ctx);
               const shortcut = proj ? applyConv(proj, x4, ctx) : x4;
               return tf.relu(tf.add(branch, shortcut));
+            },
+            emit: (g, x) => {
+              const branch = emitConv(g, c2, emitConv(g, c1, x, inShape, `${s.prefix}.conv1`), mid, `${s.prefix}.conv2`);
+              const shortcut = proj ? emitConv(g, proj, x, inShape, `${s.prefix}.proj`) : x;
+              return g.node('Relu', [g.node('Add', [branch, shortcut])]);
             },
           };
         });

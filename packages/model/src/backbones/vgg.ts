@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tf } from '@mtl-split/runtime';
 import { featuresBlock, makeBlock, type Block } from '../blocks.js';
 import { applyConv, conv, convFlops, convOutShape, type ConvLayer, type Shape } from '../layers.js';
+import { emitConv, emitMaxPool2 } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
 import type { BackboneFamily } from './types.js';
 
@@ -43,6 +44,15 @@ export const vgg: BackboneFamily = {
             let y = x as tf.Tensor4D;
             for (const c of convs) y = applyConv(c, y, ctx);
             return tf.maxPool(y, 2, 2, 'same');
+          },
+          emit: (g, x) => {
+            let y = x;
+            let sh = inShape;
+            convs.forEach((c, j) => {
+              y = emitConv(g, c, y, sh, `${s.prefix}.conv${j + 1}`);
+              sh = convOutShape(c, sh);
+            });
+            return emitMaxPool2(g, y, sh);
           },
         };
       });

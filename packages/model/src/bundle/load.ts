@@ -32,12 +32,8 @@ function readJson(dir: string, name: string): unknown {
   }
 }
 
-/**
- * Loads and validates a model bundle: the manifest schema, the weights manifest, the size and
- * SHA-256 of weights.bin, and every weight's name and shape against the architecture. Throws a
- * one-line ModelError on a missing, truncated or mismatched file.
- */
-export async function loadBundle(dir: string): Promise<Bundle> {
+/** Reads and validates a bundle's manifest.json (one-line ModelError on a missing folder or bad field). */
+export function readManifest(dir: string): Manifest {
   let st;
   try {
     st = statSync(dir);
@@ -45,10 +41,29 @@ export async function loadBundle(dir: string): Promise<Bundle> {
     throw new ModelError(`bundle '${dir}': no such folder`);
   }
   if (!st.isDirectory()) throw new ModelError(`bundle '${dir}': not a folder`);
-
   const parsed = manifestSchema.safeParse(readJson(dir, 'manifest.json'));
   if (!parsed.success) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${firstIssue(parsed.error)}`);
-  const manifest = parsed.data;
+  return parsed.data;
+}
+
+/** Reads a bundle's model.onnx, checking its size and SHA-256 against the manifest. */
+export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
+  const o = manifest.onnx;
+  if (!o) throw new ModelError(`bundle '${dir}' has no model.onnx (made before ONNX export): re-export it with 'npm run export-onnx -- --model ${dir}', or use --runtime tfjs`);
+  const data = readFile(dir, o.file);
+  if (data.byteLength !== o.bytes) throw new ModelError(`bundle '${dir}': ${o.file} has ${data.byteLength} bytes, the manifest says ${o.bytes}: truncated or mismatched`);
+  const digest = sha256(data);
+  if (digest !== o.sha256) throw new ModelError(`bundle '${dir}': ${o.file} checksum ${digest.slice(0, 12)}… does not match the manifest's ${o.sha256.slice(0, 12)}…`);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Loads and validates a model bundle: the manifest schema, the weights manifest, the size and
+ * SHA-256 of weights.bin, and every weight's name and shape against the architecture. Throws a
+ * one-line ModelError on a missing, truncated or mismatched file.
+ */
+export async function loadBundle(dir: string): Promise<Bundle> {
+  const manifest = readManifest(dir);
 
   const wj = weightsJsonSchema.safeParse(readJson(dir, 'model.json'));
   if (!wj.success) throw new ModelError(`bundle '${dir}': invalid model.json at ${firstIssue(wj.error)}`);

@@ -66,6 +66,26 @@ export const trainingSchema = z
   })
   .strict();
 
+const sha = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+
+/** The bundle's standard ONNX graph (absent in bundles from before it existed). */
+export const onnxFileSchema = z
+  .object({
+    file: z.literal('model.onnx'),
+    bytes: count,
+    sha256: sha,
+    opset: int.min(7),
+    /** Graph input name and layout. */
+    input: z.string().min(1),
+    layout: z.enum(['NHWC', 'NCHW']),
+  })
+  .strict();
+
+/** How an 8-bit image becomes the input: (pixel / 255 - mean[c]) / std[c]. */
+export const preprocessSchema = z
+  .object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) })
+  .strict();
+
 export const manifestSchema = z
   .object({
     format: z.literal(BUNDLE_FORMAT),
@@ -88,10 +108,13 @@ export const manifestSchema = z
         manifest: z.literal('model.json'),
         file: z.literal('weights.bin'),
         bytes: count,
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+        sha256: sha,
         tensors: count,
       })
       .strict(),
+    onnx: onnxFileSchema.optional(),
+    /** Preprocessing of 8-bit images (default: mean 0, std 1, i.e. pixel / 255). */
+    preprocess: preprocessSchema.optional(),
   })
   .strict();
 

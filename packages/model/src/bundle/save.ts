@@ -4,6 +4,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
+import { OPSET } from '@mtl-split/onnx';
+import { exportOnnx, ONNX_INPUT } from '../onnx/export.js';
+import { loadBundle } from './load.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainingRecord, type WeightsJson } from './manifest.js';
 
 export interface SaveBundleOptions {
@@ -39,7 +42,7 @@ export function sha256(data: Uint8Array): string {
 }
 
 /**
- * Writes a bundle folder (manifest.json, model.json, weights.bin). Everything goes to a hidden
+ * Writes a bundle folder (manifest.json, model.json and weights.bin for tfjs, model.onnx for ONNX tools). Everything goes to a hidden
  * temporary sibling folder first, renamed into place at the end (synchronously), so an interrupted
  * save leaves no half-written bundle.
  */
@@ -48,10 +51,12 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
   if (existsSync(target) && !opts.overwrite) throw new ModelError(`bundle '${dir}' already exists`);
   const { json, data } = await encodeModelWeights(model);
   const cfg = model.config;
+  const id = opts.id ?? basename(target);
+  const onnxBytes = exportOnnx(model, id);
   const manifest: Manifest = manifestSchema.parse({
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
-    id: opts.id ?? basename(target),
+    id,
     createdAt: new Date().toISOString(),
     backend: opts.backend ?? tf.getBackend(),
     dataset: opts.dataset,
@@ -71,6 +76,7 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
       sha256: sha256(data),
       tensors: json.weightsManifest[0].weights.length,
     },
+    onnx: { file: 'model.onnx', bytes: onnxBytes.byteLength, sha256: sha256(onnxBytes), opset: OPSET, input: ONNX_INPUT, layout: 'NHWC' },
   });
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -81,6 +87,7 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     mkdirSync(tmp);
     writeFileSync(join(tmp, 'weights.bin'), data);
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+    writeFileSync(join(tmp, 'model.onnx'), onnxBytes);
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
@@ -91,4 +98,39 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
   }
   return manifest;
+}
+
+function writeAtomic(file: string, data: Uint8Array | string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Adds (or rewrites) model.onnx of an existing bundle from its tfjs weights and records it in the
+ * manifest; the rest of the manifest is kept as it is. Returns the new manifest.
+ */
+export async function exportBundleOnnx(dir: string): Promise<Manifest> {
+  const bundle = await loadBundle(dir);
+  try {
+    const bytes = exportOnnx(bundle.model, bundle.id);
+    const manifest: Manifest = manifestSchema.parse({
+      ...bundle.manifest,
+      onnx: { file: 'model.onnx', bytes: bytes.byteLength, sha256: sha256(bytes), opset: OPSET, input: ONNX_INPUT, layout: 'NHWC' },
+    });
+    try {
+      writeAtomic(join(dir, 'model.onnx'), bytes);
+      writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    } catch (err) {
+      throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return manifest;
+  } finally {
+    bundle.model.dispose();
+  }
 }

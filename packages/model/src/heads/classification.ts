@@ -1,5 +1,6 @@
 import { tf } from '@mtl-split/runtime';
 import { applyDense, dense, denseFlops, denseParams } from '../layers.js';
+import { emitDense } from '../onnx/emit.js';
 import type { HeadKind } from './types.js';
 
 /** The paper's head: Dense(hidden) -> Dropout -> ReLU -> Dense(classes); softmax cross-entropy loss. */
@@ -20,6 +21,10 @@ export const classification: HeadKind = {
           h = tf.dropout(h, cfg.dropout, undefined, ctx.nextSeed?.()) as tf.Tensor2D;
         }
         return applyDense(fc2, tf.relu(h));
+      },
+      emit(g, features, out) {
+        const h = g.node('Relu', [emitDense(g, fc1, features, `${s.prefix}.fc1`)]);
+        return emitDense(g, fc2, h, `${s.prefix}.fc2`, out);
       },
       loss(logits, labels) {
         return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, outputs), logits) as tf.Scalar;

@@ -1,0 +1,35 @@
+import { readManifest } from '../bundle/load.js';
+import type { Manifest } from '../bundle/manifest.js';
+import { ModelError } from '../errors.js';
+import { openOnnx } from './onnx.js';
+import { openTfjs } from './tfjs.js';
+import { ENGINES, type EngineName, type EngineOptions, type SplitNetwork } from './types.js';
+
+type Opener = (dir: string, manifest: Manifest, o: EngineOptions) => Promise<SplitNetwork>;
+
+const registry = new Map<EngineName, Opener>([
+  ['onnx', openOnnx],
+  ['tfjs', openTfjs],
+]);
+
+export interface OpenOptions extends EngineOptions {
+  /** Engine (default: onnx when the bundle has model.onnx, else tfjs). */
+  runtime?: string;
+}
+
+/** The engine a bundle runs on by default: onnx when it carries model.onnx. */
+export function defaultEngine(m: Manifest): EngineName {
+  return m.onnx ? 'onnx' : 'tfjs';
+}
+
+export function checkEngine(name: string): EngineName {
+  if (!(ENGINES as readonly string[]).includes(name)) throw new ModelError(`unknown runtime '${name}': valid are ${ENGINES.join(', ')}`);
+  return name as EngineName;
+}
+
+/** Opens a bundle folder on an engine, behind the one SplitNetwork interface. */
+export async function openNetwork(dir: string, o: OpenOptions = {}): Promise<SplitNetwork> {
+  const manifest = readManifest(dir);
+  const engine = o.runtime === undefined ? defaultEngine(manifest) : checkEngine(o.runtime);
+  return registry.get(engine)!(dir, manifest, o);
+}

@@ -1,0 +1,67 @@
+import type { TensorData } from '@mtl-split/onnx';
+import type { SplitPointInfo, TaskSpec } from '../types.js';
+
+export type { TensorData };
+
+/** Inference engines a bundle can run on. */
+export const ENGINES = ['onnx', 'tfjs'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** What a client must feed at the `input` split point. */
+export interface InputSpec {
+  /** Tensor name in the ONNX graph. */
+  name: string;
+  /** Per-sample shape in `layout` order, e.g. [28, 28, 1] (NHWC) or [3, 224, 224] (NCHW). */
+  shape: number[];
+  layout: 'NHWC' | 'NCHW';
+  /**
+   * How an 8-bit image becomes the input: value = (pixel / 255 - mean[c]) / std[c] per channel;
+   * mean 0, std 1 gives float32 in [0, 1].
+   */
+  preprocess: { mean: number[]; std: number[] };
+}
+
+/** The edge half of one split point: input batch -> the tensor that crosses the link. */
+export interface EdgeRunner {
+  readonly point: string;
+  run(x: TensorData): Promise<TensorData>;
+}
+
+/** The cloud half of a point (or the whole network): tensor batch -> logits per task, [n, classes]. */
+export interface HeadsRunner {
+  readonly point: string;
+  run(h: TensorData): Promise<Record<string, TensorData>>;
+}
+
+/**
+ * One split model, whatever engine runs it: its tasks, input, split points, and runners for the two
+ * halves of any point and for the whole network. apps/, testbed/ and tools/ use only this.
+ */
+export interface SplitNetwork {
+  readonly id: string;
+  readonly engine: EngineName;
+  /** The engine's backend, e.g. 'onnxruntime-node 1.30.0 (cpu, 1 thread)' or 'wasm'. */
+  readonly backend: string;
+  readonly tasks: readonly TaskSpec[];
+  readonly input: InputSpec;
+  readonly splitPoints: readonly SplitPointInfo[];
+  /** The split point's info; throws ModelError naming the valid points. */
+  point(name: string): SplitPointInfo;
+  edgeRunner(point: string): Promise<EdgeRunner>;
+  cloudRunner(point: string): Promise<HeadsRunner>;
+  /** The whole network on one device (input -> logits). */
+  wholeRunner(): Promise<HeadsRunner>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
+  /** tfjs backend (default: the runtime's default / MTL_SPLIT_BACKEND). */
+  backend?: string;
+}
+
+/** One line naming the engine and its backend, the same in every program: 'engine onnx (…)'. */
+export function engineLine(net: Pick<SplitNetwork, 'engine' | 'backend'>): string {
+  return `engine ${net.engine} (${net.backend})`;
+}

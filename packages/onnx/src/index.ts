@@ -1,0 +1,11 @@
+export { OnnxError } from './errors.js';
+export { onnx, decodeModel, encodeModel, toNumber, DataType } from './proto.js';
+export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './proto.js';
+export { GraphBuilder, valueInfo, OPSET, IR_VERSION } from './builder.js';
+export type { Dim, AttrValue } from './builder.js';
+export { extractGraph, dimsOf, elemTypeOf, realInputs, findValueInfo, nodeReads, initializerBytes, initializerElements } from './graph.js';
+export type { CutSpec } from './graph.js';
+export { cutHalves } from './halves.js';
+export type { Halves, HalvesSpec } from './halves.js';
+export { OrtSession, ortVersion } from './session.js';
+export type { TensorData, SessionOptions } from './session.js';

@@ -1,0 +1,80 @@
+import ort from 'onnxruntime-node';
+import { OnnxError } from './errors.js';
+
+/** A dense float32 tensor: row-major data and its shape (batch first). */
+export interface TensorData {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface SessionOptions {
+  /** Threads of one operator (ONNX Runtime intra-op threads); default 1. */
+  threads?: number;
+  /** For error messages, e.g. "models/x cloud half at block2". */
+  label?: string;
+}
+
+/** The ONNX Runtime build in use, e.g. "onnxruntime-node 1.30.0 (cpu)". */
+export function ortVersion(): string {
+  return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu)`;
+}
+
+/** One ONNX model loaded in ONNX Runtime on the CPU execution provider. */
+export class OrtSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly label: string,
+    readonly threads: number,
+  ) {}
+
+  static async create(model: Uint8Array, o: SessionOptions = {}): Promise<OrtSession> {
+    const threads = o.threads ?? 1;
+    const label = o.label ?? 'ONNX model';
+    try {
+      const s = await ort.InferenceSession.create(model, {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+      return new OrtSession(s, label, threads);
+    } catch (err) {
+      throw new OnnxError(`${label}: ONNX Runtime cannot load it: ${firstLine(err)}`);
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Runs the model; returns the requested outputs (default: all) as float32 tensors. */
+  async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.shape);
+    let res: ort.InferenceSession.ReturnType;
+    try {
+      res = outputs ? await this.session.run(inputs, [...outputs]) : await this.session.run(inputs);
+    } catch (err) {
+      throw new OnnxError(`${this.label}: ONNX Runtime run failed: ${firstLine(err)}`);
+    }
+    const out: Record<string, TensorData> = {};
+    for (const [name, t] of Object.entries(res)) {
+      if (t.type !== 'float32') throw new OnnxError(`${this.label}: output '${name}' is ${t.type}, expected float32`);
+      out[name] = { data: t.data as Float32Array, shape: t.dims.map(Number) };
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
