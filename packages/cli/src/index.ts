@@ -1,1 +1,18 @@
-export { CliExit, failWith, intOption, numberOption, parseOptions, parseOrExit } from './parse.js';
+export {
+  CliExit,
+  createProgram,
+  engineLine,
+  EXIT,
+  exitCodeOf,
+  exitOnInterrupt,
+  failWith,
+  isHelpOrVersion,
+  parseOrExit,
+  runMain,
+  UsageError,
+  usageMessage,
+  VERSION,
+} from './program.js';
+export { choiceOption, intOption, numberOption, parseOptions } from './parse.js';
+export { outputTarget, writeAtomic, type OutputTarget } from './output.js';
+export { groupFailures, type FailureGroup } from './failures.js';
