@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { loadBundle } from '@mtl-split/model';
-import { initRuntime } from '@mtl-split/runtime';
+import { engineLine } from '@mtl-split/cli';
+import { defaultEngine, openNetwork, readManifest } from '@mtl-split/model';
 import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent } from '@mtl-split/transport';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';
@@ -24,6 +24,10 @@ export interface CloudOptions {
   receiveWindowBytes?: number;
   /** tfjs backend (default: runtime default / MTL_SPLIT_BACKEND). */
   backend?: string;
+  /** Engine: onnx or tfjs (default: onnx when the bundle has model.onnx). */
+  runtime?: string;
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
 }
 
 export interface RunningCloud {
@@ -32,6 +36,9 @@ export interface RunningCloud {
   port: number;
   metricsPort: number;
   bundleId: string;
+  /** Engine name (onnx, tfjs). */
+  engine: string;
+  /** The engine's backend, e.g. 'wasm' or 'onnxruntime-node 1.30.0 (cpu), 1 thread'. */
   backend: string;
   /** Drain and close everything. */
   stop(): Promise<void>;
@@ -78,8 +85,9 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
   // Lifecycle lines (backend, loading, listening, draining, stopped) are logged whatever the level:
   // tools wait for "listening".
   const life = log.child({}, { level: log.levelVal > 30 ? 'info' : log.level });
-  const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
-  life.info({ backend: runtime.backend }, 'tfjs backend');
+  // fail on a bad bundle or engine before binding anything
+  const manifest = readManifest(opts.model);
+  const engine = opts.runtime ?? defaultEngine(manifest);
   const metrics = new CloudMetrics();
   const summary = new BatchSummary(log);
   const server = await SplitServer.start(undefined, {
@@ -118,8 +126,9 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
     life.info({ model: opts.model }, 'loading bundle');
-    const bundle = await loadBundle(opts.model);
-    server.setExecutor(new BundleExecutor(bundle));
+    const net = await openNetwork(opts.model, { runtime: engine, threads: opts.threads, backend: opts.backend });
+    life.info({ engine: net.engine, backend: net.backend }, engineLine('cloud', net.engine, net.backend));
+    server.setExecutor(await BundleExecutor.create(net));
     timer = setInterval(() => summary.flush(), 5000);
     timer.unref();
     const stop = async (): Promise<void> => {
@@ -129,6 +138,7 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
       await server.shutdown(opts.drainMs);
       summary.flush();
       await new Promise<void>((r) => http?.close(() => r()) ?? r());
+      await net.close();
       life.info('stopped');
     };
     life.info(
@@ -136,17 +146,18 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
         port: server.port,
         metricsPort: m.port,
         host: opts.host,
-        bundle: bundle.id,
-        splitPoints: bundle.model.splitPoints.map((p) => p.name),
+        bundle: net.id,
+        splitPoints: net.splitPoints.map((p) => p.name),
         maxBatch: opts.maxBatch,
         maxWaitMs: opts.maxWaitMs,
         busyPollMs: opts.busyPollMs ?? 0,
         receiveWindowBytes: server.receiveWindow,
-        backend: runtime.backend,
+        engine: net.engine,
+        backend: net.backend,
       },
       'listening',
     );
-    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: bundle.id, backend: runtime.backend, stop };
+    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, stop };
   } catch (err) {
     if (timer) clearInterval(timer);
     await server.shutdown(0);

@@ -1,43 +1,36 @@
-import { split, type Bundle, type SplitModel } from '@mtl-split/model';
-import { tf } from '@mtl-split/runtime';
+import { softmaxRows, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
 import type { ModelDescription, SplitExecutor, SplitInput } from '@mtl-split/transport';
 
 /**
- * The cloud half of a model bundle: holds the whole network and runs it from whichever split point a
- * request names (split(model, point).cloud), returning softmax probabilities per task.
+ * The cloud half of a model bundle on whichever engine opened it: a cloud runner per split point
+ * (made ready at start), returning softmax probabilities per task. A batch is one engine call.
  */
 export class BundleExecutor implements SplitExecutor {
-  private readonly halves = new Map<string, SplitModel>();
+  private constructor(
+    readonly net: SplitNetwork,
+    private readonly halves: Map<string, HeadsRunner>,
+  ) {}
 
-  constructor(readonly bundle: Bundle) {
-    for (const p of bundle.model.splitPoints) this.halves.set(p.name, split(bundle.model, p.name));
+  static async create(net: SplitNetwork): Promise<BundleExecutor> {
+    const halves = new Map<string, HeadsRunner>();
+    for (const p of net.splitPoints) halves.set(p.name, await net.cloudRunner(p.name));
+    return new BundleExecutor(net, halves);
   }
 
   describe(): ModelDescription {
-    const m = this.bundle.model;
     return {
-      bundleId: this.bundle.id,
-      tasks: m.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
-      splitPoints: m.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
+      bundleId: this.net.id,
+      tasks: this.net.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
+      splitPoints: this.net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
     };
   }
 
   async run(point: string, input: SplitInput): Promise<Record<string, Float32Array>> {
     const half = this.halves.get(point);
     if (!half) throw new Error(`unknown split point '${point}'`);
-    const probs = tf.tidy(() => {
-      const h = tf.tensor(input.data, input.shape);
-      const logits = half.cloud(h);
-      const out: Record<string, tf.Tensor> = {};
-      for (const [task, l] of Object.entries(logits)) out[task] = tf.softmax(l);
-      return out;
-    });
+    const logits = await half.run(input);
     const result: Record<string, Float32Array> = {};
-    try {
-      for (const [task, t] of Object.entries(probs)) result[task] = (await t.data()) as Float32Array;
-    } finally {
-      tf.dispose(probs);
-    }
+    for (const [task, l] of Object.entries(logits)) result[task] = softmaxRows(l);
     return result;
   }
 }

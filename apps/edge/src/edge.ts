@@ -1,7 +1,6 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, type Dataset } from '@mtl-split/data';
-import { loadBundle, type Bundle } from '@mtl-split/model';
-import { initRuntime } from '@mtl-split/runtime';
+import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 import type { EdgeResult } from './result.js';
 import { runSplit, type EdgeContext } from './run.js';
@@ -25,10 +24,19 @@ export interface EdgeOptions {
   retries: number;
   /** Busy-poll while answers are awaited (lower latency, costs a core while waiting). */
   busyPoll?: boolean;
+  /** tfjs backend (with runtime tfjs). */
   backend?: string;
+  /** Engine: onnx or tfjs (default: onnx when the bundle has model.onnx). */
+  runtime?: string;
+  /** ONNX Runtime intra-op threads (default 1). */
+  threads?: number;
+  /** Also run the whole model locally and report the largest difference from the split answers. */
+  verify?: boolean;
 }
 
 export interface EdgeHooks {
+  /** Called once the bundle is open, with the engine that runs it. */
+  onEngine?: (engine: string, backend: string) => void;
   /** Called before each split point run. */
   onSplitStart?: (split: string, total: number) => void;
   onProgress?: (done: number) => void;
@@ -40,23 +48,23 @@ export class EdgeError extends Error {
   override name = 'EdgeError';
 }
 
-function datasetFor(name: string, bundle: Bundle, n: number): Dataset {
-  const opts = bundle.manifest.dataset.name === name ? { ...bundle.manifest.dataset.options } : {};
+function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: number): Dataset {
+  const opts = manifest.dataset.name === name ? { ...manifest.dataset.options } : {};
   const ds = loadDataset(name, opts);
-  const want = bundle.model.inputShape;
+  const want = net.input.shape;
   if (ds.inputShape.join(',') !== want.join(',')) {
-    throw new EdgeError(`dataset '${name}' has input shape [${ds.inputShape.join(',')}], model '${bundle.id}' expects [${want.join(',')}]`);
+    throw new EdgeError(`dataset '${name}' has input shape [${ds.inputShape.join(',')}], model '${net.id}' expects [${want.join(',')}]`);
   }
-  for (const t of bundle.model.tasks) {
-    if (!ds.tasks.some((d) => d.name === t.name)) throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${bundle.id}'`);
+  for (const t of net.tasks) {
+    if (!ds.tasks.some((d) => d.name === t.name)) throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${net.id}'`);
   }
   if (n > ds.size('test')) throw new EdgeError(`-n ${n} exceeds the ${ds.size('test')} samples of the ${name} test split`);
   return ds;
 }
 
 /** Split points to run for a --split value. */
-export function resolveSplits(value: string, bundle: Bundle): string[] {
-  const points = bundle.model.splitPoints.map((p) => p.name);
+export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string }[] }): string[] {
+  const points = bundle.splitPoints.map((p) => p.name);
   if (value === 'all') return points;
   if (value === 'edge-only') return ['edge-only'];
   if (value === 'cloud-only') return ['input'];
@@ -75,17 +83,27 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
   if (!COMPRESSIONS.includes(opts.compress as (typeof COMPRESSIONS)[number])) {
     throw new EdgeError(`unknown compression '${opts.compress}': valid are ${COMPRESSIONS.join(', ')}`);
   }
-  const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
-  let bundle: Bundle;
+  let manifest: Manifest;
+  let bundle: SplitNetwork;
   try {
-    bundle = await loadBundle(opts.model);
+    manifest = readManifest(opts.model);
+    bundle = await openNetwork(opts.model, { runtime: opts.runtime, threads: opts.threads, backend: opts.backend });
   } catch (err) {
     throw new EdgeError(err instanceof Error ? err.message : String(err));
   }
+  hooks.onEngine?.(bundle.engine, bundle.backend);
+  try {
+    return await runWith(opts, hooks, manifest, bundle);
+  } finally {
+    await bundle.close();
+  }
+}
+
+async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, bundle: SplitNetwork): Promise<EdgeResult[]> {
   const splits = resolveSplits(opts.split, bundle);
   let dataset: Dataset;
   try {
-    dataset = datasetFor(opts.dataset, bundle, opts.n);
+    dataset = datasetFor(opts.dataset, manifest, bundle, opts.n);
   } catch (err) {
     throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
   }
@@ -116,7 +134,7 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
     }
-    const ctx: EdgeContext = { bundle, dataset, client, backend: runtime.backend, busyPoll: opts.busyPoll ?? false };
+    const ctx: EdgeContext = { net: bundle, dataset, client, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
     const results: EdgeResult[] = [];
     for (const point of splits) {
       hooks.onSplitStart?.(point, opts.n);

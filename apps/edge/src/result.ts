@@ -27,7 +27,15 @@ export interface EdgeResult {
   bytesPerSample: number;
   /** Answered samples per second of wall time. */
   throughputPerSec: number;
+  /** Inference engine of the edge (onnx, tfjs). */
+  engine: string;
+  /** The engine's backend, e.g. 'wasm' or 'onnxruntime-node 1.30.0 (cpu), 1 thread'. */
   backend: string;
+  /**
+   * With `--verify`: the largest absolute difference between the cloud's class probabilities and the
+   * whole model's run locally, over every answered sample (null when none was answered).
+   */
+  maxAbsDiff?: number | null;
   /** Extra: unary or stream calls. */
   mode: 'unary' | 'stream' | 'local';
   /** Extra: requests in flight at once. */

@@ -1,7 +1,6 @@
 import { encode } from '@mtl-split/codec';
 import type { Batch, Dataset } from '@mtl-split/data';
-import { split, type Bundle } from '@mtl-split/model';
-import { tf } from '@mtl-split/runtime';
+import { argmaxRows, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model';
 import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
 import type { EdgeResult, Stage } from './result.js';
 import { summarize } from './stats.js';
@@ -25,13 +24,15 @@ export interface SplitRunOptions {
 }
 
 export interface EdgeContext {
-  bundle: Bundle;
+  /** The bundle, open on its engine. */
+  net: SplitNetwork;
   dataset: Dataset;
   /** Absent for edge-only runs. */
   client?: SplitClient;
-  backend: string;
   /** Whether the client busy-polls while awaiting answers. */
   busyPoll?: boolean;
+  /** Run the whole model locally too and record the largest difference from the cloud's answers. */
+  verify?: boolean;
 }
 
 interface Sample {
@@ -45,6 +46,19 @@ interface Measured {
   bytes: number;
   predicted: Record<string, number>;
   batchSize: number;
+  /** With verify: largest |split answer - whole model| over the sample's probabilities. */
+  diff?: number;
+}
+
+/** Largest |a - b| between the cloud's probabilities and the whole model's (softmax of its logits). */
+function probabilityDiff(answer: InferAnswer, whole: Record<string, TensorData>): number {
+  let d = 0;
+  for (const t of answer.tasks) {
+    const want = softmaxRows(whole[t.task]);
+    if (t.probabilities.length !== want.length) return Infinity;
+    for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(t.probabilities[i] - want[i]));
+  }
+  return d;
 }
 
 function* samples(dataset: Dataset, n: number): Generator<Sample> {
@@ -63,12 +77,13 @@ function describeError(err: unknown): string {
 
 /** Run the edge half of one split point over n test samples and measure (the edge app's core). */
 export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<EdgeResult> {
-  const { bundle, dataset } = ctx;
-  const model = bundle.model;
-  const shape = [1, ...model.inputShape];
+  const { net, dataset } = ctx;
+  const shape = [1, ...net.input.shape];
   const local = o.point === 'edge-only';
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
-  const half = local ? undefined : split(model, o.point);
+  const half: EdgeRunner | undefined = local ? undefined : await net.edgeRunner(o.point);
+  const whole: HeadsRunner | undefined = local || ctx.verify ? await net.wholeRunner() : undefined;
+  let maxAbsDiff = 0;
   // Stream mode: one stream for the run; if it breaks (e.g. the link drops), the requests in flight fail
   // (reported) and the next samples go on a fresh stream.
   const openStream = (): InferStream => ctx.client!.stream({ deadlineMs: o.deadlineMs * Math.max(1, o.n + o.warmup) });
@@ -81,31 +96,15 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const measure = async (s: Sample): Promise<Measured> => {
     const t0 = performance.now();
     if (local) {
-      const probs = tf.tidy(() => {
-        const logits = model.predict(tf.tensor4d(s.x, shape as [number, number, number, number]));
-        const out: Record<string, tf.Tensor> = {};
-        for (const [task, l] of Object.entries(logits)) out[task] = tf.argMax(l, 1);
-        return out;
-      });
+      const logits = await whole!.run({ data: s.x, shape });
       const predicted: Record<string, number> = {};
-      for (const [task, t] of Object.entries(probs)) predicted[task] = (await t.data())[0];
-      tf.dispose(probs);
+      for (const [task, l] of Object.entries(logits)) predicted[task] = argmaxRows(l)[0];
       const edge = performance.now() - t0;
       return { times: { edge, encode: 0, network: 0, cloud: 0, decode: 0, total: edge }, bytes: 0, predicted, batchSize: 0 };
     }
-    let data: Float32Array;
-    let hShape: number[];
-    if (o.point === 'input') {
-      data = s.x;
-      hShape = shape;
-    } else {
-      const h = half!.edge(tf.tensor4d(s.x, shape as [number, number, number, number]));
-      data = (await h.data()) as Float32Array;
-      hShape = h.shape;
-      h.dispose();
-    }
+    const h = await half!.run({ data: s.x, shape });
     const t1 = performance.now();
-    const frame = encode({ data, shape: hShape }, { codec: o.codec, compress: o.compress });
+    const frame = encode({ data: h.data, shape: h.shape }, { codec: o.codec, compress: o.compress });
     const t2 = performance.now();
     const requestId = String(s.index);
     const ans: InferAnswer = stream
@@ -115,11 +114,14 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     const predicted: Record<string, number> = {};
     for (const t of ans.tasks) predicted[t.task] = t.predicted[0];
     const network = Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs);
+    // verify runs after the timed path, so it does not change the latencies measured
+    const diff = whole ? probabilityDiff(ans, await whole.run({ data: s.x, shape })) : undefined;
     return {
       times: { edge: t1 - t0, encode: t2 - t1, network, cloud: ans.computeMs, decode: ans.decodeMs, total: t3 - t0 },
       bytes: frame.length,
       predicted,
       batchSize: ans.batchSize,
+      diff,
     };
   };
 
@@ -130,7 +132,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   }
 
   const times: Record<Stage, number[]> = { edge: [], encode: [], network: [], cloud: [], decode: [], total: [] };
-  const correct: Record<string, number> = Object.fromEntries(model.tasks.map((t) => [t.name, 0]));
+  const correct: Record<string, number> = Object.fromEntries(net.tasks.map((t) => [t.name, 0]));
   const failures = new Map<string, number>();
   let bytes = 0;
   let answered = 0;
@@ -149,6 +151,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
         answered++;
         bytes += m.bytes;
         batchSum += m.batchSize;
+        if (m.diff !== undefined) maxAbsDiff = Math.max(maxAbsDiff, m.diff);
         for (const k of Object.keys(times) as Stage[]) times[k].push(m.times[k]);
         for (const task of Object.keys(correct)) if (m.predicted[task] === s.labels[task]) correct[task]++;
       } catch (err) {
@@ -166,7 +169,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const wallS = (performance.now() - start) / 1000;
   const failed = attempted - answered;
   return {
-    model: bundle.id,
+    model: net.id,
     split: o.point,
     codec: local ? 'none' : o.codec,
     compress: local ? 'none' : o.compress,
@@ -184,10 +187,12 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     },
     bytesPerSample: answered ? Math.round(bytes / answered) : 0,
     throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
-    backend: ctx.backend,
+    engine: net.engine,
+    backend: net.backend,
     mode: local ? 'local' : o.mode,
     concurrency: Math.max(1, o.concurrency),
     meanBatchSize: answered && !local ? Math.round((batchSum / answered) * 100) / 100 : 0,
     busyPoll: !local && (ctx.busyPoll ?? false),
+    ...(ctx.verify && !local ? { maxAbsDiff: answered ? maxAbsDiff : null } : {}),
   };
 }

@@ -28,5 +28,6 @@ export { readManifest, readOnnxFile } from './bundle/load.js';
 export { exportOnnx, ONNX_INPUT } from './onnx/export.js';
 export { openNetwork, defaultEngine, checkEngine } from './engines/registry.js';
 export type { OpenOptions } from './engines/registry.js';
-export { ENGINES, engineLine } from './engines/types.js';
+export { ENGINES } from './engines/types.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
+export { softmaxRows, argmaxRows } from './engines/softmax.js';

@@ -60,8 +60,3 @@ export interface EngineOptions {
   /** tfjs backend (default: the runtime's default / MTL_SPLIT_BACKEND). */
   backend?: string;
 }
-
-/** One line naming the engine and its backend, the same in every program: 'engine onnx (…)'. */
-export function engineLine(net: Pick<SplitNetwork, 'engine' | 'backend'>): string {
-  return `engine ${net.engine} (${net.backend})`;
-}
