@@ -6,5 +6,5 @@ export type { EdgeResult, Stage } from './result.js';
 export { STAGES } from './result.js';
 export { summarize } from './stats.js';
 export type { Summary } from './stats.js';
-export { formatTable } from './report.js';
+export { formatTable, groupResultFailures } from './report.js';
 export { parseEdgeArgs } from './options.js';

@@ -1,14 +1,15 @@
-import { CliExit } from '@mtl-split/cli';
-import { writeFileSync } from 'node:fs';
+import { CliExit, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
-import { initRuntime } from '@mtl-split/runtime';
 import { runEdge, type EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
-import { formatTable } from './report.js';
+import { preflight } from './preflight.js';
+import { formatTable, groupResultFailures } from './report.js';
+
+const fail: (message: string, code?: number) => never = failWith('edge');
+let bar: SingleBar | undefined;
 
 function progressHooks(enabled: boolean): EdgeHooks {
   if (!enabled) return {};
-  let bar: SingleBar | undefined;
   return {
     onSplitStart: (split, total) => {
       bar = new SingleBar(
@@ -24,25 +25,30 @@ function progressHooks(enabled: boolean): EdgeHooks {
 
 async function main(): Promise<void> {
   let opts: EdgeCliOptions;
+  let json: OutputTarget | undefined;
   try {
     opts = parseEdgeArgs(process.argv.slice(2));
+    if (opts.json !== undefined) json = outputTarget('--json', opts.json);
+    preflight(opts);
   } catch (err) {
     if (err instanceof CliExit) process.exit(err.exitCode);
-    process.stderr.write(`edge: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
+    fail(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
+  exitOnInterrupt('edge', () => bar?.stop());
+  // With `--json -` the JSON owns stdout: the table and the backend line go to stderr.
+  const human = json?.toStdout ? process.stderr : process.stdout;
   try {
-    const runtime = await initRuntime(opts.backend ? { backend: opts.backend } : {});
-    process.stderr.write(`[edge] TensorFlow.js backend: ${runtime.backend}\n`);
-    const results = await runEdge(opts, progressHooks(opts.progress && process.stderr.isTTY === true));
-    process.stdout.write(`${formatTable(results)}\n`);
-    const json = opts.split === 'all' ? results : results[0];
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    if (opts.json) writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
-    process.exit(0);
+    const hooks: EdgeHooks = {
+      ...progressHooks(opts.progress && process.stderr.isTTY === true),
+      onEngine: (engine, backend) => process.stderr.write(`${engineLine('edge', engine, backend)}\n`),
+    };
+    const results = (await runEdge(opts, hooks)).map(groupResultFailures);
+    human.write(`${formatTable(results)}\n`);
+    const out = opts.split === 'all' ? results : results[0];
+    json?.write(`${JSON.stringify(out, null, 2)}\n`);
+    process.exit(EXIT.ok);
   } catch (err) {
-    process.stderr.write(`edge: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
-    process.exit(1);
+    fail(err instanceof Error ? err.message : String(err), EXIT.failure);
   }
 }
 

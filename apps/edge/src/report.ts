@@ -1,8 +1,17 @@
+import { groupFailures } from '@mtl-split/cli';
 import type { EdgeResult } from './result.js';
 
 const f = (v: number, d = 2) => v.toFixed(d);
 
-/** Human-readable table of results (one row per split point). */
+/**
+ * The result with its failures grouped by gRPC status: one entry per status, its count and one
+ * representative reason (`STATUS: message`), most frequent first.
+ */
+export function groupResultFailures(r: EdgeResult): EdgeResult {
+  return { ...r, failures: groupFailures(r.failures).map((g) => ({ reason: `${g.status}: ${g.example}`, count: g.count })) };
+}
+
+/** Human-readable table of results (one row per split point); a split point with no answer shows n/a. */
 export function formatTable(results: readonly EdgeResult[]): string {
   const tasks = [...new Set(results.flatMap((r) => Object.keys(r.accuracy)))];
   const head = [
@@ -11,18 +20,22 @@ export function formatTable(results: readonly EdgeResult[]): string {
     'edge p50', 'enc p50', 'net p50', 'cloud p50', 'dec p50',
     'total p50', 'total p95', 'total p99', 'bytes/sample', 'samples/s',
   ];
-  const rows = results.map((r) => [
-    r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.failed),
-    ...tasks.map((t) => f((r.accuracy[t] ?? 0) * 100, 2) + '%'),
-    f(r.latencyMs.edge.p50), f(r.latencyMs.encode.p50), f(r.latencyMs.network.p50), f(r.latencyMs.cloud.p50), f(r.latencyMs.decode.p50),
-    f(r.latencyMs.total.p50), f(r.latencyMs.total.p95), f(r.latencyMs.total.p99), String(r.bytesPerSample), f(r.throughputPerSec, 1),
-  ]);
+  const rows = results.map((r) => {
+    const none = r.samples - r.failed <= 0;
+    const ms = (v: number) => (none ? 'n/a' : f(v));
+    return [
+      r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.failed),
+      ...tasks.map((t) => (none || r.accuracy[t] === undefined ? 'n/a' : `${f(r.accuracy[t] * 100, 2)}%`)),
+      ms(r.latencyMs.edge.p50), ms(r.latencyMs.encode.p50), ms(r.latencyMs.network.p50), ms(r.latencyMs.cloud.p50), ms(r.latencyMs.decode.p50),
+      ms(r.latencyMs.total.p50), ms(r.latencyMs.total.p95), ms(r.latencyMs.total.p99), none ? 'n/a' : String(r.bytesPerSample), none ? 'n/a' : f(r.throughputPerSec, 1),
+    ];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const r of results) {
-    for (const fl of r.failures) out.push(`${r.split}: ${fl.count} failed: ${fl.reason}`);
+    for (const g of groupFailures(r.failures)) out.push(`${r.split}: ${g.count} failed ${g.status}, e.g. ${g.example}`);
   }
-  out.push('(latencies in ms per sample; net = round trip minus cloud decode and compute, i.e. transit + queue)');
+  out.push('(latencies in ms per sample; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: no request answered)');
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { BusyPoller } from './busy-poll.js';
-import { TransportError } from './errors.js';
+import { grpcCause, TransportError } from './errors.js';
 import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
@@ -51,7 +51,7 @@ export interface InferAnswer {
 function toError(err: unknown): TransportError {
   if (err instanceof TransportError) return err;
   const e = err as Partial<grpc.ServiceError>;
-  if (typeof e.code === 'number') return new TransportError(e.code, e.details ?? e.message ?? 'call failed');
+  if (typeof e.code === 'number') return new TransportError(e.code, grpcCause(e.details ?? e.message ?? 'call failed'));
   return new TransportError(grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err));
 }
 

@@ -34,3 +34,23 @@ export function toTransportError(err: unknown): TransportError {
   const message = err instanceof Error ? err.message : String(err);
   return new TransportError(Status.INTERNAL, message);
 }
+
+/**
+ * The cause in a grpc-js connection message, without its resolver and load-balancer wrapping:
+ * "round_robin: No connection established. Last error: ... Last error: Error: connect ECONNREFUSED
+ * 127.0.0.1:1. Resolution note: " becomes "no connection: connect ECONNREFUSED 127.0.0.1:1". Other
+ * messages lose a trailing empty "Resolution note:", and a deadline message grpc-js's appended
+ * diagnostics (",LB pick: ...", ",remote_addr=...").
+ */
+export function grpcCause(message: string): string {
+  const last = message.lastIndexOf('Last error: ');
+  let m = message;
+  if (last >= 0) {
+    m = message.slice(last + 'Last error: '.length).replace(/^Error: /, '');
+    m = `no connection: ${m}`;
+  }
+  m = m.replace(/\.?\s*Resolution note:\s*$/, '').replace(/\s+$/, '');
+  // "Deadline exceeded after 2.001s,LB pick: 0.001s,remote_addr=127.0.0.1:50051": the timing is the cause.
+  if (m.startsWith('Deadline exceeded')) m = m.split(',')[0];
+  return m;
+}

@@ -5,7 +5,7 @@ export { BusyPoller } from './busy-poll.js';
 export type { ClientOptions, InferOptions, InferAnswer } from './client.js';
 export type { BatchEvent } from './batcher.js';
 export type { TaskAnswer } from './results.js';
-export { TransportError, statusName } from './errors.js';
+export { TransportError, statusName, grpcCause } from './errors.js';
 export { parseTargets, resolveTarget } from './targets.js';
 export type { HostPort } from './targets.js';
 export { PROTO_PATH, SERVICE_NAME, loadProto } from './proto.js';

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '@mtl-split/cli';
+import { compressionAvailable } from '@mtl-split/codec';
+import type { EdgeCliOptions } from './options.js';
+
+/**
+ * Checks what the command line names before anything loads (usage errors, exit 2): the --model folder,
+ * the --split point against the bundle's manifest, a --compress stage that cannot run here, and that
+ * --cloud is given unless the run is edge-only. A manifest that cannot be read is left to the run.
+ */
+export function preflight(o: EdgeCliOptions): void {
+  if (!existsSync(o.model) || !statSync(o.model).isDirectory()) throw new UsageError(`invalid --model '${o.model}': no such folder`);
+  if (!compressionAvailable(o.compress)) throw new UsageError(`--compress ${o.compress} cannot run on this machine`);
+  if (!o.cloud && o.split !== 'edge-only') throw new UsageError('--cloud HOST:PORT is required unless --split edge-only');
+  const points = manifestSplitPoints(o.model);
+  if (!points) return;
+  const valid = [...points, 'all', 'edge-only', 'cloud-only'];
+  if (!valid.includes(o.split)) throw new UsageError(`invalid --split '${o.split}': valid are ${valid.join(', ')}`);
+}
+
+function manifestSplitPoints(dir: string): string[] | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { splitPoints?: { name?: unknown }[] };
+    const names = (m.splitPoints ?? []).map((p) => p.name).filter((n): n is string => typeof n === 'string');
+    return names.length ? names : undefined;
+  } catch {
+    return undefined;
+  }
+}
