@@ -33,10 +33,10 @@ export interface CloudHandle {
 /** Start the cloud app on an ephemeral port and wait for its `"msg":"listening"` line. */
 export async function startCloud(
   sup: Supervisor,
-  o: { bundle: string; backend?: string; logFile?: string; timeoutMs?: number; label?: string },
+  o: { bundle: string; runtime?: string; backend?: string; logFile?: string; timeoutMs?: number; label?: string },
 ): Promise<CloudHandle> {
   const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
-    '--model', o.bundle, '--port', '0', '--host', '127.0.0.1', '--metrics-port', '0',
+    '--model', o.bundle, '--port', '0', '--host', '127.0.0.1', '--metrics-port', '0', ...(o.runtime ? ['--runtime', o.runtime] : []),
   ]);
   const child = sup.spawn({ label: o.label ?? 'cloud', command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile: o.logFile });
   const ready = await waitForLine(
@@ -78,6 +78,7 @@ export const EdgeResultSchema = z
       .loose(),
     bytesPerSample: z.number().nonnegative(),
     throughputPerSec: z.number().optional(),
+    engine: z.string().optional(),
     backend: z.string().optional(),
   })
   .loose();
@@ -96,6 +97,8 @@ export interface EdgeRun {
   deadlineMs: number;
   /** Uncounted warm-up requests per split point (they still cross the link). */
   warmup: number;
+  /** Engine (--runtime); default the bundle's. */
+  runtime?: string;
   backend?: string;
   jsonFile: string;
   logFile?: string;
@@ -109,7 +112,7 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
   const { command, args } = tsxCommand('apps/edge/src/main.ts', [
     '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
     '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
-    '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress',
+    '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
   ]);
   const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
   let timedOut = false;

@@ -112,7 +112,7 @@ export interface Results {
   startedAt: string;
   finishedAt?: string;
   durationSec?: number;
-  environment: { node: string; platform: string; cpus: number; toxiproxy: string; edgeBackend?: string; cloudBackend?: string };
+  environment: { node: string; platform: string; cpus: number; toxiproxy: string; runtime?: string; edgeBackend?: string; cloudBackend?: string };
   /** Split points in network order (of the MTL bundle). */
   splits: string[];
   tasks: string[];

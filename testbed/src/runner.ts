@@ -106,7 +106,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     // every cloud starts at once (start-up is the slow part; idle clouds cost little), one bundle runs at a time
     progress.stage('starting cloud processes');
     const clouds = await Promise.all(
-      bundles.map((b) => startCloud(sup, { bundle: b.dir, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
+      bundles.map((b) => startCloud(sup, { bundle: b.dir, runtime: s.runtime, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
     );
     for (const [bi, b] of bundles.entries()) {
       const cloud = clouds[bi]!;
@@ -131,7 +131,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             progress.stage(label);
             const results = await runEdge(sup, {
               bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, warmup, backend: s.edgeBackend,
+              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend,
               jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
               label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
             });
@@ -250,7 +250,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       startedAt: new Date(t0).toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationSec: (finishedAt.getTime() - t0) / 1000,
-      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, toxiproxy: link.description, edgeBackend: s.edgeBackend, cloudBackend: s.cloudBackend },
+      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, toxiproxy: link.description, runtime: s.runtime ?? 'bundle default', edgeBackend: s.edgeBackend, cloudBackend: s.cloudBackend },
       splits,
       tasks: mtl.tasks,
       profiles: s.profiles.map((p) => ({ name: p.name, description: p.description, source: p.source, ...linkOf(p), referenceMs: profileReferenceMs(p) })),

@@ -9,6 +9,8 @@ import { loadProfile, listProfiles, type Profile } from './profiles.js';
 export const CODECS = ['f32', 'f16', 'int8', 'int8-channel', 'uint4'] as const;
 export const COMPRESSIONS = ['none', 'deflate', 'brotli'] as const;
 export const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+/** Inference engines of the edge and cloud apps (as --runtime). */
+export const RUNTIMES = ['onnx', 'tfjs'] as const;
 
 const nameList = z.array(z.string().min(1)).min(1);
 
@@ -39,14 +41,18 @@ export const ScenarioSchema = z
     stl: z.array(z.string().min(1)).min(1).optional(),
     /** Codecs of the single-task comparison (default: all of `codecs`). */
     stlCodecs: z.array(z.enum(CODECS)).min(1).optional(),
-    /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process. */
+    /** Inference engine of both apps (default: the bundle's own, onnx when it carries model.onnx). */
+    runtime: z.enum(RUNTIMES).optional(),
+    /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process; with runtime "tfjs" only. */
     edgeBackend: z.enum(BACKENDS).optional(),
     cloudBackend: z.enum(BACKENDS).optional(),
     /** Requests the edge keeps in flight (1 = one sample at a time, the latency view). */
     concurrency: z.number().int().min(1).max(64).default(1),
   })
   .strict()
-  .refine((s) => s.minSamples <= s.samples, { message: 'minSamples must not exceed samples', path: ['minSamples'] });
+  .refine((s) => s.minSamples <= s.samples, { message: 'minSamples must not exceed samples', path: ['minSamples'] })
+  .refine((s) => s.edgeBackend === undefined || s.runtime === 'tfjs', { message: 'a tfjs backend needs "runtime": "tfjs"', path: ['edgeBackend'] })
+  .refine((s) => s.cloudBackend === undefined || s.runtime === 'tfjs', { message: 'a tfjs backend needs "runtime": "tfjs"', path: ['cloudBackend'] });
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
 
 export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl'> {

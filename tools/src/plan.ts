@@ -4,30 +4,25 @@
  *   npm run plan -- --model models/multimnist-resnet --profile lte --profile lora --codec int8
  *   npm run plan -- --model models/multimnist-resnet --up-kbps 250 --down-kbps 2000 --latency-ms 60 --codec f32,int8 --json plan.json
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { loadBundle } from '@mtl-split/model';
-import { initRuntime } from '@mtl-split/runtime';
+import { ENGINES, openNetwork, readManifest } from '@mtl-split/model';
 import { measurePlan, testSample } from './plan/measure.js';
 import { DEFAULT_PROFILES_DIR, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
-import { failWith, parseOrExit } from '@mtl-split/cli';
-import { bestLine, bestSummary, formatLinkTable, writeAtomic, type PlanReport } from './plan/report.js';
+import { createProgram, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, parseOrExit } from '@mtl-split/cli';
+import { bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-const program = new Command()
-  .name('plan')
-  .description(
-    'Predict the per-sample latency of every split point of a model bundle on your link(s) and pick the fastest.\n' +
-      'Compute (edge half, cloud half, encode, decode) is measured on this machine for one real test sample (batch 1);\n' +
-      'total = edge + encode + up bytes / up bandwidth + round-trip latency + decode + cloud + answer bytes / down bandwidth.\n' +
-      `The answer size is a fixed estimate: ${ANSWER_BYTES_PER_CLASS} bytes per class per task + ${ANSWER_OVERHEAD_BYTES} bytes. KB = 1000 bytes.`,
-  )
+const program = createProgram(
+  'plan',
+  'Predict the per-sample latency of every split point of a model bundle on your link(s) and pick the fastest.\n' +
+    'Compute (edge half, cloud half, encode, decode) is measured on this machine for one real test sample (batch 1);\n' +
+    'total = edge + encode + up bytes / up bandwidth + round-trip latency + decode + cloud + answer bytes / down bandwidth.\n' +
+    `The answer size is a fixed estimate: ${ANSWER_BYTES_PER_CLASS} bytes per class per task + ${ANSWER_OVERHEAD_BYTES} bytes. KB = 1000 bytes.`,
+)
   .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
   .option('--profile <name>', `link profile from --profiles-dir (repeatable): ${listProfiles(DEFAULT_PROFILES_DIR).join(', ')}`, collect)
   .option('--profiles-dir <dir>', 'folder of link profile files NAME.json (default: testbed/profiles of this repository)')
@@ -39,30 +34,30 @@ const program = new Command()
   .option('--repeats <n>', 'timed runs per split point (median)', '20')
   .option('--edge-slowdown <k>', 'edge device is k times slower than this machine (edge compute and encode x k)', '1')
   .option('--cloud-speedup <k>', 'cloud is k times faster than this machine (cloud compute and decode / k)', '1')
-  .option('--json <file>', 'also write the full result as JSON (atomically)')
-  .option('--no-progress', 'no progress bar')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .option('--json <file>', "also write the full result as JSON to FILE (atomically), or to standard output with '-' (the tables then go to stderr)")
+  .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
+  .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+  .option('--no-progress', 'no progress bar');
 
 const fail = failWith('plan');
+let bar: cliProgress.SingleBar | null = null;
 
 async function main(): Promise<void> {
   parseOrExit(program);
   const o = parseOptions(program.opts<RawOptions>());
-  if (o.json !== null) {
-    const dir = dirname(resolve(o.json));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`invalid --json '${o.json}': folder ${dir} does not exist`);
-  }
+  const json = o.json === null ? null : outputTarget('--json', o.json);
+  exitOnInterrupt('plan', () => bar?.stop());
 
-  const runtime = await initRuntime();
-  process.stderr.write(`plan: backend ${runtime.backend}\n`);
-  const bundle = await loadBundle(o.model);
+  const manifest = readManifest(o.model);
+  const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
+  process.stderr.write(`${engineLine('plan', net.engine, net.backend)}\n`);
+  const bundle = { id: net.id, dir: o.model, manifest };
   const ds = loadDataset(bundle.manifest.dataset.name, { ...bundle.manifest.dataset.options });
   const sample = testSample(ds);
 
-  const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
+  bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
   let started = false;
-  const m = await measurePlan(bundle.model, sample, {
+  const m = await measurePlan(net, sample, {
     codecs: o.codecs,
     compress: o.compress,
     repeats: o.repeats,
@@ -73,23 +68,26 @@ async function main(): Promise<void> {
     },
   });
   bar?.stop();
+  await net.close();
 
   const down = answerBytes(bundle.manifest.tasks);
   const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup };
   const plans = o.links.map((l) => o.codecs.map((c) => planLink(m, l, c, down, devices)));
-  const out = process.stdout;
+  // With `--json -` the JSON owns stdout: the tables go to stderr.
+  const out = json?.toStdout ? process.stderr : process.stdout;
   out.write(
-    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), backend ${runtime.backend}, one test sample, median of ${o.repeats} runs; ` +
+    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), engine ${net.engine} (${net.backend}), one test sample, median of ${o.repeats} runs; ` +
       `edge slowdown ${o.edgeSlowdown}, cloud speedup ${o.cloudSpeedup}, compress ${o.compress}, answer ${down} bytes\n\n`,
   );
   o.links.forEach((l, i) => out.write(`${formatLinkTable(l, plans[i])}\n\n`));
   for (const p of plans.flat()) out.write(`${bestLine(p)}\n`);
 
-  if (o.json !== null) {
+  if (json !== null) {
     const report: PlanReport = {
       tool: 'plan',
       model: { id: bundle.id, dir: bundle.dir, createdAt: bundle.manifest.createdAt, dataset: bundle.manifest.dataset },
-      backend: runtime.backend,
+      engine: net.engine,
+      backend: net.backend,
       measuredAt: new Date().toISOString(),
       sample: { split: 'test', index: 0 },
       repeats: o.repeats,
@@ -103,9 +101,9 @@ async function main(): Promise<void> {
       predictions: plans.flat(),
       best: bestSummary(plans.flat()),
     };
-    writeAtomic(o.json, `${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(`plan: wrote ${o.json}\n`);
+    json.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (!json.toStdout) process.stderr.write(`plan: wrote ${json.given}\n`);
   }
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), err instanceof UsageError ? 2 : 1));
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), err instanceof UsageError ? EXIT.usage : EXIT.failure));

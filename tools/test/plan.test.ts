@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { buildModel, loadBundle, saveBundle, type Bundle } from '@mtl-split/model';
+import { buildModel, loadBundle, openNetwork, saveBundle, type Bundle } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
 import { measurePlan, testSample, type Measurement } from '../src/plan/measure.js';
 import { loadProfile, parseOptions, REPO_ROOT, UsageError, type RawOptions } from '../src/plan/options.js';
@@ -30,6 +30,7 @@ function runPlan(args: string[]): Promise<{ code: number; stdout: string; stderr
 
 const raw = (o: Partial<RawOptions>): RawOptions => ({
   model: 'm',
+  threads: '1',
   codec: 'int8',
   compress: 'none',
   repeats: '20',
@@ -62,7 +63,9 @@ beforeAll(async () => {
   await saveBundle(bundleDir, model, { dataset });
   model.dispose();
   bundle = await loadBundle(bundleDir);
-  m = await measurePlan(bundle.model, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
+  const net = await openNetwork(bundleDir);
+  m = await measurePlan(net, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
+  await net.close();
 }, 60_000);
 
 afterAll(() => {

@@ -98,7 +98,7 @@ export function reportHtml(r: Results, plots: PlotSpec[]): string {
 <h1>mtl-split experiment: ${esc(r.scenario.name)}</h1>
 <p>${esc(r.scenario.description)}</p>
 <p>Model <code>${esc(r.scenario.model)}</code>${r.scenario.stl.length ? `, single-task bundles ${r.scenario.stl.map((s) => `<code>${esc(s)}</code>`).join(', ')}` : ''}.
-Started ${esc(r.startedAt)}, took ${f(r.durationSec, 0)} s. Node ${esc(r.environment.node)}, ${r.environment.cpus} CPUs, link: ${esc(r.environment.toxiproxy)}, backends edge ${esc(r.environment.edgeBackend ?? 'default')} / cloud ${esc(r.environment.cloudBackend ?? 'default')}.
+Started ${esc(r.startedAt)}, took ${f(r.durationSec, 0)} s. Node ${esc(r.environment.node)}, ${r.environment.cpus} CPUs, link: ${esc(r.environment.toxiproxy)}, engine ${esc(r.environment.runtime ?? 'bundle default')}, tfjs backends edge ${esc(r.environment.edgeBackend ?? 'default')} / cloud ${esc(r.environment.cloudBackend ?? 'default')}.
 ${r.complete ? '' : '<b class="warn">INCOMPLETE RUN</b>'}</p>
 ${r.warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('\n')}
 <h2>Summary</h2>

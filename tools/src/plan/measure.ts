@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
-import { split, type MtlModel, type SplitModel } from '@mtl-split/model';
-import { tf } from '@mtl-split/runtime';
+import type { EdgeRunner, HeadsRunner, SplitNetwork } from '@mtl-split/model';
 
 /** One codec at one split point: exact frame size of the real activation, encode/decode time. */
 export interface CodecMeasurement {
@@ -53,11 +52,6 @@ export function testSample(ds: Dataset): Float32Array {
   throw new Error(`dataset '${ds.name}' has no test samples`);
 }
 
-function readLogits(out: Record<string, tf.Tensor2D>): void {
-  for (const t of Object.values(out)) t.dataSync();
-  tf.dispose(out);
-}
-
 interface Samples {
   edge: number[];
   cloud: number[];
@@ -66,13 +60,16 @@ interface Samples {
   bytes: number[];
 }
 
+interface Halves {
+  edge: EdgeRunner;
+  cloud: HeadsRunner;
+}
+
 /** One edge -> encode -> decode -> cloud pass at a split point; appends timings when `rec`. */
-function runPoint(s: SplitModel, x: tf.Tensor4D, shape: number[], o: MeasureOptions, rec: Samples | null): void {
+async function runPoint(s: Halves, x: { data: Float32Array; shape: number[] }, shape: number[], o: MeasureOptions, rec: Samples | null): Promise<void> {
   let t0 = performance.now();
-  const h = s.edge(x);
-  const data = h.dataSync() as Float32Array;
+  const { data } = await s.edge.run(x);
   const edgeMs = performance.now() - t0;
-  h.dispose();
   let decoded: Float32Array | null = null;
   o.codecs.forEach((codec, k) => {
     t0 = performance.now();
@@ -88,10 +85,8 @@ function runPoint(s: SplitModel, x: tf.Tensor4D, shape: number[], o: MeasureOpti
     decoded ??= d.data;
   });
   t0 = performance.now();
-  const ht = tf.tensor(decoded ?? data, [1, ...shape]);
-  readLogits(s.cloud(ht));
+  await s.cloud.run({ data: decoded ?? data, shape: [1, ...shape] });
   const cloudMs = performance.now() - t0;
-  ht.dispose();
   if (rec) {
     rec.edge.push(edgeMs);
     rec.cloud.push(cloudMs);
@@ -99,37 +94,38 @@ function runPoint(s: SplitModel, x: tf.Tensor4D, shape: number[], o: MeasureOpti
 }
 
 /**
- * Times every split point of `model` on one sample `x` (batch 1): edge half, encode and decode per
- * codec, cloud half, and the whole model. Points are visited round-robin within each repeat so that
- * background load affects all of them alike; each figure is the median over the repeats. Yields to
- * the event loop between repeats (progress bars redraw).
+ * Times every split point of `net` on one sample (batch 1), on the engine that opened it: edge half,
+ * encode and decode per codec, cloud half, and the whole model. Points are visited round-robin within
+ * each repeat so that background load affects all of them alike; each figure is the median over the
+ * repeats. Yields to the event loop between repeats (progress bars redraw).
  */
-export async function measurePlan(model: MtlModel, sample: Float32Array, o: MeasureOptions): Promise<Measurement> {
-  const [H, W, C] = model.inputShape;
-  const x = tf.tensor4d(sample, [1, H, W, C]);
-  try {
-    const splits = model.splitPoints.map((p) => ({ info: p, s: split(model, p.name) }));
+export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: MeasureOptions): Promise<Measurement> {
+  const x = { data: sample, shape: [1, ...net.input.shape] };
+  {
+    const splits: { info: (typeof net.splitPoints)[number]; s: Halves }[] = [];
+    for (const p of net.splitPoints) splits.push({ info: p, s: { edge: await net.edgeRunner(p.name), cloud: await net.cloudRunner(p.name) } });
+    const whole = await net.wholeRunner();
     const recs: Samples[] = splits.map(() => ({ edge: [], cloud: [], enc: o.codecs.map(() => []), dec: o.codecs.map(() => []), bytes: [] }));
     const full: number[] = [];
-    const runFull = (rec: boolean): void => {
+    const runFull = async (rec: boolean): Promise<void> => {
       const t0 = performance.now();
-      readLogits(model.predict(x));
+      await whole.run(x);
       if (rec) full.push(performance.now() - t0);
     };
     for (let w = 0; w < (o.warmup ?? 5); w++) {
-      runFull(false);
-      for (const { info, s } of splits) runPoint(s, x, info.shape, o, null);
+      await runFull(false);
+      for (const { info, s } of splits) await runPoint(s, x, info.shape, o, null);
     }
     const total = o.repeats * (splits.length + 1);
     let done = 0;
     for (let r = 0; r < o.repeats; r++) {
       await new Promise((resolve) => setImmediate(resolve)); // let the progress bar redraw
-      runFull(true);
+      await runFull(true);
       o.onProgress?.(++done, total);
-      splits.forEach(({ info, s }, i) => {
-        runPoint(s, x, info.shape, o, recs[i]);
+      for (let i = 0; i < splits.length; i++) {
+        await runPoint(splits[i].s, x, splits[i].info.shape, o, recs[i]);
         o.onProgress?.(++done, total);
-      });
+      }
     }
     return {
       points: splits.map(({ info }, i) => ({
@@ -143,7 +139,5 @@ export async function measurePlan(model: MtlModel, sample: Float32Array, o: Meas
       repeats: o.repeats,
       compress: o.compress,
     };
-  } finally {
-    x.dispose();
   }
 }

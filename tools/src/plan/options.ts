@@ -3,11 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
+import { UsageError } from '@mtl-split/cli';
+import { ENGINES, type EngineName } from '@mtl-split/model';
 
 /** Thrown for invalid command-line input or link files; printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** The repository root (tools/src/plan -> ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,6 +37,8 @@ export interface RawOptions {
   cloudSpeedup: string;
   json?: string;
   progress: boolean;
+  runtime?: string;
+  threads: string;
 }
 
 export interface PlanOptions {
@@ -49,6 +51,10 @@ export interface PlanOptions {
   cloudSpeedup: number;
   json: string | null;
   progress: boolean;
+  /** Engine (default: the bundle's: onnx when it has model.onnx). */
+  runtime: EngineName | undefined;
+  /** ONNX Runtime intra-op threads. */
+  threads: number;
 }
 
 /** The fields of a profile file the planner uses; other fields (description, source) are ignored. */
@@ -93,7 +99,9 @@ export function loadProfile(name: string, dir: string): Link {
 }
 
 function num(flag: string, value: string, schema: z.ZodNumber): number {
-  const r = schema.safeParse(value.trim() === '' ? NaN : Number(value));
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`invalid ${flag} '${value}': not a number`);
+  const r = schema.safeParse(n);
   if (!r.success) throw new UsageError(`invalid ${flag} '${value}': ${r.error.issues[0].message}`);
   return r.data;
 }
@@ -134,6 +142,9 @@ export function parseOptions(raw: RawOptions): PlanOptions {
   if (!compress) throw new UsageError(`unknown --compress '${raw.compress}' (valid: ${COMPRESSIONS.join(', ')})`);
   if (!compressionAvailable(compress)) throw new UsageError(`--compress ${compress} cannot run on this machine`);
   if (raw.json !== undefined && !raw.json.trim()) throw new UsageError('invalid --json: empty path');
+  if (raw.runtime !== undefined && !(ENGINES as readonly string[]).includes(raw.runtime)) {
+    throw new UsageError(`invalid --runtime '${raw.runtime}': valid are ${ENGINES.join(', ')}`);
+  }
 
   return {
     model: raw.model,
@@ -145,5 +156,7 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     cloudSpeedup: num('--cloud-speedup', raw.cloudSpeedup, positive),
     json: raw.json ?? null,
     progress: raw.progress,
+    runtime: raw.runtime as EngineName | undefined,
+    threads: num('--threads', raw.threads, z.number().int('must be an integer').min(1, 'must be >= 1').max(64, 'must be <= 64')),
   };
 }

@@ -1,5 +1,3 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Measurement } from './measure.js';
 import type { Link } from './options.js';
 import { EDGE_ONLY, type LinkPlan } from './predict.js';
@@ -40,6 +38,8 @@ export function bestLine(p: LinkPlan): string {
 export interface PlanReport {
   tool: 'plan';
   model: { id: string; dir: string; createdAt: string; dataset: { name: string; options: Record<string, unknown> } };
+  /** Engine that measured the compute (onnx, tfjs) and its backend. */
+  engine: string;
   backend: string;
   measuredAt: string;
   sample: { split: 'test'; index: 0 };
@@ -59,15 +59,5 @@ export function bestSummary(plans: LinkPlan[]): PlanReport['best'] {
   return plans.map((p) => ({ link: p.link, codec: p.codec, split: p.best, totalMs: p.bestMs, speedupVsCloudOnly: p.speedupVsCloudOnly, speedupVsEdgeOnly: p.speedupVsEdgeOnly }));
 }
 
-/** Writes `text` to `file` atomically: a temporary sibling, then rename. The folder must exist. */
-export function writeAtomic(file: string, text: string): void {
-  const target = resolve(file);
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
+/** Writes a file atomically (a temporary sibling, then rename); the folder must exist. */
+export { writeAtomic } from '@mtl-split/cli';
