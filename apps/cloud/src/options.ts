@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { z } from 'zod';
-import { intOption, numberOption, parseOptions } from '@mtl-split/cli';
+import { choiceOption, createProgram, intOption, numberOption, parseOptions } from '@mtl-split/cli';
+import { ENGINES } from '@mtl-split/model';
 import type { CloudOptions } from './cloud.js';
 
 const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);
@@ -18,17 +19,18 @@ const schema = z.object({
   busyPollMs: numberOption('--busy-poll-ms', 0, 1000),
   receiveWindowKb: int('receive-window-kb', 64, 1024 * 1024),
   backend: z.string().optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: '--log-level must be one of fatal, error, warn, info, debug, trace' }),
+  runtime: choiceOption('--runtime', ENGINES).optional(),
+  threads: int('threads', 1, 64),
+  logLevel: choiceOption('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
 });
 
 export interface CliOptions extends CloudOptions {
   logLevel: string;
 }
 
-/** Parse argv (without node and script); throws Error with a one-line message on bad input. */
+/** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
 export function parseCloudArgs(argv: string[]): CliOptions {
-  const program = new Command('cloud')
-    .description('Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
+  const program = createProgram('cloud', 'Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
@@ -40,10 +42,10 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')
     .option('--receive-window-kb <kb>', 'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)', '1024')
     .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', '0')
-    .addOption(new Option('--backend <name>', 'tfjs backend (tensorflow, wasm, cpu)'))
-    .option('--log-level <level>', 'pino log level', 'info')
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, writeOut: (s) => process.stdout.write(s) });
+    .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .addOption(new Option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)'))
+    .option('--log-level <level>', 'pino log level', 'info');
   const o = parseOptions(program, argv, schema);
   return {
     model: o.model,
@@ -58,6 +60,8 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     busyPollMs: o.busyPollMs,
     receiveWindowBytes: o.receiveWindowKb === 64 ? 65_535 : o.receiveWindowKb * 1024,
     backend: o.backend,
+    runtime: o.runtime,
+    threads: o.threads,
     logLevel: o.logLevel,
   };
 }

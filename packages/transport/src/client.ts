@@ -138,6 +138,8 @@ export class SplitClient {
           splitPoints: res.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], bytesPerSample: p.bytesPerSample })),
           codecs: [...res.codecs],
           limits: { ...limits },
+          compressions: [...(res.compressions ?? [])],
+          ...(res.input && res.input.dtype ? { input: { ...res.input } } : {}),
         });
       });
     });

@@ -8,7 +8,7 @@ export type { TaskAnswer } from './results.js';
 export { TransportError, statusName, grpcCause } from './errors.js';
 export { parseTargets, resolveTarget } from './targets.js';
 export type { HostPort } from './targets.js';
-export { PROTO_PATH, SERVICE_NAME, loadProto } from './proto.js';
+export { PROTO_PATH, SERVICE_NAME, loadDefinition, loadProto } from './proto.js';
 export { codecNames } from './frame.js';
 export type {
   SplitExecutor,
@@ -18,5 +18,7 @@ export type {
   SplitPointDescription,
   RemoteDescription,
   ServerLimits,
+  InputDescription,
 } from './types.js';
+export { DEFAULT_INPUT } from './types.js';
 export { status as GrpcStatus } from '@grpc/grpc-js';

@@ -18,13 +18,17 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
+let definition: protoLoader.PackageDefinition | undefined;
 let loaded: ProtoGrpcType | undefined;
+
+/** The proto-loader package definition of the service (loaded once; server reflection serves it). */
+export function loadDefinition(): protoLoader.PackageDefinition {
+  definition ??= protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
+  return definition;
+}
 
 /** The loaded service package (loaded once). */
 export function loadProto(): ProtoGrpcType {
-  if (!loaded) {
-    const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
-    loaded = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
-  }
+  loaded ??= grpc.loadPackageDefinition(loadDefinition()) as unknown as ProtoGrpcType;
   return loaded;
 }

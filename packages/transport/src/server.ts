@@ -1,4 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { COMPRESSIONS, compressionAvailable } from '@mtl-split/codec';
 import { HealthImplementation } from 'grpc-health-check';
 import { Batcher, type BatchEvent } from './batcher.js';
 import { BusyPoller } from './busy-poll.js';
@@ -8,10 +10,10 @@ import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceHandlers } from './gen/mtlsplit/v1/SplitInference.js';
-import { loadProto, SERVICE_NAME } from './proto.js';
+import { loadDefinition, loadProto, SERVICE_NAME } from './proto.js';
 import { HTTP2_DEFAULT_WINDOW, raiseReceiveWindow } from './receive-window.js';
 import { buildTaskResults } from './results.js';
-import type { ModelDescription, ServerLimits, SplitExecutor } from './types.js';
+import { DEFAULT_INPUT, type ModelDescription, type ServerLimits, type SplitExecutor } from './types.js';
 
 const Status = grpc.status;
 
@@ -158,6 +160,8 @@ export class SplitServer {
       InferStream: (call) => self!.inferStream(call),
     };
     server.addService(loadProto().mtlsplit.v1.SplitInference.service, handlers);
+    // gRPC server reflection (v1 and v1alpha), so grpcurl and similar tools need no .proto file.
+    new ReflectionService(loadDefinition()).addToServer(server);
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${address}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
         err ? reject(err) : resolve(p),
@@ -291,6 +295,8 @@ export class SplitServer {
       })),
       codecs: d.codecs ?? codecNames(),
       limits: { ...this.limits },
+      compressions: COMPRESSIONS.filter((c) => compressionAvailable(c)),
+      input: { ...(d.input ?? DEFAULT_INPUT) },
     });
     this.report('Describe', undefined, t0, undefined, 0);
   }
@@ -359,6 +365,8 @@ export class SplitServer {
   private inferStream(call: grpc.ServerDuplexStream<InferRequest__Output, InferResponse>): void {
     const fail = !hasDeadline(call) ? NO_DEADLINE : this.notReady();
     if (fail) {
+      // a rejected stream is reported once, as a call without a request (no split point)
+      this.report('InferStream', undefined, performance.now(), fail, 0);
       call.emit('error', fail.toStatus());
       return;
     }

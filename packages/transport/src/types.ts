@@ -13,6 +13,28 @@ export interface SplitPointDescription {
   shape: number[];
 }
 
+/** The network input a client sends at split point 'input' (Describe.input). */
+export interface InputDescription {
+  /** e.g. 'float32'. */
+  dtype: string;
+  /** Axis order, e.g. 'NHWC'. */
+  layout: string;
+  /** Range the values must lie in. */
+  min: number;
+  max: number;
+  /** How raw data becomes this input, e.g. '8-bit pixels / 255, no mean subtraction'. */
+  preprocessing: string;
+}
+
+/** The input of every mtl-split bundle: float32 pixel values in [0, 1], channels last. */
+export const DEFAULT_INPUT: InputDescription = Object.freeze({
+  dtype: 'float32',
+  layout: 'NHWC',
+  min: 0,
+  max: 1,
+  preprocessing: '8-bit pixels / 255, no mean or deviation normalisation',
+});
+
 /** What an executor serves. */
 export interface ModelDescription {
   /** Identity of the model bundle; clients check it. */
@@ -22,6 +44,8 @@ export interface ModelDescription {
   splitPoints: SplitPointDescription[];
   /** Codec names offered; defaults to every codec of @mtl-split/codec. */
   codecs?: string[];
+  /** What a frame at split point 'input' must hold; defaults to DEFAULT_INPUT (mtl-split bundles). */
+  input?: InputDescription;
 }
 
 /** A batch of samples at a split point: data is row-major with shape [n, ...point shape]. */
@@ -56,4 +80,8 @@ export interface RemoteDescription {
   splitPoints: (SplitPointDescription & { bytesPerSample: number })[];
   codecs: string[];
   limits: ServerLimits;
+  /** Lossless stages the server decodes (empty from servers older than this field). */
+  compressions: string[];
+  /** What a frame at 'input' must hold (undefined from servers older than this field). */
+  input?: InputDescription;
 }

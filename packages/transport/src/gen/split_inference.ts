@@ -5,6 +5,7 @@ import type { DescribeRequest as _mtlsplit_v1_DescribeRequest, DescribeRequest__
 import type { DescribeResponse as _mtlsplit_v1_DescribeResponse, DescribeResponse__Output as _mtlsplit_v1_DescribeResponse__Output } from './mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest as _mtlsplit_v1_InferRequest, InferRequest__Output as _mtlsplit_v1_InferRequest__Output } from './mtlsplit/v1/InferRequest.js';
 import type { InferResponse as _mtlsplit_v1_InferResponse, InferResponse__Output as _mtlsplit_v1_InferResponse__Output } from './mtlsplit/v1/InferResponse.js';
+import type { InputInfo as _mtlsplit_v1_InputInfo, InputInfo__Output as _mtlsplit_v1_InputInfo__Output } from './mtlsplit/v1/InputInfo.js';
 import type { Limits as _mtlsplit_v1_Limits, Limits__Output as _mtlsplit_v1_Limits__Output } from './mtlsplit/v1/Limits.js';
 import type { RequestError as _mtlsplit_v1_RequestError, RequestError__Output as _mtlsplit_v1_RequestError__Output } from './mtlsplit/v1/RequestError.js';
 import type { SplitInferenceClient as _mtlsplit_v1_SplitInferenceClient, SplitInferenceDefinition as _mtlsplit_v1_SplitInferenceDefinition } from './mtlsplit/v1/SplitInference.js';
@@ -23,6 +24,7 @@ export interface ProtoGrpcType {
       DescribeResponse: MessageTypeDefinition<_mtlsplit_v1_DescribeResponse, _mtlsplit_v1_DescribeResponse__Output>
       InferRequest: MessageTypeDefinition<_mtlsplit_v1_InferRequest, _mtlsplit_v1_InferRequest__Output>
       InferResponse: MessageTypeDefinition<_mtlsplit_v1_InferResponse, _mtlsplit_v1_InferResponse__Output>
+      InputInfo: MessageTypeDefinition<_mtlsplit_v1_InputInfo, _mtlsplit_v1_InputInfo__Output>
       Limits: MessageTypeDefinition<_mtlsplit_v1_Limits, _mtlsplit_v1_Limits__Output>
       RequestError: MessageTypeDefinition<_mtlsplit_v1_RequestError, _mtlsplit_v1_RequestError__Output>
       SplitInference: SubtypeConstructor<typeof grpc.Client, _mtlsplit_v1_SplitInferenceClient> & { service: _mtlsplit_v1_SplitInferenceDefinition }

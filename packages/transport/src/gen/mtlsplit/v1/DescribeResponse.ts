@@ -3,6 +3,7 @@
 import type { TaskInfo as _mtlsplit_v1_TaskInfo, TaskInfo__Output as _mtlsplit_v1_TaskInfo__Output } from '../../mtlsplit/v1/TaskInfo.js';
 import type { SplitPointInfo as _mtlsplit_v1_SplitPointInfo, SplitPointInfo__Output as _mtlsplit_v1_SplitPointInfo__Output } from '../../mtlsplit/v1/SplitPointInfo.js';
 import type { Limits as _mtlsplit_v1_Limits, Limits__Output as _mtlsplit_v1_Limits__Output } from '../../mtlsplit/v1/Limits.js';
+import type { InputInfo as _mtlsplit_v1_InputInfo, InputInfo__Output as _mtlsplit_v1_InputInfo__Output } from '../../mtlsplit/v1/InputInfo.js';
 
 export interface DescribeResponse {
   /**
@@ -25,6 +26,14 @@ export interface DescribeResponse {
    * Server limits.
    */
   'limits'?: (_mtlsplit_v1_Limits | null);
+  /**
+   * Lossless stages (frame compression) the server decodes, e.g. "none", "deflate", "brotli", "zstd".
+   */
+  'compressions'?: (string)[];
+  /**
+   * What a frame at split point "input" must hold (empty on servers older than this field).
+   */
+  'input'?: (_mtlsplit_v1_InputInfo | null);
 }
 
 export interface DescribeResponse__Output {
@@ -48,4 +57,12 @@ export interface DescribeResponse__Output {
    * Server limits.
    */
   'limits': (_mtlsplit_v1_Limits__Output | null);
+  /**
+   * Lossless stages (frame compression) the server decodes, e.g. "none", "deflate", "brotli", "zstd".
+   */
+  'compressions': (string)[];
+  /**
+   * What a frame at split point "input" must hold (empty on servers older than this field).
+   */
+  'input': (_mtlsplit_v1_InputInfo__Output | null);
 }

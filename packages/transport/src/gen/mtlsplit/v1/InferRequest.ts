@@ -16,7 +16,8 @@ export interface InferRequest {
    */
   'frame'?: (Buffer | Uint8Array | string);
   /**
-   * 0: full probabilities per task; k > 0: only the k most likely classes per sample and task.
+   * 0: full probabilities per task; k > 0: only the k most likely classes per sample and task. A k above
+   * a task's class count is clamped to it (that task then lists all its classes, most likely first).
    */
   'topK'?: (number);
 }
@@ -36,7 +37,8 @@ export interface InferRequest__Output {
    */
   'frame': (Buffer);
   /**
-   * 0: full probabilities per task; k > 0: only the k most likely classes per sample and task.
+   * 0: full probabilities per task; k > 0: only the k most likely classes per sample and task. A k above
+   * a task's class count is clamped to it (that task then lists all its classes, most likely first).
    */
   'topK': (number);
 }

@@ -14,11 +14,11 @@ export interface TaskResult {
    */
   'probabilities'?: (number | string)[];
   /**
-   * top_k > 0: n x k class indices, most likely first. Empty when top_k = 0.
+   * top_k > 0: n x k class indices (k = min(top_k, classes)), most likely first. Empty when top_k = 0.
    */
   'topClasses'?: (number)[];
   /**
-   * top_k > 0: n x k probabilities matching top_classes.
+   * top_k > 0: n x k probabilities matching top_classes (same k).
    */
   'topProbabilities'?: (number | string)[];
   /**
@@ -40,11 +40,11 @@ export interface TaskResult__Output {
    */
   'probabilities': (number)[];
   /**
-   * top_k > 0: n x k class indices, most likely first. Empty when top_k = 0.
+   * top_k > 0: n x k class indices (k = min(top_k, classes)), most likely first. Empty when top_k = 0.
    */
   'topClasses': (number)[];
   /**
-   * top_k > 0: n x k probabilities matching top_classes.
+   * top_k > 0: n x k probabilities matching top_classes (same k).
    */
   'topProbabilities': (number)[];
   /**
