@@ -41,11 +41,11 @@ async function startServer(what: string, args: string[]): Promise<Server> {
   return { child, port: listening.port, metricsPort: listening.metricsPort ?? 0, stop: async () => (child.kill('SIGTERM'), exit) };
 }
 
-/** The cloud app serving `model`. */
-export function startCloud(model: string, maxBatch: number, busyPollMs = 0): Promise<Server> {
-  return startServer('cloud', [
+/** The cloud app serving `model` on an engine (the transport bench measures tfjs, as its in-process figures). */
+export function startCloud(model: string, maxBatch: number, busyPollMs = 0, runtime = 'tfjs'): Promise<Server> {
+  return startServer(`cloud (${runtime})`, [
     'apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch),
-    '--busy-poll-ms', String(busyPollMs), '--log-level', 'warn',
+    '--busy-poll-ms', String(busyPollMs), '--log-level', 'warn', '--runtime', runtime,
   ]);
 }
 

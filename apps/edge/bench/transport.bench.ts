@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     try {
       const base: EdgeOptions = {
         model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
-        n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2,
+        n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2, runtime: 'tfjs',
       };
       const busy: Partial<EdgeOptions> = { cloud: `127.0.0.1:${busyCloud.port}`, busyPoll: true };
       [local] = await runEdge(base);

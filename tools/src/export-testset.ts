@@ -1,0 +1,54 @@
+/**
+ * Writes the first N test samples of a bundle's dataset as plain files, for tools outside this project
+ * (the plain ONNX Runtime example, Python, C++): inputs.f32 (float32 little-endian, the model's input
+ * layout, samples one after another) and labels.json (shape, layout, tasks with class names, labels).
+ *   npm run export-testset -- --model models/multimnist-resnet --out out/testset [-n 10000]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { failWith, parseOrExit } from '@mtl-split/cli';
+import { loadDataset } from '@mtl-split/data';
+import { readManifest } from '@mtl-split/model';
+
+const program = new Command()
+  .name('export-testset')
+  .description('Write the first N test samples of a bundle\'s dataset as inputs.f32 + labels.json (for tools outside this project).')
+  .requiredOption('--model <dir>', 'model bundle folder (its manifest names the dataset and its options)')
+  .requiredOption('--out <dir>', 'output folder (created)')
+  .option('-n, --n <count>', 'samples from the start of the test split (default: all)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const fail = failWith('export-testset');
+
+function main(): void {
+  parseOrExit(program);
+  const o = program.opts<{ model: string; out: string; n?: string }>();
+  const manifest = readManifest(o.model);
+  const ds = loadDataset(manifest.dataset.name, { ...manifest.dataset.options });
+  const total = ds.size('test');
+  const n = o.n === undefined ? total : Number(o.n);
+  if (!Number.isInteger(n) || n < 1 || n > total) fail(`-n must be an integer in 1..${total} (the ${manifest.dataset.name} test split)`, 2);
+  const per = ds.inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n * per);
+  const labels: Record<string, number[]> = Object.fromEntries(manifest.tasks.map((t) => [t.name, []]));
+  let i = 0;
+  for (const b of ds.batches('test', 256, { limit: n })) {
+    x.set(b.x, i * per);
+    const rows = b.x.length / per;
+    for (const t of manifest.tasks) labels[t.name].push(...Array.from(b.labels[t.name]));
+    i += rows;
+  }
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, 'inputs.f32'), new Uint8Array(x.buffer));
+  const meta = { dataset: manifest.dataset, split: 'test', samples: n, shape: ds.inputShape, layout: 'NHWC', range: [0, 1], tasks: manifest.tasks, labels };
+  writeFileSync(join(o.out, 'labels.json'), `${JSON.stringify(meta)}\n`);
+  process.stdout.write(`${o.out}: ${n} samples of ${manifest.dataset.name} test, shape [${ds.inputShape.join(',')}] NHWC\n`);
+}
+
+try {
+  main();
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
