@@ -7,8 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
-import { failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, engineLine, failWith, parseOrExit, UsageError } from '@mtl-split/cli';
 import { z } from 'zod';
 import { CODECS, type CodecName } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
@@ -19,11 +18,7 @@ import { checkBars, formatTable } from './codec-accuracy/table.js';
 
 const DEFAULT_JSON = resolve(dirname(fileURLToPath(import.meta.url)), '../bench/codec-accuracy.json');
 
-class UsageError extends Error {}
-
-const program = new Command()
-  .name('codec-accuracy')
-  .description('Per-task accuracy, SNR and frame bytes of every codec at every split point of a model bundle.')
+const program = createProgram('codec-accuracy', 'Per-task accuracy, SNR and frame bytes of every codec at every split point of a model bundle.')
   .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
   .option('-n, --samples <n>', 'test samples (the first n of the test split)', '2000')
   .option('--batch <n>', 'samples per edge/cloud batch', '100')
@@ -31,9 +26,7 @@ const program = new Command()
   .option('--points <list>', 'comma-separated split points (default: all)')
   .option('--min-group-values <n>', 'encode option for int8-channel and uint4 (default: the codec default, 32)')
   .option('--json <file>', 'JSON output file', DEFAULT_JSON)
-  .option('--no-progress', 'no progress bar')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .option('--no-progress', 'no progress bar');
 
 const intArg = (name: string, min: number) =>
   z.string().regex(/^\d+$/, `${name} must be an integer >= ${min}`).transform(Number).refine((v) => v >= min, `${name} must be an integer >= ${min}`);
@@ -66,7 +59,7 @@ async function main(): Promise<void> {
   }
 
   const runtime = await initRuntime();
-  process.stderr.write(`codec-accuracy: backend ${runtime.backend}\n`);
+  process.stderr.write(`${engineLine('codec-accuracy', 'tfjs', runtime.backend)}\n`);
   const bundle = await loadBundle(o.model);
   const points = list(o.points);
   const valid = bundle.model.splitPoints.map((p) => p.name);

@@ -1,10 +1,9 @@
 /**
- * Saves a grid of dataset samples as a PNG to look at.
- *   npm run dataset-grid -- --dataset shapes3d --out grid.png [--n 64] [--split test] [--seed 1]
+ * Saves a grid of dataset samples, each with its class names drawn under it, as a PNG to look at.
+ *   npm run dataset-grid -- --dataset shapes3d --out out/grid.png [--n 64] [--split test] [--seed 1]
  */
-import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseOrExit } from '@mtl-split/cli';
+import { InvalidArgumentError, Option } from 'commander';
+import { createProgram, EXIT, failWith, outputTarget, parseOrExit, UsageError, type OutputTarget } from '@mtl-split/cli';
 import { DATASETS, DataError, loadDataset, MULTIMNIST_LAYOUTS, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
 
 function integer(name: string, min: number, max: number): (v: string) => number {
@@ -37,6 +36,7 @@ interface Flags {
   columns?: number;
   shuffle?: boolean;
   labels?: boolean;
+  plain?: boolean;
 }
 
 function printLabels(ds: Dataset, f: Flags, columns: number): void {
@@ -55,10 +55,9 @@ function printLabels(ds: Dataset, f: Flags, columns: number): void {
 }
 
 function main(argv: string[]): void {
-  const program = new Command('dataset-grid')
-    .description('Save a grid of dataset samples as a PNG image')
+  const program = createProgram('dataset-grid', 'Save a grid of dataset samples as a PNG image, with the class names of each sample drawn under it')
     .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).makeOptionMandatory())
-    .requiredOption('--out <file>', 'output PNG file')
+    .requiredOption('--out <file>', 'output PNG file (name ending in .png; its folder must exist)')
     .option('--n <count>', 'number of samples', integer('n', 1, 4096), 64)
     .addOption(new Option('--split <split>', 'split').choices(['train', 'test']).default('train'))
     .option('--seed <seed>', 'dataset seed (also the shuffle seed)', integer('seed', 0, 0xffffffff))
@@ -74,36 +73,41 @@ function main(argv: string[]): void {
     .option('--scale <k>', 'nearest-neighbour upscaling', integer('scale', 1, 16))
     .option('--columns <k>', 'images per row', integer('columns', 1, 256))
     .option('--shuffle', 'random subset instead of the first n')
-    .option('--labels', 'print the labels of each grid row')
-    .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
+    .option('--labels', 'also print the labels of each grid row on stdout')
+    .option('--plain', 'draw the images only, without their class names');
 
   parseOrExit(program, argv);
   const f = program.opts<Flags>();
+  const fail: (message: string, code?: number) => never = failWith('dataset-grid');
+  let out: OutputTarget;
+  try {
+    out = outputTarget('--out', f.out, { allowStdout: false, extension: '.png' });
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e), e instanceof UsageError ? EXIT.usage : EXIT.failure);
+  }
+  if (f.augment && (f.dataset !== 'multimnist' || f.split !== 'train')) {
+    const why = f.dataset !== 'multimnist' ? `${f.dataset} has no augmentation` : 'augmentation applies to the train split only';
+    process.stderr.write(`dataset-grid: --augment ignored: ${why}\n`);
+  }
   const options: Record<string, unknown> = {};
   if (f.seed !== undefined) options.seed = f.seed;
   if (f.size !== undefined) options.size = f.size;
   if (f.noise !== undefined) options.noise = f.noise;
-  if (f.augment) options.augment = true;
+  if (f.augment && f.dataset === 'multimnist') options.augment = true;
   if (f.layout !== undefined) options.layout = f.layout;
   if (f.tasks !== undefined) options.tasks = f.tasks.split(',').map((t) => t.trim());
   try {
     const ds = loadDataset(f.dataset, options);
     const t0 = performance.now();
-    const png = renderGrid(ds, { n: f.n, split: f.split, scale: f.scale, columns: f.columns, shuffle: f.shuffle, seed: f.seed });
-    writeFileSync(f.out, png);
+    const png = renderGrid(ds, { n: f.n, split: f.split, scale: f.scale, columns: f.columns, shuffle: f.shuffle, seed: f.seed, labels: !f.plain });
+    out.write(png);
     const n = Math.min(f.n, ds.size(f.split));
     console.log(
       `${ds.name} ${f.split}: ${n} of ${ds.size(f.split)} samples [${ds.inputShape.join('x')}], tasks ${ds.tasks.map((t) => t.name).join(', ')} -> ${f.out} (${(performance.now() - t0).toFixed(0)} ms)`,
     );
     if (f.labels) printLabels(ds, f, f.columns ?? Math.ceil(Math.sqrt(n)));
   } catch (e) {
-    if (e instanceof DataError) {
-      console.error(`error: ${e.message}`);
-      process.exit(2);
-    }
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
+    fail(e instanceof Error ? e.message : String(e), e instanceof DataError ? EXIT.usage : EXIT.failure);
   }
 }
 

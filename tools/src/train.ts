@@ -2,16 +2,14 @@
  * Train a multi-task (or single-task) model and write a bundle:
  *   npm run train -- --dataset multimnist --backbone resnet --epochs 3 --out models/multimnist-resnet
  */
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { BACKBONES, ModelError, WEIGHTINGS } from '@mtl-split/model';
 import { DATASETS } from '@mtl-split/data';
 import { commandLine, parseOptions, UsageError, type RawOptions } from './train/options.js';
 import { run } from './train/run.js';
-import { failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, EXIT, failWith, parseOrExit } from '@mtl-split/cli';
 
-const program = new Command()
-  .name('train')
-  .description('Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).')
+const program = createProgram('train', 'Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).')
   .requiredOption('--dataset <name>', `dataset: ${DATASETS.join(', ')}`)
   .requiredOption('--backbone <name>', `backbone: ${BACKBONES.join(', ')}`)
   .option('--epochs <n>', 'training epochs', '5')
@@ -31,9 +29,7 @@ const program = new Command()
   .option('--hidden <n>', 'hidden units of each task head', '64')
   .option('--workers <n>', 'threads computing gradients, each on its own core (data parallel; 1 = main thread only)', '1')
   .option('--force', 'replace an existing --out folder')
-  .option('--no-progress', 'no progress bar')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .option('--no-progress', 'no progress bar');
 
 const fail = failWith('train');
 
@@ -44,7 +40,7 @@ async function main(): Promise<void> {
   let interrupted = false;
   let firstSignal = 0;
   const onSignal = (sig: string) => {
-    if (interrupted && Date.now() - firstSignal > 2000) fail(`${sig} again: exiting; nothing written`, 130);
+    if (interrupted && Date.now() - firstSignal > 2000) fail(`${sig} again: exiting; nothing written`, EXIT.interrupted);
     if (interrupted) return;
     interrupted = true;
     firstSignal = Date.now();
@@ -59,11 +55,11 @@ async function main(): Promise<void> {
       interrupted: () => interrupted,
       log: (line) => process.stdout.write(line + '\n'),
     });
-    if (!done) fail('interrupted: nothing written', 130);
+    if (!done) fail('interrupted: nothing written', EXIT.interrupted);
   } catch (err) {
-    if (err instanceof UsageError) fail(err.message, 2);
-    if (err instanceof ModelError) fail(err.message, 1);
-    fail(err instanceof Error ? err.message : String(err), 1);
+    if (err instanceof UsageError) fail(err.message, EXIT.usage);
+    if (err instanceof ModelError) fail(err.message, EXIT.failure);
+    fail(err instanceof Error ? err.message : String(err), EXIT.failure);
   }
 }
 

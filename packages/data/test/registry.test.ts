@@ -78,3 +78,27 @@ describe('renderGrid', () => {
     expect(() => renderGrid(ds, { n: 0 })).toThrow(DataError);
   });
 });
+
+describe('renderGrid labels', () => {
+  it('writes each sample\'s class names under it, one line per task, in the label colour', () => {
+    const ds = loadDataset('shapes3d', { samples: 40, seed: 4 });
+    const plain = PNG.sync.read(renderGrid(ds, { n: 4, columns: 2, scale: 2, gap: 1 }));
+    const labelled = PNG.sync.read(renderGrid(ds, { n: 4, columns: 2, scale: 2, gap: 1, labels: true }));
+    expect(labelled.width).toBe(plain.width);
+    expect(labelled.height).toBeGreaterThan(plain.height);
+    const isLabel = (p: PNG, i: number) => p.data[i] === 255 && p.data[i + 1] === 210 && p.data[i + 2] === 80;
+    let inBands = 0;
+    let inImages = 0;
+    for (let y = 0; y < labelled.height; y++) {
+      const rowInCell = (y - 1) % (64 + (labelled.height - plain.height) / 2 + 1);
+      for (let x = 0; x < labelled.width; x++) {
+        if (!isLabel(labelled, (y * labelled.width + x) * 4)) continue;
+        if (rowInCell >= 64) inBands++;
+        else inImages++;
+      }
+    }
+    expect(inBands).toBeGreaterThan(50);
+    expect(inImages).toBe(0);
+    for (let i = 0; i < plain.data.length; i += 4) expect(isLabel(plain, i)).toBe(false);
+  });
+});

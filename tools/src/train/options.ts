@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { LR_SCHEDULES, MAX_TRAIN_WORKERS, type LrSchedule } from '@mtl-split/model';
+import { UsageError } from '@mtl-split/cli';
 
 /** Thrown for invalid command-line input; printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface RawOptions {
   dataset: string;
@@ -53,8 +52,9 @@ export interface TrainCliOptions {
 }
 
 function num(flag: string, value: string, schema: z.ZodNumber): number {
-  const n = Number(value);
-  const r = schema.safeParse(value.trim() === '' ? NaN : n);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`invalid ${flag} '${value}': not a number`);
+  const r = schema.safeParse(n);
   if (!r.success) throw new UsageError(`invalid ${flag} '${value}': ${r.error.issues[0].message}`);
   return r.data;
 }
