@@ -252,9 +252,122 @@ describe('BatchMatMul fast path', () => {
   });
 });
 
+describe('MaxPoolGrad fast path', () => {
+  it('matches cpu in tf.grad of maxPool (windows 1-4, strides 1-3, overlapping, same/valid/numeric pads, ties)', () => {
+    for (const seed of SEEDS(9000, 40)) {
+      const r = rng(seed);
+      const kind = seed % 3;
+      // numeric pads only with square windows and strides (tfjs-core sizes them from the height only)
+      const kh = int(r, 1, 4);
+      const s0 = int(r, 1, 3);
+      const k: [number, number] = [kh, kind === 2 ? kh : int(r, 1, 4)];
+      const strides: [number, number] = [s0, kind === 2 ? s0 : int(r, 1, 3)];
+      const pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : 0;
+      const shape: [number, number, number, number] = [int(r, 1, 3), k[0] + int(r, 0, 8), k[1] + int(r, 0, 8), int(r, 1, 5)];
+      // every other case quantised to a few levels, so windows hold ties (the first maximum gets dy)
+      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1)).map((v) => (seed % 2 === 1 ? Math.round(v * 2) / 2 : v));
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor4d(xv, shape);
+        const y = tf.maxPool(x, k, strides, pad as 'same');
+        const dy = tf.tensor4d(randomValues(rng(seed + 1), y.size), y.shape);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, strides, pad as 'same'), dy)))(x);
+      });
+      expect(relError(run('wasm')[0]!, run('cpu')[0]!), JSON.stringify({ shape, k, strides, pad })).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('FusedBatchNorm fast path', () => {
+  it('matches cpu with and without scale/offset, per-channel and broadcast statistics', () => {
+    for (const seed of SEEDS(9100, 12)) {
+      const r = rng(seed);
+      const c = int(r, 1, 24);
+      const shape: [number, number, number, number] = [int(r, 1, 4), int(r, 1, 9), int(r, 1, 9), c];
+      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1)).map((v) => v * 3 + 1);
+      const [m, v, o, sc] = [0, 1, 2, 3].map(() => randomValues(r, c));
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor(xv, shape) as tf.Tensor4D;
+        const mean = tf.tensor1d(m!);
+        const variance = tf.abs(tf.tensor1d(v!)) as tf.Tensor1D;
+        return [
+          tf.batchNorm(x, mean, variance, tf.tensor1d(o!), tf.tensor1d(sc!), 1e-3),
+          tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
+          tf.batchNorm(x, mean, variance, tf.tensor1d(o!), undefined, 1e-5),
+        ];
+      });
+      const cpu = run('cpu');
+      const wasm = run('wasm');
+      cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `case ${seed}/${i}`).toBeLessThan(TOL));
+    }
+  });
+});
+
+describe('ReLU6 and clipByValue gradients on wasm', () => {
+  it('equal tfjs gradients (run on cpu) exactly, at the clip boundaries too', () => {
+    for (const seed of SEEDS(9200, 8)) {
+      const r = rng(seed);
+      const n = int(r, 1, 3000);
+      // values spread over [-8, 8] with exact hits on 0, 6 and the clip bounds
+      const xv = randomValues(r, n).map((v, i) => (i % 7 === 0 ? [0, 6, -1.5, 2.25][i % 4]! : v * 8));
+      const dyv = randomValues(r, n);
+      const [lo, hi] = [-1.5, 2.25];
+      const grads = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor1d(xv);
+        const dy = tf.tensor1d(dyv);
+        return [
+          tf.grad((a: tf.Tensor) => tf.relu6(a))(x, dy),
+          tf.grad((a: tf.Tensor) => tf.clipByValue(a, lo, hi))(x, dy),
+          tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x, dy),
+        ];
+      });
+      const cpu = grads('cpu');
+      const wasm = grads('wasm');
+      cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `seed ${seed} gradient ${i}`).toBe(0));
+    }
+  });
+
+  it('use no comparison or select kernel on wasm, and tfjs gradients with the fast paths off', async () => {
+    tf.setBackend('wasm');
+    const x = tf.randomUniform([4, 8, 8, 3], -8, 8, 'float32', 3);
+    const names = async () => (await tf.profile(() => {
+      tf.dispose([tf.grad((a: tf.Tensor) => tf.relu6(a))(x), tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x)]);
+    })).kernels.map((k) => k.name);
+    const fast = await names();
+    setWasmFastPaths(false);
+    try {
+      const slow = await names();
+      for (const k of ['LessEqual', 'GreaterEqual', 'LogicalAnd', 'Select']) {
+        expect(fast, k).not.toContain(k);
+        expect(slow.some((n) => ['LessEqual', 'Select'].includes(n)), k).toBe(true);
+      }
+    } finally {
+      setWasmFastPaths(true);
+      x.dispose();
+    }
+  });
+});
+
+describe('Identity fast path', () => {
+  it('shares the data (no copy) and each tensor survives disposing the other', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const idsBefore = tf.engine().backend.numDataIds();
+    const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.engine().backend.numDataIds()).toBe(idsBefore);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    const z = tf.clone(y);
+    y.dispose();
+    expect(Array.from(z.dataSync())).toEqual([1, 2, 3]);
+    z.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(idsBefore - 1);
+  });
+});
+
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul']) {
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'FusedBatchNorm', 'MaxPoolGrad']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -310,6 +423,12 @@ describe('registration and memory', () => {
         ['Mean', { x: big }, { axis: [1, 2], keepDims: true }],
         ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(big, [4, 64, 16]).slice([0, 0, 0], [2, 36, 16]) }, { transposeA: true, transposeB: false }],
         ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(f, [1, 9, 6]) }, { transposeA: false, transposeB: true }],
+        ['Conv2DBackpropFilter', { x, dy: tf.randomUniform([2, 9, 8, 2]) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, 3, 2] }],
+        ['Conv2DBackpropFilter', { x: tf.slice(x, [0, 0, 0, 0], [2, 9, 8, 1]), dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] }],
+        ['Conv2DBackpropInput', { dy: dyConv, filter: tf.slice(f, [0, 0, 0, 0], [1, 1, 3, 2]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
+        ['Conv2DBackpropInput', { dy: tf.randomUniform([2, 9, 8, 2]), filter: f }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
+        ['MaxPoolGrad', { dy: tf.randomUniform([2, 5, 4, 3]), input: x, output: tf.maxPool(x, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' }],
+        ['FusedBatchNorm', { x, mean: tf.ones([3]), variance: tf.ones([3]), offset: tf.zeros([3]), scale: tf.ones([3]) }, { varianceEpsilon: 1e-3 }],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;

@@ -1,5 +1,6 @@
 /** Helpers shared by the composite kernels and fast paths: tensor wrapping, spatial pad/crop, zero insertion. */
 import * as tf from '@tensorflow/tfjs';
+import { heapF32, heapTensor } from './heap.js';
 
 /** What tfjs hands a kernel: a Tensor (from ops and gradients) or a bare TensorInfo. */
 export type KernelInput = tf.TensorInfo | tf.Tensor;
@@ -28,6 +29,26 @@ export function withTensors<T extends tf.Tensor>(inputs: KernelInput[], body: (.
 }
 
 /**
+ * x[:, t0 : t0+hh, l0 : l0+ww, :]. On wasm a copy of whole rows over the heap: wasm's Slice first
+ * copies the entire input out of the heap and then moves it in pieces of one pixel row.
+ */
+export function crop(x: tf.Tensor4D, t0: number, l0: number, hh: number, ww: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return tf.slice(x, [0, t0, l0, 0], [n, hh, ww, c]);
+  const row = ww * c;
+  return heapTensor([n, hh, ww, c], (out) => {
+    const xv = heapF32(x);
+    let o = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < hh; i++, o += row) {
+        const src = ((b * h + t0 + i) * w + l0) * c;
+        out.set(xv.subarray(src, src + row), o);
+      }
+    }
+  }) as tf.Tensor4D;
+}
+
+/**
  * Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor.
  * Cropping happens first, so a negative top and a positive bottom are both honoured.
  */
@@ -39,7 +60,7 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
     const l0 = Math.max(0, -left);
     const hh = h - t0 - Math.max(0, -bottom);
     const ww = w - l0 - Math.max(0, -right);
-    y = tf.slice(y, [0, t0, l0, 0], [n, hh, ww, c]);
+    y = crop(y, t0, l0, hh, ww);
   }
   if (top > 0 || bottom > 0 || left > 0 || right > 0) {
     y = tf.pad(y, [

@@ -1,21 +1,19 @@
 /**
- * DepthwiseConv2dNativeBackpropFilter for the wasm backend, as one forward depthwise conv.
+ * DepthwiseConv2dNativeBackpropFilter for the wasm backend, one tap at a time.
  *
  * Derivation. The forward depthwise conv (NHWC, stride s, dilation d, channel multiplier M) is
  *   y[b,i,j,c*M+m] = sum_{p,q} xp[b, i*sh + p*dh, j*sw + q*dw, c] * w[p,q,c,m]
  * (xp: x padded by the forward pads), so the filter gradient is
- *   dw[p,q,c,m] = sum_b sum_{i,j} xp[b, p*dh + i*sh, q*dw + j*sw, c] * dy[b,i,j,c*M+m].
- * Fold the batch into the channels: X = xp transposed to [H', W', N, C] and reshaped to
- * [1, H', W', N*C]; F = dy transposed to [oh, ow, N, C*M] and reshaped to [oh, ow, N*C, M]
- * (row b*C + c, column m). The inner double sum is then a depthwise conv of X with the "filter" F
- * (dy's spatial positions are the taps), dilation s and stride d, 'valid'; its output
- * [1, kh, kw, N*C*M] reshaped to [kh, kw, N, C*M] and summed over N is dw. tfjs never has both
- * stride > 1 and dilation > 1, so the conv's stride or dilation is 1 as wasm requires.
- * Pads come from backend_util.computeConv2DInfo exactly as tfjs computes them for the forward op;
- * the bottom/right side is padded or cropped to exactly (kh-1)*dh + (oh-1)*sh + 1 rows.
+ *   dw[p,q,c,m] = sum_{b,i,j} xs_pq[b,i,j,c] * dy[b,i,j,c*M+m],   xs_pq[b,i,j,c] = xp[b, p*dh + i*sh, q*dw + j*sw, c].
+ * For each tap, xs_pq is a window of xp (a row copy over the heap) taken every s-th row/column (a
+ * 1x1 max pooling with stride s, an exact copy): one multiply (broadcast over m) and one sum over
+ * N, H, W (the Sum fast path). kh*kw small passes; the earlier single depthwise conv with dy as an
+ * [oh, ow, N*C, M] filter ran as XNNPACK's generic multipass kernel (about 40 ms for a
+ * 64x32x32x96 layer). Pads come from backend_util.computeConv2DInfo exactly as tfjs computes
+ * them for the forward op; xp is padded or cropped to exactly (kh-1)*dh + (oh-1)*sh + 1 rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
+import { crop, type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 
 export interface DepthwiseConv2dNativeBackpropFilterAttrs {
   strides: number | [number, number];
@@ -42,11 +40,19 @@ export function depthwiseConv2dBackpropFilter(
   const needW = (kw - 1) * dw + (ow - 1) * sw + 1;
   const { top, left } = info.padInfo;
   const xp = padOrCrop(x, top, needH - inHeight - top, left, needW - inWidth - left);
-  const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, needH, needW, n * c]) as tf.Tensor4D;
-  const f = tf.reshape(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, m]) as tf.Tensor4D;
-  const g = tf.depthwiseConv2d(xf, f, [dh, dw], 'valid', 'NHWC', [sh, sw]); // [1, kh, kw, N*C*M]
-  const summed = n === 1 ? tf.reshape(g, [kh, kw, c * m]) : tf.sum(tf.reshape(g, [kh, kw, n, c * m]), 2);
-  return tf.reshape(summed, [kh, kw, c, m]);
+  const spanH = (oh - 1) * sh + 1;
+  const spanW = (ow - 1) * sw + 1;
+  const dyr = m === 1 ? dy : tf.reshape(dy, [n, oh, ow, c, m]);
+  const taps: tf.Tensor[] = [];
+  for (let p = 0; p < kh; p++) {
+    for (let q = 0; q < kw; q++) {
+      const win = spanH === needH && spanW === needW ? xp : crop(xp, p * dh, q * dw, spanH, spanW);
+      const xs = sh === 1 && sw === 1 ? win : tf.maxPool(win, [1, 1], [sh, sw], 'valid');
+      const prod = m === 1 ? tf.mul(xs, dyr) : tf.mul(tf.reshape(xs, [n, oh, ow, c, 1]), dyr);
+      taps.push(tf.sum(prod, [0, 1, 2])); // [C] or [C, M]
+    }
+  }
+  return tf.reshape(tf.stack(taps), [kh, kw, c, m]);
 }
 
 export const depthwiseConv2dBackpropFilterConfig: tf.KernelConfig = {

@@ -16,6 +16,10 @@ import { batchMatMulOverride } from './batch-mat-mul.js';
 import { meanOverride } from './mean.js';
 import { sumOverride } from './sum.js';
 import { tileOverride } from './tile.js';
+import { identityOverride } from './identity.js';
+import { fusedBatchNormOverride } from './fused-batch-norm.js';
+import { maxPoolGradOverride } from './max-pool-grad.js';
+import { clipByValueGradient, installWasmGradient, relu6Gradient, type WasmGradient } from './activation-grads.js';
 
 /** The composite kernels, by kernel name. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -32,7 +36,13 @@ export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
   sumOverride,
   meanOverride,
   batchMatMulOverride,
+  identityOverride,
+  fusedBatchNormOverride,
+  maxPoolGradOverride,
 ];
+
+/** tfjs gradients replaced on wasm by cheaper exact formulas (other backends keep tfjs's). */
+export const WASM_GRADIENTS: readonly WasmGradient[] = [relu6Gradient, clipByValueGradient];
 
 /**
  * Registers the composites for the `wasm` backend and installs the fast paths. Idempotent: a
@@ -49,6 +59,9 @@ export function registerWasmTrainingKernels(): string[] {
   }
   for (const override of WASM_KERNEL_OVERRIDES) {
     if (installWasmOverride(override)) added.push(override.kernelName);
+  }
+  for (const gradient of WASM_GRADIENTS) {
+    if (installWasmGradient(gradient)) added.push(`${gradient.kernelName} gradient`);
   }
   return added;
 }

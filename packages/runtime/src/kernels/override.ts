@@ -9,7 +9,7 @@ export type FastPath = (args: {
   inputs: tf.NamedTensorInfoMap;
   attrs: tf.NamedAttrMap;
   backend: tf.KernelBackend;
-}) => tf.Tensor | undefined;
+}) => tf.TensorInfo | undefined;
 
 export interface WasmOverride {
   kernelName: string;
@@ -27,6 +27,11 @@ const state: { enabled: boolean } = ((globalThis as Record<symbol, { enabled: bo
 /** Turns the fast paths on (default) or off, e.g. to measure them; off means wasm's own kernels. */
 export function setWasmFastPaths(on: boolean): void {
   state.enabled = on;
+}
+
+/** Whether the fast paths are on (see setWasmFastPaths). */
+export function fastPathsEnabled(): boolean {
+  return state.enabled;
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type KernelInput, withTensors } from './composite-util.js';
+import { freshCopy } from './heap.js';
 import type { WasmOverride } from './override.js';
 
 export const tileOverride: WasmOverride = {
@@ -29,7 +30,7 @@ export const tileOverride: WasmOverride = {
       if (leading) {
         const p = reps.slice(0, k).reduce((a, b) => a * b, 1);
         const ones = tf.ones([p, 1]);
-        return tf.reshape(tf.matMul(ones, tf.reshape(t, [1, t.size])), outShape);
+        return tf.reshape(tf.matMul(ones, freshCopy(tf.reshape(t, [1, t.size])) as tf.Tensor2D), outShape); // see freshCopy
       }
       return tf.mul(t, tf.ones(outShape));
     });

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type KernelInput, withTensors } from './composite-util.js';
+import { freshCopy } from './heap.js';
 
 export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   const idsRank = segmentIds.rank;
@@ -19,7 +20,8 @@ export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegme
   // one-hot by comparison (tf.oneHot rejects a depth of 1)
   const onehot = tf.cast(tf.equal(ids, tf.range(0, numSegments, 1, 'int32').reshape([1, numSegments])), 'float32');
   const xf = tf.reshape(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), [n, rest]);
-  const out = tf.reshape(tf.matMul(onehot, xf, true, false), [numSegments, ...tail]);
+  // xf is a reshape of x: copy it so the matMul's b owns its data id (see freshCopy)
+  const out = tf.reshape(tf.matMul(onehot, tf.getBackend() === 'wasm' ? freshCopy(xf) : xf, true, false), [numSegments, ...tail]);
   return x.dtype === 'float32' ? out : tf.cast(out, x.dtype);
 }
 
