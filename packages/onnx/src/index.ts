@@ -7,5 +7,5 @@ export { extractGraph, dimsOf, elemTypeOf, realInputs, findValueInfo, nodeReads,
 export type { CutSpec } from './graph.js';
 export { cutHalves } from './halves.js';
 export type { Halves, HalvesSpec } from './halves.js';
-export { OrtSession, ortVersion } from './session.js';
+export { OrtSession, ortVersion, executionProviders } from './session.js';
 export type { TensorData, SessionOptions } from './session.js';

@@ -14,12 +14,28 @@ export interface SessionOptions {
   label?: string;
 }
 
-/** The ONNX Runtime build in use, e.g. "onnxruntime-node 1.30.0 (cpu)". */
-export function ortVersion(): string {
-  return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu)`;
+/**
+ * Execution providers, in order of preference: `cpu` unless the env variable MTL_SPLIT_ORT_PROVIDERS
+ * names others (e.g. `cuda,cpu` after installing onnxruntime-node's CUDA add-on). Throws OnnxError
+ * naming the providers this build knows for an unknown one.
+ */
+export function executionProviders(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.MTL_SPLIT_ORT_PROVIDERS?.trim();
+  if (!raw) return ['cpu'];
+  const known = ort.listSupportedBackends().map((b) => b.name);
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!known.includes(n)) throw new OnnxError(`MTL_SPLIT_ORT_PROVIDERS: unknown execution provider '${n}': valid are ${known.join(', ')}`);
+  }
+  return names;
 }
 
-/** One ONNX model loaded in ONNX Runtime on the CPU execution provider. */
+/** The ONNX Runtime build in use and its providers, e.g. "onnxruntime-node 1.30.0 (cpu)". */
+export function ortVersion(): string {
+  return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (${executionProviders().join(', ')})`;
+}
+
+/** One ONNX model loaded in ONNX Runtime (CPU execution provider unless MTL_SPLIT_ORT_PROVIDERS says otherwise). */
 export class OrtSession {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -32,7 +48,7 @@ export class OrtSession {
     const label = o.label ?? 'ONNX model';
     try {
       const s = await ort.InferenceSession.create(model, {
-        executionProviders: ['cpu'],
+        executionProviders: executionProviders(),
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',

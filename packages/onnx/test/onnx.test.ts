@@ -61,3 +61,12 @@ describe('ONNX graphs', () => {
     expect(() => decodeModel(bytes.subarray(0, bytes.length - 20), 'b.onnx')).toThrow(/^b\.onnx: not an ONNX model/);
   });
 });
+
+describe('execution providers', () => {
+  it('default to cpu; MTL_SPLIT_ORT_PROVIDERS picks others and names the valid ones when wrong', async () => {
+    const { executionProviders } = await import('../src/index.js');
+    expect(executionProviders({})).toEqual(['cpu']);
+    expect(executionProviders({ MTL_SPLIT_ORT_PROVIDERS: 'cuda, cpu' })).toEqual(['cuda', 'cpu']);
+    expect(() => executionProviders({ MTL_SPLIT_ORT_PROVIDERS: 'npu' })).toThrow(/unknown execution provider 'npu': valid are cpu,/);
+  });
+});

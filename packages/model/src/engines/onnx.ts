@@ -49,8 +49,8 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
       point,
       async run(x) {
         checkBatch(`${key} of '${id}'`, x.shape, per, x.data);
-        const out = await s.run({ [feed]: x }, outputs);
-        return out;
+        // the half's graph outputs are exactly the task outputs: fetch them all
+        return s.run({ [feed]: x });
       },
     }));
   const net: SplitNetwork = {
@@ -78,7 +78,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
         point,
         async run(x) {
           checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
-          return (await s.run({ [input.name]: x }, [point]))[point];
+          return (await s.run({ [input.name]: x }))[point];
         },
       };
     },
