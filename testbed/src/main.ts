@@ -1,10 +1,13 @@
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import fs from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { createProgram, EXIT, failWith, parseOptions as parseFlags, UsageError, CliExit } from '@mtl-split/cli';
+import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { extremeProfiles } from './analytic.js';
 import { displayPath } from './paths.js';
 import { runExperiment } from './runner.js';
-import { listScenarios, loadScenario } from './scenario.js';
+import { listScenarios, loadScenario, resolveScenarioFile } from './scenario.js';
 import { Supervisor } from './supervisor.js';
 
 function parseUrl(v: string): string {
@@ -23,30 +26,29 @@ function stamp(d = new Date()): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command()
-    .name('experiment')
-    .description('Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.')
+  const program = createProgram('experiment', 'Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.')
     .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, 'default')
     .option('--quick', 'run the quick scenario (same as --scenario quick)', false)
     .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist')
     .option('--toxiproxy-url <url>', 'Toxiproxy API to use (else $TOXIPROXY_URL, else an embedded server)', parseUrl)
-    .option('--no-progress', 'no progress bar')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let opts: { scenario: string; quick: boolean; out?: string; toxiproxyUrl?: string; progress: boolean };
-  try {
-    program.parse(argv, { from: 'user' });
-    opts = program.opts();
-  } catch (e) {
-    if (e instanceof CommanderError) process.exit(e.exitCode);
-    throw e;
-  }
+    .option('--no-progress', 'no progress bar');
+  const opts = parseFlags(program, argv, flagsSchema);
+  // Everything the command line names is checked here, before anything starts (exit 2 when wrong).
   if (opts.quick && program.getOptionValueSource('scenario') === 'cli' && opts.scenario !== 'quick') {
-    throw new TestbedError('--quick and --scenario name different scenarios; give one of them');
+    throw new UsageError('--quick and --scenario name different scenarios; give one of them');
   }
   const envUrl = process.env.TOXIPROXY_URL?.trim();
   const toxiproxyUrl = opts.toxiproxyUrl ?? (envUrl ? parseEnvUrl(envUrl) : undefined);
-  const scenario = loadScenario(opts.quick ? 'quick' : opts.scenario);
+  const name = opts.quick ? 'quick' : opts.scenario;
+  let file: string;
+  try {
+    file = resolveScenarioFile(name);
+  } catch (e) {
+    throw new UsageError(`invalid --scenario: ${(e as Error).message}`);
+  }
+  if (!fs.existsSync(file)) throw new UsageError(`invalid --scenario '${name}': no such file ${displayPath(file)}`);
+  if (opts.out !== undefined) checkOutDir(opts.out);
+  const scenario = loadScenario(file);
   const out = path.resolve(opts.out ?? path.join('results', `${scenario.name}-${stamp()}`));
 
   const sup = new Supervisor();
@@ -66,19 +68,37 @@ async function main(argv: string[]): Promise<void> {
   sup.uninstallSignalHandlers();
 }
 
+const flagsSchema = z.object({
+  scenario: z.string().min(1, '--scenario must name a scenario or a .json file'),
+  quick: z.boolean(),
+  out: z.string().min(1, '--out must name a folder').optional(),
+  toxiproxyUrl: z.string().optional(),
+  progress: z.boolean(),
+});
+
+/** `--out` must not exist yet, and its parent folder must. */
+function checkOutDir(dir: string): void {
+  const abs = path.resolve(dir);
+  if (fs.existsSync(abs)) throw new UsageError(`invalid --out '${dir}': it already exists (choose another folder)`);
+  const parent = path.dirname(abs);
+  if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) throw new UsageError(`invalid --out '${dir}': folder ${displayPath(parent)} does not exist`);
+}
+
 function parseEnvUrl(v: string): string {
   try {
     return parseUrl(v);
   } catch (e) {
-    throw new TestbedError(`TOXIPROXY_URL: ${(e as Error).message}`);
+    throw new UsageError(`TOXIPROXY_URL: ${(e as Error).message}`);
   }
 }
 
+const fail = failWith('experiment');
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(EXIT.ok),
   (e: unknown) => {
+    if (e instanceof CliExit) process.exit(e.exitCode);
+    if (e instanceof UsageError) fail(e.message, EXIT.usage);
     const msg = e instanceof TestbedError || e instanceof InvalidArgumentError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    process.stderr.write(`experiment: ${msg.split('\n')[0]}\n`);
-    process.exit(1);
+    fail(msg, EXIT.failure);
   },
 );

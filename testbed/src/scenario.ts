@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecName, type Compression } from '@mtl-split/codec';
 import { TestbedError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
 import { loadProfile, listProfiles, type Profile } from './profiles.js';
 
-export const CODECS = ['f32', 'f16', 'int8', 'int8-channel', 'uint4'] as const;
-export const COMPRESSIONS = ['none', 'deflate', 'brotli'] as const;
+/** The codecs and lossless stages of @mtl-split/codec: a scenario accepts what edge and plan accept. */
+export const CODECS = CODEC_NAMES as readonly CodecName[] as [CodecName, ...CodecName[]];
+export const COMPRESSIONS = COMPRESSION_NAMES as readonly Compression[] as [Compression, ...Compression[]];
 export const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
 /** Inference engines of the edge and cloud apps (as --runtime). */
 export const RUNTIMES = ['onnx', 'tfjs'] as const;

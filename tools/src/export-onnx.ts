@@ -3,19 +3,14 @@
  * before the ONNX export run on ONNX Runtime and open in any ONNX tool:
  *   npm run export-onnx -- --model models/multimnist-resnet [--model models/other ...]
  */
-import { Command } from 'commander';
-import { failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, failWith, parseOrExit } from '@mtl-split/cli';
 import { exportBundleOnnx } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-const program = new Command()
-  .name('export-onnx')
-  .description('Export the tfjs weights of model bundles as each bundle\'s model.onnx (batch norm folded, opset 17) and record it in manifest.json.')
-  .requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect)
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+const program = createProgram('export-onnx', 'Export the tfjs weights of model bundles as each bundle\'s model.onnx (batch norm folded, opset 17) and record it in manifest.json.')
+  .requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect);
 
 const fail = failWith('export-onnx');
 

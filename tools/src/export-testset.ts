@@ -6,26 +6,21 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, failWith, parseOrExit } from '@mtl-split/cli';
 import { loadDataset } from '@mtl-split/data';
-import { readManifest } from '@mtl-split/model';
+import { readManifest, trainedManifest } from '@mtl-split/model';
 
-const program = new Command()
-  .name('export-testset')
-  .description('Write the first N test samples of a bundle\'s dataset as inputs.f32 + labels.json (for tools outside this project).')
+const program = createProgram('export-testset', 'Write the first N test samples of a bundle\'s dataset as inputs.f32 + labels.json (for tools outside this project).')
   .requiredOption('--model <dir>', 'model bundle folder (its manifest names the dataset and its options)')
   .requiredOption('--out <dir>', 'output folder (created)')
-  .option('-n, --n <count>', 'samples from the start of the test split (default: all)')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .option('-n, --n <count>', 'samples from the start of the test split (default: all)');
 
 const fail = failWith('export-testset');
 
 function main(): void {
   parseOrExit(program);
   const o = program.opts<{ model: string; out: string; n?: string }>();
-  const manifest = readManifest(o.model);
+  const manifest = trainedManifest(o.model, readManifest(o.model));
   const ds = loadDataset(manifest.dataset.name, { ...manifest.dataset.options });
   const total = ds.size('test');
   const n = o.n === undefined ? total : Number(o.n);

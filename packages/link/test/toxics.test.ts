@@ -33,16 +33,18 @@ describe('latency', () => {
     const proxy = await f.proxyTo('latency', f.echo.port);
     const socket = await connectTo(proxy);
     const base = await medianRtt(socket, 5);
-    const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 60, jitter: 0 } });
+    // A delay never comes early (lower bounds are tight); upper bounds only tell the settings apart, with
+    // room for a loaded machine. The accuracy of the added latency is the link benchmark's (npm run bench).
+    const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
     const slow = await medianRtt(socket, 5);
-    expect(slow - base).toBeGreaterThanOrEqual(58);
-    expect(slow - base).toBeLessThan(60 + 40);
-    await toxic.update({ ...toxic.toJson(), attributes: { latency: 20, jitter: 0 } });
+    expect(slow - base).toBeGreaterThanOrEqual(198);
+    expect(slow - base).toBeLessThan(200 * 5);
+    await toxic.update({ ...toxic.toJson(), attributes: { latency: 100, jitter: 0 } });
     const less = await medianRtt(socket, 5);
-    expect(less - base).toBeGreaterThanOrEqual(18);
-    expect(less - base).toBeLessThan(20 + 40);
+    expect(less - base).toBeGreaterThanOrEqual(98);
+    expect(less - base).toBeLessThan(190);
     await toxic.remove();
-    expect(await medianRtt(socket, 5)).toBeLessThan(base + 15);
+    expect(await medianRtt(socket, 5)).toBeLessThan(base + 50);
   });
 
   it('varies the delay by up to ± jitter', async () => {
