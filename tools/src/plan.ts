@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { ENGINES, openNetwork, readManifest } from '@mtl-split/model';
-import { measurePlan, testSample } from './plan/measure.js';
+import { measurePlan, randomInput, testSample } from './plan/measure.js';
 import { DEFAULT_PROFILES_DIR, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
 import { createProgram, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, parseOrExit } from '@mtl-split/cli';
@@ -52,8 +52,9 @@ async function main(): Promise<void> {
   const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
   process.stderr.write(`${engineLine('plan', net.engine, net.backend)}\n`);
   const bundle = { id: net.id, dir: o.model, manifest };
-  const ds = loadDataset(bundle.manifest.dataset.name, { ...bundle.manifest.dataset.options });
-  const sample = testSample(ds);
+  // the first test sample of the bundle's dataset; an imported bundle has none: a seeded random input
+  const dataset = manifest.dataset;
+  const sample = dataset ? testSample(loadDataset(dataset.name, { ...dataset.options })) : randomInput(net.input.shape, 1);
 
   bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
   let started = false;
@@ -85,11 +86,11 @@ async function main(): Promise<void> {
   if (json !== null) {
     const report: PlanReport = {
       tool: 'plan',
-      model: { id: bundle.id, dir: bundle.dir, createdAt: bundle.manifest.createdAt, dataset: bundle.manifest.dataset },
+      model: { id: bundle.id, dir: bundle.dir, createdAt: bundle.manifest.createdAt, dataset: dataset ?? null },
       engine: net.engine,
       backend: net.backend,
       measuredAt: new Date().toISOString(),
-      sample: { split: 'test', index: 0 },
+      sample: dataset ? { split: 'test', index: 0 } : { random: 'uniform [0, 1)', seed: 1 },
       repeats: o.repeats,
       compress: o.compress,
       edgeSlowdown: o.edgeSlowdown,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '@mtl-split/cli/testing';
-import { argmaxRows, openNetwork, readManifest } from '@mtl-split/model';
+import { argmaxRows, openNetwork, readManifest, trainedManifest } from '@mtl-split/model';
 import { loadDataset } from '@mtl-split/data';
 
 const BUNDLE = join(ROOT, 'models/multimnist-resnet');
@@ -36,7 +36,7 @@ describe('a committed model.onnx with plain onnxruntime-node (examples/plain-onn
     // not the ONNX graph, over the same samples
     const net = await openNetwork(BUNDLE, { runtime: 'tfjs' });
     try {
-      const m = readManifest(BUNDLE);
+      const m = trainedManifest(BUNDLE, readManifest(BUNDLE));
       const ds = loadDataset(m.dataset.name, { ...m.dataset.options });
       const correct: Record<string, number> = Object.fromEntries(net.tasks.map((t) => [t.name, 0]));
       const whole = await net.wholeRunner();

@@ -110,7 +110,7 @@ describe('cloud CLI errors', () => {
     const w = spawnTs(MAIN, ['--model', 'x', '--receive-window-kb', '32']);
     expect(await w.exit).toBe(2);
     expect(w.stderr.join('').trim()).toBe('cloud: --receive-window-kb must be an integer in 64..1048576');
-  });
+  }, 30_000); // three program starts: seconds each on a busy machine
 
   it('missing bundle: exit 1 with a one-line message', async () => {
     const s = spawnTs(MAIN, ['--model', 'models/does-not-exist', '--port', '0']);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { openNetwork, readManifest } from '@mtl-split/model';
+import { openNetwork, readManifest, trainedManifest } from '@mtl-split/model';
 import { throughput, type Tput } from './measure.js';
 import { ROOT, startCloud } from './servers.js';
 import { median } from './timing.js';
@@ -35,7 +35,7 @@ const ROUNDS = intArg('--rounds', 3, 20);
 const REQUESTS = intArg('--requests', 400, 100_000);
 const CLIENTS = 8;
 
-const manifest = readManifest(MODEL);
+const manifest = trainedManifest(MODEL, readManifest(MODEL));
 const ds = loadDataset('multimnist', manifest.dataset.options);
 const xs = [...ds.batches('test', 1, { limit: 64 })].map((b) => b.x);
 const edge = await openNetwork(MODEL, { runtime: 'onnx' });

@@ -1,9 +1,9 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
-import { loadDataset, type Dataset } from '@mtl-split/data';
+import { loadDataset, randomInputs, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 import type { EdgeResult } from './result.js';
-import { runSplit, type EdgeContext } from './run.js';
+import { runSplit, type EdgeContext, type SampleSource } from './run.js';
 
 export interface EdgeOptions {
   /** Bundle folder. */
@@ -32,6 +32,8 @@ export interface EdgeOptions {
   threads?: number;
   /** Also run the whole model locally and report the largest difference from the split answers. */
   verify?: boolean;
+  /** Inputs instead of a dataset: 'random' (seeded) or a folder of PNG/JPEG files. */
+  inputs?: string;
 }
 
 export interface EdgeHooks {
@@ -49,7 +51,7 @@ export class EdgeError extends Error {
 }
 
 function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: number): Dataset {
-  const opts = manifest.dataset.name === name ? { ...manifest.dataset.options } : {};
+  const opts = manifest.dataset?.name === name ? { ...manifest.dataset.options } : {};
   const ds = loadDataset(name, opts);
   const want = net.input.shape;
   if (ds.inputShape.join(',') !== want.join(',')) {
@@ -63,9 +65,10 @@ function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: numb
 }
 
 /** Split points to run for a --split value. */
-export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string }[] }): string[] {
+export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string; candidate?: boolean }[] }): string[] {
   const points = bundle.splitPoints.map((p) => p.name);
-  if (value === 'all') return points;
+  // 'all' sweeps the candidates (every point of our bundles; those marked with --points at import)
+  if (value === 'all') return bundle.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name);
   if (value === 'edge-only') return ['edge-only'];
   if (value === 'cloud-only') return ['input'];
   if (!points.includes(value)) {
@@ -99,14 +102,28 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
   }
 }
 
+/** The samples of a run: a dataset's test split, or --inputs (random or image files) for any bundle. */
+async function sourceFor(opts: EdgeOptions, manifest: Manifest, net: SplitNetwork): Promise<SampleSource> {
+  if (opts.inputs === undefined && !manifest.dataset) {
+    throw new EdgeError(`bundle '${net.id}' has no dataset (it was imported): give --inputs random or --inputs DIR (PNG/JPEG files)`);
+  }
+  if (opts.inputs === undefined) return { kind: 'dataset', dataset: datasetFor(opts.dataset, manifest, net, opts.n) };
+  const { shape, layout, preprocess } = net.input;
+  const [h, w, c] = layout === 'NHWC' ? shape : [shape[1], shape[2], shape[0]];
+  const spec = { height: h, width: w, channels: c, layout, mean: preprocess.mean, std: preprocess.std };
+  if (opts.inputs === 'random') return { kind: 'inputs', inputs: randomInputs(opts.n, 1, spec) };
+  return { kind: 'inputs', inputs: await readImageInputs(opts.inputs, spec, opts.n) };
+}
+
 async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, bundle: SplitNetwork): Promise<EdgeResult[]> {
   const splits = resolveSplits(opts.split, bundle);
-  let dataset: Dataset;
+  let source: SampleSource;
   try {
-    dataset = datasetFor(opts.dataset, manifest, bundle, opts.n);
+    source = await sourceFor(opts, manifest, bundle);
   } catch (err) {
     throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
   }
+  const n = source.kind === 'inputs' ? source.inputs.length : opts.n;
   const remote = splits.some((s) => s !== 'edge-only');
   let client: SplitClient | undefined;
   if (remote) {
@@ -134,15 +151,15 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
     }
-    const ctx: EdgeContext = { net: bundle, dataset, client, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
+    const ctx: EdgeContext = { net: bundle, source, client, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
     const results: EdgeResult[] = [];
     for (const point of splits) {
-      hooks.onSplitStart?.(point, opts.n);
+      hooks.onSplitStart?.(point, n);
       const r = await runSplit(ctx, {
         point,
         codec: opts.codec,
         compress: opts.compress,
-        n: opts.n,
+        n,
         deadlineMs: opts.deadlineMs,
         concurrency: opts.concurrency,
         mode: opts.mode,

@@ -44,6 +44,11 @@ async function main(): Promise<void> {
     };
     const results = (await runEdge(opts, hooks)).map(groupResultFailures);
     human.write(`${formatTable(results)}\n`);
+    // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
+    const preds = results.find((r) => r.predictions)?.predictions ?? [];
+    const shown = preds.slice(0, 50);
+    for (const p of shown) human.write(`${p.input}: ${Object.entries(p.classes).map(([t, c]) => `${t} ${c}`).join(', ')}\n`);
+    if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
     const out = opts.split === 'all' ? results : results[0];
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     process.exit(EXIT.ok);

@@ -35,6 +35,7 @@ const schema = z.object({
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('--threads', 1, 64),
   verify: z.boolean().default(false),
+  inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
   busyPoll: z.boolean().default(false),
   progress: z.boolean(),
 });
@@ -64,6 +65,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
+    .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
     .option('--no-progress', 'no progress bar');

@@ -18,6 +18,8 @@ export interface EdgeResult {
   failures: { reason: string; count: number }[];
   /** Per task: fraction of answered samples whose predicted class equals the label. */
   accuracy: Record<string, number>;
+  /** With --inputs (no labels): each answered input's top class per task, by class name. */
+  predictions?: { input: string; classes: Record<string, string> }[];
   /**
    * Per-sample ms: edge (edge half + read back), encode (codec), network (round trip minus cloud decode
    * and compute: transit + server queue), cloud (batch compute), decode (cloud frame decode), total.

@@ -1,5 +1,5 @@
 import { encode } from '@mtl-split/codec';
-import type { Batch, Dataset } from '@mtl-split/data';
+import type { Batch, Dataset, NamedInput } from '@mtl-split/data';
 import { argmaxRows, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model';
 import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
 import type { EdgeResult, Stage } from './result.js';
@@ -26,7 +26,8 @@ export interface SplitRunOptions {
 export interface EdgeContext {
   /** The bundle, open on its engine. */
   net: SplitNetwork;
-  dataset: Dataset;
+  /** The samples: the first n of a dataset's test split (labelled), or named inputs (unlabelled). */
+  source: SampleSource;
   /** Absent for edge-only runs. */
   client?: SplitClient;
   /** Whether the client busy-polls while awaiting answers. */
@@ -38,7 +39,10 @@ export interface EdgeContext {
 interface Sample {
   index: number;
   x: Float32Array;
-  labels: Record<string, number>;
+  /** Absent for unlabelled inputs (--inputs). */
+  labels?: Record<string, number>;
+  /** The input's name (file name, random-<i>) for unlabelled inputs. */
+  name?: string;
 }
 
 interface Measured {
@@ -61,9 +65,16 @@ function probabilityDiff(answer: InferAnswer, whole: Record<string, TensorData>)
   return d;
 }
 
-function* samples(dataset: Dataset, n: number): Generator<Sample> {
+/** Where the samples come from. */
+export type SampleSource = { kind: 'dataset'; dataset: Dataset } | { kind: 'inputs'; inputs: NamedInput[] };
+
+function* samples(source: SampleSource, n: number): Generator<Sample> {
   let index = 0;
-  for (const b of dataset.batches('test', 1, { limit: n }) as Iterable<Batch>) {
+  if (source.kind === 'inputs') {
+    for (const s of source.inputs.slice(0, n)) yield { index: index++, x: s.x, name: s.name };
+    return;
+  }
+  for (const b of source.dataset.batches('test', 1, { limit: n }) as Iterable<Batch>) {
     const labels: Record<string, number> = {};
     for (const [task, l] of Object.entries(b.labels)) labels[task] = l[0];
     yield { index: index++, x: b.x, labels };
@@ -77,7 +88,7 @@ function describeError(err: unknown): string {
 
 /** Run the edge half of one split point over n test samples and measure (the edge app's core). */
 export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<EdgeResult> {
-  const { net, dataset } = ctx;
+  const { net, source } = ctx;
   const shape = [1, ...net.input.shape];
   const local = o.point === 'edge-only';
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
@@ -126,7 +137,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   };
 
   // Warm-up: compile kernels and open connections; not counted.
-  const first = samples(dataset, 1).next();
+  const first = samples(source, 1).next();
   if (!first.done) {
     for (let i = 0; i < o.warmup; i++) await measure({ ...first.value, index: -1 - i }).catch(() => undefined);
   }
@@ -138,7 +149,8 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   let answered = 0;
   let attempted = 0;
   let batchSum = 0;
-  const it = samples(dataset, o.n);
+  const it = samples(source, o.n);
+  const predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
   const start = performance.now();
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -153,7 +165,12 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
         batchSum += m.batchSize;
         if (m.diff !== undefined) maxAbsDiff = Math.max(maxAbsDiff, m.diff);
         for (const k of Object.keys(times) as Stage[]) times[k].push(m.times[k]);
-        for (const task of Object.keys(correct)) if (m.predicted[task] === s.labels[task]) correct[task]++;
+        if (s.labels) {
+          for (const task of Object.keys(correct)) if (m.predicted[task] === s.labels[task]) correct[task]++;
+        } else {
+          const classes = Object.fromEntries(net.tasks.map((t) => [t.name, t.classes[m.predicted[t.name]] ?? String(m.predicted[t.name])]));
+          predictions.push({ index: s.index, input: s.name ?? String(s.index), classes });
+        }
       } catch (err) {
         const reason = describeError(err);
         failures.set(reason, (failures.get(reason) ?? 0) + 1);
@@ -176,7 +193,9 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     samples: attempted,
     failed,
     failures: [...failures].map(([reason, count]) => ({ reason, count })),
-    accuracy: Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, answered ? c / answered : 0])),
+    // unlabelled inputs have no accuracy: their top class per task is in `predictions`
+    accuracy: source.kind === 'dataset' ? Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, answered ? c / answered : 0])) : {},
+    ...(source.kind === 'inputs' ? { predictions: predictions.sort((a, b) => a.index - b.index).map(({ input, classes }) => ({ input, classes })) } : {}),
     latencyMs: {
       edge: summarize(times.edge),
       encode: summarize(times.encode),

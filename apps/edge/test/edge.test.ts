@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@mtl-split/data';
-import { loadBundle } from '@mtl-split/model';
+import { loadBundle, openNetwork } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
 import { SplitClient } from '@mtl-split/transport';
 import { runEdge, runSplit, type EdgeOptions, type EdgeResult } from '../src/index.js';
@@ -142,12 +142,12 @@ describe('edge app core against a spawned cloud app', () => {
 
   it('reports failed requests with their reason, never drops them', async () => {
     await initRuntime();
-    const bundle = await loadBundle(dirs[0]);
+    const net = await openNetwork(dirs[0]);
     const dataset = loadDataset('multimnist', { testSize: 100, trainSize: 100 });
     // A port nobody listens on: every request fails UNAVAILABLE (after the bounded retries).
     const client = await SplitClient.connect('127.0.0.1:1', { deadlineMs: 2000, retries: 1 });
     try {
-      const r = await runSplit({ bundle, dataset, client, backend: 'x' }, {
+      const r = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
         point: 'block1', codec: 'f32', compress: 'none', n: 5, deadlineMs: 2000, concurrency: 1, mode: 'unary', warmup: 0,
       });
       expect(r.samples).toBe(5);
@@ -155,7 +155,7 @@ describe('edge app core against a spawned cloud app', () => {
       expect(r.failures).toHaveLength(1);
       expect(r.failures[0].count).toBe(5);
       expect(r.failures[0].reason).toMatch(/^UNAVAILABLE: /);
-      const st = await runSplit({ bundle, dataset, client, backend: 'x' }, {
+      const st = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
         point: 'block1', codec: 'f32', compress: 'none', n: 4, deadlineMs: 2000, concurrency: 2, mode: 'stream', warmup: 0,
       });
       expect(st.samples).toBe(4);
@@ -164,8 +164,24 @@ describe('edge app core against a spawned cloud app', () => {
       for (const f of st.failures) expect(f.reason).toMatch(/^UNAVAILABLE: /);
     } finally {
       client.close();
+      await net.close();
     }
   });
+
+  it('--verify: every split answer equals the whole model run locally, on either engine', async () => {
+    const results = await runEdge(opts({ split: 'all', verify: true, n: 12 }));
+    for (const r of results) {
+      expect(r.engine).toBe('onnx');
+      expect(r.failed).toBe(0);
+      expect(r.maxAbsDiff, r.split).toBeLessThanOrEqual(1e-5);
+    }
+    // a tfjs edge against the onnx cloud: the crossing tensor has the same layout on both engines
+    const mixed = await runEdge(opts({ split: 'all', verify: true, n: 12, runtime: 'tfjs' }));
+    for (const r of mixed) {
+      expect(r.engine).toBe('tfjs');
+      expect(r.maxAbsDiff, r.split).toBeLessThanOrEqual(1e-5);
+    }
+  }, 60_000);
 });
 
 describe('edge CLI', () => {

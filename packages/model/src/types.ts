@@ -18,6 +18,10 @@ export interface SplitPointInfo {
   cloudParams: number;
   edgeFlops: number;
   cloudFlops: number;
+  /** The graph tensor of the point when it differs from the name (imported bundles). */
+  tensor?: string;
+  /** Swept by `--split all`, plan and scenarios; absent means true. */
+  candidate?: boolean;
 }
 
 export interface MtlModel {

@@ -9,3 +9,7 @@ export { cutHalves } from './halves.js';
 export type { Halves, HalvesSpec } from './halves.js';
 export { OrtSession, ortVersion, executionProviders } from './session.js';
 export type { TensorData, SessionOptions } from './session.js';
+export { findCutTensors } from './points.js';
+export type { CutTensor } from './points.js';
+export { nodeFlops, graphFlops } from './cost.js';
+export { probeShapes, inferElemTypes } from './probe.js';

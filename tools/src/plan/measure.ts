@@ -46,6 +46,13 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** A seeded uniform [0, 1) input of a per-sample shape (for bundles without a dataset). */
+export function randomInput(shape: readonly number[], seed: number): Float32Array {
+  let s = seed >>> 0;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+}
+
 /** The first sample of the dataset's test split as a float32 array of the model's input shape. */
 export function testSample(ds: Dataset): Float32Array {
   for (const b of ds.batches('test', 1, { limit: 1 })) return b.x;

@@ -37,12 +37,13 @@ export function bestLine(p: LinkPlan): string {
 
 export interface PlanReport {
   tool: 'plan';
-  model: { id: string; dir: string; createdAt: string; dataset: { name: string; options: Record<string, unknown> } };
+  model: { id: string; dir: string; createdAt: string; dataset: { name: string; options: Record<string, unknown> } | null };
   /** Engine that measured the compute (onnx, tfjs) and its backend. */
   engine: string;
   backend: string;
   measuredAt: string;
-  sample: { split: 'test'; index: 0 };
+  /** The input timed: the first test sample, or a seeded random one (bundles without a dataset). */
+  sample: { split: 'test'; index: 0 } | { random: string; seed: number };
   repeats: number;
   compress: string;
   edgeSlowdown: number;

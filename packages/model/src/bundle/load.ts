@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import { MtlNet } from '../model.js';
-import { firstIssue, manifestSchema, weightsJsonSchema, type Manifest } from './manifest.js';
+import { firstIssue, isImported, manifestSchema, weightsJsonSchema, type Manifest, type TrainedManifest } from './manifest.js';
 import { sha256 } from './save.js';
 
 export interface Bundle {
   dir: string;
   id: string;
-  manifest: Manifest;
+  manifest: TrainedManifest;
   model: MtlNet;
 }
 
@@ -46,6 +46,15 @@ export function readManifest(dir: string): Manifest {
   return parsed.data;
 }
 
+/** The manifest of a bundle trained here; a ModelError for an imported one (no tfjs weights). */
+export function trainedManifest(dir: string, m: Manifest): TrainedManifest {
+  if (isImported(m)) throw new ModelError(`bundle '${dir}' was imported from ONNX: it has no TensorFlow.js weights; run it with --runtime onnx`);
+  for (const field of ['dataset', 'backbone', 'head', 'seed', 'weights'] as const) {
+    if (m[field] === undefined) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${field}: a trained bundle needs it`);
+  }
+  return { ...m, bottleneck: m.bottleneck ?? null, training: m.training ?? null } as TrainedManifest;
+}
+
 /** Reads a bundle's model.onnx, checking its size and SHA-256 against the manifest. */
 export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
   const o = manifest.onnx;
@@ -63,7 +72,7 @@ export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
  * one-line ModelError on a missing, truncated or mismatched file.
  */
 export async function loadBundle(dir: string): Promise<Bundle> {
-  const manifest = readManifest(dir);
+  const manifest = trainedManifest(dir, readManifest(dir));
 
   const wj = weightsJsonSchema.safeParse(readJson(dir, 'model.json'));
   if (!wj.success) throw new ModelError(`bundle '${dir}': invalid model.json at ${firstIssue(wj.error)}`);
@@ -111,7 +120,7 @@ export async function loadBundle(dir: string): Promise<Bundle> {
   return { dir, id: manifest.id, manifest, model };
 }
 
-function checkArchitecture(dir: string, model: MtlNet, manifest: Manifest, specs: { name: string; shape: number[] }[]): void {
+function checkArchitecture(dir: string, model: MtlNet, manifest: TrainedManifest, specs: { name: string; shape: number[] }[]): void {
   const byName = new Map(specs.map((s) => [s.name, s.shape]));
   if (byName.size !== specs.length) throw new ModelError(`bundle '${dir}': model.json lists a weight twice`);
   for (const p of model.params) {

@@ -18,6 +18,10 @@ const splitPointSchema = z
     cloudParams: count,
     edgeFlops: count,
     cloudFlops: count,
+    /** The graph tensor of the point when it differs from the name (imported bundles). */
+    tensor: z.string().min(1).optional(),
+    /** Swept by `--split all`, plan and scenarios (absent: true). */
+    candidate: z.boolean().optional(),
   })
   .strict();
 
@@ -93,16 +97,24 @@ export const manifestSchema = z
     id: z.string().min(1),
     createdAt: z.string().min(1),
     backend: z.string().min(1),
-    dataset: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict(),
+    /** The dataset it was trained on (absent in imported bundles). */
+    dataset: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict().optional(),
     tasks: z.array(taskSchema).min(1),
-    backbone: z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) }).strict(),
-    head: z.object({ kind: z.string().min(1), hidden: int.min(1), dropout: z.number().min(0).max(1) }).strict(),
-    bottleneck: z.object({ point: z.string().min(1), channels: int.min(1) }).strict().nullable(),
+    /** Our architecture (absent in imported bundles, which have only model.onnx). */
+    backbone: z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) }).strict().optional(),
+    head: z.object({ kind: z.string().min(1), hidden: int.min(1), dropout: z.number().min(0).max(1) }).strict().optional(),
+    bottleneck: z.object({ point: z.string().min(1), channels: int.min(1) }).strict().nullable().optional(),
+    /** Per-sample input shape in the input's layout order ([H, W, C] for NHWC, [C, H, W] for NCHW). */
     inputShape: z.tuple([int.min(1), int.min(1), int.min(1)]),
-    seed: int,
+    seed: int.optional(),
     params: count,
     splitPoints: z.array(splitPointSchema).min(2),
-    training: trainingSchema.nullable(),
+    training: trainingSchema.nullable().optional(),
+    /** Imported bundles: the ONNX file it came from. */
+    source: z
+      .object({ file: z.string().min(1), sha256: sha, bytes: count, producer: z.string(), opset: int.min(1) })
+      .strict()
+      .optional(),
     weights: z
       .object({
         manifest: z.literal('model.json'),
@@ -111,15 +123,32 @@ export const manifestSchema = z
         sha256: sha,
         tensors: count,
       })
-      .strict(),
+      .strict()
+      .optional(),
     onnx: onnxFileSchema.optional(),
     /** Preprocessing of 8-bit images (default: mean 0, std 1, i.e. pixel / 255). */
     preprocess: preprocessSchema.optional(),
   })
   .strict();
 
-/** The manifest.json of a model bundle. */
+/** The manifest.json of a model bundle (trained here, or imported from ONNX). */
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** A manifest of a bundle trained here: our architecture, its dataset and its tfjs weights. */
+export type TrainedManifest = Manifest & {
+  dataset: NonNullable<Manifest['dataset']>;
+  backbone: NonNullable<Manifest['backbone']>;
+  head: NonNullable<Manifest['head']>;
+  bottleneck: NonNullable<Manifest['bottleneck']> | null;
+  seed: number;
+  training: NonNullable<Manifest['training']> | null;
+  weights: NonNullable<Manifest['weights']>;
+};
+
+/** True for a bundle that `npm run import` made from an ONNX file (it runs on the onnx engine only). */
+export function isImported(m: Manifest): boolean {
+  return m.source !== undefined;
+}
 export type TrainingRecord = z.infer<typeof trainingSchema>;
 export type EpochRecord = z.infer<typeof epochSchema>;
 

@@ -7,7 +7,7 @@ import type { MtlNet } from '../model.js';
 import { OPSET } from '@mtl-split/onnx';
 import { exportOnnx, ONNX_INPUT } from '../onnx/export.js';
 import { loadBundle } from './load.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainingRecord, type WeightsJson } from './manifest.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainedManifest, type TrainingRecord, type WeightsJson } from './manifest.js';
 
 export interface SaveBundleOptions {
   /** Bundle id (default: the folder name). */
@@ -46,14 +46,14 @@ export function sha256(data: Uint8Array): string {
  * temporary sibling folder first, renamed into place at the end (synchronously), so an interrupted
  * save leaves no half-written bundle.
  */
-export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOptions): Promise<Manifest> {
+export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOptions): Promise<TrainedManifest> {
   const target = resolve(dir);
   if (existsSync(target) && !opts.overwrite) throw new ModelError(`bundle '${dir}' already exists`);
   const { json, data } = await encodeModelWeights(model);
   const cfg = model.config;
   const id = opts.id ?? basename(target);
   const onnxBytes = exportOnnx(model, id);
-  const manifest: Manifest = manifestSchema.parse({
+  const manifest = manifestSchema.parse({
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     id,
@@ -78,17 +78,30 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     },
     onnx: { file: 'model.onnx', bytes: onnxBytes.byteLength, sha256: sha256(onnxBytes), opset: OPSET, input: ONNX_INPUT, layout: 'NHWC' },
   });
+  writeBundleDir(dir, {
+    'weights.bin': data,
+    'model.json': JSON.stringify(json, null, 1) + '\n',
+    'model.onnx': onnxBytes,
+    'manifest.json': JSON.stringify(manifest, null, 2) + '\n',
+  });
+  return manifest as TrainedManifest;
+}
+
+/**
+ * Writes the files of a bundle folder into a hidden temporary sibling folder first, renamed into place
+ * at the end (synchronously), so an interrupted save leaves no half-written bundle. Replaces an
+ * existing folder (callers check `overwrite` first).
+ */
+export function writeBundleDir(dir: string, files: Record<string, Uint8Array | string>): void {
+  const target = resolve(dir);
   const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now()}`;
   const tmp = join(parent, `.${basename(target)}.tmp-${stamp}`);
   const old = join(parent, `.${basename(target)}.old-${stamp}`);
   try {
+    mkdirSync(parent, { recursive: true });
     mkdirSync(tmp);
-    writeFileSync(join(tmp, 'weights.bin'), data);
-    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json, null, 1) + '\n');
-    writeFileSync(join(tmp, 'model.onnx'), onnxBytes);
-    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(tmp, name), data);
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
     rmSync(old, { recursive: true, force: true });
@@ -97,7 +110,6 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
   }
-  return manifest;
 }
 
 function writeAtomic(file: string, data: Uint8Array | string): void {

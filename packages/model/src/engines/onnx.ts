@@ -37,9 +37,14 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
     }
     return s;
   };
-  const halves = (point: string) => {
+  /** The graph tensor of a split point: the input's for `input`, else its `tensor` (imports) or its name. */
+  const tensorOf = (point: string): string => {
+    const p = net.point(point);
+    return point === 'input' ? input.name : (p.tensor ?? p.name);
+  };
+  const halves = (tensor: string) => {
     try {
-      return cutHalves(graph, point, { input: input.name, outputs });
+      return cutHalves(graph, tensor, { input: input.name, outputs });
     } catch (err) {
       throw new ModelError(`bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -62,9 +67,9 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
     splitPoints: manifest.splitPoints,
     point: (name) => findPoint(id, manifest.splitPoints, name),
     async edgeRunner(point): Promise<EdgeRunner> {
-      net.point(point);
+      const tensor = tensorOf(point);
       const label = `edge half '${point}'`;
-      if (point === input.name || point === 'input') {
+      if (tensor === input.name) {
         return {
           point,
           async run(x) {
@@ -73,18 +78,18 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
           },
         };
       }
-      const s = await session(label, () => encodeModel(halves(point).edge!));
+      const s = await session(label, () => encodeModel(halves(tensor).edge!));
       return {
         point,
         async run(x) {
           checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
-          return (await s.run({ [input.name]: x }))[point];
+          return (await s.run({ [input.name]: x }))[tensor];
         },
       };
     },
     cloudRunner(point) {
       const info = net.point(point);
-      const feed = point === 'input' ? input.name : point;
+      const feed = tensorOf(point);
       return heads(point, `cloud half '${point}'`, info.shape, feed, () => encodeModel(halves(feed).cloud));
     },
     wholeRunner() {

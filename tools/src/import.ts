@@ -1,0 +1,107 @@
+/**
+ * Imports a multi-task ONNX network (exported from PyTorch, Keras via tf2onnx, ...) as a bundle that
+ * plan, cloud, edge and experiment run like our own:
+ *   npm run import -- --onnx net.onnx --out models/NAME [--tasks age:3,gender:2] [--input-shape 3,224,224]
+ *     [--preprocess '{"mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]}'] [--class-names names.json] [--points 'PATTERN,...']
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
+import { readManifest, writeBundleDir } from '@mtl-split/model';
+import { formatSplitTable } from '@mtl-split/model';
+import { analyzeOnnx, type ImportOptions } from './import/analyze.js';
+
+const program = createProgram('import', 'Import a multi-task ONNX network as a model bundle (manifest.json + model.onnx): tasks from its outputs, every split point found.')
+  .requiredOption('--onnx <file>', 'the ONNX file (one input: an image batch; one output per task: class scores [N, classes])')
+  .requiredOption('--out <dir>', 'bundle folder to write, e.g. models/my-net (its name is the bundle id)')
+  .option('--tasks <list>', 'NAME:CLASSES,... in output order, checked against the graph (default: from the outputs)')
+  .option('--input-shape <dims>', 'per-sample input shape in the input\'s layout order, e.g. 3,224,224 (needed when the graph leaves it dynamic)')
+  .option('--layout <layout>', 'input layout NCHW or NHWC (default: guessed from the channel dimension)')
+  .option('--preprocess <json>', 'how an 8-bit image becomes the input: {"mean":[...],"std":[...]} per channel, value = (pixel/255 - mean)/std (default mean 0, std 1)')
+  .option('--class-names <file>', 'JSON {"task": ["name", ...], ...} (default: class indices)')
+  .option('--points <list>', "comma-separated split point names, globs ('*') or /regex/ swept by default by --split all, plan and scenarios (default: all)")
+  .option('--force', 'replace an existing --out folder');
+
+interface Flags {
+  onnx: string;
+  out: string;
+  tasks?: string;
+  inputShape?: string;
+  layout?: string;
+  preprocess?: string;
+  classNames?: string;
+  points?: string;
+  force?: boolean;
+}
+
+const preprocessSchema = z.object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) }).strict();
+const classNamesSchema = z.record(z.string(), z.array(z.string().min(1)).min(2));
+
+function parseFlags(f: Flags): { file: string; opts: ImportOptions } {
+  if (!existsSync(f.onnx) || !statSync(f.onnx).isFile()) throw new UsageError(`--onnx ${f.onnx}: no such file`);
+  if (existsSync(f.out) && !f.force) throw new UsageError(`--out ${f.out} exists: choose another folder or pass --force`);
+  const id = basename(f.out.replace(/\/+$/, ''));
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new UsageError(`--out ${f.out}: the folder name '${id}' is the bundle id: letters, digits, '.', '_' and '-'`);
+  const opts: ImportOptions = { id };
+  if (f.tasks !== undefined) {
+    opts.tasks = f.tasks.split(',').map((t) => {
+      const m = /^([A-Za-z][A-Za-z0-9_-]*):(\d+)$/.exec(t.trim());
+      if (!m || Number(m[2]) < 2) throw new UsageError(`invalid --tasks item '${t}': expected NAME:CLASSES with CLASSES >= 2, e.g. age:3,gender:2`);
+      return { name: m[1], classes: Number(m[2]) };
+    });
+  }
+  if (f.inputShape !== undefined) {
+    const d = f.inputShape.split(',').map((x) => Number(x.trim()));
+    if (d.length !== 3 || d.some((x) => !Number.isInteger(x) || x < 1 || x > 16384)) throw new UsageError(`invalid --input-shape '${f.inputShape}': expected three positive integers, e.g. 3,224,224`);
+    opts.inputShape = d as [number, number, number];
+  }
+  if (f.layout !== undefined) {
+    if (f.layout !== 'NCHW' && f.layout !== 'NHWC') throw new UsageError(`invalid --layout '${f.layout}': valid are NCHW, NHWC`);
+    opts.layout = f.layout;
+  }
+  if (f.preprocess !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(f.preprocess);
+    } catch {
+      throw new UsageError(`invalid --preprocess: not JSON (expected {"mean":[...],"std":[...]})`);
+    }
+    const r = preprocessSchema.safeParse(raw);
+    if (!r.success) throw new UsageError(`invalid --preprocess at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"mean":[...],"std":[...]}, std > 0)`);
+    opts.preprocess = r.data;
+  }
+  if (f.classNames !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(f.classNames, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--class-names ${f.classNames}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`);
+    }
+    const r = classNamesSchema.safeParse(raw);
+    if (!r.success) throw new UsageError(`--class-names ${f.classNames} at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"task": ["name", ...]})`);
+    opts.classNames = r.data;
+  }
+  if (f.points !== undefined) {
+    opts.points = f.points.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!opts.points.length) throw new UsageError('invalid --points: empty');
+  }
+  return { file: f.onnx, opts };
+}
+
+runMain('import', async () => {
+  parseOrExit(program);
+  const f = program.opts<Flags>();
+  const { file, opts } = parseFlags(f);
+  const t0 = performance.now();
+  opts.log = (line) => process.stderr.write(`import: ${line}\n`);
+  const { manifest, onnx } = await analyzeOnnx(new Uint8Array(readFileSync(file)), file, opts);
+  writeBundleDir(f.out, { 'model.onnx': onnx, 'manifest.json': `${JSON.stringify(manifest, null, 2)}\n` });
+  readManifest(f.out); // what was written validates
+  const candidates = manifest.splitPoints.filter((p) => p.candidate !== false).length;
+  process.stdout.write(`${formatSplitTable(manifest.splitPoints)}\n\n`);
+  process.stdout.write(
+    `import: wrote ${f.out}: tasks ${manifest.tasks.map((t) => `${t.name}:${t.classes.length}`).join(', ')}, input ${manifest.onnx!.input} [${manifest.inputShape.join(',')}] ${manifest.onnx!.layout}, ` +
+      `${manifest.splitPoints.length} split points (${candidates} swept by default), in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+});
