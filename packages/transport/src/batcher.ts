@@ -3,7 +3,7 @@ import { TransportError } from './errors.js';
 import type { SplitInput } from './types.js';
 
 export interface BatcherOptions {
-  /** Most samples run together; 1 = batching off (a request larger than this runs alone). */
+  /** Most samples run together; 1 = batching off. A request larger than this runs in slices of maxBatch, other requests between them. */
   maxBatch: number;
   /** Longest time the oldest waiting request waits for a batch to fill before running anyway. */
   maxWaitMs: number;
@@ -33,6 +33,15 @@ interface Pending {
   point: string;
   data: Float32Array;
   n: number;
+  /** Rows taken into batches so far (a request above maxBatch runs in slices). */
+  taken: number;
+  /** Rows computed so far. */
+  done: number;
+  /** Outputs of the slices computed so far, per task. */
+  parts: Record<string, Float32Array[]>;
+  startedAt: number;
+  computeMs: number;
+  batchSize: number;
   enqueuedAt: number;
   isCancelled: () => boolean;
   resolve: (r: BatchResult) => void;
@@ -65,6 +74,11 @@ export class Batcher {
     return this.queuedSamples;
   }
 
+  /** Samples that may still be queued before RESOURCE_EXHAUSTED. */
+  get room(): number {
+    return Math.max(0, this.options.maxQueue - this.queuedSamples);
+  }
+
   /** Whether a batch is running or requests are waiting. */
   get busy(): boolean {
     return this.running || this.queue.length > 0;
@@ -80,7 +94,10 @@ export class Batcher {
       );
     }
     return new Promise<BatchResult>((resolve, reject) => {
-      this.queue.push({ point, data, n, enqueuedAt: performance.now(), isCancelled, resolve, reject });
+      this.queue.push({
+        point, data, n, taken: 0, done: 0, parts: {}, startedAt: -1, computeMs: 0, batchSize: 0,
+        enqueuedAt: performance.now(), isCancelled, resolve, reject,
+      });
       this.queuedSamples += n;
       this.schedule();
     });
@@ -108,7 +125,7 @@ export class Batcher {
     this.dropCancelled();
     const head = this.queue[0];
     if (!head) return;
-    const available = this.queue.reduce((s, p) => (p.point === head.point ? s + p.n : s), 0);
+    const available = this.queue.reduce((s, p) => (p.point === head.point ? s + p.n - p.taken : s), 0);
     const waited = performance.now() - head.enqueuedAt;
     if (available < this.options.maxBatch && waited < this.options.maxWaitMs) {
       if (!this.timer) {
@@ -123,15 +140,28 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const batch: Pending[] = [];
+    const max = this.options.maxBatch;
+    const batch: Slice[] = [];
     let size = 0;
+    const rotate: Pending[] = [];
     this.queue = this.queue.filter((p) => {
-      if (p.point !== head.point) return true;
-      if (batch.length > 0 && size + p.n > this.options.maxBatch) return true;
-      batch.push(p);
-      size += p.n;
+      if (p.point !== head.point || size >= max) return true;
+      const left = p.n - p.taken;
+      if (batch.length === 0 && left > max) {
+        // a request above the batch limit: one slice now, the rest after the requests behind it
+        batch.push({ p, from: p.taken, rows: max });
+        p.taken += max;
+        size = max;
+        rotate.push(p);
+        return false;
+      }
+      if (size + left > max) return true;
+      batch.push({ p, from: p.taken, rows: left });
+      p.taken += left;
+      size += left;
       return false;
     });
+    this.queue.push(...rotate);
     this.queuedSamples -= size;
     this.running = true;
     void this.execute(head.point, batch, size).finally(() => {
@@ -143,46 +173,86 @@ export class Batcher {
   private dropCancelled(): void {
     this.queue = this.queue.filter((p) => {
       if (!p.isCancelled()) return true;
-      this.queuedSamples -= p.n;
+      this.queuedSamples -= p.n - p.taken;
+      p.taken = p.n;
       p.reject(new TransportError(Status.CANCELLED, 'request cancelled or past its deadline while queued'));
       return false;
     });
   }
 
-  private async execute(point: string, batch: Pending[], size: number): Promise<void> {
+  private async execute(point: string, batch: Slice[], size: number): Promise<void> {
     const shape = this.shapes.get(point) ?? [];
     const perSample = shape.reduce((a, b) => a * b, 1);
+    const rowsOf = (b: Slice): Float32Array => b.p.data.subarray(b.from * perSample, (b.from + b.rows) * perSample);
     let data: Float32Array;
     if (batch.length === 1) {
-      data = batch[0].data;
+      data = rowsOf(batch[0]);
     } else {
       data = new Float32Array(size * perSample);
       let offset = 0;
-      for (const p of batch) {
-        data.set(p.data, offset);
-        offset += p.data.length;
+      for (const b of batch) {
+        data.set(rowsOf(b), offset);
+        offset += b.rows * perSample;
       }
     }
     const start = performance.now();
+    for (const b of batch) if (b.p.startedAt < 0) b.p.startedAt = start;
     let outputs: Record<string, Float32Array>;
     try {
       outputs = await this.run(point, { data, shape: [size, ...shape] });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      for (const p of batch) p.reject(new TransportError(Status.INTERNAL, `cloud execution failed: ${message}`));
+      for (const b of batch) this.fail(b.p, new TransportError(Status.INTERNAL, `cloud execution failed: ${message}`));
       return;
     }
     const computeMs = performance.now() - start;
     this.onBatch?.({ point, size, requests: batch.length, computeMs });
     let row = 0;
-    for (const p of batch) {
-      const mine: Record<string, Float32Array> = {};
+    for (const b of batch) {
+      const p = b.p;
+      if (p.done >= p.n) {
+        row += b.rows; // rejected meanwhile (cancelled or failed)
+        continue;
+      }
       for (const [task, probs] of Object.entries(outputs)) {
         const classes = probs.length / size;
-        mine[task] = probs.slice(row * classes, (row + p.n) * classes);
+        (p.parts[task] ??= []).push(probs.slice(row * classes, (row + b.rows) * classes));
       }
-      row += p.n;
-      p.resolve({ outputs: mine, queueMs: start - p.enqueuedAt, computeMs, batchSize: size });
+      row += b.rows;
+      p.done += b.rows;
+      p.computeMs += computeMs;
+      p.batchSize = Math.max(p.batchSize, size);
+      if (p.done < p.n) continue;
+      const mine: Record<string, Float32Array> = {};
+      for (const [task, parts] of Object.entries(p.parts)) mine[task] = parts.length === 1 ? parts[0] : concat(parts);
+      p.resolve({ outputs: mine, queueMs: p.startedAt - p.enqueuedAt, computeMs: p.computeMs, batchSize: p.batchSize });
     }
   }
+
+  /** Reject a request, and drop the rest of it from the queue when it was sliced. */
+  private fail(p: Pending, e: Error): void {
+    const i = this.queue.indexOf(p);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.queuedSamples -= p.n - p.taken;
+    }
+    p.taken = p.done = p.n;
+    p.reject(e);
+  }
+}
+
+interface Slice {
+  p: Pending;
+  from: number;
+  rows: number;
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, a) => s + a.length, 0));
+  let o = 0;
+  for (const a of parts) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
 }

@@ -6,10 +6,11 @@ import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
 import { loadProto, SERVICE_NAME } from './proto.js';
 import { parseTaskResults, type TaskAnswer } from './results.js';
+import type { ClientSecurity } from './security.js';
 import { resolveTarget } from './targets.js';
 import type { RemoteDescription } from './types.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends ClientSecurity {
   /** Deadline of each call, ms (default 10 000). */
   deadlineMs?: number;
   /**
@@ -106,7 +107,26 @@ export class SplitClient {
     const target = await resolveTarget(addresses);
     const max = options.maxMessageBytes ?? 16 * 1024 * 1024;
     const Ctor = loadProto().mtlsplit.v1.SplitInference;
-    const stub = new Ctor(target, grpc.credentials.createInsecure(), {
+    const tls = options.tls;
+    if (tls && (tls.cert === undefined) !== (tls.key === undefined)) throw new Error('tls.cert and tls.key go together: give both or neither');
+    const creds = tls ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
+    const token = options.token;
+    if (token !== undefined && (token === '' || /\s/.test(token))) throw new Error('token must be one word without spaces');
+    // The token goes in metadata through an interceptor rather than call credentials, so it is sent on
+    // plaintext channels too (grpc-js refuses call credentials there).
+    const auth: grpc.Interceptor | undefined =
+      token === undefined
+        ? undefined
+        : (opts, next) =>
+            new grpc.InterceptingCall(next(opts), {
+              start: (metadata, listener, nextStart) => {
+                metadata.set('authorization', `Bearer ${token}`);
+                nextStart(metadata, listener);
+              },
+            });
+    const stub = new Ctor(target, creds, {
+      ...(auth ? { interceptors: [auth] } : {}),
+      ...(tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
       'grpc.service_config': serviceConfig(options.retries ?? 2),
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
@@ -197,6 +217,7 @@ export class InferStream {
   private ready: Promise<void> = Promise.resolve();
   private failure: TransportError | undefined;
   private ended = false;
+  private awaitingDrain = false;
 
   constructor(
     private readonly call: grpc.ClientDuplexStream<InferRequest, InferResponse__Output>,
@@ -238,8 +259,15 @@ export class InferStream {
     const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
     return new Promise<InferAnswer>((resolve, reject) => {
       this.waiting.push({ t0: performance.now(), resolve, reject, release: this.poller?.hold() });
-      if (!this.call.write(req)) {
-        this.ready = new Promise<void>((r) => this.call.once('drain', () => r()));
+      if (!this.call.write(req) && !this.awaitingDrain) {
+        // one 'drain' listener however many sends find the buffer full
+        this.awaitingDrain = true;
+        this.ready = new Promise<void>((r) =>
+          this.call.once('drain', () => {
+            this.awaitingDrain = false;
+            r();
+          }),
+        );
       }
     });
   }

@@ -7,11 +7,11 @@ export function codecNames(): string[] {
 }
 
 /** Decode a codec frame; a malformed frame is INVALID_ARGUMENT with the codec's reason. */
-export function decodeFrame(frame: Uint8Array): { data: Float32Array; shape: number[] } {
+export function decodeFrame(frame: Uint8Array, maxBytes?: number): { data: Float32Array; shape: number[] } {
   if (frame.length === 0) throw invalidArgument('bad frame: empty frame');
   // gRPC hands frames as slices of a larger buffer at any offset; the codec decodes at any offset.
   try {
-    const t = decode(frame);
+    const t = decode(frame, maxBytes !== undefined ? { maxBytes } : undefined);
     return { data: t.data, shape: [...t.shape] };
   } catch (err) {
     throw invalidArgument(`bad frame: ${err instanceof Error ? err.message : String(err)}`);
@@ -33,4 +33,14 @@ export function samplesOf(point: string, shape: readonly number[], expected: rea
     throw invalidArgument(`bad frame: ${length} values for shape [${shape.join(',')}]`);
   }
   return n;
+}
+
+/** Index of the first NaN or ±Infinity in `a`, or -1. */
+export function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    // v - v is NaN exactly for NaN and ±Infinity
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }

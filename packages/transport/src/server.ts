@@ -1,11 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { COMPRESSIONS, compressionAvailable } from '@mtl-split/codec';
+import { COMPRESSIONS, compressionAvailable, peekHeader } from '@mtl-split/codec';
 import { HealthImplementation } from 'grpc-health-check';
 import { Batcher, type BatchEvent } from './batcher.js';
 import { BusyPoller } from './busy-poll.js';
 import { statusName, toTransportError, TransportError } from './errors.js';
-import { codecNames, decodeFrame, samplesOf } from './frame.js';
+import { guardConnections, type ConnectionStats } from './connections.js';
+import { codecNames, decodeFrame, firstNonFinite, samplesOf } from './frame.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
@@ -13,9 +14,20 @@ import type { SplitInferenceHandlers } from './gen/mtlsplit/v1/SplitInference.js
 import { loadDefinition, loadProto, SERVICE_NAME } from './proto.js';
 import { HTTP2_DEFAULT_WINDOW, raiseReceiveWindow } from './receive-window.js';
 import { buildTaskResults } from './results.js';
+import { FileCertificates, TokenSet, type ServerTlsFiles } from './security.js';
 import { DEFAULT_INPUT, type ModelDescription, type ServerLimits, type SplitExecutor } from './types.js';
 
 const Status = grpc.status;
+
+/** The codec byte of a frame's header as a known codec name ('' when the header does not parse). */
+function codecOf(frame: Uint8Array | undefined): string {
+  if (!frame || frame.length === 0) return '';
+  try {
+    return peekHeader(frame).codec;
+  } catch {
+    return '';
+  }
+}
 
 export type ServerState = 'loading' | 'serving' | 'draining' | 'stopped';
 export type ServedMethod = 'Describe' | 'Infer' | 'InferStream';
@@ -23,8 +35,17 @@ export type ServedMethod = 'Describe' | 'Infer' | 'InferStream';
 /** One answered request (for logs and metrics). Stream requests are reported one by one. */
 export interface RequestEvent {
   method: ServedMethod;
+  /** The client's request id, cut to MAX_CLIENT_FIELD characters. */
   requestId: string;
+  /**
+   * The split point, from the server's own vocabulary: a served point's name, `unknown` for anything
+   * else a client named, '' when there was no request (Describe, a rejected stream). Safe as a metric label.
+   */
   point: string;
+  /** What the client named, cut to MAX_CLIENT_FIELD characters (for logs). */
+  requestedPoint: string;
+  /** Codec of the frame when its header was read (a known codec name), else ''. */
+  codec: string;
   code: number;
   codeName: string;
   message: string;
@@ -58,9 +79,44 @@ export interface SplitServerOptions {
    * without waking an idle CPU (default 0 = off; costs a core while polling; see BusyPoller).
    */
   busyPollMs?: number;
+  /** TLS on the gRPC port (files re-read by `reloadCredentials`); `clientCaFile` = mutual TLS. */
+  tls?: ServerTlsFiles;
+  /**
+   * Bearer tokens (one a line; re-read by `reloadCredentials`): every call but grpc.health.v1 needs
+   * `authorization: Bearer <token>`, else UNAUTHENTICATED.
+   */
+  authTokenFile?: string;
+  /** TCP accept to the client's HTTP/2 SETTINGS (TLS handshake included), ms (default 5000). */
+  handshakeTimeoutMs?: number;
+  /** A connection without calls for this long is closed (GOAWAY), ms (default 300 000). */
+  idleTimeoutMs?: number;
+  /** Connections are closed (GOAWAY) after this age, ms, then given `connectionAgeGraceMs` (default 1 800 000). */
+  maxConnectionAgeMs?: number;
+  /** Grace after the age GOAWAY for open calls, ms (default 30 000). */
+  connectionAgeGraceMs?: number;
+  /** Most open connections (default 1000). */
+  maxConnections?: number;
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
 }
+
+/** Client-supplied strings (request id, split point) are cut to this many characters in events. */
+export const MAX_CLIENT_FIELD = 64;
+
+/** Cut a client-supplied string to `max` characters (an ellipsis and the original length mark a cut). */
+export function truncateField(s: string, max = MAX_CLIENT_FIELD): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…(${s.length} chars)`;
+}
+
+export const DEFAULT_CONNECTION_OPTIONS = Object.freeze({
+  handshakeTimeoutMs: 5000,
+  idleTimeoutMs: 300_000,
+  maxConnectionAgeMs: 1_800_000,
+  connectionAgeGraceMs: 30_000,
+  maxConnections: 1000,
+});
+
+const HEALTH_PREFIX = '/grpc.health.v1.Health/';
 
 /** Default HTTP/2 receive window of the server, bytes. */
 export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024;
@@ -92,6 +148,25 @@ function pastDeadline(call: { getDeadline(): grpc.Deadline }): boolean {
   return Date.now() > ms;
 }
 
+/**
+ * Refuse an input far outside the range the model takes (Describe.input): a whole range of slack on either
+ * side, so quantisation error never trips it, while 0-255 pixels or 3e38 do.
+ */
+function checkInputRange(data: Float32Array, input: { min: number; max: number }): void {
+  const slack = input.max - input.min;
+  const lo = input.min - slack;
+  const hi = input.max + slack;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo || v > hi) {
+      throw new TransportError(
+        Status.INVALID_ARGUMENT,
+        `input out of range: element ${i} is ${v}, the model takes values in [${input.min}, ${input.max}]`,
+      );
+    }
+  }
+}
+
 const NO_DEADLINE = new TransportError(
   Status.INVALID_ARGUMENT,
   'deadline required: every call to SplitInference must set a deadline',
@@ -108,6 +183,11 @@ export class SplitServer {
   private inflightCount = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly streams = new Set<() => void>();
+  private watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  /** Connection counters (handshake timeouts, refused above the cap, open). */
+  readonly connections: ConnectionStats = { handshakeTimeouts: 0, refused: 0, open: 0 };
+  private certificates: FileCertificates | undefined;
+  private tokens: TokenSet | undefined;
   private readonly health: HealthImplementation;
   private readonly poller: BusyPoller | undefined;
 
@@ -145,15 +225,49 @@ export class SplitServer {
     if (!Number.isInteger(window) || window < HTTP2_DEFAULT_WINDOW || window > 2 ** 31 - 1) {
       throw new Error(`invalid server option receiveWindowBytes=${window}: an integer in ${HTTP2_DEFAULT_WINDOW}..${2 ** 31 - 1}`);
     }
+    const conn: Record<keyof typeof DEFAULT_CONNECTION_OPTIONS, number> = { ...DEFAULT_CONNECTION_OPTIONS };
+    for (const k of Object.keys(conn) as (keyof typeof conn)[]) {
+      const v = options[k] ?? conn[k];
+      if (!Number.isInteger(v) || v < 1) throw new Error(`invalid server option ${k}=${v}: an integer >= 1`);
+      conn[k] = v;
+    }
+    // credentials first: a bad file fails before anything binds
+    const certificates = options.tls ? new FileCertificates(options.tls) : undefined;
+    const tokens = options.authTokenFile !== undefined ? TokenSet.fromFile(options.authTokenFile) : undefined;
+    let self: SplitServer | undefined;
     const server = new grpc.Server({
       'grpc.max_receive_message_length': limits.maxMessageBytes,
       'grpc.max_send_message_length': limits.maxMessageBytes,
+      'grpc.max_connection_idle_ms': conn.idleTimeoutMs,
+      'grpc.max_connection_age_ms': conn.maxConnectionAgeMs,
+      'grpc.max_connection_age_grace_ms': conn.connectionAgeGraceMs,
+      interceptors: tokens ? [(method, call) => self!.authorize(method.path, call)] : [],
     });
     const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
-    health.addToServer(server);
+    const watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+    // Track Health.Watch streams, so a drain can end them instead of waiting for them.
+    health.addToServer({
+      addService: (service: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) => {
+        const watch = impl.watch as grpc.handleServerStreamingCall<unknown, unknown> | undefined;
+        server.addService(service, {
+          ...impl,
+          ...(watch
+            ? {
+                watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+                  watches.add(call);
+                  const drop = (): void => void watches.delete(call);
+                  call.once('cancelled', drop);
+                  call.once('close', drop);
+                  call.once('finish', drop);
+                  watch(call);
+                },
+              }
+            : {}),
+        });
+      },
+    } as unknown as grpc.Server);
     const host = options.host ?? '127.0.0.1';
     const address = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-    let self: SplitServer | undefined;
     const handlers: SplitInferenceHandlers = {
       Describe: (call, callback) => self!.describe(call, callback),
       Infer: (call, callback) => self!.infer(call, callback),
@@ -163,14 +277,57 @@ export class SplitServer {
     // gRPC server reflection (v1 and v1alpha), so grpcurl and similar tools need no .proto file.
     new ReflectionService(loadDefinition()).addToServer(server);
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${address}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      const creds = certificates ? certificates.credentials() : grpc.ServerCredentials.createInsecure();
+      server.bindAsync(`${address}:${options.port ?? 0}`, creds, (err, p) =>
         err ? reject(err) : resolve(p),
       );
     });
     const applied = window > HTTP2_DEFAULT_WINDOW && raiseReceiveWindow(server, window) ? window : HTTP2_DEFAULT_WINDOW;
     self = new SplitServer(server, host, port, options, limits, health, applied);
+    self.certificates = certificates;
+    self.tokens = tokens;
+    self.watches = watches;
+    guardConnections(server, { handshakeTimeoutMs: conn.handshakeTimeoutMs, maxConnections: conn.maxConnections, goawayGraceMs: 5000 }, self.connections);
     if (executor) self.setExecutor(executor);
     return self;
+  }
+
+  /** Whether the gRPC port speaks TLS (`mutual` when clients must present a certificate). */
+  get security(): { tls: 'off' | 'on' | 'mutual'; tokens: number } {
+    const tls = !this.certificates ? 'off' : this.certificates.files.clientCaFile ? 'mutual' : 'on';
+    return { tls, tokens: this.tokens?.size ?? 0 };
+  }
+
+  /**
+   * Re-read the certificate, key, client CA and token files (SIGHUP). Open connections carry on; new
+   * ones get the new certificates, and every call from now on is checked against the new tokens. On an
+   * error nothing changes and the error (one line naming the flag and file) is thrown.
+   */
+  reloadCredentials(): { tls: boolean; tokens: number } {
+    const tokens = this.options.authTokenFile !== undefined ? TokenSet.fromFile(this.options.authTokenFile) : undefined;
+    this.certificates?.reload();
+    if (tokens) this.tokens?.replace(tokens);
+    return { tls: this.certificates !== undefined, tokens: this.tokens?.size ?? 0 };
+  }
+
+  /** Server interceptor: UNAUTHENTICATED without a valid bearer token (the health service stays open). */
+  private authorize(path: string, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => {
+        next({
+          onReceiveMetadata: (metadata, mdNext) => {
+            if (path.startsWith(HEALTH_PREFIX)) return mdNext(metadata);
+            const values = metadata.get('authorization');
+            const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+            if (this.tokens?.allows(header)) return mdNext(metadata);
+            const method = path.slice(path.lastIndexOf('/') + 1);
+            const e = new TransportError(Status.UNAUTHENTICATED, header === undefined ? 'missing bearer token: send authorization: Bearer <token>' : 'invalid bearer token');
+            if (method === 'Describe' || method === 'Infer' || method === 'InferStream') this.report(method, undefined, performance.now(), e, 0);
+            call.sendStatus({ code: e.code, details: e.message, metadata: new grpc.Metadata() });
+          },
+        });
+      },
+    });
   }
 
   get state(): ServerState {
@@ -210,23 +367,34 @@ export class SplitServer {
    */
   async shutdown(graceMs = 10_000): Promise<void> {
     if (this.stateValue === 'stopped') return;
+    const deadline = performance.now() + graceMs;
     this.poller?.stop();
     this.stateValue = 'draining';
     this.health.setStatus('', 'NOT_SERVING');
     this.health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+    // Watchers have been told NOT_SERVING; end their streams so they do not hold the drain.
+    for (const w of [...this.watches]) {
+      this.watches.delete(w);
+      try {
+        w.emit('error', { code: Status.UNAVAILABLE, details: 'not serving: server is draining' });
+      } catch {
+        /* already gone */
+      }
+    }
     const idle = new Promise<void>((resolve) => {
       if (this.inflightCount === 0) resolve();
       else this.idleWaiters.push(resolve);
     });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([idle, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    await Promise.race([idle, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadline - performance.now()))))]);
     clearTimeout(timer);
     for (const end of [...this.streams]) end();
+    // the whole drain stays within graceMs: what has not closed by then (a frozen client) is cut
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
-      }, Math.max(100, graceMs));
+      }, Math.max(0, deadline - performance.now()));
       this.server.tryShutdown(() => {
         clearTimeout(force);
         resolve();
@@ -258,8 +426,10 @@ export class SplitServer {
     try {
       this.options.onRequest({
         method,
-        requestId: req?.requestId ?? '',
-        point: req?.splitPoint ?? '',
+        requestId: truncateField(req?.requestId ?? ''),
+        point: req ? (this.served?.shapes.has(req.splitPoint) ? req.splitPoint : 'unknown') : '',
+        requestedPoint: truncateField(req?.splitPoint ?? ''),
+        codec: req ? codecOf(req.frame) : '',
         code: err ? err.code : Status.OK,
         codeName: err ? err.codeName : 'OK',
         message: err ? err.message : '',
@@ -314,10 +484,40 @@ export class SplitServer {
       );
     }
     const td = performance.now();
-    const tensor = decodeFrame(req.frame);
+    // Admission before work: the header alone says the shape, so a wrong shape, more samples than the
+    // queue has room for, or a size the split point does not need is refused before inflating or decoding.
+    if (req.frame.length === 0) throw new TransportError(Status.INVALID_ARGUMENT, 'bad frame: empty frame');
+    let header;
+    try {
+      header = peekHeader(req.frame);
+    } catch (err) {
+      throw new TransportError(Status.INVALID_ARGUMENT, `bad frame: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const n = samplesOf(req.splitPoint, header.shape, expected, header.elements);
+    if (n > batcher.room) {
+      throw new TransportError(
+        Status.RESOURCE_EXHAUSTED,
+        `too many queued samples: ${batcher.queued} waiting + ${n} > limit ${this.limits.maxQueue}`,
+      );
+    }
+    const perSample = expected.reduce((a, b) => a * b, 1);
+    const tensor = decodeFrame(req.frame, n * perSample * 4);
+    const bad = firstNonFinite(tensor.data);
+    if (bad >= 0) {
+      throw new TransportError(Status.INVALID_ARGUMENT, `non-finite input: element ${bad} is ${tensor.data[bad]}`);
+    }
+    if (req.splitPoint === 'input') checkInputRange(tensor.data, description.input ?? DEFAULT_INPUT);
     const decodeMs = performance.now() - td;
-    const n = samplesOf(req.splitPoint, tensor.shape, expected, tensor.data.length);
     const r = await batcher.submit(req.splitPoint, tensor.data, n, isCancelled);
+    for (const [task, out] of Object.entries(r.outputs)) {
+      const i = firstNonFinite(out);
+      if (i >= 0) {
+        throw new TransportError(
+          Status.INVALID_ARGUMENT,
+          `non-finite output for task '${task}': the input overflowed the model (values far outside the split point's range?)`,
+        );
+      }
+    }
     let tasks;
     try {
       tasks = buildTaskResults(description.tasks, r.outputs, n, req.topK);
@@ -395,8 +595,13 @@ export class SplitServer {
         try {
           if (!closed && !call.write(res)) {
             await new Promise<void>((r) => {
-              call.once('drain', () => r());
-              call.once('close', () => r());
+              const done = (): void => {
+                call.off('drain', done);
+                call.off('close', done);
+                r();
+              };
+              call.on('drain', done);
+              call.on('close', done);
             });
           }
         } finally {
