@@ -61,7 +61,9 @@ describe('the runner on failure', () => {
     const bad = path.join(tmp, 'corrupt-bundle');
     fs.mkdirSync(bad);
     for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(bad, f));
+    // both forms of the weights: tfjs's weights.bin and the ONNX graph (the default engine reads only model.onnx)
     fs.truncateSync(path.join(bad, 'weights.bin'), 100);
+    fs.truncateSync(path.join(bad, 'model.onnx'), 100);
     const run = runCli(['--scenario', scenario('corrupt', { stl: [bad] }), '--out', path.join(tmp, 'o2'), '--no-progress']);
     const w = watchChildren(run.proc.pid!);
     const code = await run.done;

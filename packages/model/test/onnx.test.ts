@@ -81,6 +81,29 @@ describe('ONNX export and the onnx engine', () => {
     });
   }
 
+  it('with fewer sessions than halves (maxSessions 2) every split point still answers the same', async () => {
+    const m = tinyModel('resnet', { seed: 3 });
+    const dir = join(root, 'lru');
+    await saveBundle(dir, m, { dataset: { name: 'synthetic', options: {} } });
+    const x = tf.randomUniform([2, 12, 12, 2], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const input: TensorData = { data: x.dataSync() as Float32Array, shape: x.shape };
+    const ref = m.predict(x);
+    const small = await openNetwork(dir, { maxSessions: 2 });
+    try {
+      const runners = await Promise.all(small.splitPoints.map(async (p) => ({ edge: await small.edgeRunner(p.name), cloud: await small.cloudRunner(p.name) })));
+      for (let round = 0; round < 2; round++) {
+        for (const r of runners) {
+          const out = await r.cloud.run(await r.edge.run(input));
+          for (const t of m.tasks) expect(relDiff(ref[t.name].dataSync() as Float32Array, out[t.name].data).abs).toBeLessThan(1e-4);
+        }
+      }
+    } finally {
+      await small.close();
+      tf.dispose([x, ref]);
+      m.dispose();
+    }
+  });
+
   it('refuses a batch of the wrong shape with a message naming the expected one', async () => {
     const m = tinyModel('vgg');
     const dir = join(root, 'shape');

@@ -1,9 +1,13 @@
-import { cutHalves, decodeModel, encodeModel, ortVersion, OrtSession, type ModelProto } from '@mtl-split/onnx';
+import { cutHalves, decodeModel, encodeModel, ortVersion, type ModelProto } from '@mtl-split/onnx';
 import { readOnnxFile } from '../bundle/load.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
+import { SessionCache, sessionMaker } from './session-cache.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork } from './types.js';
+
+/** ONNX Runtime sessions an open bundle keeps at most (halves of split points, the whole network). */
+export const DEFAULT_MAX_SESSIONS = 24;
 
 /**
  * Opens a bundle's model.onnx on ONNX Runtime (CPU execution provider). The halves of a split point
@@ -21,22 +25,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   }
   const input = inputSpec(manifest);
   const outputs = manifest.tasks.map((t) => t.name);
-  const sessions = new Map<string, Promise<OrtSession>>();
-  const session = (key: string, make: () => Uint8Array): Promise<OrtSession> => {
-    let s = sessions.get(key);
-    if (!s) {
-      s = (async () => {
-        try {
-          return await OrtSession.create(make(), { threads, label: `bundle '${dir}' ${key}` });
-        } catch (err) {
-          throw new ModelError(err instanceof Error ? err.message : String(err));
-        }
-      })();
-      sessions.set(key, s);
-      s.catch(() => sessions.delete(key));
-    }
-    return s;
-  };
+  const sessions = new SessionCache(o.maxSessions ?? DEFAULT_MAX_SESSIONS, sessionMaker(dir, threads));
   /** The graph tensor of a split point: the input's for `input`, else its `tensor` (imports) or its name. */
   const tensorOf = (point: string): string => {
     const p = net.point(point);
@@ -49,15 +38,17 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
       throw new ModelError(`bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  const heads = (point: string, key: string, per: readonly number[], feed: string, make: () => Uint8Array): Promise<HeadsRunner> =>
-    session(key, make).then((s) => ({
+  const heads = async (point: string, key: string, per: readonly number[], feed: string, make: () => Uint8Array): Promise<HeadsRunner> => {
+    await sessions.ready(key, make);
+    return {
       point,
       async run(x) {
         checkBatch(`${key} of '${id}'`, x.shape, per, x.data);
         // the half's graph outputs are exactly the task outputs: fetch them all
-        return s.run({ [feed]: x });
+        return sessions.use(key, make, (s) => s.run({ [feed]: x }));
       },
-    }));
+    };
+  };
   const net: SplitNetwork = {
     id,
     engine: 'onnx',
@@ -78,12 +69,13 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
           },
         };
       }
-      const s = await session(label, () => encodeModel(halves(tensor).edge!));
+      const make = (): Uint8Array => encodeModel(halves(tensor).edge!);
+      await sessions.ready(label, make);
       return {
         point,
         async run(x) {
           checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
-          return (await s.run({ [input.name]: x }))[tensor];
+          return (await sessions.use(label, make, (s) => s.run({ [input.name]: x })))[tensor];
         },
       };
     },
@@ -95,11 +87,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
     wholeRunner() {
       return heads('edge-only', 'whole model', input.shape, input.name, () => bytes);
     },
-    async close() {
-      const all = [...sessions.values()];
-      sessions.clear();
-      await Promise.all(all.map((p) => p.then((s) => s.release(), () => undefined)));
-    },
+    close: () => sessions.close(),
   };
   return net;
 }

@@ -59,4 +59,6 @@ export interface EngineOptions {
   threads?: number;
   /** tfjs backend (default: the runtime's default / MTL_SPLIT_BACKEND). */
   backend?: string;
+  /** onnx: sessions kept at most (least recently used idle ones are released; default 24). */
+  maxSessions?: number;
 }
