@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { engineLine } from '@mtl-split/cli';
 import { defaultEngine, openNetwork, readManifest } from '@mtl-split/model';
-import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent } from '@mtl-split/transport';
+import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent, type ServerTlsFiles } from '@mtl-split/transport';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';
 
@@ -28,6 +28,26 @@ export interface CloudOptions {
   runtime?: string;
   /** ONNX Runtime intra-op threads (default 1). */
   threads?: number;
+  /** TLS on the gRPC port (mutual with clientCaFile). */
+  tls?: ServerTlsFiles;
+  /** Bearer tokens, one a line. */
+  authTokenFile?: string;
+  /** Address of the metrics port (default 127.0.0.1, whatever `host` is). */
+  metricsHost?: string;
+  /** The metrics port requires a bearer token too. */
+  metricsAuth?: boolean;
+  handshakeTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  maxConnectionAgeMs?: number;
+  maxConnections?: number;
+  /** Most 'request failed' warnings per second (default 20; 0 = none); the rest are counted. */
+  warnPerSec?: number;
+}
+
+/** Hooks of the process around the cloud (main.ts). */
+export interface CloudHooks {
+  /** Log lines dropped so far because the log reader fell behind. */
+  logLinesDropped?: () => number;
 }
 
 export interface RunningCloud {
@@ -40,8 +60,31 @@ export interface RunningCloud {
   engine: string;
   /** The engine's backend, e.g. 'wasm' or 'onnxruntime-node 1.30.0 (cpu), 1 thread'. */
   backend: string;
+  /** Re-read certificates and tokens (SIGHUP); throws a one-line error and keeps the old ones on failure. */
+  reload(): { tls: boolean; tokens: number };
   /** Drain and close everything. */
   stop(): Promise<void>;
+}
+
+/** At most `perSec` warnings a second; the rest are counted (reported in the 'batches' line). */
+class WarnLimiter {
+  private windowStart = 0;
+  private inWindow = 0;
+  suppressed = 0;
+  constructor(private readonly perSec: number) {}
+  allow(): boolean {
+    const now = performance.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.inWindow = 0;
+    }
+    if (this.inWindow < this.perSec) {
+      this.inWindow++;
+      return true;
+    }
+    this.suppressed++;
+    return false;
+  }
 }
 
 /** Periodic summary of batch sizes (every intervalMs, only when something happened). */
@@ -51,7 +94,10 @@ class BatchSummary {
   private maxSize = 0;
   private requests = 0;
   private failed = 0;
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly warnings: WarnLimiter,
+  ) {}
   onBatch(e: BatchEvent): void {
     this.batches++;
     this.samples += e.size;
@@ -62,7 +108,7 @@ class BatchSummary {
     if (e.code !== 0) this.failed++;
   }
   flush(): void {
-    if (this.requests === 0 && this.batches === 0) return;
+    if (this.requests === 0 && this.batches === 0 && this.warnings.suppressed === 0) return;
     this.log.info(
       {
         requests: this.requests,
@@ -70,10 +116,12 @@ class BatchSummary {
         batches: this.batches,
         meanBatchSize: this.batches ? Number((this.samples / this.batches).toFixed(2)) : 0,
         maxBatchSize: this.maxSize,
+        suppressedWarnings: this.warnings.suppressed,
       },
       'batches',
     );
     this.batches = this.samples = this.maxSize = this.requests = this.failed = 0;
+    this.warnings.suppressed = 0;
   }
 }
 
@@ -81,15 +129,16 @@ class BatchSummary {
  * Start the cloud: bind gRPC (UNAVAILABLE while the bundle loads), serve metrics, load the bundle,
  * then serve every split point and log "listening" with the bound ports.
  */
-export async function startCloud(opts: CloudOptions, log: Logger): Promise<RunningCloud> {
+export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHooks = {}): Promise<RunningCloud> {
   // Lifecycle lines (backend, loading, listening, draining, stopped) are logged whatever the level:
   // tools wait for "listening".
   const life = log.child({}, { level: log.levelVal > 30 ? 'info' : log.level });
   // fail on a bad bundle or engine before binding anything
   const manifest = readManifest(opts.model);
   const engine = opts.runtime ?? defaultEngine(manifest);
-  const metrics = new CloudMetrics();
-  const summary = new BatchSummary(log);
+  const metrics = new CloudMetrics(hooks.logLinesDropped);
+  const warnings = new WarnLimiter(opts.warnPerSec ?? 20);
+  const summary = new BatchSummary(log, warnings);
   const server = await SplitServer.start(undefined, {
     host: opts.host,
     port: opts.port,
@@ -99,13 +148,22 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
     maxMessageBytes: opts.maxMessageBytes,
     busyPollMs: opts.busyPollMs ?? 0,
     receiveWindowBytes: opts.receiveWindowBytes,
+    tls: opts.tls,
+    authTokenFile: opts.authTokenFile,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    maxConnectionAgeMs: opts.maxConnectionAgeMs,
+    maxConnections: opts.maxConnections,
     onRequest: (e) => {
       metrics.onRequest(e);
       summary.onRequest(e);
       if (e.code !== 0) {
-        log.warn({ method: e.method, requestId: e.requestId, split: e.point, status: e.codeName, reason: e.message }, 'request failed');
+        // client fields arrive truncated (transport's MAX_CLIENT_FIELD); warnings are rate-limited
+        if (warnings.allow()) {
+          log.warn({ method: e.method, requestId: e.requestId, split: e.requestedPoint, status: e.codeName, reason: e.message.slice(0, 300) }, 'request failed');
+        }
       } else {
-        log.debug({ method: e.method, requestId: e.requestId, split: e.point, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
+        log.debug({ method: e.method, requestId: e.requestId, split: e.requestedPoint, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
       }
     },
     onBatch: (e) => {
@@ -121,7 +179,8 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
   let http: HttpServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const m = await metrics.listen(opts.host, opts.metricsPort);
+    metrics.watchConnections(server.connections);
+    const m = await metrics.listen(opts.metricsHost ?? '127.0.0.1', opts.metricsPort, opts.metricsAuth ? (h) => server.authorizes(h) : undefined);
     http = m.server;
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
@@ -146,6 +205,10 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
         port: server.port,
         metricsPort: m.port,
         host: opts.host,
+        metricsHost: opts.metricsHost ?? '127.0.0.1',
+        tls: server.security.tls,
+        tokens: server.security.tokens,
+        metricsAuth: opts.metricsAuth ?? false,
         bundle: net.id,
         splitPoints: net.splitPoints.map((p) => p.name),
         maxBatch: opts.maxBatch,
@@ -157,7 +220,8 @@ export async function startCloud(opts: CloudOptions, log: Logger): Promise<Runni
       },
       'listening',
     );
-    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, stop };
+    const reload = (): { tls: boolean; tokens: number } => server.reloadCredentials();
+    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, reload, stop };
   } catch (err) {
     if (timer) clearInterval(timer);
     await server.shutdown(0);

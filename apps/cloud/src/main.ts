@@ -12,15 +12,44 @@ async function main(): Promise<void> {
     process.stderr.write(`cloud: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(EXIT.usage);
   }
-  const log = pino({ level: opts.logLevel, base: { app: 'cloud', pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
+  // Logs never block serving: an asynchronous destination (writes leave the event loop), with a bounded
+  // buffer: when stdout is not read and the buffer is full, lines are dropped and counted
+  // (mtl_split_log_lines_dropped_total) instead of stalling requests.
+  const dest = pino.destination({ dest: 1, sync: false, maxLength: opts.logBufferBytes });
+  let dropped = 0;
+  let pending = 0; // bytes handed to the destination and not yet written or dropped
+  dest.on('drop', (data: string | Buffer) => {
+    dropped++;
+    pending -= Buffer.byteLength(data);
+  });
+  dest.on('write', (n: number) => void (pending -= n));
+  // a closed stdout (EPIPE) must not kill the server
+  dest.on('error', () => undefined);
+  const counted = {
+    write(line: string): void {
+      pending += Buffer.byteLength(line);
+      dest.write(line);
+    },
+  };
+  const log = pino({ level: opts.logLevel, base: { app: 'cloud', pid: process.pid } }, counted);
+  /** Exit once the buffered lines are written, or after 1 s if stdout is not being read. */
+  const exit = (code: number): void => {
+    const until = performance.now() + 1000;
+    const check = (): void => {
+      if (pending <= 0 || performance.now() > until) process.exit(code);
+      else setTimeout(check, 5);
+    };
+    check();
+  };
   let cloud;
   try {
-    cloud = await startCloud(opts, log);
+    cloud = await startCloud(opts, log, { logLinesDropped: () => dropped });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error({ err: message }, 'start failed');
     process.stderr.write(`cloud: ${message.split('\n')[0]}\n`);
-    process.exit(EXIT.failure);
+    exit(EXIT.failure);
+    return;
   }
   let stopping = false;
   // SIGTERM is a service's normal stop (exit 0 after the drain); Ctrl-C (SIGINT) exits 130 like every program.
@@ -29,15 +58,24 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     cloud.stop().then(
-      () => process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok),
+      () => exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok),
       (err: unknown) => {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-        process.exit(EXIT.failure);
+        exit(EXIT.failure);
       },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP: re-read certificates and tokens; open connections carry on. A bad file keeps the old ones.
+  process.on('SIGHUP', () => {
+    try {
+      const r = cloud.reload();
+      log.info({ tls: r.tls, tokens: r.tokens }, 'credentials reloaded');
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'credential reload failed: keeping the old ones');
+    }
+  });
 }
 
 void main();

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchEvent, RequestEvent } from '@mtl-split/transport';
+import type { BatchEvent, ConnectionStats, RequestEvent } from '@mtl-split/transport';
 
 /** Prometheus metrics of the cloud server. */
 export class CloudMetrics {
@@ -44,7 +44,19 @@ export class CloudMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  readonly logDropped: Counter;
+
+  constructor(logLinesDropped: () => number = () => 0) {
+    this.logDropped = new Counter({
+      name: 'mtl_split_log_lines_dropped_total',
+      help: 'Log lines dropped because the log reader (stdout) fell behind and the asynchronous buffer was full',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const n = logLinesDropped();
+        if (n > 0) this.inc(n);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
     // prom-client's nodejs_active_{handles,requests,resources}_total are gauges with a counter's suffix,
     // which `promtool check metrics` rejects; the same counts stay available, by type, without the suffix.
@@ -53,6 +65,25 @@ export class CloudMetrics {
     }
   }
 
+  /** Report the server's connection counters at each scrape. */
+  watchConnections(stats: ConnectionStats): void {
+    this.registry.registerMetric(
+      new Gauge({
+        name: 'mtl_split_connections',
+        help: 'gRPC connections: open now (state=open), closed for a handshake past the timeout since start (handshake_timeout), refused above the cap since start (refused)',
+        labelNames: ['state'] as const,
+        registers: [],
+        collect() {
+          this.set({ state: 'open' }, stats.open);
+          this.set({ state: 'handshake_timeout' }, stats.handshakeTimeouts);
+          this.set({ state: 'refused' }, stats.refused);
+        },
+      }),
+    );
+  }
+
+  // Labels come only from the server's vocabulary: RequestEvent.point is a served split point's name,
+  // 'unknown' or '' (transport), method a ServedMethod, status a gRPC status name.
   onRequest(e: RequestEvent): void {
     this.requests.inc({ method: e.method, split: e.point, status: e.codeName });
     this.latency.observe({ method: e.method, split: e.point }, e.latencyMs / 1000);
@@ -68,8 +99,13 @@ export class CloudMetrics {
    * Serve the metrics on host:port (0 = any free port) at `/metrics` only (a query string is ignored):
    * GET and HEAD answer 200, other methods 405, other paths 404. Resolves with the bound port.
    */
-  listen(host: string, port: number): Promise<{ server: Server; port: number }> {
+  listen(host: string, port: number, authorize?: (header: string | undefined) => boolean): Promise<{ server: Server; port: number }> {
     const server = createServer((req, res) => {
+      if (authorize && !authorize(req.headers.authorization)) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"', 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('unauthorized: send authorization: Bearer <token>\n');
+        return;
+      }
       const path = (req.url ?? '/').split('?')[0];
       if (path !== '/metrics') {
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });

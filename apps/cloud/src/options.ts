@@ -1,6 +1,7 @@
+import { accessSync, constants } from 'node:fs';
 import { Option } from 'commander';
 import { z } from 'zod';
-import { choiceOption, createProgram, intOption, numberOption, parseOptions } from '@mtl-split/cli';
+import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { ENGINES } from '@mtl-split/model';
 import type { CloudOptions } from './cloud.js';
 
@@ -22,10 +23,34 @@ const schema = z.object({
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('threads', 1, 64),
   logLevel: choiceOption('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  tlsClientCa: z.string().min(1).optional(),
+  authTokenFile: z.string().min(1).optional(),
+  metricsHost: z.string().min(1),
+  metricsAuth: z.boolean().default(false),
+  handshakeTimeoutMs: int('handshake-timeout-ms', 1, 600_000),
+  idleTimeoutMs: int('idle-timeout-ms', 1, 86_400_000),
+  maxConnectionAgeMs: int('max-connection-age-ms', 1, 2_147_483_647),
+  maxConnections: int('max-connections', 1, 1_000_000),
+  logBufferKb: int('log-buffer-kb', 16, 1024 * 1024),
+  warnPerSec: int('warn-per-sec', 0, 100_000),
 });
+
+/** A file a flag names must be readable before anything starts (usage error, exit 2, naming the flag). */
+function readable(flag: string, file: string | undefined): void {
+  if (file === undefined) return;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read '${file}' (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
 
 export interface CliOptions extends CloudOptions {
   logLevel: string;
+  /** Size of the asynchronous log buffer; lines beyond it are dropped and counted, bytes. */
+  logBufferBytes: number;
 }
 
 /** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
@@ -45,8 +70,27 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .addOption(new Option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)'))
-    .option('--log-level <level>', 'pino log level', 'info');
+    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--tls-cert <file>', 'PEM certificate (chain) of the gRPC port: TLS on (with --tls-key; SIGHUP re-reads it)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-client-ca <file>', 'PEM CA that client certificates must chain to: mutual TLS (needs --tls-cert)')
+    .option('--auth-token-file <file>', 'bearer tokens, one a line: calls without "authorization: Bearer <token>" get UNAUTHENTICATED (health stays open; SIGHUP re-reads it)')
+    .option('--metrics-host <host>', 'address of the metrics port', '127.0.0.1')
+    .option('--metrics-auth', 'the metrics port also requires a bearer token of --auth-token-file (401 without)')
+    .option('--handshake-timeout-ms <ms>', 'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then', '5000')
+    .option('--idle-timeout-ms <ms>', 'close a connection without calls for this long', '300000')
+    .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', '1800000')
+    .option('--max-connections <n>', 'most open gRPC connections; more are closed on arrival', '1000')
+    .option('--log-buffer-kb <kb>', 'asynchronous log buffer; lines beyond it are dropped (and counted) rather than block serving', '1024')
+    .option('--warn-per-sec <n>', "most 'request failed' warnings per second; the rest are counted in the 'batches' line", '20');
   const o = parseOptions(program, argv, schema);
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  if (o.tlsClientCa !== undefined && o.tlsCert === undefined) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key (mutual TLS runs over TLS)');
+  if (o.metricsAuth && o.authTokenFile === undefined) throw new UsageError('--metrics-auth needs --auth-token-file (the tokens it checks)');
+  readable('--tls-cert', o.tlsCert);
+  readable('--tls-key', o.tlsKey);
+  readable('--tls-client-ca', o.tlsClientCa);
+  readable('--auth-token-file', o.authTokenFile);
   return {
     model: o.model,
     host: o.host,
@@ -63,5 +107,17 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     runtime: o.runtime,
     threads: o.threads,
     logLevel: o.logLevel,
+    logBufferBytes: o.logBufferKb * 1024,
+    ...(o.tlsCert !== undefined && o.tlsKey !== undefined
+      ? { tls: { certFile: o.tlsCert, keyFile: o.tlsKey, ...(o.tlsClientCa !== undefined ? { clientCaFile: o.tlsClientCa } : {}) } }
+      : {}),
+    ...(o.authTokenFile !== undefined ? { authTokenFile: o.authTokenFile } : {}),
+    metricsHost: o.metricsHost,
+    metricsAuth: o.metricsAuth,
+    handshakeTimeoutMs: o.handshakeTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    maxConnectionAgeMs: o.maxConnectionAgeMs,
+    maxConnections: o.maxConnections,
+    warnPerSec: o.warnPerSec,
   };
 }

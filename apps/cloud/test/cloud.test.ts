@@ -73,7 +73,7 @@ describe('cloud app', () => {
   it('exposes Prometheus metrics: requests by split/status, latency, bytes in, batch sizes', async () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).toMatch(/mtl_split_requests_total\{method="Infer",split="block1",status="OK"\} 1/);
-    expect(text).toMatch(/mtl_split_requests_total\{method="Infer",split="nowhere",status="INVALID_ARGUMENT"\} 1/);
+    expect(text).toMatch(/mtl_split_requests_total\{method="Infer",split="unknown",status="INVALID_ARGUMENT"\} 1/);
     expect(text).toMatch(/mtl_split_request_duration_seconds_bucket/);
     expect(text).toMatch(/mtl_split_request_bytes_total\{split="input"\} \d+/);
     expect(text).toMatch(/mtl_split_batch_size_count\{split="features"\} 1/);

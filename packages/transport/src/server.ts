@@ -310,6 +310,14 @@ export class SplitServer {
     return { tls: this.certificates !== undefined, tokens: this.tokens?.size ?? 0 };
   }
 
+  /**
+   * Whether an `authorization` header value carries a valid bearer token (true when the server has no
+   * tokens). The cloud's metrics port uses it, so a reload applies there too.
+   */
+  authorizes(header: string | undefined): boolean {
+    return this.tokens ? this.tokens.allows(header) : true;
+  }
+
   /** Server interceptor: UNAUTHENTICATED without a valid bearer token (the health service stays open). */
   private authorize(path: string, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
     return new grpc.ServerInterceptingCall(call, {
@@ -480,7 +488,7 @@ export class SplitServer {
     if (!expected) {
       throw new TransportError(
         Status.INVALID_ARGUMENT,
-        `unknown split point '${req.splitPoint}': valid points are ${[...shapes.keys()].join(', ')}`,
+        `unknown split point '${truncateField(req.splitPoint)}': valid points are ${[...shapes.keys()].join(', ')}`,
       );
     }
     const td = performance.now();
