@@ -1,7 +1,7 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomInputs, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
-import { SplitClient, TransportError } from '@mtl-split/transport';
+import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import type { EdgeResult } from './result.js';
 import { runSplit, type EdgeContext, type SampleSource } from './run.js';
 
@@ -10,6 +10,8 @@ export interface EdgeOptions {
   model: string;
   /** 'HOST:PORT[,HOST:PORT...]' (several: round robin); unused for edge-only. */
   cloud?: string;
+  /** TLS material and bearer token for the cloud (--tls-ca, --tls-cert, --tls-key, --auth-token-file). */
+  security?: ClientSecurity;
   /** A split point, 'all', 'edge-only' or 'cloud-only' (= 'input'). */
   split: string;
   codec: string;
@@ -129,7 +131,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
   if (remote) {
     if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
     try {
-      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries, busyPoll: opts.busyPoll ?? false });
+      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries, busyPoll: opts.busyPoll ?? false, ...opts.security });
     } catch (err) {
       throw new EdgeError(err instanceof Error ? err.message : String(err));
     }

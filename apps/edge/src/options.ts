@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
-import { choiceOption, createProgram, intOption, parseOptions } from '@mtl-split/cli';
-import { parseTargets } from '@mtl-split/transport';
-import { ENGINES } from '@mtl-split/model';
+import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
+import { parseTargets, readClientSecurity } from '@mtl-split/transport';
+import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model';
 import type { EdgeOptions } from './edge.js';
 
 const int = intOption;
@@ -34,16 +34,24 @@ const schema = z.object({
   backend: z.string().optional(),
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('--threads', 1, 64),
+  deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
   verify: z.boolean().default(false),
   inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
   busyPoll: z.boolean().default(false),
   progress: z.boolean(),
+  tlsCa: z.string().min(1).optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  tlsServerName: z.string().min(1).optional(),
+  authTokenFile: z.string().min(1).optional(),
 });
 
 export interface EdgeCliOptions extends EdgeOptions {
   /** `--json FILE`, or `-` for standard output (the table then goes to stderr). */
   json?: string;
   progress: boolean;
+  /** Emulated device factor (>= 1): main passes it to openNetwork through MTL_SPLIT_DEVICE_SLOWDOWN. */
+  deviceSlowdown: number;
 }
 
 /** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
@@ -64,10 +72,24 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', '2')
     .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', '1')
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
     .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
-    .option('--no-progress', 'no progress bar');
-  return parseOptions(program, argv, schema);
+    .option('--no-progress', 'no progress bar')
+    .option('--tls-ca <file>', 'PEM CA the cloud certificate must chain to: TLS on')
+    .option('--tls-cert <file>', 'PEM client certificate for a cloud with mutual TLS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-server-name <name>', 'name to check the cloud certificate against instead of the --cloud host')
+    .option('--auth-token-file <file>', 'bearer token file: its first token is sent as "authorization: Bearer <token>"');
+  const { tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile, ...o } = parseOptions(program, argv, schema);
+  let security;
+  try {
+    // files read here: a missing or empty one is a usage error naming the flag (exit 2) before any work
+    security = readClientSecurity({ tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  return { ...o, ...(security.tls || security.token !== undefined ? { security } : {}) };
 }
