@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import readline from 'node:readline';
 import { TestbedError } from './errors.js';
 
@@ -27,6 +28,11 @@ export interface Child {
 }
 
 const SIGNAL_CODES: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/** Preload of the parent-death watch (see parent-watch.mjs). */
+const PARENT_WATCH = new URL('./parent-watch.mjs', import.meta.url).href;
+/** The child's fd of the parent-death pipe. */
+const PARENT_FD = 3;
 
 /**
  * Starts children in their own process groups and guarantees they are stopped: on `stopAll()`, on normal
@@ -73,12 +79,19 @@ export class Supervisor {
   }
 
   spawn(o: SpawnOptions): Child {
-    const proc = spawn(o.command, o.args, {
+    // Parent-death watch: a Node child gets one end of a pipe as fd 3 and preloads parent-watch.mjs,
+    // which stops it when the pipe closes, i.e. when this process dies however it dies (kill -9 too).
+    const isNode = o.command === process.execPath;
+    const args = isNode ? ['--import', PARENT_WATCH, ...o.args] : o.args;
+    const env = { ...(o.env ?? process.env), ...(isNode ? { MTL_SPLIT_PARENT_FD: String(PARENT_FD) } : {}) };
+    const proc = spawn(o.command, args, {
       cwd: o.cwd,
-      env: o.env ?? process.env,
+      env,
       detached: true, // own process group: we can signal the whole tree
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
+    // our end of the pipe must not keep this process alive
+    (proc.stdio[PARENT_FD] as Socket | null)?.unref();
     if (proc.pid === undefined) throw new TestbedError(`${o.label}: could not start ${o.command}`);
     const log = o.logFile ? fs.createWriteStream(o.logFile, { flags: 'a' }) : null;
     const tailLines: string[] = [];
