@@ -19,6 +19,15 @@ export function predictLatency(
   return { computeMs, overheadMs, transferMs, latencyMs: link.latencyMs, totalMs };
 }
 
+/** The candidate that runs the whole network on the edge device (no transmission). */
+export const EDGE_ONLY = 'edge-only';
+
+/** Edge-only has no link: its prediction is its compute (the whole network on the edge device). */
+export function predictEdgeOnly(t: Pick<Timings, 'edge' | 'encode' | 'cloud' | 'decode'>): Prediction {
+  const computeMs = t.edge + t.encode + t.cloud + t.decode;
+  return { computeMs, overheadMs: 0, transferMs: 0, latencyMs: 0, totalMs: computeMs };
+}
+
 /** Signed error of the prediction in % of the measured value. */
 export function errorPct(measuredMs: number, predictedMs: number): number {
   return measuredMs > 0 ? ((measuredMs - predictedMs) / measuredMs) * 100 : 0;

@@ -33,10 +33,11 @@ export interface CloudHandle {
 /** Start the cloud app on an ephemeral port and wait for its `"msg":"listening"` line. */
 export async function startCloud(
   sup: Supervisor,
-  o: { bundle: string; runtime?: string; backend?: string; logFile?: string; timeoutMs?: number; label?: string },
+  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; logFile?: string; timeoutMs?: number; label?: string },
 ): Promise<CloudHandle> {
   const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
     '--model', o.bundle, '--port', '0', '--host', '127.0.0.1', '--metrics-port', '0', ...(o.runtime ? ['--runtime', o.runtime] : []),
+    ...(o.deviceSlowdown !== undefined && o.deviceSlowdown !== 1 ? ['--device-slowdown', String(o.deviceSlowdown)] : []),
   ]);
   const child = sup.spawn({ label: o.label ?? 'cloud', command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile: o.logFile });
   const ready = await waitForLine(
@@ -100,6 +101,8 @@ export interface EdgeRun {
   /** Engine (--runtime); default the bundle's. */
   runtime?: string;
   backend?: string;
+  /** Emulated edge device factor (--device-slowdown); default 1. */
+  deviceSlowdown?: number;
   jsonFile: string;
   logFile?: string;
   label: string;
@@ -113,6 +116,7 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
     '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
     '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
     '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
+    ...(r.deviceSlowdown !== undefined && r.deviceSlowdown !== 1 ? ['--device-slowdown', String(r.deviceSlowdown)] : []),
   ]);
   const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
   let timedOut = false;

@@ -30,6 +30,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, 'default')
     .option('--quick', 'run the quick scenario (same as --scenario quick)', false)
     .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist')
+    .option('--profiles-dir <dir>', 'folder of link profiles NAME.json (default testbed/profiles)')
+    .option('--devices-dir <dir>', 'folder of device profiles NAME.json (default testbed/devices)')
     .option('--toxiproxy-url <url>', 'Toxiproxy API to use (else $TOXIPROXY_URL, else an embedded server)', parseUrl)
     .option('--no-progress', 'no progress bar');
   const opts = parseFlags(program, argv, flagsSchema);
@@ -48,14 +50,19 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!fs.existsSync(file)) throw new UsageError(`invalid --scenario '${name}': no such file ${displayPath(file)}`);
   if (opts.out !== undefined) checkOutDir(opts.out);
-  const scenario = loadScenario(file);
+  for (const [flag, dir] of [['--profiles-dir', opts.profilesDir], ['--devices-dir', opts.devicesDir]] as const) {
+    if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
+  }
+  const scenario = loadScenario(file, { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) });
   const out = path.resolve(opts.out ?? path.join('results', `${scenario.name}-${stamp()}`));
 
   const sup = new Supervisor();
   sup.installSignalHandlers();
   const t0 = Date.now();
   console.log(`experiment: scenario ${scenario.name} (${displayPath(scenario.file)}), ${scenario.profiles.length} profiles, codecs ${scenario.codecs.join(', ')}, output ${displayPath(out)}`);
-  const { results, outDir } = await runExperiment({ scenario, outDir: out, toxiproxyUrl, supervisor: sup, progress: opts.progress, log: (l) => (opts.progress && process.stderr.isTTY ? undefined : console.log(l)) });
+  const dev = (d: typeof scenario.edgeDevice): string => (d.slowdown === 1 ? d.name : `${d.name} (x${d.slowdown}, emulated)`);
+  console.log(`experiment: edge device ${dev(scenario.edgeDevice)}, cloud device ${dev(scenario.cloudDevice)}`);
+  const { results, outDir } = await runExperiment({ scenario, outDir: out, toxiproxyUrl, supervisor: sup, progress: opts.progress, log: (l) => console.log(l) });
   const ext = extremeProfiles(results);
   for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
     const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
@@ -73,6 +80,8 @@ const flagsSchema = z.object({
   quick: z.boolean(),
   out: z.string().min(1, '--out must name a folder').optional(),
   toxiproxyUrl: z.string().optional(),
+  profilesDir: z.string().min(1).optional(),
+  devicesDir: z.string().min(1).optional(),
   progress: z.boolean(),
 });
 

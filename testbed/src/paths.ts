@@ -7,6 +7,7 @@ export const TESTBED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const REPO_ROOT = path.resolve(TESTBED_DIR, '..');
 export const PROFILES_DIR = path.join(TESTBED_DIR, 'profiles');
 export const SCENARIOS_DIR = path.join(TESTBED_DIR, 'scenarios');
+export const DEVICES_DIR = path.join(TESTBED_DIR, 'devices');
 
 /** Path as shown in messages: relative to the repo root when inside it. */
 export function displayPath(p: string): string {

@@ -5,14 +5,17 @@ export interface Progress {
   start(total: number): void;
   advance(by: number, stage: string): void;
   stage(stage: string): void;
+  /** Prints a line above the bar; false when no bar is shown (the caller prints it itself). */
+  log(line: string): boolean;
   stop(): void;
 }
 
 export function createProgress(enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) {
-    return { start: () => undefined, advance: () => undefined, stage: () => undefined, stop: () => undefined };
+    return { start: () => undefined, advance: () => undefined, stage: () => undefined, log: () => false, stop: () => undefined };
   }
-  const bar = new cliProgress.SingleBar(
+  // a MultiBar with one bar: its log() prints above the bar and redraws it
+  const multi = new cliProgress.MultiBar(
     {
       format: 'experiment {bar} {percentage}% | {value}/{total} cells | {duration_formatted} elapsed, ETA {eta_formatted} | {stage}',
       hideCursor: true,
@@ -21,21 +24,25 @@ export function createProgress(enabled: boolean): Progress {
     },
     cliProgress.Presets.shades_classic,
   );
-  let started = false;
+  let bar: cliProgress.SingleBar | undefined;
   return {
     start(total) {
-      bar.start(total, 0, { stage: 'starting' });
-      started = true;
+      bar = multi.create(total, 0, { stage: 'starting' });
     },
     advance(by, stage) {
-      if (started) bar.increment(by, { stage });
+      bar?.increment(by, { stage });
     },
     stage(stage) {
-      if (started) bar.update({ stage });
+      bar?.update({ stage });
+    },
+    log(line) {
+      if (!bar) return false;
+      multi.log(`${line}\n`);
+      return true;
     },
     stop() {
-      if (started) bar.stop();
-      started = false;
+      if (bar) multi.stop();
+      bar = undefined;
     },
   };
 }

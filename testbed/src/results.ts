@@ -105,6 +105,15 @@ export interface ProfileInfo extends LinkFigures {
   referenceMs: number;
 }
 
+/** A device as the results record it (the emulation: compute x slowdown). */
+export interface DeviceInfo {
+  name: string;
+  description: string;
+  slowdown: number;
+  benchmark: string;
+  source: string;
+}
+
 export interface Results {
   /** false while the run is in progress (results.partial.json); true in the final results.json. */
   complete: boolean;
@@ -113,7 +122,9 @@ export interface Results {
   finishedAt?: string;
   durationSec?: number;
   environment: { node: string; platform: string; cpus: number; toxiproxy: string; runtime?: string; edgeBackend?: string; cloudBackend?: string };
-  /** Split points in network order (of the MTL bundle). */
+  /** Emulated edge and cloud devices (absent in results from before device profiles: this machine). */
+  devices?: { edge: DeviceInfo; cloud: DeviceInfo };
+  /** Candidates in network order: the MTL bundle's swept split points, then 'edge-only'. */
   splits: string[];
   tasks: string[];
   profiles: ProfileInfo[];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorPct, predictLatency, winners } from './analytic.js';
+import { EDGE_ONLY, errorPct, predictEdgeOnly, predictLatency, winners } from './analytic.js';
 import { runEdge, startCloud, type EdgeResult } from './apps.js';
 import { readBundleInfo, type BundleInfo } from './bundles.js';
 import { TestbedError } from './errors.js';
@@ -57,7 +57,7 @@ interface GroupResult {
 export async function runExperiment(o: ExperimentOptions): Promise<{ results: Results; outDir: string }> {
   const s = o.scenario;
   const sup = o.supervisor;
-  const log = o.log ?? (() => undefined);
+  const plainLog = o.log ?? (() => undefined);
   const t0 = Date.now();
   const where = `scenario ${displayPath(s.file)}`;
 
@@ -83,6 +83,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
   fs.mkdirSync(path.join(work, 'edge'), { recursive: true });
 
   const progress = createProgress(o.progress ?? false);
+  // on a terminal with a progress bar, lines go above the bar; otherwise to the caller's log
+  const log = (line: string): void => {
+    if (!progress.log(line)) plainLog(line);
+  };
   try {
     // --- the link: Toxiproxy (embedded unless a URL is given), a probe server behind its own proxy
     const link = await openLink(o.toxiproxyUrl);
@@ -95,7 +99,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     const bundles = [mtl, ...stl];
     const splitsFor = (b: BundleInfo): string[] => splits.filter((x) => b.splits.some((y) => y.name === x));
     const codecsFor = (bi: number): string[] => (bi === 0 ? s.codecs : (s.stlCodecs ?? s.codecs));
-    const totalUnits = bundles.reduce((a, b, bi) => a + splitsFor(b).length * codecsFor(bi).length * (1 + s.repetitions * s.profiles.length), 0);
+    const totalUnits = bundles.reduce((a, b, bi) => a + splitsFor(b).length * codecsFor(bi).length * (1 + s.repetitions * s.profiles.length) + s.repetitions, 0);
     progress.start(totalUnits);
 
     const baseline: BaselineEntry[] = [];
@@ -106,7 +110,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     // every cloud starts at once (start-up is the slow part; idle clouds cost little), one bundle runs at a time
     progress.stage('starting cloud processes');
     const clouds = await Promise.all(
-      bundles.map((b) => startCloud(sup, { bundle: b.dir, runtime: s.runtime, backend: s.cloudBackend, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
+      bundles.map((b) => startCloud(sup, { bundle: b.dir, runtime: s.runtime, backend: s.cloudBackend, deviceSlowdown: s.cloudDevice.slowdown, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
     );
     for (const [bi, b] of bundles.entries()) {
       const cloud = clouds[bi]!;
@@ -131,7 +135,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             progress.stage(label);
             const results = await runEdge(sup, {
               bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend,
+              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown,
               jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
               label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
             });
@@ -210,6 +214,41 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             }
           }
         }
+
+        // --- edge-only: the whole network on the edge device. No link is involved, so one run per repetition
+        // serves every profile and codec of that repetition (its cells carry the same figures).
+        const wholeMs = Math.max(1, ...[...base.values()].map((e) => e.timings.edge + e.timings.cloud));
+        for (let rep = 0; rep < s.repetitions; rep++) {
+          const n = clamp(Math.floor((s.maxCellSeconds * 1000) / wholeMs), s.minSamples, s.samples);
+          edgeRuns += 1;
+          const label = `edge ${b.id} edge-only${s.repetitions > 1 ? ` rep ${rep + 1}` : ''}`;
+          progress.stage(label);
+          const [r] = await runEdge(sup, {
+            bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: 'edge-only', codec: codecsFor(bi)[0]!, compress: s.compress, dataset: s.dataset,
+            samples: n, concurrency: 1, deadlineMs: 60_000, warmup: BASELINE_WARMUP, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown,
+            jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
+            label, timeoutMs: EDGE_STARTUP_MS + wholeMs * (n + BASELINE_WARMUP) * 5,
+          });
+          if (!r || r.split !== 'edge-only') throw new TestbedError(`${label}: the edge result has no entry for edge-only`);
+          progress.advance(1, label);
+          const t = timingsOf(r);
+          if (rep === 0) {
+            for (const codec of codecsFor(bi)) {
+              baseline.push({ bundle: b.id, codec, split: EDGE_ONLY, samples: r.samples - r.failed, accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0 });
+            }
+          }
+          const prediction = predictEdgeOnly(t);
+          for (const p of s.profiles) {
+            for (const codec of codecsFor(bi)) {
+              rawCells.push({
+                variant: 'mtl', bundle: b.id, profile: p.name, codec, split: EDGE_ONLY, repetition: rep, samples: r.samples, failed: r.failed,
+                accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0, transmissions: 0,
+                configured: linkOf(p), measuredLink: { ...(probes.get(`${rep}/${p.name}`) ?? { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0 }), effectiveUpKBps: undefined },
+                predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
+              });
+            }
+          }
+        }
       } finally {
         await relay.close();
         await proxy.remove().catch(() => undefined);
@@ -243,6 +282,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       }
     }
 
+    const candidates = [...splits, EDGE_ONLY];
     const finishedAt = new Date();
     const results: Results = {
       complete: true,
@@ -251,12 +291,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       finishedAt: finishedAt.toISOString(),
       durationSec: (finishedAt.getTime() - t0) / 1000,
       environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, toxiproxy: link.description, runtime: s.runtime ?? 'bundle default', edgeBackend: s.edgeBackend, cloudBackend: s.cloudBackend },
-      splits,
+      devices: { edge: s.edgeDevice, cloud: s.cloudDevice },
+      splits: candidates,
       tasks: mtl.tasks,
       profiles: s.profiles.map((p) => ({ name: p.name, description: p.description, source: p.source, ...linkOf(p), referenceMs: profileReferenceMs(p) })),
       baseline,
       cells,
-      winners: winners(cells, splits),
+      winners: winners(cells, candidates),
       maxAbsErrorPct: cells.length ? Math.max(...cells.map((c) => Math.abs(c.errorPct))) : 0,
       warnings,
     };

@@ -5,6 +5,7 @@ import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecNam
 import { TestbedError } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
+import { loadDevice, type Device } from './devices.js';
 import { loadProfile, listProfiles, type Profile } from './profiles.js';
 
 /** The codecs and lossless stages of @mtl-split/codec: a scenario accepts what edge and plan accept. */
@@ -48,6 +49,10 @@ export const ScenarioSchema = z
     /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process; with runtime "tfjs" only. */
     edgeBackend: z.enum(BACKENDS).optional(),
     cloudBackend: z.enum(BACKENDS).optional(),
+    /** Device profile (testbed/devices or --devices-dir) the edge emulates; default this machine. */
+    edgeDevice: z.string().min(1).default('this-machine'),
+    /** Device profile the cloud emulates; default this machine. */
+    cloudDevice: z.string().min(1).default('this-machine'),
     /** Requests the edge keeps in flight (1 = one sample at a time, the latency view). */
     concurrency: z.number().int().min(1).max(64).default(1),
   })
@@ -57,13 +62,15 @@ export const ScenarioSchema = z
   .refine((s) => s.cloudBackend === undefined || s.runtime === 'tfjs', { message: 'a tfjs backend needs "runtime": "tfjs"', path: ['cloudBackend'] });
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
 
-export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl'> {
+export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl' | 'edgeDevice' | 'cloudDevice'> {
   /** Absolute path of the scenario file. */
   file: string;
   /** Absolute bundle directories. */
   model: string;
   stl: string[];
   profiles: Profile[];
+  edgeDevice: Device;
+  cloudDevice: Device;
 }
 
 export function listScenarios(dir = SCENARIOS_DIR): string[] {
@@ -84,7 +91,7 @@ export function resolveScenarioFile(nameOrFile: string, dir = SCENARIOS_DIR): st
  * Load and validate a scenario: its profiles must exist and be valid. Bundle paths resolve from the repo
  * root; whether they exist is checked by the runner (which knows their split points).
  */
-export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; profilesDir?: string } = {}): Scenario {
+export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; profilesDir?: string; devicesDir?: string } = {}): Scenario {
   const file = resolveScenarioFile(nameOrFile, opts.scenariosDir);
   const s = readJsonFile(file, ScenarioSchema, 'scenario');
   const names = s.profiles === 'all' ? listProfiles(opts.profilesDir) : s.profiles;
@@ -95,6 +102,15 @@ export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; 
       throw new TestbedError(`scenario ${displayPath(file)}: field "profiles.${i}": ${(e as Error).message}`);
     }
   });
+  const device = (field: 'edgeDevice' | 'cloudDevice'): Device => {
+    try {
+      return loadDevice(s[field], opts.devicesDir);
+    } catch (e) {
+      throw new TestbedError(`scenario ${displayPath(file)}: field "${field}": ${(e as Error).message}`);
+    }
+  };
+  const edgeDevice = device('edgeDevice');
+  const cloudDevice = device('cloudDevice');
   if (new Set(names).size !== names.length) throw new TestbedError(`scenario ${displayPath(file)}: field "profiles": duplicate names`);
   if (new Set(s.codecs).size !== s.codecs.length) throw new TestbedError(`scenario ${displayPath(file)}: field "codecs": duplicate names`);
   const badStl = (s.stlCodecs ?? []).findIndex((c) => !s.codecs.includes(c));
@@ -105,5 +121,7 @@ export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; 
     model: path.resolve(REPO_ROOT, s.model),
     stl: (s.stl ?? []).map((d) => path.resolve(REPO_ROOT, d)),
     profiles,
+    edgeDevice,
+    cloudDevice,
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TestbedError } from '../src/errors.js';
 import { listProfiles, loadProfile, loadProfileFile, profileToxics } from '../src/profiles.js';
 import { listScenarios, loadScenario } from '../src/scenario.js';
+import { listDevices, loadDevice, loadDeviceFile } from '../src/devices.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-validation-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -71,6 +72,32 @@ describe('profiles', () => {
   });
 });
 
+describe('devices', () => {
+  const dev = { name: 'x', description: 'a board', slowdown: 4, benchmark: 'some benchmark, some network', source: 'some published figures' };
+
+  it('ships device profiles, each valid, with a benchmark and a source, and this machine built in', () => {
+    expect(listDevices()).toEqual(expect.arrayContaining(['jetson-nano-cpu', 'mcu-m7', 'phone-midrange', 'rpi4', 'server']));
+    for (const n of listDevices()) {
+      const d = loadDevice(n);
+      expect(d.slowdown).toBeGreaterThanOrEqual(1);
+      expect(d.source.length).toBeGreaterThan(40);
+      expect(d.benchmark.length).toBeGreaterThan(20);
+    }
+    expect(loadDevice('this-machine').slowdown).toBe(1);
+  });
+
+  it('names the file and the field of a bad value, in one line', () => {
+    const dir = path.join(tmp, 'd1');
+    expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, slowdown: 0.5 })))).toMatch(/^device .*x\.json: field "slowdown": .*at least 1/);
+    expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, slowdown: 'fast' })))).toContain('field "slowdown"');
+    const { benchmark: _b, ...noBenchmark } = dev;
+    expect(message(() => loadDeviceFile(write(dir, 'x', noBenchmark)))).toContain('field "benchmark"');
+    expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, cores: 4 })))).toMatch(/cores/);
+    expect(message(() => loadDeviceFile(write(dir, 'y', dev)))).toContain('does not match the file name');
+    expect(message(() => loadDevice('abacus'))).toMatch(/unknown device "abacus" \(valid: this-machine, jetson-nano-cpu, mcu-m7/);
+  });
+});
+
 describe('scenarios', () => {
   it('ships a default and a quick scenario that load', () => {
     expect(listScenarios()).toEqual(expect.arrayContaining(['default', 'quick']));
@@ -89,6 +116,18 @@ describe('scenarios', () => {
     expect(s.repetitions).toBe(1);
     expect(s.compress).toBe('none');
     expect(s.profiles[0]!.name).toBe('lte');
+    expect(s.edgeDevice.name).toBe('this-machine');
+    expect(s.cloudDevice.slowdown).toBe(1);
+  });
+
+  it('reads devices and profiles from other folders (--devices-dir, --profiles-dir)', () => {
+    const devs = path.join(tmp, 'd2');
+    write(devs, 'board', { name: 'board', description: 'a board', slowdown: 7, benchmark: 'some benchmark, some network', source: 'some published figures' });
+    const profs = path.join(tmp, 'p3');
+    write(profs, 'mylink', { ...good, name: 'mylink' });
+    const s = loadScenario(write(path.join(tmp, 's2'), 's', { ...base, profiles: ['mylink'], edgeDevice: 'board' }), { devicesDir: devs, profilesDir: profs });
+    expect(s.edgeDevice.slowdown).toBe(7);
+    expect(s.profiles[0]!.name).toBe('mylink');
   });
 
   it('names the file and the field of each kind of mistake', () => {
@@ -98,6 +137,8 @@ describe('scenarios', () => {
     expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', 'nope'] })))).toMatch(/field "profiles\.1": unknown profile "nope"/);
     expect(message(() => loadScenario(write(dir, 's', { ...base, splits: [] })))).toContain('field "splits"');
     expect(message(() => loadScenario(write(dir, 's', { ...base, extra: 1 })))).toContain('extra');
+    expect(message(() => loadScenario(write(dir, 's', { ...base, edgeDevice: 'abacus' })))).toMatch(/s\.json: field "edgeDevice": unknown device "abacus" \(valid: this-machine, /);
+    expect(message(() => loadScenario(write(dir, 's', { ...base, cloudDevice: 'x y' })))).toMatch(/field "cloudDevice": unknown device/);
     const { model: _m, ...noModel } = base;
     expect(message(() => loadScenario(write(dir, 's', noModel)))).toContain('field "model"');
   });

@@ -28,6 +28,8 @@ export interface CloudOptions {
   runtime?: string;
   /** ONNX Runtime intra-op threads (default 1). */
   threads?: number;
+  /** Emulated cloud device: each half waits out (k - 1) x its measured compute (default 1, this machine). */
+  deviceSlowdown?: number;
   /** TLS on the gRPC port (mutual with clientCaFile). */
   tls?: ServerTlsFiles;
   /** Bearer tokens, one a line. */
@@ -185,7 +187,7 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
     life.info({ model: opts.model }, 'loading bundle');
-    const net = await openNetwork(opts.model, { runtime: engine, threads: opts.threads, backend: opts.backend });
+    const net = await openNetwork(opts.model, { runtime: engine, threads: opts.threads, backend: opts.backend, slowdown: opts.deviceSlowdown ?? 1 });
     life.info({ engine: net.engine, backend: net.backend }, engineLine('cloud', net.engine, net.backend));
     server.setExecutor(await BundleExecutor.create(net));
     timer = setInterval(() => summary.flush(), 5000);

@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { Option } from 'commander';
 import { z } from 'zod';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
-import { ENGINES } from '@mtl-split/model';
+import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model';
 import type { CloudOptions } from './cloud.js';
 
 const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);
@@ -22,6 +22,7 @@ const schema = z.object({
   backend: z.string().optional(),
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('threads', 1, 64),
+  deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
   logLevel: choiceOption('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
@@ -69,6 +70,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', '0')
     .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .option('--device-slowdown <k>', 'emulate a cloud device k times slower than this machine: each half waits out (k - 1) x its measured compute', '1')
     .addOption(new Option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)'))
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--tls-cert <file>', 'PEM certificate (chain) of the gRPC port: TLS on (with --tls-key; SIGHUP re-reads it)')
@@ -106,6 +108,7 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     backend: o.backend,
     runtime: o.runtime,
     threads: o.threads,
+    deviceSlowdown: o.deviceSlowdown,
     logLevel: o.logLevel,
     logBufferBytes: o.logBufferKb * 1024,
     ...(o.tlsCert !== undefined && o.tlsKey !== undefined

@@ -1,5 +1,6 @@
 import { CliExit, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
+import { SLOWDOWN_ENV } from '@mtl-split/model';
 import { runEdge, type EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
   exitOnInterrupt('edge', () => bar?.stop());
+  // --device-slowdown reaches openNetwork (in edge.ts) as its environment variable: every half is stretched
+  if (opts.deviceSlowdown !== 1) process.env[SLOWDOWN_ENV] = String(opts.deviceSlowdown);
   // With `--json -` the JSON owns stdout: the table and the backend line go to stderr.
   const human = json?.toStdout ? process.stderr : process.stdout;
   try {

@@ -29,5 +29,6 @@ export { exportOnnx, ONNX_INPUT } from './onnx/export.js';
 export { openNetwork, defaultEngine, checkEngine } from './engines/registry.js';
 export type { OpenOptions } from './engines/registry.js';
 export { ENGINES } from './engines/types.js';
+export { withDevice, checkSlowdown, slowdownFromEnv, deviceLabel, waitUntil, MAX_SLOWDOWN, SLOWDOWN_ENV } from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
 export { softmaxRows, argmaxRows } from './engines/softmax.js';

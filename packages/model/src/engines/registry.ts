@@ -1,6 +1,7 @@
 import { readManifest } from '../bundle/load.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
+import { checkSlowdown, slowdownFromEnv, withDevice } from './device.js';
 import { openOnnx } from './onnx.js';
 import { openTfjs } from './tfjs.js';
 import { ENGINES, type EngineName, type EngineOptions, type SplitNetwork } from './types.js';
@@ -15,6 +16,11 @@ const registry = new Map<EngineName, Opener>([
 export interface OpenOptions extends EngineOptions {
   /** Engine (default: onnx when the bundle has model.onnx, else tfjs). */
   runtime?: string;
+  /**
+   * Emulated device: every half runs this many times as long as on this machine (`withDevice`; default 1,
+   * or the MTL_SPLIT_DEVICE_SLOWDOWN environment variable when set).
+   */
+  slowdown?: number;
 }
 
 /** The engine a bundle runs on by default: onnx when it carries model.onnx. */
@@ -31,5 +37,7 @@ export function checkEngine(name: string): EngineName {
 export async function openNetwork(dir: string, o: OpenOptions = {}): Promise<SplitNetwork> {
   const manifest = readManifest(dir);
   const engine = o.runtime === undefined ? defaultEngine(manifest) : checkEngine(o.runtime);
-  return registry.get(engine)!(dir, manifest, o);
+  const slowdown = o.slowdown === undefined ? slowdownFromEnv() : checkSlowdown(o.slowdown);
+  const net = await registry.get(engine)!(dir, manifest, o);
+  return withDevice(net, slowdown);
 }
