@@ -9,7 +9,7 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { ENGINES, openNetwork, readManifest } from '@mtl-split/model';
 import { measurePlan, randomInput, testSample } from './plan/measure.js';
-import { DEFAULT_PROFILES_DIR, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
+import { DEFAULT_DEVICES_DIR, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
 import { createProgram, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, parseOrExit } from '@mtl-split/cli';
 import { bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
@@ -33,6 +33,9 @@ const program = createProgram(
   .option('--compress <stage>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
   .option('--repeats <n>', 'timed runs per split point (median)', '20')
   .option('--edge-slowdown <k>', 'edge device is k times slower than this machine (edge compute and encode x k)', '1')
+  .option('--edge-device <name>', `edge device profile from --devices-dir (compute x its slowdown, as the experiment emulates it): ${deviceNames(DEFAULT_DEVICES_DIR).join(', ')}`)
+  .option('--cloud-device <name>', 'cloud device profile from --devices-dir (default this-machine)')
+  .option('--devices-dir <dir>', 'folder of device profile files NAME.json (default: testbed/devices of this repository)')
   .option('--cloud-speedup <k>', 'cloud is k times faster than this machine (cloud compute and decode / k)', '1')
   .option('--json <file>', "also write the full result as JSON to FILE (atomically), or to standard output with '-' (the tables then go to stderr)")
   .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
@@ -49,7 +52,8 @@ async function main(): Promise<void> {
   exitOnInterrupt('plan', () => bar?.stop());
 
   const manifest = readManifest(o.model);
-  const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
+  // measured as this machine is (slowdown 1, whatever MTL_SPLIT_DEVICE_SLOWDOWN says): devices scale the figures
+  const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads, slowdown: 1 });
   process.stderr.write(`${engineLine('plan', net.engine, net.backend)}\n`);
   const bundle = { id: net.id, dir: o.model, manifest };
   // the first test sample of the bundle's dataset; an imported bundle has none: a seeded random input
@@ -72,12 +76,13 @@ async function main(): Promise<void> {
   await net.close();
 
   const down = answerBytes(bundle.manifest.tasks);
-  const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup };
+  const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup, edgeDevice: o.edgeDevice.slowdown, cloudDevice: o.cloudDevice.slowdown };
   const plans = o.links.map((l) => o.codecs.map((c) => planLink(m, l, c, down, devices)));
   // With `--json -` the JSON owns stdout: the tables go to stderr.
   const out = json?.toStdout ? process.stderr : process.stdout;
   out.write(
     `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), engine ${net.engine} (${net.backend}), one test sample, median of ${o.repeats} runs; ` +
+      `edge device ${o.edgeDevice.name} (compute x${o.edgeDevice.slowdown}), cloud device ${o.cloudDevice.name} (x${o.cloudDevice.slowdown}), ` +
       `edge slowdown ${o.edgeSlowdown}, cloud speedup ${o.cloudSpeedup}, compress ${o.compress}, answer ${down} bytes\n\n`,
   );
   o.links.forEach((l, i) => out.write(`${formatLinkTable(l, plans[i])}\n\n`));
@@ -95,6 +100,8 @@ async function main(): Promise<void> {
       compress: o.compress,
       edgeSlowdown: o.edgeSlowdown,
       cloudSpeedup: o.cloudSpeedup,
+      edgeDevice: o.edgeDevice,
+      cloudDevice: o.cloudDevice,
       answerBytes: down,
       links: o.links,
       codecs: o.codecs,

@@ -85,6 +85,14 @@ describe('predictRow', () => {
     expect(r.totalMs).toBeCloseTo(6 + 1.5 + 500 + 30 + 0.125 + 2 + 2.24, 10);
   });
 
+  it('device profiles scale the halves\' compute, not the codecs (as the testbed emulates them)', () => {
+    const r = predictRow('p', { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 }, { up: 0, down: 0 }, { upKBps: 10, downKBps: 100, latencyMs: 0 }, { edgeSlowdown: 1, cloudSpeedup: 1, edgeDevice: 10, cloudDevice: 2 });
+    expect(r.edgeMs).toBe(20);
+    expect(r.encodeMs).toBe(0.5);
+    expect(r.cloudMs).toBe(8);
+    expect(r.decodeMs).toBe(0.25);
+  });
+
   it('estimates the answer as 8 bytes per class per task + 64', () => {
     expect(answerBytes([{ name: 'a', classes: ['x', 'y'] }, { name: 'b', classes: ['0', '1', '2'] }])).toBe(64 + 8 * 5);
   });
@@ -156,11 +164,25 @@ describe('options', () => {
     const pdir = join(dir, 'profiles');
     rmSync(pdir, { recursive: true, force: true });
     mkdirSync(pdir);
-    writeFileSync(join(pdir, 'ok.json'), JSON.stringify({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x' }));
-    writeFileSync(join(pdir, 'bad.json'), JSON.stringify({ name: 'bad', upKBps: -1, downKBps: 6, latencyMs: 7, jitterMs: 1 }));
+    // the testbed's validation (one model of the world): a source is required, unknown fields are refused
+    const src = 'some published figures';
+    writeFileSync(join(pdir, 'ok.json'), JSON.stringify({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }));
+    writeFileSync(join(pdir, 'bad.json'), JSON.stringify({ name: 'bad', upKBps: -1, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }));
+    writeFileSync(join(pdir, 'nosource.json'), JSON.stringify({ name: 'nosource', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x' }));
     expect(loadProfile('ok', pdir)).toEqual({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1 });
-    expect(() => loadProfile('bad', pdir)).toThrow(/field "upKBps".*\(valid: bad, ok\)$/);
-    expect(() => loadProfile('nope', pdir)).toThrow(/^unknown profile 'nope' \(valid: bad, ok\)$/);
+    expect(() => loadProfile('bad', pdir)).toThrow(/^profile .*bad\.json: field "upKBps": /);
+    expect(() => loadProfile('nosource', pdir)).toThrow(/^profile .*nosource\.json: field "source"/);
+    expect(() => loadProfile('nope', pdir)).toThrow(/^unknown profile "nope" \(valid: bad, nosource, ok\)$/);
+    // device profiles, as the experiment reads them
+    const ddir = join(dir, 'devices');
+    rmSync(ddir, { recursive: true, force: true });
+    mkdirSync(ddir);
+    writeFileSync(join(ddir, 'board.json'), JSON.stringify({ name: 'board', description: 'x', slowdown: 0.5, benchmark: 'some benchmark, some net', source: src }));
+    expect(() => parseOptions(raw({ upKbps: '1', edgeDevice: 'board', devicesDir: ddir }))).toThrow(/^invalid --edge-device: device .*board\.json: field "slowdown"/);
+    expect(() => parseOptions(raw({ upKbps: '1', cloudDevice: 'abacus' }))).toThrow(/^invalid --cloud-device: unknown device "abacus" \(valid: this-machine, .*rpi4/);
+    const od = parseOptions(raw({ upKbps: '1', edgeDevice: 'rpi4' }));
+    expect(od.edgeDevice.slowdown).toBeGreaterThan(1);
+    expect(od.cloudDevice.name).toBe('this-machine');
   });
 });
 
@@ -169,7 +191,8 @@ describe('plan CLI', () => {
     const json = join(dir, 'out', 'plan.json');
     const good = join(dir, 'plan.json');
     const bad: [string[], RegExp][] = [
-      [['--model', bundleDir, '--profile', 'marsnet', '--json', good], /^plan: unknown profile 'marsnet' \(valid: .*lte.*\)$/],
+      [['--model', bundleDir, '--profile', 'marsnet', '--json', good], /^plan: unknown profile "marsnet" \(valid: .*lte.*\)$/],
+      [['--model', bundleDir, '--up-kbps', '10', '--edge-device', 'abacus', '--json', good], /^plan: invalid --edge-device: unknown device "abacus" \(valid: this-machine, /],
       [['--model', bundleDir, '--json', good], /^plan: no link/],
       [['--model', bundleDir, '--up-kbps', '-3', '--json', good], /^plan: invalid --up-kbps '-3'/],
       [['--model', bundleDir, '--up-kbps', '10', '--codec', 'int9', '--json', good], /^plan: unknown codec 'int9'/],

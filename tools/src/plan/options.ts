@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
 import { UsageError } from '@mtl-split/cli';
 import { ENGINES, type EngineName } from '@mtl-split/model';
+import { DEVICES_DIR, PROFILES_DIR, listDevices, listProfiles as listProfileNames, loadDevice as loadDeviceProfile, loadProfile as loadLinkProfile, type Device } from '@mtl-split/testbed/world';
 
 /** Thrown for invalid command-line input or link files; printed as one line, exit code 2. */
 export { UsageError };
@@ -12,7 +12,10 @@ export { UsageError };
 /** The repository root (tools/src/plan -> ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Default folder of link profiles (data shared with the testbed). */
-export const DEFAULT_PROFILES_DIR = join(REPO_ROOT, 'testbed/profiles');
+export const DEFAULT_PROFILES_DIR = PROFILES_DIR;
+/** Default folder of device profiles (the testbed's). */
+export const DEFAULT_DEVICES_DIR = DEVICES_DIR;
+export type { Device };
 
 /** A link: bandwidths in KB/s (1 KB = 1000 bytes), latency and jitter as round-trip ms. */
 export interface Link {
@@ -35,6 +38,9 @@ export interface RawOptions {
   repeats: string;
   edgeSlowdown: string;
   cloudSpeedup: string;
+  edgeDevice?: string;
+  cloudDevice?: string;
+  devicesDir?: string;
   json?: string;
   progress: boolean;
   runtime?: string;
@@ -49,6 +55,9 @@ export interface PlanOptions {
   repeats: number;
   edgeSlowdown: number;
   cloudSpeedup: number;
+  /** Device profiles (testbed/devices or --devices-dir): compute x slowdown, as the testbed emulates it. */
+  edgeDevice: Device;
+  cloudDevice: Device;
   json: string | null;
   progress: boolean;
   /** Engine (default: the bundle's: onnx when it has model.onnx). */
@@ -57,45 +66,36 @@ export interface PlanOptions {
   threads: number;
 }
 
-/** The fields of a profile file the planner uses; other fields (description, source) are ignored. */
-const profileSchema = z.object({
-  name: z.string().min(1),
-  upKBps: z.number().positive().finite(),
-  downKBps: z.number().positive().finite(),
-  latencyMs: z.number().nonnegative().finite(),
-  jitterMs: z.number().nonnegative().finite(),
-});
-
 /** Profile names in `dir` (file names without .json), sorted. */
 export function listProfiles(dir: string): string[] {
+  return listProfileNames(dir);
+}
+
+/**
+ * Loads `dir/NAME.json` with the testbed's validation (the same schema and one-line messages as the
+ * experiment: file and field named); any problem is a UsageError.
+ */
+export function loadProfile(name: string, dir: string): Link {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
-  } catch {
-    return [];
+    const p = loadLinkProfile(name, dir);
+    return { name: p.name, upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
 
-/** Loads `dir/NAME.json` and validates it; any problem is one UsageError line naming the valid profiles. */
-export function loadProfile(name: string, dir: string): Link {
-  const valid = listProfiles(dir);
-  const names = valid.length ? valid.join(', ') : `none in ${dir}`;
-  const file = join(dir, `${name}.json`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name) || !existsSync(file)) {
-    throw new UsageError(`unknown profile '${name}' (valid: ${names})`);
-  }
-  let data: unknown;
+/** Loads a device profile by name (or 'this-machine') with the testbed's validation; problems are UsageErrors. */
+export function loadDevice(flag: string, name: string, dir: string): Device {
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    return loadDeviceProfile(name, dir);
   } catch (err) {
-    throw new UsageError(`profile '${name}' (${file}) is not valid JSON: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]} (valid: ${names})`);
+    throw new UsageError(`invalid ${flag}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const r = profileSchema.safeParse(data);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(`profile '${name}' (${file}): field "${i.path.join('.')}": ${i.message} (valid: ${names})`);
-  }
-  const p = r.data;
-  return { name, upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
+}
+
+/** Device names in `dir`, with the built-in this-machine. */
+export function deviceNames(dir: string): string[] {
+  return ['this-machine', ...listDevices(dir)];
 }
 
 function num(flag: string, value: string, schema: z.ZodNumber): number {
@@ -154,6 +154,8 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     repeats: num('--repeats', raw.repeats, z.number().int('must be an integer').min(1, 'must be >= 1').max(10_000, 'must be <= 10000')),
     edgeSlowdown: num('--edge-slowdown', raw.edgeSlowdown, positive),
     cloudSpeedup: num('--cloud-speedup', raw.cloudSpeedup, positive),
+    edgeDevice: loadDevice('--edge-device', raw.edgeDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
+    cloudDevice: loadDevice('--cloud-device', raw.cloudDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
     json: raw.json ?? null,
     progress: raw.progress,
     runtime: raw.runtime as EngineName | undefined,

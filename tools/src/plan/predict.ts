@@ -20,6 +20,12 @@ export interface Devices {
   edgeSlowdown: number;
   /** Cloud compute and decode take this many times less than measured here. */
   cloudSpeedup: number;
+  /**
+   * Device profiles' factors: the edge (cloud) halves' compute takes this many times longer, codecs do not,
+   * exactly as the testbed's emulation (withDevice) stretches them. Default 1.
+   */
+  edgeDevice?: number;
+  cloudDevice?: number;
 }
 
 /** Predicted latency of one request (one sample) at one split, ms. */
@@ -66,10 +72,10 @@ export function predictRow(
   link: Pick<Link, 'upKBps' | 'downKBps' | 'latencyMs'>,
   d: Devices,
 ): PlanRow {
-  const edgeMs = t.edgeMs * d.edgeSlowdown;
+  const edgeMs = t.edgeMs * d.edgeSlowdown * (d.edgeDevice ?? 1);
   const encodeMs = t.encodeMs * d.edgeSlowdown;
   const decodeMs = t.decodeMs / d.cloudSpeedup;
-  const cloudMs = t.cloudMs / d.cloudSpeedup;
+  const cloudMs = (t.cloudMs / d.cloudSpeedup) * (d.cloudDevice ?? 1);
   const upMs = (bytes.up / (link.upKBps * 1000)) * 1000;
   const downMs = (bytes.down / (link.downKBps * 1000)) * 1000;
   const totalMs = edgeMs + encodeMs + upMs + link.latencyMs + decodeMs + cloudMs + downMs;
@@ -78,7 +84,7 @@ export function predictRow(
 
 /** The edge-only baseline: the whole model on the (slowed-down) edge, no transmission. */
 export function edgeOnlyRow(fullModelMs: number, d: Devices): PlanRow {
-  const edgeMs = fullModelMs * d.edgeSlowdown;
+  const edgeMs = fullModelMs * d.edgeSlowdown * (d.edgeDevice ?? 1);
   return { split: EDGE_ONLY, upBytes: 0, downBytes: 0, edgeMs, encodeMs: 0, upMs: 0, latencyMs: 0, downMs: 0, decodeMs: 0, cloudMs: 0, totalMs: edgeMs };
 }
 

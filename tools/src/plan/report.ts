@@ -48,6 +48,9 @@ export interface PlanReport {
   compress: string;
   edgeSlowdown: number;
   cloudSpeedup: number;
+  /** Device profiles the prediction scales compute by. */
+  edgeDevice: { name: string; slowdown: number; benchmark: string; source: string };
+  cloudDevice: { name: string; slowdown: number; benchmark: string; source: string };
   answerBytes: number;
   links: Link[];
   codecs: string[];
