@@ -68,6 +68,11 @@ async function main(argv: string[]): Promise<void> {
     const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
     console.log(`winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`);
   }
+  if (results.plan?.length) {
+    const ok = results.plan.filter((p) => p.agrees).length;
+    console.log(`plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`);
+    for (const p of results.plan.filter((x) => !x.agrees)) console.log(`plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`);
+  }
   const within = results.cells.filter((c) => Math.abs(c.errorPct) <= 15).length;
   console.log(`analytic model: ${within} of ${results.cells.length} cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
   for (const w of results.warnings) console.log(`warning: ${w}`);

@@ -97,6 +97,23 @@ export interface Winner {
   predictedMs: number;
 }
 
+/** `npm run plan`'s pick for one profile and codec against the measured best. */
+export interface PlanAgreement {
+  profile: string;
+  codec: string;
+  /** Plan's best among the measured candidates, and its predicted latency. */
+  planSplit: string;
+  planMs: number;
+  /** What that candidate measured. */
+  planSplitMeasuredMs: number;
+  measuredSplit: string;
+  measuredMs: number;
+  /** (planSplitMeasuredMs - measuredMs) / measuredMs x 100. */
+  offPct: number;
+  /** Same candidate, or within 10%. */
+  agrees: boolean;
+}
+
 export interface ProfileInfo extends LinkFigures {
   name: string;
   description: string;
@@ -131,6 +148,8 @@ export interface Results {
   baseline: BaselineEntry[];
   cells: Cell[];
   winners: Winner[];
+  /** `npm run plan` on the same profiles, devices and codecs (absent when it was not run). */
+  plan?: PlanAgreement[];
   /** Largest |errorPct| over all cells. */
   maxAbsErrorPct: number;
   warnings: string[];

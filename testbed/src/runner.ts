@@ -12,7 +12,8 @@ import { profileReferenceMs, type Profile } from './profiles.js';
 import { createProgress } from './progress.js';
 import { startRelay } from './relay.js';
 import { writeReport } from './report/index.js';
-import type { BaselineEntry, Cell, LinkFigures, Results, Timings } from './results.js';
+import { planAgreement, runPlan } from './plan-check.js';
+import type { BaselineEntry, Cell, LinkFigures, PlanAgreement, Results, Timings } from './results.js';
 import type { Scenario } from './scenario.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -283,6 +284,16 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     }
 
     const candidates = [...splits, EDGE_ONLY];
+    // --- npm run plan on the same world (profiles, devices, codecs): does its pick match the measurement?
+    let plan: PlanAgreement[] | undefined;
+    if (s.plan) {
+      progress.stage('running plan');
+      const pj = await runPlan(sup, {
+        bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
+        profilesDir: s.profilesDir, devicesDir: s.devicesDir, runtime: s.runtime, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
+      });
+      plan = planAgreement(pj, cells, candidates);
+    }
     const finishedAt = new Date();
     const results: Results = {
       complete: true,
@@ -298,6 +309,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       baseline,
       cells,
       winners: winners(cells, candidates),
+      ...(plan ? { plan } : {}),
       maxAbsErrorPct: cells.length ? Math.max(...cells.map((c) => Math.abs(c.errorPct))) : 0,
       warnings,
     };

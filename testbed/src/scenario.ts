@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecName, type Compression } from '@mtl-split/codec';
 import { TestbedError } from './errors.js';
 import { readJsonFile } from './json-file.js';
-import { SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
+import { DEVICES_DIR, PROFILES_DIR, SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
 import { loadDevice, type Device } from './devices.js';
 import { loadProfile, listProfiles, type Profile } from './profiles.js';
 
@@ -53,6 +53,8 @@ export const ScenarioSchema = z
     edgeDevice: z.string().min(1).default('this-machine'),
     /** Device profile the cloud emulates; default this machine. */
     cloudDevice: z.string().min(1).default('this-machine'),
+    /** Also run `npm run plan` on the same profiles, devices and codecs and compare its picks with the measurement. */
+    plan: z.boolean().default(true),
     /** Requests the edge keeps in flight (1 = one sample at a time, the latency view). */
     concurrency: z.number().int().min(1).max(64).default(1),
   })
@@ -71,6 +73,9 @@ export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl
   profiles: Profile[];
   edgeDevice: Device;
   cloudDevice: Device;
+  /** Folders the profiles and devices came from (plan reads the same ones). */
+  profilesDir: string;
+  devicesDir: string;
 }
 
 export function listScenarios(dir = SCENARIOS_DIR): string[] {
@@ -123,5 +128,7 @@ export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; 
     profiles,
     edgeDevice,
     cloudDevice,
+    profilesDir: path.resolve(opts.profilesDir ?? PROFILES_DIR),
+    devicesDir: path.resolve(opts.devicesDir ?? DEVICES_DIR),
   };
 }

@@ -7,6 +7,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 export interface PageCheck {
   images: Array<{ src: string; complete: boolean; naturalWidth: number }>;
+  /** Inline SVG plots: their rendered size in the page. */
+  svgs: Array<{ width: number; height: number }>;
   title: string;
 }
 
@@ -27,8 +29,11 @@ export async function openReport(htmlFile: string, screenshot: string): Promise<
     const images = (await page.evaluate(
       `Array.from(document.images).map((i) => ({ src: i.getAttribute('src') || '', complete: i.complete, naturalWidth: i.naturalWidth }))`,
     )) as PageCheck['images'];
+    const svgs = (await page.evaluate(
+      `Array.from(document.querySelectorAll('figure svg')).map((e) => { const b = e.getBoundingClientRect(); return { width: b.width, height: b.height }; })`,
+    )) as PageCheck['svgs'];
     await page.screenshot({ path: screenshot, fullPage: true });
-    return { images, title: await page.title() };
+    return { images, svgs, title: await page.title() };
   } finally {
     await browser.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -21,28 +21,31 @@ describe('npm run experiment -- --quick, end to end', () => {
 
     const r = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
     expect(r.complete).toBe(true);
-    expect(r.cells).toHaveLength(2 * 2); // 2 profiles x 2 split points x 1 codec
+    expect(r.cells).toHaveLength(2 * 3); // 2 profiles x (2 split points + edge-only) x 1 codec
     for (const c of r.cells) {
       expect(c.samples - c.failed).toBeGreaterThanOrEqual(3);
       expect(c.measuredLink.rttMs).toBeGreaterThan(0);
       expect(Number.isFinite(c.errorPct)).toBe(true);
-      expect(c.wireBytesUp).toBeGreaterThan(c.payloadBytes);
+      if (c.split === 'edge-only') expect([c.wireBytesUp, c.transmissions]).toEqual([0, 0]);
+      else expect(c.wireBytesUp).toBeGreaterThan(c.payloadBytes);
     }
     // the slow link's probe sees its configured figures (6 KB/s, 300 ms)
-    const lora = r.cells.find((c) => c.profile === 'lora')!;
+    const lora = r.cells.find((c) => c.profile === 'lora' && c.split !== 'edge-only')!;
     expect(lora.measuredLink.rttMs).toBeGreaterThan(300 * 0.85);
     expect(lora.measuredLink.upKBps).toBeLessThan(6 * 1.3);
     expect(r.winners.filter((w) => w.variant === 'mtl')).toHaveLength(2);
-    expect(run.stdout()).toMatch(/analytic model: \d of 4 cells within 15%/);
+    // input and block4 on two links, plus edge-only (measured once, a candidate on each link)
+    expect(r.cells.filter((c) => c.split === 'edge-only')).toHaveLength(2);
+    expect(run.stdout()).toMatch(/analytic model: \d of 6 cells within 15%/);
+    expect(run.stdout()).toMatch(/plan: \d of 2 profile\/codec picks agree/);
 
     const shot = path.join(tmp, 'quick-report.png');
     const page = await openReport(path.join(out, 'report.html'), shot);
     expect(page.title).toContain('quick');
-    expect(page.images.length).toBeGreaterThanOrEqual(5);
-    for (const img of page.images) {
-      expect(img.complete, img.src).toBe(true);
-      expect(img.naturalWidth, img.src).toBeGreaterThan(100);
-    }
+    // self-contained: the plots are inline SVG, drawn at a real size; no image file to load
+    expect(page.images).toEqual([]);
+    expect(page.svgs.length).toBeGreaterThanOrEqual(5);
+    for (const svg of page.svgs) expect(svg.width).toBeGreaterThan(100);
     expect(fs.statSync(shot).size).toBeGreaterThan(20_000);
     fs.copyFileSync(shot, path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'e2e-latest.png'));
   });

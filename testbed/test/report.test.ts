@@ -22,7 +22,17 @@ describe('report from a results object', () => {
       expect(fs.statSync(path.join(dir, f)).size).toBeGreaterThan(200);
     }
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
-    for (const f of files.filter((x) => x.endsWith('.svg'))) expect(html).toContain(`<img src="${f}"`);
+    // self-contained: every plot inline as SVG (ids prefixed per plot so they do not clash), no external file
+    const svgFiles = files.filter((x) => x.endsWith('.svg'));
+    expect(html.match(/<svg[\s>]/g)?.length).toBe(svgFiles.length);
+    expect(html).not.toMatch(/<img\b|src="[^"]+\.svg"/);
+    const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const f of svgFiles) {
+      const firstText = fs.readFileSync(path.join(dir, f), 'utf8').match(/<text[^>]*>([^<]+)<\/text>/)?.[1];
+      if (firstText) expect(html).toContain(firstText);
+    }
+    expect(html).toMatch(/<b>\w+<\/b> \(\w+\): <b>[\w-]+<\/b> wins at [\d.]+ ms \(n = \d+, p95/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')).cells).toHaveLength(r.cells.length);
     const csv = fs.readFileSync(path.join(dir, 'results.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(r.cells.length + 1);

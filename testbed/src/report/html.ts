@@ -31,8 +31,76 @@ function summary(r: Results): string {
       }
     }
   }
+  const eo = edgeOnlyLine(r);
+  if (eo) lines.push(eo);
+  lines.push(...whySentences(r));
   lines.push(`Largest prediction error over all cells: <b>${f(r.maxAbsErrorPct)}%</b> (${r.cells.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${r.cells.length} cells within 15%).`);
   return lines.map((l) => `<p>${l}</p>`).join('\n');
+}
+
+const share = (part: number, total: number): string => `${f((part / total) * 100, 0)}%`;
+
+/**
+ * One sentence per profile and codec on why its measured winner wins: where its time goes (compute
+ * against link), the runner-up and the margin, and what the alternative would have cost.
+ */
+export function whySentences(r: Results): string[] {
+  const avg = averagedCells(r.cells).filter((c) => c.variant === 'mtl' && c.samples > c.failed);
+  const out: string[] = [];
+  const device = r.devices?.edge.name ?? 'this machine';
+  for (const profile of profileOrder(r)) {
+    for (const codec of r.scenario.codecs) {
+      const cs = avg.filter((c) => c.profile === profile && c.codec === codec).sort((a, b) => a.timings.total - b.timings.total);
+      if (cs.length < 2) continue;
+      const [w, ru] = [cs[0]!, cs[1]!];
+      const compute = w.timings.edge + w.timings.encode + w.timings.cloud + w.timings.decode;
+      const link = Math.max(0, w.timings.total - compute);
+      const margin = `runner-up ${ru.split} ${f(ru.timings.total)} ms (+${f(((ru.timings.total - w.timings.total) / w.timings.total) * 100, 0)}%)`;
+      let why: string;
+      if (w.split === 'edge-only') {
+        const best = cs.find((c) => c.split !== 'edge-only')!;
+        const bl = Math.max(0, best.timings.total - (best.timings.edge + best.timings.encode + best.timings.cloud + best.timings.decode));
+        why = `the whole network on ${device} takes ${f(w.timings.total)} ms and sends nothing, while the best split (${best.split}) spends ${f(bl)} ms (${share(bl, best.timings.total)} of its ${f(best.timings.total)} ms) on the link`;
+      } else if (w.split === 'input') {
+        const eo = cs.find((c) => c.split === 'edge-only');
+        why = `nothing is computed on the edge; the link takes ${f(link)} ms (${share(link, w.timings.total)}) for ${Math.round(w.payloadBytes)} B${eo ? `, less than the ${f(eo.timings.total)} ms the whole network needs on ${device}` : ''}`;
+      } else {
+        const inp = cs.find((c) => c.split === 'input');
+        why = `its edge half (${f(w.timings.edge + w.timings.encode)} ms, ${share(w.timings.edge + w.timings.encode, w.timings.total)}) buys a ${Math.round(w.payloadBytes)} B tensor${inp ? ` instead of the ${Math.round(inp.payloadBytes)} B input` : ''}, so the link takes ${f(link)} ms (${share(link, w.timings.total)})`;
+      }
+      out.push(`<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> wins at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}.`);
+    }
+  }
+  return out;
+}
+
+/** Where the whole network on the edge device beats every split (a line, or a line saying it never does). */
+function edgeOnlyLine(r: Results): string {
+  const mtl = r.winners.filter((w) => w.variant === 'mtl');
+  if (!r.splits.includes('edge-only') || !mtl.length) return '';
+  const wins = mtl.filter((w) => w.measuredSplit === 'edge-only').map((w) => `${w.profile} (${w.codec})`);
+  const dev = r.devices ? `${r.devices.edge.name}, compute x${r.devices.edge.slowdown}` : 'this machine';
+  return wins.length
+    ? `The whole network on the edge device (<b>edge-only</b>, ${esc(dev)}) beats every split on ${esc(wins.join(', '))}.`
+    : `The whole network on the edge device (edge-only, ${esc(dev)}) beats no split on any profile.`;
+}
+
+function planTable(r: Results): string {
+  if (!r.plan?.length) return '<p>plan was not run for this scenario.</p>';
+  const ok = r.plan.filter((p) => p.agrees).length;
+  const order = profileOrder(r);
+  const rows = [...r.plan]
+    .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec))
+    .map((p) => [p.profile, p.codec, p.planSplit, f(p.planMs), f(p.planSplitMeasuredMs), p.measuredSplit, f(p.measuredMs), `${f(p.offPct)}%`, p.agrees ? 'yes' : 'no']);
+  return `<p><code>npm run plan</code> on the same link profiles, devices and codecs (compute measured in one process, scaled by the device factors): <b>${ok} of ${r.plan.length}</b> picks are the measured best or within 10% of its latency.</p>
+${table(['profile', 'codec', 'plan picks', 'plan predicts ms', 'that pick measured ms', 'measured best', 'best ms', 'pick vs best', 'agrees'], rows)}`;
+}
+
+function devicesTable(r: Results): string {
+  if (!r.devices) return '<p>Both apps ran as this machine (no device emulation).</p>';
+  const d = r.devices;
+  return `<p>Emulated, not real hardware: each half's measured compute on this machine is stretched to <i>slowdown</i> x its time (the process waits out the difference), so the edge really takes that long. Assumption: one scale factor per device for every operator; codecs (encode, decode) are not scaled.</p>
+${table(['role', 'device', 'slowdown', 'description', 'benchmark', 'source'], [['edge', d.edge.name, d.edge.slowdown, d.edge.description, d.edge.benchmark, d.edge.source], ['cloud', d.cloud.name, d.cloud.slowdown, d.cloud.description, d.cloud.benchmark, d.cloud.source]])}`;
 }
 
 function stlTable(r: Results): string {
@@ -83,15 +151,31 @@ figure{margin:1em 0}figcaption{color:#555;font-size:.9em;max-width:900px}
 table{border-collapse:collapse;font-size:.8em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.warn{color:#a40}`;
 
-/** The report page: plots as <img> of SVG files next to it, plus tables. */
-export function reportHtml(r: Results, plots: PlotSpec[]): string {
-  const fig = (p: PlotSpec): string =>
-    `<figure><h3>${esc(p.title)}</h3><img src="${esc(p.file)}" alt="${esc(p.title)}"><figcaption>${esc(p.caption)}</figcaption></figure>`;
+/**
+ * Makes one SVG safe to inline beside others: its ids (clip paths, gradients) get a prefix, and the XML
+ * prolog goes.
+ */
+export function inlineSvg(svg: string, prefix: string): string {
+  return svg
+    .replace(/^<\?xml[^>]*>\s*/, '')
+    .replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`)
+    .replace(/href="#([^"]+)"/g, `href="#${prefix}-$1"`);
+}
+
+/** The report page, self-contained: every plot inline as SVG (also written beside it as a file), plus tables. */
+export function reportHtml(r: Results, plots: PlotSpec[], svgs: ReadonlyMap<string, string> = new Map()): string {
+  const fig = (p: PlotSpec, i: number): string => {
+    const svg = svgs.get(p.file);
+    const body = svg ? `<div class="plot" role="img" aria-label="${esc(p.title)}">${inlineSvg(svg, `p${i}`)}</div>` : `<img src="${esc(p.file)}" alt="${esc(p.title)}">`;
+    return `<figure><h3>${esc(p.title)}</h3>${body}<figcaption>${esc(p.caption)}</figcaption></figure>`;
+  };
   const order = profileOrder(r);
   const byName = new Map(r.profiles.map((p) => [p.name, p]));
   const latency = plots.filter((p) => p.file.startsWith('latency-'));
   const stl = plots.filter((p) => p.file.startsWith('mtl-vs-stl-'));
-  const other = (name: string): string => plots.filter((p) => p.file === name).map(fig).join('');
+  const other = (name: string): string => plots.map((p, i) => (p.file === name ? fig(p, i) : '')).join('');
+  const figs = (ps: PlotSpec[]): string => ps.map((p) => fig(p, plots.indexOf(p))).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mtl-split experiment: ${esc(r.scenario.name)}</title><style>${STYLE}</style></head>
 <body>
@@ -104,7 +188,7 @@ ${r.warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('\n')}
 <h2>Summary</h2>
 ${summary(r)}
 <h2>Latency by split point</h2>
-${latency.map(fig).join('\n')}
+${figs(latency)}
 <h2>Winning split per profile</h2>
 ${other('winners.svg')}
 ${table(
@@ -114,17 +198,21 @@ ${table(
     .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.variant.localeCompare(b.variant) || a.codec.localeCompare(b.codec))
     .map((w) => [w.profile, w.variant, w.codec, w.measuredSplit, f(w.measuredMs), w.predictedSplit, f(w.predictedMs), w.measuredSplit === w.predictedSplit ? 'yes' : 'no']),
 )}
+<h2>plan against the measurement</h2>
+${planTable(r)}
 <h2>Bytes per split point</h2>
 ${other('bytes.svg')}
 <h2>Accuracy</h2>
 ${other('accuracy.svg')}
 <h2>MTL-Split against single-task networks</h2>
-${stl.map(fig).join('\n')}
+${figs(stl)}
 ${stlTable(r)}
 <h2>Analytic model</h2>
 <p>predicted = edge compute + encode + cloud compute + decode (measured in the cell) + unshaped overhead (network time through the proxy without toxics, baseline run) + wire bytes up / configured up bandwidth + wire bytes down / configured down bandwidth + configured round-trip latency. Error = (measured − predicted) / measured.</p>
 ${other('prediction.svg')}
 ${cellsTable(r)}
+<h2>Devices</h2>
+${devicesTable(r)}
 <h2>Link profiles</h2>
 ${table(
   ['profile', 'up KB/s', 'down KB/s', 'RTT ms', 'jitter ms', 'description', 'source'],

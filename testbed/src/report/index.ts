@@ -11,13 +11,16 @@ export async function writeReport(r: Results, dir: string): Promise<{ files: str
   fs.mkdirSync(dir, { recursive: true });
   const plots = allPlots(r);
   const files: string[] = [];
+  const svgs = new Map<string, string>();
   for (const p of plots) {
-    fs.writeFileSync(path.join(dir, p.file), await renderSvg(p.spec));
+    const svg = await renderSvg(p.spec);
+    svgs.set(p.file, svg);
+    fs.writeFileSync(path.join(dir, p.file), svg);
     files.push(p.file);
   }
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.csv'), resultsCsv(r.cells));
-  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots));
+  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots, svgs));
   files.push('results.json', 'results.csv', 'report.html');
   return { files };
 }

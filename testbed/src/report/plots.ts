@@ -48,13 +48,14 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
     { kind: 'measured', profile: c.profile, split: c.split, part: '1 edge compute', ms: c.timings.edge + c.timings.encode },
     { kind: 'measured', profile: c.profile, split: c.split, part: '2 transfer', ms: c.timings.network },
     { kind: 'measured', profile: c.profile, split: c.split, part: '3 cloud compute', ms: c.timings.cloud + c.timings.decode },
-    { kind: 'predicted', profile: c.profile, split: c.split, predicted: c.predicted.totalMs },
+    { kind: 'predicted', profile: c.profile, split: c.split, predicted: c.predicted.totalMs, mark: 'analytic prediction' },
+    { kind: 'n', profile: c.profile, split: c.split, top: Math.max(c.timings.total, c.predicted.totalMs), label: `n=${c.samples}` },
   ]);
   const x = { field: 'split', type: 'ordinal' as const, sort: r.splits, title: 'split point' };
   return {
     file: `latency-${codec}.svg`,
     title: `End-to-end latency by split point (${codec})`,
-    caption: 'Median per sample, stacked: edge compute (+ encode), transfer (network time as the edge measured it), cloud compute (+ decode). Black ticks: the analytic prediction. Note the independent y scale per profile.',
+    caption: 'Median per sample, stacked: edge compute (+ encode, on the emulated edge device), transfer (network time as the edge measured it), cloud compute (+ decode). Black ticks: the analytic prediction; n = samples per cell. edge-only is the whole network on the edge device (nothing sent). Note the independent y scale per profile.',
     spec: {
       $schema: SCHEMA,
       data: { values },
@@ -77,8 +78,18 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
           },
           {
             transform: [{ filter: "datum.kind === 'predicted'" }],
-            mark: { type: 'tick', color: 'black', thickness: 2 },
-            encoding: { x, y: { field: 'predicted', type: 'quantitative' } },
+            mark: { type: 'tick', thickness: 2 },
+            encoding: {
+              x,
+              y: { field: 'predicted', type: 'quantitative' },
+              stroke: { field: 'mark', type: 'nominal', title: 'tick', scale: { range: ['black'] } },
+              color: { value: 'black' },
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'n'" }],
+            mark: { type: 'text', dy: -6, fontSize: 8, color: '#555' },
+            encoding: { x, y: { field: 'top', type: 'quantitative' }, text: { field: 'label' } },
           },
         ],
       },
@@ -91,6 +102,7 @@ export function bytesPlot(r: Results): PlotSpec {
   const mtlBundle = r.baseline[0]?.bundle;
   const values = r.baseline
     .filter((b) => b.bundle === mtlBundle)
+    .filter((b) => b.payloadBytes > 0) // edge-only sends nothing (no point on a log scale)
     .map((b) => ({ split: b.split, codec: b.codec, bytes: b.payloadBytes, wire: b.wireBytesUp }));
   return {
     file: 'bytes.svg',
@@ -120,14 +132,14 @@ export function accuracyPlot(r: Results): PlotSpec {
       split: b.split,
       codec: b.codec,
       task,
-      accuracy: acc,
+      accuracy: acc * 100,
       network: b.bundle === mtlBundle ? 'MTL-Split' : 'single-task',
     })),
   );
   return {
     file: 'accuracy.svg',
     title: 'Accuracy per task and codec',
-    caption: 'Test accuracy of each task at each split point with each codec (baseline run). Lossy codecs can cost accuracy; f32 is exact.',
+    caption: `Test accuracy (%) of each task at each split point and edge-only, one colour per codec (baseline run, n = ${r.baseline[0]?.samples ?? 0} samples per point); solid: MTL-Split, dashed: single-task networks. Lossy codecs can cost accuracy; f32 is exact. Lines that coincide are drawn over each other.`,
     spec: {
       $schema: SCHEMA,
       data: { values },
@@ -138,7 +150,7 @@ export function accuracyPlot(r: Results): PlotSpec {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'split', type: 'ordinal', sort: r.splits, title: 'split point' },
-          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'accuracy' },
+          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false, nice: true, padding: 6 }, title: 'accuracy (%)' },
           color: { field: 'codec', type: 'nominal' },
           strokeDash: { field: 'network', type: 'nominal', title: 'network' },
           detail: { field: 'network', type: 'nominal' },
