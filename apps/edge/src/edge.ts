@@ -1,9 +1,11 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
-import { loadDataset, randomInputs, readImageInputs, type Dataset } from '@mtl-split/data';
+import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import type { EdgeResult } from './result.js';
-import { runSplit, type EdgeContext, type SampleSource } from './run.js';
+import { cloudUnreachable } from './cloud-link.js';
+import { edgeChannel } from './edge-client.js';
+import { runSplit, type Counts, type EdgeContext, type SampleSource } from './run.js';
 
 export interface EdgeOptions {
   /** Bundle folder. */
@@ -36,6 +38,10 @@ export interface EdgeOptions {
   verify?: boolean;
   /** Inputs instead of a dataset: 'random' (seeded) or a folder of PNG/JPEG files. */
   inputs?: string;
+  /** When the cloud cannot answer in time: 'local' (default; the edge holds the whole network) or 'none'. */
+  fallback?: 'local' | 'none';
+  /** Ctrl-C: stop sending; the runs so far are returned, the last one marked interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface EdgeHooks {
@@ -43,8 +49,13 @@ export interface EdgeHooks {
   onEngine?: (engine: string, backend: string) => void;
   /** Called before each split point run. */
   onSplitStart?: (split: string, total: number) => void;
-  onProgress?: (done: number) => void;
+  /** After each request, with how the requests so far ended. */
+  onProgress?: (done: number, counts: Counts) => void;
   onSplitEnd?: (result: EdgeResult) => void;
+  /** Something the user should know that does not stop the run. */
+  onWarning?: (message: string) => void;
+  /** Every change of the circuit breaker (closed, open, half-open) with its cause. */
+  onBreaker?: (split: string, from: string, to: string, cause: string) => void;
 }
 
 /** Error with a one-line message for the CLI. */
@@ -113,7 +124,7 @@ async function sourceFor(opts: EdgeOptions, manifest: Manifest, net: SplitNetwor
   const { shape, layout, preprocess } = net.input;
   const [h, w, c] = layout === 'NHWC' ? shape : [shape[1], shape[2], shape[0]];
   const spec = { height: h, width: w, channels: c, layout, mean: preprocess.mean, std: preprocess.std };
-  if (opts.inputs === 'random') return { kind: 'inputs', inputs: randomInputs(opts.n, 1, spec) };
+  if (opts.inputs === 'random') return { kind: 'generated', count: opts.n, make: (k) => randomImages(k, 1, spec) };
   return { kind: 'inputs', inputs: await readImageInputs(opts.inputs, spec, opts.n) };
 }
 
@@ -125,26 +136,31 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
   } catch (err) {
     throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
   }
-  const n = source.kind === 'inputs' ? source.inputs.length : opts.n;
+  const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : opts.n;
   const remote = splits.some((s) => s !== 'edge-only');
   let client: SplitClient | undefined;
   if (remote) {
     if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
     try {
-      client = await SplitClient.connect(opts.cloud, { deadlineMs: opts.deadlineMs, retries: opts.retries, busyPoll: opts.busyPoll ?? false, ...opts.security });
+      client = await SplitClient.connect(opts.cloud, edgeChannel(opts, opts.security));
     } catch (err) {
       throw new EdgeError(err instanceof Error ? err.message : String(err));
     }
   }
   try {
+    let d: Awaited<ReturnType<SplitClient['describe']>> | undefined;
     if (client) {
-      let d;
       try {
         d = await client.describe({ deadlineMs: Math.max(opts.deadlineMs, 5000) });
       } catch (err) {
         const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
-        throw new EdgeError(`cannot describe cloud at ${opts.cloud}: ${why.split('\n')[0]}`);
+        // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
+        // until the cloud does (its bundle is then not checked: a mismatch fails as INVALID_ARGUMENT)
+        if ((opts.fallback ?? 'local') !== 'local' || !cloudUnreachable(err)) throw new EdgeError(`cannot describe cloud at ${opts.cloud}: ${why.split('\n')[0]}`);
+        hooks.onWarning?.(`cannot reach the cloud at ${opts.cloud} (${why.split('\n')[0]}): answering locally until it answers`);
       }
+    }
+    if (client && d) {
       if (d.bundleId !== bundle.id) {
         throw new EdgeError(`cloud at ${opts.cloud} serves bundle '${d.bundleId}', this edge has '${bundle.id}'`);
       }
@@ -156,6 +172,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
     const ctx: EdgeContext = { net: bundle, source, client, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
     const results: EdgeResult[] = [];
     for (const point of splits) {
+      if (opts.signal?.aborted) break;
       hooks.onSplitStart?.(point, n);
       const r = await runSplit(ctx, {
         point,
@@ -166,7 +183,10 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
         concurrency: opts.concurrency,
         mode: opts.mode,
         warmup: opts.warmup,
+        fallback: opts.fallback ?? 'local',
+        signal: opts.signal,
         onProgress: hooks.onProgress,
+        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause) },
       });
       hooks.onSplitEnd?.(r);
       results.push(r);

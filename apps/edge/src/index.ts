@@ -1,7 +1,11 @@
 export { runEdge, resolveSplits, EdgeError } from './edge.js';
 export type { EdgeOptions, EdgeHooks } from './edge.js';
 export { runSplit } from './run.js';
-export type { SplitRunOptions, EdgeContext } from './run.js';
+export type { SplitRunOptions, EdgeContext, Counts, SampleSource } from './run.js';
+export { EdgeClient, edgeChannel } from './edge-client.js';
+export type { EdgeClientOptions, EdgePolicy, EdgeAnswer, TaskResult, AnswerTimings, EdgeClientEvents } from './edge-client.js';
+export { CloudLink, cloudUnreachable, DEFAULT_BREAKER } from './cloud-link.js';
+export type { BreakerOptions, BreakerState } from './cloud-link.js';
 export type { EdgeResult, Stage } from './result.js';
 export { STAGES } from './result.js';
 export { summarize } from './stats.js';

@@ -1,4 +1,4 @@
-import { CliExit, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
+import { CliExit, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model';
 import { runEdge, type EdgeHooks } from './edge.js';
@@ -7,6 +7,8 @@ import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures } from './report.js';
 
 const fail: (message: string, code?: number) => never = failWith('edge');
+/** The run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for). */
+const EXIT_REQUESTS_FAILED = 3;
 let bar: SingleBar | undefined;
 
 function progressHooks(enabled: boolean): EdgeHooks {
@@ -14,12 +16,12 @@ function progressHooks(enabled: boolean): EdgeHooks {
   return {
     onSplitStart: (split, total) => {
       bar = new SingleBar(
-        { stream: process.stderr, format: '{split} [{bar}] {value}/{total} samples | {eta}s left', hideCursor: true },
+        { stream: process.stderr, format: '{split} [{bar}] {value}/{total} | cloud {cloud}, local {local}, failed {failed} | {eta}s left', hideCursor: true },
         Presets.shades_classic,
       );
-      bar.start(total, 0, { split });
+      bar.start(total, 0, { split, cloud: 0, local: 0, failed: 0 });
     },
-    onProgress: (done) => bar?.update(done),
+    onProgress: (done, c) => bar?.update(done, { cloud: c.answeredByCloud, local: c.answeredLocally, failed: c.failed }),
     onSplitEnd: () => bar?.stop(),
   };
 }
@@ -35,7 +37,21 @@ async function main(): Promise<void> {
     if (err instanceof CliExit) process.exit(err.exitCode);
     fail(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
-  exitOnInterrupt('edge', () => bar?.stop());
+  // Ctrl-C: stop sending, let the requests in flight end, then print and write what was measured (marked
+  // interrupted) and exit 130; a second Ctrl-C exits at once.
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      bar?.stop();
+      process.stderr.write(`\nedge: interrupted again (${signal}): exiting without a summary\n`);
+      process.exit(EXIT.interrupted);
+    }
+    abort.abort();
+    bar?.stop();
+    process.stderr.write(`\nedge: interrupted (${signal}): finishing the requests in flight, then the summary\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // --device-slowdown reaches openNetwork (in edge.ts) as its environment variable: every half is stretched
   if (opts.deviceSlowdown !== 1) process.env[SLOWDOWN_ENV] = String(opts.deviceSlowdown);
   // With `--json -` the JSON owns stdout: the table and the backend line go to stderr.
@@ -44,8 +60,10 @@ async function main(): Promise<void> {
     const hooks: EdgeHooks = {
       ...progressHooks(opts.progress && process.stderr.isTTY === true),
       onEngine: (engine, backend) => process.stderr.write(`${engineLine('edge', engine, backend)}\n`),
+      onBreaker: (split, _from, to, cause) => process.stderr.write(`edge: ${split}: circuit ${to} (${cause})\n`),
+      onWarning: (message) => process.stderr.write(`edge: ${message}\n`),
     };
-    const results = (await runEdge(opts, hooks)).map(groupResultFailures);
+    const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
     human.write(`${formatTable(results)}\n`);
     // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
     const preds = results.find((r) => r.predictions)?.predictions ?? [];
@@ -54,6 +72,12 @@ async function main(): Promise<void> {
     if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
     const out = opts.split === 'all' ? results : results[0];
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
+    if (abort.signal.aborted) process.exit(EXIT.interrupted);
+    const failed = results.reduce((a, r) => a + r.failed, 0);
+    if (failed > 0) {
+      process.stderr.write(`edge: ${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)\n`);
+      process.exit(EXIT_REQUESTS_FAILED);
+    }
     process.exit(EXIT.ok);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err), EXIT.failure);

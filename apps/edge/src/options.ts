@@ -36,6 +36,7 @@ const schema = z.object({
   threads: int('--threads', 1, 64),
   deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
   verify: z.boolean().default(false),
+  fallback: choiceOption('--fallback', ['local', 'none']),
   inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
   busyPoll: z.boolean().default(false),
   progress: z.boolean(),
@@ -75,6 +76,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', '1')
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
     .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
+    .option('--fallback <policy>', 'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed', 'local')
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
     .option('--no-progress', 'no progress bar')

@@ -15,16 +15,18 @@ export function groupResultFailures(r: EdgeResult): EdgeResult {
 export function formatTable(results: readonly EdgeResult[]): string {
   const tasks = [...new Set(results.flatMap((r) => Object.keys(r.accuracy)))];
   const head = [
-    'split', 'codec', 'mode', 'n', 'failed',
+    'split', 'codec', 'mode', 'n', 'cloud', 'local', 'failed',
     ...tasks.map((t) => `acc ${t}`),
     'edge p50', 'enc p50', 'net p50', 'cloud p50', 'dec p50',
     'total p50', 'total p95', 'total p99', 'bytes/sample', 'samples/s',
   ];
   const rows = results.map((r) => {
     const none = r.samples - r.failed <= 0;
-    const ms = (v: number) => (none ? 'n/a' : f(v));
+    // latencies and bytes are of the cloud's answers (edge-only: of the local ones)
+    const timed = r.split === 'edge-only' ? r.answeredLocally : r.answeredByCloud;
+    const ms = (v: number) => (none || timed === 0 ? 'n/a' : f(v));
     return [
-      r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.failed),
+      r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.answeredByCloud ?? 0), String(r.answeredLocally ?? 0), String(r.failed),
       ...tasks.map((t) => (none || r.accuracy[t] === undefined ? 'n/a' : `${f(r.accuracy[t] * 100, 2)}%`)),
       ms(r.latencyMs.edge.p50), ms(r.latencyMs.encode.p50), ms(r.latencyMs.network.p50), ms(r.latencyMs.cloud.p50), ms(r.latencyMs.decode.p50),
       ms(r.latencyMs.total.p50), ms(r.latencyMs.total.p95), ms(r.latencyMs.total.p99), none ? 'n/a' : String(r.bytesPerSample), none ? 'n/a' : f(r.throughputPerSec, 1),
@@ -35,7 +37,9 @@ export function formatTable(results: readonly EdgeResult[]): string {
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const r of results) {
     for (const g of groupFailures(r.failures)) out.push(`${r.split}: ${g.count} failed ${g.status}, e.g. ${g.example}`);
+    for (const g of groupFailures(r.fallbacks ?? [])) out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
+    if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
   }
-  out.push('(latencies in ms per sample; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: no request answered)');
+  out.push('(accuracy over every sample, a failed one counting as wrong; latencies in ms per sample answered by the cloud; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: none answered)');
   return out.join('\n');
 }

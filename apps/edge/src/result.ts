@@ -13,10 +13,22 @@ export interface EdgeResult {
   compress: string;
   /** Samples attempted. */
   samples: number;
-  /** Samples whose request failed (their reasons in `failures`). */
+  /** Requests the cloud answered. */
+  answeredByCloud: number;
+  /** Requests this edge answered itself: fallback after the cloud could not answer in time, or edge-only. */
+  answeredLocally: number;
+  /** Requests that failed (their reasons in `failures`); answeredByCloud + answeredLocally + failed = samples. */
   failed: number;
   failures: { reason: string; count: number }[];
-  /** Per task: fraction of answered samples whose predicted class equals the label. */
+  /** Why the cloud did not answer the requests answered locally by fallback, grouped. */
+  fallbacks?: { reason: string; count: number }[];
+  /** Over the answered samples only (`accuracy` counts every sample, a failed one as wrong). */
+  accuracyAnswered: Record<string, number>;
+  /** The fallback policy: 'local' or 'none'. */
+  fallback: 'local' | 'none';
+  /** True when Ctrl-C stopped the run before all samples were sent (the counts are of those sent). */
+  interrupted?: boolean;
+  /** Per task: fraction of all samples whose predicted class equals the label (a failed sample is wrong). */
   accuracy: Record<string, number>;
   /** With --inputs (no labels): each answered input's top class per task, by class name. */
   predictions?: { input: string; classes: Record<string, string> }[];

@@ -79,8 +79,13 @@ export async function readImageInputs(dir: string, s: ImageInputSpec, limit = In
 
 /** `n` seeded random images (uniform pixels), normalised and laid out as the model expects. */
 export function randomInputs(n: number, seed: number, s: ImageInputSpec): NamedInput[] {
+  return [...randomImages(n, seed, s)];
+}
+
+/** The same images as `randomInputs`, made one at a time (for long runs). */
+export function* randomImages(n: number, seed: number, s: ImageInputSpec): Generator<NamedInput> {
   checkSpec(s);
   const rnd = mulberry32(seed);
   const px = s.height * s.width * s.channels;
-  return Array.from({ length: n }, (_, i) => ({ name: `random-${i}`, x: toInput(Float32Array.from({ length: px }, () => rnd()), s, 1) }));
+  for (let i = 0; i < n; i++) yield { name: `random-${i}`, x: toInput(Float32Array.from({ length: px }, () => rnd()), s, 1) };
 }

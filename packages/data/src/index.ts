@@ -4,4 +4,4 @@ export { DATASETS, loadDataset } from './registry.js';
 export { renderGrid, type GridOptions } from './grid.js';
 export { mulberry32 } from './prng.js';
 export { LAYOUTS as MULTIMNIST_LAYOUTS, type Layout as MultiMnistLayout } from './multimnist/composite.js';
-export { readImageInputs, randomInputs, IMAGE_EXTENSIONS, type ImageInputSpec, type NamedInput } from './images.js';
+export { readImageInputs, randomInputs, randomImages, IMAGE_EXTENSIONS, type ImageInputSpec, type NamedInput } from './images.js';

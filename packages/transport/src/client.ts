@@ -8,6 +8,13 @@ import { loadProto, SERVICE_NAME } from './proto.js';
 import { parseTaskResults, type TaskAnswer } from './results.js';
 import type { ClientSecurity } from './security.js';
 import { resolveTarget } from './targets.js';
+import { service as healthService } from 'grpc-health-check';
+
+const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+type HealthCtor = new (target: string, creds: grpc.ChannelCredentials, options: grpc.ClientOptions) => grpc.Client & {
+  Check(req: { service: string }, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string | number }) => void): void;
+};
+let healthCtor: HealthCtor | undefined;
 import type { RemoteDescription } from './types.js';
 
 export interface ClientOptions extends ClientSecurity {
@@ -26,6 +33,15 @@ export interface ClientOptions extends ClientSecurity {
    * (default false; costs a core for as long as requests are in flight; see BusyPoller).
    */
   busyPoll?: boolean;
+  /**
+   * HTTP/2 keepalive: a PING after this long without traffic, the connection declared dead when it is not
+   * answered within `keepaliveTimeoutMs` (so a black-holed link fails calls instead of hanging). Default
+   * off (grpc-js's); the edge app turns it on.
+   */
+  keepaliveMs?: number;
+  keepaliveTimeoutMs?: number;
+  /** Reconnect backoff after a lost connection: first wait and cap, ms (grpc-js: 1 000 and 120 000). */
+  reconnectBackoffMs?: { initial: number; max: number };
 }
 
 export interface InferOptions {
@@ -128,6 +144,12 @@ export class SplitClient {
       ...(auth ? { interceptors: [auth] } : {}),
       ...(tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
       'grpc.service_config': serviceConfig(options.retries ?? 2),
+      ...(options.keepaliveMs
+        ? { 'grpc.keepalive_time_ms': options.keepaliveMs, 'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 2000, 'grpc.keepalive_permit_without_calls': 1 }
+        : {}),
+      ...(options.reconnectBackoffMs
+        ? { 'grpc.initial_reconnect_backoff_ms': options.reconnectBackoffMs.initial, 'grpc.max_reconnect_backoff_ms': options.reconnectBackoffMs.max }
+        : {}),
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
       'grpc.per_rpc_retry_buffer_size': max,
@@ -182,6 +204,22 @@ export class SplitClient {
   /** Open a bidirectional stream; `deadlineMs` bounds the whole stream (default: the client deadline). */
   stream(options: { deadlineMs?: number } = {}): InferStream {
     return new InferStream(this.stub.InferStream({ deadline: this.deadline(options.deadlineMs) }), this.poller);
+  }
+
+  /**
+   * The standard health check (grpc.health.v1 Check) of `service` (default: this service) on the same
+   * channel: 'SERVING', 'NOT_SERVING', … Rejects with TransportError when the cloud cannot be reached in
+   * `timeoutMs`.
+   */
+  health(timeoutMs: number, service: string = SERVICE_NAME): Promise<string> {
+    healthCtor ??= grpc.makeGenericClientConstructor(healthService, 'Health') as unknown as HealthCtor;
+    const h = new healthCtor(this.target, grpc.credentials.createInsecure(), { channelOverride: this.stub.getChannel() });
+    return new Promise((resolve, reject) => {
+      h.Check({ service }, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
+        if (err || !res) return reject(toError(err ?? new Error('empty health answer')));
+        resolve(typeof res.status === 'number' ? (SERVING_STATUS[res.status] ?? String(res.status)) : String(res.status));
+      });
+    });
   }
 
   /** Whether the client is busy polling now (only with `busyPoll`: while answers are awaited). */

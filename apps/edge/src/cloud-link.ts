@@ -1,0 +1,146 @@
+import { status } from '@grpc/grpc-js';
+import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerOptions {
+  /** Consecutive failures that open the breaker (default 3). */
+  failures: number;
+  /** First back-off window, ms (default 500); doubles while probes fail, up to `maxOpenMs`. */
+  openMs: number;
+  maxOpenMs: number;
+  /** Deadline of one health probe, ms (default 500). */
+  probeMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerOptions = { failures: 3, openMs: 500, maxOpenMs: 5000, probeMs: 500 };
+
+/** Statuses after which the cloud could not answer in time: the edge may answer itself instead. */
+const UNREACHABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.UNKNOWN, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.ABORTED]);
+
+/** Whether `err` says the cloud could not answer (as opposed to refusing the request as wrong). */
+export function cloudUnreachable(err: unknown): boolean {
+  return err instanceof TransportError ? UNREACHABLE.has(err.code) : true;
+}
+
+export interface LinkEvents {
+  /** Every change of the breaker's state, with its cause. */
+  onState?: (from: BreakerState, to: BreakerState, cause: string) => void;
+}
+
+/**
+ * The edge's way to the cloud: unary calls or one stream (reopened when it breaks), a deadline per
+ * request inside the stream too (a black-holed link fails a request after its deadline instead of
+ * hanging), and a circuit breaker: after `failures` consecutive failures it stops sending for a back-off
+ * window (requests fail at once with UNAVAILABLE, so the caller answers locally without paying a
+ * deadline), then probes the cloud with the standard health check, and lets requests through again
+ * once the cloud is SERVING.
+ */
+export class CloudLink {
+  private stream: InferStream | undefined;
+  private state: BreakerState = 'closed';
+  private consecutive = 0;
+  private openUntil = 0;
+  private window: number;
+  private probing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    readonly client: SplitClient,
+    readonly mode: 'unary' | 'stream',
+    private readonly breaker: BreakerOptions = DEFAULT_BREAKER,
+    private readonly events: LinkEvents = {},
+  ) {
+    this.window = breaker.openMs;
+  }
+
+  get breakerState(): BreakerState {
+    return this.state;
+  }
+
+  private setState(to: BreakerState, cause: string): void {
+    if (to === this.state) return;
+    const from = this.state;
+    this.state = to;
+    this.events.onState?.(from, to, cause);
+  }
+
+  /** Sends one frame; rejects with TransportError (UNAVAILABLE at once while the breaker is open). */
+  async send(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+    if (this.closed) throw new TransportError(status.CANCELLED, 'edge client closed');
+    if (this.state === 'open') {
+      if (Date.now() < this.openUntil || this.probing) {
+        this.probe();
+        throw new TransportError(status.UNAVAILABLE, 'circuit open: cloud not answering, not sent');
+      }
+    }
+    try {
+      const a = await (this.mode === 'stream' ? this.viaStream(point, frame, requestId, deadlineMs) : this.client.infer(point, frame, { requestId, deadlineMs }));
+      this.consecutive = 0;
+      this.window = this.breaker.openMs;
+      if (this.state !== 'closed') this.setState('closed', 'the cloud answered');
+      return a;
+    } catch (err) {
+      if (cloudUnreachable(err)) this.failed(err);
+      throw err;
+    }
+  }
+
+  private failed(err: unknown): void {
+    this.consecutive++;
+    const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
+    if (this.state === 'half-open' || (this.state === 'closed' && this.consecutive >= this.breaker.failures)) {
+      this.openUntil = Date.now() + this.window;
+      this.setState('open', `${this.consecutive} failures in a row, last ${why}; not sending for ${this.window} ms`);
+      this.window = Math.min(this.breaker.maxOpenMs, this.window * 2);
+    }
+  }
+
+  /** After the window: one health check at a time; SERVING lets the next request through (half-open). */
+  private probe(): void {
+    if (this.probing || Date.now() < this.openUntil || this.closed) return;
+    this.probing = this.client
+      .health(this.breaker.probeMs)
+      .then(
+        (s) => {
+          if (s === 'SERVING') this.setState('half-open', 'health check: SERVING');
+          else this.reopen(`health check: ${s}`);
+        },
+        (err: unknown) => this.reopen(`health check failed: ${err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)}`),
+      )
+      .finally(() => (this.probing = undefined));
+  }
+
+  private reopen(cause: string): void {
+    this.openUntil = Date.now() + this.window;
+    this.events.onState?.('open', 'open', `${cause}; not sending for ${this.window} ms`);
+    this.window = Math.min(this.breaker.maxOpenMs, this.window * 2);
+  }
+
+  private async viaStream(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+    if (!this.stream || this.stream.closed) this.stream = this.client.stream({ deadlineMs: 24 * 3600_000 });
+    const s = this.stream;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // a request without an answer by its deadline: the stream is stuck (black hole) or too slow;
+        // cancel it so its other requests fail now too, and the next one opens a fresh stream
+        s.cancel();
+        reject(new TransportError(status.DEADLINE_EXCEEDED, `no answer within ${deadlineMs} ms on the stream`));
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([s.infer(point, frame, { requestId }), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const s = this.stream;
+    this.stream = undefined;
+    if (s && !s.closed) await Promise.race([s.end(), new Promise((r) => setTimeout(r, 1000))]);
+    await this.probing;
+  }
+}

@@ -1,0 +1,202 @@
+import { encode } from '@mtl-split/codec';
+import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
+import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
+import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
+
+/** How the edge answers: where to split, how to send, and what to do when the cloud cannot answer. */
+export interface EdgePolicy {
+  /** A split point of the bundle, or 'edge-only' (the whole network here). */
+  split: string;
+  codec: string;
+  compress: string;
+  /** Deadline of each request, ms (inside streams too). */
+  deadlineMs: number;
+  /** 'local': compute the rest of the network here when the cloud cannot answer in time; 'none': fail. */
+  fallback: 'local' | 'none';
+  mode: 'unary' | 'stream';
+  /** grpc-js retries of a unary call after UNAVAILABLE (default 2). */
+  retries?: number;
+  breaker?: Partial<BreakerOptions>;
+  busyPoll?: boolean;
+}
+
+export interface EdgeClientOptions extends EdgePolicy {
+  /** Bundle folder. */
+  model: string;
+  /** 'HOST:PORT[,HOST:PORT...]'; not needed for 'edge-only'. */
+  cloud?: string;
+  security?: ClientSecurity;
+  runtime?: string;
+  threads?: number;
+}
+
+export interface TaskResult {
+  task: string;
+  /** Index of the most likely class. */
+  predicted: number;
+  className: string;
+  /** Class probabilities of the sample. */
+  probabilities: Float32Array;
+}
+
+/** Milliseconds of one answer: edge half, encode, network (round trip less the cloud's work), cloud, decode, local (fallback or edge-only), total. */
+export interface AnswerTimings {
+  edge: number;
+  encode: number;
+  network: number;
+  cloud: number;
+  decode: number;
+  local: number;
+  total: number;
+}
+
+export interface EdgeAnswer {
+  /** Who answered: the cloud, or this edge (fallback, or edge-only). */
+  source: 'cloud' | 'local';
+  split: string;
+  tasks: TaskResult[];
+  timings: AnswerTimings;
+  /** Frame bytes sent (0 when nothing was sent). */
+  bytes: number;
+  /** Server batch the request ran in (0 when answered locally). */
+  batchSize: number;
+  /** Why the cloud did not answer, when the edge answered itself after trying (or with the circuit open). */
+  fallbackReason?: string;
+}
+
+export interface EdgeClientEvents {
+  /** Every change of the circuit breaker, with its cause. */
+  onBreaker?: (from: BreakerState, to: BreakerState, cause: string) => void;
+}
+
+const describe = (err: unknown): string => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : err instanceof Error ? err.message : String(err));
+
+/**
+ * The edge as a library: holds the bundle (the whole network, so it can answer alone), a way to the
+ * cloud, and a policy. `infer(x)` runs the edge half, sends the tensor, and returns the per-task answer
+ * with class names, where it came from and its timings; when the cloud cannot answer in time and the
+ * policy says `fallback: 'local'`, the edge computes the cloud half itself (the same answer as the whole
+ * network), and a circuit breaker stops paying a deadline per request while the link is down.
+ */
+export class EdgeClient {
+  private constructor(
+    readonly net: SplitNetwork,
+    readonly policy: EdgePolicy,
+    private readonly link: CloudLink | undefined,
+    private readonly half: EdgeRunner | undefined,
+    private readonly rest: HeadsRunner | undefined,
+    private readonly whole: HeadsRunner | undefined,
+    private readonly owned: { net: boolean; client: SplitClient | undefined },
+  ) {}
+
+  /** Opens the bundle and (lazily) the connection; throws a one-line Error on a bad bundle, point or address. */
+  static async open(o: EdgeClientOptions, events: EdgeClientEvents = {}): Promise<EdgeClient> {
+    const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
+    try {
+      let client: SplitClient | undefined;
+      if (o.split !== 'edge-only') {
+        if (!o.cloud) throw new Error('a cloud address is needed unless the split is edge-only');
+        client = await SplitClient.connect(o.cloud, edgeChannel(o, o.security));
+      }
+      return await EdgeClient.create(net, client, o, events, { net: true, client });
+    } catch (err) {
+      await net.close();
+      throw err;
+    }
+  }
+
+  /** An EdgeClient over an open network and client (the caller keeps owning them). */
+  static async create(
+    net: SplitNetwork,
+    client: SplitClient | undefined,
+    policy: EdgePolicy,
+    events: EdgeClientEvents = {},
+    owned: { net: boolean; client: SplitClient | undefined } = { net: false, client: undefined },
+  ): Promise<EdgeClient> {
+    const local = policy.split === 'edge-only';
+    if (!local) net.point(policy.split);
+    if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
+    const link = local ? undefined : new CloudLink(client!, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, { onState: events.onBreaker });
+    const half = local ? undefined : await net.edgeRunner(policy.split);
+    // the fallback's cloud half is made ready now, so the first fallback does not pay its load
+    const rest = !local && policy.fallback === 'local' ? await net.cloudRunner(policy.split) : undefined;
+    const whole = local ? await net.wholeRunner() : undefined;
+    return new EdgeClient(net, policy, link, half, rest, whole, owned);
+  }
+
+  get breakerState(): BreakerState | 'none' {
+    return this.link?.breakerState ?? 'none';
+  }
+
+  private answer(source: 'cloud' | 'local', probs: Record<string, Float32Array>): TaskResult[] {
+    return this.net.tasks.map((t) => {
+      const p = probs[t.name];
+      const predicted = argmaxRows({ data: p, shape: [1, p.length] })[0];
+      return { task: t.name, predicted, className: t.classes[predicted] ?? String(predicted), probabilities: p };
+    });
+  }
+
+  /** Answers one sample (per-sample input of the bundle's shape and layout). */
+  async infer(x: Float32Array, o: { requestId?: string } = {}): Promise<EdgeAnswer> {
+    const t0 = performance.now();
+    const shape = [1, ...this.net.input.shape];
+    const zero: AnswerTimings = { edge: 0, encode: 0, network: 0, cloud: 0, decode: 0, local: 0, total: 0 };
+    if (this.whole) {
+      const logits = await this.whole.run({ data: x, shape });
+      const t = performance.now() - t0;
+      const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
+      return { source: 'local', split: 'edge-only', tasks: this.answer('local', probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
+    }
+    const h = await this.half!.run({ data: x, shape });
+    const t1 = performance.now();
+    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress });
+    const t2 = performance.now();
+    try {
+      const ans = await this.link!.send(this.policy.split, frame, o.requestId ?? '', this.policy.deadlineMs);
+      const t3 = performance.now();
+      const probs = Object.fromEntries(ans.tasks.map((t) => [t.task, t.probabilities]));
+      return {
+        source: 'cloud',
+        split: this.policy.split,
+        tasks: this.answer('cloud', probs),
+        timings: { edge: t1 - t0, encode: t2 - t1, network: Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs), cloud: ans.computeMs, decode: ans.decodeMs, local: 0, total: t3 - t0 },
+        bytes: frame.length,
+        batchSize: ans.batchSize,
+      };
+    } catch (err) {
+      if (!this.rest || !cloudUnreachable(err)) throw err;
+      const t3 = performance.now();
+      const logits = await this.rest.run(h);
+      const t4 = performance.now();
+      const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
+      return {
+        source: 'local',
+        split: this.policy.split,
+        tasks: this.answer('local', probs),
+        timings: { edge: t1 - t0, encode: t2 - t1, network: t3 - t2, cloud: 0, decode: 0, local: t4 - t3, total: t4 - t0 },
+        bytes: 0,
+        batchSize: 0,
+        fallbackReason: describe(err),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.link?.close();
+    this.owned.client?.close();
+    if (this.owned.net) await this.net.close();
+  }
+}
+
+/** Channel settings of the edge: keepalive finds a dead link in about 2 s, reconnects within a second of its return. */
+export function edgeChannel(o: { deadlineMs: number; retries?: number; busyPoll?: boolean }, security?: ClientSecurity) {
+  return {
+    deadlineMs: o.deadlineMs,
+    retries: o.retries ?? 2,
+    busyPoll: o.busyPoll ?? false,
+    keepaliveMs: 1000,
+    keepaliveTimeoutMs: 1000,
+    reconnectBackoffMs: { initial: 100, max: 1000 },
+    ...security,
+  };
+}
