@@ -103,6 +103,10 @@ export interface EdgeRun {
   backend?: string;
   /** Emulated edge device factor (--device-slowdown); default 1. */
   deviceSlowdown?: number;
+  /** Quality of the image codecs (--quality); default the edge's (90). */
+  quality?: number;
+  /** --inputs random|DIR instead of --dataset (imported bundles have no dataset). */
+  inputs?: string;
   jsonFile: string;
   logFile?: string;
   label: string;
@@ -117,6 +121,8 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
     '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
     '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
     ...(r.deviceSlowdown !== undefined && r.deviceSlowdown !== 1 ? ['--device-slowdown', String(r.deviceSlowdown)] : []),
+    ...(r.quality !== undefined ? ['--quality', String(r.quality)] : []),
+    ...(r.inputs !== undefined ? ['--inputs', r.inputs] : []),
   ]);
   const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
   let timedOut = false;

@@ -10,6 +10,8 @@ export interface BundleInfo {
   tasks: string[];
   /** Split point names in network order, with payload bytes (float32) per sample. */
   splits: Array<{ name: string; bytesPerSample: number }>;
+  /** The points `edge --split all` sweeps (all of our bundles'; those marked with import --points). */
+  candidates: string[];
 }
 
 /** Read a bundle's manifest (no weights, no tfjs): its id, tasks and split points. One-line errors. */
@@ -32,5 +34,6 @@ export function readBundleInfo(dir: string, field: string): BundleInfo {
     id: m.data.id,
     tasks: m.data.tasks.map((t) => t.name),
     splits: m.data.splitPoints.map((s) => ({ name: s.name, bytesPerSample: s.bytesPerSample })),
+    candidates: m.data.splitPoints.filter((s) => s.candidate !== false).map((s) => s.name),
   };
 }

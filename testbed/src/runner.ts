@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EDGE_ONLY, errorPct, predictEdgeOnly, predictLatency, winners } from './analytic.js';
+import { IMAGE_CODECS } from '@mtl-split/codec';
 import { runEdge, startCloud, type EdgeResult } from './apps.js';
 import { readBundleInfo, type BundleInfo } from './bundles.js';
 import { TestbedError } from './errors.js';
@@ -66,7 +67,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
   const mtl = readBundleInfo(s.model, `${where}: field "model"`);
   const stl = s.stl.map((d, i) => readBundleInfo(d, `${where}: field "stl.${i}"`));
   const allSplits = mtl.splits.map((x) => x.name);
-  const splits = s.splits === 'all' ? allSplits : s.splits;
+  const splits = s.splits === 'all' ? mtl.candidates : s.splits;
   for (const [i, name] of splits.entries()) {
     if (!allSplits.includes(name)) throw new TestbedError(`${where}: field "splits.${i}": "${name}" is not a split point of ${mtl.id} (valid: ${allSplits.join(', ')})`);
   }
@@ -100,7 +101,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     const bundles = [mtl, ...stl];
     const splitsFor = (b: BundleInfo): string[] => splits.filter((x) => b.splits.some((y) => y.name === x));
     const codecsFor = (bi: number): string[] => (bi === 0 ? s.codecs : (s.stlCodecs ?? s.codecs));
-    const totalUnits = bundles.reduce((a, b, bi) => a + splitsFor(b).length * codecsFor(bi).length * (1 + s.repetitions * s.profiles.length) + s.repetitions, 0);
+    // image codecs (png, jpeg, webp) send the camera's picture: only at the input split
+    const forCodec = (names: string[], codec: string): string[] => ((IMAGE_CODECS as readonly string[]).includes(codec) ? names.filter((x) => x === 'input') : names);
+    const totalUnits = bundles.reduce(
+      (a, b, bi) => a + codecsFor(bi).reduce((u, codec) => u + forCodec(splitsFor(b), codec).length, 0) * (1 + s.repetitions * s.profiles.length) + s.repetitions,
+      0,
+    );
     progress.start(totalUnits);
 
     const baseline: BaselineEntry[] = [];
@@ -117,16 +123,16 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       const cloud = clouds[bi]!;
       const bSplits = splitsFor(b);
       if (!bSplits.length) continue;
-      const useAll = bSplits.length === b.splits.length;
+      const useAll = bSplits.length === b.candidates.length && b.candidates.every((x) => bSplits.includes(x));
       log(`cloud ${b.id}: gRPC port ${cloud.port}`);
       const proxy: LinkProxy = await link.createProxy(`cloud-${bi}`, { host: '127.0.0.1', port: cloud.port });
       const relay = await startRelay(proxy);
       try {
         /** Run the edge over `bSplits` (one process with --split all, else one per split). */
-        const runGroup = async (codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string, warmup: number): Promise<GroupResult> => {
+        const runGroup = async (names: string[], codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string, warmup: number): Promise<GroupResult> => {
           const bySplit = new Map<string, EdgeResult>();
           const wire = new Map<string, { up: number; down: number }>();
-          const groups = useAll ? [{ split: 'all', names: bSplits }] : bSplits.map((x) => ({ split: x, names: [x] }));
+          const groups = useAll && names.length === bSplits.length ? [{ split: 'all', names }] : names.map((x) => ({ split: x, names: [x] }));
           for (const g of groups) {
             const n = Math.max(...g.names.map(samples));
             const expectedMs = g.names.reduce((a, x) => a + expectMs(x), 0) * (n + warmup);
@@ -136,7 +142,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             progress.stage(label);
             const results = await runEdge(sup, {
               bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown,
+              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, quality: s.quality, inputs: s.inputs,
               jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
               label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
             });
@@ -161,7 +167,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
         await proxy.shape(null);
         const base = new Map<string, BaselineEntry>();
         for (const codec of codecsFor(bi)) {
-          const g = await runGroup(codec, () => s.accuracySamples, () => 200, 30_000, 'baseline', BASELINE_WARMUP);
+          if (!forCodec(bSplits, codec).length) continue;
+          const g = await runGroup(forCodec(bSplits, codec), codec, () => s.accuracySamples, () => 200, 30_000, 'baseline', BASELINE_WARMUP);
           for (const [split, r] of g.bySplit) {
             const w = g.wire.get(split)!;
             const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - r.failed, accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
@@ -192,11 +199,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
                 return predictLatency(e.timings, { up: e.wireBytesUp, down: e.wireBytesDown }, e.timings.network, link1).totalMs;
               };
               const samples = (split: string): number => clamp(Math.floor((s.maxCellSeconds * 1000) / pred(split)), s.minSamples, s.samples);
-              const worst = Math.max(...bSplits.map(pred));
+              const names = forCodec(bSplits, codec);
+              if (!names.length) continue;
+              const worst = Math.max(...names.map(pred));
               // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
               const deadlineMs = Math.max(10_000, worst * 10);
-              const n = useAll ? Math.min(...bSplits.map(samples)) : 0;
-              const g = await runGroup(codec, useAll ? () => n : samples, pred, deadlineMs, p.name, 0);
+              const all = useAll && names.length === bSplits.length;
+              const n = all ? Math.min(...names.map(samples)) : 0;
+              const g = await runGroup(names, codec, all ? () => n : samples, pred, deadlineMs, p.name, 0);
               for (const [split, r] of g.bySplit) {
                 const e = base.get(`${codec}/${split}`)!;
                 const t = timingsOf(r);
@@ -226,7 +236,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
           progress.stage(label);
           const [r] = await runEdge(sup, {
             bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: 'edge-only', codec: codecsFor(bi)[0]!, compress: s.compress, dataset: s.dataset,
-            samples: n, concurrency: 1, deadlineMs: 60_000, warmup: BASELINE_WARMUP, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown,
+            samples: n, concurrency: 1, deadlineMs: 60_000, warmup: BASELINE_WARMUP, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, inputs: s.inputs,
             jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
             label, timeoutMs: EDGE_STARTUP_MS + wholeMs * (n + BASELINE_WARMUP) * 5,
           });
@@ -290,7 +300,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       progress.stage('running plan');
       const pj = await runPlan(sup, {
         bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
-        profilesDir: s.profilesDir, devicesDir: s.devicesDir, runtime: s.runtime, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
+        profilesDir: s.profilesDir, devicesDir: s.devicesDir, runtime: s.runtime, quality: s.quality, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
       });
       plan = planAgreement(pj, cells, candidates);
     }

@@ -31,6 +31,10 @@ export const ScenarioSchema = z
     splits: z.union([z.literal('all'), nameList]),
     codecs: z.array(z.enum(CODECS)).min(1),
     compress: z.enum(COMPRESSIONS).default('none'),
+    /** Quality of the image codecs jpeg and webp (1..100); png, jpeg and webp are swept at the input split only. */
+    quality: z.number().int().min(1).max(100).default(90),
+    /** The edge's inputs instead of `dataset`: "random" (seeded images; imported bundles have no dataset) or a folder of images. */
+    inputs: z.string().min(1).optional(),
     /** Samples per cell (upper bound; see maxCellSeconds). */
     samples: z.number().int().min(1).max(100_000),
     /** Fewest samples per cell when the time budget cuts a cell short. */

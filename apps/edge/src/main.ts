@@ -1,6 +1,7 @@
 import { CliExit, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model';
+import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
 import { runEdge, type EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   // --device-slowdown reaches openNetwork (in edge.ts) as its environment variable: every half is stretched
   if (opts.deviceSlowdown !== 1) process.env[SLOWDOWN_ENV] = String(opts.deviceSlowdown);
+  // --quality reaches the image codecs (jpeg, webp) the same way: the frame encoder reads it as its default
+  process.env[IMAGE_QUALITY_ENV] = String(opts.quality);
   // With `--json -` the JSON owns stdout: the table and the backend line go to stderr.
   const human = json?.toStdout ? process.stderr : process.stdout;
   try {

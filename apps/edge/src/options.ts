@@ -35,6 +35,7 @@ const schema = z.object({
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('--threads', 1, 64),
   deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
+  quality: int('--quality', 1, 100),
   verify: z.boolean().default(false),
   fallback: choiceOption('--fallback', ['local', 'none']),
   inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
@@ -53,6 +54,8 @@ export interface EdgeCliOptions extends EdgeOptions {
   progress: boolean;
   /** Emulated device factor (>= 1): main passes it to openNetwork through MTL_SPLIT_DEVICE_SLOWDOWN. */
   deviceSlowdown: number;
+  /** Quality of the jpeg and webp codecs (1..100): main passes it to the codec through MTL_SPLIT_IMAGE_QUALITY. */
+  quality: number;
 }
 
 /** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
@@ -73,6 +76,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', '2')
     .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .option('--quality <q>', 'quality of the image codecs jpeg and webp, 1..100', '90')
     .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', '1')
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
     .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')

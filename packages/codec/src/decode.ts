@@ -67,6 +67,8 @@ export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   const comp = h.compressorImpl;
   requireAvailable(comp);
   let raw = plain(comp.decompress(stored, h.rawBytes));
+  // image codecs: the (decompressed) payload is an image file of the 8-bit grid
+  if (h.codecImpl.image) raw = plain(h.codecImpl.image.fromImage(raw, h.shape, h.codecImpl.payloadBytes(h.elements)));
   // Codecs read payloads at any byte offset (no copy for misaligned frames); only big-endian
   // hosts copy, to reorder multi-byte elements.
   const width = h.codecImpl.elementWidth;

@@ -5,6 +5,7 @@ import { HOST_LITTLE_ENDIAN, swapBytes } from './endian.js';
 import { CodecError } from './errors.js';
 import { DEFAULT_MIN_GROUP_VALUES } from './codecs/affine.js';
 import { MAX_RANK, headerSize, writeHeader } from './frame.js';
+import { checkQuality, defaultQuality } from './image/stage.js';
 import type { TensorData } from './types.js';
 
 export interface EncodeOptions {
@@ -20,6 +21,8 @@ export interface EncodeOptions {
    * whole tensor; 1 forces one group per channel. Ignored by the other codecs.
    */
   minGroupValues?: number;
+  /** Image codecs jpeg and webp: quality 1..100 (default MTL_SPLIT_IMAGE_QUALITY, else 90). Ignored by the others. */
+  quality?: number;
 }
 
 const U32_MAX = 0xffffffff;
@@ -68,13 +71,24 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
   const channels = t.shape[t.shape.length - 1];
   const groups = codec.groups(channels, n, minGroupValues);
   const headerBytes = headerSize(t.shape.length, groups);
-  const rawBytes = codec.payloadBytes(n);
+  let rawBytes = codec.payloadBytes(n);
   if (rawBytes > U32_MAX) throw new CodecError('too-large', `payload of ${rawBytes} bytes exceeds the 4 GiB frame limit`);
 
   let frame: Uint8Array;
   let params;
   let payloadBytes: number;
-  if (comp.id === 0) {
+  if (codec.image) {
+    // the 8-bit grid as an image file; the frame's rawBytes is the file's length (then any lossless stage)
+    const quality = opts.quality === undefined ? defaultQuality() : checkQuality(opts.quality);
+    const grid = new Uint8Array(rawBytes);
+    params = codec.encode(t.data, channels, grid, groups);
+    const file = codec.image.toImage(grid, t.shape, quality);
+    rawBytes = file.length;
+    const stored = comp.id === 0 ? file : comp.compress(file, level);
+    payloadBytes = stored.length;
+    frame = new Uint8Array(headerBytes + payloadBytes);
+    frame.set(stored, headerBytes);
+  } else if (comp.id === 0) {
     frame = new Uint8Array(headerBytes + rawBytes);
     const payload = frame.subarray(headerBytes);
     params = codec.encode(t.data, channels, payload, groups);

@@ -3,9 +3,10 @@
  * CRC-checked frames; f32 / f16 / int8 / int8-channel / uint4 codecs; optional lossless stage.
  * Works on typed arrays only (no tfjs).
  */
-export type { CodecName, Compression, TensorData, QuantParams, Codec, Compressor, FrameHeader } from './types.js';
+export type { CodecName, Compression, TensorData, QuantParams, Codec, Compressor, FrameHeader, ImageStage } from './types.js';
 export { CodecError, type CodecErrorReason } from './errors.js';
-export { CODECS, getCodec } from './codecs/registry.js';
+export { CODECS, IMAGE_CODECS, getCodec } from './codecs/registry.js';
+export { DEFAULT_IMAGE_QUALITY, IMAGE_QUALITY_ENV, checkQuality, imageGeometry } from './image/stage.js';
 export { COMPRESSIONS, getCompressor, compressionAvailable } from './compress/registry.js';
 export { encode, type EncodeOptions } from './encode.js';
 export { decode, peekHeader, type DecodeOptions, type DecodedTensor } from './decode.js';

@@ -1,5 +1,5 @@
 /** Names usable from a CLI flag. */
-export type CodecName = 'f32' | 'f16' | 'int8' | 'int8-channel' | 'uint4';
+export type CodecName = 'f32' | 'f16' | 'int8' | 'int8-channel' | 'uint4' | 'png' | 'jpeg' | 'webp';
 export type Compression = 'none' | 'deflate' | 'brotli' | 'zstd';
 
 /** A dense float32 tensor, row-major; the last dimension is the channel. */
@@ -49,6 +49,21 @@ export interface Codec {
    * (gRPC hands frames over at odd offsets) and is in the host's byte order.
    */
   decode(payload: Uint8Array, channels: number, params: QuantParams | null, out: Float32Array): void;
+  /**
+   * Image codecs (png, jpeg, webp): the payload is an image file of the codec's 8-bit grid; the frame's
+   * rawBytes is the file's length (a lossless stage, if any, applies to the file).
+   */
+  readonly image?: ImageStage;
+}
+
+/** The image file an image codec stores instead of its raw 8-bit payload. */
+export interface ImageStage {
+  readonly format: 'png' | 'jpeg' | 'webp';
+  readonly lossless: boolean;
+  /** Raw payload (the 8-bit grid, in tensor order) -> image file. */
+  toImage(raw: Uint8Array, shape: readonly number[], quality: number): Uint8Array;
+  /** Image file -> exactly `rawBytes` raw payload bytes; throws CodecError. */
+  fromImage(stored: Uint8Array, shape: readonly number[], rawBytes: number): Uint8Array;
 }
 
 /** A lossless stage applied to the codec's payload. */

@@ -15,7 +15,7 @@ describe('snrDb', () => {
 
 describe('registry and header', () => {
   it('lists codecs and stages by CLI-usable names', () => {
-    expect(CODECS).toEqual(['f32', 'f16', 'int8', 'int8-channel', 'uint4']);
+    expect(CODECS).toEqual(['f32', 'f16', 'int8', 'int8-channel', 'uint4', 'png', 'jpeg', 'webp']);
     expect(COMPRESSIONS).toEqual(['none', 'deflate', 'brotli', 'zstd']);
     expect(getCodec('uint4').maxQ).toBe(15);
     expect(() => getCodec('f8')).toThrow(/unknown-codec: unknown codec "f8"; valid: f32, f16, int8, int8-channel, uint4/);

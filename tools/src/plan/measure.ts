@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
+import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
 import type { EdgeRunner, HeadsRunner, SplitNetwork } from '@mtl-split/model';
 
@@ -73,12 +73,18 @@ interface Halves {
 }
 
 /** One edge -> encode -> decode -> cloud pass at a split point; appends timings when `rec`. */
-async function runPoint(s: Halves, x: { data: Float32Array; shape: number[] }, shape: number[], o: MeasureOptions, rec: Samples | null): Promise<void> {
+/** Image codecs (png, jpeg, webp) send the camera's picture: they are measured at the input split only. */
+export function codecApplies(codec: CodecName, point: string): boolean {
+  return point === 'input' || !(IMAGE_CODECS as readonly string[]).includes(codec);
+}
+
+async function runPoint(point: string, s: Halves, x: { data: Float32Array; shape: number[] }, shape: number[], o: MeasureOptions, rec: Samples | null): Promise<void> {
   let t0 = performance.now();
   const { data } = await s.edge.run(x);
   const edgeMs = performance.now() - t0;
   let decoded: Float32Array | null = null;
   o.codecs.forEach((codec, k) => {
+    if (!codecApplies(codec, point)) return;
     t0 = performance.now();
     const frame = encode({ data, shape: [1, ...shape] }, { codec, compress: o.compress });
     const t1 = performance.now();
@@ -121,7 +127,7 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
     };
     for (let w = 0; w < (o.warmup ?? 5); w++) {
       await runFull(false);
-      for (const { info, s } of splits) await runPoint(s, x, info.shape, o, null);
+      for (const { info, s } of splits) await runPoint(info.name, s, x, info.shape, o, null);
     }
     const total = o.repeats * (splits.length + 1);
     let done = 0;
@@ -130,7 +136,7 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
       await runFull(true);
       o.onProgress?.(++done, total);
       for (let i = 0; i < splits.length; i++) {
-        await runPoint(splits[i].s, x, splits[i].info.shape, o, recs[i]);
+        await runPoint(splits[i].info.name, splits[i].s, x, splits[i].info.shape, o, recs[i]);
         o.onProgress?.(++done, total);
       }
     }
@@ -140,7 +146,7 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
         shape: [...info.shape],
         edgeMs: median(recs[i].edge),
         cloudMs: median(recs[i].cloud),
-        codecs: o.codecs.map((codec, k) => ({ codec, bytes: recs[i].bytes[k], encodeMs: median(recs[i].enc[k]), decodeMs: median(recs[i].dec[k]) })),
+        codecs: o.codecs.flatMap((codec, k) => (codecApplies(codec, info.name) ? [{ codec, bytes: recs[i].bytes[k], encodeMs: median(recs[i].enc[k]), decodeMs: median(recs[i].dec[k]) }] : [])),
       })),
       fullModelMs: median(full),
       repeats: o.repeats,

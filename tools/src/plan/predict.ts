@@ -101,9 +101,11 @@ export function bestRow(rows: PlanRow[], transmittingOnly = false): PlanRow {
 
 /** Predictions for one link and codec: one row per split point, then the edge-only row. */
 export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes: number, d: Devices): LinkPlan {
-  const rows = m.points.map((p) => {
-    const c = p.codecs.find((x) => x.codec === codec);
-    if (!c) throw new Error(`codec '${codec}' was not measured`);
+  // image codecs are measured at the input split only: the other points have no row for them
+  const measured = m.points.filter((p) => p.codecs.some((x) => x.codec === codec));
+  if (!measured.length) throw new Error(`codec '${codec}' was not measured`);
+  const rows = measured.map((p) => {
+    const c = p.codecs.find((x) => x.codec === codec)!;
     return predictRow(p.point, { edgeMs: p.edgeMs, encodeMs: c.encodeMs, decodeMs: c.decodeMs, cloudMs: p.cloudMs }, { up: c.bytes, down: downBytes }, link, d);
   });
   rows.push(edgeOnlyRow(m.fullModelMs, d));

@@ -5,8 +5,14 @@ import { f32 } from './f32.js';
 import { int8Channel } from './int8-channel.js';
 import { int8 } from './int8.js';
 import { uint4 } from './uint4.js';
+import { png } from './png.js';
+import { jpeg } from './jpeg.js';
+import { webp } from './webp.js';
 
-const ALL: readonly Codec[] = [f32, f16, int8, int8Channel, uint4];
+const ALL: readonly Codec[] = [f32, f16, int8, int8Channel, uint4, png, jpeg, webp];
+
+/** The image codecs (an image file as the payload; meant for the `input` split). */
+export const IMAGE_CODECS: readonly CodecName[] = Object.freeze(ALL.filter((c) => c.image).map((c) => c.name));
 
 /** Registered codec names, in id order. */
 export const CODECS: readonly CodecName[] = Object.freeze(ALL.map((c) => c.name));
