@@ -7,7 +7,9 @@ import { TestbedError } from './errors.js';
 import { extremeProfiles } from './analytic.js';
 import { displayPath } from './paths.js';
 import { runExperiment } from './runner.js';
-import { listScenarios, loadScenario, resolveScenarioFile } from './scenario.js';
+import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
+import { readBundleInfo } from './bundles.js';
+import { summarize, writeSuiteSummary, type SuiteRun } from './suite.js';
 import { Supervisor } from './supervisor.js';
 
 function parseUrl(v: string): string {
@@ -36,12 +38,15 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-progress', 'no progress bar');
   const opts = parseFlags(program, argv, flagsSchema);
   // Everything the command line names is checked here, before anything starts (exit 2 when wrong).
-  if (opts.quick && program.getOptionValueSource('scenario') === 'cli' && opts.scenario !== 'quick') {
+  // --quick with a scenario that has a quick variant (NAME-quick.json) runs that variant
+  const fromCli = program.getOptionValueSource('scenario') === 'cli';
+  const quickVariant = opts.quick && fromCli && listScenarios().includes(`${opts.scenario}-quick`);
+  if (opts.quick && fromCli && opts.scenario !== 'quick' && !quickVariant) {
     throw new UsageError('--quick and --scenario name different scenarios; give one of them');
   }
   const envUrl = process.env.TOXIPROXY_URL?.trim();
   const toxiproxyUrl = opts.toxiproxyUrl ?? (envUrl ? parseEnvUrl(envUrl) : undefined);
-  const name = opts.quick ? 'quick' : opts.scenario;
+  const name = quickVariant ? `${opts.scenario}-quick` : opts.quick ? 'quick' : opts.scenario;
   let file: string;
   try {
     file = resolveScenarioFile(name);
@@ -53,7 +58,9 @@ async function main(argv: string[]): Promise<void> {
   for (const [flag, dir] of [['--profiles-dir', opts.profilesDir], ['--devices-dir', opts.devicesDir]] as const) {
     if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
   }
-  const scenario = loadScenario(file, { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) });
+  const dirs = { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) };
+  if (isSuiteFile(file)) return runSuiteMain(loadSuite(file, dirs), opts);
+  const scenario = loadScenario(file, dirs);
   const out = path.resolve(opts.out ?? path.join('results', `${scenario.name}-${stamp()}`));
 
   const sup = new Supervisor();
@@ -78,6 +85,32 @@ async function main(argv: string[]): Promise<void> {
   for (const w of results.warnings) console.log(`warning: ${w}`);
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(outDir, 'report.html'))}`);
   sup.uninstallSignalHandlers();
+}
+
+/** A suite: its scenarios one after the other into <out>/<scenario name>, then a summary (index.html). */
+async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<typeof flagsSchema>): Promise<void> {
+  const out = path.resolve(opts.out ?? path.join('results', `${suite.name}-${stamp()}`));
+  const envUrl = process.env.TOXIPROXY_URL?.trim();
+  const toxiproxyUrl = opts.toxiproxyUrl ?? (envUrl ? parseEnvUrl(envUrl) : undefined);
+  // every scenario's bundles are checked before anything starts
+  for (const sc of suite.scenarios) for (const [i, d] of [sc.model, ...sc.stl].entries()) readBundleInfo(d, `scenario ${displayPath(suite.file)}: ${sc.name}: ${i === 0 ? 'field "model"' : `field "stl.${i - 1}"`}`);
+  fs.mkdirSync(out, { recursive: true });
+  const t0 = Date.now();
+  console.log(`experiment: suite ${suite.name} (${displayPath(suite.file)}), ${suite.scenarios.length} scenarios, output ${displayPath(out)}`);
+  const runs: SuiteRun[] = [];
+  const sup = new Supervisor();
+  sup.installSignalHandlers();
+  for (const sc of suite.scenarios) {
+    console.log(`experiment: ${sc.name}: model ${displayPath(sc.model)}, edge device ${sc.edgeDevice.name} (x${sc.edgeDevice.slowdown}), ${sc.profiles.length} profiles, codecs ${sc.codecs.join(', ')}`);
+    const { results, outDir } = await runExperiment({ scenario: sc, outDir: path.join(out, sc.name), toxiproxyUrl, supervisor: sup, progress: opts.progress, log: (l) => console.log(`  ${l}`) });
+    const run = summarize(sc.name, results, path.join(outDir, 'report.html'));
+    runs.push(run);
+    for (const w of run.winners) console.log(`  winner ${w.profile}: ${w.split} (${w.codec}) ${w.ms.toFixed(1)} ms`);
+    console.log(`  split points that win a link: ${run.splitWinners.join(', ') || 'none'} (${(results.durationSec ?? 0).toFixed(0)} s)`);
+    writeSuiteSummary(out, suite, runs, (Date.now() - t0) / 1000);
+  }
+  sup.uninstallSignalHandlers();
+  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(out, 'index.html'))}`);
 }
 
 const flagsSchema = z.object({

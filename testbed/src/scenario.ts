@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecName, type Compression } from '@mtl-split/codec';
-import { TestbedError } from './errors.js';
+import { TestbedError, formatIssues } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { DEVICES_DIR, PROFILES_DIR, SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
 import { loadDevice, type Device } from './devices.js';
@@ -100,30 +100,74 @@ export function resolveScenarioFile(nameOrFile: string, dir = SCENARIOS_DIR): st
  * Load and validate a scenario: its profiles must exist and be valid. Bundle paths resolve from the repo
  * root; whether they exist is checked by the runner (which knows their split points).
  */
-export function loadScenario(nameOrFile: string, opts: { scenariosDir?: string; profilesDir?: string; devicesDir?: string } = {}): Scenario {
+export interface LoadOptions {
+  scenariosDir?: string;
+  profilesDir?: string;
+  devicesDir?: string;
+}
+
+export function loadScenario(nameOrFile: string, opts: LoadOptions = {}): Scenario {
   const file = resolveScenarioFile(nameOrFile, opts.scenariosDir);
-  const s = readJsonFile(file, ScenarioSchema, 'scenario');
+  const raw = readJsonFile(file, z.unknown(), 'scenario');
+  if (isSuite(raw)) throw new TestbedError(`scenario ${displayPath(file)}: a suite of ${(raw as { suite: unknown[] }).suite.length} scenarios (load it with loadSuite)`);
+  return scenarioFromObject(raw, file, `scenario ${displayPath(file)}`, opts);
+}
+
+/** A suite file: `{ name, description, defaults, suite: [scenario, ...] }`, each entry merged over `defaults`. */
+export const SuiteSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().default(''),
+    defaults: z.record(z.string(), z.unknown()).default({}),
+    suite: z.array(z.record(z.string(), z.unknown())).min(1),
+  })
+  .strict();
+
+function isSuite(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && 'suite' in raw;
+}
+
+/** Whether a scenario file is a suite (several scenarios run one after the other). */
+export function isSuiteFile(file: string): boolean {
+  return isSuite(readJsonFile(file, z.unknown(), 'scenario'));
+}
+
+/** Load a suite and validate every scenario in it (one line naming the file, the entry and the field). */
+export function loadSuite(file: string, opts: LoadOptions = {}): { name: string; description: string; file: string; scenarios: Scenario[] } {
+  const abs = path.resolve(file);
+  const suite = readJsonFile(abs, SuiteSchema, 'scenario');
+  const scenarios = suite.suite.map((entry, i) => scenarioFromObject({ ...suite.defaults, ...entry }, abs, `scenario ${displayPath(abs)}: suite.${i}`, opts));
+  const names = scenarios.map((x) => x.name);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) throw new TestbedError(`scenario ${displayPath(abs)}: suite.${dup}: field "name": "${names[dup]}" is used twice`);
+  return { name: suite.name, description: suite.description, file: abs, scenarios };
+}
+
+function scenarioFromObject(raw: unknown, file: string, where: string, opts: LoadOptions): Scenario {
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) throw new TestbedError(`${where}: ${formatIssues(parsed.error.issues)}`);
+  const s = parsed.data;
   const names = s.profiles === 'all' ? listProfiles(opts.profilesDir) : s.profiles;
   const profiles = names.map((n, i) => {
     try {
       return loadProfile(n, opts.profilesDir);
     } catch (e) {
-      throw new TestbedError(`scenario ${displayPath(file)}: field "profiles.${i}": ${(e as Error).message}`);
+      throw new TestbedError(`${where}: field "profiles.${i}": ${(e as Error).message}`);
     }
   });
   const device = (field: 'edgeDevice' | 'cloudDevice'): Device => {
     try {
       return loadDevice(s[field], opts.devicesDir);
     } catch (e) {
-      throw new TestbedError(`scenario ${displayPath(file)}: field "${field}": ${(e as Error).message}`);
+      throw new TestbedError(`${where}: field "${field}": ${(e as Error).message}`);
     }
   };
   const edgeDevice = device('edgeDevice');
   const cloudDevice = device('cloudDevice');
-  if (new Set(names).size !== names.length) throw new TestbedError(`scenario ${displayPath(file)}: field "profiles": duplicate names`);
-  if (new Set(s.codecs).size !== s.codecs.length) throw new TestbedError(`scenario ${displayPath(file)}: field "codecs": duplicate names`);
+  if (new Set(names).size !== names.length) throw new TestbedError(`${where}: field "profiles": duplicate names`);
+  if (new Set(s.codecs).size !== s.codecs.length) throw new TestbedError(`${where}: field "codecs": duplicate names`);
   const badStl = (s.stlCodecs ?? []).findIndex((c) => !s.codecs.includes(c));
-  if (badStl >= 0) throw new TestbedError(`scenario ${displayPath(file)}: field "stlCodecs.${badStl}": "${s.stlCodecs![badStl]}" is not one of "codecs"`);
+  if (badStl >= 0) throw new TestbedError(`${where}: field "stlCodecs.${badStl}": "${s.stlCodecs![badStl]}" is not one of "codecs"`);
   return {
     ...s,
     file,

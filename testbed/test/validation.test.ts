@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestbedError } from '../src/errors.js';
 import { listProfiles, loadProfile, loadProfileFile, profileToxics } from '../src/profiles.js';
-import { listScenarios, loadScenario } from '../src/scenario.js';
+import { isSuiteFile, listScenarios, loadScenario, loadSuite } from '../src/scenario.js';
 import { listDevices, loadDevice, loadDeviceFile } from '../src/devices.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-validation-'));
@@ -141,6 +141,19 @@ describe('scenarios', () => {
     expect(message(() => loadScenario(write(dir, 's', { ...base, cloudDevice: 'x y' })))).toMatch(/field "cloudDevice": unknown device/);
     const { model: _m, ...noModel } = base;
     expect(message(() => loadScenario(write(dir, 's', noModel)))).toContain('field "model"');
+  });
+
+  it('loads suites (defaults merged under each entry) and names the entry and field of a mistake', () => {
+    const dir = path.join(tmp, 's3');
+    const f = write(dir, 'suite', { name: 'two', defaults: base, suite: [{ name: 'a', edgeDevice: 'rpi4' }, { name: 'b' }] });
+    expect(isSuiteFile(f)).toBe(true);
+    const su = loadSuite(f);
+    expect(su.scenarios.map((x) => `${x.name}/${x.edgeDevice.name}`)).toEqual(['a/rpi4', 'b/this-machine']);
+    expect(message(() => loadSuite(write(dir, 'bad', { name: 'two', defaults: base, suite: [{ name: 'a' }, { name: 'b', edgeDevice: 'abacus' }] })))).toMatch(/bad\.json: suite\.1: field "edgeDevice": unknown device "abacus"/);
+    expect(message(() => loadScenario(f))).toContain('a suite of 2 scenarios');
+    const paper = loadSuite(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'scenarios', 'paper.json'));
+    expect(new Set(paper.scenarios.map((x) => x.edgeDevice.name)).size).toBeGreaterThanOrEqual(2);
+    expect(paper.scenarios.every((x) => x.profiles.length === 6 && x.codecs.includes('png') && x.codecs.includes('jpeg'))).toBe(true);
   });
 
   it('names the valid scenarios when one is unknown, and reports a missing file', () => {
