@@ -19,7 +19,8 @@ export interface Server {
  * (at most 60 s).
  */
 async function startServer(what: string, args: string[]): Promise<Server> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // one process (node --import tsx), so SIGKILL and SIGTERM reach the server itself, not a tsx wrapper
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   const listening = await new Promise<{ port: number; metricsPort?: number }>((resolve, reject) => {
     let buf = '';
@@ -42,9 +43,9 @@ async function startServer(what: string, args: string[]): Promise<Server> {
 }
 
 /** The cloud app serving `model` on an engine (the transport bench measures tfjs, as its in-process figures). */
-export function startCloud(model: string, maxBatch: number, busyPollMs = 0, runtime = 'tfjs'): Promise<Server> {
+export function startCloud(model: string, maxBatch: number, busyPollMs = 0, runtime = 'tfjs', port = 0): Promise<Server> {
   return startServer(`cloud (${runtime})`, [
-    'apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--max-batch', String(maxBatch),
+    'apps/cloud/src/main.ts', '--model', model, '--port', String(port), '--metrics-port', '0', '--max-batch', String(maxBatch),
     '--busy-poll-ms', String(busyPollMs), '--log-level', 'warn', '--runtime', runtime,
   ]);
 }
