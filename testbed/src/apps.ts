@@ -72,6 +72,9 @@ export const EdgeResultSchema = z
     compress: z.string().optional(),
     samples: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),
+    /** Requests the cloud answered (absent before the edge's fallback; then all but the failed ones). */
+    answeredByCloud: z.number().int().nonnegative().optional(),
+    fallbacks: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
     failures: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
     accuracy: z.record(z.string(), z.number()),
     latencyMs: z

@@ -80,8 +80,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(`plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`);
     for (const p of results.plan.filter((x) => !x.agrees)) console.log(`plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`);
   }
-  const within = results.cells.filter((c) => Math.abs(c.errorPct) <= 15).length;
-  console.log(`analytic model: ${within} of ${results.cells.length} cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
+  const answered = results.cells.filter((c) => c.samples > c.failed);
+  const within = answered.filter((c) => Math.abs(c.errorPct) <= 15).length;
+  console.log(`analytic model: ${within} of ${answered.length} answered cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
   for (const w of results.warnings) console.log(`warning: ${w}`);
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(outDir, 'report.html'))}`);
   sup.uninstallSignalHandlers();

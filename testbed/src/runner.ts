@@ -43,6 +43,14 @@ function timingsOf(r: EdgeResult): Timings {
   return { edge: l.edge.p50, encode: l.encode.p50, network: l.network.p50, cloud: l.cloud.p50, decode: l.decode.p50, total: l.total.p50, totalMean: l.total.mean, totalP95: l.total.p95 };
 }
 
+/**
+ * Requests of a transmitting run the cloud did not answer: failed ones, and those the edge answered itself
+ * after a failure (its fallback). Their latencies are not the split's, so they count as failed here.
+ */
+function notAnswered(r: EdgeResult): number {
+  return r.answeredByCloud === undefined ? r.failed : r.samples - r.answeredByCloud;
+}
+
 function linkOf(p: Profile): LinkFigures {
   return { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
 }
@@ -171,7 +179,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
           const g = await runGroup(forCodec(bSplits, codec), codec, () => s.accuracySamples, () => 200, 30_000, 'baseline', BASELINE_WARMUP);
           for (const [split, r] of g.bySplit) {
             const w = g.wire.get(split)!;
-            const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - r.failed, accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
+            const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - notAnswered(r), accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
             baseline.push(e);
             base.set(`${codec}/${split}`, e);
           }
@@ -214,13 +222,16 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
                 const prediction = predictLatency(t, wire, e.timings.network, link1);
                 const sendMs = t.network - e.timings.network - p.latencyMs - (wire.down / (p.downKBps * 1000)) * 1000;
                 rawCells.push({
-                  variant: 'mtl', bundle: b.id, profile: p.name, codec, split, repetition: rep, samples: r.samples, failed: r.failed,
+                  variant: 'mtl', bundle: b.id, profile: p.name, codec, split, repetition: rep, samples: r.samples, failed: notAnswered(r),
                   accuracy: r.accuracy, timings: t, payloadBytes: r.bytesPerSample, wireBytesUp: wire.up, wireBytesDown: wire.down, transmissions: 1,
                   configured: link1,
                   measuredLink: { ...measured, effectiveUpKBps: sendMs > 0.5 ? wire.up / sendMs : undefined },
                   predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
                 });
-                if (r.failed > 0) warnings.push(`${b.id} ${p.name} ${codec} ${split}: ${r.failed} of ${r.samples} requests failed (${r.failures?.map((f) => f.reason).join('; ') ?? ''})`);
+                if (notAnswered(r) > 0) {
+                  const why = [...(r.failures ?? []), ...(r.fallbacks ?? [])].map((f) => `${f.reason} x${f.count}`).join('; ');
+                  warnings.push(`${b.id} ${p.name} ${codec} ${split}: ${notAnswered(r)} of ${r.samples} requests not answered by the cloud (${why || 'no reason given'}); the cell is left out of the winners`);
+                }
               }
             }
           }
@@ -320,7 +331,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       cells,
       winners: winners(cells, candidates),
       ...(plan ? { plan } : {}),
-      maxAbsErrorPct: cells.length ? Math.max(...cells.map((c) => Math.abs(c.errorPct))) : 0,
+      // cells the cloud answered (a cell whose every request failed or fell back has no latency to compare)
+      maxAbsErrorPct: cells.some((c) => c.samples > c.failed) ? Math.max(...cells.filter((c) => c.samples > c.failed).map((c) => Math.abs(c.errorPct))) : 0,
       warnings,
     };
     progress.stage('writing report');

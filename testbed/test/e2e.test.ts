@@ -36,7 +36,7 @@ describe('npm run experiment -- --quick, end to end', () => {
     expect(r.winners.filter((w) => w.variant === 'mtl')).toHaveLength(2);
     // input and block4 on two links, plus edge-only (measured once, a candidate on each link)
     expect(r.cells.filter((c) => c.split === 'edge-only')).toHaveLength(2);
-    expect(run.stdout()).toMatch(/analytic model: \d of 6 cells within 15%/);
+    expect(run.stdout()).toMatch(/analytic model: \d of 6 answered cells within 15%/);
     expect(run.stdout()).toMatch(/plan: \d of 2 profile\/codec picks agree/);
 
     const shot = path.join(tmp, 'quick-report.png');

@@ -34,7 +34,8 @@ function summary(r: Results): string {
   const eo = edgeOnlyLine(r);
   if (eo) lines.push(eo);
   lines.push(...whySentences(r));
-  lines.push(`Largest prediction error over all cells: <b>${f(r.maxAbsErrorPct)}%</b> (${r.cells.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${r.cells.length} cells within 15%).`);
+  const answered = r.cells.filter((c) => c.samples > c.failed);
+  lines.push(`Largest prediction error over the cells the cloud answered: <b>${f(r.maxAbsErrorPct)}%</b> (${answered.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${answered.length} cells within 15%${answered.length < r.cells.length ? `; ${r.cells.length - answered.length} cells without an answer, see the warnings` : ''}).`);
   return lines.map((l) => `<p>${l}</p>`).join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
-import type { EdgeRunner, HeadsRunner, SplitNetwork } from '@mtl-split/model';
+import { withDevice, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
 
 /** One codec at one split point: exact frame size of the real activation, encode/decode time. */
 export interface CodecMeasurement {
@@ -36,6 +36,11 @@ export interface MeasureOptions {
   repeats: number;
   /** Untimed runs of everything before the timed ones (default 5; the first wasm runs are slow). */
   warmup?: number;
+  /**
+   * Device profiles' factors: the edge halves and the whole network are timed through withDevice(net, edge),
+   * the cloud halves through withDevice(net, cloud): the same emulation the apps run (default 1, this machine).
+   */
+  devices?: { edge: number; cloud: number };
   /** Called after each timed step; total = repeats * (points + 1). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -116,8 +121,10 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
   const x = { data: sample, shape: [1, ...net.input.shape] };
   {
     const splits: { info: (typeof net.splitPoints)[number]; s: Halves }[] = [];
-    for (const p of net.splitPoints) splits.push({ info: p, s: { edge: await net.edgeRunner(p.name), cloud: await net.cloudRunner(p.name) } });
-    const whole = await net.wholeRunner();
+    const edgeNet = withDevice(net, o.devices?.edge ?? 1);
+    const cloudNet = withDevice(net, o.devices?.cloud ?? 1);
+    for (const p of net.splitPoints) splits.push({ info: p, s: { edge: await edgeNet.edgeRunner(p.name), cloud: await cloudNet.cloudRunner(p.name) } });
+    const whole = await edgeNet.wholeRunner();
     const recs: Samples[] = splits.map(() => ({ edge: [], cloud: [], enc: o.codecs.map(() => []), dec: o.codecs.map(() => []), bytes: [] }));
     const full: number[] = [];
     const runFull = async (rec: boolean): Promise<void> => {
