@@ -6,7 +6,7 @@
  * restarted, the cloud drained (SIGTERM) and restarted. Per phase: answered by the cloud, answered
  * locally, failed, lost (sent and never ended: must be 0), and the time from the fault's end to the first
  * cloud answer. Every loop is bounded in count and time.
- *   npm run bench:faults -w @mtl-split/edge [-- --mode unary]
+ *   npm run bench:faults -w @mtl-split/edge [-- --mode unary] [--black-hole-s 30 (that phase alone, local fallback)]
  * Prints a table and writes bench/faults.json.
  */
 import { writeFileSync } from 'node:fs';
@@ -98,12 +98,21 @@ interface Row {
   local: number;
   failed: number;
   lost: number;
+  /** From the fault's start to the first request not answered by the cloud (local or failed). */
+  noticeMs: number | null;
   resumeMs: number | null;
 }
+const bhArg = process.argv.indexOf('--black-hole-s');
+const LONG_BH = bhArg > 0 ? Number(process.argv[bhArg + 1]) : 0;
+if (bhArg > 0 && !(Number.isInteger(LONG_BH) && LONG_BH >= 1 && LONG_BH <= 120)) {
+  process.stderr.write('faults bench: --black-hole-s must be an integer in 1..120\n');
+  process.exit(2);
+}
+if (LONG_BH) phases.splice(0, phases.length, { name: `black hole (timeout 0) ${LONG_BH} s`, ms: LONG_BH * 1000, start: () => toxic('timeout', { timeout: 0 }, 'upstream') });
 const rows: Row[] = [];
 const GAP_MS = 2500;
 
-for (const fallback of ['local', 'none'] as const) {
+for (const fallback of LONG_BH ? (['local'] as const) : (['local', 'none'] as const)) {
   const edge = await EdgeClient.open({ model: MODEL, cloud: proxy.listen, split: 'block4', codec: 'int8', compress: 'none', deadlineMs: 500, fallback, mode: MODE, retries: 2 });
   const events: Event[] = [];
   let sent = 0;
@@ -140,6 +149,7 @@ for (const fallback of ['local', 'none'] as const) {
   for (const m of marks) {
     const inPhase = events.filter((e) => e.t >= m.from && e.t < m.to);
     const firstCloud = events.find((e) => e.t >= m.end && e.outcome === 'cloud');
+    const firstMiss = events.find((e) => e.t >= m.from && e.outcome !== 'cloud');
     rows.push({
       fallback,
       phase: m.phase,
@@ -148,18 +158,20 @@ for (const fallback of ['local', 'none'] as const) {
       local: inPhase.filter((e) => e.outcome === 'local').length,
       failed: inPhase.filter((e) => e.outcome === 'failed').length,
       lost: 0,
+      noticeMs: firstMiss && firstMiss.t < m.to ? Math.round(firstMiss.t - m.from) : null,
       resumeMs: firstCloud ? Math.round(firstCloud.t - m.end) : null,
     });
   }
-  rows.push({ fallback, phase: 'whole run', sent, cloud: events.filter((e) => e.outcome === 'cloud').length, local: events.filter((e) => e.outcome === 'local').length, failed: events.filter((e) => e.outcome === 'failed').length, lost: sent - events.length, resumeMs: null });
+  rows.push({ fallback, phase: 'whole run', sent, cloud: events.filter((e) => e.outcome === 'cloud').length, local: events.filter((e) => e.outcome === 'local').length, failed: events.filter((e) => e.outcome === 'failed').length, lost: sent - events.length, noticeMs: null, resumeMs: null });
 }
 await cloud.stop();
 await link.close();
 
 console.log(`\nmode ${MODE}, split block4 int8, deadline 500 ms; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('| fallback | phase | requests | by cloud | locally | failed | lost | cloud answers again after |\n|---|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.fallback} | ${r.phase} | ${r.sent} | ${r.cloud} | ${r.local} | ${r.failed} | ${r.lost} | ${r.resumeMs === null ? '–' : `${r.resumeMs} ms`} |`);
-const out = join(HERE, `faults-${MODE}.json`);
+console.log('| fallback | phase | requests | by cloud | locally | failed | lost | first miss after | cloud answers again after |\n|---|---|---:|---:|---:|---:|---:|---:|---:|');
+const msCell = (v: number | null): string => (v === null ? '–' : `${v} ms`);
+for (const r of rows) console.log(`| ${r.fallback} | ${r.phase} | ${r.sent} | ${r.cloud} | ${r.local} | ${r.failed} | ${r.lost} | ${msCell(r.noticeMs)} | ${msCell(r.resumeMs)} |`);
+const out = join(HERE, LONG_BH ? `faults-blackhole-${MODE}.json` : `faults-${MODE}.json`);
 writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), mode: MODE, loadavg: os.loadavg(), rows }, null, 2)}\n`);
 console.log(`wrote ${out}`);
 process.exit(0);

@@ -6,14 +6,14 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface BreakerOptions {
   /** Consecutive failures that open the breaker (default 3). */
   failures: number;
-  /** First back-off window, ms (default 500); doubles while probes fail, up to `maxOpenMs`. */
+  /** First back-off window, ms (default 500); doubles while probes fail, up to `maxOpenMs` (default 1000, so answers resume within about a second of the cloud's return). */
   openMs: number;
   maxOpenMs: number;
   /** Deadline of one health probe, ms (default 500). */
   probeMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { failures: 3, openMs: 500, maxOpenMs: 5000, probeMs: 500 };
+export const DEFAULT_BREAKER: BreakerOptions = { failures: 3, openMs: 500, maxOpenMs: 1000, probeMs: 500 };
 
 /** Statuses after which the cloud could not answer in time: the edge may answer itself instead. */
 const UNREACHABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.UNKNOWN, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.ABORTED]);
@@ -69,10 +69,9 @@ export class CloudLink {
   async send(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
     if (this.closed) throw new TransportError(status.CANCELLED, 'edge client closed');
     if (this.state === 'open') {
-      if (Date.now() < this.openUntil || this.probing) {
-        this.probe();
-        throw new TransportError(status.UNAVAILABLE, 'circuit open: cloud not answering, not sent');
-      }
+      // nothing is sent while open: once the window is over, a health check decides (half-open)
+      this.probe();
+      throw new TransportError(status.UNAVAILABLE, 'circuit open: cloud not answering, not sent');
     }
     try {
       const a = await (this.mode === 'stream' ? this.viaStream(point, frame, requestId, deadlineMs) : this.client.infer(point, frame, { requestId, deadlineMs }));
