@@ -14,6 +14,11 @@ export interface EmbeddedToxiproxyOptions {
    * buffer) above which the source socket is paused (default 8 MiB).
    */
   maxBufferedBytes?: number;
+  /**
+   * Allow proxies that listen beyond loopback (default false): any local process that reaches the API
+   * could otherwise open a port on every interface that relays to a loopback-only cloud.
+   */
+  allowPublicListen?: boolean;
 }
 
 export interface EmbeddedToxiproxy {
@@ -34,7 +39,7 @@ export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions =
   if (!Number.isFinite(maxBuffered) || maxBuffered < 65536) {
     throw new Error(`maxBufferedBytes must be a number >= 65536, got ${String(options.maxBufferedBytes)}`);
   }
-  const proxies = new ProxyCollection(maxBuffered);
+  const proxies = new ProxyCollection(maxBuffered, options.allowPublicListen ?? false);
   const server = http.createServer(apiHandler(proxies));
   server.keepAliveTimeout = 5000;
   // Toxiproxy's read timeout: a client that never finishes its request is cut off.

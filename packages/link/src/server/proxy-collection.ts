@@ -1,4 +1,4 @@
-import { ErrMissingField, ErrProxyAlreadyExists, ErrProxyNotFound, ErrBadRequestBody } from './api-error.js';
+import { ApiError, ErrMissingField, ErrProxyAlreadyExists, ErrProxyNotFound, ErrBadRequestBody } from './api-error.js';
 import { checkAddress, DEFAULT_LISTEN, Proxy } from './proxy.js';
 import { parseBody, populateBodySchema, proxyBodySchema, type ProxyBody } from './request-bodies.js';
 
@@ -6,7 +6,21 @@ import { parseBody, populateBodySchema, proxyBodySchema, type ProxyBody } from '
 export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
 
-  constructor(private readonly maxBuffered: number) {}
+  constructor(
+    private readonly maxBuffered: number,
+    /** Allow proxies that listen beyond loopback (default false: only 127.0.0.0/8, ::1, localhost). */
+    private readonly allowPublicListen = false,
+  ) {}
+
+  /** A listen address beyond loopback would relay a loopback-only service to the network: refused. */
+  private checkLoopback(listen: string): void {
+    if (this.allowPublicListen) return;
+    const at = checkAddress('listen', listen);
+    const host = at.host.replace(/^\[|\]$/g, '');
+    if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
+      throw new ApiError(`listen address "${listen}" is beyond loopback: this embedded server only makes loopback proxies (start it with allowPublicListen to allow others)`, 403);
+    }
+  }
 
   all(): Proxy[] {
     return [...this.proxies.values()];
@@ -24,6 +38,7 @@ export class ProxyCollection {
     if (!body.name) throw ErrMissingField.with('name');
     if (!body.upstream) throw ErrMissingField.with('upstream');
     if (this.proxies.has(body.name)) throw ErrProxyAlreadyExists;
+    this.checkLoopback(body.listen || DEFAULT_LISTEN);
     const proxy = this.build(body.name, body);
     if (body.enabled ?? true) await proxy.start();
     this.proxies.set(proxy.name, proxy);
@@ -44,6 +59,7 @@ export class ProxyCollection {
       names.add(body.name);
       if (body.enabled ?? true) {
         checkAddress('listen', body.listen || DEFAULT_LISTEN);
+        this.checkLoopback(body.listen || DEFAULT_LISTEN);
         checkAddress('upstream', body.upstream);
       }
     });
