@@ -57,6 +57,21 @@ describe('bundles', () => {
     });
   }
 
+  it('removes the temporary folders an interrupted save (kill -9) left, at the next save', async () => {
+    const { mkdirSync, existsSync } = await import('node:fs');
+    const dead = join(root, '.stale.tmp-999999-1');
+    const oldDead = join(root, '.stale.old-999999-2');
+    const alive = join(root, `.stale.tmp-${process.ppid}-3`); // a process that is running: kept
+    for (const d of [dead, oldDead, alive]) mkdirSync(d);
+    const m = tinyModel('vgg');
+    await saveBundle(join(root, 'stale'), m, { dataset: { name: 'synthetic', options: {} } });
+    m.dispose();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(oldDead)).toBe(false);
+    expect(existsSync(alive)).toBe(true);
+    rmSync(alive, { recursive: true });
+  });
+
   it('refuses to overwrite unless asked, and replaces atomically when asked', async () => {
     const dir = await saved('vgg');
     const m = tinyModel('vgg', { seed: 99 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
@@ -100,15 +100,61 @@ export function writeBundleDir(dir: string, files: Record<string, Uint8Array | s
   const old = join(parent, `.${basename(target)}.old-${stamp}`);
   try {
     mkdirSync(parent, { recursive: true });
+    removeStale(parent, basename(target));
     mkdirSync(tmp);
-    for (const [name, data] of Object.entries(files)) writeFileSync(join(tmp, name), data);
+    // each file reaches the disk before the rename makes the bundle visible (a crash leaves old or new)
+    for (const [name, data] of Object.entries(files)) writeSynced(join(tmp, name), data);
+    syncDir(tmp);
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
+    syncDir(parent);
     rmSync(old, { recursive: true, force: true });
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function writeSynced(file: string, data: Uint8Array | string): void {
+  const fd = openSync(file, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some file systems cannot sync a directory; the files themselves are synced
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Removes the hidden temporary folders of saves of `name` that were interrupted (their process is gone). */
+function removeStale(parent: string, name: string): void {
+  const re = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)-\\d+$`);
+  for (const f of readdirSync(parent)) {
+    const m = re.exec(f);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!alive) rmSync(join(parent, f), { recursive: true, force: true });
   }
 }
 
