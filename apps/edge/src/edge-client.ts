@@ -82,7 +82,8 @@ export class EdgeClient {
   private constructor(
     readonly net: SplitNetwork,
     readonly policy: EdgePolicy,
-    private readonly link: CloudLink | undefined,
+    /** One way to the cloud per replica (several in stream mode with several addresses), used in turn. */
+    private readonly links: CloudLink[],
     private readonly half: EdgeRunner | undefined,
     private readonly rest: HeadsRunner | undefined,
     private readonly whole: HeadsRunner | undefined,
@@ -108,7 +109,7 @@ export class EdgeClient {
   /** An EdgeClient over an open network and client (the caller keeps owning them). */
   static async create(
     net: SplitNetwork,
-    client: SplitClient | undefined,
+    client: SplitClient | readonly SplitClient[] | undefined,
     policy: EdgePolicy,
     events: EdgeClientEvents = {},
     owned: { net: boolean; client: SplitClient | undefined } = { net: false, client: undefined },
@@ -116,16 +117,29 @@ export class EdgeClient {
     const local = policy.split === 'edge-only';
     if (!local) net.point(policy.split);
     if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
-    const link = local ? undefined : new CloudLink(client!, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, { onState: events.onBreaker });
+    const clients = client === undefined ? [] : Array.isArray(client) ? [...(client as readonly SplitClient[])] : [client as SplitClient];
+    if (!local && !clients.length) throw new Error('a cloud client is needed unless the split is edge-only');
+    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, { onState: events.onBreaker }));
     const half = local ? undefined : await net.edgeRunner(policy.split);
     // the fallback's cloud half is made ready now, so the first fallback does not pay its load
     const rest = !local && policy.fallback === 'local' ? await net.cloudRunner(policy.split) : undefined;
     const whole = local ? await net.wholeRunner() : undefined;
-    return new EdgeClient(net, policy, link, half, rest, whole, owned);
+    return new EdgeClient(net, policy, links, half, rest, whole, owned);
   }
 
+  /** The breaker of the first replica ('none' for edge-only). */
   get breakerState(): BreakerState | 'none' {
-    return this.link?.breakerState ?? 'none';
+    return this.links[0]?.breakerState ?? 'none';
+  }
+
+  private turn = 0;
+
+  /** The replicas in the order to try for the next request: in turn, those with an open circuit last. */
+  private order(): CloudLink[] {
+    const n = this.links.length;
+    const start = this.turn++ % Math.max(1, n);
+    const ring = Array.from({ length: n }, (_, i) => this.links[(start + i) % n]);
+    return [...ring.filter((l) => l.breakerState !== 'open'), ...ring.filter((l) => l.breakerState === 'open')];
   }
 
   private answer(source: 'cloud' | 'local', probs: Record<string, Float32Array>): TaskResult[] {
@@ -152,7 +166,13 @@ export class EdgeClient {
     const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress });
     const t2 = performance.now();
     try {
-      const ans = await this.link!.send(this.policy.split, frame, o.requestId ?? '', this.policy.deadlineMs);
+      // a request that one replica cannot answer is tried once more on another, then answered here
+      const [first, second] = this.order();
+      const send = (l: CloudLink) => l.send(this.policy.split, frame, o.requestId ?? '', this.policy.deadlineMs);
+      const ans = await send(first).catch((err: unknown) => {
+        if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
+        return send(second);
+      });
       const t3 = performance.now();
       const probs = Object.fromEntries(ans.tasks.map((t) => [t.task, t.probabilities]));
       return {
@@ -182,7 +202,7 @@ export class EdgeClient {
   }
 
   async close(): Promise<void> {
-    await this.link?.close();
+    await Promise.all(this.links.map((l) => l.close()));
     this.owned.client?.close();
     if (this.owned.net) await this.net.close();
   }

@@ -1,7 +1,7 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
-import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
+import { parseTargets, SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import type { EdgeResult } from './result.js';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel } from './edge-client.js';
@@ -139,11 +139,19 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
   const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : opts.n;
   const remote = splits.some((s) => s !== 'edge-only');
   let client: SplitClient | undefined;
+  // stream mode over several replicas: one channel (and stream) each, requests spread across them; a
+  // grpc-js round-robin channel would pin every stream to one replica
+  const replicas: SplitClient[] = [];
   if (remote) {
     if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
     try {
       client = await SplitClient.connect(opts.cloud, edgeChannel(opts, opts.security));
+      const addresses = parseTargets(opts.cloud);
+      if (opts.mode === 'stream' && addresses.length > 1) {
+        for (const a of addresses) replicas.push(await SplitClient.connect(`${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, edgeChannel(opts, opts.security)));
+      }
     } catch (err) {
+      for (const r of replicas) r.close();
       throw new EdgeError(err instanceof Error ? err.message : String(err));
     }
   }
@@ -169,7 +177,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
     }
-    const ctx: EdgeContext = { net: bundle, source, client, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
+    const ctx: EdgeContext = { net: bundle, source, client, replicas, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
     const results: EdgeResult[] = [];
     for (const point of splits) {
       if (opts.signal?.aborted) break;
@@ -194,5 +202,6 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
     return results;
   } finally {
     client?.close();
+    for (const r of replicas) r.close();
   }
 }

@@ -52,6 +52,8 @@ export interface EdgeContext {
   source: SampleSource;
   /** Absent for edge-only runs. */
   client?: SplitClient;
+  /** Stream mode with several cloud addresses: one client (and stream) per replica, used in turn. */
+  replicas?: SplitClient[];
   /** Whether the client busy-polls while awaiting answers. */
   busyPoll?: boolean;
   /** Run the whole model locally too and record the largest difference from the cloud's answers. */
@@ -111,7 +113,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const shape = [1, ...net.input.shape];
   const edge = await EdgeClient.create(
     net,
-    ctx.client,
+    o.mode === 'stream' && ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
     { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll },
     o.events,
   );

@@ -116,6 +116,22 @@ describe('edge app core against a spawned cloud app', () => {
       expect(a + b).toBe(24);
       expect(a).toBeGreaterThanOrEqual(5);
       expect(b).toBeGreaterThanOrEqual(5);
+      // stream mode: one stream per replica, requests spread across them (a round-robin channel would
+      // pin the one stream to one replica)
+      const streamed = async (port: number): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const m = /mtl_split_requests_total\{method="InferStream",split="block3",status="OK"\} (\d+)/.exec(text);
+        return m ? Number(m[1]) : 0;
+      };
+      const sa = await streamed(firstMetrics);
+      const sb = await streamed(l2.metricsPort as number);
+      const [s] = await runEdge(opts({ split: 'block3', mode: 'stream', cloud: `${address},127.0.0.1:${l2.port as number}`, warmup: 0 }));
+      expectSameAccuracy(s, local);
+      const da = (await streamed(firstMetrics)) - sa;
+      const db = (await streamed(l2.metricsPort as number)) - sb;
+      expect(da + db).toBe(24);
+      expect(da).toBe(12);
+      expect(db).toBe(12);
     } finally {
       second.child.kill('SIGTERM');
       expect(await second.exit).toBe(0);
