@@ -29,6 +29,8 @@ export interface PlanRun {
   profilesDir: string;
   devicesDir: string;
   runtime?: string;
+  /** The unshaped per-request overhead the experiment measured (plan --overhead-ms). */
+  overheadMs: number;
   /** Quality of the image codecs (given to plan's encoder through MTL_SPLIT_IMAGE_QUALITY). */
   quality?: number;
   jsonFile: string;
@@ -42,7 +44,7 @@ export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
   const args = [
     '--import', tsxEsm, path.join(REPO_ROOT, 'tools/src/plan.ts'), '--model', r.bundle, ...r.profiles.flatMap((p) => ['--profile', p]),
     '--profiles-dir', r.profilesDir, '--devices-dir', r.devicesDir, '--edge-device', r.edgeDevice, '--cloud-device', r.cloudDevice,
-    '--codec', r.codecs.join(','), '--compress', r.compress, '--repeats', '20', '--json', r.jsonFile, '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
+    '--codec', r.codecs.join(','), '--compress', r.compress, '--repeats', '20', '--overhead-ms', r.overheadMs.toFixed(3), '--json', r.jsonFile, '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
   ];
   const child = sup.spawn({ label: 'plan', command: process.execPath, args, cwd: REPO_ROOT, env: { ...process.env, ...(r.quality !== undefined ? { MTL_SPLIT_IMAGE_QUALITY: String(r.quality) } : {}) }, logFile: r.logFile });
   const timer = setTimeout(() => void sup.stop(child), r.timeoutMs);

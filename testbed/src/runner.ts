@@ -55,6 +55,11 @@ function linkOf(p: Profile): LinkFigures {
   return { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
+}
+
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 interface GroupResult {
@@ -310,6 +315,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     if (s.plan) {
       progress.stage('running plan');
       const pj = await runPlan(sup, {
+        overheadMs: median(baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network)),
         bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
         profilesDir: s.profilesDir, devicesDir: s.devicesDir, runtime: s.runtime, quality: s.quality, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
       });

@@ -36,6 +36,7 @@ const program = createProgram(
   .option('--edge-device <name>', `edge device profile from --devices-dir (compute x its slowdown, as the experiment emulates it): ${deviceNames(DEFAULT_DEVICES_DIR).join(', ')}`)
   .option('--cloud-device <name>', 'cloud device profile from --devices-dir (default this-machine)')
   .option('--devices-dir <dir>', 'folder of device profile files NAME.json (default: testbed/devices of this repository)')
+  .option('--overhead-ms <ms>', 'fixed cost of one request on its way (gRPC, proxies), added to every split that sends; the experiment passes the one it measured', '0')
   .option('--cloud-speedup <k>', 'cloud is k times faster than this machine (cloud compute and decode / k)', '1')
   .option('--json <file>', "also write the full result as JSON to FILE (atomically), or to standard output with '-' (the tables then go to stderr)")
   .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
 
   const down = answerBytes(bundle.manifest.tasks);
   // the device factors are already in the measurement (measured through the emulation)
-  const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup };
+  const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup, overheadMs: o.overheadMs };
   const plans = o.links.map((l) => o.codecs.map((c) => planLink(m, l, c, down, devices)));
   // With `--json -` the JSON owns stdout: the tables go to stderr.
   const out = json?.toStdout ? process.stderr : process.stdout;

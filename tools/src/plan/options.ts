@@ -38,6 +38,7 @@ export interface RawOptions {
   repeats: string;
   edgeSlowdown: string;
   cloudSpeedup: string;
+  overheadMs?: string;
   edgeDevice?: string;
   cloudDevice?: string;
   devicesDir?: string;
@@ -55,6 +56,8 @@ export interface PlanOptions {
   repeats: number;
   edgeSlowdown: number;
   cloudSpeedup: number;
+  /** Fixed cost of one request on the way (gRPC, proxies), ms, added to every transmitting row (default 0). */
+  overheadMs: number;
   /** Device profiles (testbed/devices or --devices-dir): compute x slowdown, as the testbed emulates it. */
   edgeDevice: Device;
   cloudDevice: Device;
@@ -154,6 +157,7 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     repeats: num('--repeats', raw.repeats, z.number().int('must be an integer').min(1, 'must be >= 1').max(10_000, 'must be <= 10000')),
     edgeSlowdown: num('--edge-slowdown', raw.edgeSlowdown, positive),
     cloudSpeedup: num('--cloud-speedup', raw.cloudSpeedup, positive),
+    overheadMs: raw.overheadMs === undefined ? 0 : num('--overhead-ms', raw.overheadMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
     edgeDevice: loadDevice('--edge-device', raw.edgeDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
     cloudDevice: loadDevice('--cloud-device', raw.cloudDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
     json: raw.json ?? null,

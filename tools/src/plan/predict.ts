@@ -26,6 +26,8 @@ export interface Devices {
    */
   edgeDevice?: number;
   cloudDevice?: number;
+  /** Fixed cost of one request on its way (gRPC, proxies), ms: the analytic model's unshaped overhead. Default 0. */
+  overheadMs?: number;
 }
 
 /** Predicted latency of one request (one sample) at one split, ms. */
@@ -39,6 +41,8 @@ export interface PlanRow {
   encodeMs: number;
   upMs: number;
   latencyMs: number;
+  /** The request's fixed overhead (only when --overhead-ms is given). */
+  overheadMs?: number;
   downMs: number;
   decodeMs: number;
   cloudMs: number;
@@ -78,8 +82,9 @@ export function predictRow(
   const cloudMs = (t.cloudMs / d.cloudSpeedup) * (d.cloudDevice ?? 1);
   const upMs = (bytes.up / (link.upKBps * 1000)) * 1000;
   const downMs = (bytes.down / (link.downKBps * 1000)) * 1000;
-  const totalMs = edgeMs + encodeMs + upMs + link.latencyMs + decodeMs + cloudMs + downMs;
-  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: link.latencyMs, downMs, decodeMs, cloudMs, totalMs };
+  const overheadMs = d.overheadMs ?? 0;
+  const totalMs = edgeMs + encodeMs + upMs + link.latencyMs + overheadMs + decodeMs + cloudMs + downMs;
+  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: link.latencyMs, downMs, decodeMs, cloudMs, ...(overheadMs ? { overheadMs } : {}), totalMs };
 }
 
 /** The edge-only baseline: the whole model on the (slowed-down) edge, no transmission. */
