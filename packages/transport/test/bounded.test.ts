@@ -137,7 +137,7 @@ describe('drain', () => {
 });
 
 describe('fuzz', () => {
-  it('random frames, split names, ids and top-k never bring the server down; a valid request is answered afterwards', async () => {
+  it('random frames, split names, ids, top-k and metadata never bring the server down; a valid request is answered afterwards', async () => {
     const x = inputs(1);
     const valid = edgeFrame(model, 'features', x);
     x.dispose();
@@ -167,13 +167,38 @@ describe('fuzz', () => {
       id: fc.string({ maxLength: 200 }),
       topK: fc.nat(50),
       stream: fc.boolean(),
+      // unary calls with random metadata (a forged or huge authorization, junk keys) through the raw stub
+      meta: fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom('authorization', 'x-request-id', 'grpc-timeout-junk', 'user-agent'), fc.stringMatching(/^[a-z0-9_.-]{1,24}$/)),
+          fc.oneof(fc.string({ maxLength: 64 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), fc.constant(`Bearer ${'x'.repeat(4000)}`)),
+        ),
+        { maxLength: 4 },
+      ),
     });
+    const rawCall = (r: { point: string; frame: Uint8Array; id: string; topK: number; meta: [string, string][] }): Promise<void> =>
+      new Promise((resolve) => {
+        const md = new grpc.Metadata();
+        for (const [k, v] of r.meta) {
+          try {
+            md.add(k, v);
+          } catch {
+            /* grpc-js refuses some keys on the client side: not the server's business */
+          }
+        }
+        client.raw.Infer({ requestId: r.id, splitPoint: r.point, frame: r.frame, topK: r.topK }, md, { deadline: new Date(Date.now() + 10_000) }, () => resolve());
+      });
     await fc.assert(
       fc.asyncProperty(fc.array(reqArb, { minLength: 1, maxLength: 8 }), async (reqs) => {
         const stream = client.stream({ deadlineMs: 10_000 });
         await Promise.all(
           reqs.map((r) =>
-            (r.stream ? stream.infer(r.point, r.frame, { requestId: r.id, topK: r.topK }) : client.infer(r.point, r.frame, { requestId: r.id, topK: r.topK })).catch(
+            (r.stream
+              ? stream.infer(r.point, r.frame, { requestId: r.id, topK: r.topK })
+              : r.meta.length
+                ? rawCall(r)
+                : client.infer(r.point, r.frame, { requestId: r.id, topK: r.topK })
+            ).catch(
               (e: unknown) => {
                 if (!(e instanceof TransportError)) throw e;
               },
