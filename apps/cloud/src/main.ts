@@ -1,4 +1,4 @@
-import { CliExit, EXIT } from '@mtl-split/cli';
+import { CliExit, EXIT, logFormatter } from '@mtl-split/cli';
 import { pino } from 'pino';
 import { startCloud } from './cloud.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
@@ -25,8 +25,11 @@ async function main(): Promise<void> {
   dest.on('write', (n: number) => void (pending -= n));
   // a closed stdout (EPIPE) must not kill the server
   dest.on('error', () => undefined);
+  // JSON lines, made readable when stdout is a terminal (tools that start the cloud read JSON from a pipe)
+  const format = logFormatter(process.stdout.isTTY === true);
   const counted = {
-    write(line: string): void {
+    write(json: string): void {
+      const line = format(json);
       pending += Buffer.byteLength(line);
       dest.write(line);
     },

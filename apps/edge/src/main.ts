@@ -1,4 +1,4 @@
-import { CliExit, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
+import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model';
 import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
@@ -57,14 +57,17 @@ async function main(): Promise<void> {
   if (opts.deviceSlowdown !== 1) process.env[SLOWDOWN_ENV] = String(opts.deviceSlowdown);
   // --quality reaches the image codecs (jpeg, webp) the same way: the frame encoder reads it as its default
   process.env[IMAGE_QUALITY_ENV] = String(opts.quality);
-  // With `--json -` the JSON owns stdout: the table and the backend line go to stderr.
+  // Log lines (engine, circuit changes, warnings) on stderr through the one logger of the long-running
+  // programs: readable on a terminal, JSON otherwise. With `--json -` the JSON owns stdout and the table
+  // goes to stderr too.
+  const log = createLogger('edge');
   const human = json?.toStdout ? process.stderr : process.stdout;
   try {
     const hooks: EdgeHooks = {
       ...progressHooks(opts.progress && process.stderr.isTTY === true),
-      onEngine: (engine, backend) => process.stderr.write(`${engineLine('edge', engine, backend)}\n`),
-      onBreaker: (split, _from, to, cause) => process.stderr.write(`edge: ${split}: circuit ${to} (${cause})\n`),
-      onWarning: (message) => process.stderr.write(`edge: ${message}\n`),
+      onEngine: (engine, backend) => log.info({ engine, backend }, engineLine('edge', engine, backend)),
+      onBreaker: (split, from, to, cause) => log.warn({ split, from, to, cause }, `edge: ${split}: circuit ${to} (${cause})`),
+      onWarning: (message) => log.warn(`edge: ${message}`),
     };
     const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
     human.write(`${formatTable(results)}\n`);
