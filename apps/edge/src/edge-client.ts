@@ -208,14 +208,19 @@ export class EdgeClient {
   }
 }
 
-/** Channel settings of the edge: keepalive finds a dead link in about 2 s, reconnects within a second of its return. */
+/**
+ * Channel settings of the edge: a keepalive PING after 1 s without traffic, the connection declared dead
+ * when the PING is not answered within the request deadline (at least 2 s: on a slow link a PING waits
+ * behind the frames in flight, so a shorter wait would drop healthy connections); reconnects within a
+ * second of the link's return. A black hole is noticed sooner by the per-request deadline.
+ */
 export function edgeChannel(o: { deadlineMs: number; retries?: number; busyPoll?: boolean }, security?: ClientSecurity) {
   return {
     deadlineMs: o.deadlineMs,
     retries: o.retries ?? 2,
     busyPoll: o.busyPoll ?? false,
     keepaliveMs: 1000,
-    keepaliveTimeoutMs: 1000,
+    keepaliveTimeoutMs: Math.max(2000, o.deadlineMs),
     reconnectBackoffMs: { initial: 100, max: 1000 },
     ...security,
   };
