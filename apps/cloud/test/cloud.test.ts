@@ -27,7 +27,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  if (cloud && cloud.child.exitCode === null) cloud.child.kill('SIGKILL');
+  // SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server)
+  if (cloud && cloud.child.exitCode === null) {
+    cloud.child.kill('SIGTERM');
+    await cloud.exit;
+  }
   cleanup?.();
 });
 

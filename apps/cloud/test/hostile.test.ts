@@ -38,8 +38,9 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server). */
 function kill(s: Spawned | undefined): void {
-  if (s && s.child.exitCode === null) s.child.kill('SIGKILL');
+  if (s && s.child.exitCode === null) s.child.kill('SIGTERM');
 }
 
 const input = (): Uint8Array => encode({ data: new Float32Array(16 * 16).fill(0.5), shape: [16, 16, 1] }, { codec: 'f32' });

@@ -24,7 +24,11 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (cloud && cloud.child.exitCode === null) cloud.child.kill('SIGKILL');
+  // SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server)
+  if (cloud && cloud.child.exitCode === null) {
+    cloud.child.kill('SIGTERM');
+    await cloud.exit;
+  }
   cleanup?.();
 });
 
