@@ -142,7 +142,7 @@ export class EdgeClient {
     return [...ring.filter((l) => l.breakerState !== 'open'), ...ring.filter((l) => l.breakerState === 'open')];
   }
 
-  private answer(source: 'cloud' | 'local', probs: Record<string, Float32Array>): TaskResult[] {
+  private answer(probs: Record<string, Float32Array>): TaskResult[] {
     return this.net.tasks.map((t) => {
       const p = probs[t.name];
       const predicted = argmaxRows({ data: p, shape: [1, p.length] })[0];
@@ -159,7 +159,7 @@ export class EdgeClient {
       const logits = await this.whole.run({ data: x, shape });
       const t = performance.now() - t0;
       const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
-      return { source: 'local', split: 'edge-only', tasks: this.answer('local', probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
+      return { source: 'local', split: 'edge-only', tasks: this.answer(probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
     }
     const h = await this.half!.run({ data: x, shape });
     const t1 = performance.now();
@@ -178,7 +178,7 @@ export class EdgeClient {
       return {
         source: 'cloud',
         split: this.policy.split,
-        tasks: this.answer('cloud', probs),
+        tasks: this.answer(probs),
         timings: { edge: t1 - t0, encode: t2 - t1, network: Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs), cloud: ans.computeMs, decode: ans.decodeMs, local: 0, total: t3 - t0 },
         bytes: frame.length,
         batchSize: ans.batchSize,
@@ -192,7 +192,7 @@ export class EdgeClient {
       return {
         source: 'local',
         split: this.policy.split,
-        tasks: this.answer('local', probs),
+        tasks: this.answer(probs),
         timings: { edge: t1 - t0, encode: t2 - t1, network: t3 - t2, cloud: 0, decode: 0, local: t4 - t3, total: t4 - t0 },
         bytes: 0,
         batchSize: 0,

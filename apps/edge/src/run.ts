@@ -99,8 +99,6 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const STAGE_OF: Record<Stage, keyof EdgeAnswer['timings']> = { edge: 'edge', encode: 'encode', network: 'network', cloud: 'cloud', decode: 'decode', total: 'total' };
-
 /**
  * Runs one split point over n samples through an EdgeClient and measures (the edge app's core). Every
  * request ends as exactly one of: answered by the cloud, answered locally (fallback, or edge-only),
@@ -153,7 +151,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
             bytes += a.bytes;
             sent++;
             batchSum += a.batchSize;
-            for (const k of Object.keys(times) as Stage[]) times[k].push(a.timings[STAGE_OF[k]]);
+            for (const k of Object.keys(times) as Stage[]) times[k].push(a.timings[k]); // every stage is a field of the answer's timings
           } else {
             counts.answeredLocally++;
             if (local) for (const k of Object.keys(times) as Stage[]) times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
