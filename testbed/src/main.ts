@@ -1,11 +1,12 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { createProgram, EXIT, failWith, parseOptions as parseFlags, UsageError, CliExit } from '@mtl-split/cli';
+import { createLogger, createProgram, EXIT, failWith, parseOptions as parseFlags, UsageError, CliExit, type Logger } from '@mtl-split/cli';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { extremeProfiles } from './analytic.js';
 import { displayPath } from './paths.js';
+import { createProgress, type Progress } from './progress.js';
 import { runExperiment } from './runner.js';
 import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
 import { readBundleInfo } from './bundles.js';
@@ -21,6 +22,22 @@ function parseUrl(v: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError(`not an http(s) URL: "${v}"`);
   return v.replace(/\/+$/, '');
+}
+
+/**
+ * The experiment's log: the shared logger on stdout (readable on a terminal, JSON lines otherwise); while a
+ * progress bar shows, its lines go above the bar.
+ */
+function experimentLogger(): { logger: Logger; withProgress: (enabled: boolean) => Progress } {
+  let bar: Progress | undefined;
+  const logger = createLogger('experiment', {
+    stream: process.stdout,
+    sink: (line) => {
+      // above the bar only when both go to the terminal; a piped log stays whole on stdout
+      if (!(process.stdout.isTTY && bar?.log(line.replace(/\n$/, '')))) process.stdout.write(line);
+    },
+  });
+  return { logger, withProgress: (enabled) => (bar = createProgress(enabled)) };
 }
 
 function stamp(d = new Date()): string {
@@ -63,28 +80,30 @@ async function main(argv: string[]): Promise<void> {
   const scenario = loadScenario(file, dirs);
   const out = path.resolve(opts.out ?? path.join('results', `${scenario.name}-${stamp()}`));
 
+  const { logger, withProgress } = experimentLogger();
+  const say = (l: string): void => logger.info(l);
   const sup = new Supervisor();
   sup.installSignalHandlers();
   const t0 = Date.now();
-  console.log(`experiment: scenario ${scenario.name} (${displayPath(scenario.file)}), ${scenario.profiles.length} profiles, codecs ${scenario.codecs.join(', ')}, output ${displayPath(out)}`);
+  say(`scenario ${scenario.name} (${displayPath(scenario.file)}), ${scenario.profiles.length} profiles, codecs ${scenario.codecs.join(', ')}, output ${displayPath(out)}`);
   const dev = (d: typeof scenario.edgeDevice): string => (d.slowdown === 1 ? d.name : `${d.name} (x${d.slowdown}, emulated)`);
-  console.log(`experiment: edge device ${dev(scenario.edgeDevice)}, cloud device ${dev(scenario.cloudDevice)}`);
-  const { results, outDir } = await runExperiment({ scenario, outDir: out, toxiproxyUrl, supervisor: sup, progress: opts.progress, log: (l) => console.log(l) });
+  say(`edge device ${dev(scenario.edgeDevice)}, cloud device ${dev(scenario.cloudDevice)}`);
+  const { results, outDir } = await runExperiment({ scenario, outDir: out, toxiproxyUrl, supervisor: sup, progress: withProgress(opts.progress), log: say });
   const ext = extremeProfiles(results);
   for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
     const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
-    console.log(`winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`);
+    say(`winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`);
   }
   if (results.plan?.length) {
     const ok = results.plan.filter((p) => p.agrees).length;
-    console.log(`plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`);
-    for (const p of results.plan.filter((x) => !x.agrees)) console.log(`plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`);
+    say(`plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`);
+    for (const p of results.plan.filter((x) => !x.agrees)) say(`plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`);
   }
   const answered = results.cells.filter((c) => c.samples > c.failed);
   const within = answered.filter((c) => Math.abs(c.errorPct) <= 15).length;
-  console.log(`analytic model: ${within} of ${answered.length} answered cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
-  for (const w of results.warnings) console.log(`warning: ${w}`);
-  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(outDir, 'report.html'))}`);
+  say(`analytic model: ${within} of ${answered.length} answered cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
+  for (const w of results.warnings) logger.warn(w);
+  say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(outDir, 'report.html'))}`);
   sup.uninstallSignalHandlers();
 }
 
@@ -96,22 +115,25 @@ async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<t
   // every scenario's bundles are checked before anything starts
   for (const sc of suite.scenarios) for (const [i, d] of [sc.model, ...sc.stl].entries()) readBundleInfo(d, `scenario ${displayPath(suite.file)}: ${sc.name}: ${i === 0 ? 'field "model"' : `field "stl.${i - 1}"`}`);
   fs.mkdirSync(out, { recursive: true });
+  const { logger, withProgress } = experimentLogger();
   const t0 = Date.now();
-  console.log(`experiment: suite ${suite.name} (${displayPath(suite.file)}), ${suite.scenarios.length} scenarios, output ${displayPath(out)}`);
+  logger.info(`suite ${suite.name} (${displayPath(suite.file)}), ${suite.scenarios.length} scenarios, output ${displayPath(out)}`);
   const runs: SuiteRun[] = [];
   const sup = new Supervisor();
   sup.installSignalHandlers();
   for (const sc of suite.scenarios) {
-    console.log(`experiment: ${sc.name}: model ${displayPath(sc.model)}, edge device ${sc.edgeDevice.name} (x${sc.edgeDevice.slowdown}), ${sc.profiles.length} profiles, codecs ${sc.codecs.join(', ')}`);
-    const { results, outDir } = await runExperiment({ scenario: sc, outDir: path.join(out, sc.name), toxiproxyUrl, supervisor: sup, progress: opts.progress, log: (l) => console.log(`  ${l}`) });
+    const log = logger.child({ scenario: sc.name });
+    const say = (l: string): void => log.info(l);
+    say(`model ${displayPath(sc.model)}, edge device ${sc.edgeDevice.name} (x${sc.edgeDevice.slowdown}), ${sc.profiles.length} profiles, codecs ${sc.codecs.join(', ')}`);
+    const { results, outDir } = await runExperiment({ scenario: sc, outDir: path.join(out, sc.name), toxiproxyUrl, supervisor: sup, progress: withProgress(opts.progress), log: say });
     const run = summarize(sc.name, results, path.join(outDir, 'report.html'));
     runs.push(run);
-    for (const w of run.winners) console.log(`  winner ${w.profile}: ${w.split} (${w.codec}) ${w.ms.toFixed(1)} ms`);
-    console.log(`  split points that win a link: ${run.splitWinners.join(', ') || 'none'} (${(results.durationSec ?? 0).toFixed(0)} s)`);
+    for (const w of run.winners) say(`winner ${w.profile}: ${w.split} (${w.codec}) ${w.ms.toFixed(1)} ms`);
+    say(`split points that win a link: ${run.splitWinners.join(', ') || 'none'} (${(results.durationSec ?? 0).toFixed(0)} s)`);
     writeSuiteSummary(out, suite, runs, (Date.now() - t0) / 1000);
   }
   sup.uninstallSignalHandlers();
-  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(out, 'index.html'))}`);
+  logger.info(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(out, 'index.html'))}`);
 }
 
 const flagsSchema = z.object({

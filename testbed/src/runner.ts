@@ -10,7 +10,7 @@ import { openLink, type LinkProxy } from './link.js';
 import { displayPath } from './paths.js';
 import { probeLink, startProbeServer, type LinkMeasurement } from './probe.js';
 import { profileReferenceMs, type Profile } from './profiles.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { startRelay } from './relay.js';
 import { writeReport } from './report/index.js';
 import { planAgreement, runPlan } from './plan-check.js';
@@ -25,7 +25,9 @@ export interface ExperimentOptions {
   /** External Toxiproxy API URL; undefined = embedded server. */
   toxiproxyUrl?: string;
   supervisor: Supervisor;
-  progress?: boolean;
+  /** The progress bar of the whole sweep (default none). */
+  progress?: Progress;
+  /** One line of the run's log (the caller's logger; lines go above its progress bar when it shows one). */
   log?: (line: string) => void;
 }
 
@@ -72,7 +74,7 @@ interface GroupResult {
 export async function runExperiment(o: ExperimentOptions): Promise<{ results: Results; outDir: string }> {
   const s = o.scenario;
   const sup = o.supervisor;
-  const plainLog = o.log ?? (() => undefined);
+  const log = o.log ?? (() => undefined);
   const t0 = Date.now();
   const where = `scenario ${displayPath(s.file)}`;
 
@@ -97,11 +99,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
   fs.mkdirSync(path.join(work, 'logs'), { recursive: true });
   fs.mkdirSync(path.join(work, 'edge'), { recursive: true });
 
-  const progress = createProgress(o.progress ?? false);
-  // on a terminal with a progress bar, lines go above the bar; otherwise to the caller's log
-  const log = (line: string): void => {
-    if (!progress.log(line)) plainLog(line);
-  };
+  const progress = o.progress ?? createProgress(false);
   try {
     // --- the link: Toxiproxy (embedded unless a URL is given), a probe server behind its own proxy
     const link = await openLink(o.toxiproxyUrl);

@@ -1,4 +1,6 @@
 import { pino, type Logger } from 'pino';
+
+export type { Logger };
 import { prettyFactory } from 'pino-pretty';
 
 /**
@@ -18,6 +20,11 @@ export interface LoggerOptions {
   stream?: NodeJS.WriteStream;
   /** JSON even on a terminal. */
   json?: boolean;
+  /**
+   * Where each formatted line goes instead of `stream.write` (for example above a progress bar); `stream`
+   * still decides the format (readable on a terminal, JSON otherwise).
+   */
+  sink?: (formatted: string) => void;
 }
 
 /**
@@ -28,5 +35,6 @@ export interface LoggerOptions {
 export function createLogger(tool: string, o: LoggerOptions = {}): Logger {
   const stream = o.stream ?? process.stderr;
   const format = logFormatter(!o.json && stream.isTTY === true);
-  return pino({ level: o.level ?? 'info', base: { app: tool } }, { write: (line: string) => void stream.write(format(line)) });
+  const sink = o.sink ?? ((s: string) => void stream.write(s));
+  return pino({ level: o.level ?? 'info', base: { app: tool } }, { write: (line: string) => sink(format(line)) });
 }
