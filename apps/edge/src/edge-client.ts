@@ -2,10 +2,14 @@ import { encode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
+import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 
 /** How the edge answers: where to split, how to send, and what to do when the cloud cannot answer. */
 export interface EdgePolicy {
-  /** A split point of the bundle, or 'edge-only' (the whole network here). */
+  /**
+   * A split point of the bundle, 'edge-only' (the whole network here), or 'auto': the candidate predicted
+   * fastest from the edge's own measurements of the link and of each half (see auto-split.ts).
+   */
   split: string;
   codec: string;
   compress: string;
@@ -17,6 +21,8 @@ export interface EdgePolicy {
   /** grpc-js retries of a unary call after UNAVAILABLE (default 2). */
   retries?: number;
   breaker?: Partial<BreakerOptions>;
+  /** Tuning of `split: 'auto'`. */
+  auto?: Partial<AutoOptions>;
   busyPoll?: boolean;
 }
 
@@ -67,6 +73,14 @@ export interface EdgeAnswer {
 export interface EdgeClientEvents {
   /** Every change of the circuit breaker, with its cause. */
   onBreaker?: (from: BreakerState, to: BreakerState, cause: string) => void;
+  /** `split: 'auto'` moved to another candidate, with the estimate that caused it. */
+  onSwitch?: (s: AutoSwitch) => void;
+}
+
+/** The two halves of one split point on this edge (the cloud half for the local fallback). */
+interface Halves {
+  half: EdgeRunner;
+  rest: HeadsRunner | undefined;
 }
 
 const describe = (err: unknown): string => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : err instanceof Error ? err.message : String(err));
@@ -84,10 +98,14 @@ export class EdgeClient {
     readonly policy: EdgePolicy,
     /** One way to the cloud per replica (several in stream mode with several addresses), used in turn. */
     private readonly links: CloudLink[],
-    private readonly half: EdgeRunner | undefined,
-    private readonly rest: HeadsRunner | undefined,
+    /** Per split point that may be used: its edge half, and its cloud half when the fallback is local. */
+    private readonly halves: Map<string, Halves>,
+    /** The whole network (edge-only, and `auto`'s edge-only candidate). */
     private readonly whole: HeadsRunner | undefined,
     private readonly owned: { net: boolean; client: SplitClient | undefined },
+    /** The chooser of `split: 'auto'`. */
+    readonly auto: AutoSplit | undefined,
+    private readonly events: EdgeClientEvents,
   ) {}
 
   /** Opens the bundle and (lazily) the connection; throws a one-line Error on a bad bundle, point or address. */
@@ -95,7 +113,7 @@ export class EdgeClient {
     const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
     try {
       let client: SplitClient | undefined;
-      if (o.split !== 'edge-only') {
+      if (o.split !== EDGE_ONLY) {
         if (!o.cloud) throw new Error('a cloud address is needed unless the split is edge-only');
         client = await SplitClient.connect(o.cloud, edgeChannel(o, o.security));
       }
@@ -114,17 +132,23 @@ export class EdgeClient {
     events: EdgeClientEvents = {},
     owned: { net: boolean; client: SplitClient | undefined } = { net: false, client: undefined },
   ): Promise<EdgeClient> {
-    const local = policy.split === 'edge-only';
-    if (!local) net.point(policy.split);
+    const local = policy.split === EDGE_ONLY;
+    const isAuto = policy.split === 'auto';
+    if (!local && !isAuto) net.point(policy.split);
     if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
     const clients = client === undefined ? [] : Array.isArray(client) ? [...(client as readonly SplitClient[])] : [client as SplitClient];
     if (!local && !clients.length) throw new Error('a cloud client is needed unless the split is edge-only');
     const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, { onState: events.onBreaker }));
-    const half = local ? undefined : await net.edgeRunner(policy.split);
-    // the fallback's cloud half is made ready now, so the first fallback does not pay its load
-    const rest = !local && policy.fallback === 'local' ? await net.cloudRunner(policy.split) : undefined;
-    const whole = local ? await net.wholeRunner() : undefined;
-    return new EdgeClient(net, policy, links, half, rest, whole, owned);
+    // auto: every candidate point (those `--split all` sweeps) and the whole network
+    const points = local ? [] : isAuto ? net.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name) : [policy.split];
+    const halves = new Map<string, Halves>();
+    for (const p of points) {
+      // the fallback's cloud half is made ready now, so the first fallback does not pay its load
+      halves.set(p, { half: await net.edgeRunner(p), rest: policy.fallback === 'local' || isAuto ? await net.cloudRunner(p) : undefined });
+    }
+    const whole = local || isAuto ? await net.wholeRunner() : undefined;
+    const auto = isAuto ? new AutoSplit(await calibrate(net, policy, halves, whole!), { ...DEFAULT_AUTO, ...policy.auto }) : undefined;
+    return new EdgeClient(net, policy, links, halves, whole, owned, auto, events);
   }
 
   /** The breaker of the first replica ('none' for edge-only). */
@@ -152,23 +176,60 @@ export class EdgeClient {
 
   /** Answers one sample (per-sample input of the bundle's shape and layout). */
   async infer(x: Float32Array, o: { requestId?: string } = {}): Promise<EdgeAnswer> {
+    if (!this.auto) return this.inferAt(this.policy.split, x, o);
+    const auto = this.auto;
+    const before = auto.switches.length;
+    const split = auto.next();
+    if (auto.switches.length > before) this.events.onSwitch?.(auto.switches[auto.switches.length - 1]);
+    // the round-trip probe goes while the link is idle: during this request's edge compute
+    const link = this.links[0];
+    if (link && link.breakerState === 'closed' && auto.probeDue()) {
+      const t = performance.now();
+      link.client.health(this.policy.deadlineMs).then(
+        () => auto.observeRtt(performance.now() - t),
+        () => undefined,
+      );
+    }
+    // on edge-only the link is idle: now and then one tensor goes by the best remote candidate in the
+    // background, to see whether the link got better (its answer is not the one returned)
+    const explore = auto.exploreDue();
+    if (explore) {
+      void this.inferAt(explore, x, { requestId: `${o.requestId ?? ''}-probe` }, false)
+        .then((b) => this.learn(explore, b, true), () => undefined)
+        .finally(() => auto.explored());
+    }
+    const a = await this.inferAt(split, x, o);
+    this.learn(split, a);
+    return a;
+  }
+
+  private learn(split: string, a: EdgeAnswer, fresh = false): void {
+    const auto = this.auto!;
+    if (a.source === 'cloud') auto.observe({ split, edgeMs: a.timings.edge + a.timings.encode, networkMs: a.timings.network, cloudMs: a.timings.cloud + a.timings.decode, bytes: a.bytes }, fresh);
+    else if (split === EDGE_ONLY) auto.observe({ split, edgeMs: a.timings.total });
+    else auto.observe({ split, edgeMs: a.timings.edge + a.timings.encode });
+  }
+
+  /** One request by `split`; `fallback: false` fails instead of answering locally (background probes). */
+  private async inferAt(split: string, x: Float32Array, o: { requestId?: string }, fallback = true): Promise<EdgeAnswer> {
     const t0 = performance.now();
     const shape = [1, ...this.net.input.shape];
     const zero: AnswerTimings = { edge: 0, encode: 0, network: 0, cloud: 0, decode: 0, local: 0, total: 0 };
-    if (this.whole) {
-      const logits = await this.whole.run({ data: x, shape });
+    if (split === EDGE_ONLY) {
+      const logits = await this.whole!.run({ data: x, shape });
       const t = performance.now() - t0;
       const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
-      return { source: 'local', split: 'edge-only', tasks: this.answer(probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
+      return { source: 'local', split: EDGE_ONLY, tasks: this.answer(probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
     }
-    const h = await this.half!.run({ data: x, shape });
+    const halves = this.halves.get(split)!;
+    const h = await halves.half.run({ data: x, shape });
     const t1 = performance.now();
     const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress });
     const t2 = performance.now();
     try {
       // a request that one replica cannot answer is tried once more on another, then answered here
       const [first, second] = this.order();
-      const send = (l: CloudLink) => l.send(this.policy.split, frame, o.requestId ?? '', this.policy.deadlineMs);
+      const send = (l: CloudLink) => l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs);
       const ans = await send(first).catch((err: unknown) => {
         if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
         return send(second);
@@ -177,21 +238,23 @@ export class EdgeClient {
       const probs = Object.fromEntries(ans.tasks.map((t) => [t.task, t.probabilities]));
       return {
         source: 'cloud',
-        split: this.policy.split,
+        split,
         tasks: this.answer(probs),
         timings: { edge: t1 - t0, encode: t2 - t1, network: Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs), cloud: ans.computeMs, decode: ans.decodeMs, local: 0, total: t3 - t0 },
         bytes: frame.length,
         batchSize: ans.batchSize,
       };
     } catch (err) {
-      if (!this.rest || !cloudUnreachable(err)) throw err;
+      // only a local fallback answers here (auto holds every half, but --fallback none still fails)
+      const rest = fallback && this.policy.fallback === 'local' ? halves.rest : undefined;
+      if (!rest || !cloudUnreachable(err)) throw err;
       const t3 = performance.now();
-      const logits = await this.rest.run(h);
+      const logits = await rest.run(h);
       const t4 = performance.now();
       const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
       return {
         source: 'local',
-        split: this.policy.split,
+        split,
         tasks: this.answer(probs),
         timings: { edge: t1 - t0, encode: t2 - t1, network: t3 - t2, cloud: 0, decode: 0, local: t4 - t3, total: t4 - t0 },
         bytes: 0,
@@ -206,6 +269,33 @@ export class EdgeClient {
     this.owned.client?.close();
     if (this.owned.net) await this.net.close();
   }
+}
+
+/** `auto`'s start: each candidate's edge compute, its cloud half run here, and its frame bytes (best of 2 runs on a blank input). */
+async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<string, Halves>, whole: HeadsRunner): Promise<CandidateCalibration[]> {
+  const shape = [1, ...net.input.shape];
+  const x = { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
+  const best = async (f: () => Promise<unknown>): Promise<number> => {
+    let ms = Infinity;
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      await f();
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return ms;
+  };
+  const out: CandidateCalibration[] = [];
+  for (const [name, { half, rest }] of halves) {
+    let bytes = 0;
+    let h = await half.run(x);
+    const edgeMs = await best(async () => {
+      h = await half.run(x);
+      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress }).length;
+    });
+    out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.run(h)) : 0, bytes });
+  }
+  out.push({ name: EDGE_ONLY, edgeMs: await best(() => whole.run(x)), localCloudMs: 0, bytes: 0 });
+  return out;
 }
 
 /**

@@ -2,7 +2,8 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { parseTargets, SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
-import type { EdgeResult } from './result.js';
+import type { EdgeResult, TraceRecord } from './result.js';
+import type { AutoSwitch } from './auto-split.js';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel } from './edge-client.js';
 import { runSplit, type Counts, type EdgeContext, type SampleSource } from './run.js';
@@ -14,7 +15,7 @@ export interface EdgeOptions {
   cloud?: string;
   /** TLS material and bearer token for the cloud (--tls-ca, --tls-cert, --tls-key, --auth-token-file). */
   security?: ClientSecurity;
-  /** A split point, 'all', 'edge-only' or 'cloud-only' (= 'input'). */
+  /** A split point, 'all', 'auto', 'edge-only' or 'cloud-only' (= 'input'). */
   split: string;
   codec: string;
   compress: string;
@@ -42,6 +43,8 @@ export interface EdgeOptions {
   fallback?: 'local' | 'none';
   /** Ctrl-C: stop sending; the runs so far are returned, the last one marked interrupted. */
   signal?: AbortSignal;
+  /** Per split point run: stop taking new samples after this many seconds (the run ends normally). */
+  durationS?: number;
 }
 
 export interface EdgeHooks {
@@ -56,6 +59,10 @@ export interface EdgeHooks {
   onWarning?: (message: string) => void;
   /** Every change of the circuit breaker (closed, open, half-open) with its cause. */
   onBreaker?: (split: string, from: string, to: string, cause: string) => void;
+  /** `--split auto` moved to another candidate. */
+  onSwitch?: (s: AutoSwitch) => void;
+  /** Every request as it ends (`--trace`). */
+  onRequest?: (r: TraceRecord) => void;
 }
 
 /** Error with a one-line message for the CLI. */
@@ -82,10 +89,10 @@ export function resolveSplits(value: string, bundle: { id: string; splitPoints: 
   const points = bundle.splitPoints.map((p) => p.name);
   // 'all' sweeps the candidates (every point of our bundles; those marked with --points at import)
   if (value === 'all') return bundle.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name);
-  if (value === 'edge-only') return ['edge-only'];
+  if (value === 'auto' || value === 'edge-only') return [value];
   if (value === 'cloud-only') return ['input'];
   if (!points.includes(value)) {
-    throw new EdgeError(`unknown split point '${value}' of model '${bundle.id}': valid are ${points.join(', ')}, all, edge-only, cloud-only`);
+    throw new EdgeError(`unknown split point '${value}' of model '${bundle.id}': valid are ${points.join(', ')}, all, auto, edge-only, cloud-only`);
   }
   return [value];
 }
@@ -172,7 +179,9 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
       if (d.bundleId !== bundle.id) {
         throw new EdgeError(`cloud at ${opts.cloud} serves bundle '${d.bundleId}', this edge has '${bundle.id}'`);
       }
-      for (const s of splits) {
+      // auto may use every candidate point
+      const used = splits.includes('auto') ? resolveSplits('all', bundle) : splits;
+      for (const s of used) {
         if (s !== 'edge-only' && !d.splitPoints.some((p) => p.name === s)) throw new EdgeError(`cloud does not serve split point '${s}'`);
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
@@ -193,8 +202,10 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
         warmup: opts.warmup,
         fallback: opts.fallback ?? 'local',
         signal: opts.signal,
+        durationMs: opts.durationS === undefined ? undefined : opts.durationS * 1000,
         onProgress: hooks.onProgress,
-        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause) },
+        onRequest: hooks.onRequest,
+        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch },
       });
       hooks.onSplitEnd?.(r);
       results.push(r);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model';
@@ -30,9 +32,14 @@ function progressHooks(enabled: boolean): EdgeHooks {
 async function main(): Promise<void> {
   let opts: EdgeCliOptions;
   let json: OutputTarget | undefined;
+  let trace: fs.WriteStream | undefined;
   try {
     opts = parseEdgeArgs(process.argv.slice(2));
     if (opts.json !== undefined) json = outputTarget('--json', opts.json);
+    if (opts.trace !== undefined) {
+      outputTarget('--trace', opts.trace, { allowStdout: false });
+      trace = fs.createWriteStream(path.resolve(opts.trace));
+    }
     preflight(opts);
   } catch (err) {
     if (err instanceof CliExit) process.exit(err.exitCode);
@@ -68,8 +75,11 @@ async function main(): Promise<void> {
       onEngine: (engine, backend) => log.info({ engine, backend }, engineLine('edge', engine, backend)),
       onBreaker: (split, from, to, cause) => log.warn({ split, from, to, cause }, `edge: ${split}: circuit ${to} (${cause})`),
       onWarning: (message) => log.warn(`edge: ${message}`),
+      onSwitch: (s) => log.info({ from: s.from, to: s.to, rttMs: s.rttMs, upKBps: s.upKBps }, `edge: auto: ${s.from} -> ${s.to} (${s.why})`),
+      ...(trace ? { onRequest: (r) => void trace!.write(`${JSON.stringify(r)}\n`) } : {}),
     };
     const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
+    if (trace) await new Promise<void>((r) => trace!.end(r));
     human.write(`${formatTable(results)}\n`);
     // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
     const preds = results.find((r) => r.predictions)?.predictions ?? [];

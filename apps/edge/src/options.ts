@@ -20,12 +20,14 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: `invalid --cloud: ${err instanceof Error ? err.message : String(err)}` });
       }
     }),
-  split: z.string().min(1, '--split must name a split point, all, edge-only or cloud-only'),
+  split: z.string().min(1, '--split must name a split point, all, auto, edge-only or cloud-only'),
   codec: choiceOption('--codec', CODECS as [string, ...string[]]),
   compress: choiceOption('--compress', COMPRESSIONS as [string, ...string[]]),
   dataset: z.string().min(1, '--dataset must name a dataset'),
   n: int('-n', 1, 1_000_000),
   json: z.string().optional(),
+  trace: z.string().optional(),
+  durationS: numberOption('--duration-s', 0.1, 86_400).optional(),
   deadlineMs: int('--deadline-ms', 1, 600_000),
   concurrency: int('--concurrency', 1, 256),
   mode: choiceOption('--mode', ['unary', 'stream']),
@@ -51,6 +53,8 @@ const schema = z.object({
 export interface EdgeCliOptions extends EdgeOptions {
   /** `--json FILE`, or `-` for standard output (the table then goes to stderr). */
   json?: string;
+  /** `--trace FILE`: one JSON line per request. */
+  trace?: string;
   progress: boolean;
   /** Emulated device factor (>= 1): main passes it to openNetwork through MTL_SPLIT_DEVICE_SLOWDOWN. */
   deviceSlowdown: number;
@@ -63,12 +67,14 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   const program = createProgram('edge', 'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.')
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--cloud <addrs>', 'cloud address(es) HOST:PORT[,HOST:PORT...] (round robin)')
-    .option('--split <point>', 'split point, all, edge-only or cloud-only', 'all')
+    .option('--split <point>', 'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only', 'all')
     .option('--codec <name>', `codec: ${CODECS.join(', ')}`, 'f32')
     .option('--compress <name>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
     .option('--dataset <name>', 'dataset whose test split is used', 'multimnist')
     .option('-n, --n <count>', 'samples (from the start of the test split)', '1000')
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
+    .option('--trace <file>', 'write every request as a JSON line to FILE: i, t (ms from start), split, outcome (cloud, local, failed), ms, bytes, reason')
+    .option('--duration-s <s>', 'per split point run: stop taking new samples after S seconds (the run ends normally; -n still caps the samples)')
     .option('--deadline-ms <ms>', 'deadline of each call', '10000')
     .option('--concurrency <n>', 'requests in flight at once', '1')
     .option('--mode <mode>', 'unary or stream calls', 'unary')

@@ -15,7 +15,7 @@ export function preflight(o: EdgeCliOptions): void {
   if (!o.cloud && o.split !== 'edge-only') throw new UsageError('--cloud HOST:PORT is required unless --split edge-only');
   const points = manifestSplitPoints(o.model);
   if (!points) return;
-  const valid = [...points, 'all', 'edge-only', 'cloud-only'];
+  const valid = [...points, 'all', 'auto', 'edge-only', 'cloud-only'];
   if (!valid.includes(o.split)) throw new UsageError(`invalid --split '${o.split}': valid are ${valid.join(', ')}`);
 }
 

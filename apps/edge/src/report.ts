@@ -22,8 +22,8 @@ export function formatTable(results: readonly EdgeResult[]): string {
   ];
   const rows = results.map((r) => {
     const none = r.samples - r.failed <= 0;
-    // latencies and bytes are of the cloud's answers (edge-only: of the local ones)
-    const timed = r.split === 'edge-only' ? r.answeredLocally : r.answeredByCloud;
+    // latencies and bytes are of the cloud's answers (edge-only: of the local ones; auto: of both)
+    const timed = r.split === 'edge-only' || r.auto ? r.answeredLocally + r.answeredByCloud : r.answeredByCloud;
     const ms = (v: number) => (none || timed === 0 ? 'n/a' : f(v));
     return [
       r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.answeredByCloud ?? 0), String(r.answeredLocally ?? 0), String(r.failed),
@@ -39,6 +39,11 @@ export function formatTable(results: readonly EdgeResult[]): string {
     for (const g of groupFailures(r.failures)) out.push(`${r.split}: ${g.count} failed ${g.status}, e.g. ${g.example}`);
     for (const g of groupFailures(r.fallbacks ?? [])) out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
     if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
+    if (r.auto) {
+      out.push(`auto: requests by ${Object.entries(r.auto.requestsBy).map(([s, n]) => `${s} ${n}`).join(', ')}; ${r.auto.switches.length} switch(es)`);
+      for (const s of r.auto.switches.slice(0, 20)) out.push(`auto: at request ${s.atRequest}: ${s.from} -> ${s.to} (${s.why})`);
+      if (r.auto.switches.length > 20) out.push(`auto: … ${r.auto.switches.length - 20} more switches in the JSON`);
+    }
   }
   out.push('(accuracy over every sample, a failed one counting as wrong; latencies in ms per sample answered by the cloud; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: none answered)');
   return out.join('\n');

@@ -7,7 +7,7 @@ export type Stage = (typeof STAGES)[number];
 export interface EdgeResult {
   /** Bundle id. */
   model: string;
-  /** Split point, or 'edge-only'. */
+  /** Split point, 'edge-only', or 'auto'. */
   split: string;
   codec: string;
   compress: string;
@@ -58,4 +58,29 @@ export interface EdgeResult {
   meanBatchSize: number;
   /** Extra: whether the edge busy-polled while awaiting answers (`--busy-poll`). */
   busyPoll: boolean;
+  /** `--split auto`: requests per chosen candidate, and every move with the estimate that caused it. */
+  auto?: AutoSummary;
+}
+
+export interface AutoSummary {
+  /** Requests answered by (or sent at) each candidate. */
+  requestsBy: Record<string, number>;
+  switches: { atRequest: number; from: string; to: string; why: string }[];
+}
+
+/** One request of a run, as `--trace FILE` writes it (a JSON line each). */
+export interface TraceRecord {
+  /** Request number, from 0, in the order they were taken. */
+  i: number;
+  /** ms from the run's first counted request to this request's start. */
+  t: number;
+  /** The split it went by ('edge-only' for the whole network here). */
+  split: string;
+  /** cloud, local (fallback or edge-only) or failed. */
+  outcome: 'cloud' | 'local' | 'failed';
+  /** ms from start to end of the request. */
+  ms: number;
+  bytes: number;
+  /** Why the cloud did not answer (fallback or failure). */
+  reason?: string;
 }

@@ -3,12 +3,12 @@ import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } fro
 import { TransportError, type SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';
-import type { EdgeResult, Stage } from './result.js';
+import type { AutoSummary, EdgeResult, Stage, TraceRecord } from './result.js';
 import { summarize } from './stats.js';
 
 /** One split point run. */
 export interface SplitRunOptions {
-  /** Split point name, or 'edge-only' (whole model locally). 'cloud-only' is the point 'input'. */
+  /** Split point name, 'edge-only' (whole model locally), or 'auto'. 'cloud-only' is the point 'input'. */
   point: string;
   codec: string;
   compress: string;
@@ -26,6 +26,10 @@ export interface SplitRunOptions {
   breaker?: Partial<BreakerOptions>;
   /** Stops taking new samples (Ctrl-C); requests in flight still end; the result is marked interrupted. */
   signal?: AbortSignal;
+  /** Stops taking new samples this many ms after the first counted one (the run ends normally). */
+  durationMs?: number;
+  /** Every request as it ends (`--trace`). */
+  onRequest?: (r: TraceRecord) => void;
   onProgress?: (done: number, counts: Counts) => void;
   /** Circuit breaker changes. */
   events?: EdgeClientEvents;
@@ -109,11 +113,20 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const local = o.point === 'edge-only';
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
   const shape = [1, ...net.input.shape];
+  const isAuto = o.point === 'auto';
+  const switches: AutoSummary['switches'] = [];
+  let attempted = 0;
   const edge = await EdgeClient.create(
     net,
     o.mode === 'stream' && ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
     { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll },
-    o.events,
+    {
+      ...o.events,
+      onSwitch: (sw) => {
+        switches.push({ atRequest: attempted, from: sw.from, to: sw.to, why: sw.why });
+        o.events?.onSwitch?.(sw);
+      },
+    },
   );
   const whole: HeadsRunner | undefined = ctx.verify && !local ? await net.wholeRunner() : undefined;
   let maxAbsDiff = 0;
@@ -132,20 +145,24 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     const counts: Counts = { answeredByCloud: 0, answeredLocally: 0, failed: 0 };
     let bytes = 0;
     let sent = 0;
-    let attempted = 0;
     let batchSum = 0;
+    const requestsBy = new Map<string, number>();
     const it = samples(source, o.n);
     const predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
     const start = performance.now();
     const worker = async (): Promise<void> => {
       for (;;) {
         if (o.signal?.aborted) return;
+        if (o.durationMs !== undefined && performance.now() - start >= o.durationMs) return;
         const next = it.next();
         if (next.done) return;
         const s = next.value;
-        attempted++;
+        const i = attempted++;
+        const t0 = performance.now();
         try {
           const a = await edge.infer(s.x, { requestId: String(s.index) });
+          if (isAuto) requestsBy.set(a.split, (requestsBy.get(a.split) ?? 0) + 1);
+          o.onRequest?.({ i, t: t0 - start, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
           if (a.source === 'cloud') {
             counts.answeredByCloud++;
             bytes += a.bytes;
@@ -154,7 +171,8 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
             for (const k of Object.keys(times) as Stage[]) times[k].push(a.timings[k]); // every stage is a field of the answer's timings
           } else {
             counts.answeredLocally++;
-            if (local) for (const k of Object.keys(times) as Stage[]) times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
+            // edge-only by choice (not a fallback): its latency is the run's
+            if (local || (isAuto && !a.fallbackReason)) for (const k of Object.keys(times) as Stage[]) times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
           }
           if (a.fallbackReason) fallbackReasons.set(a.fallbackReason, (fallbackReasons.get(a.fallbackReason) ?? 0) + 1);
           // verify runs after the timed path, so it does not change the latencies measured
@@ -168,6 +186,9 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
           counts.failed++;
           const reason = describeError(err);
           failures.set(reason, (failures.get(reason) ?? 0) + 1);
+          const split = isAuto ? (edge.auto?.split ?? 'auto') : o.point;
+          if (isAuto) requestsBy.set(split, (requestsBy.get(split) ?? 0) + 1);
+          o.onRequest?.({ i, t: t0 - start, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
         }
         o.onProgress?.(attempted, counts);
       }
@@ -209,6 +230,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
       busyPoll: !local && (ctx.busyPoll ?? false),
       fallback: local ? 'local' : (o.fallback ?? 'none'),
       ...(o.signal?.aborted ? { interrupted: true } : {}),
+      ...(isAuto ? { auto: { requestsBy: Object.fromEntries(requestsBy), switches } } : {}),
       ...(ctx.verify && !local ? { maxAbsDiff: answered ? maxAbsDiff : null } : {}),
     };
   } finally {

@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('edge CLI conventions', () => {
   it('usage errors exit 2 with one line before anything runs; --version exits 0', async () => {
     const cases: [string[], RegExp][] = [
-      [['--split', 'block9'], /^edge: invalid --split 'block9': valid are input, .*, all, edge-only, cloud-only$/],
+      [['--split', 'block9'], /^edge: invalid --split 'block9': valid are input, .*, all, auto, edge-only, cloud-only$/],
       [['--codec', 'int3'], /^edge: invalid --codec 'int3': valid are f32, f16, int8, int8-channel, uint4, png, jpeg, webp$/],
       [['--compress', 'lz4'], /^edge: invalid --compress 'lz4': valid are none, deflate, brotli, zstd$/],
       [['--mode', 'batch'], /^edge: invalid --mode 'batch': valid are unary, stream$/],

@@ -1,0 +1,200 @@
+/**
+ * `--split auto`: which candidate (a split point, or the whole network here) answers the next request.
+ *
+ * The chooser predicts each candidate's latency from what the edge measures anyway:
+ * - the edge half's compute and encode per candidate (measured once at start, then from every answer);
+ * - the cloud half's compute (the cloud's own figure in each answer; for a point not used yet, the edge's
+ *   own run of that cloud half, scaled by how fast the cloud has been relative to the edge);
+ * - the link: round-trip time (a light health check while the link is idle, during the edge's compute)
+ *   and upstream time per byte (a sent frame's network time less the round trip, over its bytes).
+ * prediction = edge + encode + rtt + bytes x time-per-byte + cloud; edge-only = the whole network here.
+ * It moves to another candidate only when that one is predicted better by `margin` for `confirm`
+ * decisions in a row (hysteresis, so noise does not make it flap); each move carries the estimate that
+ * caused it. The running estimates follow a change within a few requests: a round trip off by more than
+ * 2x from the estimate replaces it, and a background measurement (below) replaces the time per byte. While on edge-only nothing crosses the
+ * link, so every `exploreMs` the caller sends one request's tensor by the best remote candidate in the
+ * background (the answer given is the local one) to measure the link again.
+ */
+
+export const EDGE_ONLY = 'edge-only';
+
+export interface AutoOptions {
+  /** Relative improvement a candidate needs to be taken (default 0.15). */
+  margin: number;
+  /** Decisions in a row that must agree before a move (default 2). */
+  confirm: number;
+  /** Weight of a new observation in the running estimates (default 0.5: a change is followed within a few requests). */
+  alpha: number;
+  /** While on edge-only: one background request by the best remote candidate every so many ms (default 2000). */
+  exploreMs: number;
+  /** Round-trip probes at most this often, ms (default 500). */
+  probeEveryMs: number;
+}
+
+export const DEFAULT_AUTO: AutoOptions = { margin: 0.15, confirm: 2, alpha: 0.5, exploreMs: 2000, probeEveryMs: 500 };
+
+/** What the edge measured of one candidate at start (its own compute). */
+export interface CandidateCalibration {
+  name: string;
+  /** Edge half + encode, ms (for edge-only: the whole network). */
+  edgeMs: number;
+  /** The cloud half run here, ms (0 for edge-only). */
+  localCloudMs: number;
+  /** Frame bytes sent (0 for edge-only). */
+  bytes: number;
+}
+
+/** One answered request, as the chooser learns from it. */
+export interface AutoObservation {
+  split: string;
+  /** Edge half + encode, ms. */
+  edgeMs: number;
+  /** Round trip less the cloud's work, ms (cloud answers only). */
+  networkMs?: number;
+  /** The cloud's compute and decode, ms (cloud answers only). */
+  cloudMs?: number;
+  bytes?: number;
+}
+
+export interface AutoSwitch {
+  from: string;
+  to: string;
+  /** One line: the estimates and the two predictions. */
+  why: string;
+  rttMs: number;
+  upKBps: number;
+  predictedMs: Record<string, number>;
+}
+
+const ewma = (old: number | undefined, x: number, a: number): number => (old === undefined ? x : old + a * (x - old));
+
+export class AutoSplit {
+  private readonly cand: Map<string, CandidateCalibration>;
+  private edgeMs = new Map<string, number>();
+  private cloudMs = new Map<string, number>();
+  /** Observed cloud compute / the edge's own run of the same half. */
+  private cloudRatio: number | undefined;
+  private rtt: number | undefined;
+  /** Upstream ms per byte. */
+  private msPerByte: number | undefined;
+  private current: string;
+  private streak = 0;
+  private streakFor = '';
+  private lastRemote = 0;
+  private lastProbe = 0;
+  private exploring = false;
+  readonly switches: AutoSwitch[] = [];
+
+  constructor(
+    calibration: readonly CandidateCalibration[],
+    readonly o: AutoOptions = DEFAULT_AUTO,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!calibration.length) throw new Error('auto split: no candidates');
+    this.cand = new Map(calibration.map((c) => [c.name, c]));
+    for (const c of calibration) this.edgeMs.set(c.name, c.edgeMs);
+    // until the link is measured, start on the candidate that sends the fewest bytes (edge-only excepted)
+    const remote = calibration.filter((c) => c.name !== EDGE_ONLY);
+    this.current = (remote.length ? remote.reduce((a, b) => (b.bytes < a.bytes ? b : a)) : calibration[0]).name;
+  }
+
+  get split(): string {
+    return this.current;
+  }
+
+  get estimates(): { rttMs?: number; upKBps?: number } {
+    return { rttMs: this.rtt, upKBps: this.msPerByte === undefined ? undefined : 1 / Math.max(1e-9, this.msPerByte) };
+  }
+
+  /** Whether a round-trip probe is due now (the caller runs it while the link is idle). */
+  probeDue(): boolean {
+    if (this.now() - this.lastProbe < this.o.probeEveryMs) return false;
+    this.lastProbe = this.now();
+    return true;
+  }
+
+  /** A round-trip probe's time, ms: averaged, or taken as it is when off by more than 2x (the link changed). */
+  observeRtt(ms: number): void {
+    this.rtt = this.rtt !== undefined && (ms > 2 * this.rtt || ms < this.rtt / 2) ? ms : ewma(this.rtt, ms, this.o.alpha);
+  }
+
+  /** What one answered request showed; `fresh`: a background measurement after a time without any (replaces the link estimate). */
+  observe(ob: AutoObservation, fresh = false): void {
+    this.edgeMs.set(ob.split, ewma(this.edgeMs.get(ob.split), ob.edgeMs, this.o.alpha));
+    if (ob.cloudMs !== undefined) {
+      this.cloudMs.set(ob.split, ewma(this.cloudMs.get(ob.split), ob.cloudMs, this.o.alpha));
+      const local = this.cand.get(ob.split)?.localCloudMs ?? 0;
+      if (local > 0.05) this.cloudRatio = ewma(this.cloudRatio, ob.cloudMs / local, this.o.alpha);
+    }
+    if (ob.networkMs !== undefined && ob.bytes) {
+      this.lastRemote = this.now();
+      // the round trip of a frame: rtt + bytes x time per byte; with no probe yet, all of it is the round trip
+      if (this.rtt === undefined) this.rtt = ob.networkMs;
+      // not clamped here, so jitter averages out; a negative estimate counts as 0 in predictions
+      const transfer = ob.networkMs - this.rtt;
+      this.msPerByte = fresh ? transfer / ob.bytes : ewma(this.msPerByte, transfer / ob.bytes, this.o.alpha);
+    }
+  }
+
+  /** Predicted latency of every candidate, ms. */
+  predict(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.cand.values()) {
+      const edge = this.edgeMs.get(c.name) ?? c.edgeMs;
+      if (c.name === EDGE_ONLY) {
+        out[c.name] = edge;
+        continue;
+      }
+      const cloud = this.cloudMs.get(c.name) ?? c.localCloudMs * (this.cloudRatio ?? 1);
+      out[c.name] = edge + (this.rtt ?? 0) + c.bytes * Math.max(0, this.msPerByte ?? 0) + cloud;
+    }
+    return out;
+  }
+
+  /** The candidate for the next request (moves with hysteresis). */
+  next(): string {
+    const pred = this.predict();
+    const best = Object.entries(pred).reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+    const cur = pred[this.current] ?? Infinity;
+    if (best !== this.current && pred[best] < cur * (1 - this.o.margin)) {
+      this.streak = this.streakFor === best ? this.streak + 1 : 1;
+      this.streakFor = best;
+      if (this.streak >= this.o.confirm) this.move(best, pred);
+    } else {
+      this.streak = 0;
+      this.streakFor = '';
+    }
+    return this.current;
+  }
+
+  /**
+   * While on edge-only: the remote candidate to measure the link with now, in the background, or
+   * undefined (not on edge-only, not due, or one already in flight: the caller reports its end with
+   * `explored`).
+   */
+  exploreDue(): string | undefined {
+    if (this.current !== EDGE_ONLY || this.exploring || this.now() - this.lastRemote < this.o.exploreMs) return undefined;
+    const remote = Object.entries(this.predict()).filter(([n]) => n !== EDGE_ONLY);
+    if (!remote.length) return undefined;
+    this.exploring = true;
+    this.lastRemote = this.now();
+    return remote.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+  }
+
+  /** The background request of `exploreDue` ended (its observation, if answered, went to `observe`). */
+  explored(): void {
+    this.exploring = false;
+    this.lastRemote = this.now();
+  }
+
+  private move(to: string, pred: Record<string, number>): void {
+    const f = (x: number): string => x.toFixed(1);
+    const { rttMs, upKBps } = this.estimates;
+    const link = `rtt ${rttMs === undefined ? '?' : f(rttMs)} ms, up ${upKBps === undefined ? '?' : upKBps >= 1e5 ? '>100000' : upKBps.toFixed(0)} KB/s`;
+    const why = `${link}: ${to} predicted ${f(pred[to])} ms against ${this.current} ${f(pred[this.current])} ms`;
+    this.switches.push({ from: this.current, to, why, rttMs: rttMs ?? 0, upKBps: upKBps ?? 0, predictedMs: pred });
+    this.current = to;
+    this.streak = 0;
+    this.streakFor = '';
+  }
+}

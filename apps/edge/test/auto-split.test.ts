@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type CandidateCalibration } from '../src/auto-split.js';
+
+// The chooser of `--split auto` on its own: calibration and observations given, clock injected.
+// input sends much and computes nothing here; mid sends little after half the work; edge-only sends nothing.
+const CAL: CandidateCalibration[] = [
+  { name: 'input', edgeMs: 0.2, localCloudMs: 10, bytes: 40_000 },
+  { name: 'mid', edgeMs: 5, localCloudMs: 5, bytes: 2_000 },
+  { name: EDGE_ONLY, edgeMs: 30, localCloudMs: 0, bytes: 0 },
+];
+/** The cloud computes 4x as fast as the edge. */
+const CLOUD = 0.25;
+
+/** Feeds what a request by `split` over a link (rtt ms, KB/s up) would show. */
+function serve(a: AutoSplit, rtt: number, upKBps: number, noise = 0, rand = Math.random): string {
+  const split = a.next();
+  const c = CAL.find((x) => x.name === split)!;
+  const jitter = 1 + noise * (rand() - 0.5);
+  if (split === EDGE_ONLY) a.observe({ split, edgeMs: c.edgeMs * jitter });
+  else a.observe({ split, edgeMs: c.edgeMs * jitter, networkMs: (rtt + c.bytes / upKBps) * jitter, cloudMs: c.localCloudMs * CLOUD, bytes: c.bytes });
+  return split;
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('AutoSplit (the chooser of --split auto)', () => {
+  it('starts on the remote candidate that sends the fewest bytes', () => {
+    expect(new AutoSplit(CAL).split).toBe('mid');
+  });
+
+  it('follows the link: input on a fast one, mid on a slow one, edge-only on a very slow one, each within a few requests', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    const phase = (rtt: number, up: number, n: number): string[] => {
+      a.observeRtt(rtt);
+      const picks: string[] = [];
+      for (let i = 0; i < n; i++) {
+        t += 50;
+        picks.push(serve(a, rtt, up));
+      }
+      return picks;
+    };
+    // fast: input 0.2 + 2 + 40000/50000 + 2.5 = 5.5 ms; mid 5 + 2 + 0.04 + 1.25 = 8.3 ms; edge-only 30 ms
+    const fast = phase(2, 50_000, 20);
+    expect(fast.slice(5)).toEqual(Array(15).fill('input'));
+    // slow: input 20 + 40000/100 = 420 ms; mid 5 + 20 + 20 + 1.25 = 46 ms; edge-only 30 ms -> edge-only
+    const slow = phase(20, 100, 20);
+    expect(slow.slice(5).every((s) => s === EDGE_ONLY)).toBe(true);
+    // the moves say which estimate made them
+    expect(a.switches.length).toBeGreaterThanOrEqual(2);
+    for (const s of a.switches) expect(s.why).toMatch(/^rtt [\d.]+ ms, up (\d+|>100000) KB\/s: \S+ predicted [\d.]+ ms against \S+ [\d.]+ ms$/);
+    expect(a.switches[a.switches.length - 1].to).toBe(EDGE_ONLY);
+  });
+
+  it('does not flap on noise: 20% jitter around a 5% difference makes no move', () => {
+    // mid and edge-only within 5% of each other: 29 against 30 ms
+    const cal: CandidateCalibration[] = [
+      { name: 'mid', edgeMs: 5, localCloudMs: 4, bytes: 2_000 },
+      { name: EDGE_ONLY, edgeMs: 30, localCloudMs: 0, bytes: 0 },
+    ];
+    const rand = seeded(7);
+    const a = new AutoSplit(cal, DEFAULT_AUTO, () => 0);
+    a.observeRtt(10);
+    for (let i = 0; i < 500; i++) {
+      const split = a.next();
+      const j = 1 + 0.2 * (rand() - 0.5);
+      if (split === EDGE_ONLY) a.observe({ split, edgeMs: 30 * j });
+      else a.observe({ split, edgeMs: 5 * j, networkMs: (10 + 10) * j, cloudMs: 4, bytes: 2_000 }); // 5 + 20 + 4 = 29 ms
+    }
+    expect(a.switches).toHaveLength(0);
+  });
+
+  it('on edge-only, asks for one background measurement of the link every exploreMs, one at a time', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, { ...DEFAULT_AUTO, exploreMs: 1000 }, () => t);
+    a.observeRtt(200);
+    for (let i = 0; i < 5; i++) serve(a, 200, 10);
+    expect(a.split).toBe(EDGE_ONLY);
+    t += 1000;
+    const probe = a.exploreDue();
+    expect(probe).toBe('mid');
+    expect(a.exploreDue()).toBeUndefined(); // one in flight
+    // the link is fast again: the round-trip probe and the background request show it
+    a.observeRtt(2);
+    a.observe({ split: 'mid', edgeMs: 5, networkMs: 2 + 2000 / 50_000, cloudMs: 5 * CLOUD, bytes: 2000 }, true);
+    a.explored();
+    expect(a.exploreDue()).toBeUndefined(); // not due again yet
+    // and the chooser leaves edge-only within the confirmation
+    for (let i = 0; i < DEFAULT_AUTO.confirm; i++) serve(a, 2, 50_000);
+    expect(a.split).not.toBe(EDGE_ONLY);
+  });
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Link } from '@mtl-split/link';
+import { randomInputs } from '@mtl-split/data';
+import { argmaxRows, openNetwork, type SplitNetwork } from '@mtl-split/model';
+import { SplitClient } from '@mtl-split/transport';
+import { EdgeClient, edgeChannel, type AutoSwitch } from '../src/index.js';
+import { spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
+import { tinyBundles } from './bundle.js';
+
+// `--split auto` between a real edge and a real cloud process, through the embedded Toxiproxy: the
+// link changes under it and it follows.
+let dirs: string[];
+let cleanup: () => void;
+let cloud: Spawned;
+let link: Link;
+let proxyAddress: string;
+let net: SplitNetwork;
+
+beforeAll(async () => {
+  ({ dirs, cleanup } = await tinyBundles(['auto-test']));
+  cloud = spawnTs('apps/cloud/src/main.ts', ['--model', dirs[0], '--port', '0', '--metrics-port', '0']);
+  const l = await waitForLog(cloud, 'listening');
+  link = await Link.connect();
+  const proxy = await link.createProxy({ name: 'edge_auto', upstream: `127.0.0.1:${l.port as number}` });
+  proxyAddress = proxy.listen;
+  // a slow edge device (each half's compute stretched 40x): on the bare loopback link sending wins
+  net = await openNetwork(dirs[0], { slowdown: 40 });
+}, 90_000);
+
+afterAll(async () => {
+  await net?.close();
+  await link?.close();
+  if (cloud && cloud.child.exitCode === null) {
+    cloud.child.kill('SIGTERM');
+    await cloud.exit;
+  }
+  cleanup?.();
+});
+
+describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', () => {
+  it('sends on a fast link, moves to edge-only when the round trip grows, and back when it shrinks; every answer is the whole model\'s', { timeout: 90_000 }, async () => {
+    const policy = { split: 'auto', codec: 'f32', compress: 'none', deadlineMs: 2000, fallback: 'local' as const, mode: 'unary' as const, auto: { exploreMs: 300 } };
+    const client = await SplitClient.connect(proxyAddress, edgeChannel(policy));
+    const switches: AutoSwitch[] = [];
+    const edge = await EdgeClient.create(net, client, policy, { onSwitch: (s) => switches.push(s) });
+    const x = randomInputs(1, 11, { height: 28, width: 28, channels: 1, layout: 'NHWC', mean: [0], std: [1] })[0].x;
+    const want = await (await net.wholeRunner()).run({ data: x, shape: [1, 28, 28, 1] });
+    const expected = net.tasks.map((t) => argmaxRows(want[t.name])[0]);
+    /** Requests until `done(picks)` or the bounds (count, seconds); returns the splits used. */
+    const run = async (maxN: number, maxS: number, done: (picks: string[]) => boolean = () => false): Promise<string[]> => {
+      const picks: string[] = [];
+      const t0 = Date.now();
+      while (picks.length < maxN && Date.now() - t0 < maxS * 1000) {
+        const a = await edge.infer(x);
+        expect(a.tasks.map((t) => t.predicted)).toEqual(expected);
+        picks.push(a.split);
+        if (done(picks)) break;
+      }
+      return picks;
+    };
+    try {
+      // bare loopback: a remote candidate wins against the slowed whole network (the first, cold calls
+      // may mislead it for a moment; the background measurements correct that)
+      const bare = await run(2000, 20, (p) => p.length >= 10 && p.slice(-10).every((s) => s !== 'edge-only'));
+      expect(bare.slice(-10).every((s) => s !== 'edge-only'), bare.join(' ')).toBe(true);
+      // 300 ms round trip: edge-only, within 5 requests of the change
+      await link.applyProfile('edge_auto', { latencyMs: 300 });
+      const slow = await run(25, 30);
+      const firstLocal = slow.indexOf('edge-only');
+      expect(firstLocal, slow.join(' ')).toBeGreaterThanOrEqual(0);
+      expect(firstLocal).toBeLessThanOrEqual(5);
+      expect(slow.slice(firstLocal).every((s) => s === 'edge-only'), slow.join(' ')).toBe(true);
+      const toLocal = switches[switches.length - 1];
+      expect(toLocal.to).toBe('edge-only');
+      // what it saw: the remote candidate's round trip (whether put down to latency or to bandwidth)
+      expect(toLocal.predictedMs[toLocal.from]).toBeGreaterThan(150);
+      expect(toLocal.why).toMatch(/^rtt [\d.]+ ms, up .* KB\/s: edge-only predicted [\d.]+ ms against \S+ [\d.]+ ms$/);
+      // the link is bare again: the background measurements bring it back to sending (bounded: 20 s)
+      await link.clearToxics('edge_auto');
+      const back = await run(100_000, 20, (p) => p.length >= 3 && p.slice(-3).every((s) => s !== 'edge-only'));
+      expect(back.slice(-3).every((s) => s !== 'edge-only'), `${back.length} requests, last ${back.slice(-5).join(' ')}`).toBe(true);
+    } finally {
+      await link.clearToxics('edge_auto');
+      await edge.close();
+      client.close();
+    }
+  });
+});
