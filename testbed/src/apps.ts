@@ -33,10 +33,10 @@ export interface CloudHandle {
 /** Start the cloud app on an ephemeral port and wait for its `"msg":"listening"` line. */
 export async function startCloud(
   sup: Supervisor,
-  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; logFile?: string; timeoutMs?: number; label?: string },
+  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; logFile?: string; timeoutMs?: number; label?: string; port?: number },
 ): Promise<CloudHandle> {
   const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
-    '--model', o.bundle, '--port', '0', '--host', '127.0.0.1', '--metrics-port', '0', ...(o.runtime ? ['--runtime', o.runtime] : []),
+    '--model', o.bundle, '--port', String(o.port ?? 0), '--host', '127.0.0.1', '--metrics-port', '0', ...(o.runtime ? ['--runtime', o.runtime] : []),
     ...(o.deviceSlowdown !== undefined && o.deviceSlowdown !== 1 ? ['--device-slowdown', String(o.deviceSlowdown)] : []),
   ]);
   const child = sup.spawn({ label: o.label ?? 'cloud', command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile: o.logFile });
@@ -74,6 +74,8 @@ export const EdgeResultSchema = z
     failed: z.number().int().nonnegative(),
     /** Requests the cloud answered (absent before the edge's fallback; then all but the failed ones). */
     answeredByCloud: z.number().int().nonnegative().optional(),
+    answeredLocally: z.number().int().nonnegative().optional(),
+    interrupted: z.boolean().optional(),
     fallbacks: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
     failures: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
     accuracy: z.record(z.string(), z.number()),
@@ -114,10 +116,19 @@ export interface EdgeRun {
   logFile?: string;
   label: string;
   timeoutMs: number;
+  /** More edge flags (e.g. --trace, --duration-s, --fallback, --mode). */
+  extraArgs?: string[];
+  /** Exit codes that still mean a result was written (default 0 only; 3 = some requests failed). */
+  okCodes?: number[];
 }
 
 /** Run the edge app to completion and return its validated JSON result(s). */
 export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]> {
+  return spawnEdge(sup, r).result;
+}
+
+/** Starts the edge app; `result` resolves with its validated JSON result(s) once it exited (`child` to signal it). */
+export function spawnEdge(sup: Supervisor, r: EdgeRun): { child: Child; result: Promise<EdgeResult[]> } {
   fs.rmSync(r.jsonFile, { force: true });
   const { command, args } = tsxCommand('apps/edge/src/main.ts', [
     '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
@@ -126,8 +137,13 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
     ...(r.deviceSlowdown !== undefined && r.deviceSlowdown !== 1 ? ['--device-slowdown', String(r.deviceSlowdown)] : []),
     ...(r.quality !== undefined ? ['--quality', String(r.quality)] : []),
     ...(r.inputs !== undefined ? ['--inputs', r.inputs] : []),
+    ...(r.extraArgs ?? []),
   ]);
   const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
+  return { child, result: edgeResult(sup, child, r) };
+}
+
+async function edgeResult(sup: Supervisor, child: Child, r: EdgeRun): Promise<EdgeResult[]> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -136,7 +152,7 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
   const code = await child.exited;
   clearTimeout(timer);
   if (timedOut) throw new TestbedError(`${r.label}: edge did not finish within ${Math.round(r.timeoutMs / 1000)} s`);
-  if (code !== 0) throw new TestbedError(`${r.label}: edge exited with code ${code}${lastLine(child)}`);
+  if (!(r.okCodes ?? [0]).includes(code)) throw new TestbedError(`${r.label}: edge exited with code ${code}${lastLine(child)}`);
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(r.jsonFile, 'utf8'));

@@ -12,6 +12,7 @@ import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFil
 import { readBundleInfo } from './bundles.js';
 import { summarize, writeSuiteSummary, type SuiteRun } from './suite.js';
 import { Supervisor } from './supervisor.js';
+import { isTimeline, parseTimeline, RESUME_BAR_MS, runTimeline } from './timeline/index.js';
 
 function parseUrl(v: string): string {
   let u: URL;
@@ -77,6 +78,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const dirs = { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) };
   if (isSuiteFile(file)) return runSuiteMain(loadSuite(file, dirs), opts);
+  const raw = readJson(file);
+  if (isTimeline(raw)) return runTimelineMain(parseTimeline(raw, file, dirs), opts, toxiproxyUrl);
   const scenario = loadScenario(file, dirs);
   const out = path.resolve(opts.out ?? path.join('results', `${scenario.name}-${stamp()}`));
 
@@ -134,6 +137,41 @@ async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<t
   }
   sup.uninstallSignalHandlers();
   logger.info(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(out, 'index.html'))}`);
+}
+
+/** A faults or adaptive scenario: one edge on a timeline of link and cloud changes. */
+async function runTimelineMain(s: ReturnType<typeof parseTimeline>, opts: z.infer<typeof flagsSchema>, toxiproxyUrl: string | undefined): Promise<void> {
+  const out = path.resolve(opts.out ?? path.join('results', `${s.name}-${stamp()}`));
+  const { logger } = experimentLogger();
+  const say = (l: string): void => logger.info(l);
+  const sup = new Supervisor();
+  sup.installSignalHandlers();
+  const t0 = Date.now();
+  say(`scenario ${s.name} (${s.kind}, ${displayPath(s.file)}): model ${displayPath(s.model)}, edge device ${s.edge.name} (x${s.edge.slowdown}), output ${displayPath(out)}`);
+  try {
+    const r = await runTimeline(s, { outDir: out, toxiproxyUrl, supervisor: sup, log: say });
+    if (r.kind === 'faults') {
+      for (const run of r.runs) {
+        const worst = Math.max(...run.phases.map((p) => p.resumeMs ?? Infinity));
+        say(`faults --fallback ${run.fallback}: ${run.samples} requests, ${run.answeredByCloud} by the cloud, ${run.answeredLocally} locally, ${run.failed} failed, ${run.lost} lost; slowest resume ${Number.isFinite(worst) ? `${worst.toFixed(0)} ms` : 'never'} (bar ${RESUME_BAR_MS} ms); edge exit code ${run.exitCode}`);
+      }
+    } else {
+      say(`adaptive: auto ${r.autoMeanMs.toFixed(1)} ms mean, per-phase oracle ${r.oracleMeanMs.toFixed(1)} ms (${r.offOraclePct >= 0 ? '+' : ''}${r.offOraclePct.toFixed(1)}%), best fixed ${r.bestFixed} ${r.bestFixedMeanMs.toFixed(1)} ms; settled within ${r.maxSettle} requests of each change`);
+      for (const run of r.runs) say(`adaptive ${run.split}: ${run.meanMs.toFixed(1)} ms mean over ${run.requests} requests (${run.phases.map((p) => p.meanMs.toFixed(1)).join(' / ')} per phase)`);
+    }
+  } finally {
+    await sup.stopAll();
+    sup.uninstallSignalHandlers();
+  }
+  say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(out, 'report.html'))}`);
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // the scenario loader reports what is wrong with it
+  }
 }
 
 const flagsSchema = z.object({

@@ -10,8 +10,10 @@
  * prediction = edge + encode + rtt + bytes x time-per-byte + cloud; edge-only = the whole network here.
  * It moves to another candidate only when that one is predicted better by `margin` for `confirm`
  * decisions in a row (hysteresis, so noise does not make it flap); each move carries the estimate that
- * caused it. The running estimates follow a change within a few requests: a round trip off by more than
- * 2x from the estimate replaces it, and a background measurement (below) replaces the time per byte. While on edge-only nothing crosses the
+ * caused it. The running estimates follow a change within a few requests: a frame's network time off by
+ * more than 2x (and 5 ms) from its prediction asks for a round-trip probe at once and is not put down to bandwidth
+ * until that probe has answered (a longer round trip is not a slower link); a round trip off by more
+ * than 2x replaces the estimate; a background measurement (below) replaces the time per byte. While on edge-only nothing crosses the
  * link, so every `exploreMs` the caller sends one request's tensor by the best remote candidate in the
  * background (the answer given is the local one) to measure the link again.
  */
@@ -81,8 +83,10 @@ export class AutoSplit {
   private streak = 0;
   private streakFor = '';
   private lastRemote = 0;
-  private lastProbe = 0;
+  private lastProbe = -Infinity;
   private exploring = false;
+  /** A frame's network time surprised the estimate: probe the round trip before blaming bandwidth. */
+  private surprised = false;
   readonly switches: AutoSwitch[] = [];
 
   constructor(
@@ -108,13 +112,14 @@ export class AutoSplit {
 
   /** Whether a round-trip probe is due now (the caller runs it while the link is idle). */
   probeDue(): boolean {
-    if (this.now() - this.lastProbe < this.o.probeEveryMs) return false;
+    if (!this.surprised && this.now() - this.lastProbe < this.o.probeEveryMs) return false;
     this.lastProbe = this.now();
     return true;
   }
 
   /** A round-trip probe's time, ms: averaged, or taken as it is when off by more than 2x (the link changed). */
   observeRtt(ms: number): void {
+    this.surprised = false;
     this.rtt = this.rtt !== undefined && (ms > 2 * this.rtt || ms < this.rtt / 2) ? ms : ewma(this.rtt, ms, this.o.alpha);
   }
 
@@ -130,6 +135,16 @@ export class AutoSplit {
       this.lastRemote = this.now();
       // the round trip of a frame: rtt + bytes x time per byte; with no probe yet, all of it is the round trip
       if (this.rtt === undefined) this.rtt = ob.networkMs;
+      const expected = this.rtt + ob.bytes * Math.max(0, this.msPerByte ?? 0);
+      if (!fresh && this.msPerByte !== undefined && Math.abs(ob.networkMs - expected) > 5 && (ob.networkMs > 2 * expected || ob.networkMs < expected / 2)) {
+        if (!this.surprised) {
+          this.surprised = true;
+          this.lastProbe = -Infinity;
+          return;
+        }
+        // a probe is on its way (its answer clears this); until then the estimate waits
+        if (this.now() - this.lastProbe < 5 * Math.max(this.rtt, ob.networkMs)) return;
+      }
       // not clamped here, so jitter averages out; a negative estimate counts as 0 in predictions
       const transfer = ob.networkMs - this.rtt;
       this.msPerByte = fresh ? transfer / ob.bytes : ewma(this.msPerByte, transfer / ob.bytes, this.o.alpha);

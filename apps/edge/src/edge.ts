@@ -45,6 +45,8 @@ export interface EdgeOptions {
   signal?: AbortSignal;
   /** Per split point run: stop taking new samples after this many seconds (the run ends normally). */
   durationS?: number;
+  /** Requests started per second at most. */
+  ratePerS?: number;
 }
 
 export interface EdgeHooks {
@@ -203,6 +205,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
         fallback: opts.fallback ?? 'local',
         signal: opts.signal,
         durationMs: opts.durationS === undefined ? undefined : opts.durationS * 1000,
+        ratePerS: opts.ratePerS,
         onProgress: hooks.onProgress,
         onRequest: hooks.onRequest,
         events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch },

@@ -12,3 +12,6 @@ export { summarize } from './stats.js';
 export type { Summary } from './stats.js';
 export { formatTable, groupResultFailures } from './report.js';
 export { parseEdgeArgs } from './options.js';
+export { AutoSplit, DEFAULT_AUTO } from './auto-split.js';
+export type { AutoOptions, AutoSwitch, AutoObservation, CandidateCalibration } from './auto-split.js';
+export type { AutoSummary, TraceRecord } from './result.js';

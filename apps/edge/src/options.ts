@@ -28,6 +28,7 @@ const schema = z.object({
   json: z.string().optional(),
   trace: z.string().optional(),
   durationS: numberOption('--duration-s', 0.1, 86_400).optional(),
+  rate: numberOption('--rate', 0.01, 100_000).optional(),
   deadlineMs: int('--deadline-ms', 1, 600_000),
   concurrency: int('--concurrency', 1, 256),
   mode: choiceOption('--mode', ['unary', 'stream']),
@@ -73,8 +74,9 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--dataset <name>', 'dataset whose test split is used', 'multimnist')
     .option('-n, --n <count>', 'samples (from the start of the test split)', '1000')
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
-    .option('--trace <file>', 'write every request as a JSON line to FILE: i, t (ms from start), split, outcome (cloud, local, failed), ms, bytes, reason')
+    .option('--trace <file>', 'write every request as a JSON line to FILE: i, t (ms from start), at (epoch ms), split, outcome (cloud, local, failed), ms, bytes, reason')
     .option('--duration-s <s>', 'per split point run: stop taking new samples after S seconds (the run ends normally; -n still caps the samples)')
+    .option('--rate <per-s>', 'start at most this many requests per second (a camera\'s frame rate); default: each as soon as a worker is free')
     .option('--deadline-ms <ms>', 'deadline of each call', '10000')
     .option('--concurrency <n>', 'requests in flight at once', '1')
     .option('--mode <mode>', 'unary or stream calls', 'unary')
@@ -95,7 +97,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-server-name <name>', 'name to check the cloud certificate against instead of the --cloud host')
     .option('--auth-token-file <file>', 'bearer token file: its first token is sent as "authorization: Bearer <token>"');
-  const { tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile, ...o } = parseOptions(program, argv, schema);
+  const { tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile, rate, ...o } = parseOptions(program, argv, schema);
   let security;
   try {
     // files read here: a missing or empty one is a usage error naming the flag (exit 2) before any work
@@ -103,5 +105,5 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  return { ...o, ...(security.tls || security.token !== undefined ? { security } : {}) };
+  return { ...o, ...(rate !== undefined ? { ratePerS: rate } : {}), ...(security.tls || security.token !== undefined ? { security } : {}) };
 }

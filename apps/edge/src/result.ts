@@ -74,6 +74,8 @@ export interface TraceRecord {
   i: number;
   /** ms from the run's first counted request to this request's start. */
   t: number;
+  /** The request's start, ms since the Unix epoch (to line it up with events outside the edge). */
+  at: number;
   /** The split it went by ('edge-only' for the whole network here). */
   split: string;
   /** cloud, local (fallback or edge-only) or failed. */

@@ -28,6 +28,8 @@ export interface SplitRunOptions {
   signal?: AbortSignal;
   /** Stops taking new samples this many ms after the first counted one (the run ends normally). */
   durationMs?: number;
+  /** Requests started per second at most (a camera's frame rate: a late request delays, never bunches, the next); default as fast as they are answered. */
+  ratePerS?: number;
   /** Every request as it ends (`--trace`). */
   onRequest?: (r: TraceRecord) => void;
   onProgress?: (done: number, counts: Counts) => void;
@@ -150,19 +152,28 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     const it = samples(source, o.n);
     const predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
     const start = performance.now();
+    let nextAt = start;
     const worker = async (): Promise<void> => {
       for (;;) {
         if (o.signal?.aborted) return;
         if (o.durationMs !== undefined && performance.now() - start >= o.durationMs) return;
+        if (o.ratePerS !== undefined) {
+          // paced like a camera: one request per 1/rate; a late one does not make the next ones burst
+          const wait = nextAt - performance.now();
+          nextAt = Math.max(nextAt, performance.now()) + 1000 / o.ratePerS;
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (o.signal?.aborted || (o.durationMs !== undefined && performance.now() - start >= o.durationMs)) return;
+        }
         const next = it.next();
         if (next.done) return;
         const s = next.value;
         const i = attempted++;
         const t0 = performance.now();
+        const at = Date.now();
         try {
           const a = await edge.infer(s.x, { requestId: String(s.index) });
           if (isAuto) requestsBy.set(a.split, (requestsBy.get(a.split) ?? 0) + 1);
-          o.onRequest?.({ i, t: t0 - start, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
+          o.onRequest?.({ i, t: t0 - start, at, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
           if (a.source === 'cloud') {
             counts.answeredByCloud++;
             bytes += a.bytes;
@@ -188,7 +199,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
           failures.set(reason, (failures.get(reason) ?? 0) + 1);
           const split = isAuto ? (edge.auto?.split ?? 'auto') : o.point;
           if (isAuto) requestsBy.set(split, (requestsBy.get(split) ?? 0) + 1);
-          o.onRequest?.({ i, t: t0 - start, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
+          o.onRequest?.({ i, t: t0 - start, at, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
         }
         o.onProgress?.(attempted, counts);
       }

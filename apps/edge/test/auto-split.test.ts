@@ -55,6 +55,31 @@ describe('AutoSplit (the chooser of --split auto)', () => {
     expect(a.switches[a.switches.length - 1].to).toBe(EDGE_ONLY);
   });
 
+  it('puts a longer round trip down to latency, not bandwidth: no detour by the point that sends least', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(2);
+    for (let i = 0; i < 20; i++) {
+      t += 20;
+      serve(a, 2, 50_000);
+    }
+    expect(a.split).toBe('input');
+    // the round trip grows to 45 ms, the bandwidth stays: the first slow frame asks for a probe
+    const before = a.switches.length;
+    t += 20;
+    serve(a, 45, 50_000);
+    expect(a.probeDue()).toBe(true);
+    a.observeRtt(45);
+    const picks: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      t += 20;
+      picks.push(serve(a, 45, 50_000));
+    }
+    // input 0.2 + 45 + 0.8 + 2.5 = 48.5 ms, mid 51.3 ms, edge-only 30 ms
+    expect(a.switches.slice(before).map((s) => s.to)).toEqual([EDGE_ONLY]);
+    expect(picks[picks.length - 1]).toBe(EDGE_ONLY);
+  });
+
   it('does not flap on noise: 20% jitter around a 5% difference makes no move', () => {
     // mid and edge-only within 5% of each other: 29 against 30 ms
     const cal: CandidateCalibration[] = [

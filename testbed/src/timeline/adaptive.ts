@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startCloud } from '../apps.js';
+import { readBundleInfo } from '../bundles.js';
+import { TestbedError } from '../errors.js';
+import type { LinkControl } from '../link.js';
+import type { Supervisor } from '../supervisor.js';
+import { sleep, startTimelineEdge } from './edge.js';
+import type { AdaptiveFile, TimelineScenario } from './schema.js';
+import { inWindow, mean, quantile, readTrace, type TraceRecord, type Window } from './trace.js';
+
+export const AUTO = 'auto';
+
+/** One run (auto or a fixed split) over the whole timeline. */
+export interface AdaptiveRun {
+  split: string;
+  requests: number;
+  failed: number;
+  meanMs: number;
+  /** Per phase: requests, mean and p95 latency, and (auto) the splits used. */
+  phases: { requests: number; meanMs: number; p95Ms: number; splits: Record<string, number> }[];
+  /** auto: requests after each link change until the split it then kept (null for fixed runs; -1: never settled). */
+  settle: number[] | null;
+  /** Every request: s from the start, latency, split (for the plot). */
+  points: { t: number; ms: number; split: string }[];
+}
+
+export interface AdaptiveResults {
+  phases: { profile: string; seconds: number; oracle: string; oracleMs: number }[];
+  runs: AdaptiveRun[];
+  /** auto's mean against the per-phase oracle (the best fixed candidate of each phase, weighted by auto's requests per phase). */
+  autoMeanMs: number;
+  oracleMeanMs: number;
+  /** (auto / oracle - 1) in percent. */
+  offOraclePct: number;
+  /** The fastest fixed candidate over the whole timeline. */
+  bestFixed: string;
+  bestFixedMeanMs: number;
+  /** The largest `settle` of auto over the changes. */
+  maxSettle: number;
+}
+
+/** Runs the adaptive scenario: auto, then every fixed candidate, each through the same timeline. */
+export async function runAdaptive(
+  s: AdaptiveFile & TimelineScenario & { profiles: NonNullable<Extract<TimelineScenario, { kind: 'adaptive' }>['profiles']> },
+  o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
+): Promise<AdaptiveResults> {
+  const info = readBundleInfo(s.model, `scenario ${s.name}: field "model"`);
+  const fixed = s.candidates === 'all' ? [...info.candidates, 'edge-only'] : s.candidates;
+  for (const [i, c] of fixed.entries()) {
+    if (c !== 'edge-only' && !info.splits.some((p) => p.name === c)) throw new TestbedError(`scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, edge-only)`);
+  }
+  const logs = path.join(o.dir, 'logs');
+  fs.mkdirSync(logs, { recursive: true });
+  const cloud = await startCloud(o.sup, { bundle: s.model, deviceSlowdown: s.cloud.slowdown, logFile: path.join(logs, 'cloud.log'), label: 'cloud' });
+  const proxy = await o.link.createProxy('adaptive', { host: '127.0.0.1', port: cloud.port });
+  const total = s.phases.reduce((a, p) => a + p.seconds, 0);
+  const traces = new Map<string, { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number }>();
+  try {
+    for (const split of [AUTO, ...fixed]) {
+      await proxy.shape(s.profiles[0]!);
+      o.log(`adaptive: ${split}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
+      const edge = await startTimelineEdge(o.sup, s, { cloud: `${proxy.host}:${proxy.port}`, split, fallback: 'local', durationS: total, dir: o.dir, label: split });
+      const windows: Window[] = [];
+      let at = edge.startedAt;
+      for (const [i, p] of s.phases.entries()) {
+        if (i > 0) {
+          await sleep(at - Date.now());
+          await proxy.shape(s.profiles[i]!);
+        }
+        const from = i === 0 ? edge.startedAt : Date.now();
+        at += p.seconds * 1000;
+        windows.push({ name: p.profile, from, to: at });
+      }
+      const { results } = await edge.done;
+      windows[windows.length - 1]!.to = Infinity;
+      traces.set(split, { trace: readTrace(edge.trace), windows, t0: edge.startedAt, failed: results[0]?.failed ?? 0 });
+    }
+  } finally {
+    await proxy.remove().catch(() => undefined);
+    await o.sup.stop(cloud.child);
+  }
+  const runs = [...traces].map(([split, { trace, windows, t0, failed }]): AdaptiveRun => {
+    const phases = windows.map((w) => {
+      const rs = inWindow(trace, w);
+      const splits: Record<string, number> = {};
+      for (const r of rs) splits[r.split] = (splits[r.split] ?? 0) + 1;
+      return { requests: rs.length, meanMs: mean(rs.map((r) => r.ms)), p95Ms: quantile(rs.map((r) => r.ms), 0.95), splits };
+    });
+    const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
+    return { split, requests: trace.length, failed, meanMs: mean(trace.map((r) => r.ms)), phases, settle, points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })) };
+  });
+  const auto = runs.find((r) => r.split === AUTO)!;
+  const fixedRuns = runs.filter((r) => r.split !== AUTO);
+  const phases = s.phases.map((p, i) => {
+    const best = fixedRuns.filter((r) => r.phases[i]!.requests > 0).reduce((a, b) => (b.phases[i]!.meanMs < a.phases[i]!.meanMs ? b : a));
+    return { profile: p.profile, seconds: p.seconds, oracle: best.split, oracleMs: best.phases[i]!.meanMs };
+  });
+  const n = auto.phases.reduce((a, p) => a + p.requests, 0);
+  const oracleMeanMs = auto.phases.reduce((a, p, i) => a + p.requests * phases[i]!.oracleMs, 0) / Math.max(1, n);
+  const bestFixed = fixedRuns.reduce((a, b) => (b.meanMs < a.meanMs ? b : a));
+  return {
+    phases,
+    runs,
+    autoMeanMs: auto.meanMs,
+    oracleMeanMs,
+    offOraclePct: (auto.meanMs / oracleMeanMs - 1) * 100,
+    bestFixed: bestFixed.split,
+    bestFixedMeanMs: bestFixed.meanMs,
+    maxSettle: Math.max(...(auto.settle ?? [0]).map((x) => (x < 0 ? Infinity : x))),
+  };
+}
+
+/** Requests from the start of a phase until the split stays what it is at the phase's end (-1: no requests). */
+function settledAfter(rs: readonly TraceRecord[]): number {
+  if (!rs.length) return -1;
+  const final = rs[rs.length - 1]!.split;
+  let k = rs.length - 1;
+  while (k > 0 && rs[k - 1]!.split === final) k--;
+  return k;
+}

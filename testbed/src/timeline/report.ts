@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderSvg } from '../report/render.js';
+import { inlineSvg } from '../report/html.js';
+import type { AdaptiveResults } from './adaptive.js';
+import type { FaultsRun } from './faults.js';
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const f = (x: number | null, d = 1): string => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+const table = (head: string[], rows: string[][]): string =>
+  `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+const page = (title: string, body: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}.ok{color:#080}.bad{color:#b00}</style></head><body>${body}</body></html>`;
+const bar = (ok: boolean, text: string): string => `<li class="${ok ? 'ok' : 'bad'}">${ok ? 'met' : 'NOT met'}: ${esc(text)}</li>`;
+
+/** The faults report: per policy and fault, where each request's answer came from, and how fast the cloud came back. */
+export async function writeFaultsReport(dir: string, name: string, runs: FaultsRun[], resumeBarMs: number): Promise<void> {
+  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'faults', runs }, null, 2)}\n`);
+  let body = `<h1>Faults: ${esc(name)}</h1><p>Each request belongs to the fault during which it started (the fault and the quiet time after it). Resume: from the fault's end (link back, or the restarted cloud ready) to the first answer from the cloud.</p>`;
+  for (const r of runs) {
+    const worst = Math.max(...r.phases.map((p) => p.resumeMs ?? Infinity));
+    body += `<h2>--fallback ${r.fallback}</h2><ul>`;
+    body += r.fallback === 'local'
+      ? bar(r.failed === 0 && r.lost === 0, `every request answered: ${r.failed} failed, ${r.lost} lost of ${r.samples}`) + bar(worst <= resumeBarMs, `cloud answers resumed within ${f(worst, 0)} ms of each fault's end (bar ${resumeBarMs} ms)`)
+      : bar(r.lost === 0 && (r.failed === 0 || r.exitCode !== 0), `${r.failed} failed, each with its reason, ${r.lost} lost, exit code ${r.exitCode}`);
+    body += '</ul>';
+    body += table(
+      ['fault', 'start s', 'length s', 'requests', 'by cloud', 'locally', 'failed', 'resume ms', 'failure reasons'],
+      r.phases.map((p) => [p.fault, f(p.startS), f(p.seconds), String(p.requests), String(p.answeredByCloud), String(p.answeredLocally), String(p.failed), f(p.resumeMs, 0), p.failures.map((x) => `${x.count}x ${x.reason}`).join('; ')]),
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'report.html'), page(`faults ${name}`, body));
+}
+
+/** The adaptive report: per-request latency over time with the split used, auto against every fixed split and the per-phase oracle. */
+export async function writeAdaptiveReport(dir: string, name: string, r: AdaptiveResults): Promise<void> {
+  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'adaptive', ...r }, null, 2)}\n`);
+  let t = 0;
+  const changes = r.phases.map((p) => {
+    const at = t;
+    t += p.seconds;
+    return { t: at, profile: p.profile };
+  });
+  const rules = { data: { values: changes }, layer: [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' } } }, { mark: { type: 'text', align: 'left', dx: 3, dy: -4, color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 0 }, text: { field: 'profile' } } }] };
+  const plot = (title: string, values: { t: number; ms: number; run: string; split: string }[], color: string): TopLevelSpec =>
+    ({
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title,
+      width: 900,
+      height: 260,
+      layer: [
+        { data: { values }, mark: { type: 'point', filled: true, size: 14, opacity: 0.7 }, encoding: { x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' }, y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' }, color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' } } },
+        rules,
+      ],
+    }) as unknown as TopLevelSpec;
+  const auto = r.runs.find((x) => x.split === 'auto')!;
+  const svgs = [
+    await renderSvg(plot('--split auto: latency of each request, coloured by the split it went by', auto.points.map((p) => ({ ...p, run: 'auto' })), 'split')),
+    await renderSvg(plot('every run: auto and each fixed split', r.runs.flatMap((x) => x.points.map((p) => ({ ...p, run: x.split }))), 'run')),
+  ];
+  svgs.forEach((s, i) => fs.writeFileSync(path.join(dir, `latency-${i + 1}.svg`), s));
+  let body = `<h1>Adaptive split: ${esc(name)}</h1><ul>`;
+  body += bar(r.offOraclePct <= 15, `auto's mean ${f(r.autoMeanMs)} ms is ${f(r.offOraclePct)}% off the per-phase oracle's ${f(r.oracleMeanMs)} ms (bar 15%)`);
+  body += bar(r.runs.filter((x) => x.split !== 'auto').every((x) => r.autoMeanMs < x.meanMs), `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`);
+  body += bar(r.maxSettle <= 5, `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} requests of each change (bar 5): ${(auto.settle ?? []).join(', ')}`);
+  body += '</ul>';
+  body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');
+  body += '<h2>Mean latency per phase, ms (n requests)</h2>';
+  body += table(['run', 'all', ...r.phases.map((p) => `${p.profile} (${p.seconds} s)`)], [
+    ...r.runs.map((x) => [x.split, `${f(x.meanMs)} (${x.requests})`, ...x.phases.map((p) => `${f(p.meanMs)} (${p.requests}), p95 ${f(p.p95Ms)}`)]),
+    ['oracle', f(r.oracleMeanMs), ...r.phases.map((p) => `${p.oracle} ${f(p.oracleMs)}`)],
+  ]);
+  body += '<h2>Splits auto used per phase</h2>';
+  body += table(['phase', 'splits (requests)'], r.phases.map((p, i) => [p.profile, Object.entries(auto.phases[i]!.splits).map(([s, n]) => `${s} ${n}`).join(', ')]));
+  fs.writeFileSync(path.join(dir, 'report.html'), page(`adaptive ${name}`, body));
+}
