@@ -17,6 +17,7 @@ import { planAgreement, runPlan } from './plan-check.js';
 import type { BaselineEntry, Cell, LinkFigures, PlanAgreement, Results, Timings } from './results.js';
 import type { Scenario } from './scenario.js';
 import type { Supervisor } from './supervisor.js';
+import { THIS_MACHINE, type Device } from './devices.js';
 
 export interface ExperimentOptions {
   scenario: Scenario;
@@ -312,10 +313,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     let plan: PlanAgreement[] | undefined;
     if (s.plan) {
       progress.stage('running plan');
+      // plan reads the same world: the run's profiles and devices (named or inline) as files in <out>/world
+      const world = writeWorld(path.join(work, 'world'), s.profiles, [s.edgeDevice, s.cloudDevice]);
       const pj = await runPlan(sup, {
         overheadMs: median(baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network)),
         bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
-        profilesDir: s.profilesDir, devicesDir: s.devicesDir, runtime: s.runtime, quality: s.quality, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
+        profilesDir: world.profilesDir, devicesDir: world.devicesDir, runtime: s.runtime, quality: s.quality, jsonFile: path.join(work, 'plan.json'), logFile: path.join(work, 'logs', 'plan.log'), timeoutMs: 300_000,
       });
       plan = planAgreement(pj, cells, candidates);
     }
@@ -348,4 +351,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     progress.stop();
     await sup.stopAll();
   }
+}
+
+/** Writes the profiles and devices of a run as files NAME.json (what `plan --profiles-dir/--devices-dir` reads). */
+function writeWorld(dir: string, profiles: readonly Profile[], devices: readonly Device[]): { profilesDir: string; devicesDir: string } {
+  const profilesDir = path.join(dir, 'profiles');
+  const devicesDir = path.join(dir, 'devices');
+  fs.mkdirSync(profilesDir, { recursive: true });
+  fs.mkdirSync(devicesDir, { recursive: true });
+  for (const p of profiles) fs.writeFileSync(path.join(profilesDir, `${p.name}.json`), `${JSON.stringify(p, null, 2)}\n`);
+  for (const d of devices) if (d.name !== THIS_MACHINE.name) fs.writeFileSync(path.join(devicesDir, `${d.name}.json`), `${JSON.stringify(d, null, 2)}\n`);
+  return { profilesDir, devicesDir };
 }

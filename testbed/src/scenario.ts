@@ -5,8 +5,8 @@ import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecNam
 import { TestbedError, formatIssues } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { DEVICES_DIR, PROFILES_DIR, SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
-import { loadDevice, type Device } from './devices.js';
-import { loadProfile, listProfiles, type Profile } from './profiles.js';
+import { DeviceSchema, loadDevice, type Device } from './devices.js';
+import { loadProfile, listProfiles, ProfileSchema, type Profile } from './profiles.js';
 
 /** The codecs and lossless stages of @mtl-split/codec: a scenario accepts what edge and plan accept. */
 export const CODECS = CODEC_NAMES as readonly CodecName[] as [CodecName, ...CodecName[]];
@@ -25,8 +25,8 @@ export const ScenarioSchema = z
     /** Multi-task bundle directory, relative to the repo root (e.g. "models/multimnist-resnet"). */
     model: z.string().min(1),
     dataset: z.string().min(1).default('multimnist'),
-    /** Profile names from testbed/profiles, or "all". */
-    profiles: z.union([z.literal('all'), nameList]),
+    /** Profile names from testbed/profiles (or --profiles-dir), whole profiles inline, or "all". */
+    profiles: z.union([z.literal('all'), z.array(z.union([z.string().min(1), ProfileSchema])).min(1)]),
     /** Split point names of the bundle, or "all". */
     splits: z.union([z.literal('all'), nameList]),
     codecs: z.array(z.enum(CODECS)).min(1),
@@ -53,10 +53,10 @@ export const ScenarioSchema = z
     /** tfjs backend of the edge process (e.g. "cpu" to emulate a weaker device) and of the cloud process; with runtime "tfjs" only. */
     edgeBackend: z.enum(BACKENDS).optional(),
     cloudBackend: z.enum(BACKENDS).optional(),
-    /** Device profile (testbed/devices or --devices-dir) the edge emulates; default this machine. */
-    edgeDevice: z.string().min(1).default('this-machine'),
+    /** Device profile (a name in testbed/devices or --devices-dir, or a whole profile inline) the edge emulates; default this machine. */
+    edgeDevice: z.union([z.string().min(1), DeviceSchema]).default('this-machine'),
     /** Device profile the cloud emulates; default this machine. */
-    cloudDevice: z.string().min(1).default('this-machine'),
+    cloudDevice: z.union([z.string().min(1), DeviceSchema]).default('this-machine'),
     /** Also run `npm run plan` on the same profiles, devices and codecs and compare its picks with the measurement. */
     plan: z.boolean().default(true),
     /** Requests the edge keeps in flight (1 = one sample at a time, the latency view). */
@@ -147,17 +147,21 @@ function scenarioFromObject(raw: unknown, file: string, where: string, opts: Loa
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) throw new TestbedError(`${where}: ${formatIssues(parsed.error.issues)}`);
   const s = parsed.data;
-  const names = s.profiles === 'all' ? listProfiles(opts.profilesDir) : s.profiles;
-  const profiles = names.map((n, i) => {
+  const entries = s.profiles === 'all' ? listProfiles(opts.profilesDir) : s.profiles;
+  const profiles = entries.map((n, i) => {
+    if (typeof n !== 'string') return n; // inline: validated by the schema
     try {
       return loadProfile(n, opts.profilesDir);
     } catch (e) {
       throw new TestbedError(`${where}: field "profiles.${i}": ${(e as Error).message}`);
     }
   });
+  const names = profiles.map((p) => p.name);
   const device = (field: 'edgeDevice' | 'cloudDevice'): Device => {
+    const d = s[field];
+    if (typeof d !== 'string') return d;
     try {
-      return loadDevice(s[field], opts.devicesDir);
+      return loadDevice(d, opts.devicesDir);
     } catch (e) {
       throw new TestbedError(`${where}: field "${field}": ${(e as Error).message}`);
     }

@@ -130,6 +130,15 @@ describe('scenarios', () => {
     expect(s.profiles[0]!.name).toBe('mylink');
   });
 
+  it('takes profiles and devices inline in the scenario, validated like files', () => {
+    const board = { name: 'board', description: 'a board', slowdown: 7, benchmark: 'some benchmark, some network', source: 'some published figures' };
+    const s = loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: ['lte', { ...good, name: 'mylink' }], edgeDevice: board }));
+    expect(s.profiles.map((p) => p.name)).toEqual(['lte', 'mylink']);
+    expect(s.edgeDevice).toMatchObject({ name: 'board', slowdown: 7 });
+    expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, edgeDevice: { ...board, slowdown: 0.5 } })))).toMatch(/s\.json: field "edgeDevice.*slowdown.*at least 1/);
+    expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: [{ ...good, name: 'x', jitterMs: 1e6 }] })))).toMatch(/s\.json: field "profiles\.0/);
+  });
+
   it('names the file and the field of each kind of mistake', () => {
     const dir = path.join(tmp, 's1');
     expect(message(() => loadScenario(write(dir, 's', { ...base, codecs: ['f64'] })))).toMatch(/s\.json: field "codecs\.0"/);
