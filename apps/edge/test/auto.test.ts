@@ -1,40 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Link } from '@mtl-split/link';
+import type { Link } from '@mtl-split/link';
 import { randomInputs } from '@mtl-split/data';
 import { argmaxRows, openNetwork, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient } from '@mtl-split/transport';
 import { EdgeClient, edgeChannel, type AutoSwitch } from '../src/index.js';
-import { spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
-import { tinyBundles } from './bundle.js';
+import { proxiedCloud, type ProxiedCloud } from './proxied-cloud.js';
 
 // `--split auto` between a real edge and a real cloud process, through the embedded Toxiproxy: the
 // link changes under it and it follows.
-let dirs: string[];
-let cleanup: () => void;
-let cloud: Spawned;
+let env: ProxiedCloud;
 let link: Link;
 let proxyAddress: string;
 let net: SplitNetwork;
 
 beforeAll(async () => {
-  ({ dirs, cleanup } = await tinyBundles(['auto-test']));
-  cloud = spawnTs('apps/cloud/src/main.ts', ['--model', dirs[0], '--port', '0', '--metrics-port', '0']);
-  const l = await waitForLog(cloud, 'listening');
-  link = await Link.connect();
-  const proxy = await link.createProxy({ name: 'edge_auto', upstream: `127.0.0.1:${l.port as number}` });
-  proxyAddress = proxy.listen;
+  env = await proxiedCloud('auto-test', 'edge_auto');
+  ({ link, proxyAddress } = env);
   // a slow edge device (each half's compute stretched 40x): on the bare loopback link sending wins
-  net = await openNetwork(dirs[0], { slowdown: 40 });
+  net = await openNetwork(env.dirs[0], { slowdown: 40 });
 }, 90_000);
 
 afterAll(async () => {
   await net?.close();
-  await link?.close();
-  if (cloud && cloud.child.exitCode === null) {
-    cloud.child.kill('SIGTERM');
-    await cloud.exit;
-  }
-  cleanup?.();
+  await env?.close();
 });
 
 describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', () => {

@@ -1,37 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Link } from '@mtl-split/link';
+import type { Link } from '@mtl-split/link';
 import { randomInputs } from '@mtl-split/data';
 import { argmaxRows } from '@mtl-split/model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EdgeClient, runEdge, type EdgeOptions, type EdgeResult } from '../src/index.js';
-import { spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
-import { tinyBundles } from './bundle.js';
+import { spawnTs } from '@mtl-split/cli/testing';
+import { proxiedCloud, type ProxiedCloud } from './proxied-cloud.js';
 
 // Faults injected through the embedded Toxiproxy between a real edge and a real cloud process.
+let env: ProxiedCloud;
 let dirs: string[];
-let cleanup: () => void;
-let cloud: Spawned;
 let link: Link;
 let proxyAddress: string;
 
 beforeAll(async () => {
-  ({ dirs, cleanup } = await tinyBundles(['faults-test']));
-  cloud = spawnTs('apps/cloud/src/main.ts', ['--model', dirs[0], '--port', '0', '--metrics-port', '0']);
-  const l = await waitForLog(cloud, 'listening');
-  link = await Link.connect();
-  const proxy = await link.createProxy({ name: 'edge_faults', upstream: `127.0.0.1:${l.port as number}` });
-  proxyAddress = proxy.listen;
+  env = await proxiedCloud('faults-test', 'edge_faults');
+  ({ dirs, link, proxyAddress } = env);
 }, 90_000);
 
-afterAll(async () => {
-  await link?.close();
-  if (cloud && cloud.child.exitCode === null) {
-    cloud.child.kill('SIGTERM');
-    await cloud.exit;
-  }
-  cleanup?.();
-});
+afterAll(async () => env?.close());
 
 const opts = (over: Partial<EdgeOptions>): EdgeOptions => ({
   model: dirs[0], cloud: proxyAddress, split: 'block2', codec: 'f32', compress: 'none', dataset: 'multimnist', n: 100,
