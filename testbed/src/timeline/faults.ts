@@ -20,6 +20,8 @@ export interface FaultPhase {
   failed: number;
   /** Failure reasons, grouped. */
   failures: { reason: string; count: number }[];
+  /** ms from the fault's start to the first request that ended without the cloud (local or failed): how soon the edge noticed (null: it never had to). */
+  noticedMs: number | null;
   /** ms from the fault's end to the first cloud answer after it (null: none until the run's end). */
   resumeMs: number | null;
 }
@@ -165,6 +167,7 @@ function phaseOf(trace: readonly TraceRecord[], w: Window & { end: number }, t0:
     answeredByCloud: rs.filter((r) => r.outcome === 'cloud').length,
     answeredLocally: rs.filter((r) => r.outcome === 'local').length,
     failed: rs.filter((r) => r.outcome === 'failed').length,
+    noticedMs: ((xs) => (xs.length ? Math.min(...xs) : null))(rs.filter((r) => r.outcome !== 'cloud').map((r) => r.at + r.ms - w.from)),
     failures: [...failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count).slice(0, 5),
     resumeMs: back.length ? Math.min(...back) : null,
   };

@@ -17,7 +17,7 @@ const bar = (ok: boolean, text: string): string => `<li class="${ok ? 'ok' : 'ba
 /** The faults report: per policy and fault, where each request's answer came from, and how fast the cloud came back. */
 export async function writeFaultsReport(dir: string, name: string, runs: FaultsRun[], resumeBarMs: number): Promise<void> {
   fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'faults', runs }, null, 2)}\n`);
-  let body = `<h1>Faults: ${esc(name)}</h1><p>Each request belongs to the fault during which it started (the fault and the quiet time after it). Resume: from the fault's end (link back, or the restarted cloud ready) to the first answer from the cloud.</p>`;
+  let body = `<h1>Faults: ${esc(name)}</h1><p>Each request belongs to the fault during which it started (the fault and the quiet time after it). Noticed: from the fault's start to the end of the first request the cloud did not answer (answered locally or failed). Resume: from the fault's end (link back, or the restarted cloud ready) to the first answer from the cloud.</p>`;
   for (const r of runs) {
     const worst = Math.max(...r.phases.map((p) => p.resumeMs ?? Infinity));
     body += `<h2>--fallback ${r.fallback}</h2><ul>`;
@@ -26,8 +26,8 @@ export async function writeFaultsReport(dir: string, name: string, runs: FaultsR
       : bar(r.lost === 0 && (r.failed === 0 || r.exitCode !== 0), `${r.failed} failed, each with its reason, ${r.lost} lost, exit code ${r.exitCode}`);
     body += '</ul>';
     body += table(
-      ['fault', 'start s', 'length s', 'requests', 'by cloud', 'locally', 'failed', 'resume ms', 'failure reasons'],
-      r.phases.map((p) => [p.fault, f(p.startS), f(p.seconds), String(p.requests), String(p.answeredByCloud), String(p.answeredLocally), String(p.failed), f(p.resumeMs, 0), p.failures.map((x) => `${x.count}x ${x.reason}`).join('; ')]),
+      ['fault', 'start s', 'length s', 'requests', 'by cloud', 'locally', 'failed', 'noticed after ms', 'resume ms', 'failure reasons'],
+      r.phases.map((p) => [p.fault, f(p.startS), f(p.seconds), String(p.requests), String(p.answeredByCloud), String(p.answeredLocally), String(p.failed), f(p.noticedMs, 0), f(p.resumeMs, 0), p.failures.map((x) => `${x.count}x ${x.reason}`).join('; ')]),
     );
   }
   fs.writeFileSync(path.join(dir, 'report.html'), page(`faults ${name}`, body));
