@@ -28,6 +28,18 @@ export function predictEdgeOnly(t: Pick<Timings, 'edge' | 'encode' | 'cloud' | '
   return { computeMs, overheadMs: 0, transferMs: 0, latencyMs: 0, totalMs: computeMs };
 }
 
+/** A cell predicted over this many times the best prediction of its profile and codec cannot win (the model errs by tens of %, not 2x). */
+export const HOPELESS_FACTOR = 2;
+
+/**
+ * Whether a cell is not worth measuring: predicted over HOPELESS_FACTOR x the best prediction of its profile
+ * and codec (`bestMs`, edge-only's measured latency included), and longer than the cell's time budget even
+ * at `minSamples` samples. Cells that could win, or that cost less than their budget, are measured.
+ */
+export function hopeless(predictedMs: number, bestMs: number, minSamples: number, maxCellSeconds: number): boolean {
+  return predictedMs > HOPELESS_FACTOR * bestMs && minSamples * predictedMs > maxCellSeconds * 1000;
+}
+
 /** Signed error of the prediction in % of the measured value. */
 export function errorPct(measuredMs: number, predictedMs: number): number {
   return measuredMs > 0 ? ((measuredMs - predictedMs) / measuredMs) * 100 : 0;

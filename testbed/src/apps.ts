@@ -163,3 +163,127 @@ async function edgeResult(sup: Supervisor, child: Child, r: EdgeRun): Promise<Ed
   if (!parsed.success) throw new TestbedError(`${r.label}: edge JSON result: ${formatIssues(parsed.error.issues)}`);
   return parsed.data;
 }
+
+/** A long-lived edge process (testbed/src/edge-worker.ts) that runs the edge app's split runs for one bundle. */
+export interface EdgeWorker {
+  child: Child;
+  /** Runs one job (split points in turn) and returns their validated results; rejects with a one-line error. */
+  run(job: Omit<WorkerJobLine, 'id'>, label: string, timeoutMs: number): Promise<EdgeResult[]>;
+  /** Ends the worker (closes its stdin, then stops it). */
+  close(): Promise<void>;
+}
+
+/** A job as the worker reads it (testbed/src/edge-worker.ts `WorkerJob`). */
+export interface WorkerJobLine {
+  id: number;
+  cloud: string;
+  splits: string[];
+  codec: string;
+  compress: string;
+  n: number;
+  deadlineMs: number;
+  concurrency: number;
+  warmup: number;
+}
+
+const WorkerLine = z.union([
+  z.object({ worker: z.literal('ready') }).loose(),
+  z.object({ worker: z.literal('result'), id: z.number(), results: z.array(EdgeResultSchema) }).loose(),
+  z.object({ worker: z.literal('error'), id: z.number(), message: z.string() }).loose(),
+]);
+
+/**
+ * Starts an edge worker for `bundle` with the device and image quality of the edge, and waits until the
+ * bundle is open. Its jobs run one at a time, in the order given.
+ */
+export async function startEdgeWorker(
+  sup: Supervisor,
+  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; quality?: number; inputs?: string; dataset: string; logFile?: string; label: string; timeoutMs?: number },
+): Promise<EdgeWorker> {
+  const { command, args } = tsxCommand('testbed/src/edge-worker.ts', [
+    '--model', o.bundle, '--dataset', o.dataset, ...(o.runtime ? ['--runtime', o.runtime] : []), ...(o.backend ? ['--backend', o.backend] : []), ...(o.inputs !== undefined ? ['--inputs', o.inputs] : []),
+  ]);
+  const env = appEnv(o.backend);
+  delete env.MTL_SPLIT_DEVICE_SLOWDOWN;
+  if (o.deviceSlowdown !== undefined && o.deviceSlowdown !== 1) env.MTL_SPLIT_DEVICE_SLOWDOWN = String(o.deviceSlowdown);
+  env.MTL_SPLIT_IMAGE_QUALITY = String(o.quality ?? 90);
+  const pending = new Map<number, { resolve: (r: EdgeResult[]) => void; reject: (e: Error) => void }>();
+  let ready: (() => void) | undefined;
+  const onLine = (line: string): void => {
+    if (!line.startsWith('{"worker"')) return;
+    let parsed: z.infer<typeof WorkerLine>;
+    try {
+      const p = WorkerLine.safeParse(JSON.parse(line));
+      if (!p.success) {
+        const id = (JSON.parse(line) as { id?: unknown }).id;
+        const w = typeof id === 'number' ? pending.get(id) : undefined;
+        if (w) {
+          pending.delete(id as number);
+          w.reject(new TestbedError(`${o.label}: edge JSON result: ${formatIssues(p.error.issues)}`));
+        }
+        return;
+      }
+      parsed = p.data;
+    } catch {
+      return;
+    }
+    if (parsed.worker === 'ready') return ready?.();
+    const w = pending.get(parsed.id);
+    if (!w) return;
+    pending.delete(parsed.id);
+    if (parsed.worker === 'result') w.resolve(parsed.results);
+    else w.reject(new TestbedError(parsed.message));
+  };
+  const child = sup.spawn({ label: o.label, command, args, cwd: REPO_ROOT, env, logFile: o.logFile, onLine, stdin: true });
+  void child.exited.then((code) => {
+    for (const [id, w] of pending) {
+      pending.delete(id);
+      w.reject(new TestbedError(`exited with code ${code}${lastLine(child)}`));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TestbedError(`${o.label}: not ready after ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s${lastLine(child)}`)), o.timeoutMs ?? 120_000);
+    ready = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    void child.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new TestbedError(`${o.label}: exited with code ${code} before it was ready${lastLine(child)}`));
+    });
+  }).catch(async (e: unknown) => {
+    await sup.stop(child);
+    throw e;
+  });
+  let next = 0;
+  return {
+    child,
+    run: (job, label, timeoutMs) =>
+      new Promise<EdgeResult[]>((resolve, reject) => {
+        const id = ++next;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          void sup.stop(child);
+          reject(new TestbedError(`${label}: edge did not finish within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        pending.set(id, {
+          resolve: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(new TestbedError(`${label}: edge failed: ${e.message}`));
+          },
+        });
+        child.proc.stdin!.write(`${JSON.stringify({ id, ...job } satisfies WorkerJobLine)}\n`);
+      }),
+    close: async () => {
+      child.proc.stdin?.end();
+      const t = setTimeout(() => void sup.stop(child), 10_000);
+      await child.exited;
+      clearTimeout(t);
+      await sup.stop(child);
+    },
+  };
+}

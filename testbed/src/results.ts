@@ -75,6 +75,34 @@ export interface Cell {
   errorPct: number;
 }
 
+/**
+ * A cell the runner did not measure because its prediction (the analytic model from the unshaped baseline
+ * on the configured link) was hopeless: over HOPELESS_FACTOR x the best prediction of its profile and codec
+ * (edge-only's measured latency included), and over the cell's time budget even at minSamples samples.
+ * Not a winner candidate; listed in the report with its prediction.
+ */
+export interface NotMeasuredCell {
+  variant: Variant;
+  bundle: string;
+  profile: string;
+  codec: string;
+  split: string;
+  repetition: number;
+  /** Predicted end-to-end latency per sample (ms); for 'stl' the sum over the task networks. */
+  predictedMs: number;
+  /** The best prediction of the same profile and codec, and its candidate. */
+  bestPredictedMs: number;
+  bestSplit: string;
+  /** minSamples x predictedMs: the least the cell would have taken. */
+  minCostMs: number;
+  /** The scenario's maxCellSeconds, ms. */
+  budgetMs: number;
+  payloadBytes: number;
+  wireBytesUp: number;
+  wireBytesDown: number;
+  transmissions: number;
+}
+
 export interface BaselineEntry {
   bundle: string;
   codec: string;
@@ -147,6 +175,8 @@ export interface Results {
   profiles: ProfileInfo[];
   baseline: BaselineEntry[];
   cells: Cell[];
+  /** Cells not measured because their prediction was hopeless (absent in results from before this rule). */
+  notMeasured?: NotMeasuredCell[];
   winners: Winner[];
   /** `npm run plan` on the same profiles, devices and codecs (absent when it was not run). */
   plan?: PlanAgreement[];

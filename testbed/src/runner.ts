@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EDGE_ONLY, errorPct, predictEdgeOnly, predictLatency, winners } from './analytic.js';
+import { EDGE_ONLY, errorPct, HOPELESS_FACTOR, hopeless, predictEdgeOnly, predictLatency, winners } from './analytic.js';
 import { IMAGE_CODECS } from '@mtl-split/codec';
-import { runEdge, startCloud, type EdgeResult } from './apps.js';
+import { startCloud, startEdgeWorker, type EdgeResult } from './apps.js';
 import { readBundleInfo, type BundleInfo } from './bundles.js';
 import { TestbedError } from './errors.js';
 import { openLink, type LinkProxy } from './link.js';
@@ -14,7 +14,7 @@ import { createProgress, type Progress } from './progress.js';
 import { startRelay } from './relay.js';
 import { writeReport } from './report/index.js';
 import { planAgreement, runPlan } from './plan-check.js';
-import type { BaselineEntry, Cell, LinkFigures, PlanAgreement, Results, Timings } from './results.js';
+import type { BaselineEntry, Cell, LinkFigures, NotMeasuredCell, PlanAgreement, Results, Timings, Variant } from './results.js';
 import type { Scenario } from './scenario.js';
 import type { Supervisor } from './supervisor.js';
 import { THIS_MACHINE, type Device } from './devices.js';
@@ -32,8 +32,10 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
 }
 
-/** Edge process start-up allowance (tsx + tfjs + model load), on a busy 2-core machine. */
+/** Edge process start-up allowance (tsx + engine + model load), on a busy 2-core machine. */
 const EDGE_STARTUP_MS = 90_000;
+/** Allowance of one edge job beyond its expected time (connecting, describing, a busy machine). */
+const EDGE_JOB_MS = 60_000;
 /**
  * Uncounted warm-up requests per split point (JIT, first kernel runs) in the baseline; counted in its wire
  * bytes. Shaped cells run none: their figures are medians, which one slow first sample does not move, and
@@ -123,6 +125,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
 
     const baseline: BaselineEntry[] = [];
     const rawCells: Cell[] = [];
+    const rawSkipped: NotMeasuredCell[] = [];
     const probes = new Map<string, LinkMeasurement>();
     let edgeRuns = 0;
 
@@ -131,46 +134,59 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     const clouds = await Promise.all(
       bundles.map((b) => startCloud(sup, { bundle: b.dir, runtime: s.runtime, backend: s.cloudBackend, deviceSlowdown: s.cloudDevice.slowdown, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` })),
     );
+    // one long-lived edge process per bundle (the edge app's runSplit behind a line protocol): it pays node,
+    // tsx, the engine and the bundle's load once, not once per cell
+    progress.stage('starting edge processes');
+    const workers = await Promise.all(
+      bundles.map((b) =>
+        startEdgeWorker(sup, {
+          bundle: b.dir, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, quality: s.quality, inputs: s.inputs, dataset: s.dataset,
+          logFile: path.join(work, 'logs', `edge-${b.id}.log`), label: `edge ${b.id}`, timeoutMs: EDGE_STARTUP_MS,
+        }),
+      ),
+    );
+    /** Skip decisions of the single-task networks, made once by the first (they share the backbone): key rep/profile/codec/split. */
+    const stlSkip = new Map<string, boolean>();
     for (const [bi, b] of bundles.entries()) {
       const cloud = clouds[bi]!;
+      const worker = workers[bi]!;
       const bSplits = splitsFor(b);
       if (!bSplits.length) continue;
-      const useAll = bSplits.length === b.candidates.length && b.candidates.every((x) => bSplits.includes(x));
+      const variant: Variant = bi === 0 ? 'mtl' : 'stl';
       log(`cloud ${b.id}: gRPC port ${cloud.port}`);
       const proxy: LinkProxy = await link.createProxy(`cloud-${bi}`, { host: '127.0.0.1', port: cloud.port });
       const relay = await startRelay(proxy);
       try {
-        /** Run the edge over `bSplits` (one process with --split all, else one per split). */
+        /** Run the edge over `names`: one job per sample count (split points in turn), each cell with its own. */
         const runGroup = async (names: string[], codec: string, samples: (split: string) => number, expectMs: (split: string) => number, deadlineMs: number, tag: string, warmup: number): Promise<GroupResult> => {
           const bySplit = new Map<string, EdgeResult>();
           const wire = new Map<string, { up: number; down: number }>();
-          const groups = useAll && names.length === bSplits.length ? [{ split: 'all', names }] : names.map((x) => ({ split: x, names: [x] }));
-          for (const g of groups) {
-            const n = Math.max(...g.names.map(samples));
-            const expectedMs = g.names.reduce((a, x) => a + expectMs(x), 0) * (n + warmup);
+          const groups = new Map<number, string[]>();
+          for (const x of names) groups.set(samples(x), [...(groups.get(samples(x)) ?? []), x]);
+          for (const [n, group] of groups) {
+            const expectedMs = group.reduce((a, x) => a + expectMs(x), 0) * (n + warmup);
             relay.reset();
             edgeRuns += 1;
-            const label = `edge ${b.id} ${tag} ${codec} ${g.split}`;
+            const label = `edge ${b.id} ${tag} ${codec} ${group.length === 1 ? group[0] : `${group.length} split points`}`;
             progress.stage(label);
-            const results = await runEdge(sup, {
-              bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: g.split, codec, compress: s.compress, dataset: s.dataset,
-              samples: n, concurrency: s.concurrency, deadlineMs, warmup, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, quality: s.quality, inputs: s.inputs,
-              jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
-              label, timeoutMs: EDGE_STARTUP_MS + expectedMs * 3,
-            });
+            const results = await worker.run(
+              { cloud: `${relay.host}:${relay.port}`, splits: group, codec, compress: s.compress, n, deadlineMs, concurrency: s.concurrency, warmup },
+              label,
+              EDGE_JOB_MS + expectedMs * 3,
+            );
+            fs.writeFileSync(path.join(work, 'edge', `${edgeRuns}.json`), `${JSON.stringify(results, null, 2)}\n`);
             const counts = relay.counts();
-            const mine = results.filter((r) => g.names.includes(r.split));
-            for (const name of g.names) {
-              if (!mine.some((r) => r.split === name)) throw new TestbedError(`${label}: the edge result has no entry for split ${name}`);
+            for (const name of group) {
+              if (!results.some((r) => r.split === name)) throw new TestbedError(`${label}: the edge result has no entry for split ${name}`);
             }
-            const requests = mine.reduce((a, r) => a + r.samples + warmup, 0);
-            const payload = mine.reduce((a, r) => a + r.bytesPerSample * (r.samples + warmup), 0);
+            const requests = results.reduce((a, r) => a + r.samples + warmup, 0);
+            const payload = results.reduce((a, r) => a + r.bytesPerSample * (r.samples + warmup), 0);
             const overheadUp = requests ? Math.max(0, (counts.up - payload) / requests) : 0;
-            for (const r of mine) {
+            for (const r of results) {
               bySplit.set(r.split, r);
               wire.set(r.split, { up: r.bytesPerSample + overheadUp, down: requests ? counts.down / requests : 0 });
             }
-            progress.advance(g.names.length, label);
+            progress.advance(group.length, label);
           }
           return { bySplit, wire };
         };
@@ -186,6 +202,44 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             const e: BaselineEntry = { bundle: b.id, codec, split, samples: r.samples - notAnswered(r), accuracy: r.accuracy, timings: timingsOf(r), payloadBytes: r.bytesPerSample, wireBytesUp: w.up, wireBytesDown: w.down };
             baseline.push(e);
             base.set(`${codec}/${split}`, e);
+          }
+        }
+
+        // --- edge-only: the whole network on the edge device. No link is involved, so one run per repetition
+        // serves every profile and codec of that repetition (its cells carry the same figures). Measured
+        // before the shaped cells: its latency is the bar every split must beat (see `hopeless` below).
+        const wholeMs = Math.max(1, ...[...base.values()].map((e) => e.timings.edge + e.timings.cloud));
+        const edgeOnlyMs: number[] = [];
+        for (let rep = 0; rep < s.repetitions; rep++) {
+          const n = clamp(Math.floor((s.maxCellSeconds * 1000) / wholeMs), s.minSamples, s.samples);
+          edgeRuns += 1;
+          const label = `edge ${b.id} edge-only${s.repetitions > 1 ? ` rep ${rep + 1}` : ''}`;
+          progress.stage(label);
+          const [r] = await worker.run(
+            { cloud: `${relay.host}:${relay.port}`, splits: [EDGE_ONLY], codec: codecsFor(bi)[0]!, compress: s.compress, n, deadlineMs: 60_000, concurrency: 1, warmup: BASELINE_WARMUP },
+            label,
+            EDGE_JOB_MS + wholeMs * (n + BASELINE_WARMUP) * 5,
+          );
+          fs.writeFileSync(path.join(work, 'edge', `${edgeRuns}.json`), `${JSON.stringify([r], null, 2)}\n`);
+          if (!r || r.split !== EDGE_ONLY) throw new TestbedError(`${label}: the edge result has no entry for edge-only`);
+          progress.advance(1, label);
+          const t = timingsOf(r);
+          edgeOnlyMs.push(t.total);
+          if (rep === 0) {
+            for (const codec of codecsFor(bi)) {
+              baseline.push({ bundle: b.id, codec, split: EDGE_ONLY, samples: r.samples - r.failed, accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0 });
+            }
+          }
+          const prediction = predictEdgeOnly(t);
+          for (const p of s.profiles) {
+            for (const codec of codecsFor(bi)) {
+              rawCells.push({
+                variant: 'mtl', bundle: b.id, profile: p.name, codec, split: EDGE_ONLY, repetition: rep, samples: r.samples, failed: r.failed,
+                accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0, transmissions: 0,
+                configured: linkOf(p), measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
+                predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
+              });
+            }
           }
         }
 
@@ -205,20 +259,40 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
               probes.set(`${rep}/${p.name}`, measured);
               log(`probe ${p.name}: RTT ${measured.rttMs.toFixed(1)} ms (configured ${p.latencyMs}), up ${measured.upKBps.toFixed(0)} KB/s (${p.upKBps}), down ${measured.downKBps.toFixed(0)} KB/s (${p.downKBps})`);
             }
+            for (const c of rawCells) if (c.bundle === b.id && c.split === EDGE_ONLY && c.profile === p.name && c.repetition === rep) c.measuredLink = { ...measured, effectiveUpKBps: undefined };
             for (const codec of codecsFor(bi)) {
               const pred = (split: string): number => {
                 const e = base.get(`${codec}/${split}`)!;
                 return predictLatency(e.timings, { up: e.wireBytesUp, down: e.wireBytesDown }, e.timings.network, link1).totalMs;
               };
               const samples = (split: string): number => clamp(Math.floor((s.maxCellSeconds * 1000) / pred(split)), s.minSamples, s.samples);
-              const names = forCodec(bSplits, codec);
+              const all = forCodec(bSplits, codec);
+              if (!all.length) continue;
+              // hopeless cells are not measured: predicted far slower than the best of this profile and codec
+              // (edge-only's measured latency included) and over the time budget even at minSamples
+              const best = Math.min(edgeOnlyMs[rep]!, ...all.map(pred));
+              const bestSplit = edgeOnlyMs[rep]! <= Math.min(...all.map(pred)) ? EDGE_ONLY : all.reduce((a, x) => (pred(x) < pred(a) ? x : a));
+              const skip = (split: string): boolean => {
+                const key = `${rep}/${p.name}/${codec}/${split}`;
+                if (bi >= 2 && stlSkip.has(key)) return stlSkip.get(key)!;
+                const v = hopeless(pred(split), best, s.minSamples, s.maxCellSeconds);
+                if (bi === 1) stlSkip.set(key, v);
+                return v;
+              };
+              for (const split of all.filter(skip)) {
+                const e = base.get(`${codec}/${split}`)!;
+                rawSkipped.push({
+                  variant, bundle: b.id, profile: p.name, codec, split, repetition: rep, predictedMs: pred(split), bestPredictedMs: best, bestSplit,
+                  minCostMs: s.minSamples * pred(split), budgetMs: s.maxCellSeconds * 1000, payloadBytes: e.payloadBytes, wireBytesUp: e.wireBytesUp, wireBytesDown: e.wireBytesDown, transmissions: 1,
+                });
+              }
+              const names = all.filter((x) => !skip(x));
+              progress.advance(all.length - names.length, `${b.id} ${p.name} ${codec}: not measured`);
               if (!names.length) continue;
               const worst = Math.max(...names.map(pred));
               // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
               const deadlineMs = Math.max(10_000, worst * 10);
-              const all = useAll && names.length === bSplits.length;
-              const n = all ? Math.min(...names.map(samples)) : 0;
-              const g = await runGroup(names, codec, all ? () => n : samples, pred, deadlineMs, p.name, 0);
+              const g = await runGroup(names, codec, samples, pred, deadlineMs, p.name, 0);
               for (const [split, r] of g.bySplit) {
                 const e = base.get(`${codec}/${split}`)!;
                 const t = timingsOf(r);
@@ -240,53 +314,23 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
             }
           }
         }
-
-        // --- edge-only: the whole network on the edge device. No link is involved, so one run per repetition
-        // serves every profile and codec of that repetition (its cells carry the same figures).
-        const wholeMs = Math.max(1, ...[...base.values()].map((e) => e.timings.edge + e.timings.cloud));
-        for (let rep = 0; rep < s.repetitions; rep++) {
-          const n = clamp(Math.floor((s.maxCellSeconds * 1000) / wholeMs), s.minSamples, s.samples);
-          edgeRuns += 1;
-          const label = `edge ${b.id} edge-only${s.repetitions > 1 ? ` rep ${rep + 1}` : ''}`;
-          progress.stage(label);
-          const [r] = await runEdge(sup, {
-            bundle: b.dir, cloud: `${relay.host}:${relay.port}`, split: 'edge-only', codec: codecsFor(bi)[0]!, compress: s.compress, dataset: s.dataset,
-            samples: n, concurrency: 1, deadlineMs: 60_000, warmup: BASELINE_WARMUP, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, inputs: s.inputs,
-            jsonFile: path.join(work, 'edge', `${edgeRuns}.json`), logFile: path.join(work, 'logs', `edge-${edgeRuns}.log`),
-            label, timeoutMs: EDGE_STARTUP_MS + wholeMs * (n + BASELINE_WARMUP) * 5,
-          });
-          if (!r || r.split !== 'edge-only') throw new TestbedError(`${label}: the edge result has no entry for edge-only`);
-          progress.advance(1, label);
-          const t = timingsOf(r);
-          if (rep === 0) {
-            for (const codec of codecsFor(bi)) {
-              baseline.push({ bundle: b.id, codec, split: EDGE_ONLY, samples: r.samples - r.failed, accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0 });
-            }
-          }
-          const prediction = predictEdgeOnly(t);
-          for (const p of s.profiles) {
-            for (const codec of codecsFor(bi)) {
-              rawCells.push({
-                variant: 'mtl', bundle: b.id, profile: p.name, codec, split: EDGE_ONLY, repetition: rep, samples: r.samples, failed: r.failed,
-                accuracy: r.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0, transmissions: 0,
-                configured: linkOf(p), measuredLink: { ...(probes.get(`${rep}/${p.name}`) ?? { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0 }), effectiveUpKBps: undefined },
-                predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
-              });
-            }
-          }
-        }
       } finally {
         await relay.close();
         await proxy.remove().catch(() => undefined);
+        await worker.close();
         await sup.stop(cloud.child, 15_000);
       }
     }
 
     // --- MTL cells as they are; single-task cells summed over the task bundles (N edge halves, N transmissions)
     const cells = rawCells.filter((c) => c.bundle === mtl.id).map((c) => c);
+    const notMeasured = rawSkipped.filter((c) => c.bundle === mtl.id);
     if (stl.length) {
-      for (const m of cells.slice()) {
-        const parts = stl.map((b) => rawCells.find((c) => c.bundle === b.id && c.profile === m.profile && c.codec === m.codec && c.split === m.split && c.repetition === m.repetition));
+      const same = (a: { profile: string; codec: string; split: string; repetition: number }, m: { profile: string; codec: string; split: string; repetition: number }): boolean =>
+        a.profile === m.profile && a.codec === m.codec && a.split === m.split && a.repetition === m.repetition;
+      const firstStl = stl[0]!.id;
+      for (const m of rawCells.filter((c) => c.bundle === firstStl)) {
+        const parts = stl.map((b) => rawCells.find((c) => c.bundle === b.id && same(c, m)));
         if (parts.some((x) => !x)) continue;
         const ps = parts as Cell[];
         const sum = (f: (c: Cell) => number): number => ps.reduce((a, c) => a + f(c), 0);
@@ -306,8 +350,24 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
           measuredLink: { ...m.measuredLink, effectiveUpKBps: undefined },
         });
       }
+      // a single-task cell not measured: its prediction sums the task networks' (each from its baseline)
+      for (const m of rawSkipped.filter((c) => c.bundle === firstStl)) {
+        const parts = stl.map((b) => rawSkipped.find((c) => c.bundle === b.id && same(c, m)) ?? rawCells.find((c) => c.bundle === b.id && same(c, m)));
+        if (parts.some((x) => !x)) continue;
+        const ms = (x: NotMeasuredCell | Cell): number => ('predictedMs' in x ? x.predictedMs : x.predicted.totalMs);
+        const sum = (f: (c: NotMeasuredCell | Cell) => number): number => parts.reduce((a, c) => a + f(c!), 0);
+        const predictedMs = sum(ms);
+        notMeasured.push({
+          ...m, variant: 'stl', bundle: stl.map((b) => b.id).join('+'), predictedMs, bestPredictedMs: m.bestPredictedMs * stl.length, minCostMs: s.minSamples * predictedMs,
+          payloadBytes: sum((c) => c.payloadBytes), wireBytesUp: sum((c) => c.wireBytesUp), wireBytesDown: sum((c) => c.wireBytesDown), transmissions: stl.length,
+        });
+      }
     }
-
+    if (notMeasured.length) {
+      log(
+        `${notMeasured.length} cells not measured (${notMeasured.filter((c) => c.variant === 'mtl').length} MTL-Split, ${notMeasured.filter((c) => c.variant === 'stl').length} single-task): predicted over ${HOPELESS_FACTOR}x the best prediction of their profile and codec, and over the ${s.maxCellSeconds} s budget even at ${s.minSamples} samples; in results.json "notMeasured" and the report`,
+      );
+    }
     const candidates = [...splits, EDGE_ONLY];
     // --- npm run plan on the same world (profiles, devices, codecs): does its pick match the measurement?
     let plan: PlanAgreement[] | undefined;
@@ -336,6 +396,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
       profiles: s.profiles.map((p) => ({ name: p.name, description: p.description, source: p.source, ...linkOf(p), referenceMs: profileReferenceMs(p) })),
       baseline,
       cells,
+      notMeasured,
       winners: winners(cells, candidates),
       ...(plan ? { plan } : {}),
       // cells the cloud answered (a cell whose every request failed or fell back has no latency to compare)

@@ -13,6 +13,9 @@ export interface SuiteRun {
   winners: Array<{ profile: string; split: string; codec: string; ms: number }>;
   /** Split points (not input, not edge-only) that win on at least one link. */
   splitWinners: string[];
+  /** Cells not measured (hopeless predictions), MTL-Split and single-task. */
+  notMeasured: number;
+  durationSec?: number;
 }
 
 export function summarize(name: string, r: Results, reportPath: string): SuiteRun {
@@ -23,7 +26,7 @@ export function summarize(name: string, r: Results, reportPath: string): SuiteRu
     return { profile: p.name, split: w?.measuredSplit ?? '–', codec: w?.codec ?? '–', ms: w?.measuredMs ?? NaN };
   });
   const splitWinners = [...new Set(winners.map((w) => w.split).filter((s) => s !== 'input' && s !== EDGE_ONLY && s !== '–'))];
-  return { name, model: r.scenario.model, edgeDevice: r.devices?.edge.name ?? 'this-machine', report: reportPath, winners, splitWinners };
+  return { name, model: r.scenario.model, edgeDevice: r.devices?.edge.name ?? 'this-machine', report: reportPath, winners, splitWinners, notMeasured: r.notMeasured?.length ?? 0, durationSec: r.durationSec };
 }
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -35,7 +38,7 @@ export function writeSuiteSummary(dir: string, suite: { name: string; descriptio
     .map((r) => {
       const cells = r.winners.map((w) => `<td>${esc(w.split)}<br><small>${esc(w.codec)}, ${Number.isFinite(w.ms) ? w.ms.toFixed(1) : '–'} ms</small></td>`).join('');
       const sw = r.splitWinners.length ? r.splitWinners.map(esc).join(', ') : '<i>none: input or edge-only wins every link</i>';
-      return `<tr><td><a href="${esc(path.relative(dir, r.report))}">${esc(r.name)}</a></td><td>${esc(r.model)}</td><td>${esc(r.edgeDevice)}</td>${cells}<td>${sw}</td></tr>`;
+      return `<tr><td><a href="${esc(path.relative(dir, r.report))}">${esc(r.name)}</a></td><td>${esc(r.model)}</td><td>${esc(r.edgeDevice)}</td>${cells}<td>${sw}</td><td>${r.notMeasured}</td><td>${r.durationSec !== undefined ? r.durationSec.toFixed(0) : '–'}</td></tr>`;
     })
     .join('\n');
   const profiles = runs[0]?.winners.map((w) => `<th>${esc(w.profile)}</th>`).join('') ?? '';
@@ -44,7 +47,7 @@ export function writeSuiteSummary(dir: string, suite: { name: string; descriptio
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mtl-split suite ${esc(suite.name)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}</style></head><body>
 <h1>mtl-split suite: ${esc(suite.name)}</h1><p>${esc(suite.description)}</p><p>${runs.length} runs in ${durationSec.toFixed(0)} s. Each cell: the fastest candidate on that link over every codec (measured median per sample).</p>
-<table><thead><tr><th>run</th><th>model</th><th>edge device</th>${profiles}<th>split points that win a link</th></tr></thead><tbody>
+<table><thead><tr><th>run</th><th>model</th><th>edge device</th>${profiles}<th>split points that win a link</th><th>cells not measured (hopeless prediction)</th><th>run s</th></tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>
 `,

@@ -15,6 +15,8 @@ export interface SpawnOptions {
   logFile?: string;
   /** Called for each stdout line. */
   onLine?: (line: string) => void;
+  /** Give the child a stdin pipe (`child.proc.stdin`); default none. */
+  stdin?: boolean;
 }
 
 export interface Child {
@@ -88,7 +90,7 @@ export class Supervisor {
       cwd: o.cwd,
       env,
       detached: true, // own process group: we can signal the whole tree
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     });
     // our end of the pipe must not keep this process alive
     (proc.stdio[PARENT_FD] as Socket | null)?.unref();

@@ -1,5 +1,6 @@
 import { extremeProfiles } from '../analytic.js';
-import type { Cell, Results } from '../results.js';
+import { HOPELESS_FACTOR } from '../analytic.js';
+import type { Cell, NotMeasuredCell, Results } from '../results.js';
 import { averagedCells, profileOrder, type PlotSpec } from './plots.js';
 
 function esc(s: unknown): string {
@@ -36,7 +37,30 @@ function summary(r: Results): string {
   lines.push(...whySentences(r));
   const answered = r.cells.filter((c) => c.samples > c.failed);
   lines.push(`Largest prediction error over the cells the cloud answered: <b>${f(r.maxAbsErrorPct)}%</b> (${answered.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${answered.length} cells within 15%${answered.length < r.cells.length ? `; ${r.cells.length - answered.length} cells without an answer, see the warnings` : ''}).`);
+  const nm = notMeasuredLine(r);
+  if (nm) lines.push(nm);
   return lines.map((l) => `<p>${l}</p>`).join('\n');
+}
+
+/** The summary line on the cells the runner did not measure (empty when it measured every cell). */
+export function notMeasuredLine(r: Pick<Results, 'notMeasured'>): string {
+  const nm = r.notMeasured ?? [];
+  if (!nm.length) return '';
+  const mtl = nm.filter((c) => c.variant === 'mtl').length;
+  return `<b>${nm.length} cells not measured</b> (${mtl} MTL-Split, ${nm.length - mtl} single-task): each predicted over ${HOPELESS_FACTOR}x the best prediction of its profile and codec (edge-only's measured latency included) and over its ${f(nm[0]!.budgetMs / 1000, 0)} s time budget even at the fewest samples; they are not candidates of the winners and are listed with their predictions under "Not measured".`;
+}
+
+const notMeasuredText = (c: NotMeasuredCell): string => `not measured: predicted ${f(c.predictedMs)} ms`;
+
+function notMeasuredTable(r: Results): string {
+  const nm = r.notMeasured ?? [];
+  if (!nm.length) return '<p>Every cell was measured.</p>';
+  const order = profileOrder(r);
+  const rows = [...nm]
+    .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec) || a.variant.localeCompare(b.variant) || r.splits.indexOf(a.split) - r.splits.indexOf(b.split) || a.repetition - b.repetition)
+    .map((c) => [c.profile, c.codec, c.variant, c.split, c.repetition, notMeasuredText(c), `${f(c.bestPredictedMs)} (${c.bestSplit})`, `${f(c.predictedMs / c.bestPredictedMs, 1)}x`, f(c.minCostMs / 1000), f(c.budgetMs / 1000, 0), Math.round(c.wireBytesUp)]);
+  return `<p>${notMeasuredLine(r)}</p>
+${table(['profile', 'codec', 'network', 'split', 'rep', 'prediction', 'best predicted ms (candidate)', 'over best', 'min. cost s', 'budget s', 'wire B up'], rows)}`;
 }
 
 const share = (part: number, total: number): string => `${f((part / total) * 100, 0)}%`;
@@ -121,9 +145,18 @@ function stlTable(r: Results): string {
       f(m.timings.edge + m.timings.encode, 2), f(s.timings.edge + s.timings.encode, 2),
       f(m.timings.total), f(s.timings.total), `${f(s.timings.total / m.timings.total, 2)}x`,
     ]);
+  const nm = r.notMeasured ?? [];
+  const nmKey = (c: NotMeasuredCell): string => [c.profile, c.codec, c.split].join('\u0000');
+  const nmStl = new Map(nm.filter((c) => c.variant === 'stl' && c.repetition === 0).map((c) => [nmKey(c), c]));
+  const nmMtl = new Map(nm.filter((c) => c.variant === 'mtl' && c.repetition === 0).map((c) => [nmKey(c), c]));
+  const extra = [...nmStl.values()].map((s) => {
+    const m = mtl.get(nmKey(s));
+    const mm = nmMtl.get(nmKey(s));
+    return [s.profile, s.codec, s.split, m ? Math.round(m.payloadBytes) : mm ? Math.round(mm.payloadBytes) : '–', Math.round(s.payloadBytes), `1 / ${s.transmissions}`, m ? f(m.timings.edge + m.timings.encode, 2) : '–', '–', m ? f(m.timings.total) : mm ? notMeasuredText(mm) : '–', notMeasuredText(s), m ? `${f(s.predictedMs / m.timings.total, 2)}x (predicted)` : mm ? `${f(s.predictedMs / mm.predictedMs, 2)}x (predicted)` : '–'];
+  });
   return table(
     ['profile', 'codec', 'split', 'MTL bytes', 'STL bytes', 'transmissions (MTL / STL)', 'MTL edge ms', 'STL edge ms', 'MTL total ms', 'STL total ms', 'STL / MTL latency'],
-    rows,
+    [...rows, ...extra],
   );
 }
 
@@ -212,6 +245,8 @@ ${stlTable(r)}
 <p>predicted = edge compute + encode + cloud compute + decode (measured in the cell) + unshaped overhead (network time through the proxy without toxics, baseline run) + wire bytes up / configured up bandwidth + wire bytes down / configured down bandwidth + configured round-trip latency. Error = (measured − predicted) / measured.</p>
 ${other('prediction.svg')}
 ${cellsTable(r)}
+<h2>Not measured</h2>
+${notMeasuredTable(r)}
 <h2>Devices</h2>
 ${devicesTable(r)}
 <h2>Link profiles</h2>
