@@ -47,7 +47,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
     ({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       title,
-      width: 900,
+      width: 720,
       height: 260,
       layer: [
         { data: { values }, mark: { type: 'point', filled: true, size: 14, opacity: 0.7 }, encoding: { x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' }, y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' }, color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' } } },
@@ -63,7 +63,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
   let body = `<h1>Adaptive split: ${esc(name)}</h1><ul>`;
   body += bar(r.offOraclePct <= 15, `auto's mean ${f(r.autoMeanMs)} ms is ${f(r.offOraclePct)}% off the per-phase oracle's ${f(r.oracleMeanMs)} ms (bar 15%)`);
   body += bar(r.runs.filter((x) => x.split !== 'auto').every((x) => r.autoMeanMs < x.meanMs), `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`);
-  body += bar(r.maxSettle <= 5, `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} requests of each change (bar 5): ${(auto.settle ?? []).join(', ')}`);
+  body += bar(r.maxSettle <= 5, `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`);
   body += '</ul>';
   body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');
   body += '<h2>Mean latency per phase, ms (n requests)</h2>';
