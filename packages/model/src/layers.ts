@@ -17,6 +17,16 @@ export interface ApplyContext {
   nextSeed?: () => number;
   /** Training only: batch statistics of every batch-norm layer, applied to the moving averages after the step. */
   bnUpdates?: BatchNormUpdate[];
+  /**
+   * Inference only (ignored when training): convs followed by batch norm run as one fused conv with
+   * these folded weights (`FoldedConvs` in fold.ts), with no batch-norm op.
+   */
+  folded?: ConvFolding;
+}
+
+/** Source of a conv layer's batch-norm-folded inference weights (see fold.ts). */
+export interface ConvFolding {
+  conv(l: ConvLayer): { kernel: tf.Tensor4D; bias: tf.Tensor1D };
 }
 
 export interface BatchNormUpdate {
@@ -118,11 +128,17 @@ export function conv(scope: Scope, name: string, spec: ConvSpec): ConvLayer {
 }
 
 /**
- * Applies a conv layer. In training mode a regular conv uses a custom gradient that avoids the slow
- * wasm Conv2DBackpropInput kernel; in inference mode it is one fused kernel.
+ * Applies a conv layer. In training mode a regular conv is tfjs's conv2d plus bias (lazy gradients);
+ * in inference mode it is one fused kernel, followed by batch norm, unless `ctx.folded` gives the
+ * batch norm folded into the conv's weights: then conv, batch norm and activation are one fused kernel.
  */
 export function applyConv(l: ConvLayer, x: tf.Tensor4D, ctx: ApplyContext): tf.Tensor4D {
   const act = l.act;
+  if (!ctx.training && l.bn && ctx.folded) {
+    const f = ctx.folded.conv(l);
+    const args = { x, filter: f.kernel, strides: l.stride, pad: 'same' as const, bias: f.bias, activation: act };
+    return l.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+  }
   let y: tf.Tensor4D;
   if (ctx.training && !l.depthwise) {
     y = conv2dSameTrainable(x, l.kernel as tf.Tensor4D, (l.bias as tf.Tensor1D | undefined) ?? null, l.stride);

@@ -5,7 +5,7 @@ import { withBottleneck, type BottleneckConfig } from './bottleneck.js';
 import { ModelError } from './errors.js';
 import { getHeadKind } from './heads/registry.js';
 import type { Head, HeadConfig } from './heads/types.js';
-import { Scope, prod, type ApplyContext, type Param } from './layers.js';
+import { Scope, prod, type ApplyContext, type ConvFolding, type Param } from './layers.js';
 import { computeSplitPoints } from './table.js';
 import type { MtlModel, SplitPointInfo, TaskSpec } from './types.js';
 
@@ -123,9 +123,10 @@ export class MtlNet implements MtlModel {
     return this.runHeads(this.runBlocks(x, 0, this.blocks.length, ctx), ctx);
   }
 
-  predict(x: tf.Tensor4D): Record<string, tf.Tensor2D> {
+  /** Inference-mode logits per task; `folded` (a `FoldedConvs` of this model) runs batch norm folded into the convs. */
+  predict(x: tf.Tensor4D, opts: { folded?: ConvFolding } = {}): Record<string, tf.Tensor2D> {
     this.checkInput(x);
-    return tf.tidy(() => this.forward(x, { training: false }));
+    return tf.tidy(() => this.forward(x, { training: false, folded: opts.folded }));
   }
 
   checkInput(x: tf.Tensor): void {

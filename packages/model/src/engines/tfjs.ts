@@ -1,6 +1,7 @@
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadBundle } from '../bundle/load.js';
 import type { Manifest } from '../bundle/manifest.js';
+import { FoldedConvs } from '../fold.js';
 import { split } from '../split.js';
 import type { SplitModel } from '../types.js';
 import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
@@ -21,15 +22,21 @@ async function readAll(out: Record<string, tf.Tensor>): Promise<Record<string, T
   return res;
 }
 
-/** Opens a bundle on TensorFlow.js (the model's own layers and weights, NHWC). */
+/**
+ * Opens a bundle on TensorFlow.js (the model's own layers and weights, NHWC). Its runners run the
+ * inference form: each conv followed by batch norm is one fused conv with the batch norm folded into
+ * its weights and bias (unless `foldBatchNorm: false`); the folded weights are made when a runner
+ * first uses a conv.
+ */
 export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions): Promise<SplitNetwork> {
   const runtime = await initRuntime(o.backend ? { backend: o.backend } : {});
   const bundle = await loadBundle(dir);
   const model = bundle.model;
+  const folded = o.foldBatchNorm === false ? undefined : new FoldedConvs();
   const halves = new Map<string, SplitModel>();
   const half = (point: string): SplitModel => {
     let h = halves.get(point);
-    if (!h) halves.set(point, (h = split(model, point)));
+    if (!h) halves.set(point, (h = split(model, point, { folded })));
     return h;
   };
   const input = inputSpec(manifest);
@@ -86,7 +93,7 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
           checkBatch(`model '${bundle.id}'`, x.shape, input.shape, x.data);
           const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
           try {
-            return await readAll(model.predict(t));
+            return await readAll(model.predict(t, { folded }));
           } finally {
             t.dispose();
           }
@@ -94,6 +101,7 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
       };
     },
     async close() {
+      folded?.dispose();
       model.dispose();
     },
   };

@@ -59,6 +59,11 @@ export interface EngineOptions {
   threads?: number;
   /** tfjs backend (default: the runtime's default / MTL_SPLIT_BACKEND). */
   backend?: string;
+  /**
+   * tfjs: run every conv followed by batch norm as one fused conv with the batch norm folded into its
+   * weights and bias (default true); false runs conv, batch norm and activation as separate ops.
+   */
+  foldBatchNorm?: boolean;
   /** onnx: sessions kept at most (least recently used idle ones are released; default 24). */
   maxSessions?: number;
 }

@@ -1,6 +1,7 @@
 import type { GraphBuilder } from '@mtl-split/onnx';
 import type { Activation, ConvLayer, DenseLayer, Shape } from '../layers.js';
 import type { tf } from '@mtl-split/runtime';
+import { foldConv } from '../fold.js';
 
 /**
  * ONNX emitters of the layers, on NCHW tensors (ONNX's Conv layout). Each takes the input tensor's
@@ -27,7 +28,8 @@ export function emitActivation(g: GraphBuilder, x: string, act: Activation): str
 /** Conv (+ folded batch norm) + activation. Kernel tfjs [k,k,cin,cout] (depthwise [k,k,c,1]) -> ONNX [cout,cin/group,k,k]. */
 export function emitConv(g: GraphBuilder, l: ConvLayer, x: string, inShape: Shape, hint: string): string {
   const { k, cin, cout, depthwise } = l;
-  const src = read(l.kernel);
+  // folded in tfjs layout (shared with the tfjs engine's inference form), then transposed
+  const { kernel: src, bias: b } = foldConv(l);
   const perOut = depthwise ? 1 : cin;
   const w = new Float32Array(cout * perOut * k * k);
   // tfjs index of (ky, kx, ci, co): ((ky*k + kx)*cin + ci)*cout + co; depthwise: (ky*k + kx)*c + c
@@ -39,20 +41,6 @@ export function emitConv(g: GraphBuilder, l: ConvLayer, x: string, inShape: Shap
           w[((o * perOut + i) * k + ky) * k + kx] = src[from];
         }
       }
-    }
-  }
-  const b = new Float32Array(cout);
-  if (l.bias) b.set(read(l.bias));
-  if (l.bn) {
-    const gamma = read(l.bn.gamma);
-    const beta = read(l.bn.beta);
-    const mean = read(l.bn.movingMean);
-    const variance = read(l.bn.movingVariance);
-    const per = perOut * k * k;
-    for (let o = 0; o < cout; o++) {
-      const scale = gamma[o] / Math.sqrt(variance[o] + l.bn.epsilon);
-      for (let j = 0; j < per; j++) w[o * per + j] *= scale;
-      b[o] = beta[o] + (b[o] - mean[o]) * scale;
     }
   }
   const [top, bottom] = samePads(inShape[0], k, l.stride);
