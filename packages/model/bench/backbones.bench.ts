@@ -3,6 +3,11 @@
  * split tables of every backbone, inference / training-step time per backbone on this machine, and the
  * training step time of the committed bundle's architecture with 1 and 2 threads (trainModel `workers`).
  *   npm run bench -w @mtl-split/model
+ * A reference beside our numbers: when a python3 with torch is found (MTL_SPLIT_PYTHON, else
+ * /usr/bin/python3, else python3; see packages/runtime/bench/torch.ts), every backbone's training step
+ * (batch 64, same architecture: runtime/bench/torch_nets.py) also runs in PyTorch on one thread, in
+ * rounds alternating ours / PyTorch, and the ratio ours / PyTorch is printed with the BLAS torch uses.
+ * Without torch it says so and skips.
  * Timings are noisy on a shared 2-core machine; compare ratios within one run.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadDataset } from '@mtl-split/data';
 import { BACKBONES, buildModel, formatSplitTable, loadBundle, trainModel, type MtlNet } from '../src/index.js';
+import { TorchReference, median, type TorchRequest } from '../../runtime/bench/torch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -88,18 +94,54 @@ for (const r of bundles) {
 }
 if (!bundles.length) console.log('(none found)');
 
+const torch = await TorchReference.start();
+const torchNote = torch instanceof TorchReference ? torch.describe() : `PyTorch absent: ${torch.absent}; the PyTorch comparison is skipped`;
+console.log(`\nreference: ${torchNote}`);
+const TORCH_ROUNDS = 3;
 const backbones = [];
 for (const b of BACKBONES) {
   const m = buildModel({ backbone: b, inputShape: [28, 28, 1], tasks: TASKS });
   const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
   const inferMs = timeMs(() => tf.dispose(m.predict(x)), 5);
-  const stepMs = timeMs(stepTimer(m, 64), 3);
+  const step = stepTimer(m, 64);
+  step(); // warm-up (Adam's state)
+  let stepMs: number;
+  let vsTorch: { oursMs: number[]; torchMs: number[]; ratio: number } | undefined;
+  if (torch instanceof TorchReference) {
+    // rounds alternate ours / PyTorch on the same architecture (median of 3 steps per round)
+    const req: TorchRequest = { net: b as TorchRequest['net'], batch: 64, steps: 3, config: { backboneConfig: m.config.backboneConfig, inputShape: [28, 28, 1], tasks: TASKS.map((t) => t.classes.length) } };
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let r = 0; r < TORCH_ROUNDS; r++) {
+      const t: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        step();
+        t.push(performance.now() - t0);
+      }
+      ours.push(median(t));
+      theirs.push(median(await torch.steps({ ...req, warm: r === 0 ? 2 : 1 })));
+    }
+    stepMs = median(ours);
+    vsTorch = { oursMs: ours, torchMs: theirs, ratio: median(ours) / median(theirs) };
+  } else {
+    stepMs = timeMs(step, 3);
+  }
   console.log(`\n${b}: ${m.paramCount} parameters, config ${JSON.stringify(m.config.backboneConfig)}`);
   console.log(`predict batch 64: ${inferMs.toFixed(1)} ms; training step batch 64: ${stepMs.toFixed(0)} ms`);
+  if (vsTorch) {
+    console.log(`PyTorch training step batch 64: ${vsTorch.torchMs.map((v) => v.toFixed(0)).join(', ')} ms (ours ${vsTorch.oursMs.map((v) => v.toFixed(0)).join(', ')}, alternating rounds): ours / PyTorch ${vsTorch.ratio.toFixed(2)}x`);
+  }
   console.log(formatSplitTable(m.splitPoints));
-  backbones.push({ backbone: b, config: m.config.backboneConfig, params: m.paramCount, predictMsBatch64: inferMs, trainStepMsBatch64: stepMs, splitPoints: m.splitPoints });
+  backbones.push({ backbone: b, config: m.config.backboneConfig, params: m.paramCount, predictMsBatch64: inferMs, trainStepMsBatch64: stepMs, torch: vsTorch, splitPoints: m.splitPoints });
   x.dispose();
   m.dispose();
+}
+if (torch instanceof TorchReference) torch.close();
+const torchJson = torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS } : { absent: torch.absent };
+if (torch instanceof TorchReference) {
+  console.log(`\ntraining step batch 64, ours (${info.backend}) / PyTorch (${torchNote}):`);
+  for (const r of backbones) console.log(`  ${r.backbone.padEnd(10)} ${r.trainStepMsBatch64.toFixed(0).padStart(6)} ms / ${median(r.torch?.torchMs ?? [NaN]).toFixed(0).padStart(5)} ms = ${r.torch?.ratio.toFixed(2)}x`);
 }
 
 // Data-parallel training: ms per step of trainModel (batch 64, MultiMNIST, the committed bundle's
@@ -131,5 +173,5 @@ console.log(`  1 thread:  ${threadRuns['1'].map((v) => v.toFixed(0)).join(', ')}
 console.log(`  2 threads: ${threadRuns['2'].map((v) => v.toFixed(0)).join(', ')}   speedup ${threads.speedup.toFixed(2)}x`);
 
 const out = join(here, 'latest.json');
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, bundles, backbones, threads }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, torch: torchJson, bundles, backbones, threads }, null, 2) + '\n');
 console.log(`\nwrote ${out}`);

@@ -5,6 +5,12 @@
  * Prints a table and writes bench/latest.json. Usage: npm run bench -w @mtl-split/runtime
  * (`-- --skip-cpu` leaves out the cpu backend, whose MobileNetV2 step takes minutes, and writes
  * bench/latest-quick.json instead).
+ * A reference beside our numbers: when a python3 with torch is found (bench/torch.ts: MTL_SPLIT_PYTHON,
+ * else /usr/bin/python3, else python3), the same nets' training steps (LeNet b256, MobileNetV2 stack
+ * b64, and the multimnist-resnet architecture of @mtl-split/model b64) also run in PyTorch, one thread,
+ * rounds alternating ours / PyTorch, and the table gives ours / PyTorch; the BLAS torch uses is
+ * reported. Without torch it says so and skips. `--torch-only` runs just that comparison (writes
+ * bench/latest-torch.json); `--no-torch` skips it.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
 import { leNet, mobileNetV2Stack } from './nets.js';
+import { TorchReference, median as med, type TorchRequest } from './torch.js';
 
 type Variant = 'wasm' | 'wasm-composites-only' | 'cpu' | 'tensorflow';
 
@@ -140,9 +147,151 @@ function fmt(ms: number | undefined): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
+/** Our training step and PyTorch's on the same net, alternating rounds. */
+interface TorchRow {
+  net: string;
+  batch: number;
+  oursMs: number[];
+  torchMs: number[];
+  oursMedianMs: number;
+  torchMedianMs: number;
+  /** ours / PyTorch (median of the per-round medians). */
+  ratio: number;
+}
+
+const TORCH_ROUNDS = 3;
+
+/** Our step on wasm (fast paths on) for each reference net: a closure per net. */
+interface OurStep {
+  name: string;
+  batch: number;
+  req: TorchRequest;
+  step: () => Promise<void>;
+  steps: number;
+  dispose: () => void;
+}
+
+async function ourSteps(): Promise<OurStep[]> {
+  const out: OurStep[] = [];
+  for (const spec of NETS) {
+    const model = spec.build();
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const { x, y } = trainingData(spec, spec.trainBatch);
+    const net: TorchRequest['net'] = spec.name.startsWith('LeNet') ? 'lenet' : 'mnv2';
+    out.push({
+      name: spec.name.split(' (')[0] as string,
+      batch: spec.trainBatch,
+      req: { net, batch: spec.trainBatch, steps: net === 'mnv2' ? 3 : 5 },
+      steps: net === 'mnv2' ? 3 : 5,
+      step: async () => {
+        await model.trainOnBatch(x, y);
+      },
+      dispose: () => {
+        tf.dispose([x, y]);
+        model.dispose();
+      },
+    });
+  }
+  // the committed bundle's architecture, trained by @mtl-split/model's own code (a bench-only import)
+  try {
+    const modelPkg = '../../model/src/index.js';
+    const { buildModel } = (await import(modelPkg)) as typeof import('../../model/src/index.js');
+    const tasks = ['left', 'right'].map((name) => ({ name, classes: [...'0123456789'] }));
+    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks, bottleneck: { point: 'block4', channels: 8 } });
+    const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
+    const y = tf.zeros([64], 'int32') as tf.Tensor1D;
+    const opt = tf.train.adam(1e-3);
+    out.push({
+      name: 'multimnist-resnet',
+      batch: 64,
+      req: { net: 'resnet', batch: 64, steps: 5, config: { bottleneck: { point: 'block4', channels: 8 } } },
+      steps: 5,
+      step: async () =>
+        tf.tidy(() => {
+          opt.minimize(() => {
+            const o = m.forward(x, { training: true, nextSeed: () => 1 });
+            return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
+          }, false, m.variables());
+        }),
+      dispose: () => {
+        tf.dispose([x, y]);
+        opt.dispose();
+        m.dispose();
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`multimnist-resnet skipped (needs @mtl-split/model): ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  return out;
+}
+
+async function compareTorch(torch: TorchReference): Promise<TorchRow[]> {
+  await tf.setBackend('wasm');
+  select('wasm');
+  const rows: TorchRow[] = [];
+  for (const n of await ourSteps()) {
+    await n.step(); // warm-up (creates Adam's state)
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let r = 0; r < TORCH_ROUNDS; r++) {
+      const t: number[] = [];
+      for (let i = 0; i < n.steps; i++) {
+        const t0 = performance.now();
+        await n.step();
+        t.push(performance.now() - t0);
+      }
+      ours.push(med(t));
+      theirs.push(med(await torch.steps({ ...n.req, warm: r === 0 ? 2 : 1 })));
+    }
+    n.dispose();
+    const row = { net: n.name, batch: n.batch, oursMs: ours, torchMs: theirs, oursMedianMs: med(ours), torchMedianMs: med(theirs), ratio: med(ours) / med(theirs) };
+    rows.push(row);
+    process.stderr.write(`  done: ours vs PyTorch ${n.name}: ${row.oursMedianMs.toFixed(0)} / ${row.torchMedianMs.toFixed(0)} ms\n`);
+  }
+  return rows;
+}
+
+function printTorch(rows: TorchRow[], torch: TorchReference): void {
+  console.log(`\nTraining step (forward, backward, Adam), ours (wasm) against ${torch.describe()}`);
+  console.log(`${TORCH_ROUNDS} rounds alternating ours / PyTorch, median per round:`);
+  console.log(`${'net'.padEnd(20)} batch  ours ms (rounds)          PyTorch ms (rounds)       ours / PyTorch`);
+  for (const r of rows) {
+    const list = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
+    console.log(`${r.net.padEnd(20)} ${String(r.batch).padStart(5)}  ${list(r.oursMs).padEnd(25)} ${list(r.torchMs).padEnd(25)} ${r.ratio.toFixed(2)}x`);
+  }
+}
+
 async function main(): Promise<void> {
   const loadStart = os.loadavg()[0];
   await initRuntime({ backend: 'wasm' });
+  const torchOnly = process.argv.includes('--torch-only');
+  const noTorch = process.argv.includes('--no-torch');
+  let torchRows: TorchRow[] | undefined;
+  let torchNote: string;
+  const torch = noTorch ? { absent: 'skipped (--no-torch)' } : await TorchReference.start();
+  if (torch instanceof TorchReference) {
+    torchNote = torch.describe();
+    process.stderr.write(`reference: ${torchNote}\n`);
+    try {
+      torchRows = await compareTorch(torch);
+    } finally {
+      torch.close();
+    }
+  } else {
+    torchNote = `PyTorch absent: ${torch.absent}; the PyTorch comparison is skipped`;
+    process.stderr.write(`${torchNote}\n`);
+  }
+  const torchJson = torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS, rows: torchRows } : { absent: torch.absent };
+  if (torchOnly) {
+    if (torchRows && torch instanceof TorchReference) printTorch(torchRows, torch);
+    else console.log(torchNote);
+    const loadEnd = os.loadavg()[0];
+    const file = join(dirname(fileURLToPath(import.meta.url)), 'latest-torch.json');
+    const cmd = 'npm run bench -w @mtl-split/runtime -- --torch-only';
+    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), command: cmd, node: process.version, cores: os.cpus().length, loadAverage1m: { start: loadStart, end: loadEnd }, tfjs: tf.version.tfjs, torch: torchJson }, null, 2)}\n`);
+    console.log(`\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)}\nwrote ${file}`);
+    return;
+  }
   const nodeMissing = await tryNode();
   const skipCpu = process.argv.includes('--skip-cpu');
   const groups: Variant[][] = skipCpu ? [['wasm', 'wasm-composites-only']] : [['wasm', 'wasm-composites-only'], ['cpu']];
@@ -169,6 +318,8 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const t of table) console.log(line(t));
   const loadEnd = os.loadavg()[0];
+  if (torchRows && torch instanceof TorchReference) printTorch(torchRows, torch);
+  else console.log(`\n${torchNote}`);
   console.log(`\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)} on ${os.cpus().length} cores; medians; cpu backend timed over ${REPS.cpu.train} training step(s). Numbers are noisy on a shared machine: compare ratios within this run.`);
 
   const out = {
@@ -180,6 +331,7 @@ async function main(): Promise<void> {
     tfjs: tf.version.tfjs,
     tensorflowBackend: nodeMissing === undefined ? 'loaded' : `unavailable: ${nodeMissing}`,
     reps: REPS,
+    torch: torchJson,
     results: [...rows.values()].map((r) => ({
       ...r,
       speedupWasmVsCpu: r.ms.wasm && r.ms.cpu ? r.ms.cpu / r.ms.wasm : undefined,
