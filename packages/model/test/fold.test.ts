@@ -5,23 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
 import { FoldedConvs, foldConv, openNetwork, saveBundle, split, type MtlNet, type TensorData } from '../src/index.js';
 import { conv, Scope, type Param } from '../src/layers.js';
-import { setup, tinyModel } from './helpers.js';
+import { relDiff, setup, tinyModel } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtl-model-fold-'));
 beforeAll(setup);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Largest |a - b| and largest |a|: the tolerance is relative to the output's scale. */
-function relDiff(a: Float32Array, b: Float32Array): { abs: number; scale: number } {
-  expect(a.length).toBe(b.length);
-  let abs = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    abs = Math.max(abs, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(a[i]!));
-  }
-  return { abs, scale };
-}
 
 function expectClose(want: Float32Array, got: Float32Array, what: string): void {
   const d = relDiff(want, got);

@@ -95,3 +95,15 @@ export function quadrants(n: number, seed: number): Dataset {
     },
   };
 }
+
+/** Largest |a - b| and largest |a| (a tolerance is then relative to the output's scale). */
+export function relDiff(a: Float32Array, b: Float32Array): { abs: number; scale: number } {
+  if (a.length !== b.length) throw new Error(`relDiff: lengths differ (${a.length} and ${b.length})`);
+  let abs = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    abs = Math.max(abs, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(a[i]!));
+  }
+  return { abs, scale };
+}

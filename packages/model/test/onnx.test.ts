@@ -4,23 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
 import { loadBundle, openNetwork, saveBundle, type MtlNet, type SplitNetwork, type TensorData } from '../src/index.js';
-import { setup, tinyModel } from './helpers.js';
+import { relDiff, setup, tinyModel } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtl-model-onnx-'));
 beforeAll(setup);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Largest |a - b| over the largest |a|: the tolerance is relative to the output's scale. */
-function relDiff(a: Float32Array, b: Float32Array): { abs: number; scale: number } {
-  expect(a.length).toBe(b.length);
-  let abs = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    abs = Math.max(abs, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(a[i]));
-  }
-  return { abs, scale };
-}
 
 function randomStats(m: MtlNet, seed: number): void {
   // batch-norm moving statistics as after training, so the folding is exercised
