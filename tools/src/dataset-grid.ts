@@ -65,7 +65,7 @@ function main(argv: string[]): void {
     .option('--noise <rate>', 'shapes3d salt-and-pepper rate', rate)
     .option('--augment', 'multimnist: the random digit distortions training uses (train split only)')
     .addOption(
-      new Option('--layout <name>', 'multimnist digit placement: shifted (default) or sener-koltun (fixed, as their loader)').choices([
+      new Option('--layout <name>', 'multimnist digit placement: sener-koltun (default; fixed, as their loader) or shifted (up to 4 px, Pareto-MTL\'s)').choices([
         ...MULTIMNIST_LAYOUTS,
       ]),
     )

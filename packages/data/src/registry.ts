@@ -1,6 +1,6 @@
 import type { Dataset } from './types.js';
 import { DataError } from './errors.js';
-import { createMultiMnist } from './multimnist/dataset.js';
+import { createMultiMnist, multiMnistOptionsFromRecord, multiMnistOptionsToRecord } from './multimnist/dataset.js';
 import { createShapes3d } from './shapes3d/dataset.js';
 
 const FACTORIES: Record<string, (options: unknown) => Dataset> = {
@@ -20,4 +20,25 @@ export function loadDataset(name: string, options: Record<string, unknown> = {})
     throw new DataError(`${name}: options must be an object`);
   }
   return FACTORIES[name](options);
+}
+
+type OptionsMap = (options: Record<string, unknown>) => Record<string, unknown>;
+const TO_RECORD: Record<string, OptionsMap> = { multimnist: multiMnistOptionsToRecord };
+const FROM_RECORD: Record<string, OptionsMap> = { multimnist: multiMnistOptionsFromRecord };
+
+/**
+ * The dataset options to record in a new bundle's manifest: `options` with every default whose value
+ * has changed over time made explicit (MultiMNIST's `layout`). Other names and datasets pass unchanged.
+ */
+export function datasetOptionsToRecord(name: string, options: Record<string, unknown>): Record<string, unknown> {
+  return Object.hasOwn(TO_RECORD, name) ? TO_RECORD[name](options) : { ...options };
+}
+
+/**
+ * The options a bundle was trained with, from those its manifest records: where an older manifest
+ * left an option out whose default has changed since, the old default (MultiMNIST: no `layout` means
+ * `shifted`). Pass what a manifest records through this before loadDataset; other names pass unchanged.
+ */
+export function datasetOptionsFromRecord(name: string, options: Record<string, unknown>): Record<string, unknown> {
+  return Object.hasOwn(FROM_RECORD, name) ? FROM_RECORD[name](options) : { ...options };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataset, type Batch, type Dataset, type SplitName } from '../src/index.js';
+import { datasetOptionsFromRecord, datasetOptionsToRecord, loadDataset, type Batch, type Dataset, type SplitName } from '../src/index.js';
 import { loadMnistSource, sourcePools } from '../src/multimnist/source.js';
 import { CANVAS, drawComposite, newScratch, OUT_SIDE, renderComposite } from '../src/multimnist/composite.js';
 
@@ -124,10 +124,9 @@ describe('multimnist', () => {
       expect(b.labels.right[i]).toBe(spec.right);
       expect(spec.leftDigit >= src.start[spec.left] && spec.leftDigit < src.start[spec.left + 1]).toBe(true);
       expect(spec.rightDigit >= src.start[spec.right] && spec.rightDigit < src.start[spec.right + 1]).toBe(true);
-      expect(Math.min(...spec.leftAt)).toBeGreaterThanOrEqual(0);
-      expect(Math.max(...spec.leftAt)).toBeLessThanOrEqual(4);
-      expect(Math.min(...spec.rightAt)).toBeGreaterThanOrEqual(4);
-      expect(Math.max(...spec.rightAt)).toBeLessThanOrEqual(8);
+      // the default layout is Sener & Koltun's: fixed at (0, 0) and (6, 6)
+      expect(spec.leftAt).toEqual([0, 0]);
+      expect(spec.rightAt).toEqual([6, 6]);
       expect(maxDiff(referenceImage(src.pixels, spec), b.x, i * 784)).toBeLessThan(1e-5);
     }
   });
@@ -170,29 +169,54 @@ describe('multimnist', () => {
     expect(maxDiff(a, b)).toBeLessThan(1e-6);
   });
 
-  it("layout 'sener-koltun' keeps each sample's digits and labels and places them at (0,0) and (6,6)", () => {
+  it("defaults to layout 'sener-koltun' (the published MultiMNIST)", () => {
     const sk = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, layout: 'sener-koltun' });
+    for (const split of ['train', 'test'] as const) {
+      const a = first(ds, split, 30);
+      const b = first(sk, split, 30);
+      expect(Buffer.from(a.x.buffer).equals(Buffer.from(b.x.buffer))).toBe(true);
+      expect([...a.labels.left]).toEqual([...b.labels.left]);
+    }
+  });
+
+  it("layout 'shifted' keeps each sample's digits and labels and shifts each digit by 0-4 px", () => {
+    const shifted = loadDataset('multimnist', { seed: 7, trainSize: 1000, testSize: 300, layout: 'shifted' });
     const src = loadMnistSource();
     const pools = sourcePools(7, src.start);
-    const plain = first(ds, 'test', 40);
-    const fixed = first(sk, 'test', 40);
-    expect([...fixed.labels.left]).toEqual([...plain.labels.left]);
-    expect([...fixed.labels.right]).toEqual([...plain.labels.right]);
-    let moved = 0;
+    const fixed = first(ds, 'test', 40);
+    const moved = first(shifted, 'test', 40);
+    expect([...moved.labels.left]).toEqual([...fixed.labels.left]);
+    expect([...moved.labels.right]).toEqual([...fixed.labels.right]);
+    let away = 0;
     for (let i = 0; i < 40; i++) {
-      const shifted = drawComposite(7, 'test', i, pools.test);
-      const spec = drawComposite(7, 'test', i, pools.test, false, 'sener-koltun');
-      expect([spec.leftDigit, spec.rightDigit]).toEqual([shifted.leftDigit, shifted.rightDigit]);
-      expect(spec.leftAt).toEqual([0, 0]);
-      expect(spec.rightAt).toEqual([6, 6]);
-      if (shifted.leftAt.some((v) => v !== 0) || shifted.rightAt.some((v) => v !== 6)) moved++;
-      expect(maxDiff(referenceImage(src.pixels, spec), fixed.x, i * 784)).toBeLessThan(1e-5);
+      const sk = drawComposite(7, 'test', i, pools.test);
+      const spec = drawComposite(7, 'test', i, pools.test, false, 'shifted');
+      expect([spec.leftDigit, spec.rightDigit]).toEqual([sk.leftDigit, sk.rightDigit]);
+      expect(Math.min(...spec.leftAt)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...spec.leftAt)).toBeLessThanOrEqual(4);
+      expect(Math.min(...spec.rightAt)).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...spec.rightAt)).toBeLessThanOrEqual(8);
+      if (spec.leftAt.some((v) => v !== 0) || spec.rightAt.some((v) => v !== 6)) away++;
+      expect(maxDiff(referenceImage(src.pixels, spec), moved.x, i * 784)).toBeLessThan(1e-5);
     }
-    expect(moved).toBeGreaterThan(30);
+    expect(away).toBeGreaterThan(30);
+  });
+
+  it('manifests record the layout; a recorded set of options without one means shifted (bundles trained before the default changed)', () => {
+    expect(datasetOptionsToRecord('multimnist', { trainSize: 100 })).toEqual({ trainSize: 100, layout: 'sener-koltun' });
+    expect(datasetOptionsToRecord('multimnist', { layout: 'shifted' })).toEqual({ layout: 'shifted' });
+    expect(datasetOptionsFromRecord('multimnist', { trainSize: 100 })).toEqual({ trainSize: 100, layout: 'shifted' });
+    expect(datasetOptionsFromRecord('multimnist', { layout: 'sener-koltun' })).toEqual({ layout: 'sener-koltun' });
+    // what is recorded now reads back as itself
+    const rec = datasetOptionsToRecord('multimnist', {});
+    expect(datasetOptionsFromRecord('multimnist', rec)).toEqual(rec);
+    // other datasets and names pass unchanged
+    expect(datasetOptionsToRecord('shapes3d', { size: 32 })).toEqual({ size: 32 });
+    expect(datasetOptionsFromRecord('synthetic', { k: 1 })).toEqual({ k: 1 });
   });
 
   it('refuses an unknown layout, naming the valid ones', () => {
-    expect(() => loadDataset('multimnist', { layout: 'centred' })).toThrow(/layout: must be one of shifted, sener-koltun/);
+    expect(() => loadDataset('multimnist', { layout: 'centred' })).toThrow(/layout: must be one of sener-koltun, shifted/);
   });
 
   it('refuses a non-boolean augment option', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
-import { loadBundle, ModelError, saveBundle, split } from '../src/index.js';
+import { loadBundle, ModelError, readManifest, saveBundle, split } from '../src/index.js';
 import { maxAbsDiff, setup, tinyModel } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtl-model-bundle-'));
@@ -143,6 +143,26 @@ describe('bundles', () => {
       w[0].shape = [3, 3, 1, 8];
     });
     await expect(loadBundle(dir)).rejects.toThrow(ModelError);
+  });
+
+  it("records MultiMNIST's layout explicitly, and reads a manifest without one as trained on 'shifted'", async () => {
+    const dir = join(root, 'layout');
+    const m = tinyModel('vgg');
+    await saveBundle(dir, m, { dataset: { name: 'multimnist', options: { trainSize: 100 } } });
+    m.dispose();
+    const onDisk = (): { options: Record<string, unknown> } => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { dataset: { options: Record<string, unknown> } }).dataset;
+    expect(onDisk().options).toEqual({ trainSize: 100, layout: 'sener-koltun' });
+    expect(readManifest(dir).dataset).toEqual({ name: 'multimnist', options: { trainSize: 100, layout: 'sener-koltun' } });
+    // a manifest written before the layout was recorded (the default was then 'shifted')
+    editJson(join(dir, 'manifest.json'), (j) => {
+      delete (j.dataset as { options: Record<string, unknown> }).options.layout;
+    });
+    expect(readManifest(dir).dataset!.options).toEqual({ trainSize: 100, layout: 'shifted' });
+    const b = await loadBundle(dir);
+    expect(b.manifest.dataset.options.layout).toBe('shifted');
+    b.model.dispose();
+    // other datasets' options are kept as given
+    expect(readManifest(await saved()).dataset).toEqual({ name: 'synthetic', options: { k: 1 } });
   });
 
   it('unknown backbone in the manifest', async () => {

@@ -8,12 +8,20 @@ export const MAX_SHIFT = 4;
 
 /**
  * Where the two digits sit on the 36x36 canvas:
- * - `shifted` (default; as Sener & Koltun's paper text describes it): the left digit's corner at 0-4 px
- *   and the right digit's at 4-8 px in each axis, drawn at random, so the two overlap by a varying amount;
- * - `sener-koltun` (their released loader): fixed, the left digit at (0, 0) and the right one at (6, 6).
+ * - `sener-koltun` (default; the published MultiMNIST, Sener & Koltun's released loader): fixed, the left
+ *   digit at (0, 0) and the right one at (6, 6);
+ * - `shifted` (Pareto-MTL's layout, Lin et al. 2019): the left digit's corner at 0-4 px and the right
+ *   digit's at 4-8 px in each axis, drawn at random, so the two overlap by a varying amount.
  */
-export const LAYOUTS = ['shifted', 'sener-koltun'] as const;
+export const LAYOUTS = ['sener-koltun', 'shifted'] as const;
 export type Layout = (typeof LAYOUTS)[number];
+/** The layout when none is given. */
+export const DEFAULT_LAYOUT: Layout = 'sener-koltun';
+/**
+ * The layout of bundles whose manifests record no `layout`: they were trained before the option
+ * existed, or before `sener-koltun` became the default, on `shifted`.
+ */
+export const UNRECORDED_LAYOUT: Layout = 'shifted';
 /** Corner of the right digit in the `sener-koltun` layout. */
 export const SK_OFFSET = 6;
 
@@ -47,7 +55,7 @@ export function drawComposite(
   index: number,
   pools: Int32Array[],
   augment = false,
-  layout: Layout = 'shifted',
+  layout: Layout = DEFAULT_LAYOUT,
 ): CompositeSpec {
   const rng = mulberry32(hashSeed(seed, splitId(split), index));
   const left = randInt(rng, 10);

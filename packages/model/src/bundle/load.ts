@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { datasetOptionsFromRecord } from '@mtl-split/data';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import { MtlNet } from '../model.js';
@@ -32,7 +33,12 @@ function readJson(dir: string, name: string): unknown {
   }
 }
 
-/** Reads and validates a bundle's manifest.json (one-line ModelError on a missing folder or bad field). */
+/**
+ * Reads and validates a bundle's manifest.json (one-line ModelError on a missing folder or bad field).
+ * The dataset options are returned as the bundle was trained with them (`datasetOptionsFromRecord`: a
+ * MultiMNIST manifest without `layout` was trained on `shifted`), so loadDataset(name, options) gives
+ * the bundle's own test set whatever the dataset's defaults are now.
+ */
 export function readManifest(dir: string): Manifest {
   let st;
   try {
@@ -43,7 +49,9 @@ export function readManifest(dir: string): Manifest {
   if (!st.isDirectory()) throw new ModelError(`bundle '${dir}': not a folder`);
   const parsed = manifestSchema.safeParse(readJson(dir, 'manifest.json'));
   if (!parsed.success) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${firstIssue(parsed.error)}`);
-  return parsed.data;
+  const m = parsed.data;
+  if (m.dataset) m.dataset = { name: m.dataset.name, options: datasetOptionsFromRecord(m.dataset.name, m.dataset.options) };
+  return m;
 }
 
 /** The manifest of a bundle trained here; a ModelError for an imported one (no tfjs weights). */

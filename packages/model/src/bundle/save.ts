@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { datasetOptionsToRecord } from '@mtl-split/data';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
@@ -12,6 +13,7 @@ import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, ty
 export interface SaveBundleOptions {
   /** Bundle id (default: the folder name). */
   id?: string;
+  /** Recorded with every default that has changed over time made explicit (`datasetOptionsToRecord`). */
   dataset: { name: string; options: Record<string, unknown> };
   training?: TrainingRecord | null;
   /** Active tfjs backend (default tf.getBackend()). */
@@ -59,7 +61,7 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     id,
     createdAt: new Date().toISOString(),
     backend: opts.backend ?? tf.getBackend(),
-    dataset: opts.dataset,
+    dataset: { name: opts.dataset.name, options: datasetOptionsToRecord(opts.dataset.name, opts.dataset.options) },
     tasks: cfg.tasks,
     backbone: { name: cfg.backbone, config: cfg.backboneConfig },
     head: cfg.head,
@@ -171,7 +173,9 @@ function writeAtomic(file: string, data: Uint8Array | string): void {
 
 /**
  * Adds (or rewrites) model.onnx of an existing bundle from its tfjs weights and records it in the
- * manifest; the rest of the manifest is kept as it is. Returns the new manifest.
+ * manifest; the rest of the manifest is kept as read (readManifest: dataset options that an older
+ * manifest left to a since-changed default are written out, e.g. MultiMNIST's `layout: 'shifted'`).
+ * Returns the new manifest.
  */
 export async function exportBundleOnnx(dir: string): Promise<Manifest> {
   const bundle = await loadBundle(dir);
