@@ -164,7 +164,7 @@ async function edgeResult(sup: Supervisor, child: Child, r: EdgeRun): Promise<Ed
   return parsed.data;
 }
 
-/** A long-lived edge process (testbed/src/edge-worker.ts) that runs the edge app's split runs for one bundle. */
+/** A long-lived edge process (apps/edge/src/worker.ts) that runs the edge app's split runs for one bundle. */
 export interface EdgeWorker {
   child: Child;
   /** Runs one job (split points in turn) and returns their validated results; rejects with a one-line error. */
@@ -173,7 +173,7 @@ export interface EdgeWorker {
   close(): Promise<void>;
 }
 
-/** A job as the worker reads it (testbed/src/edge-worker.ts `WorkerJob`). */
+/** A job as the worker reads it (apps/edge/src/worker.ts `WorkerJob`). */
 export interface WorkerJobLine {
   id: number;
   cloud: string;
@@ -200,7 +200,7 @@ export async function startEdgeWorker(
   sup: Supervisor,
   o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; quality?: number; inputs?: string; dataset: string; logFile?: string; label: string; timeoutMs?: number },
 ): Promise<EdgeWorker> {
-  const { command, args } = tsxCommand('testbed/src/edge-worker.ts', [
+  const { command, args } = tsxCommand('apps/edge/src/worker.ts', [
     '--model', o.bundle, '--dataset', o.dataset, ...(o.runtime ? ['--runtime', o.runtime] : []), ...(o.backend ? ['--backend', o.backend] : []), ...(o.inputs !== undefined ? ['--inputs', o.inputs] : []),
   ]);
   const env = appEnv(o.backend);

@@ -1,9 +1,10 @@
 /**
- * A long-lived edge process for the runner: the edge app's own code (`runSplit` of @mtl-split/edge, the
- * function the edge CLI runs per split point) behind a line protocol, so a sweep pays node + tsx + engine
- * start-up and the bundle's load once per bundle instead of once per cell.
+ * The edge app's second entry point, for harnesses such as the testbed's runner: a long-lived edge
+ * process running the same code as the CLI (`runSplit`, per split point) behind a line protocol, so a
+ * sweep pays node + tsx + engine start-up and the bundle's load once per bundle instead of once per cell.
+ * The testbed starts it as a process (nothing imports an app).
  *
- *   node --import tsx testbed/src/edge-worker.ts --model DIR [--runtime R] [--backend B] [--inputs X | --dataset D]
+ *   node --import tsx apps/edge/src/worker.ts --model DIR [--runtime R] [--backend B] [--inputs X | --dataset D]
  *   environment: MTL_SPLIT_DEVICE_SLOWDOWN (the emulated device), MTL_SPLIT_IMAGE_QUALITY (jpeg/webp quality)
  *
  * stdout: `{"worker":"ready"}` once the bundle is open, then one line per job: `{"worker":"result","id",
@@ -14,7 +15,10 @@ import readline from 'node:readline';
 import { loadDataset, readImageInputs, randomImages } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError } from '@mtl-split/transport';
-import { edgeChannel, groupResultFailures, runSplit, type EdgeContext, type EdgeResult, type SampleSource } from '@mtl-split/edge';
+import { edgeChannel } from './edge-client.js';
+import { groupResultFailures } from './report.js';
+import type { EdgeResult } from './result.js';
+import { runSplit, type EdgeContext, type SampleSource } from './run.js';
 
 /** One run of the edge over some split points (each in turn, as `edge --split all` does). */
 export interface WorkerJob {
