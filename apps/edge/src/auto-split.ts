@@ -33,6 +33,9 @@ export interface AutoOptions {
   probeEveryMs: number;
 }
 
+/** Moves remembered in `AutoSplit.switches`. */
+export const MAX_SWITCHES = 1000;
+
 export const DEFAULT_AUTO: AutoOptions = { margin: 0.15, confirm: 2, alpha: 0.5, exploreMs: 2000, probeEveryMs: 500 };
 
 /** What the edge measured of one candidate at start (its own compute). */
@@ -87,7 +90,9 @@ export class AutoSplit {
   private exploring = false;
   /** A frame's network time surprised the estimate: probe the round trip before blaming bandwidth. */
   private surprised = false;
+  /** The last MAX_SWITCHES moves (a long run keeps its memory bounded); `moves` counts them all. */
   readonly switches: AutoSwitch[] = [];
+  moves = 0;
 
   constructor(
     calibration: readonly CandidateCalibration[],
@@ -208,6 +213,8 @@ export class AutoSplit {
     const link = `rtt ${rttMs === undefined ? '?' : f(rttMs)} ms, up ${upKBps === undefined ? '?' : upKBps >= 1e5 ? '>100000' : upKBps.toFixed(0)} KB/s`;
     const why = `${link}: ${to} predicted ${f(pred[to])} ms against ${this.current} ${f(pred[this.current])} ms`;
     this.switches.push({ from: this.current, to, why, rttMs: rttMs ?? 0, upKBps: upKBps ?? 0, predictedMs: pred });
+    if (this.switches.length > MAX_SWITCHES) this.switches.shift();
+    this.moves++;
     this.current = to;
     this.streak = 0;
     this.streakFor = '';

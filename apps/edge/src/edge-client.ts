@@ -178,9 +178,9 @@ export class EdgeClient {
   async infer(x: Float32Array, o: { requestId?: string } = {}): Promise<EdgeAnswer> {
     if (!this.auto) return this.inferAt(this.policy.split, x, o);
     const auto = this.auto;
-    const before = auto.switches.length;
+    const before = auto.moves;
     const split = auto.next();
-    if (auto.switches.length > before) this.events.onSwitch?.(auto.switches[auto.switches.length - 1]);
+    if (auto.moves > before) this.events.onSwitch?.(auto.switches[auto.switches.length - 1]);
     // the round-trip probe goes while the link is idle: during this request's edge compute
     const link = this.links[0];
     if (link && link.breakerState === 'closed' && auto.probeDue()) {

@@ -16,8 +16,9 @@ let net: SplitNetwork;
 beforeAll(async () => {
   env = await proxiedCloud('auto-test', 'edge_auto');
   ({ link, proxyAddress } = env);
-  // a slow edge device (each half's compute stretched 40x): on the bare loopback link sending wins
-  net = await openNetwork(env.dirs[0], { slowdown: 40 });
+  // a slow edge device (each half's compute stretched 200x: the whole network about 20 ms): on the bare
+  // loopback link sending wins, on a 300 ms round trip it does not
+  net = await openNetwork(env.dirs[0], { slowdown: 200 });
 }, 90_000);
 
 afterAll(async () => {
