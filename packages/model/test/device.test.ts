@@ -36,21 +36,6 @@ describe('withDevice', () => {
     }
   });
 
-  it('keeps the fastest calibration for the whole run: a device time does not grow with the number of calls', async () => {
-    // this machine gets 5x slower after the first 8 runs (another job starts): the device's time must stay
-    // what was calibrated (about 3 x 4 ms), not follow the slow window to 3 x 20 ms
-    let calls = 0;
-    const t: TensorData = { data: new Float32Array(1), shape: [1, 1] };
-    const base = fakeNet(0);
-    const net = withDevice({ ...base, edgeRunner: async (point) => ({ point, run: async () => { await new Promise((r) => setTimeout(r, calls++ < 8 ? 4 : 20)); return t; } }) }, 3);
-    const r = await net.edgeRunner('p');
-    const times: number[] = [];
-    for (let i = 0; i < 40; i++) times.push(await took(() => r.run(t)));
-    // late calls take their own 20 ms (the emulation never shortens a run), not 3 x 20 = 60 ms
-    // (no recalibration among calls 30-39: it runs at calls 1, 4, 16 and 256)
-    expect(Math.max(...times.slice(30))).toBeLessThan(45);
-  });
-
   it('returns the network itself for factor 1 and refuses factors below 1', () => {
     const net = fakeNet(0);
     expect(withDevice(net, 1)).toBe(net);

@@ -58,10 +58,8 @@ export const DEVICE_WINDOW = 16;
 export const CALIBRATION_RUNS = 3;
 
 /**
- * This machine's compute time of one runner at one batch size: the fastest of every calibration burst so
- * far (a few back-to-back runs at its 1st, 4th and 16th call, then every 256th; kept for the whole run, so
- * a device has one time per run and it does not depend on how many calls came before) and of its last
- * DEVICE_WINDOW runs. A run right after an idle wait
+ * This machine's compute time of one runner at one batch size: the fastest of calibration bursts (a few
+ * back-to-back runs at its 1st, 4th and 16th call, then every 256th) and of its last DEVICE_WINDOW runs. A run right after an idle wait
  * (which the emulation itself causes) pays the core's and caches' wake-up, and a shared machine adds other
  * jobs' load: measured, the committed MultiMNIST network takes 0.22 ms in a tight loop and 0.58-0.72 ms after
  * each 50 ms sleep. Neither belongs to the device, and multiplied by its factor they would dominate.
@@ -69,8 +67,6 @@ export const CALIBRATION_RUNS = 3;
 class HostTime {
   private readonly runs = new Map<number, number[]>();
   private readonly calls = new Map<number, number>();
-  /** The fastest calibration run per batch size (never leaves the window). */
-  private readonly calibrated = new Map<number, number>();
   async estimate(batch: number, took: number, rerun: () => Promise<unknown>): Promise<number> {
     let r = this.runs.get(batch);
     if (!r) this.runs.set(batch, (r = []));
@@ -81,13 +77,12 @@ class HostTime {
       for (let i = 0; i < CALIBRATION_RUNS; i++) {
         const t0 = performance.now();
         await rerun();
-        const ms = performance.now() - t0;
-        this.calibrated.set(batch, Math.min(this.calibrated.get(batch) ?? Infinity, ms));
+        r.push(performance.now() - t0);
       }
     }
     r.push(took);
     if (r.length > DEVICE_WINDOW) r.shift();
-    return Math.min(this.calibrated.get(batch) ?? Infinity, ...r);
+    return Math.min(...r);
   }
 }
 
