@@ -81,13 +81,7 @@ export interface Cell {
  * (edge-only's measured latency included), and over the cell's time budget even at minSamples samples.
  * Not a winner candidate; listed in the report with its prediction.
  */
-export interface NotMeasuredCell {
-  variant: Variant;
-  bundle: string;
-  profile: string;
-  codec: string;
-  split: string;
-  repetition: number;
+export interface NotMeasuredCell extends Pick<Cell, 'variant' | 'bundle' | 'profile' | 'codec' | 'split' | 'repetition'> {
   /** Predicted end-to-end latency per sample (ms); for 'stl' the sum over the task networks. */
   predictedMs: number;
   /** The best prediction of the same profile and codec, and its candidate. */

@@ -12,6 +12,7 @@
  * Each job connects its own client (one channel, as one edge process would) and closes it at the end.
  */
 import readline from 'node:readline';
+import { z } from 'zod';
 import { loadDataset, readImageInputs, randomImages } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { SplitClient, TransportError } from '@mtl-split/transport';
@@ -20,19 +21,25 @@ import { groupResultFailures } from './report.js';
 import type { EdgeResult } from './result.js';
 import { runSplit, type EdgeContext, type SampleSource } from './run.js';
 
-/** One run of the edge over some split points (each in turn, as `edge --split all` does). */
-export interface WorkerJob {
-  id: number;
-  /** HOST:PORT of the cloud (unused when every split is edge-only). */
-  cloud: string;
-  splits: string[];
-  codec: string;
-  compress: string;
-  n: number;
-  deadlineMs: number;
-  concurrency: number;
-  warmup: number;
-}
+/**
+ * One run of the edge over some split points (each in turn, as `edge --split all` does): the job line
+ * the worker reads, validated (the testbed's `WorkerJobLine` is the sender's side of this contract).
+ */
+const WorkerJobSchema = z
+  .object({
+    id: z.number().int(),
+    /** HOST:PORT of the cloud (unused when every split is edge-only). */
+    cloud: z.string(),
+    splits: z.array(z.string().min(1)).min(1),
+    codec: z.string().min(1),
+    compress: z.string().min(1),
+    n: z.number().int().min(1),
+    deadlineMs: z.number().int().min(1),
+    concurrency: z.number().int().min(1),
+    warmup: z.number().int().min(0),
+  })
+  .strict();
+export type WorkerJob = z.infer<typeof WorkerJobSchema>;
 
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -105,13 +112,21 @@ async function main(): Promise<void> {
   const rl = readline.createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     chain = chain.then(async () => {
-      let job: WorkerJob;
+      let raw: unknown;
       try {
-        job = JSON.parse(line) as WorkerJob;
+        raw = JSON.parse(line);
       } catch {
-        say({ worker: 'error', id: -1, message: 'unreadable job line' });
+        say({ worker: 'error', id: -1, message: 'unreadable job line (not JSON)' });
         return;
       }
+      const parsed = WorkerJobSchema.safeParse(raw);
+      if (!parsed.success) {
+        const id = (raw as { id?: unknown } | null)?.id;
+        const issue = parsed.error.issues[0];
+        say({ worker: 'error', id: typeof id === 'number' ? id : -1, message: `invalid job line: field "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}` });
+        return;
+      }
+      const job = parsed.data;
       process.stderr.write(`edge-worker: job ${job.id}: ${job.splits.join(', ')} ${job.codec} n=${job.n} warmup=${job.warmup} via ${job.cloud}\n`);
       try {
         say({ worker: 'result', id: job.id, results: await runJob(net, manifest, src, job) });
