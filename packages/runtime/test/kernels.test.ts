@@ -56,6 +56,45 @@ describe('Conv2DBackpropFilter composite and Conv2DBackpropInput fast path', () 
   });
 });
 
+describe('1x1 Conv2DBackpropFilter (one matMul, the wider operand transposed on the heap)', () => {
+  it('matches the cpu kernel for wide and narrow channel counts, strides 1-3, all pads, batch 1-4', () => {
+    for (const seed of SEEDS(2500, 24)) {
+      const r = rng(seed);
+      const n = int(r, 1, 4);
+      const h = int(r, 1, 20);
+      const w = int(r, 1, 20);
+      const cin = int(r, 1, 80);
+      const cout = int(r, 1, 80);
+      const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
+      const pad = (['same', 'valid', [[0, 0], [int(r, 0, 1), int(r, 0, 1)], [int(r, 0, 1), int(r, 0, 1)], [0, 0]]] as const)[seed % 3]!;
+      const ci = tf.backend_util.computeConv2DInfo([n, h, w, cin], [1, 1, cin, cout], strides, 1, pad as tf.backend_util.ExplicitPadding);
+      const xv = randomValues(r, n * h * w * cin);
+      const dyv = randomValues(r, n * ci.outHeight * ci.outWidth * cout);
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: tf.tensor4d(xv, [n, h, w, cin]), dy: tf.tensor4d(dyv, [n, ci.outHeight, ci.outWidth, cout]) },
+        { strides, pad, dataFormat: 'NHWC', filterShape: [1, 1, cin, cout] } as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor);
+      const [cpu] = run('cpu');
+      const [wasm] = run('wasm');
+      expect(relError(wasm!, cpu!), `seed ${seed}: x [${n},${h},${w},${cin}], cout ${cout}, strides ${strides}, pad ${JSON.stringify(pad)}`).toBeLessThan(TOL);
+    }
+  });
+
+  it('transpose2d equals tf.transpose on cpu for random shapes (tile edges included)', async () => {
+    const { transpose2d } = await import('../src/kernels/transpose-2d.js');
+    for (const seed of SEEDS(2600, 12)) {
+      const r = rng(seed);
+      const rows = int(r, 1, 300);
+      const cols = int(r, 1, 200);
+      const v = randomValues(r, rows * cols);
+      const [cpu] = runOn('cpu', () => tf.transpose(tf.tensor2d(v, [rows, cols])));
+      const [wasm] = runOn('wasm', () => transpose2d(tf.tensor2d(v, [rows, cols])));
+      expect(wasm, `[${rows}, ${cols}]`).toEqual(cpu);
+    }
+  });
+});
+
 describe('DepthwiseConv2dNative backprop composites', () => {
   it('match cpu in tf.grads of depthwiseConv2d (strides 1-3, channel multiplier 1-3, all pads and rounding modes)', () => {
     for (const seed of SEEDS(3000, 40)) {

@@ -11,8 +11,11 @@
  *
  * 1x1 filters: dw[0,0] = xs^T dy with xs[b,i,j,:] = xp[b, i*sh, j*sw, :] as an [M, C] matrix
  * (M = N*oh*ow; for stride > 1 xs is taken by a 1x1 max pooling with stride s, an exact copy) and
- * dy as [M, O]: exactly one matMul, after one transpose of the smaller of xs and dy
- * (dw = (xs^T) dy, or dw = ((dy^T) xs)^T with the transpose of the small [O, C] result).
+ * dy as [M, O]: exactly one matMul, after one transpose of the wider of xs and dy (a tiled heap
+ * loop, transpose-2d.ts): dw = (xs^T) dy when C > O, else dw = ((dy^T) xs)^T with the transpose
+ * of the small [O, C] result. The narrower matrix is the matMul's b because XNNPACK packs b on
+ * every call (new data id), and packing a wide b costs more than the product itself (measured:
+ * [16384, 144] as b 35 ms in all, as a 8 ms plus its transpose).
  *
  * Few input channels (C*kh*kw <= IM2COL_MAX_ROWS, e.g. a stem on a grey image): the conv below
  * would be a GEMM with only C*kh*kw rows and a huge packed filter, which XNNPACK runs at ~1 GFLOP/s.
@@ -28,6 +31,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertChannelsLast, type KernelInput, type PadAttr, padOrCrop, withTensors } from './composite-util.js';
 import { freshCopy, heapF32, heapTensor } from './heap.js';
+import { transpose2d } from './transpose-2d.js';
 
 export interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];
@@ -97,11 +101,12 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Con
   if (kh === 1 && kw === 1) {
     const sampled = sampleGrid(x, sh, sw, top, left, oh, ow);
     const xs = tf.reshape(sampled, [m, c]) as tf.Tensor2D;
-    // b must own its data id (see freshCopy): dy2 is a reshape of dy; xs is one of x at stride 1
-    const dw = c <= o
-      ? tf.matMul(tf.transpose(xs), freshCopy(dy2) as tf.Tensor2D)
-      : tf.transpose(tf.matMul(tf.transpose(dy2), sampled === x ? (freshCopy(xs) as tf.Tensor2D) : xs));
-    return tf.reshape(dw, [1, 1, c, o]);
+    // The wider of xs and dy is transposed (tiled heap loop) and becomes a; the narrower is b,
+    // which XNNPACK packs on every call (a new data id each step), at a cost that grows with
+    // its width. b must own its data id (see freshCopy): dy2 is a reshape of dy, xs one of x at stride 1.
+    if (c > o) return tf.reshape(tf.matMul(transpose2d(xs), freshCopy(dy2) as tf.Tensor2D), [1, 1, c, o]);
+    const b = sampled === x ? (freshCopy(xs) as tf.Tensor2D) : xs;
+    return tf.reshape(tf.transpose(tf.matMul(transpose2d(dy2), b)), [1, 1, c, o]);
   }
   if (c * kh * kw <= IM2COL_MAX_ROWS && x.dtype === 'float32' && tf.getBackend() === 'wasm') {
     return tf.reshape(tf.matMul(im2col(x, kh, kw, sh, sw, top, left, oh, ow), freshCopy(dy2) as tf.Tensor2D), [kh, kw, c, o]);
