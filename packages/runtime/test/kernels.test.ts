@@ -341,6 +341,80 @@ describe('FusedBatchNorm fast path', () => {
   });
 });
 
+describe('FusedBatchNorm and Mean gradients on wasm', () => {
+  it('match cpu in tf.grads of moments + batchNorm (training) and of batchNorm with free statistics, rank 2-4', () => {
+    // (tfjs-core cannot differentiate batchNorm without scale or offset on any backend: its tape
+    // reads the absent input's id, so both are always given here)
+    for (const seed of SEEDS(9200, 16)) {
+      const r = rng(seed);
+      const c = int(r, 1, 40);
+      const rank = int(r, 2, 4);
+      const lead = [int(r, 1, 5), int(r, 1, 9), int(r, 1, 9)].slice(0, rank - 1);
+      // at least 8 positions per channel: with 1-3 the training gradient of x is a cancellation of
+      // nearly equal terms (exactly 0 for 1), and tfjs's own gradient differs from cpu's by ~1e-3 there
+      if (lead.reduce((a, b) => a * b, 1) < 8) lead[0] = 8;
+      const shape = lead.concat([c]);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const xv = randomValues(r, size).map((v) => v * 3 + 1);
+      const dyv = randomValues(r, size);
+      const [m, v, o, sc] = [0, 1, 2, 3].map(() => randomValues(r, c));
+      const axes = Array.from({ length: rank - 1 }, (_, i) => i);
+      const eps = seed % 2 ? 1e-3 : 1e-5;
+      const meanAxes = axes.slice(0, int(r, 1, rank - 1));
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
+        const x = tf.tensor(xv, shape);
+        const dy = tf.tensor(dyv, shape);
+        const scale = tf.tensor1d(sc!);
+        const offset = tf.tensor1d(o!);
+        const training = tf.grads((xx: tf.Tensor, s: tf.Tensor, off: tf.Tensor) => {
+          const mv = tf.moments(xx, axes);
+          return tf.batchNorm(xx, mv.mean, mv.variance, off, s, eps);
+        })([x, scale, offset], dy);
+        const free = tf.grads((xx: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, s: tf.Tensor, off: tf.Tensor) =>
+          tf.batchNorm(xx, mean, tf.abs(variance), off, s, eps),
+        )([x, tf.tensor1d(m!), tf.tensor1d(v!), scale, offset], dy);
+        const meanGrad = tf.grad((xx: tf.Tensor) => tf.mul(tf.mean(xx, meanAxes, seed % 2 === 0), 3))(x);
+        return [...training, ...free, meanGrad];
+      });
+      const cpu = run('cpu');
+      const wasm = run('wasm');
+      cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `seed ${seed}, shape [${shape}], output ${i}`).toBeLessThan(TOL));
+    }
+  });
+
+  it('Mean gradient matches cpu for every axis set and keepDims', () => {
+    for (const seed of SEEDS(9300, 12)) {
+      const r = rng(seed);
+      const shape = [int(r, 1, 6), int(r, 1, 6), int(r, 1, 6), int(r, 1, 6)];
+      const axes = [0, 1, 2, 3].filter(() => r() < 0.5);
+      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1));
+      const keep = seed % 2 === 0;
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () =>
+        tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.mean(xx, axes.length ? axes : undefined, keep))))(tf.tensor(xv, shape)));
+      expect(relError(run('wasm')[0]!, run('cpu')[0]!), `seed ${seed}, axes ${axes}`).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('Cast fast path', () => {
+  it('shares the data for a same-dtype cast and converts otherwise', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const idsBefore = tf.engine().backend.numDataIds();
+    const y = tf.cast(x, 'float32');
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.engine().backend.numDataIds()).toBe(idsBefore);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+    const i = tf.cast(y, 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+    const same = tf.cast(i, 'int32');
+    expect(same.dataId).toBe(i.dataId);
+    tf.dispose([y, i, same]);
+  });
+});
+
 describe('ReLU6 and clipByValue gradients on wasm', () => {
   it('equal tfjs gradients (run on cpu) exactly, at the clip boundaries too', () => {
     for (const seed of SEEDS(9200, 8)) {
@@ -406,7 +480,7 @@ describe('Identity fast path', () => {
 
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'FusedBatchNorm', 'MaxPoolGrad']) {
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Cast', 'FusedBatchNorm', 'MaxPoolGrad']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);

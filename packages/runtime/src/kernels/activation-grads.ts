@@ -22,8 +22,11 @@ type GradFunc = NonNullable<tf.GradConfig['gradFunc']>;
 
 export interface WasmGradient {
   kernelName: string;
-  /** The fast gradient of the kernel's inputs, given dy, the saved tensors and the attributes. */
-  fast: (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor>;
+  /**
+   * The fast gradient of the kernel's inputs, given dy, the saved tensors and the attributes;
+   * undefined hands the case to tfjs's gradient.
+   */
+  fast: (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | undefined;
 }
 
 const MARK = Symbol.for('@mtl-split/runtime:wasm-gradient');
@@ -34,9 +37,8 @@ export function installWasmGradient({ kernelName, fast }: WasmGradient): boolean
   if (original === undefined || MARK in original) return false;
   const originalFunc = original.gradFunc as GradFunc;
   const gradFunc: GradFunc = (dy, saved, attrs) =>
-    tf.getBackend() === 'wasm' && fastPathsEnabled() && !Array.isArray(dy)
-      ? fast(dy, saved, attrs)
-      : originalFunc(dy, saved, attrs);
+    (tf.getBackend() === 'wasm' && fastPathsEnabled() && !Array.isArray(dy) ? fast(dy, saved, attrs) : undefined) ??
+    originalFunc(dy, saved, attrs);
   const config = { ...original, gradFunc };
   Object.defineProperty(config, MARK, { value: true });
   tf.registerGradient(config);

@@ -17,8 +17,11 @@ import { meanOverride } from './mean.js';
 import { sumOverride } from './sum.js';
 import { tileOverride } from './tile.js';
 import { identityOverride } from './identity.js';
+import { castOverride } from './cast.js';
 import { fusedBatchNormOverride } from './fused-batch-norm.js';
 import { maxPoolGradOverride } from './max-pool-grad.js';
+import { fusedBatchNormGradient } from './fused-batch-norm-grad.js';
+import { meanGradient } from './mean-grad.js';
 import { clipByValueGradient, installWasmGradient, relu6Gradient, type WasmGradient } from './activation-grads.js';
 
 /** The composite kernels, by kernel name. */
@@ -37,12 +40,13 @@ export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
   meanOverride,
   batchMatMulOverride,
   identityOverride,
+  castOverride,
   fusedBatchNormOverride,
   maxPoolGradOverride,
 ];
 
 /** tfjs gradients replaced on wasm by cheaper exact formulas (other backends keep tfjs's). */
-export const WASM_GRADIENTS: readonly WasmGradient[] = [relu6Gradient, clipByValueGradient];
+export const WASM_GRADIENTS: readonly WasmGradient[] = [relu6Gradient, clipByValueGradient, fusedBatchNormGradient, meanGradient];
 
 /**
  * Registers the composites for the `wasm` backend and installs the fast paths. Idempotent: a
