@@ -1,7 +1,8 @@
 /**
  * Builds what the `paper` scenario runs on, into out/paper (git-ignored):
  *   - the four reference backbones of tools/fixtures (VGG16-BN, ResNet18, MobileNetV3-small, EfficientNet-B0 at
- *     224x224, three FACES-like tasks, RANDOM weights) imported as bundles with a few candidate split points;
+ *     224x224, three FACES-like tasks, RANDOM weights), plain and with an injected bottleneck, imported as bundles
+ *     with a few candidate split points;
  *   - one single-task network per task and backbone: the same graph kept up to that task's output only
  *     (the backbone plus one head), imported likewise;
  *   - eight synthetic 224x224 photos-like PNGs (gradients and shapes) for the edge's --inputs.
@@ -20,6 +21,12 @@ export const PAPER_POINTS: Record<string, string[]> = {
   'resnet18-224': ['/backbone/backbone.5/backbone.5.1/relu_1/Relu', '/backbone/backbone.6/backbone.6.1/relu_1/Relu', '/Flatten'],
   'mobilenet-v3-small-224': ['/backbone/backbone.3/Add', '/backbone/backbone.6/Add', '/backbone/backbone.11/Add', '/Flatten'],
   'efficientnet-b0-224': ['/backbone/backbone.3/backbone.3.1/Add', '/backbone/backbone.5/backbone.5.2/Add', '/backbone/backbone.6/backbone.6.3/Add', '/Flatten'],
+  // the same backbones with the fixtures' default injected bottleneck (tools/fixtures, --bottleneck default):
+  // its encoder output, then the same stage ends as above (their child index one higher), then the features
+  'vgg16-bn-bottleneck-224': ['/backbone/backbone.7/encoder/encoder.2/Relu', '/backbone/backbone.24/MaxPool', '/Flatten'],
+  'resnet18-bottleneck-224': ['/backbone/backbone.4/encoder/encoder.2/Relu', '/backbone/backbone.7/backbone.7.1/relu_1/Relu', '/Flatten'],
+  'mobilenet-v3-small-bottleneck-224': ['/backbone/backbone.2/encoder/encoder.2/Relu', '/backbone/backbone.7/Add', '/Flatten'],
+  'efficientnet-b0-bottleneck-224': ['/backbone/backbone.3/encoder/encoder.2/Relu', '/backbone/backbone.6/backbone.6.2/Add', '/Flatten'],
 };
 const TASKS = ['age', 'gender', 'expression'];
 const PREPROCESS = '{"mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]}';
