@@ -276,7 +276,8 @@ export async function startEdgeWorker(
             reject(new TestbedError(`${label}: edge failed: ${e.message}`));
           },
         });
-        child.proc.stdin!.write(`${JSON.stringify({ id, ...job } satisfies WorkerJobLine)}\n`);
+        // the worker takes whole milliseconds; a computed deadline (10x a prediction) is rounded up
+        child.proc.stdin!.write(`${JSON.stringify({ id, ...job, deadlineMs: Math.ceil(job.deadlineMs) } satisfies WorkerJobLine)}\n`);
       }),
     close: async () => {
       child.proc.stdin?.end();

@@ -291,7 +291,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
               if (!names.length) continue;
               const worst = Math.max(...names.map(pred));
               // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
-              const deadlineMs = Math.ceil(Math.max(10_000, worst * 10));
+              const deadlineMs = Math.max(10_000, worst * 10);
               const g = await runGroup(names, codec, samples, pred, deadlineMs, p.name, 0);
               for (const [split, r] of g.bySplit) {
                 const e = base.get(`${codec}/${split}`)!;

@@ -1,4 +1,4 @@
-/** The two networks the benchmark times, built with tf.layers. */
+/** The networks the benchmark times: two built with tf.layers, and the committed bundle's resnet. */
 import { tf } from '../src/index.js';
 
 /** LeNet-5-sized CNN for 28x28x1: two 5x5 convs, two max pools, three dense layers. */
@@ -47,4 +47,29 @@ export function mobileNetV2Stack(): tf.LayersModel {
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 10 }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
+}
+
+/** The committed bundle's architecture (multimnist-resnet, batch 64), trained by @mtl-split/model's own code (a bench-only import). */
+export async function resnetStep(): Promise<{ step: () => Promise<void>; dispose: () => void }> {
+  const modelPkg = '../../model/src/index.js';
+  const { buildModel } = (await import(modelPkg)) as typeof import('../../model/src/index.js');
+  const tasks = ['left', 'right'].map((name) => ({ name, classes: [...'0123456789'] }));
+  const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks, bottleneck: { point: 'block4', channels: 8 } });
+  const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
+  const y = tf.zeros([64], 'int32') as tf.Tensor1D;
+  const opt = tf.train.adam(1e-3);
+  return {
+    step: async () =>
+      tf.tidy(() => {
+        opt.minimize(() => {
+          const o = m.forward(x, { training: true, nextSeed: () => 1 });
+          return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
+        }, false, m.variables());
+      }),
+    dispose: () => {
+      tf.dispose([x, y]);
+      opt.dispose();
+      m.dispose();
+    },
+  };
 }

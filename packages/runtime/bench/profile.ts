@@ -4,25 +4,10 @@
  * (top-level kernels only: a composite's inner kernels count under the composite).
  */
 import { initRuntime, tf } from '../src/index.js';
-import { leNet, mobileNetV2Stack } from './nets.js';
+import { leNet, mobileNetV2Stack, resnetStep } from './nets.js';
 
 async function stepFor(net: string): Promise<() => Promise<void>> {
-  if (net === 'resnet') {
-    const modelPkg = '../../model/src/index.js';
-    const { buildModel } = (await import(modelPkg)) as typeof import('../../model/src/index.js');
-    const tasks = ['left', 'right'].map((name) => ({ name, classes: [...'0123456789'] }));
-    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks, bottleneck: { point: 'block4', channels: 8 } });
-    const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
-    const y = tf.zeros([64], 'int32') as tf.Tensor1D;
-    const opt = tf.train.adam(1e-3);
-    return async () =>
-      tf.tidy(() => {
-        opt.minimize(() => {
-          const o = m.forward(x, { training: true, nextSeed: () => 1 });
-          return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
-        }, false, m.variables());
-      });
-  }
+  if (net === 'resnet') return (await resnetStep()).step;
   const lenet = net === 'lenet';
   const model = lenet ? leNet() : mobileNetV2Stack();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });

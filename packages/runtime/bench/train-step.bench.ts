@@ -17,7 +17,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
-import { leNet, mobileNetV2Stack } from './nets.js';
+import { leNet, mobileNetV2Stack, resnetStep } from './nets.js';
 import { TorchReference, median as med, type TorchRequest } from './torch.js';
 
 type Variant = 'wasm' | 'wasm-composites-only' | 'cpu' | 'tensorflow';
@@ -194,30 +194,14 @@ async function ourSteps(): Promise<OurStep[]> {
   }
   // the committed bundle's architecture, trained by @mtl-split/model's own code (a bench-only import)
   try {
-    const modelPkg = '../../model/src/index.js';
-    const { buildModel } = (await import(modelPkg)) as typeof import('../../model/src/index.js');
-    const tasks = ['left', 'right'].map((name) => ({ name, classes: [...'0123456789'] }));
-    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks, bottleneck: { point: 'block4', channels: 8 } });
-    const x = tf.randomUniform([64, 28, 28, 1]) as tf.Tensor4D;
-    const y = tf.zeros([64], 'int32') as tf.Tensor1D;
-    const opt = tf.train.adam(1e-3);
+    const { step, dispose } = await resnetStep();
     out.push({
       name: 'multimnist-resnet',
       batch: 64,
       req: { net: 'resnet', batch: 64, steps: 5, config: { bottleneck: { point: 'block4', channels: 8 } } },
       steps: 5,
-      step: async () =>
-        tf.tidy(() => {
-          opt.minimize(() => {
-            const o = m.forward(x, { training: true, nextSeed: () => 1 });
-            return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
-          }, false, m.variables());
-        }),
-      dispose: () => {
-        tf.dispose([x, y]);
-        opt.dispose();
-        m.dispose();
-      },
+      step,
+      dispose,
     });
   } catch (err) {
     process.stderr.write(`multimnist-resnet skipped (needs @mtl-split/model): ${err instanceof Error ? err.message : String(err)}\n`);
