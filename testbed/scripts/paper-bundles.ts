@@ -23,10 +23,10 @@ export const PAPER_POINTS: Record<string, string[]> = {
   'efficientnet-b0-224': ['/backbone/backbone.3/backbone.3.1/Add', '/backbone/backbone.5/backbone.5.2/Add', '/backbone/backbone.6/backbone.6.3/Add', '/Flatten'],
   // the same backbones with the fixtures' default injected bottleneck (tools/fixtures, --bottleneck default):
   // its encoder output, then the same stage ends as above (their child index one higher), then the features
-  'vgg16-bn-bottleneck-224': ['/backbone/backbone.7/encoder/encoder.2/Relu', '/backbone/backbone.24/MaxPool', '/Flatten'],
+  'vgg16-bn-bottleneck-224': ['/backbone/backbone.3/encoder/encoder.2/Relu', '/backbone/backbone.24/MaxPool', '/Flatten'],
   'resnet18-bottleneck-224': ['/backbone/backbone.4/encoder/encoder.2/Relu', '/backbone/backbone.7/backbone.7.1/relu_1/Relu', '/Flatten'],
   'mobilenet-v3-small-bottleneck-224': ['/backbone/backbone.2/encoder/encoder.2/Relu', '/backbone/backbone.7/Add', '/Flatten'],
-  'efficientnet-b0-bottleneck-224': ['/backbone/backbone.3/encoder/encoder.2/Relu', '/backbone/backbone.6/backbone.6.2/Add', '/Flatten'],
+  'efficientnet-b0-bottleneck-224': ['/backbone/backbone.1/encoder/encoder.2/Relu', '/backbone/backbone.6/backbone.6.2/Add', '/Flatten'],
 };
 const TASKS = ['age', 'gender', 'expression'];
 const PREPROCESS = '{"mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]}';
