@@ -7,7 +7,8 @@
  *    ms per call, the ratio, and the largest difference of the outputs relative to their scale.
  * 2. With `--old <commit>`: that commit's `packages/` (git archive, into a temporary folder with a
  *    node_modules whose @mtl-split/* links point into it) and this tree, one process per checkout,
- *    alternating, `--rounds` rounds: the whole network at batch 32 (bench/fold-whole.ts).
+ *    alternating, `--rounds` rounds: the whole network at batch 32 (bench/fold-whole.ts); the ratio of
+ *    the medians and of each checkout's fastest round (noise on a shared machine only adds time).
  * Prints tables and writes bench/fold.json. Timings are noisy on a shared 2-core machine; compare ratios.
  */
 import { execFileSync } from 'node:child_process';
@@ -126,6 +127,10 @@ interface CommitRun {
   newCpuMs: number;
   speedupWall: number;
   speedupCpu: number;
+  /** Each checkout's fastest round (noise on a shared machine only adds time) and their ratio. */
+  oldBestWallMs: number;
+  newBestWallMs: number;
+  speedupBestWall: number;
 }
 let commits: CommitRun | undefined;
 if (oldCommit) {
@@ -155,6 +160,7 @@ if (oldCommit) {
       }
     }
     const of = (w: 'old' | 'new', k: 'wallMs' | 'cpuMs'): number => median(runs.filter((x) => x.root === w).map((x) => x[k]));
+    const best = (w: 'old' | 'new'): number => Math.min(...runs.filter((x) => x.root === w).map((x) => x.wallMs));
     commits = {
       commit,
       rounds: runs,
@@ -164,11 +170,17 @@ if (oldCommit) {
       newCpuMs: of('new', 'cpuMs'),
       speedupWall: of('old', 'wallMs') / of('new', 'wallMs'),
       speedupCpu: of('old', 'cpuMs') / of('new', 'cpuMs'),
+      oldBestWallMs: best('old'),
+      newBestWallMs: best('new'),
+      speedupBestWall: best('old') / best('new'),
     };
     console.log(`\nold commit ${commit} against this tree, whole network batch 32, ${rounds} alternating rounds (${reps} calls each, median):`);
     console.log(`  old: wall ${runs.filter((x) => x.root === 'old').map((x) => x.wallMs.toFixed(2)).join(', ')} ms; CPU ${runs.filter((x) => x.root === 'old').map((x) => x.cpuMs.toFixed(2)).join(', ')} ms`);
     console.log(`  new: wall ${runs.filter((x) => x.root === 'new').map((x) => x.wallMs.toFixed(2)).join(', ')} ms; CPU ${runs.filter((x) => x.root === 'new').map((x) => x.cpuMs.toFixed(2)).join(', ')} ms`);
     console.log(`  speedup (medians): wall ${commits.speedupWall.toFixed(2)}x, CPU ${commits.speedupCpu.toFixed(2)}x`);
+    console.log(
+      `  fastest round: old ${commits.oldBestWallMs.toFixed(2)} ms, new ${commits.newBestWallMs.toFixed(2)} ms, wall ${commits.speedupBestWall.toFixed(2)}x (bar >= 1.3x: ${commits.speedupBestWall >= 1.3 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     rmSync(oldRoot, { recursive: true, force: true });
   }
