@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
+import { median } from '../../runtime/bench/torch.js';
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 30;
@@ -34,8 +35,7 @@ function time(f: () => tf.Tensor): number {
     ts.push(performance.now() - t0);
     y.dispose();
   }
-  ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1] as number;
+  return median(ts);
 }
 
 const x = tf.randomNormal([n, h, w, c]) as tf.Tensor4D;

@@ -10,7 +10,7 @@
  *    thread against batch 64 cut into two shards of 32 on two threads, alternating.
  * Median ms per step after 4 warm-up steps; prints a table and writes bench/two-cores.json.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadDataset } from '@mtl-split/data';
 import { buildModel, trainModel } from '../src/index.js';
+import { median } from '../../runtime/bench/torch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -34,8 +35,6 @@ const steps = intArg('--steps', 30, 8, 500);
 const rounds = intArg('--rounds', 2, 1, 10);
 const classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const tasks = [{ name: 'left', classes }, { name: 'right', classes }];
-
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1] as number;
 
 async function msPerStep(batchSize: number, workers: number): Promise<number> {
   await initRuntime({ backend: 'wasm' });
@@ -120,6 +119,6 @@ console.log(`  -> data parallel: ${dp.toFixed(2)}x`);
 const loadEnd = os.loadavg()[0] ?? 0;
 console.log(`load average (1 min) ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end`);
 const file = join(here, 'two-cores.json');
-const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim();
+const cpu = os.cpus()[0]?.model ?? 'unknown';
 writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), cpu, cpus: os.cpus().length, steps, rounds, loadavg: { start: loadStart, end: loadEnd }, batch32: { aloneMs: alone, togetherMs: together, ceiling }, smallConv: { aloneMs: convAlone, togetherMs: convTogether, ceiling: convCeiling }, batch64: { oneThreadMs: one64, twoThreadsMs: two64, dataParallelSpeedup: dp } }, null, 2)}\n`);
 console.log(`wrote ${file}`);
