@@ -1,4 +1,5 @@
 import { ApiError, ErrMissingField, ErrProxyAlreadyExists, ErrProxyNotFound, ErrBadRequestBody } from './api-error.js';
+import { listenRule, type ListenRule } from './listen-rule.js';
 import { checkAddress, DEFAULT_LISTEN, Proxy } from './proxy.js';
 import { parseBody, populateBodySchema, proxyBodySchema, type ProxyBody } from './request-bodies.js';
 
@@ -6,20 +7,15 @@ import { parseBody, populateBodySchema, proxyBodySchema, type ProxyBody } from '
 export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
 
+  /** The one listen-address check, shared with every proxy of the collection. */
+  private readonly allowListen: ListenRule;
+
   constructor(
     private readonly maxBuffered: number,
     /** Allow proxies that listen beyond loopback (default false: only 127.0.0.0/8, ::1, localhost). */
-    private readonly allowPublicListen = false,
-  ) {}
-
-  /** A listen address beyond loopback would relay a loopback-only service to the network: refused. */
-  private checkLoopback(listen: string): void {
-    if (this.allowPublicListen) return;
-    const at = checkAddress('listen', listen);
-    const host = at.host.replace(/^\[|\]$/g, '');
-    if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
-      throw new ApiError(`listen address "${listen}" is beyond loopback: this embedded server only makes loopback proxies (start it with allowPublicListen to allow others)`, 403);
-    }
+    allowPublicListen = false,
+  ) {
+    this.allowListen = listenRule(allowPublicListen);
   }
 
   all(): Proxy[] {
@@ -38,7 +34,7 @@ export class ProxyCollection {
     if (!body.name) throw ErrMissingField.with('name');
     if (!body.upstream) throw ErrMissingField.with('upstream');
     if (this.proxies.has(body.name)) throw ErrProxyAlreadyExists;
-    this.checkLoopback(body.listen || DEFAULT_LISTEN);
+    this.allowListen(body.listen || DEFAULT_LISTEN);
     const proxy = this.build(body.name, body);
     if (body.enabled ?? true) await proxy.start();
     this.proxies.set(proxy.name, proxy);
@@ -57,11 +53,9 @@ export class ProxyCollection {
       if (!body.upstream) throw ErrMissingField.with(`upstream at proxy ${i + 1}`);
       if (names.has(body.name)) throw ErrBadRequestBody.with(`duplicate proxy name "${body.name}"`);
       names.add(body.name);
-      if (body.enabled ?? true) {
-        checkAddress('listen', body.listen || DEFAULT_LISTEN);
-        this.checkLoopback(body.listen || DEFAULT_LISTEN);
-        checkAddress('upstream', body.upstream);
-      }
+      // checked even for a disabled proxy: enabling it later must not be the first check
+      this.allowListen(body.listen || DEFAULT_LISTEN);
+      if (body.enabled ?? true) checkAddress('upstream', body.upstream);
     });
     const result: Proxy[] = [];
     for (const body of bodies) {
@@ -104,6 +98,6 @@ export class ProxyCollection {
   }
 
   private build(name: string, body: ProxyBody): Proxy {
-    return new Proxy(name, body.listen || DEFAULT_LISTEN, body.upstream as string, this.maxBuffered);
+    return new Proxy(name, body.listen || DEFAULT_LISTEN, body.upstream as string, this.maxBuffered, this.allowListen);
   }
 }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ApiError, ErrBadRequestBody } from './api-error.js';
 import { formatHostPort, parseHostPort, type HostPort } from './host-port.js';
+import type { ListenRule } from './listen-rule.js';
 import { ProxyConnection } from './proxy-connection.js';
 import { ToxicCollection } from './toxic-collection.js';
 import { toxicJson, type ToxicJson } from './toxic-state.js';
@@ -26,7 +27,8 @@ export function checkAddress(field: 'listen' | 'upstream', address: string): Hos
 /**
  * A TCP proxy: accepts clients on `listen`, connects each to `upstream`, and runs the toxics of its
  * collection on both directions (Toxiproxy's Proxy). When started with port 0, `listen` becomes the
- * real address, so a later restart reuses that port.
+ * real address, so a later restart reuses that port. Every listen address passes `allowListen` when
+ * the proxy is made, updated and each time it starts listening.
  */
 export class Proxy {
   readonly toxics = new ToxicCollection();
@@ -39,7 +41,10 @@ export class Proxy {
     public listen: string,
     public upstream: string,
     private readonly maxBuffered: number,
-  ) {}
+    private readonly allowListen: ListenRule,
+  ) {
+    allowListen(listen);
+  }
 
   json(): ProxyJson {
     return {
@@ -54,6 +59,7 @@ export class Proxy {
   /** Starts listening; a failure to listen is a 500 error carrying the system's message. */
   async start(): Promise<void> {
     if (this.enabled) return;
+    this.allowListen(this.listen);
     const at = checkAddress('listen', this.listen);
     checkAddress('upstream', this.upstream);
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
@@ -86,7 +92,7 @@ export class Proxy {
     const upstream = input.upstream ?? this.upstream;
     const enabled = input.enabled ?? this.enabled;
     if (listen !== this.listen || upstream !== this.upstream) {
-      checkAddress('listen', listen);
+      this.allowListen(listen);
       checkAddress('upstream', upstream);
       await this.stop();
       this.listen = listen;
