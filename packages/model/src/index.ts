@@ -27,7 +27,7 @@ export type { LrSchedule } from './train/schedule.js';
 export { evaluate } from './train/evaluate.js';
 export { makeWeighting, checkWeighting, WEIGHTINGS } from './train/weighting.js';
 export type { Weighting, LossWeighting } from './train/weighting.js';
-export { readManifest, readOnnxFile, trainedManifest } from './bundle/load.js';
+export { readManifest, readOnnxFile, trainedManifest } from './bundle/read.js';
 export { exportOnnx, ONNX_INPUT } from './onnx/export.js';
 export { openNetwork, defaultEngine, checkEngine } from './engines/registry.js';
 export type { OpenOptions } from './engines/registry.js';

@@ -1,77 +1,17 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { datasetOptionsFromRecord } from '@mtl-split/data';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import { MtlNet } from '../model.js';
-import { firstIssue, isImported, manifestSchema, weightsJsonSchema, type Manifest, type TrainedManifest } from './manifest.js';
-import { sha256 } from './save.js';
+import { readBundleJson } from './files.js';
+import { firstIssue, weightsJsonSchema, type TrainedManifest } from './manifest.js';
+import { readManifest, readWeightsFile, trainedManifest } from './read.js';
+
+export { readManifest, readOnnxFile, trainedManifest } from './read.js';
 
 export interface Bundle {
   dir: string;
   id: string;
   manifest: TrainedManifest;
   model: MtlNet;
-}
-
-function readFile(dir: string, name: string): Buffer {
-  try {
-    return readFileSync(join(dir, name));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ModelError(`bundle '${dir}': missing ${name}`);
-    throw new ModelError(`bundle '${dir}': cannot read ${name} (${code ?? String(err)})`);
-  }
-}
-
-function readJson(dir: string, name: string): unknown {
-  const text = readFile(dir, name).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ModelError(`bundle '${dir}': ${name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-}
-
-/**
- * Reads and validates a bundle's manifest.json (one-line ModelError on a missing folder or bad field).
- * The dataset options are returned as the bundle was trained with them (`datasetOptionsFromRecord`: a
- * MultiMNIST manifest without `layout` was trained on `shifted`), so loadDataset(name, options) gives
- * the bundle's own test set whatever the dataset's defaults are now.
- */
-export function readManifest(dir: string): Manifest {
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    throw new ModelError(`bundle '${dir}': no such folder`);
-  }
-  if (!st.isDirectory()) throw new ModelError(`bundle '${dir}': not a folder`);
-  const parsed = manifestSchema.safeParse(readJson(dir, 'manifest.json'));
-  if (!parsed.success) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${firstIssue(parsed.error)}`);
-  const m = parsed.data;
-  if (m.dataset) m.dataset = { name: m.dataset.name, options: datasetOptionsFromRecord(m.dataset.name, m.dataset.options) };
-  return m;
-}
-
-/** The manifest of a bundle trained here; a ModelError for an imported one (no tfjs weights). */
-export function trainedManifest(dir: string, m: Manifest): TrainedManifest {
-  if (isImported(m)) throw new ModelError(`bundle '${dir}' was imported from ONNX: it has no TensorFlow.js weights; run it with --runtime onnx`);
-  for (const field of ['dataset', 'backbone', 'head', 'seed', 'weights'] as const) {
-    if (m[field] === undefined) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${field}: a trained bundle needs it`);
-  }
-  return { ...m, bottleneck: m.bottleneck ?? null, training: m.training ?? null } as TrainedManifest;
-}
-
-/** Reads a bundle's model.onnx, checking its size and SHA-256 against the manifest. */
-export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
-  const o = manifest.onnx;
-  if (!o) throw new ModelError(`bundle '${dir}' has no model.onnx (made before ONNX export): re-export it with 'npm run export-onnx -- --model ${dir}', or use --runtime tfjs`);
-  const data = readFile(dir, o.file);
-  if (data.byteLength !== o.bytes) throw new ModelError(`bundle '${dir}': ${o.file} has ${data.byteLength} bytes, the manifest says ${o.bytes}: truncated or mismatched`);
-  const digest = sha256(data);
-  if (digest !== o.sha256) throw new ModelError(`bundle '${dir}': ${o.file} checksum ${digest.slice(0, 12)}… does not match the manifest's ${o.sha256.slice(0, 12)}…`);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**
@@ -82,21 +22,12 @@ export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
 export async function loadBundle(dir: string): Promise<Bundle> {
   const manifest = trainedManifest(dir, readManifest(dir));
 
-  const wj = weightsJsonSchema.safeParse(readJson(dir, 'model.json'));
+  const wj = weightsJsonSchema.safeParse(readBundleJson(dir, 'model.json'));
   if (!wj.success) throw new ModelError(`bundle '${dir}': invalid model.json at ${firstIssue(wj.error)}`);
   const specs = wj.data.weightsManifest[0].weights;
 
-  const data = readFile(dir, 'weights.bin');
   const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
-  if (data.byteLength !== manifest.weights.bytes || data.byteLength !== expected) {
-    throw new ModelError(
-      `bundle '${dir}': weights.bin has ${data.byteLength} bytes, expected ${manifest.weights.bytes} (manifest) and ${expected} (model.json): truncated or mismatched`,
-    );
-  }
-  const digest = sha256(data);
-  if (digest !== manifest.weights.sha256) {
-    throw new ModelError(`bundle '${dir}': weights.bin checksum ${digest.slice(0, 12)}… does not match the manifest's ${manifest.weights.sha256.slice(0, 12)}…`);
-  }
+  const data = readWeightsFile(dir, manifest.weights, expected);
 
   let model: MtlNet;
   try {

@@ -172,8 +172,9 @@ export const weightsJsonSchema = z
 
 export type WeightsJson = z.infer<typeof weightsJsonSchema>;
 
-/** First zod issue as `path: message`. */
+/** First zod issue as `path: message`, on one line and at most 200 characters (a hostile file's keys or values stay out). */
 export function firstIssue(err: z.ZodError): string {
   const i = err.issues[0];
-  return `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`;
+  const text = `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }

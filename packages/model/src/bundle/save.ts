@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { datasetOptionsToRecord } from '@mtl-split/data';
@@ -7,6 +6,7 @@ import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
 import { OPSET } from '@mtl-split/onnx';
 import { exportOnnx, ONNX_INPUT } from '../onnx/export.js';
+import { sha256 } from './files.js';
 import { loadBundle } from './load.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainedManifest, type TrainingRecord, type WeightsJson } from './manifest.js';
 
@@ -39,9 +39,7 @@ export async function encodeModelWeights(model: MtlNet): Promise<{ json: Weights
   return { json, data: new Uint8Array(data) };
 }
 
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256 } from './files.js';
 
 /**
  * Writes a bundle folder (manifest.json, model.json and weights.bin for tfjs, model.onnx for ONNX tools). Everything goes to a hidden

@@ -1,5 +1,5 @@
 import { cutHalves, decodeModel, encodeModel, ortVersion, type ModelProto } from '@mtl-split/onnx';
-import { readOnnxFile } from '../bundle/load.js';
+import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
@@ -17,6 +17,8 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   const threads = o.threads ?? 1;
   const id = manifest.id;
   const bytes = readOnnxFile(dir, manifest);
+  // a trained bundle's weights.bin is not run here, but a corrupted one means a corrupted bundle
+  if (manifest.weights) readWeightsFile(dir, manifest.weights);
   let graph: ModelProto;
   try {
     graph = decodeModel(bytes, `bundle '${dir}': model.onnx`);

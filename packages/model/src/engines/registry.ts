@@ -1,4 +1,4 @@
-import { readManifest } from '../bundle/load.js';
+import { readManifest } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import { checkSlowdown, slowdownFromEnv, withDevice } from './device.js';

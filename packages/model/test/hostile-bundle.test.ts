@@ -1,0 +1,110 @@
+// Bundle folders as an attacker or a careless copy leaves them: the real loaders (onnx engine, tfjs
+// loadBundle, readManifest) on a copy of a committed bundle in a tmp folder, each refusing with one line.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBundle, openNetwork, readManifest } from '../src/index.js';
+
+const COMMITTED = resolve(__dirname, '../../../models/multimnist-resnet');
+const root = mkdtempSync(join(tmpdir(), 'mtl-hostile-bundle-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+function copy(edit: (dir: string) => void): string {
+  const dir = join(root, `b${n++}`);
+  cpSync(COMMITTED, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+function replaceWithLink(dir: string, file: string, target: string): void {
+  unlinkSync(join(dir, file));
+  symlinkSync(target, join(dir, file));
+}
+
+/** Runs `open`, expecting a one-line rejection matching `re` within 2 s and with RSS grown by < 200 MB. */
+async function refused(open: () => Promise<unknown>, re: RegExp): Promise<string> {
+  const rss = process.memoryUsage().rss;
+  const t0 = Date.now();
+  let message = '';
+  await open().then(
+    () => expect.fail('the bundle loaded'),
+    (err: unknown) => (message = err instanceof Error ? err.message : String(err)),
+  );
+  expect(message).toMatch(re);
+  expect(message).not.toContain('\n');
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 2 ** 20);
+  return message;
+}
+
+describe('hostile bundle folders', () => {
+  it('model.onnx a symbolic link to /dev/zero: refused before reading', async () => {
+    const dir = copy((d) => replaceWithLink(d, 'model.onnx', '/dev/zero'));
+    await refused(() => openNetwork(dir), /^bundle '.*': model\.onnx is a symbolic link that leads out of the bundle folder: refused$/);
+  });
+
+  it('weights.bin a symbolic link to /dev/urandom: refused by both engines', async () => {
+    const dir = copy((d) => replaceWithLink(d, 'weights.bin', '/dev/urandom'));
+    const re = /^bundle '.*': weights\.bin is a symbolic link that leads out of the bundle folder: refused$/;
+    await refused(() => openNetwork(dir), re);
+    await refused(() => loadBundle(dir), re);
+  });
+
+  it('a FIFO as model.onnx or manifest.json: refused at once, never waiting for a writer', async () => {
+    const fifo = copy((d) => {
+      unlinkSync(join(d, 'model.onnx'));
+      execFileSync('mkfifo', [join(d, 'model.onnx')]);
+    });
+    await refused(() => openNetwork(fifo), /^bundle '.*': model\.onnx is a FIFO, not a regular file: refused$/);
+    const man = copy((d) => {
+      unlinkSync(join(d, 'manifest.json'));
+      execFileSync('mkfifo', [join(d, 'manifest.json')]);
+    });
+    await refused(async () => readManifest(man), /^bundle '.*': manifest\.json is a FIFO, not a regular file: refused$/);
+  });
+
+  it('a symbolic link out of the folder to a readable file: neither its size nor its text is printed', async () => {
+    const secret = join(root, 'secret.txt');
+    writeFileSync(secret, 'TOP-SECRET-TOKEN\n');
+    const dir = copy((d) => replaceWithLink(d, 'manifest.json', secret));
+    const msg = await refused(async () => readManifest(dir), /manifest\.json is a symbolic link that leads out of the bundle folder/);
+    expect(msg).not.toMatch(/SECRET|17/);
+    const rel = copy((d) => replaceWithLink(d, 'model.onnx', '../b0/model.onnx'));
+    await refused(() => openNetwork(rel), /model\.onnx is a symbolic link that leads out/);
+  });
+
+  it('a symbolic link inside the folder is followed', async () => {
+    const dir = copy((d) => {
+      cpSync(join(d, 'model.onnx'), join(d, 'graph.onnx'));
+      replaceWithLink(d, 'model.onnx', 'graph.onnx');
+    });
+    const net = await openNetwork(dir);
+    expect(net.engine).toBe('onnx');
+    await net.close();
+  });
+
+  it('a corrupted weights.bin: the onnx engine refuses too', async () => {
+    const dir = copy((d) => {
+      const w = readFileSync(join(d, 'weights.bin'));
+      w[1000] ^= 0xff;
+      writeFileSync(join(d, 'weights.bin'), w);
+    });
+    await refused(() => openNetwork(dir), /^bundle '.*': weights\.bin checksum [0-9a-f]{12}… does not match the manifest's [0-9a-f]{12}…$/);
+  });
+
+  it('files larger than the manifest says, or a huge manifest.json: refused by size before reading', async () => {
+    const big = copy((d) => truncateSync(join(d, 'model.onnx'), 3 * 2 ** 30)); // sparse: 3 GiB
+    await refused(() => openNetwork(big), /^bundle '.*': model\.onnx has 3221225472 bytes, more than the manifest's size \(\d+\): refused$/);
+    const man = copy((d) => truncateSync(join(d, 'manifest.json'), 64 * 2 ** 20));
+    await refused(async () => readManifest(man), /manifest\.json has 67108864 bytes, more than the limit for JSON files \(16777216\): refused$/);
+  });
+
+  it('a manifest.json that is not JSON: the error does not quote it', async () => {
+    const dir = copy((d) => writeFileSync(join(d, 'manifest.json'), 'SECRET-LINE {'));
+    const msg = await refused(async () => readManifest(dir), /^bundle '.*': manifest\.json is not valid JSON$/);
+    expect(msg).not.toContain('SECRET');
+  });
+});
