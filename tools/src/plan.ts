@@ -9,10 +9,10 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { ENGINES, openNetwork, readManifest } from '@mtl-split/model';
 import { measurePlan, randomInput, testSample } from './plan/measure.js';
-import { DEFAULT_DEVICES_DIR, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
+import { DEFAULT_DEVICES_DIR, DEFAULT_EDGE_DEVICE, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
 import { createProgram, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, parseOrExit } from '@mtl-split/cli';
-import { bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
+import { assumedDeviceLine, bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -32,8 +32,12 @@ const program = createProgram(
   .option('--codec <list>', `comma-separated codecs: ${CODECS.join(', ')}`, 'int8')
   .option('--compress <stage>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
   .option('--repeats <n>', 'timed runs per split point (median)', '20')
-  .option('--edge-slowdown <k>', 'edge device is k times slower than this machine (edge compute and encode x k)', '1')
-  .option('--edge-device <name>', `edge device profile from --devices-dir (compute x its slowdown, as the experiment emulates it): ${deviceNames(DEFAULT_DEVICES_DIR).join(', ')}`)
+  .option('--edge-slowdown <k>', 'edge device is k times slower than this machine (edge compute and encode x k; default 1); alone, the edge device is this-machine')
+  .option(
+    '--edge-device <name>',
+    `edge device profile from --devices-dir (compute x its slowdown, as the experiment emulates it): ${deviceNames(DEFAULT_DEVICES_DIR).join(', ')} ` +
+      `(default ${DEFAULT_EDGE_DEVICE}, the default experiment's; this-machine: the edge is this machine as it is)`,
+  )
   .option('--cloud-device <name>', 'cloud device profile from --devices-dir (default this-machine)')
   .option('--devices-dir <dir>', 'folder of device profile files NAME.json (default: testbed/devices of this repository)')
   .option('--overhead-ms <ms>', 'fixed cost of one request on its way (gRPC, proxies), added to every split that sends; the experiment passes the one it measured', '0')
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   // measured as this machine is (slowdown 1, whatever MTL_SPLIT_DEVICE_SLOWDOWN says): devices scale the figures
   const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads, slowdown: 1 });
   process.stderr.write(`${engineLine('plan', net.engine, net.backend)}\n`);
+  if (o.edgeDeviceAssumed) process.stderr.write(`${assumedDeviceLine(o.edgeDevice)}\n`);
   const bundle = { id: net.id, dir: o.model, manifest };
   // the first test sample of the bundle's dataset; an imported bundle has none: a seeded random input
   const dataset = manifest.dataset;

@@ -81,7 +81,7 @@ runMain('verify-fixtures', async () => {
     if (edge.code !== 0) throw new Error(`${f}: edge failed: ${edge.err.trim().split('\n').at(-1)}`);
     const results = JSON.parse(readFileSync(json, 'utf8')) as { split: string; failed: number; maxAbsDiff: number | null }[];
     process.stderr.write(`verify-fixtures: ${f}: plan\n`);
-    const plan = run(['tools/src/plan.ts', '--model', bundle, '--profile', 'lte', '--repeats', '3', '--no-progress']);
+    const plan = run(['tools/src/plan.ts', '--model', bundle, '--profile', 'lte', '--edge-device', 'this-machine', '--repeats', '3', '--no-progress']);
     if (plan.code !== 0) throw new Error(`${f}: plan failed: ${plan.err.trim().split('\n').at(-1)}`);
     rows.push({
       file: f,

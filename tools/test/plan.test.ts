@@ -9,9 +9,9 @@ import { loadDataset } from '@mtl-split/data';
 import { buildModel, loadBundle, openNetwork, saveBundle, type Bundle } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
 import { measurePlan, testSample, type Measurement } from '../src/plan/measure.js';
-import { loadProfile, parseOptions, REPO_ROOT, UsageError, type RawOptions } from '../src/plan/options.js';
+import { DEFAULT_EDGE_DEVICE, loadProfile, parseOptions, REPO_ROOT, UsageError, type RawOptions } from '../src/plan/options.js';
 import { answerBytes, bestRow, EDGE_ONLY, planLink, predictRow } from '../src/plan/predict.js';
-import { bestLine, formatLinkTable } from '../src/plan/report.js';
+import { assumedDeviceLine, bestLine, formatLinkTable } from '../src/plan/report.js';
 
 const require = createRequire(import.meta.url);
 const TSX = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
@@ -186,6 +186,25 @@ describe('options', () => {
   });
 });
 
+describe('the edge device a plan assumes', () => {
+  it("defaults to the default experiment's device and says so; --edge-slowdown alone or --edge-device this-machine plan for this machine", () => {
+    const scenario = JSON.parse(readFileSync(join(REPO_ROOT, 'testbed/scenarios/default.json'), 'utf8')) as { edgeDevice: string };
+    expect(DEFAULT_EDGE_DEVICE).toBe(scenario.edgeDevice);
+    const d = parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined }));
+    expect(d.edgeDevice.name).toBe(DEFAULT_EDGE_DEVICE);
+    expect(d.edgeDevice.slowdown).toBeGreaterThan(1);
+    expect(d.edgeDeviceAssumed).toBe(true);
+    expect(d.edgeSlowdown).toBe(1);
+    expect(assumedDeviceLine(d.edgeDevice)).toMatch(/^plan: no --edge-device given: assuming mcu-m7 \(.+; compute x100, emulated\); --edge-device this-machine /);
+    const host = parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined, edgeDevice: 'this-machine' }));
+    expect([host.edgeDevice.name, host.edgeDevice.slowdown, host.edgeDeviceAssumed]).toEqual(['this-machine', 1, false]);
+    const slow = parseOptions(raw({ upKbps: '1', edgeSlowdown: '10' }));
+    expect([slow.edgeDevice.name, slow.edgeSlowdown, slow.edgeDeviceAssumed]).toEqual(['this-machine', 10, false]);
+    const named = parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined, edgeDevice: 'rpi4' }));
+    expect([named.edgeDevice.name, named.edgeDeviceAssumed]).toEqual(['rpi4', false]);
+  });
+});
+
 describe('plan CLI', () => {
   it('exits non-zero with one line on bad input and writes nothing; --json writes the full result', async () => {
     const json = join(dir, 'out', 'plan.json');
@@ -214,11 +233,14 @@ describe('plan CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/best split for lte \(int8\): /);
     expect(r.stdout).toMatch(/best split for custom \(f32\): /);
+    // no --edge-device: the default device is assumed, said on stderr and in the table's header
+    expect(r.stderr.split('\n').filter((l) => l.includes('assuming'))).toEqual([assumedDeviceLine(parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined })).edgeDevice)]);
+    expect(r.stdout).toMatch(/edge device mcu-m7 \(compute x100\)/);
     const out = JSON.parse(readFileSync(good, 'utf8')) as { links: { name: string }[]; best: { link: string; codec: string; split: string }[]; predictions: { rows: unknown[] }[]; measurement: { points: unknown[] } };
     expect(out.links.map((l) => l.name)).toEqual(['lte', 'custom']);
     expect(out.best.map((b) => `${b.link}/${b.codec}`)).toEqual(['lte/int8', 'lte/f32', 'custom/int8', 'custom/f32']);
     expect(out.measurement.points).toHaveLength(bundle.model.splitPoints.length);
     expect(out.predictions[0].rows).toHaveLength(bundle.model.splitPoints.length + 1);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-  }, 60_000);
+  }, 120_000); // eight programs, one of them emulating mcu-m7 (its waits), on a shared 2-core machine
 });

@@ -17,6 +17,13 @@ export const DEFAULT_PROFILES_DIR = PROFILES_DIR;
 export const DEFAULT_DEVICES_DIR = DEVICES_DIR;
 export type { Device };
 
+/**
+ * The edge device a plan assumes when neither --edge-device nor --edge-slowdown is given: the default
+ * experiment's (testbed/scenarios/default.json), a microcontroller-class camera node. Planning for this
+ * machine as the edge (`--edge-device this-machine`) answers edge-only on every link for any small model.
+ */
+export const DEFAULT_EDGE_DEVICE = 'mcu-m7';
+
 /** A link: bandwidths in KB/s (1 KB = 1000 bytes), latency and jitter as round-trip ms. */
 export interface Link {
   name: string;
@@ -36,7 +43,8 @@ export interface RawOptions {
   codec: string;
   compress: string;
   repeats: string;
-  edgeSlowdown: string;
+  /** Absent: not given (then the edge device defaults to DEFAULT_EDGE_DEVICE). */
+  edgeSlowdown?: string;
   cloudSpeedup: string;
   overheadMs?: string;
   edgeDevice?: string;
@@ -60,6 +68,8 @@ export interface PlanOptions {
   overheadMs: number;
   /** Device profiles (testbed/devices or --devices-dir): compute x slowdown, as the testbed emulates it. */
   edgeDevice: Device;
+  /** True when the edge device was not named and DEFAULT_EDGE_DEVICE was assumed. */
+  edgeDeviceAssumed: boolean;
   cloudDevice: Device;
   json: string | null;
   progress: boolean;
@@ -99,6 +109,15 @@ export function loadDevice(flag: string, name: string, dir: string): Device {
 /** Device names in `dir`, with the built-in this-machine. */
 export function deviceNames(dir: string): string[] {
   return ['this-machine', ...listDevices(dir)];
+}
+
+/**
+ * The edge device to load: --edge-device, else this machine when --edge-slowdown describes the edge
+ * relative to it, else DEFAULT_EDGE_DEVICE.
+ */
+function edgeDeviceName(raw: RawOptions): string {
+  if (raw.edgeDevice !== undefined) return raw.edgeDevice;
+  return raw.edgeSlowdown === undefined ? DEFAULT_EDGE_DEVICE : 'this-machine';
 }
 
 function num(flag: string, value: string, schema: z.ZodNumber): number {
@@ -155,10 +174,11 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     codecs: codecs as CodecName[],
     compress,
     repeats: num('--repeats', raw.repeats, z.number().int('must be an integer').min(1, 'must be >= 1').max(10_000, 'must be <= 10000')),
-    edgeSlowdown: num('--edge-slowdown', raw.edgeSlowdown, positive),
+    edgeSlowdown: raw.edgeSlowdown === undefined ? 1 : num('--edge-slowdown', raw.edgeSlowdown, positive),
     cloudSpeedup: num('--cloud-speedup', raw.cloudSpeedup, positive),
     overheadMs: raw.overheadMs === undefined ? 0 : num('--overhead-ms', raw.overheadMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
-    edgeDevice: loadDevice('--edge-device', raw.edgeDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
+    edgeDevice: loadDevice('--edge-device', edgeDeviceName(raw), raw.devicesDir ?? DEFAULT_DEVICES_DIR),
+    edgeDeviceAssumed: raw.edgeDevice === undefined && raw.edgeSlowdown === undefined,
     cloudDevice: loadDevice('--cloud-device', raw.cloudDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),
     json: raw.json ?? null,
     progress: raw.progress,

@@ -1,9 +1,14 @@
 import type { Measurement } from './measure.js';
-import type { Link } from './options.js';
+import type { Device, Link } from './options.js';
 import { EDGE_ONLY, type LinkPlan } from './predict.js';
 
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 const times = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}x`);
+
+/** The one stderr line saying which edge device a plan assumed when none was named. */
+export function assumedDeviceLine(d: Device): string {
+  return `plan: no --edge-device given: assuming ${d.name} (${d.description}; compute x${d.slowdown}, emulated); --edge-device this-machine plans for this machine as the edge`;
+}
 
 function describeLink(l: Link): string {
   return `${l.name}: up ${l.upKBps} KB/s, down ${l.downKBps} KB/s, RTT ${l.latencyMs} ms${l.jitterMs ? ` (jitter ${l.jitterMs} ms, averages out)` : ''}`;
