@@ -1,7 +1,10 @@
+import { EDGE_ONLY, mean, predictEdgeOnly as edgeOnlyModel, predictSplit, type LatencyPrediction } from '@mtl-split/stats';
 import type { Cell, LinkFigures, Prediction, Results, Timings, Variant, Winner } from './results.js';
 
+export { EDGE_ONLY };
+
 /**
- * Analytic latency model of one request (one sample):
+ * A cell's prediction by the project's one latency model (@mtl-split/stats `predictSplit`):
  *   predicted = edge compute + encode + cloud compute + decode          (measured in the cell)
  *             + unshaped overhead                                        (network time without toxics)
  *             + wire bytes up / up bandwidth + wire bytes down / down bandwidth   (configured link)
@@ -13,19 +16,17 @@ export function predictLatency(
   overheadMs: number,
   link: LinkFigures,
 ): Prediction {
-  const computeMs = t.edge + t.encode + t.cloud + t.decode;
-  const transferMs = (wire.up / (link.upKBps * 1000) + wire.down / (link.downKBps * 1000)) * 1000;
-  const totalMs = computeMs + overheadMs + transferMs + link.latencyMs;
-  return { computeMs, overheadMs, transferMs, latencyMs: link.latencyMs, totalMs };
+  const costs = { edgeMs: t.edge, encodeMs: t.encode, decodeMs: t.decode, cloudMs: t.cloud, upBytes: wire.up, downBytes: wire.down };
+  return asPrediction(predictSplit(costs, { rttMs: link.latencyMs, upKBps: link.upKBps, downKBps: link.downKBps, overheadMs }));
 }
-
-/** The candidate that runs the whole network on the edge device (no transmission). */
-export const EDGE_ONLY = 'edge-only';
 
 /** Edge-only has no link: its prediction is its compute (the whole network on the edge device). */
 export function predictEdgeOnly(t: Pick<Timings, 'edge' | 'encode' | 'cloud' | 'decode'>): Prediction {
-  const computeMs = t.edge + t.encode + t.cloud + t.decode;
-  return { computeMs, overheadMs: 0, transferMs: 0, latencyMs: 0, totalMs: computeMs };
+  return asPrediction(edgeOnlyModel(t.edge + t.encode + t.cloud + t.decode));
+}
+
+function asPrediction(p: LatencyPrediction): Prediction {
+  return { computeMs: p.computeMs, overheadMs: p.overheadMs, transferMs: p.transferMs, latencyMs: p.rttMs, totalMs: p.totalMs };
 }
 
 /** A cell predicted over this many times the best prediction of its profile and codec cannot win (the model errs by tens of %, not 2x). */
@@ -43,11 +44,6 @@ export function hopeless(predictedMs: number, bestMs: number, minSamples: number
 /** Signed error of the prediction in % of the measured value. */
 export function errorPct(measuredMs: number, predictedMs: number): number {
   return measuredMs > 0 ? ((measuredMs - predictedMs) / measuredMs) * 100 : 0;
-}
-
-/** Mean of a numeric field over cells. */
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
 /**

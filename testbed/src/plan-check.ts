@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { mean } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
@@ -61,8 +62,6 @@ export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
   if (!p.success) throw new TestbedError(`plan JSON: ${formatIssues(p.error.issues)}`);
   return p.data;
 }
-
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * Plan's pick per (profile, codec) against the measurement: plan's best among the measured candidates, its

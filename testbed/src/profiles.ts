@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { transferMs } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { readJsonFile } from './json-file.js';
@@ -79,5 +80,5 @@ export function profileToxics(p: Profile): ToxicSpec[] {
  * round-trip latency (ms). Documented in the README; the report's "slowest" and "fastest" use it.
  */
 export function profileReferenceMs(p: Profile): number {
-  return (10_000 / (p.upKBps * 1000)) * 1000 + p.latencyMs;
+  return transferMs(10_000, p.upKBps) + p.latencyMs;
 }

@@ -1,4 +1,6 @@
-/** Latency summary in ms. */
+import { summary } from '@mtl-split/stats';
+
+/** Latency summary in ms (the edge result's form of @mtl-split/stats' `summary`). */
 export interface Summary {
   p50: number;
   p95: number;
@@ -6,11 +8,11 @@ export interface Summary {
   mean: number;
 }
 
-/** Nearest-rank percentiles and mean, rounded to microseconds; zeros for no values. */
+const us = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** Percentiles (linear interpolation between closest ranks, @mtl-split/stats) and mean, rounded to microseconds; zeros for no values. */
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) return { p50: 0, p95: 0, p99: 0, mean: 0 };
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  const r = (v: number) => Math.round(v * 1000) / 1000;
-  return { p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  const s = summary(values);
+  return { p50: us(s.p50), p95: us(s.p95), p99: us(s.p99), mean: us(s.mean) };
 }

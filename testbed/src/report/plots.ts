@@ -1,3 +1,4 @@
+import { mean } from '@mtl-split/stats';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Cell, Results } from '../results.js';
 
@@ -6,10 +7,6 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Profiles ordered fastest -> slowest. */
 export function profileOrder(r: Results): string[] {
   return [...r.profiles].sort((a, b) => a.referenceMs - b.referenceMs).map((p) => p.name);
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
 
 /** Cells averaged over repetitions, keyed by variant/profile/codec/split. */

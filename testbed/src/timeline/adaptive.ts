@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ALL, AUTO, EDGE_ONLY, mean, percentile } from '@mtl-split/stats';
 import { startCloud } from '../apps.js';
 import { readBundleInfo } from '../bundles.js';
 import { TestbedError } from '../errors.js';
@@ -7,9 +8,7 @@ import type { LinkControl } from '../link.js';
 import type { Supervisor } from '../supervisor.js';
 import { sleep, startTimelineEdge } from './edge.js';
 import type { AdaptiveFile, TimelineScenario } from './schema.js';
-import { inWindow, mean, quantile, readTrace, type TraceRecord, type Window } from './trace.js';
-
-export const AUTO = 'auto';
+import { inWindow, readTrace, type TraceRecord, type Window } from './trace.js';
 
 /** One run (auto or a fixed split) over the whole timeline. */
 export interface AdaptiveRun {
@@ -46,9 +45,9 @@ export async function runAdaptive(
   o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
 ): Promise<AdaptiveResults> {
   const info = readBundleInfo(s.model, `scenario ${s.name}: field "model"`);
-  const fixed = s.candidates === 'all' ? [...info.candidates, 'edge-only'] : s.candidates;
+  const fixed = s.candidates === ALL ? [...info.candidates, EDGE_ONLY] : s.candidates;
   for (const [i, c] of fixed.entries()) {
-    if (c !== 'edge-only' && !info.splits.some((p) => p.name === c)) throw new TestbedError(`scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, edge-only)`);
+    if (c !== EDGE_ONLY && !info.splits.some((p) => p.name === c)) throw new TestbedError(`scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, ${EDGE_ONLY})`);
   }
   const logs = path.join(o.dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -85,7 +84,7 @@ export async function runAdaptive(
       const rs = inWindow(trace, w);
       const splits: Record<string, number> = {};
       for (const r of rs) splits[r.split] = (splits[r.split] ?? 0) + 1;
-      return { requests: rs.length, meanMs: mean(rs.map((r) => r.ms)), p95Ms: quantile(rs.map((r) => r.ms), 0.95), splits };
+      return { requests: rs.length, meanMs: mean(rs.map((r) => r.ms)), p95Ms: percentile(rs.map((r) => r.ms), 95), splits };
     });
     const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
     return { split, requests: trace.length, failed, meanMs: mean(trace.map((r) => r.ms)), phases, settle, points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })) };

@@ -69,10 +69,3 @@ export function inWindow(trace: readonly TraceRecord[], w: Window): TraceRecord[
   return trace.filter((r) => r.at >= w.from && r.at < w.to);
 }
 
-export const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-
-export function quantile(xs: readonly number[], q: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
