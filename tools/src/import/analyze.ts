@@ -5,6 +5,7 @@ import {
 } from '@mtl-split/onnx';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model';
 import { UsageError } from '@mtl-split/cli';
+import { mergeIndistinguishable } from './merge.js';
 
 /** Highest ai.onnx opset the bundled ONNX Runtime (1.30) runs. */
 export const MAX_OPSET = 23;
@@ -189,16 +190,22 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   const described = new Set(infos.map((v) => v.name ?? ''));
   const used = new Set<string>(['input', 'all', 'edge-only', 'cloud-only']);
   const match = pointMatcher(o.points);
-  const points: Manifest['splitPoints'] = [];
-  for (const c of cuts) {
+  const found = cuts.flatMap((c) => {
     const isInput = c.tensor === input.name;
     const shape = isInput ? [...input.shape] : shapes.get(c.tensor)?.slice(1);
-    if (!shape || shape.length === 0 || shape.some((d) => d < 1)) continue; // not a float tensor with a known shape
+    if (!shape || shape.length === 0 || shape.some((d) => d < 1)) return []; // not a float tensor with a known shape
     if (!isInput && !described.has(c.tensor)) infos.push(valueInfo(c.tensor, ['N', ...shape]));
+    const halves = cutHalves(m, c.tensor, { input: input.name, outputs });
+    return [{ ...c, isInput, shape, halves, edgeNodes: halves.edge?.graph?.node ?? [] }];
+  });
+  // a Conv and the activation after it cross the same tensor shape: one row for the user, the later
+  const { kept, dropped } = mergeIndistinguishable(found, shapes);
+  if (dropped) log(`${shown}: ${dropped} of ${found.length} cuts dropped: each crosses the same shape as the next, with only an activation between (the cut after it kept)`);
+  const points: Manifest['splitPoints'] = [];
+  for (const { isInput, shape, halves, ...c } of kept) {
     let name = isInput ? 'input' : c.node;
     if (!isInput && used.has(name)) name = used.has(c.tensor) ? `${c.node}:${c.tensor}` : c.tensor;
     used.add(name);
-    const halves = cutHalves(m, c.tensor, { input: input.name, outputs });
     const edge = side(halves.edge);
     const cloud = side(halves.cloud);
     points.push({
