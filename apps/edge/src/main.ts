@@ -8,6 +8,7 @@ import { runEdge, type EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures } from './report.js';
+import { interruptHandler } from './interrupt.js';
 
 const fail: (message: string, code?: number) => never = failWith('edge');
 /** The run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for). */
@@ -46,18 +47,21 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
   // Ctrl-C: stop sending, let the requests in flight end, then print and write what was measured (marked
-  // interrupted) and exit 130; a second Ctrl-C exits at once.
+  // interrupted) and exit 130. Under `npm run edge` one Ctrl-C arrives twice (terminal and npm): a repeat
+  // within 1 s is the same Ctrl-C; a later one exits at once.
   const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) {
+  const onSignal = interruptHandler({
+    abort: (signal) => {
+      abort.abort();
+      bar?.stop();
+      process.stderr.write(`\nedge: interrupted (${signal}): finishing the requests in flight, then the summary (Ctrl-C again after 1 s: exit at once)\n`);
+    },
+    exitNow: (signal) => {
       bar?.stop();
       process.stderr.write(`\nedge: interrupted again (${signal}): exiting without a summary\n`);
       process.exit(EXIT.interrupted);
-    }
-    abort.abort();
-    bar?.stop();
-    process.stderr.write(`\nedge: interrupted (${signal}): finishing the requests in flight, then the summary\n`);
-  };
+    },
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // --device-slowdown reaches openNetwork (in edge.ts) as its environment variable: every half is stretched
