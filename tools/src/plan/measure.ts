@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
 import { withDevice, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
+import { median } from '@mtl-split/stats';
 
 /** One codec at one split point: exact frame size of the real activation, encode/decode time. */
 export interface CodecMeasurement {
@@ -43,12 +44,6 @@ export interface MeasureOptions {
   devices?: { edge: number; cloud: number };
   /** Called after each timed step; total = repeats * (points + 1). */
   onProgress?: (done: number, total: number) => void;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A seeded uniform [0, 1) input of a per-sample shape (for bundles without a dataset). */

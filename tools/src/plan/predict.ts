@@ -1,12 +1,11 @@
 import type { CodecName } from '@mtl-split/codec';
 import type { TaskSpec } from '@mtl-split/model';
+import { EDGE_ONLY, INPUT_POINT, predictEdgeOnly, predictSplit } from '@mtl-split/stats';
 import type { Measurement } from './measure.js';
 import type { Link } from './options.js';
 
-/** Name of the baseline row: the whole model on the edge, nothing sent. */
-export const EDGE_ONLY = 'edge-only';
-/** Name of the split point that sends the input (all compute in the cloud). */
-export const CLOUD_ONLY = 'input';
+/** Name of the baseline row (the whole model on the edge, nothing sent); the cloud-only row is the split point INPUT_POINT. */
+export { EDGE_ONLY };
 /** Fixed estimate of the answer sent back: 8 bytes per class per task plus 64 bytes of overhead. */
 export const ANSWER_BYTES_PER_CLASS = 8;
 export const ANSWER_OVERHEAD_BYTES = 64;
@@ -65,9 +64,10 @@ export interface LinkPlan {
 }
 
 /**
- * The testbed's analytic model (testbed/src/analytic.ts) without its unshaped overhead:
- *   total = edge + encode + upBytes / up bandwidth + round-trip latency + decode + cloud + downBytes / down bandwidth
- * Bandwidths in KB/s, 1 KB = 1000 bytes; jitter averages out.
+ * The project's one latency model (@mtl-split/stats `predictSplit`, which the testbed predicts with too) on
+ * this machine's measurements scaled to the devices:
+ *   total = edge + encode + upBytes / up bandwidth + round-trip latency + overhead + decode + cloud + downBytes / down bandwidth
+ * Bandwidths in KB/s, 1 KB = 1000 bytes; jitter averages out; the overhead only with --overhead-ms.
  */
 export function predictRow(
   split: string,
@@ -76,21 +76,23 @@ export function predictRow(
   link: Pick<Link, 'upKBps' | 'downKBps' | 'latencyMs'>,
   d: Devices,
 ): PlanRow {
-  const edgeMs = t.edgeMs * d.edgeSlowdown * (d.edgeDevice ?? 1);
-  const encodeMs = t.encodeMs * d.edgeSlowdown;
-  const decodeMs = t.decodeMs / d.cloudSpeedup;
-  const cloudMs = (t.cloudMs / d.cloudSpeedup) * (d.cloudDevice ?? 1);
-  const upMs = (bytes.up / (link.upKBps * 1000)) * 1000;
-  const downMs = (bytes.down / (link.downKBps * 1000)) * 1000;
-  const overheadMs = d.overheadMs ?? 0;
-  const totalMs = edgeMs + encodeMs + upMs + link.latencyMs + overheadMs + decodeMs + cloudMs + downMs;
-  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: link.latencyMs, downMs, decodeMs, cloudMs, ...(overheadMs ? { overheadMs } : {}), totalMs };
+  const costs = {
+    edgeMs: t.edgeMs * d.edgeSlowdown * (d.edgeDevice ?? 1),
+    encodeMs: t.encodeMs * d.edgeSlowdown,
+    decodeMs: t.decodeMs / d.cloudSpeedup,
+    cloudMs: (t.cloudMs / d.cloudSpeedup) * (d.cloudDevice ?? 1),
+    upBytes: bytes.up,
+    downBytes: bytes.down,
+  };
+  const p = predictSplit(costs, { rttMs: link.latencyMs, upKBps: link.upKBps, downKBps: link.downKBps, overheadMs: d.overheadMs });
+  const { edgeMs, encodeMs, upMs, downMs, decodeMs, cloudMs, overheadMs, totalMs } = p;
+  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: p.rttMs, downMs, decodeMs, cloudMs, ...(overheadMs ? { overheadMs } : {}), totalMs };
 }
 
 /** The edge-only baseline: the whole model on the (slowed-down) edge, no transmission. */
 export function edgeOnlyRow(fullModelMs: number, d: Devices): PlanRow {
-  const edgeMs = fullModelMs * d.edgeSlowdown * (d.edgeDevice ?? 1);
-  return { split: EDGE_ONLY, upBytes: 0, downBytes: 0, edgeMs, encodeMs: 0, upMs: 0, latencyMs: 0, downMs: 0, decodeMs: 0, cloudMs: 0, totalMs: edgeMs };
+  const { edgeMs, totalMs } = predictEdgeOnly(fullModelMs * d.edgeSlowdown * (d.edgeDevice ?? 1));
+  return { split: EDGE_ONLY, upBytes: 0, downBytes: 0, edgeMs, encodeMs: 0, upMs: 0, latencyMs: 0, downMs: 0, decodeMs: 0, cloudMs: 0, totalMs };
 }
 
 /** Fastest row; `transmittingOnly` skips the edge-only baseline. Ties go to the earlier row. */
@@ -115,7 +117,7 @@ export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes
   });
   rows.push(edgeOnlyRow(m.fullModelMs, d));
   const best = bestRow(rows);
-  const cloudOnly = rows.find((r) => r.split === CLOUD_ONLY) ?? null;
+  const cloudOnly = rows.find((r) => r.split === INPUT_POINT) ?? null;
   const edgeOnly = rows[rows.length - 1];
   return {
     link: link.name,
