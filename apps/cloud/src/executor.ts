@@ -39,7 +39,8 @@ export class BundleExecutor implements SplitExecutor {
     return {
       bundleId: this.net.id,
       tasks: this.net.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
-      splitPoints: this.net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
+      // the recorded value range of a point (when the bundle has one): the server refuses frames far outside it
+      splitPoints: this.net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], ...(p.range ? { range: { ...p.range } } : {}) })),
       input: describeInput(this.net.input),
     };
   }

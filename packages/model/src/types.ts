@@ -22,6 +22,8 @@ export interface SplitPointInfo {
   tensor?: string;
   /** Swept by `--split all`, plan and scenarios; absent means true. */
   candidate?: boolean;
+  /** Values seen at the point over a calibration batch when the bundle was made (see the manifest). */
+  range?: { min: number; max: number };
 }
 
 export interface MtlModel {

@@ -13,3 +13,5 @@ export { findCutTensors } from './points.js';
 export type { CutTensor } from './points.js';
 export { nodeFlops, graphFlops } from './cost.js';
 export { probeShapes, inferElemTypes } from './probe.js';
+export { tensorRanges } from './ranges.js';
+export type { ValueRange } from './ranges.js';

@@ -7,6 +7,7 @@ import { BusyPoller } from './busy-poll.js';
 import { statusName, toTransportError, TransportError } from './errors.js';
 import { guardConnections, type ConnectionStats } from './connections.js';
 import { codecNames, decodeFrame, firstNonFinite, samplesOf } from './frame.js';
+import { checkPointRange } from './range.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
@@ -515,6 +516,7 @@ export class SplitServer {
       throw new TransportError(Status.INVALID_ARGUMENT, `non-finite input: element ${bad} is ${tensor.data[bad]}`);
     }
     if (req.splitPoint === 'input') checkInputRange(tensor.data, description.input ?? DEFAULT_INPUT);
+    else checkPointRange(description.splitPoints.find((p) => p.name === req.splitPoint), tensor.data);
     const decodeMs = performance.now() - td;
     const r = await batcher.submit(req.splitPoint, tensor.data, n, isCancelled);
     for (const [task, out] of Object.entries(r.outputs)) {

@@ -11,6 +11,8 @@ export interface SplitPointDescription {
   name: string;
   /** Per-sample tensor shape at this point, without the batch dimension. */
   shape: number[];
+  /** Values the bundle saw here over a calibration batch; the server refuses frames far outside it (`checkPointRange`). */
+  range?: { min: number; max: number };
 }
 
 /** The network input a client sends at split point 'input' (Describe.input). */

@@ -22,6 +22,11 @@ const splitPointSchema = z
     tensor: z.string().min(1).optional(),
     /** Swept by `--split all`, plan and scenarios (absent: true). */
     candidate: z.boolean().optional(),
+    /**
+     * Values the point took over a calibration batch when the bundle was made (absent at `input`, whose
+     * range is the preprocessing's, and in bundles from before it was recorded): the cloud refuses frames far outside it.
+     */
+    range: z.object({ min: z.number(), max: z.number() }).strict().refine((r) => r.min <= r.max, 'min must be <= max').optional(),
   })
   .strict();
 

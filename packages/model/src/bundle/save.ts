@@ -4,10 +4,12 @@ import { datasetOptionsToRecord } from '@mtl-split/data';
 import { tf } from '@mtl-split/runtime';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
-import { OPSET } from '@mtl-split/onnx';
+import { OPSET, type TensorData } from '@mtl-split/onnx';
 import { exportOnnx, ONNX_INPUT } from '../onnx/export.js';
 import { sha256 } from './files.js';
 import { loadBundle } from './load.js';
+import { readManifest, readOnnxFile } from './read.js';
+import { recordRanges } from './ranges.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainedManifest, type TrainingRecord, type WeightsJson } from './manifest.js';
 
 export interface SaveBundleOptions {
@@ -20,6 +22,11 @@ export interface SaveBundleOptions {
   backend?: string;
   /** Replace an existing folder (default false: error). */
   overwrite?: boolean;
+  /**
+   * Network inputs ([n, H, W, C], e.g. `calibrationBatch(dataset)`) over which each split point's value
+   * range is recorded in the manifest (the cloud refuses frames far outside it); absent: no ranges.
+   */
+  calibration?: TensorData;
 }
 
 /** Serialises the model's weights in tfjs format (weights manifest + one binary). */
@@ -53,6 +60,9 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
   const cfg = model.config;
   const id = opts.id ?? basename(target);
   const onnxBytes = exportOnnx(model, id);
+  const splitPoints = opts.calibration
+    ? await recordRanges(onnxBytes, { id, inputShape: cfg.inputShape, splitPoints: model.splitPoints }, opts.calibration)
+    : model.splitPoints;
   const manifest = manifestSchema.parse({
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -67,7 +77,7 @@ export async function saveBundle(dir: string, model: MtlNet, opts: SaveBundleOpt
     inputShape: cfg.inputShape,
     seed: cfg.seed,
     params: model.paramCount,
-    splitPoints: model.splitPoints,
+    splitPoints,
     training: opts.training ?? null,
     weights: {
       manifest: 'model.json',
@@ -193,4 +203,21 @@ export async function exportBundleOnnx(dir: string): Promise<Manifest> {
   } finally {
     bundle.model.dispose();
   }
+}
+
+/**
+ * Records each split point's value range over `batch` (network inputs) in an existing bundle's manifest
+ * (bundles made before ranges were recorded); model.onnx is checked against the manifest first and the
+ * rest of the manifest is kept as read. Returns the new manifest.
+ */
+export async function recordBundleRanges(dir: string, batch: TensorData): Promise<Manifest> {
+  const old = readManifest(dir);
+  const splitPoints = await recordRanges(readOnnxFile(dir, old), old, batch);
+  const manifest = manifestSchema.parse({ ...old, splitPoints });
+  try {
+    writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  } catch (err) {
+    throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return manifest;
 }

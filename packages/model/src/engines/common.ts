@@ -4,7 +4,7 @@ import type { SplitPointInfo, TaskSpec } from '../types.js';
 import type { InputSpec } from './types.js';
 
 /** The input spec a manifest describes (our bundles: NHWC float32 in [0, 1]). */
-export function inputSpec(m: Manifest): InputSpec {
+export function inputSpec(m: Pick<Manifest, 'onnx' | 'inputShape' | 'preprocess'>): InputSpec {
   const c = m.onnx?.layout === 'NCHW' ? m.inputShape[0] : m.inputShape[2];
   return {
     name: m.onnx?.input ?? 'input',
