@@ -1,6 +1,7 @@
 import { CliExit, EXIT, logFormatter } from '@mtl-split/cli';
 import { pino } from 'pino';
 import { startCloud } from './cloud.js';
+import { isAddressInUse, portInUse, portInUseLine } from './port-in-use.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
 
 async function main(): Promise<void> {
@@ -44,13 +45,19 @@ async function main(): Promise<void> {
     };
     check();
   };
+  // a taken port is said in our words before grpc-js tries it (and logs its own line)
+  if (await portInUse(opts.host, opts.port)) {
+    process.stderr.write(`${portInUseLine(opts.host, opts.port)}\n`);
+    exit(EXIT.failure);
+    return;
+  }
   let cloud;
   try {
     cloud = await startCloud(opts, log, { logLinesDropped: () => dropped });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error({ err: message }, 'start failed');
-    process.stderr.write(`cloud: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`${isAddressInUse(message) ? portInUseLine(opts.host, opts.port) : `cloud: ${message.split('\n')[0]}`}\n`);
     exit(EXIT.failure);
     return;
   }
