@@ -1,3 +1,5 @@
+import { EDGE_ONLY, predictEdgeOnly, predictSplit, type LinkModel } from '@mtl-split/stats';
+
 /**
  * `--split auto`: which candidate (a split point, or the whole network here) answers the next request.
  *
@@ -7,7 +9,8 @@
  *   own run of that cloud half, scaled by how fast the cloud has been relative to the edge);
  * - the link: round-trip time (a light health check while the link is idle, during the edge's compute)
  *   and upstream time per byte (a sent frame's network time less the round trip, over its bytes).
- * prediction = edge + encode + rtt + bytes x time-per-byte + cloud; edge-only = the whole network here.
+ * prediction = edge + encode + rtt + bytes x time-per-byte + cloud, the project's one latency model
+ * (@mtl-split/stats `predictSplit`) with the answer's bytes down left out; edge-only = the whole network here.
  * It moves to another candidate only when that one is predicted better by `margin` for `confirm`
  * decisions in a row (hysteresis, so noise does not make it flap); each move carries the estimate that
  * caused it. The running estimates follow a change within a few requests: a frame's network time off by
@@ -18,7 +21,7 @@
  * background (the answer given is the local one) to measure the link again.
  */
 
-export const EDGE_ONLY = 'edge-only';
+export { EDGE_ONLY };
 
 export interface AutoOptions {
   /** Relative improvement a candidate needs to be taken (default 0.15). */
@@ -156,17 +159,24 @@ export class AutoSplit {
     }
   }
 
-  /** Predicted latency of every candidate, ms. */
+  /** The link as the estimates stand: no estimate yet, or a negative time per byte, costs nothing. */
+  private link(): LinkModel {
+    const perByte = Math.max(0, this.msPerByte ?? 0);
+    return { rttMs: this.rtt ?? 0, upKBps: perByte > 0 ? 1 / perByte : Infinity, downKBps: Infinity };
+  }
+
+  /** Predicted latency of every candidate, ms (edge includes encode, cloud includes decode). */
   predict(): Record<string, number> {
     const out: Record<string, number> = {};
+    const link = this.link();
     for (const c of this.cand.values()) {
-      const edge = this.edgeMs.get(c.name) ?? c.edgeMs;
+      const edgeMs = this.edgeMs.get(c.name) ?? c.edgeMs;
       if (c.name === EDGE_ONLY) {
-        out[c.name] = edge;
+        out[c.name] = predictEdgeOnly(edgeMs).totalMs;
         continue;
       }
-      const cloud = this.cloudMs.get(c.name) ?? c.localCloudMs * (this.cloudRatio ?? 1);
-      out[c.name] = edge + (this.rtt ?? 0) + c.bytes * Math.max(0, this.msPerByte ?? 0) + cloud;
+      const cloudMs = this.cloudMs.get(c.name) ?? c.localCloudMs * (this.cloudRatio ?? 1);
+      out[c.name] = predictSplit({ edgeMs, encodeMs: 0, decodeMs: 0, cloudMs, upBytes: c.bytes, downBytes: 0 }, link).totalMs;
     }
     return out;
   }
