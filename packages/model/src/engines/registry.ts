@@ -2,16 +2,18 @@ import { readManifest } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import { checkSlowdown, slowdownFromEnv, withDevice } from './device.js';
-import { openOnnx } from './onnx.js';
-import { openTfjs } from './tfjs.js';
 import { ENGINES, type EngineName, type EngineOptions, type SplitNetwork } from './types.js';
 
 type Opener = (dir: string, manifest: Manifest, o: EngineOptions) => Promise<SplitNetwork>;
 
-const registry = new Map<EngineName, Opener>([
-  ['onnx', openOnnx],
-  ['tfjs', openTfjs],
-]);
+/**
+ * Engines by name, each imported when a bundle is first opened on it (as ONNX Runtime resolves its
+ * backends): a program on the onnx engine never loads TensorFlow.js.
+ */
+const registry: Record<EngineName, () => Promise<Opener>> = {
+  onnx: async () => (await import('./onnx.js')).openOnnx,
+  tfjs: async () => (await import('./tfjs.js')).openTfjs,
+};
 
 export interface OpenOptions extends EngineOptions {
   /** Engine (default: onnx when the bundle has model.onnx, else tfjs). */
@@ -38,6 +40,7 @@ export async function openNetwork(dir: string, o: OpenOptions = {}): Promise<Spl
   const manifest = readManifest(dir);
   const engine = o.runtime === undefined ? defaultEngine(manifest) : checkEngine(o.runtime);
   const slowdown = o.slowdown === undefined ? slowdownFromEnv() : checkSlowdown(o.slowdown);
-  const net = await registry.get(engine)!(dir, manifest, o);
+  const open = await registry[engine]();
+  const net = await open(dir, manifest, o);
   return withDevice(net, slowdown);
 }
