@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProgram, failWith, parseOrExit } from '@mtl-split/cli';
 import { loadDataset } from '@mtl-split/data';
-import { readManifest, trainedManifest } from '@mtl-split/model';
+import { readManifest, trainedManifest } from '@mtl-split/model/infer';
 
 const program = createProgram('export-testset', 'Write the first N test samples of a bundle\'s dataset as inputs.f32 + labels.json (for tools outside this project).')
   .requiredOption('--model <dir>', 'model bundle folder (its manifest names the dataset and its options)')

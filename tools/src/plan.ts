@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { ENGINES, openNetwork, readManifest } from '@mtl-split/model';
+import { ENGINES, openNetwork, readManifest } from '@mtl-split/model/infer';
 import { measurePlan, randomInput, testSample } from './plan/measure.js';
 import { DEFAULT_DEVICES_DIR, DEFAULT_EDGE_DEVICE, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
-import { readManifest } from '@mtl-split/model';
+import { readManifest } from '@mtl-split/model/infer';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/.bin/tsx');

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { engineLine } from '@mtl-split/cli';
-import { defaultEngine, openNetwork, readManifest } from '@mtl-split/model';
+import { defaultEngine, openNetwork, readManifest } from '@mtl-split/model/infer';
 import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent, type ServerTlsFiles } from '@mtl-split/transport';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';

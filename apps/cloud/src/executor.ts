@@ -1,4 +1,4 @@
-import { softmaxRows, type HeadsRunner, type InputSpec, type SplitNetwork } from '@mtl-split/model';
+import { softmaxRows, type HeadsRunner, type InputSpec, type SplitNetwork } from '@mtl-split/model/infer';
 import type { InputDescription, ModelDescription, SplitExecutor, SplitInput } from '@mtl-split/transport';
 
 /** What Describe tells a client to send at 'input', from the bundle's input spec. */

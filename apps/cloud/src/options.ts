@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { Option } from 'commander';
 import { z } from 'zod';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
-import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model';
+import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
 import type { CloudOptions } from './cloud.js';
 
 const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);

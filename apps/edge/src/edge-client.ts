@@ -1,5 +1,5 @@
 import { encode } from '@mtl-split/codec';
-import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
+import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
 import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';

@@ -1,6 +1,6 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
-import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
+import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import type { EdgeResult, TraceRecord } from './result.js';
 import type { AutoSwitch } from './auto-split.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
-import { SLOWDOWN_ENV } from '@mtl-split/model';
+import { SLOWDOWN_ENV } from '@mtl-split/model/infer';
 import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
 import { runEdge, type EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';

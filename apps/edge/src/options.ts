@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { parseTargets, readClientSecurity } from '@mtl-split/transport';
-import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model';
+import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
 import type { EdgeOptions } from './edge.js';
 
 const int = intOption;

@@ -1,5 +1,5 @@
 import type { Batch, Dataset, NamedInput } from '@mtl-split/data';
-import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model';
+import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
 import { TransportError, type SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';

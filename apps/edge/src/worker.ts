@@ -14,7 +14,7 @@
 import readline from 'node:readline';
 import { z } from 'zod';
 import { loadDataset, readImageInputs, randomImages } from '@mtl-split/data';
-import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
+import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 import { edgeChannel } from './edge-client.js';
 import { groupResultFailures } from './report.js';

@@ -3,7 +3,7 @@ import {
   cutHalves, decodeModel, dimsOf, elemTypeOf, encodeModel, findCutTensors, graphFlops, initializerElements, OnnxError,
   ortVersion, OrtSession, probeShapes, realInputs, valueInfo, type ModelProto, type NodeProto,
 } from '@mtl-split/onnx';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model/infer';
 import { UsageError } from '@mtl-split/cli';
 import { mergeIndistinguishable } from './merge.js';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
-import { withDevice, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model';
+import { withDevice, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
 import { median } from '@mtl-split/stats';
 
 /** One codec at one split point: exact frame size of the real activation, encode/decode time. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
 import { UsageError } from '@mtl-split/cli';
-import { ENGINES, type EngineName } from '@mtl-split/model';
+import { ENGINES, type EngineName } from '@mtl-split/model/infer';
 import { DEVICES_DIR, PROFILES_DIR, listDevices, listProfiles as listProfileNames, loadDevice as loadDeviceProfile, loadProfile as loadLinkProfile, type Device } from '@mtl-split/testbed/world';
 
 /** Thrown for invalid command-line input or link files; printed as one line, exit code 2. */

@@ -1,5 +1,5 @@
 import type { CodecName } from '@mtl-split/codec';
-import type { TaskSpec } from '@mtl-split/model';
+import type { TaskSpec } from '@mtl-split/model/infer';
 import { EDGE_ONLY, INPUT_POINT, predictEdgeOnly, predictSplit } from '@mtl-split/stats';
 import type { Measurement } from './measure.js';
 import type { Link } from './options.js';
