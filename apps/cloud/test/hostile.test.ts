@@ -29,7 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mtl-split-cloud-creds-'));
   if (haveOpenssl) {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=cloud', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'cloud.key', '-out', 'cloud.crt'], { cwd: dir, stdio: 'ignore' });
+      '-subj', '/CN=cloud', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'cloud.key', '-out', 'cloud.crt'], { cwd: dir, stdio: 'ignore' });
   }
   writeFileSync(join(dir, 'tokens'), 'first-token-abc\n');
 }, 90_000);
@@ -60,7 +60,7 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
   afterAll(() => kill(cloud));
 
   it('answers the edge credentials; a plaintext client fails, no token is UNAUTHENTICATED; SIGHUP swaps tokens', async () => {
-    const sec = readClientSecurity({ tlsCa: join(dir, 'cloud.crt'), authTokenFile: join(dir, 'tokens') });
+    const sec = readClientSecurity({ tlsCa: join(dir, 'cloud.crt'), authTokenFile: join(dir, 'tokens'), tlsServerName: 'localhost' }); // not the IP as TLS server name (RFC 6066; Node's DEP0123)
     const good = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 5000, retries: 0, ...sec });
     const plain = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 3000, retries: 0 });
     const noToken = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 3000, retries: 0, tls: sec.tls });

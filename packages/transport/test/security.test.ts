@@ -38,8 +38,12 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
+// TLS clients dial 127.0.0.1 and name the server as the certificate does (DNS:localhost): with no name,
+// grpc-js would send the IP address as the TLS server name (SNI), which RFC 6066 forbids (Node: DEP0123).
+const SERVER_NAME = 'localhost';
+
 function healthCheck(port: number, creds: grpc.ChannelCredentials): Promise<string> {
-  const client = new grpc.Client(`127.0.0.1:${port}`, creds);
+  const client = new grpc.Client(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': SERVER_NAME });
   return new Promise<string>((resolve) => {
     client.makeUnaryRequest(
       '/grpc.health.v1.Health/Check',
@@ -65,9 +69,9 @@ describe.skipIf(!HAVE_OPENSSL)('TLS', () => {
 
   it('answers a client that trusts the CA; a plaintext client and one trusting another CA fail', async () => {
     expect(server.security).toEqual({ tls: 'on', tokens: 0 });
-    const good = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 5000, retries: 0, ...readClientSecurity({ tlsCa: pki.caCert }) });
+    const good = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 5000, retries: 0, ...readClientSecurity({ tlsCa: pki.caCert, tlsServerName: SERVER_NAME }) });
     const plain = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 2000, retries: 0 });
-    const wrongCa = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 2000, retries: 0, ...readClientSecurity({ tlsCa: pki.otherCaCert }) });
+    const wrongCa = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 2000, retries: 0, ...readClientSecurity({ tlsCa: pki.otherCaCert, tlsServerName: SERVER_NAME }) });
     try {
       const a = await good.infer('features', frame);
       expect(a.samples).toBe(1);
@@ -91,7 +95,7 @@ describe.skipIf(!HAVE_OPENSSL)('mutual TLS', () => {
   it('answers a client with a certificate the client CA signed; without one, or with another CA\'s, fails', async () => {
     expect(server.security.tls).toBe('mutual');
     const connect = (f: Parameters<typeof readClientSecurity>[0]) =>
-      SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 3000, retries: 0, ...readClientSecurity(f) });
+      SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 3000, retries: 0, ...readClientSecurity({ ...f, tlsServerName: SERVER_NAME }) });
     const good = await connect({ tlsCa: pki.caCert, tlsCert: pki.clientCert, tlsKey: pki.clientKey });
     const none = await connect({ tlsCa: pki.caCert });
     const other = await connect({ tlsCa: pki.caCert, tlsCert: pki.otherClientCert, tlsKey: pki.otherClientKey });
@@ -127,7 +131,7 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
     SplitClient.connect(`127.0.0.1:${server.port}`, {
       deadlineMs: 3000,
       retries: 0,
-      tls: { ca: readFileSync(pki.caCert) },
+      tls: { ca: readFileSync(pki.caCert), serverName: SERVER_NAME },
       ...(token !== undefined ? { token } : {}),
     });
 
@@ -173,7 +177,7 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
       writeFileSync(tokenFile, 'gamma-1111111111\n');
       const before = { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) };
       execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=reloaded', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'reloaded.key', '-out', 'reloaded.crt'], { cwd: pki.dir, stdio: 'ignore' });
+        '-subj', '/CN=reloaded', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'reloaded.key', '-out', 'reloaded.crt'], { cwd: pki.dir, stdio: 'ignore' });
       copyFileSync(join(pki.dir, 'reloaded.crt'), pki.serverCert);
       copyFileSync(join(pki.dir, 'reloaded.key'), pki.serverKey);
       try {
@@ -186,7 +190,7 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
       expect((await stream.infer('features', frame)).samples).toBe(1);
       // new connections: the new certificate, the new token
       const fresh = await SplitClient.connect(`127.0.0.1:${server.port}`, {
-        deadlineMs: 3000, retries: 0, tls: { ca: readFileSync(join(pki.dir, 'reloaded.crt')) }, token: 'gamma-1111111111',
+        deadlineMs: 3000, retries: 0, tls: { ca: readFileSync(join(pki.dir, 'reloaded.crt')), serverName: SERVER_NAME }, token: 'gamma-1111111111',
       });
       const oldCa = await connect('gamma-1111111111');
       try {
