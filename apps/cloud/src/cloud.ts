@@ -42,6 +42,9 @@ export interface CloudOptions {
   idleTimeoutMs?: number;
   maxConnectionAgeMs?: number;
   maxConnections?: number;
+  maxConnectionsPerPeer?: number;
+  /** With tokens: close a connection without an authenticated call this long after it opened, ms. */
+  authGraceMs?: number;
   /** Most 'request failed' warnings per second (default 20; 0 = none); the rest are counted. */
   warnPerSec?: number;
 }
@@ -156,6 +159,8 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
     idleTimeoutMs: opts.idleTimeoutMs,
     maxConnectionAgeMs: opts.maxConnectionAgeMs,
     maxConnections: opts.maxConnections,
+    maxConnectionsPerPeer: opts.maxConnectionsPerPeer,
+    authGraceMs: opts.authGraceMs,
     onRequest: (e) => {
       metrics.onRequest(e);
       summary.onRequest(e);

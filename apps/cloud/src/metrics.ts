@@ -70,13 +70,15 @@ export class CloudMetrics {
     this.registry.registerMetric(
       new Gauge({
         name: 'mtl_split_connections',
-        help: 'gRPC connections: open now (state=open), closed for a handshake past the timeout since start (handshake_timeout), refused above the cap since start (refused)',
+        help: 'gRPC connections: open now (state=open); since start: closed for a handshake past the timeout (handshake_timeout), refused above a cap (refused), closed to make room as they never made an authenticated call (evicted), closed for no authenticated call within the grace (auth_timeout)',
         labelNames: ['state'] as const,
         registers: [],
         collect() {
           this.set({ state: 'open' }, stats.open);
           this.set({ state: 'handshake_timeout' }, stats.handshakeTimeouts);
           this.set({ state: 'refused' }, stats.refused);
+          this.set({ state: 'evicted' }, stats.evicted);
+          this.set({ state: 'auth_timeout' }, stats.authTimeouts);
         },
       }),
     );

@@ -34,6 +34,8 @@ const schema = z.object({
   idleTimeoutMs: int('idle-timeout-ms', 1, 86_400_000),
   maxConnectionAgeMs: int('max-connection-age-ms', 1, 2_147_483_647),
   maxConnections: int('max-connections', 1, 1_000_000),
+  maxConnectionsPerPeer: int('max-connections-per-peer', 1, 1_000_000),
+  authGraceMs: int('auth-grace-ms', 1, 86_400_000),
   logBufferKb: int('log-buffer-kb', 16, 1024 * 1024),
   warnPerSec: int('warn-per-sec', 0, 100_000),
 });
@@ -82,7 +84,9 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--handshake-timeout-ms <ms>', 'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then', '5000')
     .option('--idle-timeout-ms <ms>', 'close a connection without calls for this long', '300000')
     .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', '1800000')
-    .option('--max-connections <n>', 'most open gRPC connections; more are closed on arrival', '1000')
+    .option('--max-connections <n>', 'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed', '1000')
+    .option('--max-connections-per-peer <n>', 'most open gRPC connections from one address, with the same room rule', '100')
+    .option('--auth-grace-ms <ms>', 'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened', '10000')
     .option('--log-buffer-kb <kb>', 'asynchronous log buffer; lines beyond it are dropped (and counted) rather than block serving', '1024')
     .option('--warn-per-sec <n>', "most 'request failed' warnings per second; the rest are counted in the 'batches' line", '20');
   const o = parseOptions(program, argv, schema);
@@ -121,6 +125,8 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     idleTimeoutMs: o.idleTimeoutMs,
     maxConnectionAgeMs: o.maxConnectionAgeMs,
     maxConnections: o.maxConnections,
+    maxConnectionsPerPeer: o.maxConnectionsPerPeer,
+    authGraceMs: o.authGraceMs,
     warnPerSec: o.warnPerSec,
   };
 }

@@ -5,7 +5,8 @@ import { HealthImplementation } from 'grpc-health-check';
 import { Batcher, type BatchEvent } from './batcher.js';
 import { BusyPoller } from './busy-poll.js';
 import { statusName, toTransportError, TransportError } from './errors.js';
-import { guardConnections, type ConnectionStats } from './connections.js';
+import { guardConnections, type ConnectionGuard, type ConnectionStats } from './connections.js';
+import { connectionKey } from './connection-table.js';
 import { codecNames, decodeFrame, firstNonFinite, samplesOf } from './frame.js';
 import { checkPointRange } from './range.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
@@ -95,8 +96,15 @@ export interface SplitServerOptions {
   maxConnectionAgeMs?: number;
   /** Grace after the age GOAWAY for open calls, ms (default 30 000). */
   connectionAgeGraceMs?: number;
-  /** Most open connections (default 1000). */
+  /** Most open connections (default 1000); beyond it the oldest never-authenticated connection makes room, else the new one is closed. */
   maxConnections?: number;
+  /** Most open connections from one remote address (default 100), with the same room rule. */
+  maxConnectionsPerPeer?: number;
+  /**
+   * With tokens: a connection that has made no authenticated call (grpc.health.v1 does not count) this
+   * long after it was accepted is closed, ms (default 10 000). Without tokens it is not used.
+   */
+  authGraceMs?: number;
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
 }
@@ -115,6 +123,8 @@ export const DEFAULT_CONNECTION_OPTIONS = Object.freeze({
   maxConnectionAgeMs: 1_800_000,
   connectionAgeGraceMs: 30_000,
   maxConnections: 1000,
+  maxConnectionsPerPeer: 100,
+  authGraceMs: 10_000,
 });
 
 const HEALTH_PREFIX = '/grpc.health.v1.Health/';
@@ -186,7 +196,8 @@ export class SplitServer {
   private readonly streams = new Set<() => void>();
   private watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   /** Connection counters (handshake timeouts, refused above the cap, open). */
-  readonly connections: ConnectionStats = { handshakeTimeouts: 0, refused: 0, open: 0 };
+  readonly connections: ConnectionStats = { handshakeTimeouts: 0, refused: 0, open: 0, evicted: 0, authTimeouts: 0 };
+  private connectionGuard: ConnectionGuard | undefined;
   private certificates: FileCertificates | undefined;
   private tokens: TokenSet | undefined;
   private readonly health: HealthImplementation;
@@ -242,7 +253,9 @@ export class SplitServer {
       'grpc.max_connection_idle_ms': conn.idleTimeoutMs,
       'grpc.max_connection_age_ms': conn.maxConnectionAgeMs,
       'grpc.max_connection_age_grace_ms': conn.connectionAgeGraceMs,
-      interceptors: tokens ? [(method, call) => self!.authorize(method.path, call)] : [],
+      // every call passes the interceptor: it checks tokens (when there are any) and tells the connection
+      // guard which connections make authenticated calls
+      interceptors: [(method, call) => self!.authorize(method.path, call)],
     });
     const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
     const watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
@@ -288,7 +301,13 @@ export class SplitServer {
     self.certificates = certificates;
     self.tokens = tokens;
     self.watches = watches;
-    guardConnections(server, { handshakeTimeoutMs: conn.handshakeTimeoutMs, maxConnections: conn.maxConnections, goawayGraceMs: 5000 }, self.connections);
+    self.connectionGuard = guardConnections(server, {
+      handshakeTimeoutMs: conn.handshakeTimeoutMs,
+      maxConnections: conn.maxConnections,
+      maxConnectionsPerPeer: conn.maxConnectionsPerPeer,
+      authGraceMs: tokens ? conn.authGraceMs : undefined,
+      goawayGraceMs: 5000,
+    }, self.connections);
     if (executor) self.setExecutor(executor);
     return self;
   }
@@ -319,7 +338,10 @@ export class SplitServer {
     return this.tokens ? this.tokens.allows(header) : true;
   }
 
-  /** Server interceptor: UNAUTHENTICATED without a valid bearer token (the health service stays open). */
+  /**
+   * Server interceptor: UNAUTHENTICATED without a valid bearer token when the server has tokens (the health
+   * service stays open); a call that passes (health excluded) marks its connection as making calls.
+   */
   private authorize(path: string, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
     return new grpc.ServerInterceptingCall(call, {
       start: (next) => {
@@ -328,7 +350,10 @@ export class SplitServer {
             if (path.startsWith(HEALTH_PREFIX)) return mdNext(metadata);
             const values = metadata.get('authorization');
             const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
-            if (this.tokens?.allows(header)) return mdNext(metadata);
+            if (!this.tokens || this.tokens.allows(header)) {
+              this.connectionGuard?.prove(connectionKey(call.getConnectionInfo()));
+              return mdNext(metadata);
+            }
             const method = path.slice(path.lastIndexOf('/') + 1);
             const e = new TransportError(Status.UNAUTHENTICATED, header === undefined ? 'missing bearer token: send authorization: Bearer <token>' : 'invalid bearer token');
             if (method === 'Describe' || method === 'Infer' || method === 'InferStream') this.report(method, undefined, performance.now(), e, 0);
@@ -542,6 +567,9 @@ export class SplitServer {
       queueMs: r.queueMs,
       computeMs: r.computeMs,
       batchSize: r.batchSize,
+      // what computed it: clients refuse an answer of another bundle or split point
+      bundleId: description.bundleId,
+      splitPoint: req.splitPoint,
     };
   }
 
