@@ -3,6 +3,7 @@ import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner
 import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
+import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 
 /** How the edge answers: where to split, how to send, and what to do when the cloud cannot answer. */
 export interface EdgePolicy {
@@ -45,16 +46,7 @@ export interface TaskResult {
   probabilities: Float32Array;
 }
 
-/** Milliseconds of one answer: edge half, encode, network (round trip less the cloud's work), cloud, decode, local (fallback or edge-only), total. */
-export interface AnswerTimings {
-  edge: number;
-  encode: number;
-  network: number;
-  cloud: number;
-  decode: number;
-  local: number;
-  total: number;
-}
+export type { AnswerTimings } from './stages.js';
 
 export interface EdgeAnswer {
   /** Who answered: the cloud, or this edge (fallback, or edge-only). */
@@ -214,12 +206,11 @@ export class EdgeClient {
   private async inferAt(split: string, x: Float32Array, o: { requestId?: string }, fallback = true): Promise<EdgeAnswer> {
     const t0 = performance.now();
     const shape = [1, ...this.net.input.shape];
-    const zero: AnswerTimings = { edge: 0, encode: 0, network: 0, cloud: 0, decode: 0, local: 0, total: 0 };
     if (split === EDGE_ONLY) {
       const logits = await this.whole!.run({ data: x, shape });
       const t = performance.now() - t0;
       const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
-      return { source: 'local', split: EDGE_ONLY, tasks: this.answer(probs), timings: { ...zero, local: t, total: t }, bytes: 0, batchSize: 0 };
+      return { source: 'local', split: EDGE_ONLY, tasks: this.answer(probs), timings: localStages(t), bytes: 0, batchSize: 0 };
     }
     const halves = this.halves.get(split)!;
     const h = await halves.half.run({ data: x, shape });
@@ -240,7 +231,7 @@ export class EdgeClient {
         source: 'cloud',
         split,
         tasks: this.answer(probs),
-        timings: { edge: t1 - t0, encode: t2 - t1, network: Math.max(0, t3 - t2 - ans.computeMs - ans.decodeMs), cloud: ans.computeMs, decode: ans.decodeMs, local: 0, total: t3 - t0 },
+        timings: cloudStages({ start: t0, edgeDone: t1, encoded: t2, back: t3 }, ans),
         bytes: frame.length,
         batchSize: ans.batchSize,
       };
@@ -256,7 +247,7 @@ export class EdgeClient {
         source: 'local',
         split,
         tasks: this.answer(probs),
-        timings: { edge: t1 - t0, encode: t2 - t1, network: t3 - t2, cloud: 0, decode: 0, local: t4 - t3, total: t4 - t0 },
+        timings: fallbackStages({ start: t0, edgeDone: t1, encoded: t2, back: t3 }, t4),
         bytes: 0,
         batchSize: 0,
         fallbackReason: describe(err),
