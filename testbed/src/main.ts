@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { extremeProfiles } from './analytic.js';
 import { displayPath } from './paths.js';
+import { prepareOutDir } from './out-dir.js';
 import { createProgress, type Progress } from './progress.js';
 import { runExperiment } from './runner.js';
 import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
   const program = createProgram('experiment', 'Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.')
     .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, 'default')
     .option('--quick', 'run the quick scenario (same as --scenario quick)', false)
-    .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist')
+    .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist, missing parent folders are created')
     .option('--profiles-dir <dir>', 'folder of link profiles NAME.json (default testbed/profiles)')
     .option('--devices-dir <dir>', 'folder of device profiles NAME.json (default testbed/devices)')
     .option('--toxiproxy-url <url>', 'Toxiproxy API to use (else $TOXIPROXY_URL, else an embedded server)', parseUrl)
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`invalid --scenario: ${(e as Error).message}`);
   }
   if (!fs.existsSync(file)) throw new UsageError(`invalid --scenario '${name}': no such file ${displayPath(file)}`);
-  if (opts.out !== undefined) checkOutDir(opts.out);
+  if (opts.out !== undefined) prepareOutDir(opts.out);
   for (const [flag, dir] of [['--profiles-dir', opts.profilesDir], ['--devices-dir', opts.devicesDir]] as const) {
     if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
   }
@@ -183,14 +184,6 @@ const flagsSchema = z.object({
   devicesDir: z.string().min(1).optional(),
   progress: z.boolean(),
 });
-
-/** `--out` must not exist yet, and its parent folder must. */
-function checkOutDir(dir: string): void {
-  const abs = path.resolve(dir);
-  if (fs.existsSync(abs)) throw new UsageError(`invalid --out '${dir}': it already exists (choose another folder)`);
-  const parent = path.dirname(abs);
-  if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) throw new UsageError(`invalid --out '${dir}': folder ${displayPath(parent)} does not exist`);
-}
 
 function parseEnvUrl(v: string): string {
   try {

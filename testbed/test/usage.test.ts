@@ -12,6 +12,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('experiment command line', () => {
   it('--version exits 0; bad flags, unknown scenarios, conflicting flags and an existing --out exit 2 with one line', { timeout: 120_000 }, async () => {
+    fs.writeFileSync(path.join(tmp, 'a-file'), '');
     const v = runCli(['--version']);
     expect(await v.done).toBe(0);
     expect(v.stdout().trim()).toMatch(/^experiment \d+\.\d+\.\d+/);
@@ -20,7 +21,9 @@ describe('experiment command line', () => {
       [['--scenario', 'nope'], /^experiment: invalid --scenario: unknown scenario "nope" \(valid: .*default.*\)$/],
       [['--quick', '--scenario', 'default'], /^experiment: --quick and --scenario name different scenarios; give one of them$/],
       [['--quick', '--out', tmp], /^experiment: invalid --out '.*': it already exists \(choose another folder\)$/],
-      [['--quick', '--out', path.join(tmp, 'no/such/out')], /^experiment: invalid --out '.*': folder .* does not exist$/],
+      // missing parents are created, but not through a file or where nothing can be made
+      [['--quick', '--out', path.join(tmp, 'a-file/sub/out')], /^experiment: invalid --out '.*': .*a-file is a file, not a folder$/],
+      [['--quick', '--out', '/proc/mtl-split-no/out'], /^experiment: invalid --out '.*': cannot create folder \/proc\/mtl-split-no: ENOENT$/],
       [['--toxiproxy-url', 'ftp://x'], /^experiment: option '--toxiproxy-url <url>' argument 'ftp:\/\/x' is invalid\. not an http\(s\) URL/],
     ];
     const runs = cases.map(([args]) => runCli(args));
