@@ -1,6 +1,5 @@
 import { CliExit, EXIT, logFormatter } from '@mtl-split/cli';
 import { pino } from 'pino';
-import { startCloud } from './cloud.js';
 import { isAddressInUse, portInUse, portInUseLine } from './port-in-use.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
 
@@ -13,6 +12,8 @@ async function main(): Promise<void> {
     process.stderr.write(`cloud: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(EXIT.usage);
   }
+  // --version and --help have exited above, before the server, gRPC and the engine are loaded
+  const { startCloud } = await import('./cloud.js');
   // Logs never block serving: an asynchronous destination (writes leave the event loop), with a bounded
   // buffer: when stdout is not read and the buffer is full, lines are dropped and counted
   // (mtl_split_log_lines_dropped_total) instead of stalling requests.

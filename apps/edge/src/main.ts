@@ -4,7 +4,7 @@ import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type O
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model/infer';
 import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
-import { runEdge, type EdgeHooks } from './edge.js';
+import type { EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures } from './report.js';
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     if (err instanceof CliExit) process.exit(err.exitCode);
     fail(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
+  // --version and --help have exited above, before the run (gRPC client, datasets, the engine) is loaded
+  const { runEdge } = await import('./edge.js');
   // Ctrl-C: stop sending, let the requests in flight end, then print and write what was measured (marked
   // interrupted) and exit 130. Under `npm run edge` one Ctrl-C arrives twice (terminal and npm): a repeat
   // within 1 s is the same Ctrl-C; a later one exits at once.
