@@ -139,6 +139,22 @@ describe('scenarios', () => {
     expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: [{ ...good, name: 'x', jitterMs: 1e6 }] })))).toMatch(/s\.json: field "profiles\.0/);
   });
 
+  it('an inline profile or device with missing or bad fields: every one named, with its path, in one line', () => {
+    const dir = path.join(tmp, 's4');
+    const { downKBps: _d, latencyMs: _l, source: _s, ...partial } = good;
+    const m = message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', { ...partial, name: 'mine', upKBps: -5 }] })));
+    expect(m).toMatch(/^scenario .*s\.json: /);
+    for (const f of ['downKBps": missing (expected number)', 'latencyMs": missing (expected number)', 'source": missing (expected string)', 'upKBps": Too small']) {
+      expect(m).toContain(`field "profiles.1.${f}`);
+    }
+    expect(m).not.toMatch(/field "profiles": Invalid input/);
+    const dev = message(() => loadScenario(write(dir, 's', { ...base, edgeDevice: { name: 'board', slowdown: 7 } })));
+    expect(dev).toContain('field "edgeDevice.description": missing');
+    expect(dev).toContain('field "edgeDevice.source": missing');
+    // a value of no allowed type says which types were allowed
+    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: 42 })))).toContain('field "profiles": Invalid input: expected "all" or expected array');
+  });
+
   it('names the file and the field of each kind of mistake', () => {
     const dir = path.join(tmp, 's1');
     expect(message(() => loadScenario(write(dir, 's', { ...base, codecs: ['f64'] })))).toMatch(/s\.json: field "codecs\.0"/);

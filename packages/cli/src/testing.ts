@@ -19,6 +19,25 @@ export interface SpawnOptions {
    * use it to test signal handling of a program whose event loop stays busy for longer.
    */
   oneProcess?: boolean;
+  /** Run as one process with IMPORT_RECORDER preloaded after tsx: read what it loaded with `importRecord(lines)`. */
+  recordImports?: boolean;
+}
+
+/** A module to preload with `node --import` (after tsx): at exit it prints one line `IMPORT-RECORD <json>`. */
+export const IMPORT_RECORDER = fileURLToPath(new URL('./import-recorder/record.mjs', import.meta.url));
+
+/** What a process loaded: every module URL resolved through the ESM loader, and whether tfjs-core was evaluated. */
+export interface ImportRecord {
+  urls: string[];
+  tfEngine: boolean;
+}
+
+/** The import record among a spawned program's stdout lines (spawnTs with `recordImports`); throws when there is none. */
+export function importRecord(lines: readonly Record<string, unknown>[]): ImportRecord {
+  const prefix = 'IMPORT-RECORD ';
+  const hit = lines.find((l) => typeof l.raw === 'string' && l.raw.startsWith(prefix));
+  if (!hit) throw new Error(`no '${prefix.trim()}' line among ${lines.length} stdout lines: was the program spawned with recordImports?`);
+  return JSON.parse((hit.raw as string).slice(prefix.length)) as ImportRecord;
 }
 
 /**
@@ -26,7 +45,8 @@ export interface SpawnOptions {
  * (JSON log lines parsed, others as `{ raw }`) and stderr.
  */
 export function spawnTs(script: string, args: string[], options: SpawnOptions = {}): Spawned {
-  const [cmd, pre] = options.oneProcess ? [process.execPath, ['--import', 'tsx', script]] : [TSX, [script]];
+  const record = options.recordImports ? ['--import', IMPORT_RECORDER] : [];
+  const [cmd, pre] = options.oneProcess || options.recordImports ? [process.execPath, ['--import', 'tsx', ...record, script]] : [TSX, [script]];
   const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];
