@@ -1,4 +1,4 @@
-// Module-resolution hook (node:module register): posts each resolved URL to the port record-imports.mjs gave.
+// Module-resolution hook (node:module register): posts each resolved URL to the port record.mjs gave.
 let port;
 
 export function initialize(data) {
