@@ -1,4 +1,14 @@
 import cliProgress from 'cli-progress';
+import { etaText, formatDuration } from './duration.js';
+
+const FORMAT = 'experiment {bar} {percentage}% | {value}/{total} cells | {elapsedText} elapsed, ETA {etaText} | {stage}';
+
+/** cli-progress's formatter with our durations: its own shows "0s" before any estimate and "11m60s". */
+export const progressFormat: cliProgress.Options['format'] = (options, params, payload: Record<string, unknown>) => {
+  const elapsed = ((params.stopTime ?? Date.now()) - params.startTime) / 1000;
+  const times = { elapsedText: formatDuration(elapsed), etaText: etaText(params.value, params.eta) };
+  return cliProgress.Format.Formatter({ ...options, format: FORMAT }, params, { ...payload, ...times });
+};
 
 /** Progress over the whole sweep (units = cells). A no-op when disabled or stderr is not a terminal. */
 export interface Progress {
@@ -17,7 +27,7 @@ export function createProgress(enabled: boolean): Progress {
   // a MultiBar with one bar: its log() prints above the bar and redraws it
   const multi = new cliProgress.MultiBar(
     {
-      format: 'experiment {bar} {percentage}% | {value}/{total} cells | {duration_formatted} elapsed, ETA {eta_formatted} | {stage}',
+      format: progressFormat,
       hideCursor: true,
       etaBuffer: 20,
       stream: process.stderr,
