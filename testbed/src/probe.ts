@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { median } from '@mtl-split/stats';
 import { TestbedError } from './errors.js';
 
 /**
@@ -122,8 +123,7 @@ export async function probeLink(host: string, port: number, o: { bytes: number; 
     });
     const rtts: number[] = [];
     for (let i = 0; i < (o.pings ?? 5); i++) rtts.push(await expect(1, Buffer.from('p')));
-    rtts.sort((a, b) => a - b);
-    const rtt = rtts[Math.floor(rtts.length / 2)]!;
+    const rtt = median(rtts);
     const head = Buffer.alloc(5);
     head.write('u', 0);
     head.writeUInt32BE(o.bytes, 1);

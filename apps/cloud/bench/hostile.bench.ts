@@ -16,6 +16,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from '@mtl-split/codec';
+import { median } from '@mtl-split/stats';
 import { SplitClient } from '@mtl-split/transport';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -37,7 +38,6 @@ async function startCloud(): Promise<{ port: number; metricsPort: number; stop: 
   return { ...l, stop: async () => (child.kill('SIGTERM'), exit) };
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const cloud = await startCloud();

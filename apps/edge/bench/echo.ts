@@ -1,7 +1,8 @@
 /** The bench's raw-bytes echo service (grpc-js generic definitions, identity serialisation) and its client. */
 import * as grpc from '@grpc/grpc-js';
 import { BusyPoller } from '@mtl-split/transport';
-import { median, timeCalls } from './timing.js';
+import { median } from '@mtl-split/stats';
+import { timeCalls } from './timing.js';
 
 const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
 

@@ -14,7 +14,7 @@ import { loadDataset } from '@mtl-split/data';
 import { openNetwork, readManifest, trainedManifest } from '@mtl-split/model';
 import { throughput, type Tput } from './measure.js';
 import { ROOT, startCloud } from './servers.js';
-import { median } from './timing.js';
+import { median } from '@mtl-split/stats';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const MODEL = join(ROOT, 'models/multimnist-resnet');

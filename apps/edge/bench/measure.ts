@@ -7,7 +7,8 @@ import { SplitClient, SplitServer } from '@mtl-split/transport';
 import { summarize } from '../src/index.js';
 import { nullExecutor } from './null-executor.js';
 import type { Server } from './servers.js';
-import { median, timeCalls } from './timing.js';
+import { median } from '@mtl-split/stats';
+import { timeCalls } from './timing.js';
 
 /** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
 export async function roundTrips(client: SplitClient, point: string, frame: Uint8Array, mode: 'unary' | 'stream', count: number): Promise<number> {

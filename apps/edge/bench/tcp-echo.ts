@@ -1,6 +1,7 @@
 /** Client of tcp-echo-server.ts: the loopback round trip between two Node processes, without gRPC. */
 import { createConnection } from 'node:net';
-import { median, timeCalls } from './timing.js';
+import { median } from '@mtl-split/stats';
+import { timeCalls } from './timing.js';
 
 /** p50 round trip (ms) of `count` messages of `size` bytes one after another (after 20 uncounted ones). */
 export async function tcpRoundTrips(port: number, size: number, count: number): Promise<number> {

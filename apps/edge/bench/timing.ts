@@ -1,10 +1,5 @@
 /** Timing helpers shared by the transport bench's measurements. */
 
-/** Middle value (the upper one of an even count). */
-export function median(v: number[]): number {
-  return [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-}
-
 /** Runs `once` `count` times one after another, after `warmup` uncounted runs; returns each run's ms. */
 export async function timeCalls(count: number, once: () => Promise<unknown>, warmup = 20): Promise<number[]> {
   const ms: number[] = [];

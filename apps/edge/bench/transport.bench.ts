@@ -21,7 +21,7 @@ import { echoRoundTrips } from './echo.js';
 import { cloudPerSample, frameOverLink, inProcess, roundTrips, throughput, type Tput } from './measure.js';
 import { ROOT, startCloud, startEcho, startNullCloud, startTcpEcho } from './servers.js';
 import { tcpRoundTrips } from './tcp-echo.js';
-import { median } from './timing.js';
+import { median } from '@mtl-split/stats';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 

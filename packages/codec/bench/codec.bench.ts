@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '@mtl-split/stats';
 import { CODECS, COMPRESSIONS, compressionAvailable, decode, encode, snrDb } from '../src/index.js';
 import { gaussian, reluLike } from './data.js';
 
@@ -29,7 +30,6 @@ interface Rate {
   vsCopy: number;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Calls per timing batch so that one batch lasts about ROUND_MS / 4. */
 function batchSize(fn: () => void): number {

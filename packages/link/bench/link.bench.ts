@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median, percentile } from '@mtl-split/stats';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { Link, startEmbeddedToxiproxy } from '../src/index.js';
 import { connect, echoRtt } from '../test/helpers/clients.js';
@@ -47,8 +48,6 @@ async function rtts(port: number, count: number): Promise<number[]> {
   return samples;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 
 async function main(): Promise<void> {
   const server = await startEmbeddedToxiproxy();
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
       configuredMs: ms,
       directMedianMs: directMedian,
       proxiedMedianMs: proxied,
-      proxiedP90Ms: quantile(samples, 0.9),
+      proxiedP90Ms: percentile(samples, 90),
       addedMs: added,
       errorMs: added - ms,
       within2ms: Math.abs(added - ms) <= 2,

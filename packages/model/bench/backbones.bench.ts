@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadDataset } from '@mtl-split/data';
 import { BACKBONES, buildModel, formatSplitTable, loadBundle, trainModel, type MtlNet } from '../src/index.js';
-import { TorchReference, median, type TorchRequest } from '../../runtime/bench/torch.js';
+import { median } from '@mtl-split/stats';
+import { TorchReference, type TorchRequest } from '../../runtime/bench/torch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');

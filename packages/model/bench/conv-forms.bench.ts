@@ -13,7 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
-import { median } from '../../runtime/bench/torch.js';
+import { median } from '@mtl-split/stats';
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 30;

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { median } from '@mtl-split/stats';
 import { openNetwork, type SplitNetwork, type TensorData } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +27,6 @@ if (!Number.isInteger(reps) || reps < 3 || reps > 10_000) {
   process.exit(2);
 }
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -4,7 +4,7 @@
  * process, and prints {"wallMs": median, "cpuMs": median process CPU time}:
  *   node --import tsx bench/fold-whole.ts <root> <bundle dir> <batch> <reps>
  */
-export {};
+import { median } from '@mtl-split/stats';
 const [root = '.', model = 'models/multimnist-resnet', batchArg = '32', repsArg = '20'] = process.argv.slice(2);
 const batch = Number(batchArg);
 const reps = Number(repsArg);
@@ -28,5 +28,4 @@ for (let i = 0; i < reps; i++) {
   cpu.push((c.user + c.system) / 1000);
 }
 await net.close();
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1] as number;
 console.log(JSON.stringify({ wallMs: median(wall), cpuMs: median(cpu) }));

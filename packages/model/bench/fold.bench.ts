@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fastest, median } from '@mtl-split/stats';
 import { openNetwork, type SplitNetwork, type TensorData } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,10 +39,6 @@ const reps = intArg('--reps', 20, 3, 10_000);
 const rounds = intArg('--rounds', 3, 1, 20);
 const oldCommit = arg('--old', '');
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
 function batchOf(per: readonly number[], n: number, seed: number): TensorData {
   let s = seed >>> 0;
   const size = per.reduce((a, b) => a * b, 1) * n;
@@ -160,7 +157,7 @@ if (oldCommit) {
       }
     }
     const of = (w: 'old' | 'new', k: 'wallMs' | 'cpuMs'): number => median(runs.filter((x) => x.root === w).map((x) => x[k]));
-    const best = (w: 'old' | 'new'): number => Math.min(...runs.filter((x) => x.root === w).map((x) => x.wallMs));
+    const best = (w: 'old' | 'new'): number => fastest(runs.filter((x) => x.root === w).map((x) => x.wallMs));
     commits = {
       commit,
       rounds: runs,

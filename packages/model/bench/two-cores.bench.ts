@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadDataset } from '@mtl-split/data';
 import { buildModel, trainModel } from '../src/index.js';
-import { median } from '../../runtime/bench/torch.js';
+import { median } from '@mtl-split/stats';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const self = fileURLToPath(import.meta.url);

@@ -6,7 +6,7 @@
  * Run it alternately on both roots (see README, "Old against new commit"); CPU time is the
  * steadier figure on a shared machine.
  */
-export {};
+import { median } from '@mtl-split/stats';
 const root = process.argv[2] ?? '.';
 const which = (process.argv[3] ?? 'lenet,mnv2,resnet').split(',');
 const reps = Number(process.argv[4] ?? 5);
@@ -47,7 +47,6 @@ async function resnetStep(n: number): Promise<() => Promise<void>> {
     });
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
 const out: Record<string, number> = {};
 for (const net of which) {
   const step = net === 'lenet' ? layersStep(leNet, [28, 28, 1], 256) : net === 'mnv2' ? layersStep(mobileNetV2Stack, [32, 32, 3], 64) : await resnetStep(64);

@@ -16,9 +16,10 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '@mtl-split/stats';
 import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
 import { leNet, mobileNetV2Stack, resnetStep } from './nets.js';
-import { TorchReference, median as med, type TorchRequest } from './torch.js';
+import { TorchReference, type TorchRequest } from './torch.js';
 
 type Variant = 'wasm' | 'wasm-composites-only' | 'cpu' | 'tensorflow';
 
@@ -49,12 +50,6 @@ interface Row {
   ms: Partial<Record<Variant, number>>;
   /** Change in tf.memory().numTensors over the timed training steps (0 = no leak). */
   leakedTensors?: Partial<Record<Variant, number>>;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 /** Selects a variant on the already active backend (the wasm variants differ in the fast-path switch). */
@@ -224,11 +219,11 @@ async function compareTorch(torch: TorchReference): Promise<TorchRow[]> {
         await n.step();
         t.push(performance.now() - t0);
       }
-      ours.push(med(t));
-      theirs.push(med(await torch.steps({ ...n.req, warm: r === 0 ? 2 : 1 })));
+      ours.push(median(t));
+      theirs.push(median(await torch.steps({ ...n.req, warm: r === 0 ? 2 : 1 })));
     }
     n.dispose();
-    const row = { net: n.name, batch: n.batch, oursMs: ours, torchMs: theirs, oursMedianMs: med(ours), torchMedianMs: med(theirs), ratio: med(ours) / med(theirs) };
+    const row = { net: n.name, batch: n.batch, oursMs: ours, torchMs: theirs, oursMedianMs: median(ours), torchMedianMs: median(theirs), ratio: median(ours) / median(theirs) };
     rows.push(row);
     process.stderr.write(`  done: ours vs PyTorch ${n.name}: ${row.oursMedianMs.toFixed(0)} / ${row.torchMedianMs.toFixed(0)} ms\n`);
   }

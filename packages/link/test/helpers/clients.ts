@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { median } from '@mtl-split/stats';
 
 const open = new Set<net.Socket>();
 
@@ -76,8 +77,7 @@ export async function echoRtt(socket: net.Socket, size = 32, timeoutMs = 3000): 
 export async function medianRtt(socket: net.Socket, count: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) samples.push(await echoRtt(socket));
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return median(samples);
 }
 
 /** Everything a socket receives until it closes (or timeoutMs), with how it ended. */
