@@ -1,0 +1,75 @@
+/**
+ * Writes a Triton model repository from a bundle: one model per split point and tensor form,
+ * `<bundle>_<point>[_<form>]/config.pbtxt`, `1/model.onnx` (the cloud half, cut from the bundle's
+ * model.onnx exactly as the cloud cuts it) and one label file per task.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cutHalves, decodeModel, encodeModel, type ModelProto } from '@mtl-split/onnx';
+import { readManifest, readOnnxFile, type Manifest } from '@mtl-split/model';
+import { configText, type TritonOutput } from './triton-config.js';
+import { type TensorForm, wireInputs, withWireInputs, type WireTensor } from './wire-forms.js';
+
+export interface TritonExportOptions {
+  /** The bundle folder. */
+  model: string;
+  /** The repository folder (created; existing model folders of the same names are overwritten). */
+  out: string;
+  forms: readonly TensorForm[];
+  maxBatchSize: number;
+  queueDelayUs: number;
+}
+
+/** One model written to the repository. */
+export interface ExportedModel {
+  name: string;
+  point: string;
+  form: TensorForm;
+  inputs: WireTensor[];
+  outputs: TritonOutput[];
+  /** Its folder in the repository. */
+  dir: string;
+}
+
+/** The served model's name: `<bundle>_<point>`, with `_<form>` for forms other than f32. */
+export function tritonModelName(bundle: string, point: string, form: TensorForm): string {
+  return form === 'f32' ? `${bundle}_${point}` : `${bundle}_${point}_${form}`;
+}
+
+/** The graph input name of the bundle's network (the manifest's onnx input, else `input`). */
+function graphInput(m: Manifest): string {
+  return m.onnx?.input ?? 'input';
+}
+
+function outputsOf(m: Manifest): TritonOutput[] {
+  return m.tasks.map((t) => ({ name: t.name, dims: [t.classes.length], labelFile: `${t.name}_labels.txt` }));
+}
+
+function writeModel(dir: string, model: ModelProto, config: string, m: Manifest): void {
+  mkdirSync(join(dir, '1'), { recursive: true });
+  writeFileSync(join(dir, '1', 'model.onnx'), encodeModel(model));
+  writeFileSync(join(dir, 'config.pbtxt'), config);
+  for (const t of m.tasks) writeFileSync(join(dir, `${t.name}_labels.txt`), `${t.classes.join('\n')}\n`);
+}
+
+/** Writes the repository; returns the models written, in split-point order. */
+export function exportTriton(o: TritonExportOptions): ExportedModel[] {
+  const m = readManifest(o.model);
+  const graph = decodeModel(readOnnxFile(o.model, m), `bundle '${o.model}': model.onnx`);
+  const input = graphInput(m);
+  const outputs = outputsOf(m);
+  const written: ExportedModel[] = [];
+  for (const p of m.splitPoints) {
+    const tensor = p.name === 'input' ? input : (p.tensor ?? p.name);
+    const { cloud } = cutHalves(graph, tensor, { input, outputs: m.tasks.map((t) => t.name) });
+    for (const form of o.forms) {
+      const name = tritonModelName(m.id, p.name, form);
+      const inputs = wireInputs({ point: p.name, shape: p.shape, form });
+      const served = withWireInputs(cloud, { tensor, point: p.name, shape: p.shape, form });
+      const dir = join(o.out, name);
+      writeModel(dir, served, configText({ name, maxBatchSize: o.maxBatchSize, queueDelayUs: o.queueDelayUs, inputs, outputs }), m);
+      written.push({ name, point: p.name, form, inputs, outputs, dir });
+    }
+  }
+  return written;
+}
