@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
+import { checkAnswer, checkDescription, watchConnections, WrongModelError, type Identity } from './identity.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -20,12 +21,16 @@ const UNREACHABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDE
 
 /** Whether `err` says the cloud could not answer (as opposed to refusing the request as wrong). */
 export function cloudUnreachable(err: unknown): boolean {
+  // a cloud answering with another model is, for this edge, a cloud that cannot answer
+  if (err instanceof WrongModelError) return true;
   return err instanceof TransportError ? UNREACHABLE.has(err.code) : true;
 }
 
 export interface LinkEvents {
   /** Every change of the breaker's state, with its cause. */
   onState?: (from: BreakerState, to: BreakerState, cause: string) => void;
+  /** An answer or a Describe of this replica refused: another bundle or split point (the reason). */
+  onWrongModel?: (reason: string) => void;
 }
 
 /**
@@ -34,7 +39,9 @@ export interface LinkEvents {
  * hanging), and a circuit breaker: after `failures` consecutive failures it stops sending for a back-off
  * window (requests fail at once with UNAVAILABLE, so the caller answers locally without paying a
  * deadline), then probes the cloud with the standard health check, and lets requests through again
- * once the cloud is SERVING.
+ * once the cloud is SERVING. With an `identity`, every answer must be stamped with this edge's bundle and
+ * the point sent, and each (re)connection is checked with Describe: a replica serving another model fails
+ * (WrongModelError, which opens the breaker at once) and is never taken for an answer.
  */
 export class CloudLink {
   private stream: InferStream | undefined;
@@ -44,14 +51,72 @@ export class CloudLink {
   private window: number;
   private probing: Promise<void> | undefined;
   private closed = false;
+  /** Why the cloud on the current connection is not this edge's model (from its Describe or an answer). */
+  private wrong: string | undefined;
+  /** The Describe check of the current connection, while it runs. */
+  private checking: Promise<void> | undefined;
+  private readonly unwatch: (() => void) | undefined;
+  /** Why the breaker opened last, in the message of requests refused while it is open. */
+  private openCause = 'cloud not answering';
 
   constructor(
     readonly client: SplitClient,
     readonly mode: 'unary' | 'stream',
     private readonly breaker: BreakerOptions = DEFAULT_BREAKER,
     private readonly events: LinkEvents = {},
+    private readonly identity?: Identity,
   ) {
     this.window = breaker.openMs;
+    // every (re)connection may reach another cloud process: check what it serves
+    if (identity) this.unwatch = watchConnections(client, () => void this.verify(true));
+  }
+
+  /** The replica's address, for messages. */
+  get where(): string {
+    return this.client.target.replace(/^ipv[46]:/, '');
+  }
+
+  /** Describe the cloud and check its bundle; `fresh` drops what an earlier connection said. */
+  private verify(fresh = false): Promise<void> {
+    if (fresh) this.wrong = undefined;
+    if (!this.identity || this.closed) return Promise.resolve();
+    this.checking ??= this.client
+      .describe({ deadlineMs: Math.max(1000, this.breaker.probeMs) })
+      .then(
+        (d) => {
+          try {
+            checkDescription(this.identity!, d, this.where);
+            this.wrong = undefined;
+          } catch (err) {
+            this.refused(err as WrongModelError);
+          }
+        },
+        () => undefined, // unreachable: the requests find out
+      )
+      .finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  /** Every refusal is reported (and counted by the caller); the replica is wrong until its next Describe matches. */
+  private refused(err: WrongModelError): void {
+    this.events.onWrongModel?.(err.message);
+    this.wrong = err.message;
+  }
+
+  /** Throws WrongModelError when the answer was computed with another model than this edge's. */
+  private async check(point: string, a: InferAnswer): Promise<void> {
+    if (!this.identity) return;
+    try {
+      checkAnswer(this.identity, point, a, this.where);
+    } catch (err) {
+      this.refused(err as WrongModelError);
+      throw err;
+    }
+    // an answer without a stamp (an older cloud): taken only from a cloud whose Describe matched
+    if (a.bundleId === '') {
+      await (this.checking ?? this.verify());
+      if (this.wrong !== undefined) throw new WrongModelError(this.wrong);
+    }
   }
 
   get breakerState(): BreakerState {
@@ -71,10 +136,12 @@ export class CloudLink {
     if (this.state === 'open') {
       // nothing is sent while open: once the window is over, a health check decides (half-open)
       this.probe();
-      throw new TransportError(status.UNAVAILABLE, 'circuit open: cloud not answering, not sent');
+      throw new TransportError(status.UNAVAILABLE, `circuit open: ${this.openCause}, not sent`);
     }
     try {
+      if (this.wrong !== undefined) throw new WrongModelError(this.wrong);
       const a = await (this.mode === 'stream' ? this.viaStream(point, frame, requestId, deadlineMs) : this.client.infer(point, frame, { requestId, deadlineMs }));
+      await this.check(point, a);
       this.consecutive = 0;
       this.window = this.breaker.openMs;
       if (this.state !== 'closed') this.setState('closed', 'the cloud answered');
@@ -88,7 +155,10 @@ export class CloudLink {
   private failed(err: unknown): void {
     this.consecutive++;
     const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
-    if (this.state === 'half-open' || (this.state === 'closed' && this.consecutive >= this.breaker.failures)) {
+    // another model will not become this edge's by asking again: open at once
+    const wrong = err instanceof WrongModelError;
+    if (this.state === 'half-open' || (this.state === 'closed' && (wrong || this.consecutive >= this.breaker.failures))) {
+      this.openCause = wrong ? err.message : 'cloud not answering';
       this.openUntil = Date.now() + this.window;
       this.setState('open', `${this.consecutive} failures in a row, last ${why}; not sending for ${this.window} ms`);
       this.window = Math.min(this.breaker.maxOpenMs, this.window * 2);
@@ -101,9 +171,12 @@ export class CloudLink {
     this.probing = this.client
       .health(this.breaker.probeMs)
       .then(
-        (s) => {
-          if (s === 'SERVING') this.setState('half-open', 'health check: SERVING');
-          else this.reopen(`health check: ${s}`);
+        async (s) => {
+          if (s !== 'SERVING') return this.reopen(`health check: ${s}`);
+          // SERVING, but which model? (a cloud restarted with another bundle is SERVING too)
+          await this.verify();
+          if (this.wrong !== undefined) return this.reopen(this.wrong);
+          this.setState('half-open', 'health check: SERVING');
         },
         (err: unknown) => this.reopen(`health check failed: ${err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)}`),
       )
@@ -111,6 +184,7 @@ export class CloudLink {
   }
 
   private reopen(cause: string): void {
+    this.openCause = this.wrong ?? 'cloud not answering';
     this.openUntil = Date.now() + this.window;
     this.events.onState?.('open', 'open', `${cause}; not sending for ${this.window} ms`);
     this.window = Math.min(this.breaker.maxOpenMs, this.window * 2);
@@ -137,9 +211,11 @@ export class CloudLink {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch?.();
     const s = this.stream;
     this.stream = undefined;
     if (s && !s.closed) await Promise.race([s.end(), new Promise((r) => setTimeout(r, 1000))]);
     await this.probing;
+    await this.checking;
   }
 }

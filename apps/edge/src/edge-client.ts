@@ -1,6 +1,6 @@
 import { encode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
-import { SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
+import { parseTargets, SplitClient, TransportError, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
@@ -67,6 +67,8 @@ export interface EdgeClientEvents {
   onBreaker?: (from: BreakerState, to: BreakerState, cause: string) => void;
   /** `split: 'auto'` moved to another candidate, with the estimate that caused it. */
   onSwitch?: (s: AutoSwitch) => void;
+  /** A replica answered with, or serves, another bundle or split point: refused, never an answer (the reason). */
+  onWrongModel?: (reason: string) => void;
 }
 
 /** The two halves of one split point on this edge (the cloud half for the local fallback). */
@@ -94,7 +96,7 @@ export class EdgeClient {
     private readonly halves: Map<string, Halves>,
     /** The whole network (edge-only, and `auto`'s edge-only candidate). */
     private readonly whole: HeadsRunner | undefined,
-    private readonly owned: { net: boolean; client: SplitClient | undefined },
+    private readonly owned: { net: boolean; clients: readonly SplitClient[] },
     /** The chooser of `split: 'auto'`. */
     readonly auto: AutoSplit | undefined,
     private readonly events: EdgeClientEvents,
@@ -104,12 +106,13 @@ export class EdgeClient {
   static async open(o: EdgeClientOptions, events: EdgeClientEvents = {}): Promise<EdgeClient> {
     const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
     try {
-      let client: SplitClient | undefined;
+      // one channel per replica: each is checked on its own (Describe on connection, stamped answers)
+      const clients: SplitClient[] = [];
       if (o.split !== EDGE_ONLY) {
         if (!o.cloud) throw new Error('a cloud address is needed unless the split is edge-only');
-        client = await SplitClient.connect(o.cloud, edgeChannel(o, o.security));
+        clients.push(...(await replicaClients(o.cloud, edgeChannel(o, o.security))));
       }
-      return await EdgeClient.create(net, client, o, events, { net: true, client });
+      return await EdgeClient.create(net, clients.length ? clients : undefined, o, events, { net: true, clients });
     } catch (err) {
       await net.close();
       throw err;
@@ -122,7 +125,7 @@ export class EdgeClient {
     client: SplitClient | readonly SplitClient[] | undefined,
     policy: EdgePolicy,
     events: EdgeClientEvents = {},
-    owned: { net: boolean; client: SplitClient | undefined } = { net: false, client: undefined },
+    owned: { net: boolean; clients: readonly SplitClient[] } = { net: false, clients: [] },
   ): Promise<EdgeClient> {
     const local = policy.split === EDGE_ONLY;
     const isAuto = policy.split === 'auto';
@@ -130,7 +133,9 @@ export class EdgeClient {
     if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
     const clients = client === undefined ? [] : Array.isArray(client) ? [...(client as readonly SplitClient[])] : [client as SplitClient];
     if (!local && !clients.length) throw new Error('a cloud client is needed unless the split is edge-only');
-    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, { onState: events.onBreaker }));
+    const identity = { bundleId: net.id };
+    const linkEvents = { onState: events.onBreaker, onWrongModel: events.onWrongModel };
+    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, linkEvents, identity));
     // auto: every candidate point (those `--split all` sweeps) and the whole network
     const points = local ? [] : isAuto ? net.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name) : [policy.split];
     const halves = new Map<string, Halves>();
@@ -257,7 +262,7 @@ export class EdgeClient {
 
   async close(): Promise<void> {
     await Promise.all(this.links.map((l) => l.close()));
-    this.owned.client?.close();
+    for (const c of this.owned.clients) c.close();
     if (this.owned.net) await this.net.close();
   }
 }
@@ -287,6 +292,18 @@ async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<stri
   }
   out.push({ name: EDGE_ONLY, edgeMs: await best(() => whole.run(x)), localCloudMs: 0, bytes: 0 });
   return out;
+}
+
+/** One client (channel) per address of 'HOST:PORT[,HOST:PORT...]', so each replica is checked and broken off on its own. */
+export async function replicaClients(cloud: string, options: ClientOptions): Promise<SplitClient[]> {
+  const clients: SplitClient[] = [];
+  try {
+    for (const a of parseTargets(cloud)) clients.push(await SplitClient.connect(`${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, options));
+  } catch (err) {
+    for (const c of clients) c.close();
+    throw err;
+  }
+  return clients;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
-import { parseTargets, SplitClient, TransportError, type ClientSecurity } from '@mtl-split/transport';
+import { SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import type { EdgeResult, TraceRecord } from './result.js';
 import type { AutoSwitch } from './auto-split.js';
 import { cloudUnreachable } from './cloud-link.js';
-import { edgeChannel } from './edge-client.js';
+import { edgeChannel, replicaClients } from './edge-client.js';
 import { runSplit, type Counts, type EdgeContext, type SampleSource } from './run.js';
 
 export interface EdgeOptions {
@@ -63,6 +63,8 @@ export interface EdgeHooks {
   onBreaker?: (split: string, from: string, to: string, cause: string) => void;
   /** `--split auto` moved to another candidate. */
   onSwitch?: (s: AutoSwitch) => void;
+  /** An answer or Describe of a replica refused: another bundle or split point (every refusal). */
+  onWrongModel?: (reason: string) => void;
   /** Every request as it ends (`--trace`). */
   onRequest?: (r: TraceRecord) => void;
 }
@@ -147,40 +149,20 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
   }
   const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : opts.n;
   const remote = splits.some((s) => s !== 'edge-only');
-  let client: SplitClient | undefined;
-  // stream mode over several replicas: one channel (and stream) each, requests spread across them; a
-  // grpc-js round-robin channel would pin every stream to one replica
-  const replicas: SplitClient[] = [];
+  // one channel per replica, each checked on its own (Describe on every connection, every answer stamped)
+  let replicas: SplitClient[] = [];
   if (remote) {
     if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
     try {
-      client = await SplitClient.connect(opts.cloud, edgeChannel(opts, opts.security));
-      const addresses = parseTargets(opts.cloud);
-      if (opts.mode === 'stream' && addresses.length > 1) {
-        for (const a of addresses) replicas.push(await SplitClient.connect(`${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, edgeChannel(opts, opts.security)));
-      }
+      replicas = await replicaClients(opts.cloud, edgeChannel(opts, opts.security));
     } catch (err) {
-      for (const r of replicas) r.close();
       throw new EdgeError(err instanceof Error ? err.message : String(err));
     }
   }
+  const client = replicas[0];
   try {
-    let d: Awaited<ReturnType<SplitClient['describe']>> | undefined;
-    if (client) {
-      try {
-        d = await client.describe({ deadlineMs: Math.max(opts.deadlineMs, 5000) });
-      } catch (err) {
-        const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
-        // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
-        // until the cloud does (its bundle is then not checked: a mismatch fails as INVALID_ARGUMENT)
-        if ((opts.fallback ?? 'local') !== 'local' || !cloudUnreachable(err)) throw new EdgeError(`cannot describe cloud at ${opts.cloud}: ${why.split('\n')[0]}`);
-        hooks.onWarning?.(`cannot reach the cloud at ${opts.cloud} (${why.split('\n')[0]}): answering locally until it answers`);
-      }
-    }
-    if (client && d) {
-      if (d.bundleId !== bundle.id) {
-        throw new EdgeError(`cloud at ${opts.cloud} serves bundle '${d.bundleId}', this edge has '${bundle.id}'`);
-      }
+    const d = remote ? await describeReplicas(opts, hooks, bundle, replicas) : undefined;
+    if (d) {
       // auto may use every candidate point
       const used = splits.includes('auto') ? resolveSplits('all', bundle) : splits;
       for (const s of used) {
@@ -208,14 +190,38 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
         ratePerS: opts.ratePerS,
         onProgress: hooks.onProgress,
         onRequest: hooks.onRequest,
-        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch },
+        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch, onWrongModel: hooks.onWrongModel },
       });
       hooks.onSplitEnd?.(r);
       results.push(r);
     }
     return results;
   } finally {
-    client?.close();
     for (const r of replicas) r.close();
   }
+}
+
+/**
+ * Describes every replica at start: the description of one serving this edge's bundle, or undefined when
+ * none could be reached and the fallback is local (the edge starts, answering locally until one answers).
+ * Replicas serving another bundle are named in a warning and left to fail on their own; when every
+ * reachable one does, or none is reachable without a local fallback, it throws.
+ */
+async function describeReplicas(opts: EdgeOptions, hooks: EdgeHooks, bundle: SplitNetwork, replicas: SplitClient[]): Promise<RemoteDescription | undefined> {
+  const where = (c: SplitClient) => c.target.replace(/^ipv[46]:/, '');
+  const said = await Promise.all(replicas.map((c) => c.describe({ deadlineMs: Math.max(opts.deadlineMs, 5000) }).then((d) => ({ c, d }), (err: unknown) => ({ c, err }))));
+  const good = said.find((r) => 'd' in r && r.d.bundleId === bundle.id);
+  const wrong = said.filter((r): r is { c: SplitClient; d: RemoteDescription } => 'd' in r && r.d.bundleId !== bundle.id);
+  const failed = said.filter((r): r is { c: SplitClient; err: unknown } => 'err' in r);
+  const mismatch = (r: { c: SplitClient; d: RemoteDescription }) => `cloud at ${where(r.c)} serves bundle '${r.d.bundleId}', this edge has '${bundle.id}'`;
+  if (!good && wrong.length) throw new EdgeError(mismatch(wrong[0]));
+  for (const r of wrong) hooks.onWarning?.(`${mismatch(r)}: its answers will be refused`);
+  const why = (err: unknown) => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)).split('\n')[0];
+  for (const { c, err } of failed) {
+    // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
+    // until the cloud does (its bundle is checked on connection and on every answer)
+    if ((opts.fallback ?? 'local') !== 'local' || !cloudUnreachable(err)) throw new EdgeError(`cannot describe cloud at ${where(c)}: ${why(err)}`);
+    hooks.onWarning?.(`cannot reach the cloud at ${where(c)} (${why(err)}): ${good ? 'using the other replicas' : 'answering locally'} until it answers`);
+  }
+  return good && 'd' in good ? good.d : undefined;
 }

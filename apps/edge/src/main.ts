@@ -75,12 +75,15 @@ async function main(): Promise<void> {
   // goes to stderr too.
   const log = createLogger('edge');
   const human = json?.toStdout ? process.stderr : process.stdout;
+  const refusals = new Set<string>();
   try {
     const hooks: EdgeHooks = {
       ...progressHooks(opts.progress && process.stderr.isTTY === true),
       onEngine: (engine, backend) => log.info({ engine, backend }, engineLine('edge', engine, backend)),
       onBreaker: (split, from, to, cause) => log.warn({ split, from, to, cause }, `edge: ${split}: circuit ${to} (${cause})`),
       onWarning: (message) => log.warn(`edge: ${message}`),
+      // every refusal is counted in the result; each distinct reason is logged once
+      onWrongModel: (reason) => void (!refusals.has(reason) && refusals.add(reason) && log.warn({ reason }, `edge: answer refused: ${reason}`)),
       onSwitch: (s) => log.info({ from: s.from, to: s.to, rttMs: s.rttMs, upKBps: s.upKBps }, `edge: auto: ${s.from} -> ${s.to} (${s.why})`),
       ...(trace ? { onRequest: (r) => void trace!.write(`${JSON.stringify(r)}\n`) } : {}),
     };

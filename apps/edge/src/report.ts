@@ -38,6 +38,7 @@ export function formatTable(results: readonly EdgeResult[]): string {
   for (const r of results) {
     for (const g of groupFailures(r.failures)) out.push(`${r.split}: ${g.count} failed ${g.status}, e.g. ${g.example}`);
     for (const g of groupFailures(r.fallbacks ?? [])) out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
+    for (const g of r.refused ?? []) out.push(`${r.split}: ${g.count} answer(s) refused: ${g.reason}`);
     if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
     if (r.auto) {
       out.push(`auto: requests by ${Object.entries(r.auto.requestsBy).map(([s, n]) => `${s} ${n}`).join(', ')}; ${r.auto.switches.length} switch(es)`);

@@ -22,6 +22,11 @@ export interface EdgeResult {
   failures: { reason: string; count: number }[];
   /** Why the cloud did not answer the requests answered locally by fallback, grouped. */
   fallbacks?: { reason: string; count: number }[];
+  /**
+   * Answers (and Describe answers) refused because a replica computed them with another bundle or split
+   * point, grouped by reason; absent when none. None of them is counted as an answer.
+   */
+  refused?: { reason: string; count: number }[];
   /** Over the answered samples only (`accuracy` counts every sample, a failed one as wrong). */
   accuracyAnswered: Record<string, number>;
   /** The fallback policy: 'local' or 'none'. */

@@ -58,7 +58,7 @@ export interface EdgeContext {
   source: SampleSource;
   /** Absent for edge-only runs. */
   client?: SplitClient;
-  /** Stream mode with several cloud addresses: one client (and stream) per replica, used in turn. */
+  /** Several cloud addresses: one client (channel, stream) per replica, used in turn, each checked on its own. */
   replicas?: SplitClient[];
   /** Whether the client busy-polls while awaiting answers. */
   busyPoll?: boolean;
@@ -117,16 +117,21 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const shape = [1, ...net.input.shape];
   const isAuto = o.point === 'auto';
   const switches: AutoSummary['switches'] = [];
+  const refused = new Map<string, number>();
   let attempted = 0;
   const edge = await EdgeClient.create(
     net,
-    o.mode === 'stream' && ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
+    ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
     { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll },
     {
       ...o.events,
       onSwitch: (sw) => {
         switches.push({ atRequest: attempted, from: sw.from, to: sw.to, why: sw.why });
         o.events?.onSwitch?.(sw);
+      },
+      onWrongModel: (reason) => {
+        refused.set(reason, (refused.get(reason) ?? 0) + 1);
+        o.events?.onWrongModel?.(reason);
       },
     },
   );
@@ -219,6 +224,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
       failed: counts.failed,
       failures: [...failures].map(([reason, count]) => ({ reason, count })),
       ...(fallbackReasons.size ? { fallbacks: [...fallbackReasons].map(([reason, count]) => ({ reason, count })) } : {}),
+      ...(refused.size ? { refused: [...refused].map(([reason, count]) => ({ reason, count })) } : {}),
       // every sample counts: a failed one is wrong (accuracyAnswered: over the answered ones)
       accuracy: labelled ? Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, attempted ? c / attempted : 0])) : {},
       accuracyAnswered: labelled ? Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, answered ? c / answered : 0])) : {},

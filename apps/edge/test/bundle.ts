@@ -6,9 +6,9 @@ import { initRuntime } from '@mtl-split/runtime';
 
 /**
  * Save tiny untrained MultiMNIST-shaped bundles (same architecture, different ids) in a temp folder.
- * The test split is limited to 100 samples.
+ * The test split is limited to 100 samples. Another `seed`: other weights (answers that differ).
  */
-export async function tinyBundles(ids: string[]): Promise<{ dirs: string[]; cleanup: () => void }> {
+export async function tinyBundles(ids: string[], o: { seed?: number } = {}): Promise<{ dirs: string[]; cleanup: () => void }> {
   await initRuntime();
   const root = mkdtempSync(join(tmpdir(), 'mtl-edge-'));
   const digits = Array.from({ length: 10 }, (_, i) => String(i));
@@ -23,7 +23,7 @@ export async function tinyBundles(ids: string[]): Promise<{ dirs: string[]; clea
         { name: 'right', classes: digits },
       ],
       head: { hidden: 16 },
-      seed: 5,
+      seed: o.seed ?? 5,
     });
     const dir = join(root, id);
     await saveBundle(dir, model, { id, dataset: { name: 'multimnist', options: { testSize: 100, trainSize: 100 } } });

@@ -63,6 +63,10 @@ export interface InferAnswer {
   batchSize: number;
   /** Client-side time from sending to receiving the answer, ms. */
   rttMs: number;
+  /** Bundle id of the model that computed the answer ('' from servers older than the field). */
+  bundleId: string;
+  /** Split point the answer was computed from ('' from servers older than the field). */
+  splitPoint: string;
 }
 
 function toError(err: unknown): TransportError {
@@ -82,6 +86,8 @@ function toAnswer(res: InferResponse__Output, rttMs: number): InferAnswer {
     computeMs: res.computeMs,
     batchSize: res.batchSize,
     rttMs,
+    bundleId: res.bundleId ?? '',
+    splitPoint: res.splitPoint ?? '',
   };
 }
 

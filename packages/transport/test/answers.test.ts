@@ -49,6 +49,9 @@ describe('Infer', () => {
         const ans = await client.infer(point, edgeFrame(model, point, xi), { requestId: `${point}-${i}` });
         xi.dispose();
         expect(ans.requestId).toBe(`${point}-${i}`);
+        // every answer names the bundle and split point it was computed with
+        expect(ans.bundleId).toBe('tiny-test-model');
+        expect(ans.splitPoint).toBe(point);
         expect(ans.samples).toBe(1);
         expect(ans.tasks.map((t) => t.task)).toEqual(['a', 'b']);
         const a = Array.from(ans.tasks[0].probabilities);

@@ -36,6 +36,16 @@ export interface InferResponse {
    * InferStream only: set when this request failed (the stream continues).
    */
   'error'?: (_mtlsplit_v1_RequestError | null);
+  /**
+   * The bundle id (Describe.bundle_id) of the model that computed this answer. Clients check it equals
+   * their own bundle's: a cloud restarted with another bundle, or one wrong replica, is then never taken
+   * for an answer. Empty from servers older than this field, and when `error` is set.
+   */
+  'bundleId'?: (string);
+  /**
+   * The split point the answer was computed from (the request's split_point). Empty as bundle_id.
+   */
+  'splitPoint'?: (string);
 }
 
 export interface InferResponse__Output {
@@ -71,4 +81,14 @@ export interface InferResponse__Output {
    * InferStream only: set when this request failed (the stream continues).
    */
   'error': (_mtlsplit_v1_RequestError__Output | null);
+  /**
+   * The bundle id (Describe.bundle_id) of the model that computed this answer. Clients check it equals
+   * their own bundle's: a cloud restarted with another bundle, or one wrong replica, is then never taken
+   * for an answer. Empty from servers older than this field, and when `error` is set.
+   */
+  'bundleId': (string);
+  /**
+   * The split point the answer was computed from (the request's split_point). Empty as bundle_id.
+   */
+  'splitPoint': (string);
 }
