@@ -8,9 +8,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
-import { readManifest, writeBundleDir } from '@mtl-split/model';
+import { probeBatch, readManifest, recordRanges, writeBundleDir } from '@mtl-split/model';
 import { formatSplitTable } from '@mtl-split/model';
 import { analyzeOnnx, type ImportOptions } from './import/analyze.js';
+
+/** Probe inputs over which an imported bundle's split-point ranges are recorded. */
+const PROBE_SAMPLES = 64;
 
 const program = createProgram('import', 'Import a multi-task ONNX network as a model bundle (manifest.json + model.onnx): tasks from its outputs, every split point found.')
   .requiredOption('--onnx <file>', 'the ONNX file (one input: an image batch; one output per task: class scores [N, classes])')
@@ -96,6 +99,8 @@ runMain('import', async () => {
   const t0 = performance.now();
   opts.log = (line) => process.stderr.write(`import: ${line}\n`);
   const { manifest, onnx } = await analyzeOnnx(new Uint8Array(readFileSync(file)), file, opts);
+  // each split point's value range over seeded probe inputs: the cloud refuses frames far outside it
+  manifest.splitPoints = await recordRanges(onnx, manifest, probeBatch(manifest, PROBE_SAMPLES));
   writeBundleDir(f.out, { 'model.onnx': onnx, 'manifest.json': `${JSON.stringify(manifest, null, 2)}\n` });
   readManifest(f.out); // what was written validates
   const candidates = manifest.splitPoints.filter((p) => p.candidate !== false).length;

@@ -5,7 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, u
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadBundle, openNetwork, readManifest } from '../src/index.js';
+import { encodeModel, GraphBuilder } from '@mtl-split/onnx';
+import { loadBundle, openNetwork, readManifest, sha256, type Manifest } from '../src/index.js';
 
 const COMMITTED = resolve(__dirname, '../../../models/multimnist-resnet');
 const root = mkdtempSync(join(tmpdir(), 'mtl-hostile-bundle-'));
@@ -107,4 +108,51 @@ describe('hostile bundle folders', () => {
     const msg = await refused(async () => readManifest(dir), /^bundle '.*': manifest\.json is not valid JSON$/);
     expect(msg).not.toContain('SECRET');
   });
+
+  it('a manifest that disagrees with the graph: input shape, class count, class names, a split point shape', async () => {
+    const cases: [(j: Manifest) => void, RegExp][] = [
+      [(j) => (j.inputShape = [32, 32, 1]), /^bundle '.*': model\.onnx input 'input' is \[N,28,28,1\] per batch, the manifest says \[N,32,32,1\]$/],
+      [(j) => j.tasks[0].classes.push('10'), /^bundle '.*': model\.onnx output 'left' is \[N,10\], the manifest's task has 11 classes$/],
+      [(j) => j.tasks[1].classes.reverse(), /^bundle '.*': the tasks or class names in model\.onnx's metadata differ from manifest\.json's$/],
+      [(j) => (j.splitPoints.find((p) => p.name === 'block4')!.shape = [4, 4, 16]), /^bundle '.*': split point 'block4' is \[4,4,8\] per sample in model\.onnx, the manifest says \[4,4,16\]$/],
+    ];
+    for (const [edit, re] of cases) {
+      const dir = copy((d) => editManifest(d, edit));
+      await refused(() => openNetwork(dir), re);
+    }
+  });
+
+  it('a graph that would allocate 3.6 GB per sample: refused at open from its shapes, accepted under a raised limit', async () => {
+    const dir = copy((d) => {
+      const onnx = hugeGraph();
+      writeFileSync(join(d, 'model.onnx'), onnx);
+      editManifest(d, (j) => (j.onnx = { ...j.onnx!, bytes: onnx.byteLength, sha256: sha256(onnx) }));
+    });
+    await refused(
+      () => openNetwork(dir),
+      /^bundle '.*': model\.onnx needs about 3\d{3} MiB of working memory per sample, the largest tensor 'expanded' 3\d{3} MiB, more than the limit 512 MiB \(raise it with MTL_SPLIT_MAX_SAMPLE_MB or the maxSampleMb option\)$/,
+    );
+    const net = await openNetwork(dir, { maxSampleMb: 8192 }); // opened, never run
+    expect(net.tasks.map((t) => t.name)).toEqual(['left', 'right']);
+    await net.close();
+  });
 });
+
+function editManifest(dir: string, edit: (j: Manifest) => void): void {
+  const j = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  edit(j);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(j));
+}
+
+/** input [N,28,28,1] -> Expand to [1,28,28,1200000] (3.76 GB) -> mean -> flatten -> one Gemm per task. */
+function hugeGraph(): Uint8Array {
+  const g = new GraphBuilder();
+  g.input('input', ['N', 28, 28, 1]);
+  const e = g.node('Expand', ['input', g.int64s('to', [1, 28, 28, 1_200_000])], {}, 'expanded');
+  const f = g.node('Flatten', [g.node('ReduceMean', [e], { axes: [3], keepdims: 1 })], { axis: 1 });
+  for (const t of ['left', 'right']) {
+    g.node('Gemm', [f, g.floats('w', new Float32Array(7840), [784, 10])], {}, t);
+    g.output(t, ['N', 10]);
+  }
+  return encodeModel(g.build({ producer: 'test', version: '1', graphName: 'huge' }));
+}

@@ -15,3 +15,5 @@ export { nodeFlops, graphFlops } from './cost.js';
 export { probeShapes, inferElemTypes } from './probe.js';
 export { tensorRanges } from './ranges.js';
 export type { ValueRange } from './ranges.js';
+export { inferShapes, estimateWorkingMemory, declaredPerSample } from './shapes.js';
+export type { InferredShapes, MemoryEstimate } from './shapes.js';

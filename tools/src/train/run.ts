@@ -8,6 +8,7 @@ import {
   checkWeighting,
   ModelError,
   saveBundle,
+  calibrationBatch,
   trainModel,
   type MtlNet,
   type TrainingRecord,
@@ -131,6 +132,8 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     training,
     backend: info.backend,
     overwrite: o.force,
+    // each split point's value range over the first test samples: the cloud refuses frames far outside it
+    calibration: calibrationBatch(dataset),
   });
   ctx.log(`wrote ${o.out} (${manifest.weights.bytes} bytes of weights, ${Math.round(result.seconds)} s of training): test accuracy ${formatAccuracy(result.testAccuracy)}`);
   model.dispose();

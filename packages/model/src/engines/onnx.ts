@@ -3,6 +3,7 @@ import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
+import { checkGraph, maxSampleMb } from './graph-check.js';
 import { SessionCache, sessionMaker } from './session-cache.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork } from './types.js';
 
@@ -25,6 +26,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   } catch (err) {
     throw new ModelError(err instanceof Error ? err.message : String(err));
   }
+  checkGraph(dir, manifest, graph, maxSampleMb(o.maxSampleMb));
   const input = inputSpec(manifest);
   const outputs = manifest.tasks.map((t) => t.name);
   const sessions = new SessionCache(o.maxSessions ?? DEFAULT_MAX_SESSIONS, sessionMaker(dir, threads));

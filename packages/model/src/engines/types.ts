@@ -66,4 +66,9 @@ export interface EngineOptions {
   foldBatchNorm?: boolean;
   /** onnx: sessions kept at most (least recently used idle ones are released; default 24). */
   maxSessions?: number;
+  /**
+   * onnx: the most working memory per sample, in MiB, the graph may need (estimated from its shapes;
+   * default 512, or the MTL_SPLIT_MAX_SAMPLE_MB environment variable): a larger graph is refused at open.
+   */
+  maxSampleMb?: number;
 }
