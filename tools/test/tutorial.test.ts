@@ -13,7 +13,9 @@ import { ROOT } from '@mtl-split/cli/testing';
 const TUTORIAL = join(ROOT, 'examples/tutorial/README.md');
 const PYTHON = '/usr/bin/python3';
 const HAVE_TORCH = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const HAVE_JQ = spawnSync('jq', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!HAVE_TORCH) console.warn(`tutorial test skipped: ${PYTHON} cannot import torch (Debian: apt-get install python3-torch)`);
+if (!HAVE_JQ) console.warn('tutorial test skipped: no jq on PATH (Debian: apt-get install jq)');
 
 interface Block {
   lang: string;
@@ -96,7 +98,7 @@ describe('the tutorial (examples/tutorial/README.md)', () => {
     expect(python[0].code).toBe(readFileSync(join(ROOT, 'examples/tutorial/my_net.py'), 'utf8'));
   });
 
-  it.skipIf(!HAVE_TORCH)('runs: export, import, plan, cloud and edge on 127.0.0.1', async () => {
+  it.skipIf(!HAVE_TORCH || !HAVE_JQ)('runs: export, import, plan, cloud and edge on 127.0.0.1', async () => {
     const port = await freePort();
     const shell = blocks.filter((b) => b.lang === 'sh').map((b) => ({ ...b, code: b.code.replaceAll('50051', String(port)).replaceAll('out/tutorial', dir) }));
     expect(shell.length).toBeGreaterThanOrEqual(5);
