@@ -1,5 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { TransportError } from './errors.js';
+import { admitSamples, queueReserve, startTag } from './fair-share.js';
 import type { SplitInput } from './types.js';
 
 export interface BatcherOptions {
@@ -30,6 +31,10 @@ export interface BatchResult {
 }
 
 interface Pending {
+  /** Who sent it (one connection); the queue is shared fairly between clients. */
+  client: string;
+  /** Start tag of fair queuing: requests run in tag order (see startTag). */
+  tag: number;
   point: string;
   data: Float32Array;
   n: number;
@@ -52,12 +57,19 @@ export type RunBatch = (point: string, input: SplitInput) => Promise<Record<stri
 
 /**
  * Runs requests one batch at a time (the model is one compute resource). While a batch runs, new
- * requests queue; the next batch takes the oldest request's split point and up to maxBatch samples of
- * that point in arrival order. A lone request waits at most maxWaitMs for company.
+ * requests queue, shared fairly between clients (admitSamples, startTag): the next batch takes the split
+ * point of the request first in fair order and up to maxBatch samples of that point in that order. One
+ * client alone keeps arrival order. A lone request waits at most maxWaitMs for company.
  */
 export class Batcher {
+  /** Sorted by start tag (ties in arrival order). */
   private queue: Pending[] = [];
   private queuedSamples = 0;
+  /** Samples queued per client (clients with none are absent). */
+  private readonly perClient = new Map<string, number>();
+  /** Finish tag of each client's last request (dropped once the virtual time passes it). */
+  private readonly finishTags = new Map<string, number>();
+  private virtualTime = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
@@ -84,23 +96,56 @@ export class Batcher {
     return this.running || this.queue.length > 0;
   }
 
-  submit(point: string, data: Float32Array, n: number, isCancelled: () => boolean = () => false): Promise<BatchResult> {
-    if (this.queuedSamples + n > this.options.maxQueue) {
-      return Promise.reject(
-        new TransportError(
-          Status.RESOURCE_EXHAUSTED,
-          `too many queued samples: ${this.queuedSamples} waiting + ${n} > limit ${this.options.maxQueue}`,
-        ),
-      );
-    }
+  /** Why `n` more samples of `client` may not queue now (a RESOURCE_EXHAUSTED message), or undefined. */
+  admission(client: string, n: number): string | undefined {
+    const mine = this.perClient.get(client) ?? 0;
+    return admitSamples({
+      n,
+      mine,
+      total: this.queuedSamples,
+      others: this.perClient.size - (mine > 0 ? 1 : 0),
+      maxQueue: this.options.maxQueue,
+      reserve: queueReserve(this.options.maxQueue, this.options.maxBatch),
+    });
+  }
+
+  submit(point: string, data: Float32Array, n: number, isCancelled: () => boolean = () => false, client = ''): Promise<BatchResult> {
+    const refused = this.admission(client, n);
+    if (refused) return Promise.reject(new TransportError(Status.RESOURCE_EXHAUSTED, refused));
     return new Promise<BatchResult>((resolve, reject) => {
-      this.queue.push({
-        point, data, n, taken: 0, done: 0, parts: {}, startedAt: -1, computeMs: 0, batchSize: 0,
+      const tag = startTag(this.virtualTime, this.finishTags.get(client));
+      this.finishTags.set(client, tag + n);
+      this.enqueue({
+        client, tag, point, data, n, taken: 0, done: 0, parts: {}, startedAt: -1, computeMs: 0, batchSize: 0,
         enqueuedAt: performance.now(), isCancelled, resolve, reject,
       });
       this.queuedSamples += n;
+      this.perClient.set(client, (this.perClient.get(client) ?? 0) + n);
       this.schedule();
     });
+  }
+
+  /** Insert in start-tag order, after every request with the same or a smaller tag. */
+  private enqueue(p: Pending): void {
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1].tag > p.tag) i--;
+    this.queue.splice(i, 0, p);
+  }
+
+  /** `rows` samples of `p` leave the queue (taken into a batch, or dropped). */
+  private release(p: Pending, rows: number): void {
+    this.queuedSamples -= rows;
+    const left = (this.perClient.get(p.client) ?? 0) - rows;
+    if (left > 0) this.perClient.set(p.client, left);
+    else this.perClient.delete(p.client);
+  }
+
+  /** Advance the virtual time and forget finish tags it has passed (they no longer delay anyone). */
+  private advance(tag: number): void {
+    this.virtualTime = Math.max(this.virtualTime, tag);
+    for (const [client, finish] of this.finishTags) {
+      if (finish <= this.virtualTime && !this.perClient.has(client)) this.finishTags.delete(client);
+    }
   }
 
   /**
@@ -125,6 +170,7 @@ export class Batcher {
     this.dropCancelled();
     const head = this.queue[0];
     if (!head) return;
+    this.advance(head.tag);
     const available = this.queue.reduce((s, p) => (p.point === head.point ? s + p.n - p.taken : s), 0);
     const waited = performance.now() - head.enqueuedAt;
     if (available < this.options.maxBatch && waited < this.options.maxWaitMs) {
@@ -148,21 +194,24 @@ export class Batcher {
       if (p.point !== head.point || size >= max) return true;
       const left = p.n - p.taken;
       if (batch.length === 0 && left > max) {
-        // a request above the batch limit: one slice now, the rest after the requests behind it
+        // a request above the batch limit: one slice now; the rest queues again with its tag moved on by
+        // the slice, so other clients' requests run between its slices
         batch.push({ p, from: p.taken, rows: max });
         p.taken += max;
+        p.tag += max;
         size = max;
         rotate.push(p);
+        this.release(p, max);
         return false;
       }
       if (size + left > max) return true;
       batch.push({ p, from: p.taken, rows: left });
       p.taken += left;
       size += left;
+      this.release(p, left);
       return false;
     });
-    this.queue.push(...rotate);
-    this.queuedSamples -= size;
+    for (const p of rotate) this.enqueue(p);
     this.running = true;
     void this.execute(head.point, batch, size).finally(() => {
       this.running = false;
@@ -173,7 +222,7 @@ export class Batcher {
   private dropCancelled(): void {
     this.queue = this.queue.filter((p) => {
       if (!p.isCancelled()) return true;
-      this.queuedSamples -= p.n - p.taken;
+      this.release(p, p.n - p.taken);
       p.taken = p.n;
       p.reject(new TransportError(Status.CANCELLED, 'request cancelled or past its deadline while queued'));
       return false;
@@ -234,7 +283,7 @@ export class Batcher {
     const i = this.queue.indexOf(p);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      this.queuedSamples -= p.n - p.taken;
+      this.release(p, p.n - p.taken);
     }
     p.taken = p.done = p.n;
     p.reject(e);

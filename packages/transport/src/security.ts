@@ -124,6 +124,11 @@ export class FileCertificates implements grpc.experimental.CertificateProvider {
     return { identity: { certificate, privateKey }, ca };
   }
 
+  /** The certificate (chain) and private key in use now, PEM (the cloud's HTTPS metrics port serves them too). */
+  get current(): { certificate: Buffer; privateKey: Buffer } {
+    return this.identity;
+  }
+
   /** Read the files again; on an error the old certificates stay in use and the error is thrown. */
   reload(): void {
     const loaded = FileCertificates.read(this.files);

@@ -312,6 +312,11 @@ export class SplitServer {
     return self;
   }
 
+  /** The certificate and key the gRPC port serves now (PEM), undefined without TLS; a reload replaces them. */
+  get tlsIdentity(): { certificate: Buffer; privateKey: Buffer } | undefined {
+    return this.certificates?.current;
+  }
+
   /** Whether the gRPC port speaks TLS (`mutual` when clients must present a certificate). */
   get security(): { tls: 'off' | 'on' | 'mutual'; tokens: number } {
     const tls = !this.certificates ? 'off' : this.certificates.files.clientCaFile ? 'mutual' : 'on';
@@ -505,8 +510,8 @@ export class SplitServer {
     this.report('Describe', undefined, t0, undefined, 0);
   }
 
-  /** Handle one request; throws TransportError. */
-  private async handle(req: InferRequest__Output, isCancelled: () => boolean): Promise<InferResponse> {
+  /** Handle one request of `client` (its connection, for the fair share of the queue); throws TransportError. */
+  private async handle(req: InferRequest__Output, isCancelled: () => boolean, client: string): Promise<InferResponse> {
     const notReady = this.notReady();
     if (notReady || !this.served) throw notReady ?? new TransportError(Status.UNAVAILABLE, 'not serving');
     const { description, shapes, batcher } = this.served;
@@ -528,12 +533,8 @@ export class SplitServer {
       throw new TransportError(Status.INVALID_ARGUMENT, `bad frame: ${err instanceof Error ? err.message : String(err)}`);
     }
     const n = samplesOf(req.splitPoint, header.shape, expected, header.elements);
-    if (n > batcher.room) {
-      throw new TransportError(
-        Status.RESOURCE_EXHAUSTED,
-        `too many queued samples: ${batcher.queued} waiting + ${n} > limit ${this.limits.maxQueue}`,
-      );
-    }
+    const refused = batcher.admission(client, n);
+    if (refused) throw new TransportError(Status.RESOURCE_EXHAUSTED, refused);
     const perSample = expected.reduce((a, b) => a * b, 1);
     const tensor = decodeFrame(req.frame, n * perSample * 4);
     const bad = firstNonFinite(tensor.data);
@@ -543,7 +544,7 @@ export class SplitServer {
     if (req.splitPoint === 'input') checkInputRange(tensor.data, description.input ?? DEFAULT_INPUT);
     else checkPointRange(description.splitPoints.find((p) => p.name === req.splitPoint), tensor.data);
     const decodeMs = performance.now() - td;
-    const r = await batcher.submit(req.splitPoint, tensor.data, n, isCancelled);
+    const r = await batcher.submit(req.splitPoint, tensor.data, n, isCancelled, client);
     for (const [task, out] of Object.entries(r.outputs)) {
       const i = firstNonFinite(out);
       if (i >= 0) {
@@ -585,7 +586,7 @@ export class SplitServer {
       return;
     }
     this.begin();
-    this.handle(req, () => call.cancelled || pastDeadline(call))
+    this.handle(req, () => call.cancelled || pastDeadline(call), call.getPeer())
       .then(
         (res) => {
           this.report('Infer', req, t0, undefined, res.samples ?? 0);
@@ -654,7 +655,7 @@ export class SplitServer {
       if (closed) return;
       const t0 = performance.now();
       this.begin();
-      const answer = this.handle(req, () => call.cancelled || pastDeadline(call))
+      const answer = this.handle(req, () => call.cancelled || pastDeadline(call), call.getPeer())
         .then(
           (res) => {
             this.report('InferStream', req, t0, undefined, res.samples ?? 0);
