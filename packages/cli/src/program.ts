@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { VERSION } from './version.mjs';
 
-/** The project's version (the root package.json), printed by every program's `--version`. */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The project's version (the root package.json), printed by every program's `--version` (read in version.mjs, which bin/launch.mjs shares). */
+export { VERSION };
 
 /**
  * Exit codes of every program: 0 success, 1 a failure at run time, 2 a usage error (unknown or malformed
