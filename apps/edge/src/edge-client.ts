@@ -2,7 +2,8 @@ import { encode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, SplitClient, TransportError, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
-import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
+import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
+import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 
 /** How the edge answers: where to split, how to send, and what to do when the cloud cannot answer. */
@@ -128,7 +129,7 @@ export class EdgeClient {
     owned: { net: boolean; clients: readonly SplitClient[] } = { net: false, clients: [] },
   ): Promise<EdgeClient> {
     const local = policy.split === EDGE_ONLY;
-    const isAuto = policy.split === 'auto';
+    const isAuto = policy.split === AUTO;
     if (!local && !isAuto) net.point(policy.split);
     if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
     const clients = client === undefined ? [] : Array.isArray(client) ? [...(client as readonly SplitClient[])] : [client as SplitClient];

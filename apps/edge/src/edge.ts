@@ -1,6 +1,7 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
+import { ALL, AUTO, CLOUD_ONLY, EDGE_ONLY, INPUT_POINT, SPLIT_CHOICES } from '@mtl-split/stats';
 import { SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import type { EdgeResult, TraceRecord } from './result.js';
 import type { AutoSwitch } from './auto-split.js';
@@ -92,11 +93,11 @@ function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: numb
 export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string; candidate?: boolean }[] }): string[] {
   const points = bundle.splitPoints.map((p) => p.name);
   // 'all' sweeps the candidates (every point of our bundles; those marked with --points at import)
-  if (value === 'all') return bundle.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name);
-  if (value === 'auto' || value === 'edge-only') return [value];
-  if (value === 'cloud-only') return ['input'];
+  if (value === ALL) return bundle.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name);
+  if (value === AUTO || value === EDGE_ONLY) return [value];
+  if (value === CLOUD_ONLY) return [INPUT_POINT];
   if (!points.includes(value)) {
-    throw new EdgeError(`unknown split point '${value}' of model '${bundle.id}': valid are ${points.join(', ')}, all, auto, edge-only, cloud-only`);
+    throw new EdgeError(`unknown split point '${value}' of model '${bundle.id}': valid are ${[...points, ...SPLIT_CHOICES].join(', ')}`);
   }
   return [value];
 }
@@ -148,7 +149,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
     throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
   }
   const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : opts.n;
-  const remote = splits.some((s) => s !== 'edge-only');
+  const remote = splits.some((s) => s !== EDGE_ONLY);
   // one channel per replica, each checked on its own (Describe on every connection, every answer stamped)
   let replicas: SplitClient[] = [];
   if (remote) {
@@ -164,9 +165,9 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
     const d = remote ? await describeReplicas(opts, hooks, bundle, replicas) : undefined;
     if (d) {
       // auto may use every candidate point
-      const used = splits.includes('auto') ? resolveSplits('all', bundle) : splits;
+      const used = splits.includes(AUTO) ? resolveSplits(ALL, bundle) : splits;
       for (const s of used) {
-        if (s !== 'edge-only' && !d.splitPoints.some((p) => p.name === s)) throw new EdgeError(`cloud does not serve split point '${s}'`);
+        if (s !== EDGE_ONLY && !d.splitPoints.some((p) => p.name === s)) throw new EdgeError(`cloud does not serve split point '${s}'`);
       }
       if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
     }

@@ -4,6 +4,7 @@ import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type O
 import { Presets, SingleBar } from 'cli-progress';
 import { SLOWDOWN_ENV } from '@mtl-split/model/infer';
 import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
+import { ALL } from '@mtl-split/stats';
 import type { EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     const shown = preds.slice(0, 50);
     for (const p of shown) human.write(`${p.input}: ${Object.entries(p.classes).map(([t, c]) => `${t} ${c}`).join(', ')}\n`);
     if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
-    const out = opts.split === 'all' ? results : results[0];
+    const out = opts.split === ALL ? results : results[0];
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     if (abort.signal.aborted) process.exit(EXIT.interrupted);
     const failed = results.reduce((a, r) => a + r.failed, 0);

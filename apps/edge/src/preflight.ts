@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@mtl-split/cli';
 import { compressionAvailable } from '@mtl-split/codec';
+import { EDGE_ONLY, SPLIT_CHOICES } from '@mtl-split/stats';
 import type { EdgeCliOptions } from './options.js';
 
 /**
@@ -12,10 +13,10 @@ import type { EdgeCliOptions } from './options.js';
 export function preflight(o: EdgeCliOptions): void {
   if (!existsSync(o.model) || !statSync(o.model).isDirectory()) throw new UsageError(`invalid --model '${o.model}': no such folder`);
   if (!compressionAvailable(o.compress)) throw new UsageError(`--compress ${o.compress} cannot run on this machine`);
-  if (!o.cloud && o.split !== 'edge-only') throw new UsageError('--cloud HOST:PORT is required unless --split edge-only');
+  if (!o.cloud && o.split !== EDGE_ONLY) throw new UsageError('--cloud HOST:PORT is required unless --split edge-only');
   const points = manifestSplitPoints(o.model);
   if (!points) return;
-  const valid = [...points, 'all', 'auto', 'edge-only', 'cloud-only'];
+  const valid = [...points, ...SPLIT_CHOICES];
   if (!valid.includes(o.split)) throw new UsageError(`invalid --split '${o.split}': valid are ${valid.join(', ')}`);
 }
 

@@ -1,4 +1,5 @@
 import { groupFailures } from '@mtl-split/cli';
+import { EDGE_ONLY } from '@mtl-split/stats';
 import type { EdgeResult } from './result.js';
 
 const f = (v: number, d = 2) => v.toFixed(d);
@@ -23,7 +24,7 @@ export function formatTable(results: readonly EdgeResult[]): string {
   const rows = results.map((r) => {
     const none = r.samples - r.failed <= 0;
     // latencies and bytes are of the cloud's answers (edge-only: of the local ones; auto: of both)
-    const timed = r.split === 'edge-only' || r.auto ? r.answeredLocally + r.answeredByCloud : r.answeredByCloud;
+    const timed = r.split === EDGE_ONLY || r.auto ? r.answeredLocally + r.answeredByCloud : r.answeredByCloud;
     const ms = (v: number) => (none || timed === 0 ? 'n/a' : f(v));
     return [
       r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.answeredByCloud ?? 0), String(r.answeredLocally ?? 0), String(r.failed),

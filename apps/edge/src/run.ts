@@ -1,5 +1,6 @@
 import type { Batch, Dataset, NamedInput } from '@mtl-split/data';
 import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { TransportError, type SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';
@@ -112,10 +113,10 @@ function describeError(err: unknown): string {
  */
 export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<EdgeResult> {
   const { net, source } = ctx;
-  const local = o.point === 'edge-only';
+  const local = o.point === EDGE_ONLY;
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
   const shape = [1, ...net.input.shape];
-  const isAuto = o.point === 'auto';
+  const isAuto = o.point === AUTO;
   const switches: AutoSummary['switches'] = [];
   const refused = new Map<string, number>();
   let attempted = 0;
@@ -202,7 +203,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
           counts.failed++;
           const reason = describeError(err);
           failures.set(reason, (failures.get(reason) ?? 0) + 1);
-          const split = isAuto ? (edge.auto?.split ?? 'auto') : o.point;
+          const split = isAuto ? (edge.auto?.split ?? AUTO) : o.point;
           if (isAuto) requestsBy.set(split, (requestsBy.get(split) ?? 0) + 1);
           o.onRequest?.({ i, t: t0 - start, at, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
         }

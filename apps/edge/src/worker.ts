@@ -15,6 +15,7 @@ import readline from 'node:readline';
 import { z } from 'zod';
 import { loadDataset, readImageInputs, randomImages } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
+import { EDGE_ONLY } from '@mtl-split/stats';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 import { edgeChannel } from './edge-client.js';
 import { groupResultFailures } from './report.js';
@@ -68,11 +69,11 @@ async function runJob(net: SplitNetwork, manifest: Manifest, src: { inputs?: str
   const source = await sourceFor(net, manifest, src, job.n);
   const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : job.n;
   let client: SplitClient | undefined;
-  if (job.splits.some((s) => s !== 'edge-only')) {
+  if (job.splits.some((s) => s !== EDGE_ONLY)) {
     client = await SplitClient.connect(job.cloud, edgeChannel({ deadlineMs: job.deadlineMs }));
     const d = await client.describe({ deadlineMs: Math.max(job.deadlineMs, 5000) });
     if (d.bundleId !== net.id) throw new Error(`cloud at ${job.cloud} serves bundle '${d.bundleId}', this edge has '${net.id}'`);
-    for (const s of job.splits) if (s !== 'edge-only' && !d.splitPoints.some((p) => p.name === s)) throw new Error(`cloud does not serve split point '${s}'`);
+    for (const s of job.splits) if (s !== EDGE_ONLY && !d.splitPoints.some((p) => p.name === s)) throw new Error(`cloud does not serve split point '${s}'`);
     if (!d.codecs.includes(job.codec)) throw new Error(`cloud does not decode codec '${job.codec}' (offers ${d.codecs.join(', ')})`);
   }
   try {
