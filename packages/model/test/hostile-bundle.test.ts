@@ -96,6 +96,15 @@ describe('hostile bundle folders', () => {
     await refused(() => openNetwork(dir), /^bundle '.*': weights\.bin checksum [0-9a-f]{12}… does not match the manifest's [0-9a-f]{12}…$/);
   });
 
+  it('a corrupted model.onnx: the tfjs engine refuses too', async () => {
+    const dir = copy((d) => {
+      const g = readFileSync(join(d, 'model.onnx'));
+      g[g.length - 10] ^= 0xff;
+      writeFileSync(join(d, 'model.onnx'), g);
+    });
+    await refused(() => openNetwork(dir, { runtime: 'tfjs' }), /^bundle '.*': model\.onnx checksum [0-9a-f]{12}… does not match the manifest's [0-9a-f]{12}…$/);
+  });
+
   it('files larger than the manifest says, or a huge manifest.json: refused by size before reading', async () => {
     const big = copy((d) => truncateSync(join(d, 'model.onnx'), 3 * 2 ** 30)); // sparse: 3 GiB
     await refused(() => openNetwork(big), /^bundle '.*': model\.onnx has 3221225472 bytes, more than the manifest's size \(\d+\): refused$/);

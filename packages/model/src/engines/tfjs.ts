@@ -1,5 +1,6 @@
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadBundle } from '../bundle/load.js';
+import { readOnnxFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { FoldedConvs } from '../fold.js';
 import { split } from '../split.js';
@@ -29,6 +30,8 @@ async function readAll(out: Record<string, tf.Tensor>): Promise<Record<string, T
  * first uses a conv.
  */
 export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions): Promise<SplitNetwork> {
+  // model.onnx is not run here, but a corrupted one means a corrupted bundle (as the onnx engine checks weights.bin)
+  if (manifest.onnx) readOnnxFile(dir, manifest);
   const runtime = await initRuntime(o.backend ? { backend: o.backend } : {});
   const bundle = await loadBundle(dir);
   const model = bundle.model;
