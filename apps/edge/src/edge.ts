@@ -2,11 +2,12 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
 import { ALL, AUTO, CLOUD_ONLY, EDGE_ONLY, INPUT_POINT, SPLIT_CHOICES } from '@mtl-split/stats';
-import { SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
+import { parseTargets, SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import type { EdgeResult, TraceRecord } from './result.js';
 import type { AutoSwitch } from './auto-split.js';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel, replicaClients } from './edge-client.js';
+import { neverReachable } from './misconfig.js';
 import { runSplit, type Counts, type EdgeContext, type SampleSource } from './run.js';
 
 export interface EdgeOptions {
@@ -218,6 +219,12 @@ async function describeReplicas(opts: EdgeOptions, hooks: EdgeHooks, bundle: Spl
   if (!good && wrong.length) throw new EdgeError(mismatch(wrong[0]));
   for (const r of wrong) hooks.onWarning?.(`${mismatch(r)}: its answers will be refused`);
   const why = (err: unknown) => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)).split('\n')[0];
+  // not an outage but a configuration that can never work (TLS): fail now, not answer locally for ever
+  const addresses = parseTargets(opts.cloud ?? '');
+  for (const { c, err } of failed) {
+    const never = await neverReachable(err, addresses[replicas.indexOf(c)], opts.security?.tls !== undefined);
+    if (never) throw new EdgeError(never);
+  }
   for (const { c, err } of failed) {
     // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
     // until the cloud does (its bundle is checked on connection and on every answer)

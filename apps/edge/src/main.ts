@@ -8,12 +8,14 @@ import { ALL } from '@mtl-split/stats';
 import type { EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
-import { formatTable, groupResultFailures } from './report.js';
+import { formatTable, groupResultFailures, noCloudAnswer } from './report.js';
 import { interruptHandler } from './interrupt.js';
 
 const fail: (message: string, code?: number) => never = failWith('edge');
 /** The run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for). */
 const EXIT_REQUESTS_FAILED = 3;
+/** The run ended with every request answered, but none by the cloud (down throughout, or a wrong --cloud). */
+const EXIT_NO_CLOUD_ANSWER = 4;
 let bar: SingleBar | undefined;
 
 function progressHooks(enabled: boolean): EdgeHooks {
@@ -103,6 +105,11 @@ async function main(): Promise<void> {
     if (failed > 0) {
       process.stderr.write(`edge: ${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)\n`);
       process.exit(EXIT_REQUESTS_FAILED);
+    }
+    const none = noCloudAnswer(results);
+    if (none) {
+      process.stderr.write(`edge: ${none}\n`);
+      process.exit(EXIT_NO_CLOUD_ANSWER);
     }
     process.exit(EXIT.ok);
   } catch (err) {

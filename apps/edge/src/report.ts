@@ -12,6 +12,24 @@ export function groupResultFailures(r: EdgeResult): EdgeResult {
   return { ...r, failures: groupFailures(r.failures).map((g) => ({ reason: `${g.status}: ${g.example}`, count: g.count })) };
 }
 
+/** Whether a result went by a fixed split point (not edge-only, not auto) and no request of it was answered by the cloud. */
+function cloudNeverAnswered(r: EdgeResult): boolean {
+  return r.split !== 'edge-only' && !r.auto && r.samples > 0 && r.answeredByCloud === 0;
+}
+
+/**
+ * One line when the cloud answered no request of the whole run (every remote split point): a cloud that
+ * was down throughout, or one this edge cannot reach (a mistyped --cloud port). Undefined otherwise.
+ */
+export function noCloudAnswer(results: readonly EdgeResult[]): string | undefined {
+  const remote = results.filter((r) => r.split !== 'edge-only' && !r.auto);
+  if (!remote.length || !remote.every(cloudNeverAnswered)) return undefined;
+  const reasons = remote.flatMap((r) => [...(r.fallbacks ?? []), ...r.failures].map((f) => f.reason));
+  const why = reasons.find((x) => !/circuit open/.test(x)) ?? reasons[0];
+  const n = remote.reduce((a, r) => a + r.samples, 0);
+  return `no request of ${n} was answered by the cloud${why ? ` (e.g. ${why})` : ''}: is it down, or is --cloud wrong?`;
+}
+
 /** Human-readable table of results (one row per split point); a split point with no answer shows n/a. */
 export function formatTable(results: readonly EdgeResult[]): string {
   const tasks = [...new Set(results.flatMap((r) => Object.keys(r.accuracy)))];
@@ -41,6 +59,7 @@ export function formatTable(results: readonly EdgeResult[]): string {
     for (const g of groupFailures(r.fallbacks ?? [])) out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
     for (const g of r.refused ?? []) out.push(`${r.split}: ${g.count} answer(s) refused: ${g.reason}`);
     if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
+    if (cloudNeverAnswered(r)) out.push(`${r.split}: no request was answered by the cloud`);
     if (r.auto) {
       out.push(`auto: requests by ${Object.entries(r.auto.requestsBy).map(([s, n]) => `${s} ${n}`).join(', ')}; ${r.auto.switches.length} switch(es)`);
       for (const s of r.auto.switches.slice(0, 20)) out.push(`auto: at request ${s.atRequest}: ${s.from} -> ${s.to} (${s.why})`);

@@ -112,11 +112,12 @@ describe('the README example (examples/classify.ts)', () => {
 describe('edge CLI outcomes', () => {
   const jsonFile = (name: string): string => join(dirs[0], '..', name);
 
-  it('starts with an unreachable cloud when it can answer locally, and says so', async () => {
+  it('starts with an unreachable cloud when it can answer locally, says so, and exits 4 as the cloud never answered', async () => {
     const out = jsonFile('local.json');
     const s = spawnTs('apps/edge/src/main.ts', ['--model', dirs[0], '--cloud', '127.0.0.1:1', '--split', 'block2', '-n', '5', '--warmup', '0', '--retries', '0', '--json', out, '--no-progress']);
-    expect(await s.exit).toBe(0);
+    expect(await s.exit).toBe(4);
     expect(s.stderr.join('')).toMatch(/edge: cannot reach the cloud at 127\.0\.0\.1:1 .*answering locally/);
+    expect(s.stderr.join('')).toMatch(/edge: no request of 5 was answered by the cloud \(e\.g\. UNAVAILABLE: .*\): is it down, or is --cloud wrong\?\n/);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ samples: 5, failed: 0, answeredLocally: 5, answeredByCloud: 0 });
   }, 60_000);
 
