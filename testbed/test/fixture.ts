@@ -6,9 +6,10 @@ const PROFILES: Profile[] = [
   { name: 'fast', description: 'fast link', upKBps: 5000, downKBps: 12500, latencyMs: 10, jitterMs: 2, source: 'synthetic test figures' },
   { name: 'slow', description: 'slow link', upKBps: 6, downKBps: 6, latencyMs: 300, jitterMs: 40, source: 'synthetic test figures' },
 ];
-export const SPLITS = ['input', 'block1', 'features'];
-const PAYLOAD: Record<string, number> = { input: 1296, block1: 10368, features: 64 };
-const EDGE: Record<string, number> = { input: 0.1, block1: 6, features: 12 };
+const BASE_SPLITS = ['input', 'block1', 'features'];
+export const SPLITS = BASE_SPLITS;
+const BASE_PAYLOAD: Record<string, number> = { input: 1296, block1: 10368, features: 64 };
+const BASE_EDGE: Record<string, number> = { input: 0.1, block1: 6, features: 12 };
 
 function timings(edge: number, network: number, cloud: number): Timings {
   const total = edge + 0.2 + network + cloud + 0.1;
@@ -16,8 +17,12 @@ function timings(edge: number, network: number, cloud: number): Timings {
 }
 
 /** A results object shaped like a real run: 'input' wins on the fast link, 'features' on the slow one. */
-export function syntheticResults(opts: { stl?: boolean } = {}): Results {
+export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}): Results {
   const codecs = ['f32', 'int8'];
+  const SPLITS = opts.splits ?? BASE_SPLITS;
+  // other split names: bytes shrinking and edge time growing along the network, as in a real one
+  const PAYLOAD = opts.splits ? Object.fromEntries(SPLITS.map((s, i) => [s, Math.round(20_000 / (i + 1))])) : BASE_PAYLOAD;
+  const EDGE = opts.splits ? Object.fromEntries(SPLITS.map((s, i) => [s, 0.1 + (i * 11) / SPLITS.length])) : BASE_EDGE;
   const baseline: BaselineEntry[] = [];
   const cells: Cell[] = [];
   for (const codec of codecs) {

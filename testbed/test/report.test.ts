@@ -72,4 +72,33 @@ describe('report from a results object', () => {
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('the best split depends on the link');
   });
+
+  it("an imported network's tensor names: short whole names in the charts, raw ones in the tables, readable legends and counts", async () => {
+    const raw = ['input', '/trunk/stem/stem.0/Conv_output_0', '/trunk/stem/stem.0/Relu_output_0', ...Array.from({ length: 12 }, (_, i) => `/backbone/backbone.${i + 1}/backbone.${i + 1}.1/relu_1/Relu`), '/Flatten', 'edge-only'];
+    const r = syntheticResults({ splits: raw });
+    r.cells.forEach((c, i) => (c.samples = 3 + ((i * 37) % 200)));
+    const dir = path.join(tmp, 'run4');
+    await writeReport(r, dir);
+    const latency = texts(fs.readFileSync(path.join(dir, 'latency-int8.svg'), 'utf8'));
+    expect(latency).toEqual(expect.arrayContaining(['stem.0/Conv', 'stem.0/Relu', 'backbone.7.1/relu_1', 'Flatten', 'edge-only']));
+    expect(latency.filter((t) => t.startsWith('/') || t.endsWith('…'))).toEqual([]);
+    // per-bar counts vary here: each written upwards (rotated), one per bar
+    const svg = fs.readFileSync(path.join(dir, 'latency-int8.svg'), 'utf8');
+    const counts = [...svg.matchAll(/<text[^>]*transform="[^"]*rotate\(-90\)[^"]*"[^>]*>n=\d+<\/text>/g)];
+    expect(counts).toHaveLength(2 * raw.length);
+    // the winner legend draws a filled circle and an open diamond, the codec legend its colours
+    const win = fs.readFileSync(path.join(dir, 'winners.svg'), 'utf8');
+    expect(texts(win)).toEqual(expect.arrayContaining(['codec', 'f32', 'int8', 'winner', 'measured', 'predicted']));
+    const symbols = [...win.matchAll(/role-legend-symbol[^>]*><path [^>]*d="([^"]+)"[^>]*fill="([^"]+)"[^>]*stroke="([^"]+)"/g)].map((m) => ({ d: m[1]!, fill: m[2]!, stroke: m[3]! }));
+    const marker = symbols.filter((x) => x.stroke === '#555');
+    expect(marker.map((x) => x.fill)).toEqual(['#555', 'white']);
+    expect(marker[1]!.d).toMatch(/^M-5,0L0,-5L5,0L0,5Z$/);
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<td>stem.0/Conv</td><td>/trunk/stem/stem.0/Conv_output_0</td>');
+    // the same counts for every cell go into the caption instead
+    const same = path.join(tmp, 'run5');
+    await writeReport(syntheticResults({ splits: raw }), same);
+    expect(fs.readFileSync(path.join(same, 'latency-int8.svg'), 'utf8')).not.toMatch(/>n=\d+</);
+    expect(fs.readFileSync(path.join(same, 'report.html'), 'utf8')).toContain('n = 10 samples in every cell.');
+  });
 });

@@ -1,7 +1,9 @@
+import { EDGE_ONLY, INPUT_POINT } from '@mtl-split/stats';
 import { extremeProfiles } from '../analytic.js';
 import { HOPELESS_FACTOR } from '../analytic.js';
 import type { Cell, NotMeasuredCell, Results } from '../results.js';
 import { averagedCells, profileOrder, type PlotSpec } from './plots.js';
+import { splitLabels } from './split-labels.js';
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -82,15 +84,15 @@ export function whySentences(r: Results): string[] {
       const link = Math.max(0, w.timings.total - compute);
       const margin = `runner-up ${ru.split} ${f(ru.timings.total)} ms (+${f(((ru.timings.total - w.timings.total) / w.timings.total) * 100, 0)}%)`;
       let why: string;
-      if (w.split === 'edge-only') {
-        const best = cs.find((c) => c.split !== 'edge-only')!;
+      if (w.split === EDGE_ONLY) {
+        const best = cs.find((c) => c.split !== EDGE_ONLY)!;
         const bl = Math.max(0, best.timings.total - (best.timings.edge + best.timings.encode + best.timings.cloud + best.timings.decode));
         why = `the whole network on ${device} takes ${f(w.timings.total)} ms and sends nothing, while the best split (${best.split}) spends ${f(bl)} ms (${share(bl, best.timings.total)} of its ${f(best.timings.total)} ms) on the link`;
-      } else if (w.split === 'input') {
-        const eo = cs.find((c) => c.split === 'edge-only');
+      } else if (w.split === INPUT_POINT) {
+        const eo = cs.find((c) => c.split === EDGE_ONLY);
         why = `nothing is computed on the edge; the link takes ${f(link)} ms (${share(link, w.timings.total)}) for ${Math.round(w.payloadBytes)} B${eo ? `, less than the ${f(eo.timings.total)} ms the whole network needs on ${device}` : ''}`;
       } else {
-        const inp = cs.find((c) => c.split === 'input');
+        const inp = cs.find((c) => c.split === INPUT_POINT);
         why = `its edge half (${f(w.timings.edge + w.timings.encode)} ms, ${share(w.timings.edge + w.timings.encode, w.timings.total)}) buys a ${Math.round(w.payloadBytes)} B tensor${inp ? ` instead of the ${Math.round(inp.payloadBytes)} B input` : ''}, so the link takes ${f(link)} ms (${share(link, w.timings.total)})`;
       }
       out.push(`<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> wins at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}.`);
@@ -102,8 +104,8 @@ export function whySentences(r: Results): string[] {
 /** Where the whole network on the edge device beats every split (a line, or a line saying it never does). */
 function edgeOnlyLine(r: Results): string {
   const mtl = r.winners.filter((w) => w.variant === 'mtl');
-  if (!r.splits.includes('edge-only') || !mtl.length) return '';
-  const wins = mtl.filter((w) => w.measuredSplit === 'edge-only').map((w) => `${w.profile} (${w.codec})`);
+  if (!r.splits.includes(EDGE_ONLY) || !mtl.length) return '';
+  const wins = mtl.filter((w) => w.measuredSplit === EDGE_ONLY).map((w) => `${w.profile} (${w.codec})`);
   const dev = r.devices ? `${r.devices.edge.name}, compute x${r.devices.edge.slowdown}` : 'this machine';
   return wins.length
     ? `The whole network on the edge device (<b>edge-only</b>, ${esc(dev)}) beats every split on ${esc(wins.join(', '))}.`
@@ -119,6 +121,15 @@ function planTable(r: Results): string {
     .map((p) => [p.profile, p.codec, p.planSplit, f(p.planMs), f(p.planSplitMeasuredMs), p.measuredSplit, f(p.measuredMs), `${f(p.offPct)}%`, p.agrees ? 'yes' : 'no']);
   return `<p><code>npm run plan</code> on the same link profiles, devices and codecs (compute measured in one process, scaled by the device factors): <b>${ok} of ${r.plan.length}</b> picks are the measured best or within 10% of its latency.</p>
 ${table(['profile', 'codec', 'plan picks', 'plan predicts ms', 'that pick measured ms', 'measured best', 'best ms', 'pick vs best', 'agrees'], rows)}`;
+}
+
+/** The charts' short split point names beside the raw tensor names the tables use (nothing when they are the same). */
+function splitNamesTable(r: Results): string {
+  const labels = splitLabels(r.splits);
+  const renamed = r.splits.filter((s) => labels.get(s) !== s);
+  if (!renamed.length) return '';
+  return `<p>The charts name split points by their module and operation; the tables use the graph's tensor names:</p>
+${table(['in the charts', 'tensor name'], renamed.map((s) => [labels.get(s) ?? s, s]))}`;
 }
 
 function devicesTable(r: Results): string {
@@ -223,6 +234,7 @@ ${r.warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('\n')}
 ${summary(r)}
 <h2>Latency by split point</h2>
 ${figs(latency)}
+${splitNamesTable(r)}
 <h2>Winning split per profile</h2>
 ${other('winners.svg')}
 ${table(

@@ -13,7 +13,7 @@ export async function writeReport(r: Results, dir: string): Promise<{ files: str
   const files: string[] = [];
   const svgs = new Map<string, string>();
   for (const p of plots) {
-    const svg = await renderSvg(p.spec);
+    const svg = await renderSvg(p.spec, p.patch);
     svgs.set(p.file, svg);
     fs.writeFileSync(path.join(dir, p.file), svg);
     files.push(p.file);
