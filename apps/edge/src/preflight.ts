@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '@mtl-split/cli';
 import { compressionAvailable } from '@mtl-split/codec';
+import { readManifest } from '@mtl-split/model/infer';
 import { EDGE_ONLY, SPLIT_CHOICES } from '@mtl-split/stats';
 import type { EdgeCliOptions } from './options.js';
 
@@ -22,8 +22,8 @@ export function preflight(o: EdgeCliOptions): void {
 
 function manifestSplitPoints(dir: string): string[] | undefined {
   try {
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { splitPoints?: { name?: unknown }[] };
-    const names = (m.splitPoints ?? []).map((p) => p.name).filter((n): n is string => typeof n === 'string');
+    // the bundle reader: a FIFO, a link out of the folder or an oversized manifest.json is refused, never read
+    const names = readManifest(dir).splitPoints.map((p) => p.name);
     return names.length ? names : undefined;
   } catch {
     return undefined;
