@@ -36,7 +36,7 @@ export interface CloudOptions {
   authTokenFile?: string;
   /** Address of the metrics port (default 127.0.0.1, whatever `host` is). */
   metricsHost?: string;
-  /** The metrics port requires a bearer token too. */
+  /** The metrics port requires a bearer token (implied by authTokenFile: metrics need a token whenever gRPC does). */
   metricsAuth?: boolean;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -187,7 +187,15 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
   let timer: NodeJS.Timeout | undefined;
   try {
     metrics.watchConnections(server.connections);
-    const m = await metrics.listen(opts.metricsHost ?? '127.0.0.1', opts.metricsPort, opts.metricsAuth ? (h) => server.authorizes(h) : undefined);
+    // metrics need a token whenever gRPC does, and travel over TLS whenever gRPC does (same certificate)
+    const metricsAuth = opts.metricsAuth === true || opts.authTokenFile !== undefined;
+    const identity = server.tlsIdentity;
+    const m = await metrics.listen(
+      opts.metricsHost ?? '127.0.0.1',
+      opts.metricsPort,
+      metricsAuth ? (h) => server.authorizes(h) : undefined,
+      identity ? { cert: identity.certificate, key: identity.privateKey } : undefined,
+    );
     http = m.server;
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
@@ -215,7 +223,8 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
         metricsHost: opts.metricsHost ?? '127.0.0.1',
         tls: server.security.tls,
         tokens: server.security.tokens,
-        metricsAuth: opts.metricsAuth ?? false,
+        metricsAuth,
+        metricsTls: identity !== undefined,
         bundle: net.id,
         splitPoints: net.splitPoints.map((p) => p.name),
         maxBatch: opts.maxBatch,
@@ -227,7 +236,12 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
       },
       'listening',
     );
-    const reload = (): { tls: boolean; tokens: number } => server.reloadCredentials();
+    const reload = (): { tls: boolean; tokens: number } => {
+      const r = server.reloadCredentials();
+      const now = server.tlsIdentity;
+      if (now && 'setSecureContext' in m.server) m.server.setSecureContext({ cert: now.certificate, key: now.privateKey });
+      return r;
+    };
     return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, reload, stop };
   } catch (err) {
     if (timer) clearInterval(timer);

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchEvent, ConnectionStats, RequestEvent } from '@mtl-split/transport';
 
@@ -99,10 +100,17 @@ export class CloudMetrics {
 
   /**
    * Serve the metrics on host:port (0 = any free port) at `/metrics` only (a query string is ignored):
-   * GET and HEAD answer 200, other methods 405, other paths 404. Resolves with the bound port.
+   * GET and HEAD answer 200, other methods 405, other paths 404; 401 when `authorize` refuses the
+   * `authorization` header. With `tls` (PEM certificate and key) over HTTPS: `server` is then an https.Server,
+   * whose `setSecureContext` takes new ones. Resolves with the bound port.
    */
-  listen(host: string, port: number, authorize?: (header: string | undefined) => boolean): Promise<{ server: Server; port: number }> {
-    const server = createServer((req, res) => {
+  listen(
+    host: string,
+    port: number,
+    authorize?: (header: string | undefined) => boolean,
+    tls?: { cert: Buffer; key: Buffer },
+  ): Promise<{ server: Server | TlsServer; port: number }> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       if (authorize && !authorize(req.headers.authorization)) {
         res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"', 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('unauthorized: send authorization: Bearer <token>\n');
@@ -129,7 +137,8 @@ export class CloudMetrics {
           res.end(`${err instanceof Error ? err.message : String(err)}\n`);
         },
       );
-    });
+    };
+    const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

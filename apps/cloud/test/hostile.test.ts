@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,20 @@ function kill(s: Spawned | undefined): void {
   if (s && s.child.exitCode === null) s.child.kill('SIGTERM');
 }
 
+/** GET https://127.0.0.1:port/metrics trusting `ca`, with an optional authorization header. */
+function httpsGet(port: number, ca: Buffer, authorization?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', ca, headers: authorization ? { authorization } : {}, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => void (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('metrics request timed out')));
+  });
+}
+
 const input = (): Uint8Array => encode({ data: new Float32Array(16 * 16).fill(0.5), shape: [16, 16, 1] }, { codec: 'f32' });
 
 describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-file, --metrics-auth', () => {
@@ -55,7 +70,7 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
     const l = await waitForLog(cloud, 'listening');
     port = l.port as number;
     metricsPort = l.metricsPort as number;
-    expect(l).toMatchObject({ tls: 'on', tokens: 1, metricsAuth: true, metricsHost: '127.0.0.1' });
+    expect(l).toMatchObject({ tls: 'on', tokens: 1, metricsAuth: true, metricsTls: true, metricsHost: '127.0.0.1' });
   }, 90_000);
   afterAll(() => kill(cloud));
 
@@ -77,11 +92,14 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
       const next = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 5000, retries: 0, tls: sec.tls, token: 'second-token-xyz' });
       expect((await next.describe()).bundleId).toBe('tiny-hostile-test');
       next.close();
-      // metrics need the token too
-      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(401);
-      const ok = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: 'Bearer second-token-xyz' } });
+      // metrics need the token too, and travel over TLS with the gRPC port's certificate (plain HTTP fails)
+      const ca = readFileSync(join(dir, 'cloud.crt'));
+      expect((await httpsGet(metricsPort, ca)).status).toBe(401);
+      const ok = await httpsGet(metricsPort, ca, 'Bearer second-token-xyz');
       expect(ok.status).toBe(200);
-      expect(await ok.text()).toMatch(/mtl_split_requests_total\{method="Describe",split="",status="UNAUTHENTICATED"\}/);
+      expect(ok.body).toMatch(/mtl_split_requests_total\{method="Describe",split="",status="UNAUTHENTICATED"\}/);
+      const plainHttp = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: 'Bearer second-token-xyz' } }).then((r) => r.status, () => 'failed');
+      expect(plainHttp).not.toBe(200);
       // no token in the logs
       expect(JSON.stringify(cloud.lines)).not.toMatch(/first-token|second-token/);
     } finally {
