@@ -1,3 +1,5 @@
+// first: from here on a SIGHUP during start-up is held, not fatal
+import { onHangup } from './hangup.js';
 import { CliExit, EXIT, logFormatter } from '@mtl-split/cli';
 import { pino } from 'pino';
 import { isAddressInUse, portInUse, portInUseLine } from './port-in-use.js';
@@ -37,12 +39,18 @@ async function main(): Promise<void> {
     },
   };
   const log = pino({ level: opts.logLevel, base: { app: 'cloud', pid: process.pid } }, counted);
-  /** Exit once the buffered lines are written, or after 1 s if stdout is not being read. */
+  /**
+   * Exit once the buffered lines are written, or after 1 s if stdout is not being read: then the buffer is
+   * dropped (the destination destroyed), since pino's exit hook would otherwise retry writing it forever.
+   */
   const exit = (code: number): void => {
     const until = performance.now() + 1000;
     const check = (): void => {
-      if (pending <= 0 || performance.now() > until) process.exit(code);
-      else setTimeout(check, 5);
+      if (pending <= 0) process.exit(code);
+      else if (performance.now() > until) {
+        dest.destroy();
+        process.exit(code);
+      } else setTimeout(check, 5);
     };
     check();
   };
@@ -79,14 +87,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   // SIGHUP: re-read certificates and tokens; open connections carry on. A bad file keeps the old ones.
-  process.on('SIGHUP', () => {
+  // Hangups during start-up were held (hangup.ts): the files may have changed after they were read, so reload once.
+  const reload = (duringStartup: number): void => {
     try {
       const r = cloud.reload();
-      log.info({ tls: r.tls, tokens: r.tokens }, 'credentials reloaded');
+      log.info({ tls: r.tls, tokens: r.tokens, ...(duringStartup ? { duringStartup } : {}) }, 'credentials reloaded');
     } catch (err) {
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'credential reload failed: keeping the old ones');
     }
-  });
+  };
+  const held = onHangup(() => reload(0));
+  if (held > 0) reload(held);
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { checkValidity } from './certificate-validity.js';
 
 type CaListener = grpc.experimental.CaCertificateUpdateListener;
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
@@ -117,6 +118,7 @@ export class FileCertificates implements grpc.experimental.CertificateProvider {
     const privateKey = readFlagFile('--tls-key', files.keyFile);
     const ca = files.clientCaFile ? readFlagFile('--tls-client-ca', files.clientCaFile) : undefined;
     if (!certificate.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--tls-cert: '${files.certFile}' holds no PEM certificate`);
+    checkValidity('--tls-cert', files.certFile, certificate);
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey.toString('latin1'))) {
       throw new Error(`--tls-key: '${files.keyFile}' holds no PEM private key`);
     }

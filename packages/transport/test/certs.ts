@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -66,4 +66,19 @@ export function makePki(): TestPki {
     otherClientKey: p('other-client.key'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A self-signed certificate and key valid only from `start` to `end` (openssl's YYYYMMDDHHMMSSZ), made with
+ * `openssl ca -selfsign` (req -x509 takes days from now only). Returns the two paths in `dir`.
+ */
+export function datedCert(dir: string, name: string, start: string, end: string): { cert: string; key: string } {
+  const ca = join(dir, `${name}-ca`);
+  mkdirSync(ca);
+  writeFileSync(join(ca, 'index.txt'), '');
+  writeFileSync(join(ca, 'serial'), '01\n');
+  writeFileSync(join(ca, 'ca.cnf'), '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n');
+  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', 'key.pem', '-out', 'req.csr'], ca);
+  openssl(['ca', '-batch', '-notext', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'key.pem', '-in', 'req.csr', '-startdate', start, '-enddate', end, '-out', 'cert.pem'], ca);
+  return { cert: join(ca, 'cert.pem'), key: join(ca, 'key.pem') };
 }
