@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { AUTO } from '@mtl-split/stats';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../report/render.js';
 import { inlineSvg } from '../report/html.js';
@@ -54,7 +55,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
         rules,
       ],
     }) as unknown as TopLevelSpec;
-  const auto = r.runs.find((x) => x.split === 'auto')!;
+  const auto = r.runs.find((x) => x.split === AUTO)!;
   const svgs = [
     await renderSvg(plot('--split auto: latency of each request, coloured by the split it went by', auto.points.map((p) => ({ ...p, run: 'auto' })), 'split')),
     await renderSvg(plot('every run: auto and each fixed split', r.runs.flatMap((x) => x.points.map((p) => ({ ...p, run: x.split }))), 'run')),
@@ -62,7 +63,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
   svgs.forEach((s, i) => fs.writeFileSync(path.join(dir, `latency-${i + 1}.svg`), s));
   let body = `<h1>Adaptive split: ${esc(name)}</h1><ul>`;
   body += bar(r.offOraclePct <= 15, `auto's mean ${f(r.autoMeanMs)} ms is ${f(r.offOraclePct)}% off the per-phase oracle's ${f(r.oracleMeanMs)} ms (bar 15%)`);
-  body += bar(r.runs.filter((x) => x.split !== 'auto').every((x) => r.autoMeanMs < x.meanMs), `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`);
+  body += bar(r.runs.filter((x) => x.split !== AUTO).every((x) => r.autoMeanMs < x.meanMs), `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`);
   body += bar(r.maxSettle <= 5, `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`);
   body += '</ul>';
   body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');

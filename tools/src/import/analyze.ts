@@ -5,6 +5,7 @@ import {
 } from '@mtl-split/onnx';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model/infer';
 import { UsageError } from '@mtl-split/cli';
+import { RESERVED_SPLIT_NAMES } from '@mtl-split/stats';
 import { mergeIndistinguishable } from './merge.js';
 
 /** Highest ai.onnx opset the bundled ONNX Runtime (1.30) runs. */
@@ -188,7 +189,7 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   // every cut tensor gets value info, so its halves can be cut again at run time
   const infos = g.valueInfo ?? (g.valueInfo = []);
   const described = new Set(infos.map((v) => v.name ?? ''));
-  const used = new Set<string>(['input', 'all', 'edge-only', 'cloud-only']);
+  const used = new Set<string>(RESERVED_SPLIT_NAMES);
   const match = pointMatcher(o.points);
   const found = cuts.flatMap((c) => {
     const isInput = c.tensor === input.name;

@@ -1,4 +1,5 @@
 import { cutHalves, decodeModel, encodeModel, ortVersion, type ModelProto } from '@mtl-split/onnx';
+import { EDGE_ONLY } from '@mtl-split/stats';
 import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
@@ -89,7 +90,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
       return heads(point, `cloud half '${point}'`, info.shape, feed, () => encodeModel(halves(feed).cloud));
     },
     wholeRunner() {
-      return heads('edge-only', 'whole model', input.shape, input.name, () => bytes);
+      return heads(EDGE_ONLY, 'whole model', input.shape, input.name, () => bytes);
     },
     close: () => sessions.close(),
   };

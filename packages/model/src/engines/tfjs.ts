@@ -1,4 +1,5 @@
 import { initRuntime, tf } from '@mtl-split/runtime';
+import { EDGE_ONLY } from '@mtl-split/stats';
 import { loadBundle } from '../bundle/load.js';
 import { readOnnxFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
@@ -91,7 +92,7 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
     },
     async wholeRunner(): Promise<HeadsRunner> {
       return {
-        point: 'edge-only',
+        point: EDGE_ONLY,
         async run(x) {
           checkBatch(`model '${bundle.id}'`, x.shape, input.shape, x.data);
           const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
