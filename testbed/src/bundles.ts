@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { manifestSchema } from '@mtl-split/model';
+import { readManifest, type Manifest } from '@mtl-split/model/infer';
 import { TestbedError } from './errors.js';
 import { displayPath } from './paths.js';
 
@@ -16,18 +15,13 @@ export interface BundleInfo {
 
 /** Read a bundle's manifest (no weights, no tfjs): its id, tasks and split points. One-line errors. */
 export function readBundleInfo(dir: string, field: string): BundleInfo {
-  const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(dir)) throw new TestbedError(`${field}: model bundle ${displayPath(dir)} not found`);
-  let raw: unknown;
+  let m: { data: Manifest };
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // the bundle reader: regular files inside the folder only, bounded, errors that never quote the file
+    m = { data: readManifest(dir) };
   } catch (e) {
-    throw new TestbedError(`${field}: model bundle ${displayPath(dir)}: cannot read manifest.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const m = manifestSchema.safeParse(raw);
-  if (!m.success) {
-    const i = m.error.issues[0]!;
-    throw new TestbedError(`${field}: model bundle ${displayPath(dir)}: invalid manifest.json at ${i.path.join('.')}: ${i.message}`);
+    throw new TestbedError(`${field}: model bundle ${displayPath(dir)}: ${(e as Error).message.replace(/^bundle '[^']*':\s*/, '')}`);
   }
   return {
     dir,
