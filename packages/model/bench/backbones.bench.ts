@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { initRuntime, tf } from '@mtl-split/runtime';
 import { loadDataset } from '@mtl-split/data';
 import { BACKBONES, buildModel, formatSplitTable, loadBundle, trainModel, type MtlNet } from '../src/index.js';
-import { median } from '@mtl-split/stats';
+import { mean, median } from '@mtl-split/stats';
 import { TorchReference, type TorchRequest } from '../../runtime/bench/torch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -167,7 +167,6 @@ for (let round = 0; round < 2; round++) {
     m.dispose();
   }
 }
-const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const threads = { steps: STEPS, msPerStep: threadRuns, speedup: mean(threadRuns['1']) / mean(threadRuns['2']) };
 console.log(`\ntraining threads (resnet + block4:8 bottleneck, batch 64, ${STEPS} steps per run, 2 alternating rounds): ms per step`);
 console.log(`  1 thread:  ${threadRuns['1'].map((v) => v.toFixed(0)).join(', ')}`);
