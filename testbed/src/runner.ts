@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median } from '@mtl-split/stats';
 import { EDGE_ONLY, HOPELESS_FACTOR, winners } from './analytic.js';
 import { startCloud, startEdgeWorker, type CloudHandle, type EdgeWorker } from './apps.js';
 import { readBundleInfo, type BundleInfo } from './bundles.js';
@@ -35,11 +36,6 @@ export interface ExperimentOptions {
   progress?: Progress;
   /** One line of the run's log (the caller's logger; lines go above its progress bar when it shows one). */
   log?: (line: string) => void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
 }
 
 /** What the validation phase settles before any process starts. */
@@ -140,8 +136,10 @@ async function checkPlan(o: ExperimentOptions, st: SweepState, mtl: BundleInfo, 
   st.progress.stage('running plan');
   // plan reads the same world: the run's profiles and devices (named or inline) as files in <out>/world
   const world = writeWorld(path.join(st.work, 'world'), s.profiles, [s.edgeDevice, s.cloudDevice]);
+  // the unshaped overhead: the baseline's median network time of the transmitting splits (0 without any)
+  const overheads = st.baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network);
   const pj = await runPlan(o.supervisor, {
-    overheadMs: median(st.baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network)),
+    overheadMs: overheads.length ? median(overheads) : 0,
     bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
     profilesDir: world.profilesDir, devicesDir: world.devicesDir, runtime: s.runtime, quality: s.quality,
     jsonFile: path.join(st.work, 'plan.json'), logFile: path.join(st.work, 'logs', 'plan.log'), timeoutMs: 300_000,

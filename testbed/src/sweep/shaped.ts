@@ -1,3 +1,4 @@
+import { transferMs } from '@mtl-split/stats';
 import { EDGE_ONLY, errorPct, hopeless, predictLatency } from '../analytic.js';
 import type { EdgeResult } from '../apps.js';
 import { probeLink, type LinkMeasurement } from '../probe.js';
@@ -105,7 +106,7 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
   const wire = { up: e.wireBytesUp, down: e.wireBytesDown };
   const link = linkOf(p);
   const prediction = predictLatency(t, wire, e.timings.network, link);
-  const sendMs = t.network - e.timings.network - p.latencyMs - (wire.down / (p.downKBps * 1000)) * 1000;
+  const sendMs = t.network - e.timings.network - p.latencyMs - transferMs(wire.down, p.downKBps);
   r.st.rawCells.push({
     variant: 'mtl', bundle: r.b.id, profile: p.name, codec, split, repetition: k.rep, samples: res.samples, failed: notAnswered(res),
     accuracy: res.accuracy, timings: t, payloadBytes: res.bytesPerSample, wireBytesUp: wire.up, wireBytesDown: wire.down, transmissions: 1,
