@@ -34,6 +34,12 @@ const portOf = (name: string): number => {
   return p.containerPort;
 };
 
+/** The per-pod metric the queue-depth HPA scales on. */
+function queueMetric(): string | undefined {
+  const hpas = docs.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((d) => d.body as { spec: { metrics: { pods?: { metric: { name: string } } }[] } });
+  return hpas.flatMap((h) => h.spec.metrics).find((m) => m.pods)?.pods?.metric.name;
+}
+
 let cloud: Spawned | undefined;
 afterAll(() => {
   cloud?.child.kill('SIGTERM');
@@ -42,7 +48,7 @@ afterAll(() => {
 describe('deploy/ manifests', () => {
   it('every Kubernetes document validates against its kubernetes-models schema', () => {
     const kinds = docs.map((d) => d.kind).sort();
-    expect(kinds).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'InferenceService', 'PersistentVolumeClaim', 'Service']);
+    expect(kinds).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'HorizontalPodAutoscaler', 'InferenceService', 'PersistentVolumeClaim', 'Service']);
     for (const d of docs.filter((x) => x.kind !== 'InferenceService')) {
       expect(Object.keys(KUBERNETES_CLASSES)).toContain(`${d.apiVersion} ${d.kind}`);
       expect(() => validateKubernetes(d)).not.toThrow();
@@ -53,7 +59,7 @@ describe('deploy/ manifests', () => {
     const broken: ManifestDoc = structuredClone(deployment);
     (broken.body as { spec: { template: { spec: { containers: { readinessProbe: Probe }[] } } } }).spec.template.spec.containers[0].readinessProbe.grpc!.port = 'grpc' as unknown as number;
     expect(() => validateKubernetes(broken)).toThrow(/readinessProbe\/grpc\/port must be integer/);
-    const hpa = structuredClone(only(docs, 'HorizontalPodAutoscaler'));
+    const hpa = structuredClone(docs.find((d) => d.kind === 'HorizontalPodAutoscaler')!);
     delete (hpa.body.spec as Record<string, unknown>).scaleTargetRef;
     expect(() => validateKubernetes(hpa)).toThrow(/scaleTargetRef/);
   });
@@ -73,8 +79,13 @@ describe('deploy/ manifests', () => {
     const service = only(docs, 'Service').body as { spec: { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] } };
     for (const [k, v] of Object.entries(service.spec.selector)) expect(pod.metadata.labels[k]).toBe(v);
     for (const p of service.spec.ports) expect(portOf(p.targetPort)).toBe(p.port);
-    const hpa = only(docs, 'HorizontalPodAutoscaler').body as { spec: { scaleTargetRef: { kind: string; name: string } } };
-    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: (deployment.body.metadata as { name: string }).name });
+    // cloud-hpa.yaml (CPU) and cloud-hpa-queue.yaml (CPU + in-flight requests) are alternatives: one name, one target
+    const hpas = docs.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((d) => d.body as { metadata: { name: string }; spec: { scaleTargetRef: { kind: string; name: string } } });
+    for (const hpa of hpas) {
+      expect(hpa.metadata.name).toBe(hpas[0].metadata.name);
+      expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: (deployment.body.metadata as { name: string }).name });
+    }
+    expect(queueMetric()).toBe('mtl_split_inflight_requests');
     const pvc = only(docs, 'PersistentVolumeClaim').body.metadata as { name: string };
     expect(pod.spec.volumes.map((v) => v.persistentVolumeClaim?.claimName)).toContain(pvc.name);
     const flags = parseCloudArgs(container.args);
@@ -84,7 +95,7 @@ describe('deploy/ manifests', () => {
     for (const p of [container.livenessProbe, container.startupProbe]) expect(p.grpc).toEqual({ port: portOf('grpc') });
   });
 
-  it('the cloud started with the Deployment\'s arguments answers its probes: SERVING for the service and for the server', async () => {
+  it('the cloud started with the Deployment\'s arguments answers its probes (SERVING for the service and the server) and exports the HPA\'s metric', async () => {
     // the same arguments, on loopback with free ports and the committed bundle in place of the volume's
     const local: Record<string, string> = { '--model': join(ROOT, 'models/multimnist-resnet'), '--host': '127.0.0.1', '--port': '0', '--metrics-host': '127.0.0.1', '--metrics-port': '0' };
     const args = container.args.map((a, i) => local[container.args[i - 1]] ?? a);
@@ -97,5 +108,7 @@ describe('deploy/ manifests', () => {
     } finally {
       client.close();
     }
+    const text = await (await fetch(`http://127.0.0.1:${String(listening.metricsPort)}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    expect(text).toMatch(new RegExp(`^${queueMetric()} \\d+$`, 'm'));
   }, 90_000);
 });
