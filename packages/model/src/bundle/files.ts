@@ -33,8 +33,16 @@ export function bundleFolder(dir: string): string {
   } catch {
     throw new ModelError(`bundle '${dir}': no such folder`);
   }
-  if (!statSync(real).isDirectory()) throw new ModelError(`bundle '${dir}': not a folder`);
+  if (!statOf(dir, '', real).isDirectory()) throw new ModelError(`bundle '${dir}': not a folder`);
   return real;
+}
+
+function statOf(dir: string, name: string, real: string): Stats {
+  try {
+    return statSync(real);
+  } catch (err) {
+    throw new ModelError(`bundle '${dir}': cannot read ${name || 'the folder'} (${errCode(err)})`);
+  }
 }
 
 /** Resolves `name` inside the bundle folder: its real path, which must not leave the folder. */
@@ -64,7 +72,7 @@ function resolveInside(dir: string, name: string): string {
  */
 export function readBundleFile(dir: string, name: string, max: number, what: string): Buffer {
   const real = resolveInside(dir, name);
-  const before = statSync(real);
+  const before = statOf(dir, name, real);
   if (!before.isFile()) throw new ModelError(`bundle '${dir}': ${name} is ${kindOf(before)}, not a regular file: refused`);
   let fd: number;
   try {
