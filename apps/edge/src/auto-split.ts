@@ -1,4 +1,4 @@
-import { EDGE_ONLY, predictEdgeOnly, predictSplit, type LinkModel } from '@mtl-split/stats';
+import { EDGE_ONLY, predictEdgeOnly, predictSplit, transferMs, type LinkModel } from '@mtl-split/stats';
 
 /**
  * `--split auto`: which candidate (a split point, or the whole network here) answers the next request.
@@ -143,7 +143,8 @@ export class AutoSplit {
       this.lastRemote = this.now();
       // the round trip of a frame: rtt + bytes x time per byte; with no probe yet, all of it is the round trip
       if (this.rtt === undefined) this.rtt = ob.networkMs;
-      const expected = this.rtt + ob.bytes * Math.max(0, this.msPerByte ?? 0);
+      const link = this.link();
+      const expected = link.rttMs + transferMs(ob.bytes, link.upKBps);
       if (!fresh && this.msPerByte !== undefined && Math.abs(ob.networkMs - expected) > 5 && (ob.networkMs > 2 * expected || ob.networkMs < expected / 2)) {
         if (!this.surprised) {
           this.surprised = true;
