@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
+import { Hedge, hedgeReason, withHedge, type HedgeOptions } from './hedge.js';
 import { checkAnswer, checkDescription, watchConnections, WrongModelError, type Identity } from './identity.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -58,6 +59,8 @@ export class CloudLink {
   private readonly unwatch: (() => void) | undefined;
   /** Why the breaker opened last, in the message of requests refused while it is open. */
   private openCause = 'cloud not answering';
+  /** Round trips of this replica's answers, and when to stop waiting for one (undefined: never hedge). */
+  private readonly hedge: Hedge | undefined;
 
   constructor(
     readonly client: SplitClient,
@@ -65,8 +68,10 @@ export class CloudLink {
     private readonly breaker: BreakerOptions = DEFAULT_BREAKER,
     private readonly events: LinkEvents = {},
     private readonly identity?: Identity,
+    hedge?: HedgeOptions,
   ) {
     this.window = breaker.openMs;
+    this.hedge = hedge ? new Hedge(hedge) : undefined;
     // every (re)connection may reach another cloud process: check what it serves
     if (identity) this.unwatch = watchConnections(client, () => void this.verify(true));
   }
@@ -130,6 +135,18 @@ export class CloudLink {
     this.events.onState?.(from, to, cause);
   }
 
+  /**
+   * Sends one frame like `send`; with a hedge, gives up waiting after max(floor, k x recent p99) (if that
+   * is before the deadline) with DEADLINE_EXCEEDED, which counts towards the breaker, while the call goes
+   * on: its late answer is still measured (a slow link moves the hedge instead of being cut off).
+   */
+  sendHedged(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+    const ms = this.hedge?.ms;
+    const call = this.send(point, frame, requestId, deadlineMs);
+    if (!this.hedge || ms === undefined || ms >= deadlineMs || this.state !== 'closed') return call;
+    return withHedge(call, ms, hedgeReason(this.hedge.options), () => this.failed(new TransportError(status.DEADLINE_EXCEEDED, hedgeReason(this.hedge!.options))));
+  }
+
   /** Sends one frame; rejects with TransportError (UNAVAILABLE at once while the breaker is open). */
   async send(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
     if (this.closed) throw new TransportError(status.CANCELLED, 'edge client closed');
@@ -140,8 +157,10 @@ export class CloudLink {
     }
     try {
       if (this.wrong !== undefined) throw new WrongModelError(this.wrong);
+      const t0 = performance.now();
       const a = await (this.mode === 'stream' ? this.viaStream(point, frame, requestId, deadlineMs) : this.client.infer(point, frame, { requestId, deadlineMs }));
       await this.check(point, a);
+      this.hedge?.observe(performance.now() - t0);
       this.consecutive = 0;
       this.window = this.breaker.openMs;
       if (this.state !== 'closed') this.setState('closed', 'the cloud answered');

@@ -1,6 +1,7 @@
 import { encode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, SplitClient, TransportError, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
+import { DEFAULT_HEDGE, type HedgeOptions } from './hedge.js';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
@@ -25,6 +26,12 @@ export interface EdgePolicy {
   breaker?: Partial<BreakerOptions>;
   /** Tuning of `split: 'auto'`. */
   auto?: Partial<AutoOptions>;
+  /**
+   * With `fallback: 'local'`: answer locally once the cloud has not answered within max(floorMs,
+   * multiplier x p99 of the replica's recent round trips) (default 4 x p99, at least 250 ms; hedge.ts),
+   * so a dead link is noticed in a fraction of a second whatever the deadline; `false`: wait for the deadline.
+   */
+  hedge?: Partial<HedgeOptions> | false;
   busyPoll?: boolean;
 }
 
@@ -136,7 +143,8 @@ export class EdgeClient {
     if (!local && !clients.length) throw new Error('a cloud client is needed unless the split is edge-only');
     const identity = { bundleId: net.id };
     const linkEvents = { onState: events.onBreaker, onWrongModel: events.onWrongModel };
-    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, linkEvents, identity));
+    const hedge = policy.fallback === 'local' && policy.hedge !== false ? { ...DEFAULT_HEDGE, ...policy.hedge } : undefined;
+    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, linkEvents, identity, hedge));
     // auto: every candidate point (those `--split all` sweeps) and the whole network
     const points = local ? [] : isAuto ? net.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name) : [policy.split];
     const halves = new Map<string, Halves>();
@@ -226,7 +234,8 @@ export class EdgeClient {
     try {
       // a request that one replica cannot answer is tried once more on another, then answered here
       const [first, second] = this.order();
-      const send = (l: CloudLink) => l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs);
+      // hedged only when this request may be answered here (not auto's background probes)
+      const send = (l: CloudLink) => (fallback ? l.sendHedged(split, frame, o.requestId ?? '', this.policy.deadlineMs) : l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs));
       const ans = await send(first).catch((err: unknown) => {
         if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
         return send(second);

@@ -49,6 +49,8 @@ export interface EdgeOptions {
   durationS?: number;
   /** Requests started per second at most. */
   ratePerS?: number;
+  /** With local fallback: answer locally after max(250 ms, 4 x recent p99) (default true; hedge.ts). */
+  hedge?: boolean;
 }
 
 export interface EdgeHooks {
@@ -190,6 +192,7 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
         signal: opts.signal,
         durationMs: opts.durationS === undefined ? undefined : opts.durationS * 1000,
         ratePerS: opts.ratePerS,
+        hedge: opts.hedge,
         onProgress: hooks.onProgress,
         onRequest: hooks.onRequest,
         events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch, onWrongModel: hooks.onWrongModel },

@@ -43,6 +43,7 @@ const schema = z.object({
   fallback: choiceOption('--fallback', ['local', 'none']),
   inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
   busyPoll: z.boolean().default(false),
+  hedge: z.boolean(),
   progress: z.boolean(),
   tlsCa: z.string().min(1).optional(),
   tlsCert: z.string().min(1).optional(),
@@ -90,6 +91,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
     .option('--fallback <policy>', 'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed', 'local')
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
+    .option('--no-hedge', 'with --fallback local, wait for the deadline instead of answering locally after max(250 ms, 4 x p99 of recent round trips)')
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
     .option('--no-progress', 'no progress bar')
     .option('--tls-ca <file>', 'PEM CA the cloud certificate must chain to: TLS on')

@@ -25,6 +25,8 @@ export interface SplitRunOptions {
   /** 'local' (answer here when the cloud cannot in time) or 'none' (fail). Default 'none'. */
   fallback?: 'local' | 'none';
   breaker?: Partial<BreakerOptions>;
+  /** With local fallback: answer locally after max(250 ms, 4 x recent p99) (default true; hedge.ts). */
+  hedge?: boolean;
   /** Stops taking new samples (Ctrl-C); requests in flight still end; the result is marked interrupted. */
   signal?: AbortSignal;
   /** Stops taking new samples this many ms after the first counted one (the run ends normally). */
@@ -123,7 +125,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const edge = await EdgeClient.create(
     net,
     ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
-    { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll },
+    { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll, ...(o.hedge === false ? { hedge: false as const } : {}) },
     {
       ...o.events,
       onSwitch: (sw) => {
