@@ -7,6 +7,7 @@
 import ort from 'onnxruntime-node';
 import { decode, encode, peekHeader } from '@mtl-split/codec';
 import type { TensorData } from '@mtl-split/model';
+import type { TensorForm } from '../src/export/wire-forms.js';
 import { dataTypeName, type ParsedConfig } from './export-pbtxt.js';
 
 export interface Feeds {
@@ -14,7 +15,7 @@ export interface Feeds {
   ort: Record<string, ort.Tensor>;
   /** What the bundle's own cloud half receives: the decoded activation. */
   reference: TensorData;
-  form: 'f32' | 'f16' | 'int8';
+  form: TensorForm;
 }
 
 /** A seeded uniform generator in [0, 1) (mulberry32). */
@@ -29,29 +30,31 @@ export function rng(seed: number): () => number {
   };
 }
 
-function payloadOf(frame: Uint8Array): { bytes: Uint8Array; scale: number; zero: number } {
+function payloadOf(frame: Uint8Array): { bytes: Uint8Array; scales: Float32Array; zeros: Uint8Array } {
   const h = peekHeader(frame);
   const bytes = frame.slice(h.headerBytes, h.headerBytes + h.payloadBytes);
-  return { bytes, scale: h.quant?.scales[0] ?? 1, zero: h.quant?.zeroPoints[0] ?? 0 };
+  return { bytes, scales: h.quant?.scales ?? new Float32Array(0), zeros: h.quant?.zeroPoints ?? new Uint8Array(0) };
 }
 
-function int8Feeds(names: string[], x: TensorData, per: number): Feeds {
+/** int8 and int8-channel: one frame per sample (one request each), stacked as Triton's batcher would. */
+function quantFeeds(form: 'int8' | 'int8-channel', names: string[], x: TensorData, per: number, groups: number): Feeds {
   const n = x.shape[0];
   const q = new Uint8Array(n * per);
-  const scales = new Float32Array(n);
-  const zeros = new Uint8Array(n);
+  const scales = new Float32Array(n * groups);
+  const zeros = new Uint8Array(n * groups);
   const decoded = new Float32Array(n * per);
   for (let i = 0; i < n; i++) {
-    const frame = encode({ data: x.data.subarray(i * per, (i + 1) * per), shape: [1, ...x.shape.slice(1)] }, { codec: 'int8' });
+    const frame = encode({ data: x.data.subarray(i * per, (i + 1) * per), shape: [1, ...x.shape.slice(1)] }, { codec: form });
     const p = payloadOf(frame);
+    if (p.scales.length !== groups) throw new Error(`${form} frame has ${p.scales.length} groups, the model declares ${groups}`);
     q.set(p.bytes, i * per);
-    scales[i] = p.scale;
-    zeros[i] = p.zero;
+    scales.set(p.scales, i * groups);
+    zeros.set(p.zeros, i * groups);
     decoded.set(decode(frame).data, i * per);
   }
   return {
-    form: 'int8',
-    ort: { [names[0]]: new ort.Tensor('uint8', q, x.shape), [names[1]]: new ort.Tensor('float32', scales, [n, 1]), [names[2]]: new ort.Tensor('uint8', zeros, [n, 1]) },
+    form,
+    ort: { [names[0]]: new ort.Tensor('uint8', q, x.shape), [names[1]]: new ort.Tensor('float32', scales, [n, groups]), [names[2]]: new ort.Tensor('uint8', zeros, [n, groups]) },
     reference: { data: decoded, shape: [...x.shape] },
   };
 }
@@ -79,6 +82,9 @@ export function feedsFor(config: ParsedConfig, n: number, hi: number, random: ()
   const key = types.join(',');
   if (key === 'TYPE_FP32') return { form: 'f32', ort: { [names[0]]: new ort.Tensor('float32', data, x.shape) }, reference: x };
   if (key === 'TYPE_FP16') return f16Feeds(names[0], x);
-  if (key === 'TYPE_UINT8,TYPE_FP32,TYPE_UINT8') return int8Feeds(names, x, per);
+  if (key === 'TYPE_UINT8,TYPE_FP32,TYPE_UINT8') {
+    const form = config.name.endsWith('_int8-channel') ? 'int8-channel' : 'int8';
+    return quantFeeds(form, names, x, per, Number(config.input[1].dims[0]));
+  }
   throw new Error(`${config.name}: no test feeds for inputs of types ${key}`);
 }

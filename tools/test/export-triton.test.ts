@@ -59,7 +59,7 @@ afterAll(async () => {
 
 describe('export --format triton', () => {
   it('writes one model per split point and tensor form, with config.pbtxt, 1/model.onnx and label files', () => {
-    const expected = manifest.splitPoints.flatMap((p) => ['', '_f16', '_int8'].map((s) => `${manifest.id}_${p.name}${s}`));
+    const expected = manifest.splitPoints.flatMap((p) => ['', '_f16', '_int8', '_int8-channel'].map((s) => `${manifest.id}_${p.name}${s}`));
     expect(readdirSync(repo).sort()).toEqual(expected.sort());
     for (const name of expected) {
       expect(readdirSync(join(repo, name)).sort()).toEqual(['1', 'config.pbtxt', ...manifest.tasks.map((t) => `${t.name}_labels.txt`)].sort());
@@ -83,7 +83,7 @@ describe('export --format triton', () => {
     }
   });
 
-  it('every model gives the cloud half\'s answers at batch 1 and 8 (int8: dequantised, then the cloud half)', async () => {
+  it('every model gives the cloud half\'s answers at batch 1 and 8 (int8, int8-channel: dequantised, then the cloud half)', async () => {
     const random = rng(31);
     let compared = 0;
     for (const name of readdirSync(repo).sort()) {
@@ -104,7 +104,7 @@ describe('export --format triton', () => {
         compared++;
       }
     }
-    expect(compared).toBe(manifest.splitPoints.length * 3 * 2);
+    expect(compared).toBe(manifest.splitPoints.length * 4 * 2);
   }, 120_000);
 
   it('int8: the zero point and each sample\'s own scale matter (a wrong one moves the answer past the tolerance)', async () => {
@@ -127,8 +127,8 @@ describe('export --format triton', () => {
   }, 60_000);
 
   it('refuses a bad flag with one line naming it and its valid choices (exit 2)', async () => {
-    const r = await runExport(['--format', 'triton', '--model', BUNDLE, '--out', repo, '--forms', 'f32,int8-channel']);
+    const r = await runExport(['--format', 'triton', '--model', BUNDLE, '--out', repo, '--forms', 'f32,uint4']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("export: invalid --forms 'int8-channel': valid are f32, f16, int8");
+    expect(r.stderr.trim()).toBe("export: invalid --forms 'uint4': valid are f32, f16, int8, int8-channel");
   }, 60_000);
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { cutHalves, decodeModel, encodeModel, type ModelProto } from '@mtl-split/onnx';
 import { readManifest, readOnnxFile, type Manifest } from '@mtl-split/model';
 import { configText, type TritonOutput } from './triton-config.js';
-import { type TensorForm, wireInputs, withWireInputs, type WireTensor } from './wire-forms.js';
+import { type TensorForm, wireInputs, type WireTensor } from './wire-forms.js';
+import { withWireInputs } from './wire-graph.js';
 
 export interface TritonExportOptions {
   /** The bundle folder. */
