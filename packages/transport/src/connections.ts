@@ -38,7 +38,8 @@ export interface ConnectionGuard {
   prove(key: string): void;
 }
 
-function httpServers(server: grpc.Server): Http2Server[] {
+/** The HTTP/2 servers of a bound grpc-js server (its private `http2Servers` map; empty when out of reach). */
+export function httpServers(server: grpc.Server): Http2Server[] {
   const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
   return servers instanceof Map ? [...(servers as Map<Http2Server, unknown>).keys()] : [];
 }

@@ -7,6 +7,7 @@ import { BusyPoller } from './busy-poll.js';
 import { statusName, toTransportError, TransportError } from './errors.js';
 import { guardConnections, type ConnectionGuard, type ConnectionStats } from './connections.js';
 import { connectionKey } from './connection-table.js';
+import { boundPendingBytes, type PendingLimits, type PendingStats } from './pending-bytes.js';
 import { codecNames, decodeFrame, firstNonFinite, samplesOf } from './frame.js';
 import { checkPointRange } from './range.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
@@ -105,6 +106,13 @@ export interface SplitServerOptions {
    * long after it was accepted is closed, ms (default 10 000). Without tokens it is not used.
    */
   authGraceMs?: number;
+  /**
+   * Most bytes that unfinished request messages may hold, every connection together (default 4 x
+   * maxMessageBytes, 64 MiB); a stream going past it is reset (RESOURCE_EXHAUSTED at the client). See boundPendingBytes.
+   */
+  maxPendingBytes?: number;
+  /** The same per connection (default 2 x maxMessageBytes, 32 MiB). Both at least maxMessageBytes + 5. */
+  maxPendingBytesPerConnection?: number;
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
 }
@@ -178,6 +186,18 @@ function checkInputRange(data: Float32Array, input: { min: number; max: number }
   }
 }
 
+/** The bounds on bytes held by unfinished messages (defaults from the largest message); throws on a bad one. */
+function pendingLimitsOf(options: SplitServerOptions, maxMessageBytes: number): PendingLimits {
+  const total = options.maxPendingBytes ?? 4 * maxMessageBytes;
+  const perConnection = options.maxPendingBytesPerConnection ?? 2 * maxMessageBytes;
+  for (const [k, v] of [['maxPendingBytes', total], ['maxPendingBytesPerConnection', perConnection]] as const) {
+    if (!Number.isInteger(v) || v < maxMessageBytes + 5) {
+      throw new Error(`invalid server option ${k}=${v}: an integer >= maxMessageBytes + 5 (${maxMessageBytes + 5}), so one largest message fits`);
+    }
+  }
+  return { total, perConnection };
+}
+
 const NO_DEADLINE = new TransportError(
   Status.INVALID_ARGUMENT,
   'deadline required: every call to SplitInference must set a deadline',
@@ -198,6 +218,8 @@ export class SplitServer {
   /** Connection counters (handshake timeouts, refused above the cap, open). */
   readonly connections: ConnectionStats = { handshakeTimeouts: 0, refused: 0, open: 0, evicted: 0, authTimeouts: 0 };
   private connectionGuard: ConnectionGuard | undefined;
+  /** Bytes held by unfinished request messages now, and streams reset for going past a bound. */
+  readonly pending: PendingStats = { held: 0, resets: 0 };
   private certificates: FileCertificates | undefined;
   private tokens: TokenSet | undefined;
   private readonly health: HealthImplementation;
@@ -243,6 +265,7 @@ export class SplitServer {
       if (!Number.isInteger(v) || v < 1) throw new Error(`invalid server option ${k}=${v}: an integer >= 1`);
       conn[k] = v;
     }
+    const pendingLimits = pendingLimitsOf(options, limits.maxMessageBytes);
     // credentials first: a bad file fails before anything binds
     const certificates = options.tls ? new FileCertificates(options.tls) : undefined;
     const tokens = options.authTokenFile !== undefined ? TokenSet.fromFile(options.authTokenFile) : undefined;
@@ -308,6 +331,7 @@ export class SplitServer {
       authGraceMs: tokens ? conn.authGraceMs : undefined,
       goawayGraceMs: 5000,
     }, self.connections);
+    boundPendingBytes(server, pendingLimits, self.pending);
     if (executor) self.setExecutor(executor);
     return self;
   }
