@@ -145,6 +145,20 @@ describe('hostile bundle folders', () => {
     expect(net.tasks.map((t) => t.name)).toEqual(['left', 'right']);
     await net.close();
   });
+
+  it('a graph whose tensor sizes come from the data (Expand to a size read from NonZero): refused, as it cannot be bounded', async () => {
+    const dir = copy((d) => {
+      const onnx = hugeGraph(true);
+      writeFileSync(join(d, 'model.onnx'), onnx);
+      editManifest(d, (j) => (j.onnx = { ...j.onnx!, bytes: onnx.byteLength, sha256: sha256(onnx) }));
+    });
+    await refused(
+      () => openNetwork(dir),
+      /^bundle '.*': model\.onnx: the shape of 'nonzero\w*' \(NonZero\) cannot be inferred without running the graph, so its working memory per sample cannot be bounded: refused \(MTL_SPLIT_MAX_SAMPLE_MB=Infinity or maxSampleMb: Infinity lifts the bound\)$/,
+    );
+    const net = await openNetwork(dir, { maxSampleMb: Infinity }); // opened, never run
+    await net.close();
+  });
 });
 
 function editManifest(dir: string, edit: (j: Manifest) => void): void {
@@ -153,11 +167,18 @@ function editManifest(dir: string, edit: (j: Manifest) => void): void {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(j));
 }
 
-/** input [N,28,28,1] -> Expand to [1,28,28,1200000] (3.76 GB) -> mean -> flatten -> one Gemm per task. */
-function hugeGraph(): Uint8Array {
+/**
+ * input [N,28,28,1] -> Expand to [1,28,28,1200000] (3.76 GB) -> mean -> flatten -> one Gemm per task; with
+ * `fromData`, the last size of the Expand is the number of nonzero pixels times 1,000,000 instead.
+ */
+function hugeGraph(fromData = false): Uint8Array {
   const g = new GraphBuilder();
   g.input('input', ['N', 28, 28, 1]);
-  const e = g.node('Expand', ['input', g.int64s('to', [1, 28, 28, 1_200_000])], {}, 'expanded');
+  const count = () => g.node('Slice', [g.node('Shape', [g.node('NonZero', ['input'])]), g.int64s('s', [1]), g.int64s('e', [2])]);
+  const to = fromData
+    ? g.node('Concat', [g.int64s('lead', [1, 28, 28]), g.node('Mul', [count(), g.int64s('k', [1_000_000])])], { axis: 0 })
+    : g.int64s('to', [1, 28, 28, 1_200_000]);
+  const e = g.node('Expand', ['input', to], {}, 'expanded');
   const f = g.node('Flatten', [g.node('ReduceMean', [e], { axes: [3], keepdims: 1 })], { axis: 1 });
   for (const t of ['left', 'right']) {
     g.node('Gemm', [f, g.floats('w', new Float32Array(7840), [784, 10])], {}, t);

@@ -2,9 +2,7 @@ import { dimsOf } from './graph.js';
 import { inferElemTypes } from './probe.js';
 import { toNumber, type ModelProto, type TensorProto } from './proto.js';
 import { nodeShapes, type Shape } from './shape-rules.js';
-
-/** Constant tensors up to this many elements have their values followed (shapes, axes, pads, scales). */
-const MAX_VALUES = 64;
+import { MAX_VALUES, nodeValues } from './shape-values.js';
 
 /** Bytes per element of an ONNX element type (4 when unknown). */
 const ELEM_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
@@ -68,14 +66,9 @@ export function inferShapes(m: ModelProto, inputs: ReadonlyMap<string, readonly 
       if (!ok && o) unknown.push(o);
     });
     const out0 = n.output?.[0] ?? '';
-    if (n.opType === 'Shape' && ins[0]) values.set(out0, ins[0]);
-    if (n.opType === 'Constant') {
-      const t = (n.attribute ?? []).find((a) => a.name === 'value')?.t;
-      const v = t ? valuesOf(t) : null;
-      if (v) values.set(out0, v);
-    }
-    if ((n.opType === 'Identity' || n.opType === 'Cast') && vals[0]) values.set(out0, vals[0]);
-    if (n.opType === 'Concat' && vals.length && vals.every((v) => v)) values.set(out0, vals.flatMap((v) => v!));
+    const t = n.opType === 'Constant' ? (n.attribute ?? []).find((a) => a.name === 'value')?.t : undefined;
+    const v = t ? valuesOf(t) : nodeValues(n, ins, vals);
+    if (v) values.set(out0, v);
   }
   const known = new Map<string, number[]>();
   for (const [k, s] of shapes) if (s) known.set(k, s);

@@ -46,3 +46,34 @@ describe('static shapes and working memory', () => {
     expect(est.bytes).toBeGreaterThan(4e9 + 4 * 1605 * 1605 * 4);
   });
 });
+
+describe('shapes computed from other shapes', () => {
+  it('follows Shape -> Gather -> Unsqueeze -> Concat -> Reshape and arithmetic on sizes', () => {
+    const g = new GraphBuilder();
+    g.input('x', ['N', 3, 4, 5]);
+    const s = g.node('Shape', ['x']);
+    const n = g.node('Unsqueeze', [g.node('Gather', [s, g.int64s('i0', [0])]), g.int64s('ax', [0])]);
+    const flat = g.node('Reshape', ['x', g.node('Concat', [g.node('Squeeze', [n, g.int64s('ax0', [0])]), g.int64s('m1', [-1])], { axis: 0 })], {}, 'flat');
+    const big = g.node('ConstantOfShape', [g.node('Mul', [s, g.int64s('k', [1000])])], {}, 'big');
+    g.output(flat, ['N', 60]);
+    g.output(big, []);
+    const m = g.build({ producer: 't', version: '1', graphName: 'dyn' });
+    const { shapes, unknown } = inferShapes(m, new Map([['x', [3, 4, 5]]]));
+    expect(unknown).toEqual([]);
+    expect(shapes.get('flat')).toEqual([1, 60]);
+    expect(shapes.get('big')).toEqual([1000, 3000, 4000, 5000]);
+  });
+
+  it('lists what it cannot follow as unknown', () => {
+    const g = new GraphBuilder();
+    g.input('x', ['N', 4]);
+    const nz = g.node('NonZero', ['x']);
+    const mx = g.node('ReduceMax', [nz], { keepdims: 0 });
+    const cast = g.node('Cast', [mx], { to: 7 });
+    const e = g.node('Expand', ['x', cast], {}, 'e');
+    g.output(e, []);
+    const m = g.build({ producer: 't', version: '1', graphName: 'nz' });
+    // NonZero's count depends on the data; everything computed from it is unknown too
+    expect(inferShapes(m, new Map([['x', [4]]])).unknown).toEqual([nz, mx, cast, 'e']);
+  });
+});

@@ -7,11 +7,11 @@ import { inputSpec } from './common.js';
 export const DEFAULT_MAX_SAMPLE_MB = 512;
 export const MAX_SAMPLE_MB_ENV = 'MTL_SPLIT_MAX_SAMPLE_MB';
 
-/** The per-sample working-memory bound: the option, else the environment variable, else the default. */
+/** The per-sample working-memory bound: the option, else the environment variable, else the default (Infinity: none). */
 export function maxSampleMb(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
   const raw = option ?? (env[MAX_SAMPLE_MB_ENV] !== undefined && env[MAX_SAMPLE_MB_ENV] !== '' ? Number(env[MAX_SAMPLE_MB_ENV]) : DEFAULT_MAX_SAMPLE_MB);
-  if (!Number.isFinite(raw) || raw <= 0) {
-    throw new ModelError(`invalid maximum working memory per sample '${String(option ?? env[MAX_SAMPLE_MB_ENV])}' (option maxSampleMb or ${MAX_SAMPLE_MB_ENV}): a number of MiB > 0`);
+  if (Number.isNaN(raw) || raw <= 0) {
+    throw new ModelError(`invalid maximum working memory per sample '${String(option ?? env[MAX_SAMPLE_MB_ENV])}' (option maxSampleMb or ${MAX_SAMPLE_MB_ENV}): a number of MiB > 0, or Infinity for no bound`);
   }
   return raw;
 }
@@ -65,7 +65,14 @@ export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb:
       throw new ModelError(`bundle '${dir}': split point '${p.name}' is ${fmt(s)} per sample in model.onnx, the manifest says ${fmt(p.shape)}`);
     }
   }
+  if (limitMb === Infinity) return;
   const est = estimateWorkingMemory(graph, new Map([[input.name, input.shape]]));
+  if (est.unknown.length) {
+    const node = (graph.graph?.node ?? []).find((n) => (n.output ?? []).includes(est.unknown[0]));
+    throw new ModelError(
+      `bundle '${dir}': model.onnx: the shape of '${est.unknown[0].slice(0, 80)}' (${node?.opType ?? '?'}) cannot be inferred without running the graph, so its working memory per sample cannot be bounded: refused (${MAX_SAMPLE_MB_ENV}=Infinity or maxSampleMb: Infinity lifts the bound)`,
+    );
+  }
   if (est.bytes > limitMb * 2 ** 20) {
     const big = est.largest ? `, the largest tensor '${est.largest.tensor.slice(0, 80)}' ${(est.largest.bytes / 2 ** 20).toFixed(0)} MiB` : '';
     throw new ModelError(
