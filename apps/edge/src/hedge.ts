@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { percentile } from '@mtl-split/stats';
 import { TransportError } from '@mtl-split/transport';
 
 /**
@@ -64,8 +65,7 @@ export class Hedge {
   get ms(): number | undefined {
     if (this.rtts.length < this.options.minSamples) return undefined;
     if (this.cached === undefined) {
-      const sorted = [...this.rtts].sort((a, b) => a - b);
-      const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
+      const p99 = percentile(this.rtts, 99);
       this.cached = Math.max(this.options.floorMs, this.options.multiplier * p99);
     }
     return this.cached;
