@@ -4,8 +4,9 @@
  * writes a Triton model repository (one model per split point and tensor form; tools/README.md, "Export").
  */
 import { z } from 'zod';
-import { choiceOption, createProgram, intOption, parseOptions, runMain } from '@mtl-split/cli';
-import { exportTriton } from './export/triton-repo.js';
+import { choiceOption, createProgram, intOption, parseOptions, runMain, UsageError } from '@mtl-split/cli';
+import { readManifest } from '@mtl-split/model';
+import { exportTriton, pointsProblem } from './export/triton-repo.js';
 import { TENSOR_FORMS, type TensorForm } from './export/wire-forms.js';
 
 export const EXPORT_FORMATS = ['triton'] as const;
@@ -15,6 +16,7 @@ const program = createProgram('export', 'Write a bundle\'s cloud halves as a mod
   .requiredOption('--model <dir>', 'model bundle folder (with model.onnx)')
   .requiredOption('--out <dir>', 'repository folder (created; models of the same name are overwritten)')
   .option('--forms <list>', `tensor forms the cloud halves accept, comma-separated: ${TENSOR_FORMS.join(', ')}`, TENSOR_FORMS.join(','))
+  .option('--points <list>', 'split points to export, comma-separated (default: all)')
   .option('--max-batch <n>', 'max_batch_size of every model (dynamic batching up to it)', '8')
   .option('--queue-delay-us <n>', 'dynamic batching: longest wait for more requests, microseconds', '0');
 
@@ -28,6 +30,10 @@ const schema = z.object({
   model: z.string().min(1),
   out: z.string().min(1),
   forms: formsOption,
+  points: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .optional(),
   maxBatch: intOption('--max-batch', 1, 4096),
   queueDelayUs: intOption('--queue-delay-us', 0, 60_000_000),
 });
@@ -35,7 +41,9 @@ const schema = z.object({
 runMain('export', async () => {
   const o = parseOptions(program, process.argv.slice(2), schema);
   const forms: TensorForm[] = [...new Set(o.forms)];
-  const models = exportTriton({ model: o.model, out: o.out, forms, maxBatchSize: o.maxBatch, queueDelayUs: o.queueDelayUs });
+  const problem = pointsProblem(readManifest(o.model), o.points);
+  if (problem) throw new UsageError(problem);
+  const models = exportTriton({ model: o.model, out: o.out, forms, points: o.points, maxBatchSize: o.maxBatch, queueDelayUs: o.queueDelayUs });
   for (const m of models) process.stdout.write(`${m.dir}: ${m.inputs.map((t) => `${t.name} ${t.dataType} [${t.dims.join(',')}]`).join(', ')}\n`);
   process.stdout.write(`export: ${models.length} models in ${o.out} (Triton, onnxruntime_onnx, max_batch_size ${o.maxBatch})\n`);
 });

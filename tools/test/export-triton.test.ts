@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnTs } from '@mtl-split/cli/testing';
-import { openNetwork, readManifest, type SplitNetwork, type TensorData } from '@mtl-split/model';
+import { openNetwork, readManifest, type SplitNetwork } from '@mtl-split/model';
+import { compareRepository, maxDiff, runServed, TOLERANCE } from './export-compare.js';
 import { feedsFor, rng } from './export-feeds.js';
 import { dataTypeName, parseConfig, type ParsedConfig } from './export-pbtxt.js';
 
 const BUNDLE = join(ROOT, 'models/multimnist-resnet');
 const manifest = readManifest(BUNDLE);
-const TOLERANCE = 1e-5;
 
 let repo: string;
 let net: SplitNetwork;
@@ -25,23 +25,6 @@ async function runExport(args: string[]): Promise<{ code: number | null; stderr:
   const run = spawnTs('tools/src/export.ts', args, { oneProcess: true });
   const code = await run.exit;
   return { code, stderr: run.stderr.join(''), stdout: run.lines.map((l) => String(l.raw ?? JSON.stringify(l))) };
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-async function runServed(dir: string, feeds: Record<string, ort.Tensor>): Promise<Record<string, TensorData>> {
-  const session = await ort.InferenceSession.create(join(dir, '1', 'model.onnx'), { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  try {
-    const out = await session.run(feeds);
-    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { data: t.data as Float32Array, shape: t.dims.map(Number) }]));
-  } finally {
-    await session.release();
-  }
 }
 
 beforeAll(async () => {
@@ -84,26 +67,7 @@ describe('export --format triton', () => {
   });
 
   it('every model gives the cloud half\'s answers at batch 1 and 8 (int8, int8-channel: dequantised, then the cloud half)', async () => {
-    const random = rng(31);
-    let compared = 0;
-    for (const name of readdirSync(repo).sort()) {
-      const config = parseConfig(readFileSync(join(repo, name, 'config.pbtxt'), 'utf8'));
-      const point = manifest.splitPoints.find((p) => p.name === config.input[0].name)!;
-      const hi = point.range?.max ?? 1;
-      const cloud = await net.cloudRunner(point.name);
-      for (const n of [1, 8]) {
-        const feeds = feedsFor(config, n, hi, random);
-        const served = await runServed(join(repo, name), feeds.ort);
-        const want = await cloud.run(feeds.reference);
-        for (const t of manifest.tasks) {
-          expect(served[t.name].shape, `${name} ${t.name} batch ${n}`).toEqual([n, t.classes.length]);
-          const d = maxDiff(served[t.name].data, want[t.name].data);
-          if (process.env.EXPORT_TEST_DIFFS) process.stdout.write(`${name} ${t.name} batch ${n}: max |diff| ${d}\n`);
-          expect(d, `${name} ${t.name} batch ${n} (${feeds.form})`).toBeLessThanOrEqual(TOLERANCE);
-        }
-        compared++;
-      }
-    }
+    const compared = await compareRepository(repo, manifest, net, [1, 8], rng(31));
     expect(compared).toBe(manifest.splitPoints.length * 4 * 2);
   }, 120_000);
 

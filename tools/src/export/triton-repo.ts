@@ -17,6 +17,8 @@ export interface TritonExportOptions {
   /** The repository folder (created; existing model folders of the same names are overwritten). */
   out: string;
   forms: readonly TensorForm[];
+  /** Split points to export (default: all of the bundle's). */
+  points?: readonly string[];
   maxBatchSize: number;
   queueDelayUs: number;
 }
@@ -32,9 +34,32 @@ export interface ExportedModel {
   dir: string;
 }
 
-/** The served model's name: `<bundle>_<point>`, with `_<form>` for forms other than f32. */
+/** A name part usable as a folder and model name: runs of other characters than [A-Za-z0-9_.-] become '_'. */
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[_.]+/, '') || '_';
+}
+
+/**
+ * The served model's name: `<bundle>_<point>`, with `_<form>` for forms other than f32 (imported
+ * bundles' points such as '/layer1/Relu' become 'layer1_Relu').
+ */
 export function tritonModelName(bundle: string, point: string, form: TensorForm): string {
-  return form === 'f32' ? `${bundle}_${point}` : `${bundle}_${point}_${form}`;
+  const base = `${safe(bundle)}_${safe(point)}`;
+  return form === 'f32' ? base : `${base}_${form}`;
+}
+
+/** Why `names` cannot be exported from this bundle (a name that is not one of its split points), or undefined. */
+export function pointsProblem(m: Manifest, names: readonly string[] | undefined): string | undefined {
+  const unknown = (names ?? []).find((n) => !m.splitPoints.some((q) => q.name === n));
+  if (unknown === undefined) return undefined;
+  return `invalid --points '${unknown}': valid are the split points of '${m.id}': ${m.splitPoints.map((q) => q.name).join(', ')}`;
+}
+
+/** The bundle's split points named in `names` (all when undefined); throws naming the valid ones. */
+function selectPoints(m: Manifest, names: readonly string[] | undefined): Manifest['splitPoints'] {
+  const problem = pointsProblem(m, names);
+  if (problem) throw new Error(problem);
+  return names === undefined ? m.splitPoints : names.map((n) => m.splitPoints.find((q) => q.name === n)!);
 }
 
 /** The graph input name of the bundle's network (the manifest's onnx input, else `input`). */
@@ -60,11 +85,15 @@ export function exportTriton(o: TritonExportOptions): ExportedModel[] {
   const input = graphInput(m);
   const outputs = outputsOf(m);
   const written: ExportedModel[] = [];
-  for (const p of m.splitPoints) {
+  const dirs = new Map<string, string>();
+  for (const p of selectPoints(m, o.points)) {
     const tensor = p.name === 'input' ? input : (p.tensor ?? p.name);
     const { cloud } = cutHalves(graph, tensor, { input, outputs: m.tasks.map((t) => t.name) });
     for (const form of o.forms) {
       const name = tritonModelName(m.id, p.name, form);
+      const clash = dirs.get(name);
+      if (clash !== undefined) throw new Error(`split points '${clash}' and '${p.name}' both make the model name '${name}'`);
+      dirs.set(name, p.name);
       const inputs = wireInputs({ point: p.name, shape: p.shape, form });
       const served = withWireInputs(cloud, { tensor, point: p.name, shape: p.shape, form });
       const dir = join(o.out, name);
