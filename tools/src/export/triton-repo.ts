@@ -68,14 +68,14 @@ function graphInput(m: Manifest): string {
 }
 
 function outputsOf(m: Manifest): TritonOutput[] {
-  return m.tasks.map((t) => ({ name: t.name, dims: [t.classes.length], labelFile: `${t.name}_labels.txt` }));
+  return m.tasks.map((t) => ({ name: t.name, dims: [t.classes.length], labelFile: `${safe(t.name)}_labels.txt` }));
 }
 
-function writeModel(dir: string, model: ModelProto, config: string, m: Manifest): void {
+function writeModel(dir: string, model: ModelProto, config: string, m: Manifest, outputs: readonly TritonOutput[]): void {
   mkdirSync(join(dir, '1'), { recursive: true });
   writeFileSync(join(dir, '1', 'model.onnx'), encodeModel(model));
   writeFileSync(join(dir, 'config.pbtxt'), config);
-  for (const t of m.tasks) writeFileSync(join(dir, `${t.name}_labels.txt`), `${t.classes.join('\n')}\n`);
+  m.tasks.forEach((t, i) => writeFileSync(join(dir, outputs[i].labelFile), `${t.classes.join('\n')}\n`));
 }
 
 /** Writes the repository; returns the models written, in split-point order. */
@@ -97,7 +97,7 @@ export function exportTriton(o: TritonExportOptions): ExportedModel[] {
       const inputs = wireInputs({ point: p.name, shape: p.shape, form });
       const served = withWireInputs(cloud, { tensor, point: p.name, shape: p.shape, form });
       const dir = join(o.out, name);
-      writeModel(dir, served, configText({ name, maxBatchSize: o.maxBatchSize, queueDelayUs: o.queueDelayUs, inputs, outputs }), m);
+      writeModel(dir, served, configText({ name, maxBatchSize: o.maxBatchSize, queueDelayUs: o.queueDelayUs, inputs, outputs }), m, outputs);
       written.push({ name, point: p.name, form, inputs, outputs, dir });
     }
   }
