@@ -73,10 +73,11 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`invalid --scenario: ${(e as Error).message}`);
   }
   if (!fs.existsSync(file)) throw new UsageError(`invalid --scenario '${name}': no such file ${displayPath(file)}`);
-  if (opts.out !== undefined) prepareOutDir(opts.out);
   for (const [flag, dir] of [['--profiles-dir', opts.profilesDir], ['--devices-dir', opts.devicesDir]] as const) {
     if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
   }
+  // last of the command-line checks: it creates --out's missing parent folders
+  if (opts.out !== undefined) prepareOutDir(opts.out);
   const dirs = { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) };
   if (isSuiteFile(file)) return runSuiteMain(loadSuite(file, dirs), opts);
   const raw = readJson(file);
