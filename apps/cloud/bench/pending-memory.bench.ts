@@ -45,16 +45,17 @@ const send = async (session: ClientHttp2Session): Promise<void> => {
   const stream = session.request({ ':method': 'POST', ':path': '/mtlsplit.v1.SplitInference/Infer', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '3600S' });
   stream.on('error', () => undefined);
   let closed = false;
-  stream.on('close', () => {
+  const gone = new Promise<void>((r) => stream.on('close', () => {
     closed = true;
     if (stream.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM) resets++;
-  });
+    r();
+  }));
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(16 * MIB - 64, 1);
   stream.write(prefix);
   for (let i = 0; i < 15 && !closed; i++) {
     // wait until the chunk is handed to the socket, or the stream is gone (at most 30 s a chunk)
-    await Promise.race([new Promise<void>((r) => stream.write(chunk, () => r())), new Promise<void>((r) => stream.once('close', () => r())), sleep(30_000)]);
+    await Promise.race([new Promise<void>((r) => stream.write(chunk, () => r())), gone, sleep(30_000)]);
   }
 };
 const t0 = Date.now();

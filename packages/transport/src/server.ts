@@ -107,11 +107,11 @@ export interface SplitServerOptions {
    */
   authGraceMs?: number;
   /**
-   * Most bytes that unfinished request messages may hold, every connection together (default 4 x
-   * maxMessageBytes, 64 MiB); a stream going past it is reset (RESOURCE_EXHAUSTED at the client). See boundPendingBytes.
+   * Most bytes that unfinished request messages may hold, every connection together (default 2 x
+   * maxMessageBytes, 32 MiB); a stream going past it is reset (RESOURCE_EXHAUSTED at the client). See boundPendingBytes.
    */
   maxPendingBytes?: number;
-  /** The same per connection (default 2 x maxMessageBytes, 32 MiB). Both at least maxMessageBytes + 5. */
+  /** The same per connection (default maxMessageBytes + 1 MiB, 17 MiB). Both at least maxMessageBytes + 5. */
   maxPendingBytesPerConnection?: number;
   onRequest?: (e: RequestEvent) => void;
   onBatch?: (e: BatchEvent) => void;
@@ -188,8 +188,8 @@ function checkInputRange(data: Float32Array, input: { min: number; max: number }
 
 /** The bounds on bytes held by unfinished messages (defaults from the largest message); throws on a bad one. */
 function pendingLimitsOf(options: SplitServerOptions, maxMessageBytes: number): PendingLimits {
-  const total = options.maxPendingBytes ?? 4 * maxMessageBytes;
-  const perConnection = options.maxPendingBytesPerConnection ?? 2 * maxMessageBytes;
+  const total = options.maxPendingBytes ?? 2 * maxMessageBytes;
+  const perConnection = options.maxPendingBytesPerConnection ?? maxMessageBytes + 1024 * 1024;
   for (const [k, v] of [['maxPendingBytes', total], ['maxPendingBytesPerConnection', perConnection]] as const) {
     if (!Number.isInteger(v) || v < maxMessageBytes + 5) {
       throw new Error(`invalid server option ${k}=${v}: an integer >= maxMessageBytes + 5 (${maxMessageBytes + 5}), so one largest message fits`);
