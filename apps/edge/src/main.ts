@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const shown = preds.slice(0, 50);
     for (const p of shown) human.write(`${p.input}: ${Object.entries(p.classes).map(([t, c]) => `${t} ${c}`).join(', ')}\n`);
     if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
-    const out = opts.split === ALL ? results : results[0];
+    const out = opts.split === ALL ? results : (results[0] ?? null); // null: interrupted before any run
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     if (abort.signal.aborted) process.exit(EXIT.interrupted);
     const failed = results.reduce((a, r) => a + r.failed, 0);
