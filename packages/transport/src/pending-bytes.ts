@@ -11,7 +11,7 @@ export interface PendingLimits {
 }
 
 export interface PendingStats {
-  /** Bytes of unfinished messages held now. */
+  /** Bytes unfinished messages hold or have declared they will (MessageMeter.charge), now. */
   held: number;
   /** Streams reset (RST_STREAM ENHANCE_YOUR_CALM, RESOURCE_EXHAUSTED at a grpc-js client) for going past a bound. */
   resets: number;
@@ -19,8 +19,9 @@ export interface PendingStats {
 
 /**
  * Bound the bytes that unfinished request messages hold (grpc-js buffers a message until its last byte):
- * every stream of a bound grpc-js server's HTTP/2 servers is metered (MessageMeter), and a stream whose
- * data takes its connection past `perConnection` or the server past `total` is reset with
+ * every stream of a bound grpc-js server's HTTP/2 servers is metered (MessageMeter: a message is charged its
+ * declared size as soon as its length prefix arrives), and a stream whose charge takes its connection past
+ * `perConnection` or the server past `total` is reset with
  * ENHANCE_YOUR_CALM, which frees what it held. Reached as in raiseReceiveWindow; returns false (and bounds
  * nothing) when the grpc-js version keeps the HTTP/2 servers out of reach.
  */

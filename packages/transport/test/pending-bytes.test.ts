@@ -25,7 +25,9 @@ describe('MessageMeter', () => {
     }
     const m = new MessageMeter();
     expect(m.feed(msg(10).subarray(0, 3))).toBe(3);
-    expect(m.feed(msg(10).subarray(3, 12))).toBe(12);
+    // from the complete prefix on, the message is charged its declared size
+    expect(m.feed(msg(10).subarray(3, 12))).toBe(15);
+    expect(m.held).toBe(12);
     expect(m.feed(msg(10).subarray(12))).toBe(0);
   });
 });
@@ -70,13 +72,13 @@ describe('unfinished messages', () => {
     b.on('error', () => undefined);
     try {
       const part = Math.floor(0.9 * MIB);
-      // connection a: two streams hold 1.8 MiB; a third goes past 2 MiB and is reset
+      // connection a: two streams declare 2 x (1 MiB - 5); a third goes past 2 MiB and is reset at its prefix
       const a1 = partial(a, MIB - 10, part);
       const a2 = partial(a, MIB - 10, part);
       expect(await until(() => server.pending.held >= 2 * part)).toBe(true);
       const a3 = partial(a, MIB - 10, part);
       expect(await a3.reset).toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-      // connection b: one stream fits (2.7 MiB in all), a second goes past 3 MiB in total
+      // connection b: one stream fits (3 MiB - 15 in all), a second goes past 3 MiB in total
       const b1 = partial(b, MIB - 10, part);
       expect(await until(() => server.pending.held >= 3 * part)).toBe(true);
       const b2 = partial(b, MIB - 10, part);
