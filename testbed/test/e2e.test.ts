@@ -11,7 +11,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm run experiment -- --quick, end to end', () => {
   it('runs the quick scenario, writes results and a report whose plots render in Chromium', { timeout: 150_000 }, async () => {
-    expect(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run testbed/scripts/ensure-chromium.sh`).toBe(true);
+    expect(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run testbed/scripts/ensure-test-tools.sh`).toBe(true);
     // as on a fresh clone: the parents of --out do not exist yet (results/ is made by the run)
     const out = path.join(tmp, 'fresh', 'results', 'quick');
     const run = runCli(['--quick', '--out', out, '--no-progress']);
