@@ -16,4 +16,5 @@ export {
 export { choiceOption, intOption, numberOption, parseOptions } from './parse.js';
 export { outputTarget, writeAtomic, type OutputTarget } from './output.js';
 export { groupFailures, type FailureGroup } from './failures.js';
+export { errorMessage, statusText, type StatusFailure } from './errors.js';
 export { createLogger, logFormatter, type Logger, type LoggerOptions } from './logger.js';

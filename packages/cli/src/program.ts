@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { errorMessage } from './errors.js';
 import { VERSION } from './version.mjs';
 
 /** The project's version (the root package.json), printed by every program's `--version` (read in version.mjs, which bin/launch.mjs shares). */
@@ -6,9 +7,11 @@ export { VERSION };
 
 /**
  * Exit codes of every program: 0 success, 1 a failure at run time, 2 a usage error (unknown or malformed
- * flag, bad value, unusable output path), 130 interrupted (Ctrl-C / SIGINT).
+ * flag, bad value, unusable output path), 130 interrupted (Ctrl-C / SIGINT). The edge's two, after its
+ * table and JSON are written: 3 the run ended but some request failed; 4 every request was answered, but
+ * none by the cloud (down throughout, or a wrong `--cloud`).
  */
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, interrupted: 130 });
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, requestsFailed: 3, cloudNeverAnswered: 4, interrupted: 130 });
 
 /** A usage error: printed as one line `<program>: <message>`, exit code 2. */
 export class UsageError extends Error {
@@ -78,8 +81,11 @@ export function exitCodeOf(err: unknown): number {
 /** A request to exit at once with `exitCode` (0 after `--help` or `--version`). */
 export class CliExit extends Error {
   override name = 'CliExit';
-  constructor(readonly exitCode: number) {
-    super('');
+  constructor(
+    readonly exitCode: number,
+    options?: ErrorOptions,
+  ) {
+    super('', options);
   }
 }
 
@@ -92,7 +98,7 @@ export function runMain(tool: string, main: () => Promise<void>): void {
     () => process.exit(EXIT.ok),
     (err: unknown) => {
       if (err instanceof CliExit) process.exit(err.exitCode);
-      const message = err instanceof CommanderError ? usageMessage(err) : err instanceof Error ? err.message : String(err);
+      const message = err instanceof CommanderError ? usageMessage(err) : errorMessage(err);
       failWith(tool)(message, exitCodeOf(err));
     },
   );

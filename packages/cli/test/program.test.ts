@@ -38,7 +38,7 @@ describe('createProgram', () => {
   });
 
   it('has one set of exit codes and one engine line', () => {
-    expect(EXIT).toEqual({ ok: 0, failure: 1, usage: 2, interrupted: 130 });
+    expect(EXIT).toEqual({ ok: 0, failure: 1, usage: 2, requestsFailed: 3, cloudNeverAnswered: 4, interrupted: 130 });
     expect(engineLine('edge', 'tfjs', 'wasm')).toBe('edge: engine tfjs (wasm)');
   });
 });
