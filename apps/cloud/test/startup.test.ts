@@ -28,4 +28,16 @@ describe('cloud start-up', () => {
     expect(loaded(r, '/@tensorflow/')).toBe(false);
     expect(r.tfEngine).toBe(false);
   }, 90_000);
+
+  it('started as npm run cloud starts it (bin/launch.mjs, precompiled), it reaches listening without loading TensorFlow.js', async () => {
+    const c = spawnTs('packages/cli/bin/launch.mjs', ['cloud', MAIN, '--model', BUNDLE, '--port', '0', '--metrics-port', '0'], { recordImports: true });
+    await waitForLog(c, 'listening');
+    c.child.kill('SIGTERM');
+    expect(await c.exit).toBe(0);
+    const r = importRecord(c.lines);
+    expect(loaded(r, '/node_modules/.cache/mtl-split-launch/cloud-')).toBe(true);
+    expect(loaded(r, '/onnxruntime-node/')).toBe(true);
+    expect(loaded(r, '/@tensorflow/')).toBe(false);
+    expect(r.tfEngine).toBe(false);
+  }, 90_000);
 });

@@ -1,8 +1,9 @@
 // Starts a TypeScript program of the repository: `node packages/cli/bin/launch.mjs <name> <entry.ts> [args...]`
 // (the root package.json's `cloud` and `edge` scripts). `<name> --version` (or -V) as the only argument is
-// answered here, in plain JavaScript, with the line commander would print (`<name> <version>`), before tsx or
-// the program is loaded. Anything else registers tsx (what `node --import tsx` does) and runs the entry in this
-// process, with process.argv as if it had been started directly.
+// answered here, in plain JavaScript, with the line commander would print (`<name> <version>`), before anything
+// else is loaded. Anything else runs the entry in this process, with process.argv as if it had been started
+// directly: from its precompiled bundle (precompile.mjs: built on first use and whenever a source is newer), or
+// under tsx (what `node --import tsx` does) when MTL_SPLIT_LAUNCH=tsx or the bundle cannot be built.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../src/version.mjs';
@@ -18,5 +19,16 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 }
 const file = resolve(entry);
 process.argv = [process.argv[0], file, ...args];
-await import('tsx');
-await import(pathToFileURL(file).href);
+
+async function bundled() {
+  if (process.env.MTL_SPLIT_LAUNCH === 'tsx') return undefined;
+  try {
+    return await (await import('./precompile.mjs')).precompiled(name, file);
+  } catch {
+    return undefined; // tsx below reports what does not compile
+  }
+}
+
+const url = await bundled();
+if (url === undefined) await import('tsx');
+await import(url ?? pathToFileURL(file).href);
