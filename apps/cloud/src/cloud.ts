@@ -45,6 +45,9 @@ export interface CloudOptions {
   maxConnectionsPerPeer?: number;
   /** With tokens: close a connection without an authenticated call this long after it opened, ms. */
   authGraceMs?: number;
+  /** Most bytes unfinished request messages may declare, in total and per connection (transport defaults). */
+  maxPendingBytes?: number;
+  maxPendingBytesPerConnection?: number;
   /** Most 'request failed' warnings per second (default 20; 0 = none); the rest are counted. */
   warnPerSec?: number;
 }
@@ -161,6 +164,8 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
     maxConnections: opts.maxConnections,
     maxConnectionsPerPeer: opts.maxConnectionsPerPeer,
     authGraceMs: opts.authGraceMs,
+    maxPendingBytes: opts.maxPendingBytes,
+    maxPendingBytesPerConnection: opts.maxPendingBytesPerConnection,
     onRequest: (e) => {
       metrics.onRequest(e);
       summary.onRequest(e);
@@ -186,7 +191,7 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
   let http: HttpServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    metrics.watchConnections(server.connections);
+    metrics.watchConnections(server.connections, server.pending);
     // metrics need a token whenever gRPC does, and travel over TLS whenever gRPC does (same certificate)
     const metricsAuth = opts.metricsAuth === true || opts.authTokenFile !== undefined;
     const identity = server.tlsIdentity;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchEvent, ConnectionStats, RequestEvent } from '@mtl-split/transport';
+import type { BatchEvent, ConnectionStats, PendingStats, RequestEvent } from '@mtl-split/transport';
 
 /** Prometheus metrics of the cloud server. */
 export class CloudMetrics {
@@ -66,8 +66,31 @@ export class CloudMetrics {
     }
   }
 
-  /** Report the server's connection counters at each scrape. */
-  watchConnections(stats: ConnectionStats): void {
+  /** Report the server's connection counters (and bytes of unfinished messages) at each scrape. */
+  watchConnections(stats: ConnectionStats, pending?: PendingStats): void {
+    if (pending) {
+      this.registry.registerMetric(
+        new Gauge({
+          name: 'mtl_split_pending_message_bytes',
+          help: 'Bytes that unfinished request messages hold or have declared, now',
+          registers: [],
+          collect() {
+            this.set(pending.held);
+          },
+        }),
+      );
+      this.registry.registerMetric(
+        new Counter({
+          name: 'mtl_split_pending_resets_total',
+          help: 'Streams reset because their unfinished message took the connection or the server past its bound',
+          registers: [],
+          collect() {
+            this.reset();
+            this.inc(pending.resets);
+          },
+        }),
+      );
+    }
     this.registry.registerMetric(
       new Gauge({
         name: 'mtl_split_connections',

@@ -36,6 +36,8 @@ const schema = z.object({
   maxConnections: int('max-connections', 1, 1_000_000),
   maxConnectionsPerPeer: int('max-connections-per-peer', 1, 1_000_000),
   authGraceMs: int('auth-grace-ms', 1, 86_400_000),
+  maxPendingMb: numberOption('--max-pending-mb', 0, 65_536).optional(),
+  maxPendingMbPerConnection: numberOption('--max-pending-mb-per-connection', 0, 65_536).optional(),
   logBufferKb: int('log-buffer-kb', 16, 1024 * 1024),
   warnPerSec: int('warn-per-sec', 0, 100_000),
 });
@@ -86,10 +88,18 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', '1800000')
     .option('--max-connections <n>', 'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed', '1000')
     .option('--max-connections-per-peer <n>', 'most open gRPC connections from one address, with the same room rule', '100')
+    .addOption(new Option('--max-pending-mb <mb>', 'most MiB that unfinished request messages may declare, all connections together; a stream going past is reset (default: 2 x --max-message-mb)'))
+    .addOption(new Option('--max-pending-mb-per-connection <mb>', 'the same per connection (default: --max-message-mb + 1)'))
     .option('--auth-grace-ms <ms>', 'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened', '10000')
     .option('--log-buffer-kb <kb>', 'asynchronous log buffer; lines beyond it are dropped (and counted) rather than block serving', '1024')
     .option('--warn-per-sec <n>', "most 'request failed' warnings per second; the rest are counted in the 'batches' line", '20');
   const o = parseOptions(program, argv, schema);
+  const mib = (mb: number | undefined): number | undefined => (mb === undefined ? undefined : Math.round(mb * 1024 * 1024));
+  for (const [flag, mb] of [['--max-pending-mb', o.maxPendingMb], ['--max-pending-mb-per-connection', o.maxPendingMbPerConnection]] as const) {
+    if (mb !== undefined && mb * 1024 * 1024 < o.maxMessageMb * 1024 * 1024 + 5) {
+      throw new UsageError(`${flag} must hold one largest message: at least --max-message-mb (${o.maxMessageMb}), got ${mb}`);
+    }
+  }
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
   if (o.tlsClientCa !== undefined && o.tlsCert === undefined) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key (mutual TLS runs over TLS)');
   if (o.metricsAuth && o.authTokenFile === undefined) throw new UsageError('--metrics-auth needs --auth-token-file (the tokens it checks)');
@@ -127,6 +137,8 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     maxConnections: o.maxConnections,
     maxConnectionsPerPeer: o.maxConnectionsPerPeer,
     authGraceMs: o.authGraceMs,
+    ...(o.maxPendingMb !== undefined ? { maxPendingBytes: mib(o.maxPendingMb) } : {}),
+    ...(o.maxPendingMbPerConnection !== undefined ? { maxPendingBytesPerConnection: mib(o.maxPendingMbPerConnection) } : {}),
     warnPerSec: o.warnPerSec,
   };
 }

@@ -24,5 +24,6 @@ export { DEFAULT_INPUT } from './types.js';
 export { status as GrpcStatus } from '@grpc/grpc-js';
 export { MAX_CLIENT_FIELD, truncateField, DEFAULT_CONNECTION_OPTIONS } from './server.js';
 export type { ConnectionStats } from './connections.js';
+export type { PendingStats } from './pending-bytes.js';
 export { TokenSet, FileCertificates, readClientSecurity, readFlagFile, parseTokens } from './security.js';
 export type { ServerTlsFiles, ClientTls, ClientSecurity, ClientSecurityFiles } from './security.js';
