@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
+import { EdgeResultSchema, type EdgeResult } from '@mtl-split/edge/spec';
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
 import { lastLine, waitForLine, type Child, type Supervisor } from './supervisor.js';
@@ -63,33 +64,9 @@ export async function startCloud(
   return { child, ...ready };
 }
 
-const Stats = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number() }).loose();
-export const EdgeResultSchema = z
-  .object({
-    model: z.string(),
-    split: z.string(),
-    codec: z.string(),
-    compress: z.string().optional(),
-    samples: z.number().int().nonnegative(),
-    failed: z.number().int().nonnegative(),
-    /** Requests the cloud answered (absent before the edge's fallback; then all but the failed ones). */
-    answeredByCloud: z.number().int().nonnegative().optional(),
-    answeredLocally: z.number().int().nonnegative().optional(),
-    interrupted: z.boolean().optional(),
-    fallbacks: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
-    failures: z.array(z.object({ reason: z.string(), count: z.number() }).loose()).optional(),
-    accuracy: z.record(z.string(), z.number()),
-    latencyMs: z
-      .object({ edge: Stats, encode: Stats, network: Stats, cloud: Stats, decode: Stats, total: Stats })
-      .loose(),
-    bytesPerSample: z.number().nonnegative(),
-    throughputPerSec: z.number().optional(),
-    engine: z.string().optional(),
-    backend: z.string().optional(),
-  })
-  .loose();
-export type EdgeResult = z.infer<typeof EdgeResultSchema>;
-export type LatencyStats = z.infer<typeof Stats>;
+// the edge's result contract (a schema, no app code): the testbed validates what the edge writes with it
+export { EdgeResultSchema };
+export type { EdgeResult };
 
 export interface EdgeRun {
   bundle: string;

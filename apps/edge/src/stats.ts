@@ -1,12 +1,9 @@
 import { summary } from '@mtl-split/stats';
+import type { z } from 'zod';
+import type { SummarySchema } from './spec.js';
 
 /** Latency summary in ms (the edge result's form of @mtl-split/stats' `summary`). */
-export interface Summary {
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-}
+export type Summary = z.infer<typeof SummarySchema>;
 
 const us = (v: number): number => Math.round(v * 1000) / 1000;
 
