@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { createProgram, engineLine, failWith, parseOrExit, UsageError } from '@mtl-split/cli';
+import { createProgram, engineLine, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
 import { z } from 'zod';
 import { CODECS, type CodecName } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
@@ -45,8 +45,6 @@ const optionsSchema = z.object({
 function list(s: string | undefined): string[] | undefined {
   return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 }
-
-const fail = failWith('codec-accuracy');
 
 async function main(): Promise<void> {
   parseOrExit(program);
@@ -115,7 +113,4 @@ async function main(): Promise<void> {
   process.stderr.write(`codec-accuracy: wrote ${o.json}\n`);
 }
 
-main().catch((err: unknown) => {
-  const msg = err instanceof Error ? err.message : String(err);
-  fail(msg, err instanceof UsageError ? 2 : 1);
-});
+runMain('codec-accuracy', main);

@@ -3,7 +3,7 @@
  *   npm run dataset-grid -- --dataset shapes3d --out out/grid.png [--n 64] [--split test] [--seed 1]
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { createProgram, EXIT, failWith, outputTarget, parseOrExit, UsageError, type OutputTarget } from '@mtl-split/cli';
+import { createProgram, errorMessage, outputTarget, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
 import { DATASETS, DataError, loadDataset, MULTIMNIST_LAYOUTS, renderGrid, type Dataset, type SplitName } from '@mtl-split/data';
 
 function integer(name: string, min: number, max: number): (v: string) => number {
@@ -54,7 +54,7 @@ function printLabels(ds: Dataset, f: Flags, columns: number): void {
   if (line.length > 0) console.log(`row ${Math.floor(k / columns)}: ${line.join(' ')}`);
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const program = createProgram('dataset-grid', 'Save a grid of dataset samples as a PNG image, with the class names of each sample drawn under it')
     .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).makeOptionMandatory())
     .requiredOption('--out <file>', 'output PNG file (name ending in .png; its folder must exist)')
@@ -78,13 +78,7 @@ function main(argv: string[]): void {
 
   parseOrExit(program, argv);
   const f = program.opts<Flags>();
-  const fail: (message: string, code?: number) => never = failWith('dataset-grid');
-  let out: OutputTarget;
-  try {
-    out = outputTarget('--out', f.out, { allowStdout: false, extension: '.png' });
-  } catch (e) {
-    fail(e instanceof Error ? e.message : String(e), e instanceof UsageError ? EXIT.usage : EXIT.failure);
-  }
+  const out = outputTarget('--out', f.out, { allowStdout: false, extension: '.png' });
   if (f.augment && (f.dataset !== 'multimnist' || f.split !== 'train')) {
     const why = f.dataset !== 'multimnist' ? `${f.dataset} has no augmentation` : 'augmentation applies to the train split only';
     process.stderr.write(`dataset-grid: --augment ignored: ${why}\n`);
@@ -107,8 +101,9 @@ function main(argv: string[]): void {
     );
     if (f.labels) printLabels(ds, f, f.columns ?? Math.ceil(Math.sqrt(n)));
   } catch (e) {
-    fail(e instanceof Error ? e.message : String(e), e instanceof DataError ? EXIT.usage : EXIT.failure);
+    // a dataset's own checks (unknown option, bad value) are usage errors
+    throw e instanceof DataError ? new UsageError(errorMessage(e), { cause: e }) : e;
   }
 }
 
-main(process.argv);
+runMain('dataset-grid', () => main(process.argv));

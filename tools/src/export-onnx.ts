@@ -3,7 +3,7 @@
  * before the ONNX export run on ONNX Runtime and open in any ONNX tool:
  *   npm run export-onnx -- --model models/multimnist-resnet [--model models/other ...]
  */
-import { createProgram, failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, parseOrExit, runMain } from '@mtl-split/cli';
 import { exportBundleOnnx } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
 
@@ -11,8 +11,6 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 const program = createProgram('export-onnx', 'Export the tfjs weights of model bundles as each bundle\'s model.onnx (batch norm folded, opset 17) and record it in manifest.json.')
   .requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect);
-
-const fail = failWith('export-onnx');
 
 async function main(): Promise<void> {
   parseOrExit(program);
@@ -24,4 +22,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+runMain('export-onnx', main);

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProgram, failWith, parseOrExit } from '@mtl-split/cli';
+import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
 import { loadDataset } from '@mtl-split/data';
 import { readManifest, trainedManifest } from '@mtl-split/model/infer';
 
@@ -15,16 +15,14 @@ const program = createProgram('export-testset', 'Write the first N test samples 
   .requiredOption('--out <dir>', 'output folder (created)')
   .option('-n, --n <count>', 'samples from the start of the test split (default: all)');
 
-const fail = failWith('export-testset');
-
-function main(): void {
+async function main(): Promise<void> {
   parseOrExit(program);
   const o = program.opts<{ model: string; out: string; n?: string }>();
   const manifest = trainedManifest(o.model, readManifest(o.model));
   const ds = loadDataset(manifest.dataset.name, { ...manifest.dataset.options });
   const total = ds.size('test');
   const n = o.n === undefined ? total : Number(o.n);
-  if (!Number.isInteger(n) || n < 1 || n > total) fail(`-n must be an integer in 1..${total} (the ${manifest.dataset.name} test split)`, 2);
+  if (!Number.isInteger(n) || n < 1 || n > total) throw new UsageError(`-n must be an integer in 1..${total} (the ${manifest.dataset.name} test split)`);
   const per = ds.inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n * per);
   const labels: Record<string, number[]> = Object.fromEntries(manifest.tasks.map((t) => [t.name, []]));
@@ -42,8 +40,4 @@ function main(): void {
   process.stdout.write(`${o.out}: ${n} samples of ${manifest.dataset.name} test, shape [${ds.inputShape.join(',')}] NHWC\n`);
 }
 
-try {
-  main();
-} catch (err) {
-  fail(err instanceof Error ? err.message : String(err));
-}
+runMain('export-testset', main);

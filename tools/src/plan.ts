@@ -9,9 +9,9 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { ENGINES, openNetwork, readManifest } from '@mtl-split/model/infer';
 import { measurePlan, randomInput, testSample } from './plan/measure.js';
-import { DEFAULT_DEVICES_DIR, DEFAULT_EDGE_DEVICE, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, UsageError, type RawOptions } from './plan/options.js';
+import { DEFAULT_DEVICES_DIR, DEFAULT_EDGE_DEVICE, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, type RawOptions } from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
-import { createProgram, engineLine, EXIT, exitOnInterrupt, failWith, outputTarget, parseOrExit } from '@mtl-split/cli';
+import { createProgram, engineLine, exitOnInterrupt, outputTarget, parseOrExit, runMain } from '@mtl-split/cli';
 import { assumedDeviceLine, bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -47,7 +47,6 @@ const program = createProgram(
   .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
   .option('--no-progress', 'no progress bar');
 
-const fail = failWith('plan');
 let bar: cliProgress.SingleBar | null = null;
 
 async function main(): Promise<void> {
@@ -123,4 +122,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), err instanceof UsageError ? EXIT.usage : EXIT.failure));
+runMain('plan', main);

@@ -3,11 +3,11 @@
  *   npm run train -- --dataset multimnist --backbone resnet --epochs 3 --out models/multimnist-resnet
  */
 import { Option } from 'commander';
-import { BACKBONES, ModelError, WEIGHTINGS } from '@mtl-split/model';
+import { BACKBONES, WEIGHTINGS } from '@mtl-split/model';
 import { DATASETS } from '@mtl-split/data';
-import { commandLine, parseOptions, UsageError, type RawOptions } from './train/options.js';
+import { commandLine, parseOptions, type RawOptions } from './train/options.js';
 import { run } from './train/run.js';
-import { createProgram, EXIT, failWith, parseOrExit } from '@mtl-split/cli';
+import { CliExit, createProgram, EXIT, failWith, parseOrExit, runMain } from '@mtl-split/cli';
 
 const program = createProgram('train', 'Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).')
   .requiredOption('--dataset <name>', `dataset: ${DATASETS.join(', ')}`)
@@ -48,19 +48,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  try {
-    const options = parseOptions(program.opts<RawOptions>());
-    const done = await run(options, {
-      command: commandLine(process.argv.slice(2)),
-      interrupted: () => interrupted,
-      log: (line) => process.stdout.write(line + '\n'),
-    });
-    if (!done) fail('interrupted: nothing written', EXIT.interrupted);
-  } catch (err) {
-    if (err instanceof UsageError) fail(err.message, EXIT.usage);
-    if (err instanceof ModelError) fail(err.message, EXIT.failure);
-    fail(err instanceof Error ? err.message : String(err), EXIT.failure);
-  }
+  const options = parseOptions(program.opts<RawOptions>());
+  const done = await run(options, {
+    command: commandLine(process.argv.slice(2)),
+    interrupted: () => interrupted,
+    log: (line) => process.stdout.write(line + '\n'),
+  });
+  if (!done) throw new CliExit(EXIT.interrupted, 'interrupted: nothing written');
 }
 
-await main();
+runMain('train', main);

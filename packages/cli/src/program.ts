@@ -78,26 +78,31 @@ export function exitCodeOf(err: unknown): number {
   return EXIT.failure;
 }
 
-/** A request to exit at once with `exitCode` (0 after `--help` or `--version`). */
+/**
+ * A request to exit at once with `exitCode` (0 after `--help` or `--version`); `runMain` prints its
+ * message, when it has one, as `<tool>: <message>` (e.g. the edge's exit 3 after its table).
+ */
 export class CliExit extends Error {
   override name = 'CliExit';
   constructor(
     readonly exitCode: number,
+    message = '',
     options?: ErrorOptions,
   ) {
-    super('', options);
+    super(message, options);
   }
 }
 
 /**
  * Runs a program's `main` and exits: 0 when it resolves, else `<tool>: <first line>` on stderr and the
- * code of `exitCodeOf` (a `CliExit` exits silently with its code).
+ * code of `exitCodeOf` (a `CliExit` exits with its code, silently unless it has a message). The one way
+ * every program ends.
  */
 export function runMain(tool: string, main: () => Promise<void>): void {
   main().then(
     () => process.exit(EXIT.ok),
     (err: unknown) => {
-      if (err instanceof CliExit) process.exit(err.exitCode);
+      if (err instanceof CliExit && !err.message) process.exit(err.exitCode);
       const message = err instanceof CommanderError ? usageMessage(err) : errorMessage(err);
       failWith(tool)(message, exitCodeOf(err));
     },
