@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { createLogger, createProgram, EXIT, failWith, parseOptions as parseFlags, UsageError, CliExit, type Logger } from '@mtl-split/cli';
+import { createLogger, createProgram, parseOptions as parseFlags, runMain, UsageError, CliExit, type Logger } from '@mtl-split/cli';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { extremeProfiles } from './analytic.js';
@@ -194,13 +194,11 @@ function parseEnvUrl(v: string): string {
   }
 }
 
-const fail = failWith('experiment');
-main(process.argv.slice(2)).then(
-  () => process.exit(EXIT.ok),
-  (e: unknown) => {
-    if (e instanceof CliExit) process.exit(e.exitCode);
-    if (e instanceof UsageError) fail(e.message, EXIT.usage);
-    const msg = e instanceof TestbedError || e instanceof InvalidArgumentError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    fail(msg, EXIT.failure);
-  },
-);
+/** An error the experiment did not expect (not a TestbedError or a usage error) is named by its class: `TypeError: ...`. */
+function named(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof TestbedError || e instanceof UsageError || e instanceof CliExit) return e;
+  if (e instanceof InvalidArgumentError) return new Error(e.message, { cause: e }); // a bad URL: exit 1, as before
+  return new Error(`${e.name}: ${e.message}`, { cause: e });
+}
+
+runMain('experiment', () => main(process.argv.slice(2)).catch((e: unknown) => Promise.reject(named(e))));
