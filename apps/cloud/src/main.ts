@@ -1,6 +1,6 @@
 // first: from here on a SIGHUP during start-up is held, not fatal
 import { onHangup } from './hangup.js';
-import { CliExit, EXIT, logFormatter } from '@mtl-split/cli';
+import { CliExit, errorMessage, EXIT, logFormatter, runMain, UsageError } from '@mtl-split/cli';
 import { pino } from 'pino';
 import { isAddressInUse, portInUse, portInUseLine } from './port-in-use.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
@@ -10,9 +10,8 @@ async function main(): Promise<void> {
   try {
     opts = parseCloudArgs(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof CliExit) process.exit(err.exitCode);
-    process.stderr.write(`cloud: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(EXIT.usage);
+    if (err instanceof CliExit) throw err;
+    throw new UsageError(errorMessage(err), { cause: err });
   }
   // --version and --help have exited above, before the server, gRPC and the engine are loaded
   const { startCloud } = await import('./cloud.js');
@@ -40,25 +39,20 @@ async function main(): Promise<void> {
   };
   const log = pino({ level: opts.logLevel, base: { app: 'cloud', pid: process.pid } }, counted);
   /**
-   * Exit once the buffered lines are written, or after 1 s if stdout is not being read: then the buffer is
-   * dropped (the destination destroyed), since pino's exit hook would otherwise retry writing it forever.
+   * Ends `main` with `code` (through runMain) once the buffered lines are written, or after 1 s if stdout
+   * is not being read: then the buffer is dropped (the destination destroyed), since pino's exit hook
+   * would otherwise retry writing it forever. Its line, if any, was written before.
    */
-  const exit = (code: number): void => {
+  const exit = async (code: number): Promise<void> => {
     const until = performance.now() + 1000;
-    const check = (): void => {
-      if (pending <= 0) process.exit(code);
-      else if (performance.now() > until) {
-        dest.destroy();
-        process.exit(code);
-      } else setTimeout(check, 5);
-    };
-    check();
+    while (pending > 0 && performance.now() <= until) await new Promise((r) => setTimeout(r, 5));
+    if (pending > 0) dest.destroy();
+    if (code !== EXIT.ok) throw new CliExit(code);
   };
   // a taken port is said in our words before grpc-js tries it (and logs its own line)
   if (await portInUse(opts.host, opts.port)) {
     process.stderr.write(`${portInUseLine(opts.host, opts.port)}\n`);
-    exit(EXIT.failure);
-    return;
+    return exit(EXIT.failure);
   }
   let cloud;
   try {
@@ -66,26 +60,28 @@ async function main(): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error({ err: message }, 'start failed');
-    process.stderr.write(`${isAddressInUse(message) ? portInUseLine(opts.host, opts.port) : `cloud: ${message.split('\n')[0]}`}\n`);
-    exit(EXIT.failure);
-    return;
+    process.stderr.write(`${isAddressInUse(message) ? portInUseLine(opts.host, opts.port) : `cloud: ${errorMessage(err)}`}\n`);
+    return exit(EXIT.failure);
   }
-  let stopping = false;
+  const started = cloud;
   // SIGTERM is a service's normal stop (exit 0 after the drain); Ctrl-C (SIGINT) exits 130 like every program.
-  const stop = (signal: 'SIGTERM' | 'SIGINT'): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    cloud.stop().then(
-      () => exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok),
-      (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-        exit(EXIT.failure);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: 'SIGTERM' | 'SIGINT'): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      started.stop().then(
+        () => resolve(signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok),
+        (err: unknown) => {
+          log.error({ err: errorMessage(err) }, 'shutdown failed');
+          resolve(EXIT.failure);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
   // SIGHUP: re-read certificates and tokens; open connections carry on. A bad file keeps the old ones.
   // Hangups during start-up were held (hangup.ts): the files may have changed after they were read, so reload once.
   const reload = (duringStartup: number): void => {
@@ -93,11 +89,13 @@ async function main(): Promise<void> {
       const r = cloud.reload();
       log.info({ tls: r.tls, tokens: r.tokens, ...(duringStartup ? { duringStartup } : {}) }, 'credentials reloaded');
     } catch (err) {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'credential reload failed: keeping the old ones');
+      log.error({ err: errorMessage(err) }, 'credential reload failed: keeping the old ones');
     }
   };
   const held = onHangup(() => reload(0));
   if (held > 0) reload(held);
+  // serving until a signal stops it
+  return exit(await stopped);
 }
 
-void main();
+runMain('cloud', main);
