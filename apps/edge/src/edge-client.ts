@@ -6,23 +6,18 @@ import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
+import type { EdgeRunSpec } from './spec.js';
 
-/** How the edge answers: where to split, how to send, and what to do when the cloud cannot answer. */
-export interface EdgePolicy {
-  /**
-   * A split point of the bundle, 'edge-only' (the whole network here), or 'auto': the candidate predicted
-   * fastest from the edge's own measurements of the link and of each half (see auto-split.ts).
-   */
-  split: string;
-  codec: string;
-  compress: string;
-  /** Deadline of each request, ms (inside streams too). */
-  deadlineMs: number;
-  /** 'local': compute the rest of the network here when the cloud cannot answer in time; 'none': fail. */
-  fallback: 'local' | 'none';
-  mode: 'unary' | 'stream';
-  /** grpc-js retries of a unary call after UNAVAILABLE (default 2). */
-  retries?: number;
+/**
+ * How the edge answers: where to split, how to send, and what to do when the cloud cannot answer (the run
+ * settings of spec.ts it reads: `split` a split point, 'edge-only' or 'auto', the candidate predicted fastest
+ * from the edge's own measurements of the link and of each half, see auto-split.ts; `fallback` 'local'
+ * computes the rest of the network here when the cloud cannot answer in time, 'none' fails; `quality` of the
+ * image codecs, default the codec's).
+ */
+export interface EdgePolicy
+  extends Pick<EdgeRunSpec, 'split' | 'codec' | 'compress' | 'deadlineMs' | 'fallback' | 'mode'>,
+    Partial<Pick<EdgeRunSpec, 'retries' | 'busyPoll' | 'quality'>> {
   breaker?: Partial<BreakerOptions>;
   /** Tuning of `split: 'auto'`. */
   auto?: Partial<AutoOptions>;
@@ -32,17 +27,11 @@ export interface EdgePolicy {
    * so a dead link is noticed in a fraction of a second whatever the deadline; `false`: wait for the deadline.
    */
   hedge?: Partial<HedgeOptions> | false;
-  busyPoll?: boolean;
 }
 
-export interface EdgeClientOptions extends EdgePolicy {
-  /** Bundle folder. */
-  model: string;
-  /** 'HOST:PORT[,HOST:PORT...]'; not needed for 'edge-only'. */
-  cloud?: string;
+/** The library's options: the policy, the bundle (`model`), the cloud's address(es) and the engine and device. */
+export interface EdgeClientOptions extends EdgePolicy, Pick<EdgeRunSpec, 'model' | 'cloud'>, Partial<Pick<EdgeRunSpec, 'runtime' | 'threads' | 'deviceSlowdown'>> {
   security?: ClientSecurity;
-  runtime?: string;
-  threads?: number;
 }
 
 export interface TaskResult {
@@ -112,7 +101,7 @@ export class EdgeClient {
 
   /** Opens the bundle and (lazily) the connection; throws a one-line Error on a bad bundle, point or address. */
   static async open(o: EdgeClientOptions, events: EdgeClientEvents = {}): Promise<EdgeClient> {
-    const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads });
+    const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads, slowdown: o.deviceSlowdown });
     try {
       // one channel per replica: each is checked on its own (Describe on connection, stamped answers)
       const clients: SplitClient[] = [];
@@ -229,7 +218,7 @@ export class EdgeClient {
     const halves = this.halves.get(split)!;
     const h = await halves.half.run({ data: x, shape });
     const t1 = performance.now();
-    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress });
+    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality });
     const t2 = performance.now();
     try {
       // a request that one replica cannot answer is tried once more on another, then answered here
@@ -296,7 +285,7 @@ async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<stri
     let h = await half.run(x);
     const edgeMs = await best(async () => {
       h = await half.run(x);
-      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress }).length;
+      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress, quality: policy.quality }).length;
     });
     out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.run(h)) : 0, bytes });
   }

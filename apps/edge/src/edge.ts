@@ -1,57 +1,28 @@
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
-import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model/infer';
 import { ALL, AUTO, CLOUD_ONLY, EDGE_ONLY, INPUT_POINT, SPLIT_CHOICES } from '@mtl-split/stats';
-import { parseTargets, SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
-import type { EdgeResult, TraceRecord } from './result.js';
+import type { ClientSecurity } from '@mtl-split/transport';
+import type { TraceRecord } from './result.js';
 import type { AutoSwitch } from './auto-split.js';
-import { cloudUnreachable } from './cloud-link.js';
-import { edgeChannel, replicaClients } from './edge-client.js';
-import { neverReachable } from './misconfig.js';
-import { runSplit, type Counts, type EdgeContext, type SampleSource } from './run.js';
+import { EdgeError, asEdgeError } from './edge-error.js';
+import { connectCloud, sampleCount, sampleSource } from './prepare.js';
+import { runSplit, type Counts, type EdgeContext, type SplitRunOptions } from './run.js';
+import { parseEdgeSpec, type EdgeResult, type EdgeRunInput, type EdgeRunSpec } from './spec.js';
 
-export interface EdgeOptions {
-  /** Bundle folder. */
-  model: string;
-  /** 'HOST:PORT[,HOST:PORT...]' (several: round robin); unused for edge-only. */
-  cloud?: string;
+export { EdgeError } from './edge-error.js';
+
+/** What travels beside a run's settings: credentials and the Ctrl-C signal (neither is JSON). */
+export interface EdgeExtras {
   /** TLS material and bearer token for the cloud (--tls-ca, --tls-cert, --tls-key, --auth-token-file). */
   security?: ClientSecurity;
-  /** A split point, 'all', 'auto', 'edge-only' or 'cloud-only' (= 'input'). */
-  split: string;
-  codec: string;
-  compress: string;
-  dataset: string;
-  n: number;
-  deadlineMs: number;
-  concurrency: number;
-  mode: 'unary' | 'stream';
-  warmup: number;
-  /** Retries after UNAVAILABLE (not processed by the server). */
-  retries: number;
-  /** Busy-poll while answers are awaited (lower latency, costs a core while waiting). */
-  busyPoll?: boolean;
-  /** tfjs backend (with runtime tfjs). */
-  backend?: string;
-  /** Engine: onnx or tfjs (default: onnx when the bundle has model.onnx). */
-  runtime?: string;
-  /** ONNX Runtime intra-op threads (default 1). */
-  threads?: number;
-  /** Also run the whole model locally and report the largest difference from the split answers. */
-  verify?: boolean;
-  /** Inputs instead of a dataset: 'random' (seeded) or a folder of PNG/JPEG files. */
-  inputs?: string;
-  /** When the cloud cannot answer in time: 'local' (default; the edge holds the whole network) or 'none'. */
-  fallback?: 'local' | 'none';
   /** Ctrl-C: stop sending; the runs so far are returned, the last one marked interrupted. */
   signal?: AbortSignal;
-  /** Per split point run: stop taking new samples after this many seconds (the run ends normally). */
-  durationS?: number;
-  /** Requests started per second at most. */
-  ratePerS?: number;
-  /** With local fallback: answer locally after max(250 ms, 4 x recent p99) (default true; hedge.ts). */
-  hedge?: boolean;
 }
+
+/** The library's options: the run settings of spec.ts (those with a default may be left out), and the extras. */
+export type EdgeOptions = EdgeRunInput & EdgeExtras;
+/** A run's settings with every default applied, and the extras. */
+export type EdgeRun = EdgeRunSpec & EdgeExtras;
 
 export interface EdgeHooks {
   /** Called once the bundle is open, with the engine that runs it. */
@@ -73,25 +44,6 @@ export interface EdgeHooks {
   onRequest?: (r: TraceRecord) => void;
 }
 
-/** Error with a one-line message for the CLI. */
-export class EdgeError extends Error {
-  override name = 'EdgeError';
-}
-
-function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: number): Dataset {
-  const opts = manifest.dataset?.name === name ? { ...manifest.dataset.options } : {};
-  const ds = loadDataset(name, opts);
-  const want = net.input.shape;
-  if (ds.inputShape.join(',') !== want.join(',')) {
-    throw new EdgeError(`dataset '${name}' has input shape [${ds.inputShape.join(',')}], model '${net.id}' expects [${want.join(',')}]`);
-  }
-  for (const t of net.tasks) {
-    if (!ds.tasks.some((d) => d.name === t.name)) throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${net.id}'`);
-  }
-  if (n > ds.size('test')) throw new EdgeError(`-n ${n} exceeds the ${ds.size('test')} samples of the ${name} test split`);
-  return ds;
-}
-
 /** Split points to run for a --split value. */
 export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string; candidate?: boolean }[] }): string[] {
   const points = bundle.splitPoints.map((p) => p.name);
@@ -105,98 +57,66 @@ export function resolveSplits(value: string, bundle: { id: string; splitPoints: 
   return [value];
 }
 
+/** The settings of `opts` checked (one line naming what is wrong) with their defaults applied. */
+function runOf(opts: EdgeOptions): EdgeRun {
+  let spec: EdgeRunSpec;
+  try {
+    spec = parseEdgeSpec(opts);
+  } catch (err) {
+    throw asEdgeError(err);
+  }
+  if (!CODECS.includes(spec.codec as (typeof CODECS)[number])) throw new EdgeError(`unknown codec '${spec.codec}': valid are ${CODECS.join(', ')}`);
+  if (!COMPRESSIONS.includes(spec.compress as (typeof COMPRESSIONS)[number])) {
+    throw new EdgeError(`unknown compression '${spec.compress}': valid are ${COMPRESSIONS.join(', ')}`);
+  }
+  return { ...spec, ...(opts.security ? { security: opts.security } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+}
+
+/** Opens the bundle on its engine and emulated device; a failure is an EdgeError with one line. */
+export async function openBundle(o: Pick<EdgeRunSpec, 'model' | 'runtime' | 'threads' | 'backend' | 'deviceSlowdown'>): Promise<{ manifest: Manifest; net: SplitNetwork }> {
+  try {
+    const manifest = readManifest(o.model);
+    const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads, backend: o.backend, slowdown: o.deviceSlowdown });
+    return { manifest, net };
+  } catch (err) {
+    throw asEdgeError(err);
+  }
+}
+
 /**
  * The edge app: load the bundle and dataset, connect to the cloud (checking it serves the same bundle,
  * the split points and the codec), then run each split point in turn.
  */
 export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise<EdgeResult[]> {
-  if (!CODECS.includes(opts.codec as (typeof CODECS)[number])) throw new EdgeError(`unknown codec '${opts.codec}': valid are ${CODECS.join(', ')}`);
-  if (!COMPRESSIONS.includes(opts.compress as (typeof COMPRESSIONS)[number])) {
-    throw new EdgeError(`unknown compression '${opts.compress}': valid are ${COMPRESSIONS.join(', ')}`);
-  }
-  let manifest: Manifest;
-  let bundle: SplitNetwork;
+  const run = runOf(opts);
+  const { manifest, net } = await openBundle(run);
+  hooks.onEngine?.(net.engine, net.backend);
   try {
-    manifest = readManifest(opts.model);
-    bundle = await openNetwork(opts.model, { runtime: opts.runtime, threads: opts.threads, backend: opts.backend });
-  } catch (err) {
-    throw new EdgeError(err instanceof Error ? err.message : String(err));
-  }
-  hooks.onEngine?.(bundle.engine, bundle.backend);
-  try {
-    return await runWith(opts, hooks, manifest, bundle);
+    return await runSplits(net, manifest, run, resolveSplits(run.split, net), hooks);
   } finally {
-    await bundle.close();
+    await net.close();
   }
 }
 
-/** The samples of a run: a dataset's test split, or --inputs (random or image files) for any bundle. */
-async function sourceFor(opts: EdgeOptions, manifest: Manifest, net: SplitNetwork): Promise<SampleSource> {
-  if (opts.inputs === undefined && !manifest.dataset) {
-    throw new EdgeError(`bundle '${net.id}' has no dataset (it was imported): give --inputs random or --inputs DIR (PNG/JPEG files)`);
-  }
-  if (opts.inputs === undefined) return { kind: 'dataset', dataset: datasetFor(opts.dataset, manifest, net, opts.n) };
-  const { shape, layout, preprocess } = net.input;
-  const [h, w, c] = layout === 'NHWC' ? shape : [shape[1], shape[2], shape[0]];
-  const spec = { height: h, width: w, channels: c, layout, mean: preprocess.mean, std: preprocess.std };
-  if (opts.inputs === 'random') return { kind: 'generated', count: opts.n, make: (k) => randomImages(k, 1, spec) };
-  return { kind: 'inputs', inputs: await readImageInputs(opts.inputs, spec, opts.n) };
-}
-
-async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, bundle: SplitNetwork): Promise<EdgeResult[]> {
-  const splits = resolveSplits(opts.split, bundle);
-  let source: SampleSource;
-  try {
-    source = await sourceFor(opts, manifest, bundle);
-  } catch (err) {
-    throw err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
-  }
-  const n = source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : opts.n;
+/**
+ * Runs `splits` in turn on an open bundle (the CLI's `runEdge` and the worker): the samples and the
+ * cloud's replicas prepared once (prepare.ts), then one `runSplit` per split point.
+ */
+export async function runSplits(net: SplitNetwork, manifest: Manifest, run: EdgeRun, splits: readonly string[], hooks: EdgeHooks = {}): Promise<EdgeResult[]> {
+  const source = await sampleSource(run, manifest, net);
+  const n = sampleCount(source, run.n);
+  // one channel per replica, each checked on its own (Describe on every connection, every answer stamped);
+  // auto may use every candidate point
   const remote = splits.some((s) => s !== EDGE_ONLY);
-  // one channel per replica, each checked on its own (Describe on every connection, every answer stamped)
-  let replicas: SplitClient[] = [];
-  if (remote) {
-    if (!opts.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
-    try {
-      replicas = await replicaClients(opts.cloud, edgeChannel(opts, opts.security));
-    } catch (err) {
-      throw new EdgeError(err instanceof Error ? err.message : String(err));
-    }
-  }
-  const client = replicas[0];
+  const used = (splits.includes(AUTO) ? resolveSplits(ALL, net) : splits).filter((s) => s !== EDGE_ONLY);
+  const replicas = remote ? await connectCloud(run, net, used, hooks.onWarning) : [];
   try {
-    const d = remote ? await describeReplicas(opts, hooks, bundle, replicas) : undefined;
-    if (d) {
-      // auto may use every candidate point
-      const used = splits.includes(AUTO) ? resolveSplits(ALL, bundle) : splits;
-      for (const s of used) {
-        if (s !== EDGE_ONLY && !d.splitPoints.some((p) => p.name === s)) throw new EdgeError(`cloud does not serve split point '${s}'`);
-      }
-      if (!d.codecs.includes(opts.codec)) throw new EdgeError(`cloud does not decode codec '${opts.codec}' (offers ${d.codecs.join(', ')})`);
-    }
-    const ctx: EdgeContext = { net: bundle, source, client, replicas, busyPoll: opts.busyPoll ?? false, verify: opts.verify ?? false };
+    const ctx: EdgeContext = { net, source, client: replicas[0], replicas, busyPoll: run.busyPoll, verify: run.verify };
     const results: EdgeResult[] = [];
     for (const point of splits) {
-      if (opts.signal?.aborted) break;
+      if (run.signal?.aborted) break;
       hooks.onSplitStart?.(point, n);
-      const r = await runSplit(ctx, {
-        point,
-        codec: opts.codec,
-        compress: opts.compress,
-        n,
-        deadlineMs: opts.deadlineMs,
-        concurrency: opts.concurrency,
-        mode: opts.mode,
-        warmup: opts.warmup,
-        fallback: opts.fallback ?? 'local',
-        signal: opts.signal,
-        durationMs: opts.durationS === undefined ? undefined : opts.durationS * 1000,
-        ratePerS: opts.ratePerS,
-        hedge: opts.hedge,
-        onProgress: hooks.onProgress,
-        onRequest: hooks.onRequest,
-        events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch, onWrongModel: hooks.onWrongModel },
-      });
+      const r = await runSplit(ctx, splitRun(run, point, n, hooks));
       hooks.onSplitEnd?.(r);
       results.push(r);
     }
@@ -206,33 +126,14 @@ async function runWith(opts: EdgeOptions, hooks: EdgeHooks, manifest: Manifest, 
   }
 }
 
-/**
- * Describes every replica at start: the description of one serving this edge's bundle, or undefined when
- * none could be reached and the fallback is local (the edge starts, answering locally until one answers).
- * Replicas serving another bundle are named in a warning and left to fail on their own; when every
- * reachable one does, or none is reachable without a local fallback, it throws.
- */
-async function describeReplicas(opts: EdgeOptions, hooks: EdgeHooks, bundle: SplitNetwork, replicas: SplitClient[]): Promise<RemoteDescription | undefined> {
-  const where = (c: SplitClient) => c.target.replace(/^ipv[46]:/, '');
-  const said = await Promise.all(replicas.map((c) => c.describe({ deadlineMs: Math.max(opts.deadlineMs, 5000) }).then((d) => ({ c, d }), (err: unknown) => ({ c, err }))));
-  const good = said.find((r) => 'd' in r && r.d.bundleId === bundle.id);
-  const wrong = said.filter((r): r is { c: SplitClient; d: RemoteDescription } => 'd' in r && r.d.bundleId !== bundle.id);
-  const failed = said.filter((r): r is { c: SplitClient; err: unknown } => 'err' in r);
-  const mismatch = (r: { c: SplitClient; d: RemoteDescription }) => `cloud at ${where(r.c)} serves bundle '${r.d.bundleId}', this edge has '${bundle.id}'`;
-  if (!good && wrong.length) throw new EdgeError(mismatch(wrong[0]));
-  for (const r of wrong) hooks.onWarning?.(`${mismatch(r)}: its answers will be refused`);
-  const why = (err: unknown) => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)).split('\n')[0];
-  // not an outage but a configuration that can never work (TLS): fail now, not answer locally for ever
-  const addresses = parseTargets(opts.cloud ?? '');
-  for (const { c, err } of failed) {
-    const never = await neverReachable(err, addresses[replicas.indexOf(c)], opts.security?.tls !== undefined);
-    if (never) throw new EdgeError(never);
-  }
-  for (const { c, err } of failed) {
-    // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
-    // until the cloud does (its bundle is checked on connection and on every answer)
-    if ((opts.fallback ?? 'local') !== 'local' || !cloudUnreachable(err)) throw new EdgeError(`cannot describe cloud at ${where(c)}: ${why(err)}`);
-    hooks.onWarning?.(`cannot reach the cloud at ${where(c)} (${why(err)}): ${good ? 'using the other replicas' : 'answering locally'} until it answers`);
-  }
-  return good && 'd' in good ? good.d : undefined;
+/** One split point's run: every setting of the run, its point and sample count, and the hooks. */
+function splitRun(run: EdgeRun, point: string, n: number, hooks: EdgeHooks): SplitRunOptions {
+  return {
+    ...run,
+    point,
+    n,
+    onProgress: hooks.onProgress,
+    onRequest: hooks.onRequest,
+    events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch, onWrongModel: hooks.onWrongModel },
+  };
 }

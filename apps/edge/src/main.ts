@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
-import { SLOWDOWN_ENV } from '@mtl-split/model/infer';
-import { IMAGE_QUALITY_ENV } from '@mtl-split/codec';
 import { ALL } from '@mtl-split/stats';
 import type { EdgeHooks } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
@@ -69,10 +67,6 @@ async function main(): Promise<void> {
   });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // --device-slowdown reaches openNetwork (in edge.ts) as its environment variable: every half is stretched
-  if (opts.deviceSlowdown !== 1) process.env[SLOWDOWN_ENV] = String(opts.deviceSlowdown);
-  // --quality reaches the image codecs (jpeg, webp) the same way: the frame encoder reads it as its default
-  process.env[IMAGE_QUALITY_ENV] = String(opts.quality);
   // Log lines (engine, circuit changes, warnings) on stderr through the one logger of the long-running
   // programs: readable on a terminal, JSON otherwise. With `--json -` the JSON owns stdout and the table
   // goes to stderr too.

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
-import { parseTargets, readClientSecurity } from '@mtl-split/transport';
+import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
-import type { EdgeOptions } from './edge.js';
+import { EDGE_DEFAULTS as D, parseEdgeSpec, type EdgeRunSpec } from './spec.js';
 
 const int = intOption;
 
@@ -39,10 +39,10 @@ const schema = z.object({
   threads: int('--threads', 1, 64),
   deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
   quality: int('--quality', 1, 100),
-  verify: z.boolean().default(false),
+  verify: z.boolean().optional(),
   fallback: choiceOption('--fallback', ['local', 'none']),
   inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
-  busyPoll: z.boolean().default(false),
+  busyPoll: z.boolean().optional(),
   hedge: z.boolean(),
   progress: z.boolean(),
   tlsCa: z.string().min(1).optional(),
@@ -52,16 +52,14 @@ const schema = z.object({
   authTokenFile: z.string().min(1).optional(),
 });
 
-export interface EdgeCliOptions extends EdgeOptions {
+/** The CLI's options: a run's settings (spec.ts, defaults applied), credentials, and where its output goes. */
+export interface EdgeCliOptions extends EdgeRunSpec {
+  security?: ClientSecurity;
   /** `--json FILE`, or `-` for standard output (the table then goes to stderr). */
   json?: string;
   /** `--trace FILE`: one JSON line per request. */
   trace?: string;
   progress: boolean;
-  /** Emulated device factor (>= 1): main passes it to openNetwork through MTL_SPLIT_DEVICE_SLOWDOWN. */
-  deviceSlowdown: number;
-  /** Quality of the jpeg and webp codecs (1..100): main passes it to the codec through MTL_SPLIT_IMAGE_QUALITY. */
-  quality: number;
 }
 
 /** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
@@ -69,27 +67,27 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   const program = createProgram('edge', 'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.')
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--cloud <addrs>', 'cloud address(es) HOST:PORT[,HOST:PORT...] (round robin)')
-    .option('--split <point>', 'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only', 'all')
-    .option('--codec <name>', `codec: ${CODECS.join(', ')}`, 'f32')
-    .option('--compress <name>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
-    .option('--dataset <name>', 'dataset whose test split is used', 'multimnist')
-    .option('-n, --n <count>', 'samples (from the start of the test split)', '1000')
+    .option('--split <point>', 'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only', D.split)
+    .option('--codec <name>', `codec: ${CODECS.join(', ')}`, D.codec)
+    .option('--compress <name>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, D.compress)
+    .option('--dataset <name>', 'dataset whose test split is used', D.dataset)
+    .option('-n, --n <count>', 'samples (from the start of the test split)', String(D.n))
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
     .option('--trace <file>', 'write every request as a JSON line to FILE: i, t (ms from start), at (epoch ms), split, outcome (cloud, local, failed), ms, bytes, reason')
     .option('--duration-s <s>', 'per split point run: stop taking new samples after S seconds (the run ends normally; -n still caps the samples)')
     .option('--rate <per-s>', 'start at most this many requests per second (a camera\'s frame rate); default: each as soon as a worker is free')
-    .option('--deadline-ms <ms>', 'deadline of each call', '10000')
-    .option('--concurrency <n>', 'requests in flight at once', '1')
-    .option('--mode <mode>', 'unary or stream calls', 'unary')
-    .option('--warmup <n>', 'uncounted warm-up requests per split point', '5')
-    .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', '2')
+    .option('--deadline-ms <ms>', 'deadline of each call', String(D.deadlineMs))
+    .option('--concurrency <n>', 'requests in flight at once', String(D.concurrency))
+    .option('--mode <mode>', 'unary or stream calls', D.mode)
+    .option('--warmup <n>', 'uncounted warm-up requests per split point', String(D.warmup))
+    .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', String(D.retries))
     .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
-    .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
-    .option('--quality <q>', 'quality of the image codecs jpeg and webp, 1..100', '90')
-    .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', '1')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', String(D.threads))
+    .option('--quality <q>', 'quality of the image codecs jpeg and webp, 1..100', String(D.quality))
+    .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', String(D.deviceSlowdown))
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
     .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
-    .option('--fallback <policy>', 'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed', 'local')
+    .option('--fallback <policy>', 'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed', D.fallback)
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
     .option('--no-hedge', 'with --fallback local, wait for the deadline instead of answering locally after max(250 ms, 4 x p99 of recent round trips)')
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
@@ -107,5 +105,8 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  return { ...o, ...(rate !== undefined ? { ratePerS: rate } : {}), ...(security.tls || security.token !== undefined ? { security } : {}) };
+  const { json, trace, progress, ...settings } = o;
+  // the flags checked above (messages naming them); the run's settings and their defaults are spec.ts's
+  const spec = parseEdgeSpec({ ...settings, ...(rate !== undefined ? { ratePerS: rate } : {}) });
+  return { ...spec, json, trace, progress, ...(security.tls || security.token !== undefined ? { security } : {}) };
 }

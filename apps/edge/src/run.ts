@@ -4,11 +4,15 @@ import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { TransportError, type SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';
-import type { AutoSummary, EdgeResult, Stage, TraceRecord } from './result.js';
+import type { TraceRecord } from './result.js';
+import { EDGE_DEFAULTS, type AutoSummary, type EdgeResult, type EdgeRunSpec, type Stage } from './spec.js';
 import { summarize } from './stats.js';
 
-/** One split point run. */
-export interface SplitRunOptions {
+/**
+ * One split point run: any setting of the edge run (spec.ts; an absent one takes its default), the ones
+ * below required, and what only a run in process can carry (signal, callbacks).
+ */
+export interface SplitRunOptions extends Partial<EdgeRunSpec> {
   /** Split point name, 'edge-only' (whole model locally), or 'auto'. 'cloud-only' is the point 'input'. */
   point: string;
   codec: string;
@@ -22,17 +26,9 @@ export interface SplitRunOptions {
   mode: 'unary' | 'stream';
   /** Uncounted warm-up samples (the first sample, repeated) before measuring. */
   warmup: number;
-  /** 'local' (answer here when the cloud cannot in time) or 'none' (fail). Default 'none'. */
-  fallback?: 'local' | 'none';
   breaker?: Partial<BreakerOptions>;
-  /** With local fallback: answer locally after max(250 ms, 4 x recent p99) (default true; hedge.ts). */
-  hedge?: boolean;
   /** Stops taking new samples (Ctrl-C); requests in flight still end; the result is marked interrupted. */
   signal?: AbortSignal;
-  /** Stops taking new samples this many ms after the first counted one (the run ends normally). */
-  durationMs?: number;
-  /** Requests started per second at most (a camera's frame rate: a late request delays, never bunches, the next); default as fast as they are answered. */
-  ratePerS?: number;
   /** Every request as it ends (`--trace`). */
   onRequest?: (r: TraceRecord) => void;
   onProgress?: (done: number, counts: Counts) => void;
@@ -119,13 +115,15 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
   const shape = [1, ...net.input.shape];
   const isAuto = o.point === AUTO;
+  const fallback = o.fallback ?? EDGE_DEFAULTS.fallback;
+  const durationMs = o.durationS === undefined ? undefined : o.durationS * 1000;
   const switches: AutoSummary['switches'] = [];
   const refused = new Map<string, number>();
   let attempted = 0;
   const edge = await EdgeClient.create(
     net,
     ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
-    { split: o.point, codec: o.codec, compress: o.compress, deadlineMs: o.deadlineMs, fallback: o.fallback ?? 'none', mode: o.mode, breaker: o.breaker, busyPoll: ctx.busyPoll, ...(o.hedge === false ? { hedge: false as const } : {}) },
+    { ...o, split: o.point, fallback, busyPoll: ctx.busyPoll, hedge: o.hedge === false ? false : undefined },
     {
       ...o.events,
       onSwitch: (sw) => {
@@ -164,13 +162,13 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     const worker = async (): Promise<void> => {
       for (;;) {
         if (o.signal?.aborted) return;
-        if (o.durationMs !== undefined && performance.now() - start >= o.durationMs) return;
+        if (durationMs !== undefined && performance.now() - start >= durationMs) return;
         if (o.ratePerS !== undefined) {
           // paced like a camera: one request per 1/rate; a late one does not make the next ones burst
           const wait = nextAt - performance.now();
           nextAt = Math.max(nextAt, performance.now()) + 1000 / o.ratePerS;
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          if (o.signal?.aborted || (o.durationMs !== undefined && performance.now() - start >= o.durationMs)) return;
+          if (o.signal?.aborted || (durationMs !== undefined && performance.now() - start >= durationMs)) return;
         }
         const next = it.next();
         if (next.done) return;
@@ -248,7 +246,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
       concurrency: Math.max(1, o.concurrency),
       meanBatchSize: sent && !local ? Math.round((batchSum / sent) * 100) / 100 : 0,
       busyPoll: !local && (ctx.busyPoll ?? false),
-      fallback: local ? 'local' : (o.fallback ?? 'none'),
+      fallback: local ? 'local' : fallback,
       ...(o.signal?.aborted ? { interrupted: true } : {}),
       ...(isAuto ? { auto: { requestsBy: Object.fromEntries(requestsBy), switches } } : {}),
       ...(ctx.verify && !local ? { maxAbsDiff: answered ? maxAbsDiff : null } : {}),

@@ -164,7 +164,7 @@ describe('edge app core against a spawned cloud app', () => {
     const client = await SplitClient.connect('127.0.0.1:1', { deadlineMs: 2000, retries: 1 });
     try {
       const r = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
-        point: 'block1', codec: 'f32', compress: 'none', n: 5, deadlineMs: 2000, concurrency: 1, mode: 'unary', warmup: 0,
+        point: 'block1', codec: 'f32', compress: 'none', n: 5, deadlineMs: 2000, concurrency: 1, mode: 'unary', warmup: 0, fallback: 'none',
       });
       expect(r.samples).toBe(5);
       expect(r.failed).toBe(5);
@@ -174,7 +174,7 @@ describe('edge app core against a spawned cloud app', () => {
       for (const f of r.failures) expect(f.reason).toMatch(/^UNAVAILABLE: /);
       expect(r.failures.some((f) => /circuit open/.test(f.reason))).toBe(true);
       const st = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
-        point: 'block1', codec: 'f32', compress: 'none', n: 4, deadlineMs: 2000, concurrency: 2, mode: 'stream', warmup: 0,
+        point: 'block1', codec: 'f32', compress: 'none', n: 4, deadlineMs: 2000, concurrency: 2, mode: 'stream', warmup: 0, fallback: 'none',
       });
       expect(st.samples).toBe(4);
       expect(st.failed).toBe(4);
