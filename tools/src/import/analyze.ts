@@ -4,7 +4,7 @@ import {
   ortVersion, OrtSession, probeShapes, realInputs, valueInfo, type ModelProto, type NodeProto,
 } from '@mtl-split/onnx';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model/infer';
-import { UsageError } from '@mtl-split/cli';
+import { errorMessage, UsageError } from '@mtl-split/cli';
 import { RESERVED_SPLIT_NAMES } from '@mtl-split/stats';
 import { mergeIndistinguishable } from './merge.js';
 
@@ -94,7 +94,7 @@ function pointMatcher(specs: string[] | undefined): ((name: string) => boolean) 
         const re = new RegExp(s.slice(1, -1));
         return (n: string) => re.test(n);
       } catch (err) {
-        throw new UsageError(`invalid --points pattern ${s}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new UsageError(`invalid --points pattern ${s}: ${errorMessage(err)}`, { cause: err });
       }
     }
     if (s.includes('*')) {
@@ -119,7 +119,7 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   try {
     m = decodeModel(bytes, file);
   } catch (err) {
-    throw new ImportError(err instanceof Error ? err.message : String(err));
+    throw new ImportError(errorMessage(err), { cause: err });
   }
   const opset = checkOpsets(m, file);
   const input = inputOf(m, file, o);
@@ -146,14 +146,14 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
     const s = await OrtSession.create(encodeModel(m), { label: file });
     await s.release();
   } catch (err) {
-    throw new ImportError(`${file}: the bundled ONNX Runtime cannot run it: ${(err instanceof Error ? err.message : String(err)).replace(`${file}: ONNX Runtime cannot load it: `, '')}`);
+    throw new ImportError(`${file}: the bundled ONNX Runtime cannot run it: ${errorMessage(err).replace(`${file}: ONNX Runtime cannot load it: `, '')}`, { cause: err });
   }
   log(`${shown}: measuring tensor shapes (one run)`);
   let shapes: Map<string, number[]>;
   try {
     shapes = await probeShapes(m, input.name, input.shape, file);
   } catch (err) {
-    throw new ImportError(`${file}: cannot run it to learn its tensor shapes: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ImportError(`${file}: cannot run it to learn its tensor shapes: ${errorMessage(err)}`, { cause: err });
   }
   const tasks = outputs.map((name, i) => {
     const s = shapes.get(name);

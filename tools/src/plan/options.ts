@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
-import { UsageError } from '@mtl-split/cli';
+import { errorMessage, UsageError } from '@mtl-split/cli';
 import { ENGINES, type EngineName } from '@mtl-split/model/infer';
 import { DEVICES_DIR, PROFILES_DIR, listDevices, listProfiles as listProfileNames, loadDevice as loadDeviceProfile, loadProfile as loadLinkProfile, type Device } from '@mtl-split/testbed/world';
 
@@ -93,7 +93,7 @@ export function loadProfile(name: string, dir: string): Link {
     const p = loadLinkProfile(name, dir);
     return { name: p.name, upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err), { cause: err });
   }
 }
 
@@ -102,7 +102,7 @@ export function loadDevice(flag: string, name: string, dir: string): Device {
   try {
     return loadDeviceProfile(name, dir);
   } catch (err) {
-    throw new UsageError(`invalid ${flag}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`invalid ${flag}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
