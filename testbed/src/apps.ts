@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { EdgeResultSchema, type EdgeResult } from '@mtl-split/edge/spec';
+import { EDGE_DEFAULTS, EdgeResultSchema, edgeArgs, type EdgeResult, type EdgeRunInput, type EdgeRunSpec, type WorkerJob } from '@mtl-split/edge/spec';
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
 import { lastLine, waitForLine, type Child, type Supervisor } from './supervisor.js';
@@ -68,32 +68,16 @@ export async function startCloud(
 export { EdgeResultSchema };
 export type { EdgeResult };
 
-export interface EdgeRun {
-  bundle: string;
-  cloud: string; // host:port
-  split: string; // point or "all"
-  codec: string;
-  compress: string;
-  dataset: string;
-  samples: number;
-  concurrency: number;
-  deadlineMs: number;
-  /** Uncounted warm-up requests per split point (they still cross the link). */
-  warmup: number;
-  /** Engine (--runtime); default the bundle's. */
-  runtime?: string;
-  backend?: string;
-  /** Emulated edge device factor (--device-slowdown); default 1. */
-  deviceSlowdown?: number;
-  /** Quality of the image codecs (--quality); default the edge's (90). */
-  quality?: number;
-  /** --inputs random|DIR instead of --dataset (imported bundles have no dataset). */
-  inputs?: string;
+/**
+ * One spawned edge run: the edge's run settings (its contract, `@mtl-split/edge/spec`; those left out take
+ * the edge's defaults), turned into its flags by `edgeArgs`, and what the harness needs around it.
+ */
+export interface EdgeRun extends EdgeRunInput {
   jsonFile: string;
   logFile?: string;
   label: string;
   timeoutMs: number;
-  /** More edge flags (e.g. --trace, --duration-s, --fallback, --mode). */
+  /** Edge flags that are not run settings (e.g. --trace). */
   extraArgs?: string[];
   /** Exit codes that still mean a result was written (default 0 only; 3 = some requests failed). */
   okCodes?: number[];
@@ -107,20 +91,15 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
 /** Starts the edge app; `result` resolves with its validated JSON result(s) once it exited (`child` to signal it). */
 export function spawnEdge(sup: Supervisor, r: EdgeRun): { child: Child; result: Promise<EdgeResult[]> } {
   fs.rmSync(r.jsonFile, { force: true });
+  const { jsonFile, logFile, label, timeoutMs, extraArgs, okCodes, ...settings } = r;
   const { command, args } = tsxCommand('apps/edge/src/main.ts', [
-    '--model', r.bundle, '--cloud', r.cloud, '--split', r.split, '--codec', r.codec, '--compress', r.compress,
-    '--dataset', r.dataset, '-n', String(r.samples), '--json', r.jsonFile, '--deadline-ms', String(Math.ceil(r.deadlineMs)),
-    '--concurrency', String(r.concurrency), '--warmup', String(r.warmup), '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
-    ...(r.deviceSlowdown !== undefined && r.deviceSlowdown !== 1 ? ['--device-slowdown', String(r.deviceSlowdown)] : []),
-    ...(r.quality !== undefined ? ['--quality', String(r.quality)] : []),
-    ...(r.inputs !== undefined ? ['--inputs', r.inputs] : []),
-    ...(r.extraArgs ?? []),
+    ...edgeArgs({ ...settings, deadlineMs: Math.ceil(r.deadlineMs ?? EDGE_DEFAULTS.deadlineMs) }), '--json', jsonFile, '--no-progress', ...(extraArgs ?? []),
   ]);
-  const child = sup.spawn({ label: r.label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile: r.logFile });
-  return { child, result: edgeResult(sup, child, r) };
+  const child = sup.spawn({ label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile });
+  return { child, result: edgeResult(sup, child, { label, jsonFile, timeoutMs, okCodes }) };
 }
 
-async function edgeResult(sup: Supervisor, child: Child, r: EdgeRun): Promise<EdgeResult[]> {
+async function edgeResult(sup: Supervisor, child: Child, r: Pick<EdgeRun, 'label' | 'jsonFile' | 'timeoutMs' | 'okCodes'>): Promise<EdgeResult[]> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -150,18 +129,8 @@ export interface EdgeWorker {
   close(): Promise<void>;
 }
 
-/** A job as the worker reads it (apps/edge/src/worker.ts `WorkerJob`). */
-export interface WorkerJobLine {
-  id: number;
-  cloud: string;
-  splits: string[];
-  codec: string;
-  compress: string;
-  n: number;
-  deadlineMs: number;
-  concurrency: number;
-  warmup: number;
-}
+/** A job as the worker reads it: `WorkerJob` of the edge's contract (id, cloud, splits, any run setting). */
+export type WorkerJobLine = WorkerJob;
 
 const WorkerLine = z.union([
   z.object({ worker: z.literal('ready') }).loose(),
@@ -175,15 +144,12 @@ const WorkerLine = z.union([
  */
 export async function startEdgeWorker(
   sup: Supervisor,
-  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; quality?: number; inputs?: string; dataset: string; logFile?: string; label: string; timeoutMs?: number },
+  o: Partial<EdgeRunSpec> & { bundle: string; logFile?: string; label: string; timeoutMs?: number },
 ): Promise<EdgeWorker> {
-  const { command, args } = tsxCommand('apps/edge/src/worker.ts', [
-    '--model', o.bundle, '--dataset', o.dataset, ...(o.runtime ? ['--runtime', o.runtime] : []), ...(o.backend ? ['--backend', o.backend] : []), ...(o.inputs !== undefined ? ['--inputs', o.inputs] : []),
-  ]);
+  // the worker's flags are the edge CLI's: its settings for every job (a job line may give others)
+  const { bundle, logFile, label, timeoutMs, ...settings } = o;
+  const { command, args } = tsxCommand('apps/edge/src/worker.ts', edgeArgs({ ...settings, model: bundle }));
   const env = appEnv(o.backend);
-  delete env.MTL_SPLIT_DEVICE_SLOWDOWN;
-  if (o.deviceSlowdown !== undefined && o.deviceSlowdown !== 1) env.MTL_SPLIT_DEVICE_SLOWDOWN = String(o.deviceSlowdown);
-  env.MTL_SPLIT_IMAGE_QUALITY = String(o.quality ?? 90);
   const pending = new Map<number, { resolve: (r: EdgeResult[]) => void; reject: (e: Error) => void }>();
   let ready: (() => void) | undefined;
   const onLine = (line: string): void => {
@@ -196,7 +162,7 @@ export async function startEdgeWorker(
         const w = typeof id === 'number' ? pending.get(id) : undefined;
         if (w) {
           pending.delete(id as number);
-          w.reject(new TestbedError(`${o.label}: edge JSON result: ${formatIssues(p.error.issues)}`));
+          w.reject(new TestbedError(`${label}: edge JSON result: ${formatIssues(p.error.issues)}`));
         }
         return;
       }
@@ -211,7 +177,7 @@ export async function startEdgeWorker(
     if (parsed.worker === 'result') w.resolve(parsed.results);
     else w.reject(new TestbedError(parsed.message));
   };
-  const child = sup.spawn({ label: o.label, command, args, cwd: REPO_ROOT, env, logFile: o.logFile, onLine, stdin: true });
+  const child = sup.spawn({ label: label, command, args, cwd: REPO_ROOT, env, logFile: logFile, onLine, stdin: true });
   void child.exited.then((code) => {
     for (const [id, w] of pending) {
       pending.delete(id);
@@ -219,14 +185,14 @@ export async function startEdgeWorker(
     }
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TestbedError(`${o.label}: not ready after ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s${lastLine(child)}`)), o.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => reject(new TestbedError(`${label}: not ready after ${Math.round((timeoutMs ?? 120_000) / 1000)} s${lastLine(child)}`)), timeoutMs ?? 120_000);
     ready = () => {
       clearTimeout(timer);
       resolve();
     };
     void child.exited.then((code) => {
       clearTimeout(timer);
-      reject(new TestbedError(`${o.label}: exited with code ${code} before it was ready${lastLine(child)}`));
+      reject(new TestbedError(`${label}: exited with code ${code} before it was ready${lastLine(child)}`));
     });
   }).catch(async (e: unknown) => {
     await sup.stop(child);
@@ -254,7 +220,7 @@ export async function startEdgeWorker(
           },
         });
         // the worker takes whole milliseconds; a computed deadline (10x a prediction) is rounded up
-        child.proc.stdin!.write(`${JSON.stringify({ id, ...job, deadlineMs: Math.ceil(job.deadlineMs) } satisfies WorkerJobLine)}\n`);
+        child.proc.stdin!.write(`${JSON.stringify({ id, ...job, ...(job.deadlineMs !== undefined ? { deadlineMs: Math.ceil(job.deadlineMs) } : {}) } satisfies WorkerJobLine)}\n`);
       }),
     close: async () => {
       child.proc.stdin?.end();

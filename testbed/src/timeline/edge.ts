@@ -26,22 +26,26 @@ export async function startTimelineEdge(
   const file = (ext: string): string => path.join(o.dir, `${o.label}.${ext}`);
   const trace = file('trace.jsonl');
   const { child, result } = spawnEdge(sup, {
-    bundle: s.model,
+    model: s.model,
     cloud: o.cloud,
     split: o.split,
     codec: s.codec,
     compress: 'none',
     dataset: s.dataset,
-    samples: s.samples,
+    n: s.samples,
     concurrency: 1,
     deadlineMs: s.deadlineMs,
     warmup: 3,
     deviceSlowdown: s.edge.slowdown,
+    durationS: o.durationS,
+    mode: s.mode,
+    fallback: o.fallback,
+    ratePerS: o.ratePerS || undefined,
     jsonFile: file('json'),
     logFile: file('log'),
     label: `edge ${o.label}`,
     timeoutMs: EDGE_START_MS + o.durationS * 1000 * 2,
-    extraArgs: ['--trace', trace, '--duration-s', String(o.durationS), '--mode', s.mode, '--fallback', o.fallback, ...(o.ratePerS ? ['--rate', String(o.ratePerS)] : [])],
+    extraArgs: ['--trace', trace],
     // 3: some requests failed (with --fallback none, what the faults scenario counts)
     okCodes: [0, 3],
   });
