@@ -2,6 +2,7 @@ import { status as Status } from '@grpc/grpc-js';
 import { TransportError } from './errors.js';
 import { admitSamples, queueReserve, startTag } from './fair-share.js';
 import type { SplitInput } from './types.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface BatcherOptions {
   /** Most samples run together; 1 = batching off. A request larger than this runs in slices of maxBatch, other requests between them. */
@@ -250,7 +251,7 @@ export class Batcher {
     try {
       outputs = await this.run(point, { data, shape: [size, ...shape] });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       for (const b of batch) this.fail(b.p, new TransportError(Status.INTERNAL, `cloud execution failed: ${message}`));
       return;
     }

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /**
  * Refuse a certificate outside its validity period (checked at start and on every reload): clients would
@@ -10,7 +11,7 @@ export function checkValidity(flag: string, file: string, pem: Buffer, now: Date
   try {
     cert = new X509Certificate(pem);
   } catch (err) {
-    throw new Error(`${flag}: '${file}' holds no readable certificate (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${flag}: '${file}' holds no readable certificate (${errorMessage(err)})`, { cause: err });
   }
   const from = new Date(cert.validFrom);
   const to = new Date(cert.validTo);

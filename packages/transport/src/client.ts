@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { BusyPoller } from './busy-poll.js';
-import { grpcCause, TransportError } from './errors.js';
+import { grpcCause, TransportError, withoutStatus } from './errors.js';
 import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
@@ -16,6 +16,7 @@ type HealthCtor = new (target: string, creds: grpc.ChannelCredentials, options: 
 };
 let healthCtor: HealthCtor | undefined;
 import type { RemoteDescription } from './types.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface ClientOptions extends ClientSecurity {
   /** Deadline of each call, ms (default 10 000). */
@@ -72,8 +73,8 @@ export interface InferAnswer {
 function toError(err: unknown): TransportError {
   if (err instanceof TransportError) return err;
   const e = err as Partial<grpc.ServiceError>;
-  if (typeof e.code === 'number') return new TransportError(e.code, grpcCause(e.details ?? e.message ?? 'call failed'));
-  return new TransportError(grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err));
+  if (typeof e.code === 'number') return new TransportError(e.code, grpcCause(e.details ?? e.message ?? 'call failed'), { cause: err });
+  return new TransportError(grpc.status.UNKNOWN, errorMessage(err), { cause: err });
 }
 
 function toAnswer(res: InferResponse__Output, rttMs: number): InferAnswer {
@@ -271,7 +272,7 @@ export class InferStream {
       const w = this.waiting.shift();
       if (!w) return;
       w.release?.();
-      if (res.error) w.reject(new TransportError(res.error.code, res.error.message.replace(/^[A-Z_]+: /, '')));
+      if (res.error) w.reject(new TransportError(res.error.code, withoutStatus(res.error.code, res.error.message)));
       else w.resolve(toAnswer(res, performance.now() - w.t0));
     });
     call.on('error', (err: unknown) => this.fail(toError(err)));

@@ -1,4 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** An error carrying a gRPC status code; servers send it as the call status, clients throw it. */
 export class TransportError extends Error {
@@ -6,8 +7,9 @@ export class TransportError extends Error {
   constructor(
     readonly code: Status,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
   /** e.g. 'INVALID_ARGUMENT'. */
   get codeName(): string {
@@ -31,8 +33,16 @@ export function invalidArgument(message: string): TransportError {
 
 export function toTransportError(err: unknown): TransportError {
   if (err instanceof TransportError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new TransportError(Status.INTERNAL, message);
+  return new TransportError(Status.INTERNAL, errorMessage(err), { cause: err });
+}
+
+/**
+ * A stream answer's error text without the `STATUS: ` the server puts before it (for clients that read
+ * the message alone): the status is known from `code`, so its exact name is removed, no pattern guessed.
+ */
+export function withoutStatus(code: number, text: string): string {
+  const prefix = `${statusName(code)}: `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }
 
 /**

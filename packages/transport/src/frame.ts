@@ -1,5 +1,6 @@
 import { decode, CODECS } from '@mtl-split/codec';
 import { invalidArgument } from './errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Codec names the server can decode (all codecs of @mtl-split/codec). */
 export function codecNames(): string[] {
@@ -14,7 +15,7 @@ export function decodeFrame(frame: Uint8Array, maxBytes?: number): { data: Float
     const t = decode(frame, maxBytes !== undefined ? { maxBytes } : undefined);
     return { data: t.data, shape: [...t.shape] };
   } catch (err) {
-    throw invalidArgument(`bad frame: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(`bad frame: ${errorMessage(err)}`);
   }
 }
 

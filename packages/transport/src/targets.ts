@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { invalidArgument } from './errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface HostPort {
   host: string;
@@ -34,7 +35,7 @@ export async function resolveTarget(spec: string | readonly string[]): Promise<s
         const r = await lookup(host);
         return { ip: r.address, family: r.family, port };
       } catch (err) {
-        throw invalidArgument(`cannot resolve cloud host '${host}': ${err instanceof Error ? err.message : String(err)}`);
+        throw invalidArgument(`cannot resolve cloud host '${host}': ${errorMessage(err)}`);
       }
     }),
   );
