@@ -3,14 +3,15 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiError';
   }
 
   /** This error with a detail appended: "bad request body: <detail>". */
-  with(detail: string): ApiError {
-    return new ApiError(`${this.message}: ${detail}`, this.status);
+  with(detail: string, options?: ErrorOptions): ApiError {
+    return new ApiError(`${this.message}: ${detail}`, this.status, options);
   }
 
   toJSON(): { error: string; status: number } {

@@ -3,6 +3,7 @@ import { ApiError, ErrBadRequestBody } from './api-error.js';
 import type { ProxyCollection } from './proxy-collection.js';
 import { parseBody, proxyBodySchema } from './request-bodies.js';
 import { toxicJson } from './toxic-state.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** The version /version reports: Toxiproxy's API version, marked as this embedded implementation. */
 export const EMBEDDED_VERSION = '2.12.0+mtl-split-embedded';
@@ -30,7 +31,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw ErrBadRequestBody.with(err instanceof Error ? err.message : String(err));
+    throw ErrBadRequestBody.with(errorMessage(err), { cause: err });
   }
 }
 
@@ -172,7 +173,7 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
       const params = (route.pattern.exec(path) ?? []).slice(1).map(decodePathPart);
       send(res, await handler(params, () => body));
     } catch (err) {
-      sendError(res, err instanceof ApiError ? err : new ApiError(err instanceof Error ? err.message : String(err), 500));
+      sendError(res, err instanceof ApiError ? err : new ApiError(errorMessage(err), 500, { cause: err }));
     }
   };
 
@@ -185,7 +186,7 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
         queue = queue
           .then(() => handle(req, res, body))
           .catch((err: unknown) => {
-            if (!res.headersSent) sendError(res, new ApiError(err instanceof Error ? err.message : String(err), 500));
+            if (!res.headersSent) sendError(res, new ApiError(errorMessage(err), 500, { cause: err }));
             else res.destroy();
           });
       });
