@@ -24,8 +24,8 @@ export type CodecErrorReason =
 export class CodecError extends Error {
   readonly reason: CodecErrorReason;
 
-  constructor(reason: CodecErrorReason, message: string) {
-    super(`${reason}: ${message}`);
+  constructor(reason: CodecErrorReason, message: string, options?: ErrorOptions) {
+    super(`${reason}: ${message}`, options);
     this.name = 'CodecError';
     this.reason = reason;
   }

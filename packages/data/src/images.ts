@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DataError } from './errors.js';
 import { mulberry32 } from './prng.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** How images become a model's input: size, channels, layout, and per-channel normalisation. */
 export interface ImageInputSpec {
@@ -69,7 +70,7 @@ export async function readImageInputs(dir: string, s: ImageInputSpec, limit = In
     try {
       ({ data, info } = await img.raw().toBuffer({ resolveWithObject: true }));
     } catch (err) {
-      throw new DataError(`--inputs ${join(dir, f)}: cannot decode the image (${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`);
+      throw new DataError(`--inputs ${join(dir, f)}: cannot decode the image (${errorMessage(err)})`, { cause: err });
     }
     if (info.channels !== s.channels) throw new DataError(`--inputs ${join(dir, f)}: decoded to ${info.channels} channels, expected ${s.channels}`);
     out.push({ name: f, x: toInput(data, s, 1 / 255) });

@@ -1,6 +1,7 @@
 import { OnnxError } from './errors.js';
 import { extractGraph } from './graph.js';
 import type { ModelProto, ValueInfoProto } from './proto.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface Halves {
   /** Input -> the point's tensor; null at the graph's input (the edge sends the input itself). */
@@ -33,7 +34,7 @@ export function cutHalves(m: ModelProto, point: string, spec: HalvesSpec): Halve
   try {
     cloud = extractGraph(m, { inputs: [point], outputs: spec.outputs, graphName: `${name}.cloud.${point}`, extraInfo: spec.extraInfo });
   } catch (err) {
-    throw new OnnxError(`'${point}' is not a split point: ${err instanceof Error ? err.message : String(err)}`);
+    throw new OnnxError(`'${point}' is not a split point: ${errorMessage(err)}`, { cause: err });
   }
   return { edge, cloud };
 }

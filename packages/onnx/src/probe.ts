@@ -4,6 +4,7 @@ import { valueInfo } from './builder.js';
 import { attrInt } from './cost.js';
 import { encodeModel } from './proto.js';
 import { OrtSession } from './session.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 const BOOL = 9;
 /** Ops whose output element type is not their first input's. */
@@ -57,7 +58,7 @@ export async function probeShapes(m: ModelProto, input: string, inputShape: read
   try {
     s = await OrtSession.create(encodeModel(probe), { label });
   } catch (err) {
-    throw new OnnxError(err instanceof Error ? err.message : String(err));
+    throw new OnnxError(errorMessage(err), { cause: err });
   }
   try {
     let seed = 12345;

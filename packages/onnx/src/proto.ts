@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto';
 import { OnnxError } from './errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** The `onnx` protobuf namespace (ONNX 1.10 onnx.proto, compiled for protobufjs by the onnx-proto package). */
 export const onnx = onnxProto.onnx;
@@ -31,7 +32,7 @@ export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
   try {
     m = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new OnnxError(`${source}: not an ONNX model or truncated (${why.split('\n')[0]})`);
   }
   if (!m.graph || !m.graph.node || m.graph.node.length === 0) throw new OnnxError(`${source}: not an ONNX model (no graph nodes)`);

@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import { OnnxError } from './errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** A dense float32 tensor: row-major data and its shape (batch first). */
 export interface TensorData {
@@ -92,5 +93,5 @@ export class OrtSession {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  return errorMessage(err);
 }

@@ -1,4 +1,5 @@
 import { CodecError } from '../errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Maps an error thrown by a decompressor to CodecError; output-size overruns are bombs. */
 export function decompressError(stage: string, rawBytes: number, err: unknown): CodecError {
@@ -7,7 +8,7 @@ export function decompressError(stage: string, rawBytes: number, err: unknown): 
   if (code === 'ERR_BUFFER_TOO_LARGE') {
     return new CodecError('decompression-bomb', `${stage} payload inflates past the declared ${rawBytes} bytes`);
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   return new CodecError('decompression-failed', `${stage} payload does not decompress: ${msg}`);
 }
 

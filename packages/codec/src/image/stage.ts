@@ -2,6 +2,7 @@ import { CodecError } from '../errors.js';
 import { tensorParams } from '../codecs/affine.js';
 import type { ImageStage, QuantParams } from '../types.js';
 import { decodeImageSync, encodeImageSync, type ImageFormat } from './sharp-sync.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Default quality of the lossy image codecs (jpeg, webp), 1..100. */
 export const DEFAULT_IMAGE_QUALITY = 90;
@@ -80,7 +81,7 @@ export function imageStage(format: ImageFormat, lossless: boolean): ImageStage {
       try {
         img = decodeImageSync(stored, g.width * g.height + 1);
       } catch (e) {
-        throw new CodecError('decompression-failed', e instanceof Error ? e.message : String(e));
+        throw new CodecError('decompression-failed', errorMessage(e), { cause: e });
       }
       if (img.width !== g.width || img.height !== g.height) {
         throw new CodecError('length-mismatch', `${format} payload is a ${img.width}x${img.height} image, the shape [${shape.join(',')}] needs ${g.width}x${g.height}`);
