@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './kernels/index.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Backends this project can run on, best first. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -95,7 +96,7 @@ async function start(requested: BackendName | undefined): Promise<RuntimeInfo> {
       ok = await tf.setBackend(name);
       await tf.ready();
     } catch (err) {
-      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      failures.push(`${name}: ${errorMessage(err)}`);
       continue;
     }
     if (ok && tf.getBackend() === name) {

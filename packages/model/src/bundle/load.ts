@@ -4,6 +4,7 @@ import { MtlNet } from '../model.js';
 import { readBundleJson } from './files.js';
 import { firstIssue, weightsJsonSchema, type TrainedManifest } from './manifest.js';
 import { readManifest, readWeightsFile, trainedManifest } from './read.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export { readManifest, readOnnxFile, trainedManifest } from './read.js';
 
@@ -41,7 +42,7 @@ export async function loadBundle(dir: string): Promise<Bundle> {
       seed: manifest.seed,
     });
   } catch (err) {
-    throw new ModelError(`bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelError(`bundle '${dir}': ${errorMessage(err)}`, { cause: err });
   }
 
   try {

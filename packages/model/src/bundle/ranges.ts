@@ -4,6 +4,7 @@ import { inputSpec } from '../engines/common.js';
 import { ModelError } from '../errors.js';
 import type { SplitPointInfo } from '../types.js';
 import type { Manifest } from './manifest.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Samples a calibration batch should have (the train tool takes them from the test set). */
 export const CALIBRATION_SAMPLES = 512;
@@ -28,7 +29,7 @@ export async function recordRanges(onnx: Uint8Array, m: Pick<Manifest, 'id' | 'o
   try {
     ranges = await tensorRanges(decodeModel(onnx, `bundle '${m.id}': model.onnx`), input, inner.map(tensorOf), batch, `bundle '${m.id}'`);
   } catch (err) {
-    throw new ModelError(`cannot record split-point ranges: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelError(`cannot record split-point ranges: ${errorMessage(err)}`, { cause: err });
   }
   return m.splitPoints.map((p) => {
     const r = ranges.get(tensorOf(p));

@@ -11,6 +11,7 @@ import { loadBundle } from './load.js';
 import { readManifest, readOnnxFile } from './read.js';
 import { recordRanges } from './ranges.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainedManifest, type TrainingRecord, type WeightsJson } from './manifest.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface SaveBundleOptions {
   /** Bundle id (default: the folder name). */
@@ -122,7 +123,7 @@ export function writeBundleDir(dir: string, files: Record<string, Uint8Array | s
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
-    throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelError(`cannot write bundle '${dir}': ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -197,7 +198,7 @@ export async function exportBundleOnnx(dir: string): Promise<Manifest> {
       writeAtomic(join(dir, 'model.onnx'), bytes);
       writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     } catch (err) {
-      throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+      throw new ModelError(`cannot write bundle '${dir}': ${errorMessage(err)}`, { cause: err });
     }
     return manifest;
   } finally {
@@ -217,7 +218,7 @@ export async function recordBundleRanges(dir: string, batch: TensorData): Promis
   try {
     writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   } catch (err) {
-    throw new ModelError(`cannot write bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelError(`cannot write bundle '${dir}': ${errorMessage(err)}`, { cause: err });
   }
   return manifest;
 }

@@ -7,6 +7,7 @@ import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
 import { checkGraph, maxSampleMb } from './graph-check.js';
 import { SessionCache, sessionMaker } from './session-cache.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork } from './types.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** ONNX Runtime sessions an open bundle keeps at most (halves of split points, the whole network). */
 export const DEFAULT_MAX_SESSIONS = 24;
@@ -25,7 +26,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   try {
     graph = decodeModel(bytes, `bundle '${dir}': model.onnx`);
   } catch (err) {
-    throw new ModelError(err instanceof Error ? err.message : String(err));
+    throw new ModelError(errorMessage(err), { cause: err });
   }
   checkGraph(dir, manifest, graph, maxSampleMb(o.maxSampleMb));
   const input = inputSpec(manifest);
@@ -40,7 +41,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
     try {
       return cutHalves(graph, tensor, { input: input.name, outputs });
     } catch (err) {
-      throw new ModelError(`bundle '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+      throw new ModelError(`bundle '${dir}': ${errorMessage(err)}`, { cause: err });
     }
   };
   const heads = async (point: string, key: string, per: readonly number[], feed: string, make: () => Uint8Array): Promise<HeadsRunner> => {

@@ -1,5 +1,6 @@
 import { OrtSession } from '@mtl-split/onnx';
 import { ModelError } from '../errors.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 interface Entry {
   session: Promise<OrtSession>;
@@ -68,7 +69,7 @@ export function sessionMaker(dir: string, threads: number): (key: string, bytes:
     try {
       return await OrtSession.create(bytes(), { threads, label: `bundle '${dir}' ${key}` });
     } catch (err) {
-      throw new ModelError(err instanceof Error ? err.message : String(err));
+      throw new ModelError(errorMessage(err), { cause: err });
     }
   };
 }

@@ -2,6 +2,7 @@ import { encodeModel, GraphBuilder } from '@mtl-split/onnx';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
 import { toNchw, toNhwc } from './emit.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** The ONNX graph input of exported bundles: NHWC float32 in [0, 1], batch first. */
 export const ONNX_INPUT = 'input';
@@ -29,7 +30,7 @@ export function exportOnnx(model: MtlNet, id: string): Uint8Array {
       g.output(h.task, ['N', h.outputs]);
     }
   } catch (err) {
-    throw new ModelError(`cannot export '${id}' to ONNX: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelError(`cannot export '${id}' to ONNX: ${errorMessage(err)}`, { cause: err });
   }
   const proto = g.build({ producer: 'mtl-split', version: '0.1.0', graphName: id, docString: `mtl-split bundle ${id}` });
   proto.metadataProps = [

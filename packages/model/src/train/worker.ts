@@ -11,6 +11,7 @@ import { makeRng } from '../rng.js';
 import { shardGradients } from './loss.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { makeWeighting, type LossWeighting } from './weighting.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -48,7 +49,7 @@ port.on('message', (msg: ToWorker) => {
         send({ type: 'grads', id: msg.id, grads: arrays, stats }, [...arrays.map((a) => a.buffer as ArrayBuffer), stats.buffer as ArrayBuffer]);
       }
     } catch (err) {
-      send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      send({ type: 'error', message: errorMessage(err) });
     }
   })();
 });
