@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Http2Server, Http2Session } from 'node:http2';
+import type { Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { connectionKey, ConnectionTable } from './connection-table.js';
+import { http2ServersOf } from './grpc-internals.js';
 
 export interface ConnectionLimits {
   /** A connection whose HTTP/2 preface and SETTINGS (and TLS handshake) have not arrived by then is closed, ms. */
@@ -38,12 +39,6 @@ export interface ConnectionGuard {
   prove(key: string): void;
 }
 
-/** The HTTP/2 servers of a bound grpc-js server (its private `http2Servers` map; empty when out of reach). */
-export function httpServers(server: grpc.Server): Http2Server[] {
-  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  return servers instanceof Map ? [...(servers as Map<Http2Server, unknown>).keys()] : [];
-}
-
 /** Close a connection if it is still not proven after `ms`; the timer dies with the socket. */
 function closeUnlessProven(table: ConnectionTable, key: string, socket: Socket, ms: number, stats: ConnectionStats): void {
   const timer = setTimeout(() => {
@@ -56,7 +51,7 @@ function closeUnlessProven(table: ConnectionTable, key: string, socket: Socket, 
 }
 
 /**
- * Connection hygiene on a bound grpc-js server's HTTP/2 servers (reached as in raiseReceiveWindow):
+ * Connection hygiene on a bound grpc-js server's HTTP/2 servers (reached through grpc-internals.ts):
  * a handshake timeout from TCP accept to the client's HTTP/2 SETTINGS (covering the TLS handshake and the
  * preface); bounds on open connections in total and per remote address, where a connection that has never
  * made an authenticated call gives way to a new one (ConnectionTable); with `authGraceMs`, closing a
@@ -65,7 +60,7 @@ function closeUnlessProven(table: ConnectionTable, key: string, socket: Socket, 
  * maximum connection age are grpc-js options (`grpc.max_connection_idle_ms`, `grpc.max_connection_age_ms`).
  */
 export function guardConnections(server: grpc.Server, limits: ConnectionLimits, stats: ConnectionStats): ConnectionGuard | undefined {
-  const list = httpServers(server);
+  const list = http2ServersOf(server);
   if (list.length === 0) return undefined;
   const table = new ConnectionTable({ maxConnections: limits.maxConnections, maxPerPeer: limits.maxConnectionsPerPeer });
   const pending = new Map<string, NodeJS.Timeout>();

@@ -1,5 +1,9 @@
-export { SplitServer, DEFAULT_LIMITS, DEFAULT_RECEIVE_WINDOW } from './server.js';
-export type { SplitServerOptions, RequestEvent, ServerState, ServedMethod } from './server.js';
+export { SplitServer } from './server.js';
+export type { ServerState } from './server.js';
+export { DEFAULT_LIMITS, DEFAULT_RECEIVE_WINDOW, DEFAULT_CONNECTION_OPTIONS } from './server-options.js';
+export type { SplitServerOptions } from './server-options.js';
+export { MAX_CLIENT_FIELD, truncateField } from './request-events.js';
+export type { RequestEvent, ServedMethod } from './request-events.js';
 export { SplitClient, InferStream } from './client.js';
 export { BusyPoller } from './busy-poll.js';
 export type { ClientOptions, InferOptions, InferAnswer } from './client.js';
@@ -22,7 +26,6 @@ export type {
 } from './types.js';
 export { DEFAULT_INPUT } from './types.js';
 export { status as GrpcStatus } from '@grpc/grpc-js';
-export { MAX_CLIENT_FIELD, truncateField, DEFAULT_CONNECTION_OPTIONS } from './server.js';
 export type { ConnectionStats } from './connections.js';
 export type { PendingStats } from './pending-bytes.js';
 export { TokenSet, FileCertificates, readClientSecurity, readFlagFile, parseTokens } from './security.js';

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
-import { httpServers } from './connections.js';
+import { http2ServersOf } from './grpc-internals.js';
 import { MessageMeter } from './message-meter.js';
 
 export interface PendingLimits {
@@ -22,11 +22,11 @@ export interface PendingStats {
  * every stream of a bound grpc-js server's HTTP/2 servers is metered (MessageMeter: a message is charged its
  * declared size as soon as its length prefix arrives), and a stream whose charge takes its connection past
  * `perConnection` or the server past `total` is reset with
- * ENHANCE_YOUR_CALM, which frees what it held. Reached as in raiseReceiveWindow; returns false (and bounds
+ * ENHANCE_YOUR_CALM, which frees what it held. Reached through grpc-internals.ts; returns false (and bounds
  * nothing) when the grpc-js version keeps the HTTP/2 servers out of reach.
  */
 export function boundPendingBytes(server: grpc.Server, limits: PendingLimits, stats: PendingStats): boolean {
-  const list = httpServers(server);
+  const list = http2ServersOf(server);
   if (list.length === 0) return false;
   const perSession = new WeakMap<Http2Session, { held: number }>();
   const meter = (stream: ServerHttp2Stream): void => {
