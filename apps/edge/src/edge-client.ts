@@ -17,7 +17,7 @@ import type { EdgeRunSpec } from './spec.js';
  */
 export interface EdgePolicy
   extends Pick<EdgeRunSpec, 'split' | 'codec' | 'compress' | 'deadlineMs' | 'fallback' | 'mode'>,
-    Partial<Pick<EdgeRunSpec, 'retries' | 'busyPoll' | 'quality'>> {
+    Partial<Pick<EdgeRunSpec, 'retries' | 'busyPoll' | 'quality' | 'level'>> {
   breaker?: Partial<BreakerOptions>;
   /** Tuning of `split: 'auto'`. */
   auto?: Partial<AutoOptions>;
@@ -218,7 +218,7 @@ export class EdgeClient {
     const halves = this.halves.get(split)!;
     const h = await halves.half.run({ data: x, shape });
     const t1 = performance.now();
-    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality });
+    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality, level: this.policy.level });
     const t2 = performance.now();
     try {
       // a request that one replica cannot answer is tried once more on another, then answered here
@@ -285,7 +285,7 @@ async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<stri
     let h = await half.run(x);
     const edgeMs = await best(async () => {
       h = await half.run(x);
-      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress, quality: policy.quality }).length;
+      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress, quality: policy.quality, level: policy.level }).length;
     });
     out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.run(h)) : 0, bytes });
   }

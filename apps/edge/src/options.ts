@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
+import { CODECS, COMPRESSIONS, getCompressor } from '@mtl-split/codec';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
@@ -23,6 +23,7 @@ const schema = z.object({
   split: z.string().min(1, '--split must name a split point, all, auto, edge-only or cloud-only'),
   codec: choiceOption('--codec', CODECS as [string, ...string[]]),
   compress: choiceOption('--compress', COMPRESSIONS as [string, ...string[]]),
+  level: int('--level', 0, 22).optional(),
   dataset: z.string().min(1, '--dataset must name a dataset'),
   n: int('-n', 1, 1_000_000),
   json: z.string().optional(),
@@ -70,6 +71,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--split <point>', 'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only', D.split)
     .option('--codec <name>', `codec: ${CODECS.join(', ')}`, D.codec)
     .option('--compress <name>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, D.compress)
+    .option('--level <n>', `level of the lossless stage (${COMPRESSIONS.filter((c) => c !== 'none').map((c) => `${c} ${getCompressor(c).minLevel}..${getCompressor(c).maxLevel}`).join(', ')}); default the stage's fast one`)
     .option('--dataset <name>', 'dataset whose test split is used', D.dataset)
     .option('-n, --n <count>', 'samples (from the start of the test split)', String(D.n))
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
@@ -104,6 +106,10 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     security = readClientSecurity({ tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const stage = getCompressor(o.compress);
+  if (o.level !== undefined && (o.level < stage.minLevel || o.level > stage.maxLevel)) {
+    throw new UsageError(`invalid --level ${o.level} for --compress ${o.compress}: valid are ${stage.minLevel}..${stage.maxLevel}`);
   }
   const { json, trace, progress, ...settings } = o;
   // the flags checked above (messages naming them); the run's settings and their defaults are spec.ts's

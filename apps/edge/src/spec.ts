@@ -18,6 +18,8 @@ export const EdgeSettingsSchema = z.object({
   split: z.string().min(1),
   codec: z.string().min(1),
   compress: z.string().min(1),
+  /** Level of the lossless stage (`compress`); default the stage's own (fast). */
+  level: z.number().int().optional(),
   /** Dataset whose test split gives the samples. */
   dataset: z.string().min(1),
   /** Inputs instead of a dataset: 'random' (seeded) or a folder of PNG/JPEG files. */
