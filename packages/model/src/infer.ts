@@ -15,6 +15,6 @@ export type { Manifest, TrainedManifest, TrainingRecord, EpochRecord } from './b
 export { openNetwork, defaultEngine, checkEngine } from './engines/registry.js';
 export type { OpenOptions } from './engines/registry.js';
 export { ENGINES } from './engines/types.js';
-export { withDevice, checkSlowdown, slowdownFromEnv, deviceLabel, waitUntil, MAX_SLOWDOWN, SLOWDOWN_ENV } from './engines/device.js';
+export { withDevice, checkSlowdown, deviceLabel, waitUntil, MAX_SLOWDOWN } from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
 export { softmaxRows, argmaxRows } from './engines/softmax.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSlowdown, openNetwork, slowdownFromEnv, withDevice, type SplitNetwork, type TensorData } from '../src/index.js';
+import { checkSlowdown, openNetwork, withDevice, type SplitNetwork, type TensorData } from '../src/index.js';
 
 const BUNDLE = new URL('../../../models/multimnist-resnet', import.meta.url).pathname;
 
@@ -41,8 +41,6 @@ describe('withDevice', () => {
     expect(withDevice(net, 1)).toBe(net);
     expect(() => checkSlowdown(0.5)).toThrow(/from 1 \(this machine\)/);
     expect(() => checkSlowdown(Number.NaN)).toThrow(/invalid slowdown/);
-    expect(() => slowdownFromEnv({ MTL_SPLIT_DEVICE_SLOWDOWN: 'fast' })).toThrow(/MTL_SPLIT_DEVICE_SLOWDOWN=fast/);
-    expect(slowdownFromEnv({})).toBe(1);
   });
 
   it('openNetwork({ slowdown }) gives the same answers, later, on the real bundle', async () => {

@@ -16,22 +16,12 @@ import type { EdgeRunner, HeadsRunner, SplitNetwork, TensorData } from './types.
 /** Largest factor accepted (a microcontroller-class device is a few hundred times slower). */
 export const MAX_SLOWDOWN = 10_000;
 
-/** Environment variable a program can set instead of passing `slowdown` (read by `openNetwork`). */
-export const SLOWDOWN_ENV = 'MTL_SPLIT_DEVICE_SLOWDOWN';
-
 /** Checks a slowdown factor; throws a ModelError naming `what` and the valid range. */
 export function checkSlowdown(value: number, what = 'slowdown'): number {
   if (!Number.isFinite(value) || value < 1 || value > MAX_SLOWDOWN) {
     throw new ModelError(`invalid ${what} ${String(value)}: expected a number from 1 (this machine) to ${MAX_SLOWDOWN} (the emulation can only make compute slower)`);
   }
   return value;
-}
-
-/** The slowdown that `SLOWDOWN_ENV` asks for (1 when unset or empty); a bad value is a ModelError. */
-export function slowdownFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[SLOWDOWN_ENV]?.trim();
-  if (!raw) return 1;
-  return checkSlowdown(Number(raw), `${SLOWDOWN_ENV}=${raw}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { readManifest } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
-import { checkSlowdown, slowdownFromEnv, withDevice } from './device.js';
+import { checkSlowdown, withDevice } from './device.js';
 import { ENGINES, type EngineName, type EngineOptions, type SplitNetwork } from './types.js';
 
 type Opener = (dir: string, manifest: Manifest, o: EngineOptions) => Promise<SplitNetwork>;
@@ -19,8 +19,7 @@ export interface OpenOptions extends EngineOptions {
   /** Engine (default: onnx when the bundle has model.onnx, else tfjs). */
   runtime?: string;
   /**
-   * Emulated device: every half runs this many times as long as on this machine (`withDevice`; default 1,
-   * or the MTL_SPLIT_DEVICE_SLOWDOWN environment variable when set).
+   * Emulated device: every half runs this many times as long as on this machine (`withDevice`; default 1).
    */
   slowdown?: number;
 }
@@ -39,7 +38,7 @@ export function checkEngine(name: string): EngineName {
 export async function openNetwork(dir: string, o: OpenOptions = {}): Promise<SplitNetwork> {
   const manifest = readManifest(dir);
   const engine = o.runtime === undefined ? defaultEngine(manifest) : checkEngine(o.runtime);
-  const slowdown = o.slowdown === undefined ? slowdownFromEnv() : checkSlowdown(o.slowdown);
+  const slowdown = checkSlowdown(o.slowdown ?? 1);
   const open = await registry[engine]();
   const net = await open(dir, manifest, o);
   return withDevice(net, slowdown);
