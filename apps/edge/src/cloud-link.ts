@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
 import { Hedge, hedgeReason, withHedge, type HedgeOptions } from './hedge.js';
 import { checkAnswer, checkDescription, watchConnections, WrongModelError, type Identity } from './identity.js';
+import { errorText } from './error-text.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -173,7 +174,7 @@ export class CloudLink {
 
   private failed(err: unknown): void {
     this.consecutive++;
-    const why = err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err);
+    const why = errorText(err);
     // another model will not become this edge's by asking again: open at once
     const wrong = err instanceof WrongModelError;
     if (this.state === 'half-open' || (this.state === 'closed' && (wrong || this.consecutive >= this.breaker.failures))) {
@@ -197,7 +198,7 @@ export class CloudLink {
           if (this.wrong !== undefined) return this.reopen(this.wrong);
           this.setState('half-open', 'health check: SERVING');
         },
-        (err: unknown) => this.reopen(`health check failed: ${err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)}`),
+        (err: unknown) => this.reopen(`health check failed: ${errorText(err)}`),
       )
       .finally(() => (this.probing = undefined));
   }

@@ -1,3 +1,5 @@
+import { errorMessage } from '@mtl-split/cli';
+
 /** Error with a one-line message for the CLI. */
 export class EdgeError extends Error {
   override name = 'EdgeError';
@@ -5,5 +7,5 @@ export class EdgeError extends Error {
 
 /** `err` as an EdgeError (its message kept; an EdgeError as it is). */
 export function asEdgeError(err: unknown): EdgeError {
-  return err instanceof EdgeError ? err : new EdgeError(err instanceof Error ? err.message : String(err));
+  return err instanceof EdgeError ? err : new EdgeError(errorMessage(err), { cause: err });
 }

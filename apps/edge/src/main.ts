@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CliExit, createLogger, engineLine, EXIT, failWith, outputTarget, type OutputTarget } from '@mtl-split/cli';
+import { CliExit, createLogger, engineLine, errorMessage, EXIT, outputTarget, runMain, UsageError, type OutputTarget } from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { ALL } from '@mtl-split/stats';
 import type { EdgeHooks } from './edge.js';
@@ -9,11 +9,6 @@ import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures, noCloudAnswer } from './report.js';
 import { interruptHandler } from './interrupt.js';
 
-const fail: (message: string, code?: number) => never = failWith('edge');
-/** The run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for). */
-const EXIT_REQUESTS_FAILED = 3;
-/** The run ended with every request answered, but none by the cloud (down throughout, or a wrong --cloud). */
-const EXIT_NO_CLOUD_ANSWER = 4;
 let bar: SingleBar | undefined;
 
 function progressHooks(enabled: boolean): EdgeHooks {
@@ -44,8 +39,8 @@ async function main(): Promise<void> {
     }
     preflight(opts);
   } catch (err) {
-    if (err instanceof CliExit) process.exit(err.exitCode);
-    fail(err instanceof Error ? err.message : String(err), EXIT.usage);
+    if (err instanceof CliExit) throw err;
+    throw new UsageError(errorMessage(err), { cause: err });
   }
   // --version and --help have exited above, before the run (gRPC client, datasets, the engine) is loaded
   const { runEdge } = await import('./edge.js');
@@ -94,21 +89,18 @@ async function main(): Promise<void> {
     if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
     const out = opts.split === ALL ? results : (results[0] ?? null); // null: interrupted before any run
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
-    if (abort.signal.aborted) process.exit(EXIT.interrupted);
+    if (abort.signal.aborted) throw new CliExit(EXIT.interrupted);
+    // the run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for)
     const failed = results.reduce((a, r) => a + r.failed, 0);
-    if (failed > 0) {
-      process.stderr.write(`edge: ${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)\n`);
-      process.exit(EXIT_REQUESTS_FAILED);
-    }
+    if (failed > 0) throw new CliExit(EXIT.requestsFailed, `${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)`);
+    // every request was answered, but none by the cloud (down throughout, or a wrong --cloud)
     const none = noCloudAnswer(results);
-    if (none) {
-      process.stderr.write(`edge: ${none}\n`);
-      process.exit(EXIT_NO_CLOUD_ANSWER);
-    }
-    process.exit(EXIT.ok);
+    if (none) throw new CliExit(EXIT.cloudNeverAnswered, none);
   } catch (err) {
-    fail(err instanceof Error ? err.message : String(err), EXIT.failure);
+    // a failure at run time exits 1, whatever its class
+    if (err instanceof CliExit) throw err;
+    throw new Error(errorMessage(err), { cause: err });
   }
 }
 
-void main();
+runMain('edge', main);

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import { TransportError, type HostPort } from '@mtl-split/transport';
+import type { HostPort } from '@mtl-split/transport';
+import { errorText } from './error-text.js';
 
 /** Words of a TLS failure in grpc-js's and OpenSSL's messages (a bad CA, a name mismatch, TLS against plaintext). */
 const TLS_FAILURE = /certificate|altnames|ssl|tls|handshake|wrong version number|packet length too long|EPROTO/i;
 
-const message = (err: unknown): string => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : err instanceof Error ? err.message : String(err)).split('\n')[0];
+const message = errorText;
 
 /** Whether a TLS server answers at host:port (a handshake that does not check the certificate; 1 s at most). */
 export function speaksTls(host: string, port: number, timeoutMs = 1000): Promise<boolean> {

@@ -5,13 +5,14 @@
  */
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
-import { parseTargets, SplitClient, TransportError, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
+import { parseTargets, SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel, replicaClients } from './edge-client.js';
 import { EdgeError, asEdgeError } from './edge-error.js';
 import { neverReachable } from './misconfig.js';
 import type { SampleSource } from './run.js';
 import type { EdgeRunSpec } from './spec.js';
+import { errorText } from './error-text.js';
 
 /** The settings a run's preparation reads, and the credentials that travel beside them. */
 export type PrepareSpec = Pick<EdgeRunSpec, 'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback'> & { security?: ClientSecurity };
@@ -95,7 +96,7 @@ async function describeReplicas(o: PrepareSpec, bundle: SplitNetwork, replicas: 
   const mismatch = (r: { c: SplitClient; d: RemoteDescription }) => `cloud at ${where(r.c)} serves bundle '${r.d.bundleId}', this edge has '${bundle.id}'`;
   if (!good && wrong.length) throw new EdgeError(mismatch(wrong[0]));
   for (const r of wrong) onWarning?.(`${mismatch(r)}: its answers will be refused`);
-  const why = (err: unknown) => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : String(err)).split('\n')[0];
+  const why = errorText;
   // not an outage but a configuration that can never work (TLS): fail now, not answer locally for ever
   const addresses = parseTargets(o.cloud ?? '');
   for (const { c, err } of failed) {

@@ -16,17 +16,17 @@
 import readline from 'node:readline';
 import { CliExit, EXIT } from '@mtl-split/cli';
 import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
-import { TransportError } from '@mtl-split/transport';
 import { openBundle, runSplits } from './edge.js';
 import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { groupResultFailures } from './report.js';
 import { parseEdgeSpec, WorkerJobSchema, type EdgeResult, type WorkerJob } from './spec.js';
+import { errorText } from './error-text.js';
 
 function say(line: object): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-const message = (err: unknown): string => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+const message = errorText;
 
 /** The worker's settings from its flags (the CLI's parser); a bad flag exits 2 with one line. */
 function workerOptions(argv: string[]): EdgeCliOptions {
