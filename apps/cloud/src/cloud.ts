@@ -1,8 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { engineLine } from '@mtl-split/cli';
-import { defaultEngine, openNetwork, readManifest } from '@mtl-split/model/infer';
-import { DEFAULT_RECEIVE_WINDOW, SplitServer, type BatchEvent, type RequestEvent, type ServerTlsFiles } from '@mtl-split/transport';
+import { defaultEngine, openNetwork, readManifest, type SplitNetwork } from '@mtl-split/model/infer';
+import { DEFAULT_RECEIVE_WINDOW, SplitServer, type ServerTlsFiles, type SplitServerOptions } from '@mtl-split/transport';
+import { BatchSummary, WarnLimiter } from './batch-summary.js';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';
 
@@ -74,80 +76,32 @@ export interface RunningCloud {
   stop(): Promise<void>;
 }
 
-/** At most `perSec` warnings a second; the rest are counted (reported in the 'batches' line). */
-class WarnLimiter {
-  private windowStart = 0;
-  private inWindow = 0;
-  suppressed = 0;
-  constructor(private readonly perSec: number) {}
-  allow(): boolean {
-    const now = performance.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.inWindow = 0;
-    }
-    if (this.inWindow < this.perSec) {
-      this.inWindow++;
-      return true;
-    }
-    this.suppressed++;
-    return false;
-  }
+/** The server's request and batch hooks: metrics, the periodic summary and rate-limited warnings. */
+function serverEvents(log: Logger, metrics: CloudMetrics, summary: BatchSummary, warnings: WarnLimiter): Pick<SplitServerOptions, 'onRequest' | 'onBatch'> {
+  return {
+    onRequest: (e) => {
+      metrics.onRequest(e);
+      summary.onRequest(e);
+      if (e.code !== 0) {
+        // client fields arrive truncated (transport's MAX_CLIENT_FIELD); warnings are rate-limited
+        if (warnings.allow()) {
+          log.warn({ method: e.method, requestId: e.requestId, split: e.requestedPoint, status: e.codeName, reason: e.message.slice(0, 300) }, 'request failed');
+        }
+      } else {
+        log.debug({ method: e.method, requestId: e.requestId, split: e.requestedPoint, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
+      }
+    },
+    onBatch: (e) => {
+      metrics.onBatch(e);
+      summary.onBatch(e);
+      log.debug({ split: e.point, size: e.size, requests: e.requests, ms: e.computeMs }, 'batch');
+    },
+  };
 }
 
-/** Periodic summary of batch sizes (every intervalMs, only when something happened). */
-class BatchSummary {
-  private batches = 0;
-  private samples = 0;
-  private maxSize = 0;
-  private requests = 0;
-  private failed = 0;
-  constructor(
-    private readonly log: Logger,
-    private readonly warnings: WarnLimiter,
-  ) {}
-  onBatch(e: BatchEvent): void {
-    this.batches++;
-    this.samples += e.size;
-    this.maxSize = Math.max(this.maxSize, e.size);
-  }
-  onRequest(e: RequestEvent): void {
-    this.requests++;
-    if (e.code !== 0) this.failed++;
-  }
-  flush(): void {
-    if (this.requests === 0 && this.batches === 0 && this.warnings.suppressed === 0) return;
-    this.log.info(
-      {
-        requests: this.requests,
-        failed: this.failed,
-        batches: this.batches,
-        meanBatchSize: this.batches ? Number((this.samples / this.batches).toFixed(2)) : 0,
-        maxBatchSize: this.maxSize,
-        suppressedWarnings: this.warnings.suppressed,
-      },
-      'batches',
-    );
-    this.batches = this.samples = this.maxSize = this.requests = this.failed = 0;
-    this.warnings.suppressed = 0;
-  }
-}
-
-/**
- * Start the cloud: bind gRPC (UNAVAILABLE while the bundle loads), serve metrics, load the bundle,
- * then serve every split point and log "listening" with the bound ports.
- */
-export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHooks = {}): Promise<RunningCloud> {
-  // Lifecycle lines (backend, loading, listening, draining, stopped) are logged whatever the level:
-  // tools wait for "listening".
-  const life = log.child({}, { level: log.levelVal > 30 ? 'info' : log.level });
-  // fail on a bad bundle or engine before binding anything
-  const manifest = readManifest(opts.model);
-  const engine = opts.runtime ?? defaultEngine(manifest);
-  const metrics = new CloudMetrics(hooks.logLinesDropped);
-  const warnings = new WarnLimiter(opts.warnPerSec ?? 20);
-  const summary = new BatchSummary(log, warnings);
-  const server = await SplitServer.start(undefined, {
+/** The transport's options of the cloud's settings. */
+function serverOptions(opts: CloudOptions): SplitServerOptions {
+  return {
     host: opts.host,
     port: opts.port,
     maxBatch: opts.maxBatch,
@@ -166,41 +120,87 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
     authGraceMs: opts.authGraceMs,
     maxPendingBytes: opts.maxPendingBytes,
     maxPendingBytesPerConnection: opts.maxPendingBytesPerConnection,
-    onRequest: (e) => {
-      metrics.onRequest(e);
-      summary.onRequest(e);
-      if (e.code !== 0) {
-        // client fields arrive truncated (transport's MAX_CLIENT_FIELD); warnings are rate-limited
-        if (warnings.allow()) {
-          log.warn({ method: e.method, requestId: e.requestId, split: e.requestedPoint, status: e.codeName, reason: e.message.slice(0, 300) }, 'request failed');
-        }
-      } else {
-        log.debug({ method: e.method, requestId: e.requestId, split: e.requestedPoint, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
-      }
-    },
-    onBatch: (e) => {
-      metrics.onBatch(e);
-      summary.onBatch(e);
-      log.debug({ split: e.point, size: e.size, requests: e.requests, ms: e.computeMs }, 'batch');
-    },
-  });
+  };
+}
+
+interface MetricsPort {
+  server: HttpServer | TlsServer;
+  port: number;
+  /** Whether the port needs a bearer token. */
+  auth: boolean;
+  /** Whether it speaks HTTPS (with the gRPC port's certificate). */
+  tls: boolean;
+}
+
+/** Serve /metrics: it needs a token whenever gRPC does, and travels over TLS whenever gRPC does (same certificate). */
+async function serveMetrics(opts: CloudOptions, server: SplitServer, metrics: CloudMetrics): Promise<MetricsPort> {
+  metrics.watchConnections(server.connections, server.pending);
+  const auth = opts.metricsAuth === true || opts.authTokenFile !== undefined;
+  const identity = server.tlsIdentity;
+  const m = await metrics.listen(
+    opts.metricsHost ?? '127.0.0.1',
+    opts.metricsPort,
+    auth ? (h) => server.authorizes(h) : undefined,
+    identity ? { cert: identity.certificate, key: identity.privateKey } : undefined,
+  );
+  return { ...m, auth, tls: identity !== undefined };
+}
+
+/** The fields of the 'listening' line. */
+function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort, net: SplitNetwork): Record<string, unknown> {
+  return {
+    port: server.port,
+    metricsPort: m.port,
+    host: opts.host,
+    metricsHost: opts.metricsHost ?? '127.0.0.1',
+    tls: server.security.tls,
+    tokens: server.security.tokens,
+    metricsAuth: m.auth,
+    metricsTls: m.tls,
+    bundle: net.id,
+    splitPoints: net.splitPoints.map((p) => p.name),
+    maxBatch: opts.maxBatch,
+    maxWaitMs: opts.maxWaitMs,
+    busyPollMs: opts.busyPollMs ?? 0,
+    receiveWindowBytes: server.receiveWindow,
+    engine: net.engine,
+    backend: net.backend,
+  };
+}
+
+/** Re-read certificates and tokens; the metrics port takes the new certificate too. */
+function reloader(server: SplitServer, m: MetricsPort): () => { tls: boolean; tokens: number } {
+  return () => {
+    const r = server.reloadCredentials();
+    const now = server.tlsIdentity;
+    if (now && 'setSecureContext' in m.server) m.server.setSecureContext({ cert: now.certificate, key: now.privateKey });
+    return r;
+  };
+}
+
+/**
+ * Start the cloud: bind gRPC (UNAVAILABLE while the bundle loads), serve metrics, load the bundle,
+ * then serve every split point and log "listening" with the bound ports.
+ */
+export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHooks = {}): Promise<RunningCloud> {
+  // Lifecycle lines (backend, loading, listening, draining, stopped) are logged whatever the level:
+  // tools wait for "listening".
+  const life = log.child({}, { level: log.levelVal > 30 ? 'info' : log.level });
+  // fail on a bad bundle or engine before binding anything
+  const manifest = readManifest(opts.model);
+  const engine = opts.runtime ?? defaultEngine(manifest);
+  const metrics = new CloudMetrics(hooks.logLinesDropped);
+  const warnings = new WarnLimiter(opts.warnPerSec ?? 20);
+  const summary = new BatchSummary(log, warnings);
+  const server = await SplitServer.start(undefined, { ...serverOptions(opts), ...serverEvents(log, metrics, summary, warnings) });
   const wanted = opts.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW;
   if (server.receiveWindow !== wanted) {
     log.warn({ wanted, offered: server.receiveWindow }, 'could not raise the HTTP/2 receive window with this grpc-js: frames over 64 KiB wait a round trip per 64 KiB');
   }
-  let http: HttpServer | undefined;
+  let http: HttpServer | TlsServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    metrics.watchConnections(server.connections, server.pending);
-    // metrics need a token whenever gRPC does, and travel over TLS whenever gRPC does (same certificate)
-    const metricsAuth = opts.metricsAuth === true || opts.authTokenFile !== undefined;
-    const identity = server.tlsIdentity;
-    const m = await metrics.listen(
-      opts.metricsHost ?? '127.0.0.1',
-      opts.metricsPort,
-      metricsAuth ? (h) => server.authorizes(h) : undefined,
-      identity ? { cert: identity.certificate, key: identity.privateKey } : undefined,
-    );
+    const m = await serveMetrics(opts, server, metrics);
     http = m.server;
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
@@ -220,34 +220,8 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
       await net.close();
       life.info('stopped');
     };
-    life.info(
-      {
-        port: server.port,
-        metricsPort: m.port,
-        host: opts.host,
-        metricsHost: opts.metricsHost ?? '127.0.0.1',
-        tls: server.security.tls,
-        tokens: server.security.tokens,
-        metricsAuth,
-        metricsTls: identity !== undefined,
-        bundle: net.id,
-        splitPoints: net.splitPoints.map((p) => p.name),
-        maxBatch: opts.maxBatch,
-        maxWaitMs: opts.maxWaitMs,
-        busyPollMs: opts.busyPollMs ?? 0,
-        receiveWindowBytes: server.receiveWindow,
-        engine: net.engine,
-        backend: net.backend,
-      },
-      'listening',
-    );
-    const reload = (): { tls: boolean; tokens: number } => {
-      const r = server.reloadCredentials();
-      const now = server.tlsIdentity;
-      if (now && 'setSecureContext' in m.server) m.server.setSecureContext({ cert: now.certificate, key: now.privateKey });
-      return r;
-    };
-    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, reload, stop };
+    life.info(listeningFields(opts, server, m, net), 'listening');
+    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, reload: reloader(server, m), stop };
   } catch (err) {
     if (timer) clearInterval(timer);
     await server.shutdown(0);
