@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { errorMessage } from '@mtl-split/cli';
 import type { BatchEvent, ConnectionStats, PendingStats, RequestEvent } from '@mtl-split/transport';
 
 /** Prometheus metrics of the cloud server. */
@@ -157,7 +158,7 @@ export class CloudMetrics {
         },
         (err: unknown) => {
           res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+          res.end(`${errorMessage(err)}\n`);
         },
       );
     };

@@ -1,12 +1,13 @@
 import { encode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
-import { parseTargets, SplitClient, TransportError, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
+import { parseTargets, SplitClient, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
 import { DEFAULT_HEDGE, type HedgeOptions } from './hedge.js';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 import type { EdgeRunSpec } from './spec.js';
+import { errorText } from './error-text.js';
 
 /**
  * How the edge answers: where to split, how to send, and what to do when the cloud cannot answer (the run
@@ -74,7 +75,7 @@ interface Halves {
   rest: HeadsRunner | undefined;
 }
 
-const describe = (err: unknown): string => (err instanceof TransportError ? `${err.codeName}: ${err.message}` : err instanceof Error ? err.message : String(err));
+const describe = errorText;
 
 /**
  * The edge as a library: holds the bundle (the whole network, so it can answer alone), a way to the

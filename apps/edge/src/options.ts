@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CODECS, COMPRESSIONS, getCompressor } from '@mtl-split/codec';
-import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
+import { choiceOption, createProgram, errorMessage, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
 import { EDGE_DEFAULTS as D, parseEdgeSpec, type EdgeRunSpec } from './spec.js';
@@ -17,7 +17,7 @@ const schema = z.object({
       try {
         parseTargets(v);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `invalid --cloud: ${err instanceof Error ? err.message : String(err)}` });
+        ctx.addIssue({ code: 'custom', message: `invalid --cloud: ${errorMessage(err)}` });
       }
     }),
   split: z.string().min(1, '--split must name a split point, all, auto, edge-only or cloud-only'),
@@ -105,7 +105,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     // files read here: a missing or empty one is a usage error naming the flag (exit 2) before any work
     security = readClientSecurity({ tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err), { cause: err });
   }
   const stage = getCompressor(o.compress);
   if (o.level !== undefined && (o.level < stage.minLevel || o.level > stage.maxLevel)) {

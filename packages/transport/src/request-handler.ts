@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { peekHeader } from '@mtl-split/codec';
+import { errorMessage } from '@mtl-split/cli/errors';
 import { TransportError } from './errors.js';
 import { decodeFrame, firstNonFinite, samplesOf } from './frame.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
@@ -37,7 +38,7 @@ function headerOf(frame: Uint8Array): ReturnType<typeof peekHeader> {
   try {
     return peekHeader(frame);
   } catch (err) {
-    throw new TransportError(Status.INVALID_ARGUMENT, `bad frame: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TransportError(Status.INVALID_ARGUMENT, `bad frame: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -90,7 +91,7 @@ export async function handleRequest(ctx: ServingContext, req: InferRequest__Outp
   try {
     tasks = buildTaskResults(description.tasks, r.outputs, n, req.topK);
   } catch (err) {
-    throw new TransportError(Status.INTERNAL, err instanceof Error ? err.message : String(err));
+    throw new TransportError(Status.INTERNAL, errorMessage(err), { cause: err });
   }
   return {
     requestId: req.requestId,

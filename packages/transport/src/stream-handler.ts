@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { statusName, toTransportError, TransportError } from './errors.js';
+import { statusText } from '@mtl-split/cli/errors';
+import { toTransportError, TransportError } from './errors.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
 import { handleRequest } from './request-handler.js';
@@ -71,7 +72,7 @@ class AnswerStream {
       (err: unknown): InferResponse => {
         const e = toTransportError(err);
         ctx.report('InferStream', req, t0, e, 0);
-        return { requestId: req.requestId, error: { code: e.code, message: `${statusName(e.code)}: ${e.message}` } };
+        return { requestId: req.requestId, error: { code: e.code, message: statusText(e) } };
       },
     );
     this.answers.push(answer);
