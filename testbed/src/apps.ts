@@ -138,21 +138,11 @@ const WorkerLine = z.union([
   z.object({ worker: z.literal('error'), id: z.number(), message: z.string() }).loose(),
 ]);
 
-/**
- * Starts an edge worker for `bundle` with the device and image quality of the edge, and waits until the
- * bundle is open. Its jobs run one at a time, in the order given.
- */
-export async function startEdgeWorker(
-  sup: Supervisor,
-  o: Partial<EdgeRunSpec> & { bundle: string; logFile?: string; label: string; timeoutMs?: number },
-): Promise<EdgeWorker> {
-  // the worker's flags are the edge CLI's: its settings for every job (a job line may give others)
-  const { bundle, logFile, label, timeoutMs, ...settings } = o;
-  const { command, args } = tsxCommand('apps/edge/src/worker.ts', edgeArgs({ ...settings, model: bundle }));
-  const env = appEnv(o.backend);
-  const pending = new Map<number, { resolve: (r: EdgeResult[]) => void; reject: (e: Error) => void }>();
-  let ready: (() => void) | undefined;
-  const onLine = (line: string): void => {
+type Pending = Map<number, { resolve: (r: EdgeResult[]) => void; reject: (e: Error) => void }>;
+
+/** The handler of a worker's stdout lines: `ready`, and each job's result or error settling its pending job. */
+function workerLines(pending: Pending, label: string, onReady: () => void): (line: string) => void {
+  return (line) => {
     if (!line.startsWith('{"worker"')) return;
     let parsed: z.infer<typeof WorkerLine>;
     try {
@@ -170,34 +160,34 @@ export async function startEdgeWorker(
     } catch {
       return;
     }
-    if (parsed.worker === 'ready') return ready?.();
+    if (parsed.worker === 'ready') return onReady();
     const w = pending.get(parsed.id);
     if (!w) return;
     pending.delete(parsed.id);
     if (parsed.worker === 'result') w.resolve(parsed.results);
     else w.reject(new TestbedError(parsed.message));
   };
-  const child = sup.spawn({ label: label, command, args, cwd: REPO_ROOT, env, logFile: logFile, onLine, stdin: true });
-  void child.exited.then((code) => {
-    for (const [id, w] of pending) {
-      pending.delete(id);
-      w.reject(new TestbedError(`exited with code ${code}${lastLine(child)}`));
-    }
+}
+
+/** Resolves once the worker said `ready`; rejects (and stops it) when it exits first or is not ready in time. */
+async function waitReady(sup: Supervisor, child: Child, ready: Promise<void>, label: string, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TestbedError(`${label}: not ready after ${Math.round(timeoutMs / 1000)} s${lastLine(child)}`)), timeoutMs);
+    void child.exited.then((code) => reject(new TestbedError(`${label}: exited with code ${code} before it was ready${lastLine(child)}`)));
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TestbedError(`${label}: not ready after ${Math.round((timeoutMs ?? 120_000) / 1000)} s${lastLine(child)}`)), timeoutMs ?? 120_000);
-    ready = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    void child.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new TestbedError(`${label}: exited with code ${code} before it was ready${lastLine(child)}`));
-    });
-  }).catch(async (e: unknown) => {
+  try {
+    await Promise.race([ready, failed]);
+  } catch (e) {
     await sup.stop(child);
     throw e;
-  });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The running worker: `run` writes a job line and settles with its answer (or its timeout), `close` ends it. */
+function workerHandle(sup: Supervisor, child: Child, pending: Pending): EdgeWorker {
   let next = 0;
   return {
     child,
@@ -230,4 +220,29 @@ export async function startEdgeWorker(
       await sup.stop(child);
     },
   };
+}
+
+/**
+ * Starts an edge worker for `bundle` with the edge settings given (its device, image quality, engine,
+ * samples, ...: the worker's flags, for every job), and waits until the bundle is open. Its jobs run one at
+ * a time, in the order given.
+ */
+export async function startEdgeWorker(
+  sup: Supervisor,
+  o: Partial<EdgeRunSpec> & { bundle: string; logFile?: string; label: string; timeoutMs?: number },
+): Promise<EdgeWorker> {
+  const { bundle, logFile, label, timeoutMs, ...settings } = o;
+  const { command, args } = tsxCommand('apps/edge/src/worker.ts', edgeArgs({ ...settings, model: bundle }));
+  const pending: Pending = new Map();
+  let onReady = (): void => undefined;
+  const ready = new Promise<void>((r) => (onReady = r));
+  const child = sup.spawn({ label, command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile, onLine: workerLines(pending, label, () => onReady()), stdin: true });
+  void child.exited.then((code) => {
+    for (const [id, w] of pending) {
+      pending.delete(id);
+      w.reject(new TestbedError(`exited with code ${code}${lastLine(child)}`));
+    }
+  });
+  await waitReady(sup, child, ready, label, timeoutMs ?? 120_000);
+  return workerHandle(sup, child, pending);
 }

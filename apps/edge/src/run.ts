@@ -1,12 +1,13 @@
 import type { Batch, Dataset, NamedInput } from '@mtl-split/data';
 import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
-import { TransportError, type SplitClient } from '@mtl-split/transport';
+import type { SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';
 import type { TraceRecord } from './result.js';
-import { EDGE_DEFAULTS, type AutoSummary, type EdgeResult, type EdgeRunSpec, type Stage } from './spec.js';
-import { summarize } from './stats.js';
+import { EDGE_DEFAULTS, type EdgeResult, type EdgeRunSpec } from './spec.js';
+import { SplitTally, type Sample } from './tally.js';
+import { errorText } from './error-text.js';
 
 /**
  * One split point run: any setting of the edge run (spec.ts; an absent one takes its default), the ones
@@ -65,15 +66,6 @@ export interface EdgeContext {
   verify?: boolean;
 }
 
-interface Sample {
-  index: number;
-  x: Float32Array;
-  /** Absent for unlabelled inputs (--inputs). */
-  labels?: Record<string, number>;
-  /** The input's name (file name, random-<i>) for unlabelled inputs. */
-  name?: string;
-}
-
 function* samples(source: SampleSource, n: number): Generator<Sample> {
   let index = 0;
   if (source.kind !== 'dataset') {
@@ -99,9 +91,85 @@ function probabilityDiff(answer: EdgeAnswer, whole: Record<string, TensorData>):
   return d;
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof TransportError) return `${err.codeName}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
+/** A failed request's reason: `STATUS: message` for a gRPC status (the testbed reads these strings). */
+const describeError = errorText;
+
+/** Takes the next sample, or undefined when the run is to stop: Ctrl-C, `durationS` over, or no sample left; paced by `ratePerS`. */
+function pacer(it: Iterator<Sample>, o: SplitRunOptions, start: number): () => Promise<Sample | undefined> {
+  const durationMs = o.durationS === undefined ? undefined : o.durationS * 1000;
+  const over = (): boolean => o.signal?.aborted === true || (durationMs !== undefined && performance.now() - start >= durationMs);
+  let nextAt = start;
+  return async () => {
+    if (over()) return undefined;
+    if (o.ratePerS !== undefined) {
+      // paced like a camera: one request per 1/rate; a late one does not make the next ones burst
+      const wait = nextAt - performance.now();
+      nextAt = Math.max(nextAt, performance.now()) + 1000 / o.ratePerS;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (over()) return undefined;
+    }
+    const next = it.next();
+    return next.done ? undefined : next.value;
+  };
+}
+
+/** The EdgeClient of one split point run, its switches and refusals counted in `tally`. */
+function openEdge(ctx: EdgeContext, o: SplitRunOptions, fallback: 'local' | 'none', tally: SplitTally): Promise<EdgeClient> {
+  return EdgeClient.create(
+    ctx.net,
+    ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
+    { ...o, split: o.point, fallback, busyPoll: ctx.busyPoll, hedge: o.hedge === false ? false : undefined },
+    {
+      ...o.events,
+      onSwitch: (sw) => {
+        tally.switches.push({ atRequest: tally.attempted, from: sw.from, to: sw.to, why: sw.why });
+        o.events?.onSwitch?.(sw);
+      },
+      onWrongModel: (reason) => {
+        tally.refused.set(reason, (tally.refused.get(reason) ?? 0) + 1);
+        o.events?.onWrongModel?.(reason);
+      },
+    },
+  );
+}
+
+/** Warm-up: compile kernels and open connections with the first sample, repeated; not counted. */
+async function warmUp(edge: EdgeClient, source: SampleSource, o: SplitRunOptions): Promise<void> {
+  const first = samples(source, 1).next();
+  if (first.done) return;
+  for (let i = 0; i < o.warmup && !o.signal?.aborted; i++) await edge.infer(first.value.x, { requestId: String(-1 - i) }).catch(() => undefined);
+}
+
+/** One worker of a run: takes samples until none is left, each request tallied (and traced, and verified). */
+interface RequestLoop {
+  edge: EdgeClient;
+  take: () => Promise<Sample | undefined>;
+  tally: SplitTally;
+  o: SplitRunOptions;
+  start: number;
+  /** With verify: compares an answer with the whole model run locally. */
+  check?: (a: EdgeAnswer, s: Sample) => Promise<void>;
+}
+
+async function requestLoop({ edge, take, tally, o, start, check }: RequestLoop): Promise<void> {
+  for (let s = await take(); s; s = await take()) {
+    const i = tally.attempted++;
+    const t0 = performance.now();
+    const at = Date.now();
+    try {
+      const a = await edge.infer(s.x, { requestId: String(s.index) });
+      o.onRequest?.({ i, t: t0 - start, at, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
+      tally.answered(a, s);
+      // verify runs after the timed path, so it does not change the latencies measured
+      await check?.(a, s);
+    } catch (err) {
+      const reason = describeError(err);
+      const split = o.point === AUTO ? (edge.auto?.split ?? AUTO) : o.point;
+      tally.failed(reason, split);
+      o.onRequest?.({ i, t: t0 - start, at, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
+    }
+    o.onProgress?.(tally.attempted, tally.counts);
+  }
 }
 
 /**
@@ -113,144 +181,24 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const { net, source } = ctx;
   const local = o.point === EDGE_ONLY;
   if (!local && !ctx.client) throw new Error('a cloud client is needed for split runs');
-  const shape = [1, ...net.input.shape];
-  const isAuto = o.point === AUTO;
   const fallback = o.fallback ?? EDGE_DEFAULTS.fallback;
-  const durationMs = o.durationS === undefined ? undefined : o.durationS * 1000;
-  const switches: AutoSummary['switches'] = [];
-  const refused = new Map<string, number>();
-  let attempted = 0;
-  const edge = await EdgeClient.create(
-    net,
-    ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
-    { ...o, split: o.point, fallback, busyPoll: ctx.busyPoll, hedge: o.hedge === false ? false : undefined },
-    {
-      ...o.events,
-      onSwitch: (sw) => {
-        switches.push({ atRequest: attempted, from: sw.from, to: sw.to, why: sw.why });
-        o.events?.onSwitch?.(sw);
-      },
-      onWrongModel: (reason) => {
-        refused.set(reason, (refused.get(reason) ?? 0) + 1);
-        o.events?.onWrongModel?.(reason);
-      },
-    },
-  );
-  const whole: HeadsRunner | undefined = ctx.verify && !local ? await net.wholeRunner() : undefined;
-  let maxAbsDiff = 0;
-
+  const verify = (ctx.verify ?? false) && !local;
+  const tally = new SplitTally(net, {
+    point: o.point, codec: o.codec, compress: o.compress, mode: o.mode, concurrency: o.concurrency, fallback,
+    busyPoll: ctx.busyPoll ?? false, local, isAuto: o.point === AUTO, verify, labelled: source.kind === 'dataset',
+  });
+  const edge = await openEdge(ctx, o, fallback, tally);
   try {
-    // Warm-up: compile kernels and open connections; not counted.
-    const first = samples(source, 1).next();
-    if (!first.done) {
-      for (let i = 0; i < o.warmup && !o.signal?.aborted; i++) await edge.infer(first.value.x, { requestId: String(-1 - i) }).catch(() => undefined);
-    }
-
-    const times: Record<Stage, number[]> = { edge: [], encode: [], network: [], cloud: [], decode: [], total: [] };
-    const correct: Record<string, number> = Object.fromEntries(net.tasks.map((t) => [t.name, 0]));
-    const failures = new Map<string, number>();
-    const fallbackReasons = new Map<string, number>();
-    const counts: Counts = { answeredByCloud: 0, answeredLocally: 0, failed: 0 };
-    let bytes = 0;
-    let sent = 0;
-    let batchSum = 0;
-    const requestsBy = new Map<string, number>();
-    const it = samples(source, o.n);
-    const predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
+    const whole: HeadsRunner | undefined = verify ? await net.wholeRunner() : undefined;
+    const shape = [1, ...net.input.shape];
+    const check = whole
+      ? async (a: EdgeAnswer, s: Sample) => void (tally.maxAbsDiff = Math.max(tally.maxAbsDiff, probabilityDiff(a, await whole.run({ data: s.x, shape }))))
+      : undefined;
+    await warmUp(edge, source, o);
     const start = performance.now();
-    let nextAt = start;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        if (o.signal?.aborted) return;
-        if (durationMs !== undefined && performance.now() - start >= durationMs) return;
-        if (o.ratePerS !== undefined) {
-          // paced like a camera: one request per 1/rate; a late one does not make the next ones burst
-          const wait = nextAt - performance.now();
-          nextAt = Math.max(nextAt, performance.now()) + 1000 / o.ratePerS;
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          if (o.signal?.aborted || (durationMs !== undefined && performance.now() - start >= durationMs)) return;
-        }
-        const next = it.next();
-        if (next.done) return;
-        const s = next.value;
-        const i = attempted++;
-        const t0 = performance.now();
-        const at = Date.now();
-        try {
-          const a = await edge.infer(s.x, { requestId: String(s.index) });
-          if (isAuto) requestsBy.set(a.split, (requestsBy.get(a.split) ?? 0) + 1);
-          o.onRequest?.({ i, t: t0 - start, at, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
-          if (a.source === 'cloud') {
-            counts.answeredByCloud++;
-            bytes += a.bytes;
-            sent++;
-            batchSum += a.batchSize;
-            for (const k of Object.keys(times) as Stage[]) times[k].push(a.timings[k]); // every stage is a field of the answer's timings
-          } else {
-            counts.answeredLocally++;
-            // edge-only by choice (not a fallback): its latency is the run's
-            if (local || (isAuto && !a.fallbackReason)) for (const k of Object.keys(times) as Stage[]) times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
-          }
-          if (a.fallbackReason) fallbackReasons.set(a.fallbackReason, (fallbackReasons.get(a.fallbackReason) ?? 0) + 1);
-          // verify runs after the timed path, so it does not change the latencies measured
-          if (whole) maxAbsDiff = Math.max(maxAbsDiff, probabilityDiff(a, await whole.run({ data: s.x, shape })));
-          if (s.labels) {
-            for (const t of a.tasks) if (t.predicted === s.labels[t.task]) correct[t.task]++;
-          } else {
-            predictions.push({ index: s.index, input: s.name ?? String(s.index), classes: Object.fromEntries(a.tasks.map((t) => [t.task, t.className])) });
-          }
-        } catch (err) {
-          counts.failed++;
-          const reason = describeError(err);
-          failures.set(reason, (failures.get(reason) ?? 0) + 1);
-          const split = isAuto ? (edge.auto?.split ?? AUTO) : o.point;
-          if (isAuto) requestsBy.set(split, (requestsBy.get(split) ?? 0) + 1);
-          o.onRequest?.({ i, t: t0 - start, at, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
-        }
-        o.onProgress?.(attempted, counts);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, () => worker()));
-    const wallS = (performance.now() - start) / 1000;
-    const answered = counts.answeredByCloud + counts.answeredLocally;
-    const labelled = source.kind === 'dataset';
-    return {
-      model: net.id,
-      split: o.point,
-      codec: local ? 'none' : o.codec,
-      compress: local ? 'none' : o.compress,
-      samples: attempted,
-      answeredByCloud: counts.answeredByCloud,
-      answeredLocally: counts.answeredLocally,
-      failed: counts.failed,
-      failures: [...failures].map(([reason, count]) => ({ reason, count })),
-      ...(fallbackReasons.size ? { fallbacks: [...fallbackReasons].map(([reason, count]) => ({ reason, count })) } : {}),
-      ...(refused.size ? { refused: [...refused].map(([reason, count]) => ({ reason, count })) } : {}),
-      // every sample counts: a failed one is wrong (accuracyAnswered: over the answered ones)
-      accuracy: labelled ? Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, attempted ? c / attempted : 0])) : {},
-      accuracyAnswered: labelled ? Object.fromEntries(Object.entries(correct).map(([t, c]) => [t, answered ? c / answered : 0])) : {},
-      ...(labelled ? {} : { predictions: predictions.sort((a, b) => a.index - b.index).map(({ input, classes }) => ({ input, classes })) }),
-      latencyMs: {
-        edge: summarize(times.edge),
-        encode: summarize(times.encode),
-        network: summarize(times.network),
-        cloud: summarize(times.cloud),
-        decode: summarize(times.decode),
-        total: summarize(times.total),
-      },
-      bytesPerSample: sent ? Math.round(bytes / sent) : 0,
-      throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
-      engine: net.engine,
-      backend: net.backend,
-      mode: local ? 'local' : o.mode,
-      concurrency: Math.max(1, o.concurrency),
-      meanBatchSize: sent && !local ? Math.round((batchSum / sent) * 100) / 100 : 0,
-      busyPoll: !local && (ctx.busyPoll ?? false),
-      fallback: local ? 'local' : fallback,
-      ...(o.signal?.aborted ? { interrupted: true } : {}),
-      ...(isAuto ? { auto: { requestsBy: Object.fromEntries(requestsBy), switches } } : {}),
-      ...(ctx.verify && !local ? { maxAbsDiff: answered ? maxAbsDiff : null } : {}),
-    };
+    const take = pacer(samples(source, o.n), o, start);
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, () => requestLoop({ edge, take, tally, o, start, check })));
+    return tally.result((performance.now() - start) / 1000, o.signal?.aborted ?? false);
   } finally {
     await edge.close();
   }
