@@ -14,6 +14,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeModel, encodeModel, extractGraph } from '@mtl-split/onnx';
 import { REPO_ROOT } from '../src/paths.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Candidate split points per backbone (besides input): stage ends, the smallest tensors, the features. */
 export const PAPER_POINTS: Record<string, string[]> = {
@@ -87,6 +88,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`paper-bundles: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`paper-bundles: ${errorMessage(e)}\n`);
   process.exit(1);
 });

@@ -22,6 +22,7 @@ import { cloudPerSample, frameOverLink, inProcess, roundTrips, throughput, type 
 import { ROOT, startCloud, startEcho, startNullCloud, startTcpEcho } from './servers.js';
 import { tcpRoundTrips } from './tcp-echo.js';
 import { median } from '@mtl-split/stats';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
@@ -336,6 +337,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`bench: ${errorMessage(err)}`);
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import { Link, startEmbeddedToxiproxy } from '../src/index.js';
 import { connect, echoRtt } from '../test/helpers/clients.js';
 import { listen, startEcho } from '../test/helpers/servers.js';
 import { listenPort } from '../test/helpers/target.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 const TRANSFER_SECONDS = 2;
 const RATES_KBPS = [100, 1_000, 10_000, 50_000];
@@ -157,6 +158,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
+  console.error(errorMessage(err));
   process.exit(1);
 });

@@ -18,6 +18,7 @@ import { loadDataset } from '@mtl-split/data';
 import { BACKBONES, buildModel, formatSplitTable, loadBundle, trainModel, type MtlNet } from '../src/index.js';
 import { mean, median } from '@mtl-split/stats';
 import { TorchReference, type TorchRequest } from '../../runtime/bench/torch.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -81,7 +82,7 @@ for (const name of names) {
     });
     bundle.model.dispose();
   } catch (err) {
-    console.log(`skipping ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    console.log(`skipping ${dir}: ${errorMessage(err)}`);
   }
 }
 const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);

@@ -20,6 +20,7 @@ import { median } from '@mtl-split/stats';
 import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
 import { leNet, mobileNetV2Stack, resnetStep } from './nets.js';
 import { TorchReference, type TorchRequest } from './torch.js';
+import { errorMessage } from '@mtl-split/cli/errors';
 
 type Variant = 'wasm' | 'wasm-composites-only' | 'cpu' | 'tensorflow';
 
@@ -133,7 +134,7 @@ async function tryNode(): Promise<string | undefined> {
     await import(/* @vite-ignore */ name);
     return tf.findBackend('tensorflow') ? undefined : 'tfjs-node loaded but registered no backend';
   } catch (err) {
-    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return errorMessage(err);
   }
 }
 
@@ -199,7 +200,7 @@ async function ourSteps(): Promise<OurStep[]> {
       dispose,
     });
   } catch (err) {
-    process.stderr.write(`multimnist-resnet skipped (needs @mtl-split/model): ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`multimnist-resnet skipped (needs @mtl-split/model): ${errorMessage(err)}\n`);
   }
   return out;
 }
