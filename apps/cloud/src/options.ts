@@ -1,8 +1,16 @@
 import { accessSync, constants } from 'node:fs';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { choiceOption, createProgram, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
+import {
+  DEFAULT_BUSY_POLL_MS,
+  DEFAULT_CONNECTION_OPTIONS,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_RECEIVE_WINDOW,
+  HTTP2_DEFAULT_WINDOW,
+} from '@mtl-split/transport/defaults';
 import type { CloudOptions } from './cloud.js';
 
 const int = (name: string, min: number, max: number) => intOption(`--${name}`, min, max);
@@ -58,20 +66,23 @@ export interface CliOptions extends CloudOptions {
   logBufferBytes: number;
 }
 
-/** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
-export function parseCloudArgs(argv: string[]): CliOptions {
-  const program = createProgram('cloud', 'Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
+const MIB = 1024 * 1024;
+const conn = DEFAULT_CONNECTION_OPTIONS;
+
+/** The flags, their defaults the transport's (one place: `@mtl-split/transport/defaults`). */
+function cloudProgram(): Command {
+  return createProgram('cloud', 'Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
     .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0')
-    .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', '8')
-    .option('--max-wait-ms <ms>', 'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)', '0')
-    .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', '256')
-    .option('--max-message-mb <mb>', 'largest gRPC message', '16')
-    .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', '10000')
-    .option('--receive-window-kb <kb>', 'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)', '1024')
-    .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', '0')
+    .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', String(DEFAULT_LIMITS.maxBatch))
+    .option('--max-wait-ms <ms>', 'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)', String(DEFAULT_LIMITS.maxWaitMs))
+    .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', String(DEFAULT_LIMITS.maxQueue))
+    .option('--max-message-mb <mb>', 'largest gRPC message', String(DEFAULT_LIMITS.maxMessageBytes / MIB))
+    .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', String(DEFAULT_DRAIN_MS))
+    .option('--receive-window-kb <kb>', 'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)', String(DEFAULT_RECEIVE_WINDOW / 1024))
+    .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', String(DEFAULT_BUSY_POLL_MS))
     .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .option('--device-slowdown <k>', 'emulate a cloud device k times slower than this machine: each half waits out (k - 1) x its measured compute', '1')
@@ -83,20 +94,24 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     .option('--auth-token-file <file>', 'bearer tokens, one a line: calls without "authorization: Bearer <token>" get UNAUTHENTICATED (health stays open; SIGHUP re-reads it)')
     .option('--metrics-host <host>', 'address of the metrics port', '127.0.0.1')
     .option('--metrics-auth', 'the metrics port also requires a bearer token of --auth-token-file (401 without)')
-    .option('--handshake-timeout-ms <ms>', 'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then', '5000')
-    .option('--idle-timeout-ms <ms>', 'close a connection without calls for this long', '300000')
-    .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', '1800000')
-    .option('--max-connections <n>', 'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed', '1000')
-    .option('--max-connections-per-peer <n>', 'most open gRPC connections from one address, with the same room rule', '100')
+    .option('--handshake-timeout-ms <ms>', 'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then', String(conn.handshakeTimeoutMs))
+    .option('--idle-timeout-ms <ms>', 'close a connection without calls for this long', String(conn.idleTimeoutMs))
+    .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', String(conn.maxConnectionAgeMs))
+    .option('--max-connections <n>', 'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed', String(conn.maxConnections))
+    .option('--max-connections-per-peer <n>', 'most open gRPC connections from one address, with the same room rule', String(conn.maxConnectionsPerPeer))
     .addOption(new Option('--max-pending-mb <mb>', 'most MiB that unfinished request messages may declare, all connections together; a stream going past is reset (default: 2 x --max-message-mb)'))
     .addOption(new Option('--max-pending-mb-per-connection <mb>', 'the same per connection (default: --max-message-mb + 1)'))
-    .option('--auth-grace-ms <ms>', 'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened', '10000')
+    .option('--auth-grace-ms <ms>', 'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened', String(conn.authGraceMs))
     .option('--log-buffer-kb <kb>', 'asynchronous log buffer; lines beyond it are dropped (and counted) rather than block serving', '1024')
     .option('--warn-per-sec <n>', "most 'request failed' warnings per second; the rest are counted in the 'batches' line", '20');
-  const o = parseOptions(program, argv, schema);
-  const mib = (mb: number | undefined): number | undefined => (mb === undefined ? undefined : Math.round(mb * 1024 * 1024));
+}
+
+type Parsed = z.infer<typeof schema>;
+
+/** Checks across flags, and that every file a flag names is readable; throws a UsageError. */
+function checkFlags(o: Parsed): void {
   for (const [flag, mb] of [['--max-pending-mb', o.maxPendingMb], ['--max-pending-mb-per-connection', o.maxPendingMbPerConnection]] as const) {
-    if (mb !== undefined && mb * 1024 * 1024 < o.maxMessageMb * 1024 * 1024 + 5) {
+    if (mb !== undefined && mb * MIB < o.maxMessageMb * MIB + 5) {
       throw new UsageError(`${flag} must hold one largest message: at least --max-message-mb (${o.maxMessageMb}), got ${mb}`);
     }
   }
@@ -107,6 +122,11 @@ export function parseCloudArgs(argv: string[]): CliOptions {
   readable('--tls-key', o.tlsKey);
   readable('--tls-client-ca', o.tlsClientCa);
   readable('--auth-token-file', o.authTokenFile);
+}
+
+/** The cloud's options of the parsed flags (MiB and KiB to bytes, files to TLS and token settings). */
+function cliOptions(o: Parsed): CliOptions {
+  const mib = (mb: number | undefined): number | undefined => (mb === undefined ? undefined : Math.round(mb * MIB));
   return {
     model: o.model,
     host: o.host,
@@ -115,10 +135,10 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     maxBatch: o.maxBatch,
     maxWaitMs: o.maxWaitMs,
     maxQueue: o.maxQueue,
-    maxMessageBytes: Math.round(o.maxMessageMb * 1024 * 1024),
+    maxMessageBytes: Math.round(o.maxMessageMb * MIB),
     drainMs: o.drainMs,
     busyPollMs: o.busyPollMs,
-    receiveWindowBytes: o.receiveWindowKb === 64 ? 65_535 : o.receiveWindowKb * 1024,
+    receiveWindowBytes: o.receiveWindowKb === 64 ? HTTP2_DEFAULT_WINDOW : o.receiveWindowKb * 1024,
     backend: o.backend,
     runtime: o.runtime,
     threads: o.threads,
@@ -141,4 +161,11 @@ export function parseCloudArgs(argv: string[]): CliOptions {
     ...(o.maxPendingMbPerConnection !== undefined ? { maxPendingBytesPerConnection: mib(o.maxPendingMbPerConnection) } : {}),
     warnPerSec: o.warnPerSec,
   };
+}
+
+/** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
+export function parseCloudArgs(argv: string[]): CliOptions {
+  const o = parseOptions(cloudProgram(), argv, schema);
+  checkFlags(o);
+  return cliOptions(o);
 }

@@ -1,3 +1,5 @@
+// Loaded by the cloud's flag parser through `@mtl-split/transport/defaults`: keep its runtime imports free of
+// grpc-js (receive-window.ts and grpc-internals.ts import grpc-js's types only).
 import type { BatchEvent } from './batcher.js';
 import type { PendingLimits } from './pending-bytes.js';
 import { HTTP2_DEFAULT_WINDOW } from './receive-window.js';
@@ -77,6 +79,14 @@ export const DEFAULT_CONNECTION_OPTIONS = Object.freeze({
 
 export type ConnectionOptions = Record<keyof typeof DEFAULT_CONNECTION_OPTIONS, number>;
 
+export { HTTP2_DEFAULT_WINDOW };
+
+/** Longest graceful drain of `shutdown()` without an argument, ms. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
+/** Busy polling after each answer, ms (0 = off). */
+export const DEFAULT_BUSY_POLL_MS = 0;
+
 /** Default HTTP/2 receive window of the server, bytes. */
 export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024;
 
@@ -146,7 +156,7 @@ function pendingLimitsOf(options: SplitServerOptions, maxMessageBytes: number): 
 /** Fill in the defaults and check every setting; throws one line naming the first bad one. */
 export function resolveServerOptions(options: SplitServerOptions): ResolvedOptions {
   const limits = limitsOf(options);
-  const busy = options.busyPollMs ?? 0;
+  const busy = options.busyPollMs ?? DEFAULT_BUSY_POLL_MS;
   if (!Number.isFinite(busy) || busy < 0) throw new Error(`invalid server option busyPollMs=${busy}`);
   const window = windowOf(options);
   const conn = connectionOptionsOf(options);

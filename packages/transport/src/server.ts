@@ -11,7 +11,7 @@ import { requestEvent, type ServedMethod } from './request-events.js';
 import { FileCertificates, TokenSet } from './security.js';
 import { addSplitInference, bindServer, createGrpcServer } from './server-bind.js';
 import { ServerHealth } from './server-health.js';
-import { resolveServerOptions, type ResolvedOptions, type SplitServerOptions } from './server-options.js';
+import { DEFAULT_DRAIN_MS, resolveServerOptions, type ResolvedOptions, type SplitServerOptions } from './server-options.js';
 import type { Served, ServingContext } from './serving.js';
 import { inferStream } from './stream-handler.js';
 import { tokenInterceptor } from './token-auth.js';
@@ -199,7 +199,7 @@ export class SplitServer {
    * Graceful shutdown: health NOT_SERVING, new requests UNAVAILABLE, wait for in-flight requests (at most
    * graceMs, default 10 s), end open streams, then close the server; the whole drain stays within graceMs.
    */
-  async shutdown(graceMs = 10_000): Promise<void> {
+  async shutdown(graceMs = DEFAULT_DRAIN_MS): Promise<void> {
     if (this.stateValue === 'stopped') return;
     const deadline = performance.now() + graceMs;
     this.poller?.stop();
