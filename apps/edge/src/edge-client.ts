@@ -7,7 +7,7 @@ import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type CandidateCalibration } from './auto-split.js';
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 import type { EdgeRunSpec } from './spec.js';
-import { errorText } from './error-text.js';
+import { failureOf } from './error-text.js';
 
 /**
  * How the edge answers: where to split, how to send, and what to do when the cloud cannot answer (the run
@@ -58,6 +58,8 @@ export interface EdgeAnswer {
   batchSize: number;
   /** Why the cloud did not answer, when the edge answered itself after trying (or with the circuit open). */
   fallbackReason?: string;
+  /** The gRPC status of that failure, as data (absent when it had none). */
+  fallbackStatus?: string;
 }
 
 export interface EdgeClientEvents {
@@ -75,7 +77,11 @@ interface Halves {
   rest: HeadsRunner | undefined;
 }
 
-const describe = errorText;
+/** Why a request was answered locally, its gRPC status carried as data (the answer's fields). */
+const fallbackOf = (err: unknown): Pick<EdgeAnswer, 'fallbackReason' | 'fallbackStatus'> => {
+  const f = failureOf(err);
+  return f.status === undefined ? { fallbackReason: f.reason } : { fallbackReason: f.reason, fallbackStatus: f.status };
+};
 
 /**
  * The edge as a library: holds the bundle (the whole network, so it can answer alone), a way to the
@@ -255,7 +261,7 @@ export class EdgeClient {
         timings: fallbackStages({ start: t0, edgeDone: t1, encoded: t2, back: t3 }, t4),
         bytes: 0,
         batchSize: 0,
-        fallbackReason: describe(err),
+        ...fallbackOf(err),
       };
     }
   }

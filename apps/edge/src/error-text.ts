@@ -8,3 +8,8 @@ import { TransportError } from '@mtl-split/transport';
 export function errorText(err: unknown): string {
   return err instanceof TransportError ? statusText({ codeName: err.codeName, message: errorMessage(err) }) : errorMessage(err);
 }
+
+/** A failed (or locally answered) request's reason, with its gRPC status carried as data when it had one. */
+export function failureOf(err: unknown): { reason: string; status?: string } {
+  return err instanceof TransportError ? { reason: errorText(err), status: err.codeName } : { reason: errorMessage(err) };
+}

@@ -1,4 +1,4 @@
-import { groupFailures } from '@mtl-split/cli';
+import { groupFailures, statusText } from '@mtl-split/cli';
 import { EDGE_ONLY } from '@mtl-split/stats';
 import type { EdgeResult } from './result.js';
 
@@ -9,7 +9,7 @@ const f = (v: number, d = 2) => v.toFixed(d);
  * representative reason (`STATUS: message`), most frequent first.
  */
 export function groupResultFailures(r: EdgeResult): EdgeResult {
-  return { ...r, failures: groupFailures(r.failures).map((g) => ({ reason: `${g.status}: ${g.example}`, count: g.count })) };
+  return { ...r, failures: groupFailures(r.failures).map((g) => ({ reason: statusText({ codeName: g.status, message: g.example }), count: g.count, status: g.status })) };
 }
 
 /** Whether a result went by a fixed split point (not edge-only, not auto) and no request of it was answered by the cloud. */

@@ -7,7 +7,7 @@ import type { BreakerOptions } from './cloud-link.js';
 import type { TraceRecord } from './result.js';
 import { EDGE_DEFAULTS, type EdgeResult, type EdgeRunSpec } from './spec.js';
 import { SplitTally, type Sample } from './tally.js';
-import { errorText } from './error-text.js';
+import { failureOf } from './error-text.js';
 
 /**
  * One split point run: any setting of the edge run (spec.ts; an absent one takes its default), the ones
@@ -91,9 +91,6 @@ function probabilityDiff(answer: EdgeAnswer, whole: Record<string, TensorData>):
   return d;
 }
 
-/** A failed request's reason: `STATUS: message` for a gRPC status (the testbed reads these strings). */
-const describeError = errorText;
-
 /** Takes the next sample, or undefined when the run is to stop: Ctrl-C, `durationS` over, or no sample left; paced by `ratePerS`. */
 function pacer(it: Iterator<Sample>, o: SplitRunOptions, start: number): () => Promise<Sample | undefined> {
   const durationMs = o.durationS === undefined ? undefined : o.durationS * 1000;
@@ -163,9 +160,9 @@ async function requestLoop({ edge, take, tally, o, start, check }: RequestLoop):
       // verify runs after the timed path, so it does not change the latencies measured
       await check?.(a, s);
     } catch (err) {
-      const reason = describeError(err);
+      const { reason, status } = failureOf(err);
       const split = o.point === AUTO ? (edge.auto?.split ?? AUTO) : o.point;
-      tally.failed(reason, split);
+      tally.failed(reason, split, status);
       o.onRequest?.({ i, t: t0 - start, at, split, outcome: 'failed', ms: performance.now() - t0, bytes: 0, reason });
     }
     o.onProgress?.(tally.attempted, tally.counts);

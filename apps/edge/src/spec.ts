@@ -155,7 +155,8 @@ export type Stage = (typeof STAGES)[number];
 /** Latency summary in ms: percentiles by linear interpolation between closest ranks, and mean. */
 export const SummarySchema = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number() });
 
-const Grouped = z.array(z.object({ reason: z.string(), count: z.number().int() }));
+/** Reasons with their counts; `status` is the gRPC status name carried as data (reason `STATUS: message`), `ERROR` after grouping for none. */
+const Grouped = z.array(z.object({ reason: z.string(), count: z.number().int(), status: z.string().optional() }));
 
 export const AutoSummarySchema = z.object({
   /** Requests answered by (or sent at) each candidate. */

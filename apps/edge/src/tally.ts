@@ -1,3 +1,4 @@
+import type { FailureRecord } from '@mtl-split/cli';
 import type { SplitNetwork } from '@mtl-split/model/infer';
 import type { EdgeAnswer } from './edge-client.js';
 import type { Counts } from './run.js';
@@ -31,7 +32,12 @@ export interface RunShape {
   labelled: boolean;
 }
 
-const grouped = (m: Map<string, number>) => [...m].map(([reason, count]) => ({ reason, count }));
+/** Reasons and their counts; a reason's gRPC status (`statuses`, carried from the error) goes with it as data. */
+const grouped = (m: Map<string, number>, statuses?: Map<string, string>): FailureRecord[] =>
+  [...m].map(([reason, count]) => {
+    const status = statuses?.get(reason);
+    return status === undefined ? { reason, count } : { reason, count, status };
+  });
 const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 
 /**
@@ -49,6 +55,8 @@ export class SplitTally {
   private readonly correct: Record<string, number>;
   private readonly failures = new Map<string, number>();
   private readonly fallbackReasons = new Map<string, number>();
+  /** The gRPC status of each failure or fallback reason that had one. */
+  private readonly statuses = new Map<string, string>();
   private readonly requestsBy = new Map<string, number>();
   private readonly predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
   private bytes = 0;
@@ -77,7 +85,10 @@ export class SplitTally {
       // edge-only by choice (not a fallback): its latency is the run's
       if (local || (isAuto && !a.fallbackReason)) for (const k of Object.keys(this.times) as Stage[]) this.times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
     }
-    if (a.fallbackReason) bump(this.fallbackReasons, a.fallbackReason);
+    if (a.fallbackReason) {
+      bump(this.fallbackReasons, a.fallbackReason);
+      if (a.fallbackStatus !== undefined) this.statuses.set(a.fallbackReason, a.fallbackStatus);
+    }
     if (s.labels) {
       for (const t of a.tasks) if (t.predicted === s.labels[t.task]) this.correct[t.task]++;
     } else {
@@ -85,10 +96,11 @@ export class SplitTally {
     }
   }
 
-  /** A request failed with `reason`, while going by `split`. */
-  failed(reason: string, split: string): void {
+  /** A request failed with `reason` (of gRPC status `status`, when it had one), while going by `split`. */
+  failed(reason: string, split: string, status?: string): void {
     this.counts.failed++;
     bump(this.failures, reason);
+    if (status !== undefined) this.statuses.set(reason, status);
     if (this.run.isAuto) bump(this.requestsBy, split);
   }
 
@@ -105,8 +117,8 @@ export class SplitTally {
       compress: local ? 'none' : this.run.compress,
       samples: attempted,
       ...counts,
-      failures: grouped(this.failures),
-      ...(this.fallbackReasons.size ? { fallbacks: grouped(this.fallbackReasons) } : {}),
+      failures: grouped(this.failures, this.statuses),
+      ...(this.fallbackReasons.size ? { fallbacks: grouped(this.fallbackReasons, this.statuses) } : {}),
       ...(this.refused.size ? { refused: grouped(this.refused) } : {}),
       // every sample counts: a failed one is wrong (accuracyAnswered: over the answered ones)
       accuracy: labelled ? rate(attempted) : {},

@@ -68,12 +68,12 @@ describe('edge table', () => {
     }) as unknown as EdgeResult;
 
   it('an all-failed run shows n/a, not 0.00% and 0.00 ms, and one line per failure status', () => {
-    const failures = Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after 1.${String(i).padStart(3, '0')}s`, count: 1 }));
+    const failures = Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after 1.${String(i).padStart(3, '0')}s`, count: 1, status: 'DEADLINE_EXCEEDED' }));
     const table = formatTable([groupResultFailures(failedRun(failures))]);
     const [, , row, ...rest] = table.split('\n');
     expect(row).not.toMatch(/0\.00/);
     expect(row.match(/n\/a/g)).toHaveLength(12);
     expect(rest.filter((l) => l.startsWith('block1:'))).toEqual(['block1: 50 failed DEADLINE_EXCEEDED, e.g. Deadline exceeded after 1.000s']);
-    expect(groupResultFailures(failedRun(failures)).failures).toEqual([{ reason: 'DEADLINE_EXCEEDED: Deadline exceeded after 1.000s', count: 50 }]);
+    expect(groupResultFailures(failedRun(failures)).failures).toEqual([{ reason: 'DEADLINE_EXCEEDED: Deadline exceeded after 1.000s', count: 50, status: 'DEADLINE_EXCEEDED' }]);
   });
 });

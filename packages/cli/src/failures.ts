@@ -7,16 +7,29 @@ export interface FailureGroup {
 }
 
 /**
- * Groups failure reasons of the form `STATUS: message` (a reason without an upper-case status prefix is
- * its own status) by status, most frequent first: 50 deadline failures with 50 different timings are
- * one group.
+ * Failures with one reason, and how many. `status` is the gRPC status name carried as data from the
+ * error (absent for an error without one); `reason` is the text shown, `STATUS: message` when there is
+ * a status (statusText).
  */
-export function groupFailures(failures: readonly { reason: string; count: number }[]): FailureGroup[] {
+export interface FailureRecord {
+  reason: string;
+  count: number;
+  status?: string;
+}
+
+/** The status of failures that carried none. */
+export const NO_STATUS = 'ERROR';
+
+/**
+ * Groups failures by their status (`ERROR` for those without one), most frequent first: 50 deadline
+ * failures with 50 different timings are one group. The status is read from the record, never parsed
+ * out of the reason; the example is the reason without its `STATUS: `.
+ */
+export function groupFailures(failures: readonly FailureRecord[]): FailureGroup[] {
   const groups = new Map<string, { count: number; messages: Map<string, number> }>();
   for (const f of failures) {
-    const m = /^([A-Z][A-Z0-9_]+): (.*)$/s.exec(f.reason);
-    const status = m ? m[1] : 'ERROR';
-    const message = m ? m[2] : f.reason;
+    const status = f.status ?? NO_STATUS;
+    const message = f.reason.startsWith(`${status}: `) ? f.reason.slice(status.length + 2) : f.reason;
     const g = groups.get(status) ?? { count: 0, messages: new Map<string, number>() };
     g.count += f.count;
     g.messages.set(message, (g.messages.get(message) ?? 0) + f.count);

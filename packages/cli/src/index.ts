@@ -15,6 +15,6 @@ export {
 } from './program.js';
 export { choiceOption, intOption, numberOption, parseOptions } from './parse.js';
 export { outputTarget, writeAtomic, type OutputTarget } from './output.js';
-export { groupFailures, type FailureGroup } from './failures.js';
+export { groupFailures, NO_STATUS, type FailureGroup, type FailureRecord } from './failures.js';
 export { errorMessage, statusText, type StatusFailure } from './errors.js';
 export { createLogger, logFormatter, type Logger, type LoggerOptions } from './logger.js';

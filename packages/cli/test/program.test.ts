@@ -70,9 +70,9 @@ describe('outputTarget', () => {
 describe('groupFailures', () => {
   it('groups by status with the most frequent message as the example, most frequent status first', () => {
     const failures = [
-      ...Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after ${i}.001s`, count: 1 })),
-      { reason: 'UNAVAILABLE: no connection: connect ECONNREFUSED 127.0.0.1:1', count: 2 },
-      { reason: 'UNAVAILABLE: stream ended', count: 1 },
+      ...Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after ${i}.001s`, count: 1, status: 'DEADLINE_EXCEEDED' })),
+      { reason: 'UNAVAILABLE: no connection: connect ECONNREFUSED 127.0.0.1:1', count: 2, status: 'UNAVAILABLE' },
+      { reason: 'UNAVAILABLE: stream ended', count: 1, status: 'UNAVAILABLE' },
       { reason: 'something odd', count: 1 },
     ];
     const g = groupFailures(failures);
@@ -84,5 +84,10 @@ describe('groupFailures', () => {
     expect(g[0].example).toBe('Deadline exceeded after 0.001s');
     expect(g[1].example).toBe('no connection: connect ECONNREFUSED 127.0.0.1:1');
     expect(g[2].example).toBe('something odd');
+  });
+
+  it('takes the status from the record, never from the reason text', () => {
+    const g = groupFailures([{ reason: 'UNAVAILABLE: looks like a status', count: 1 }]);
+    expect(g).toEqual([{ status: 'ERROR', count: 1, example: 'UNAVAILABLE: looks like a status' }]);
   });
 });
