@@ -1,5 +1,5 @@
-export { runEdge, resolveSplits, EdgeError } from './edge.js';
-export type { EdgeOptions, EdgeHooks } from './edge.js';
+export { runEdge, runSplits, resolveSplits, EdgeError } from './edge.js';
+export type { EdgeOptions, EdgeHooks, EdgeRun } from './edge.js';
 export { runSplit } from './run.js';
 export type { SplitRunOptions, EdgeContext, Counts, SampleSource } from './run.js';
 export { EdgeClient, edgeChannel } from './edge-client.js';
@@ -8,6 +8,8 @@ export { CloudLink, cloudUnreachable, DEFAULT_BREAKER } from './cloud-link.js';
 export type { BreakerOptions, BreakerState } from './cloud-link.js';
 export type { EdgeResult, Stage } from './result.js';
 export { STAGES } from './result.js';
+export { EDGE_DEFAULTS, EdgeResultSchema, EdgeSettingsSchema, WorkerJobSchema, edgeArgs, parseEdgeSpec } from './spec.js';
+export type { EdgeRunInput, EdgeRunSpec, WorkerJob } from './spec.js';
 export { summarize } from './stats.js';
 export type { Summary } from './stats.js';
 export { formatTable, groupResultFailures } from './report.js';
