@@ -3,27 +3,45 @@ import type { Server as TlsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { engineLine } from '@mtl-split/cli';
 import { defaultEngine, openNetwork, readManifest, type SplitNetwork } from '@mtl-split/model/infer';
-import { DEFAULT_RECEIVE_WINDOW, SplitServer, type ServerTlsFiles, type SplitServerOptions } from '@mtl-split/transport';
+import { DEFAULT_BUSY_POLL_MS, DEFAULT_RECEIVE_WINDOW, SplitServer, type SplitServerOptions } from '@mtl-split/transport';
 import { BatchSummary, WarnLimiter } from './batch-summary.js';
 import { BundleExecutor } from './executor.js';
 import { CloudMetrics } from './metrics.js';
 
-export interface CloudOptions {
+/** The server's settings the cloud takes as they are (meaning and default: SplitServerOptions). */
+const SERVER_SETTINGS = [
+  'host',
+  'port',
+  'maxBatch',
+  'maxWaitMs',
+  'maxQueue',
+  'maxMessageBytes',
+  'busyPollMs',
+  'receiveWindowBytes',
+  'tls',
+  'authTokenFile',
+  'handshakeTimeoutMs',
+  'idleTimeoutMs',
+  'maxConnectionAgeMs',
+  'maxConnections',
+  'maxConnectionsPerPeer',
+  'authGraceMs',
+  'maxPendingBytes',
+  'maxPendingBytesPerConnection',
+] as const satisfies readonly (keyof SplitServerOptions)[];
+
+type RequiredSetting = 'host' | 'port' | 'maxBatch' | 'maxWaitMs' | 'maxQueue' | 'maxMessageBytes';
+
+/** The server's settings in the cloud: host, port and the batching limits required, the rest optional. */
+type ServerSettings = Omit<Pick<SplitServerOptions, (typeof SERVER_SETTINGS)[number]>, RequiredSetting> & Required<Pick<SplitServerOptions, RequiredSetting>>;
+
+/** The cloud's settings: the server's, plus its own. */
+export interface CloudOptions extends ServerSettings {
   /** Bundle folder, e.g. models/multimnist-resnet. */
   model: string;
-  host: string;
-  port: number;
   metricsPort: number;
-  maxBatch: number;
-  maxWaitMs: number;
-  maxQueue: number;
-  maxMessageBytes: number;
   /** Longest drain on shutdown, ms. */
   drainMs: number;
-  /** Busy polling after each answer, ms (0 = off). */
-  busyPollMs?: number;
-  /** HTTP/2 receive window, bytes (default: the transport's 1 MiB). */
-  receiveWindowBytes?: number;
   /** tfjs backend (default: runtime default / MTL_SPLIT_BACKEND). */
   backend?: string;
   /** Engine: onnx or tfjs (default: onnx when the bundle has model.onnx). */
@@ -32,24 +50,10 @@ export interface CloudOptions {
   threads?: number;
   /** Emulated cloud device: each half waits out (k - 1) x its measured compute (default 1, this machine). */
   deviceSlowdown?: number;
-  /** TLS on the gRPC port (mutual with clientCaFile). */
-  tls?: ServerTlsFiles;
-  /** Bearer tokens, one a line. */
-  authTokenFile?: string;
   /** Address of the metrics port (default 127.0.0.1, whatever `host` is). */
   metricsHost?: string;
   /** The metrics port requires a bearer token (implied by authTokenFile: metrics need a token whenever gRPC does). */
   metricsAuth?: boolean;
-  handshakeTimeoutMs?: number;
-  idleTimeoutMs?: number;
-  maxConnectionAgeMs?: number;
-  maxConnections?: number;
-  maxConnectionsPerPeer?: number;
-  /** With tokens: close a connection without an authenticated call this long after it opened, ms. */
-  authGraceMs?: number;
-  /** Most bytes unfinished request messages may declare, in total and per connection (transport defaults). */
-  maxPendingBytes?: number;
-  maxPendingBytesPerConnection?: number;
   /** Most 'request failed' warnings per second (default 20; 0 = none); the rest are counted. */
   warnPerSec?: number;
 }
@@ -99,28 +103,11 @@ function serverEvents(log: Logger, metrics: CloudMetrics, summary: BatchSummary,
   };
 }
 
-/** The transport's options of the cloud's settings. */
+/** The transport's options of the cloud's settings (busy polling off unless asked). */
 function serverOptions(opts: CloudOptions): SplitServerOptions {
-  return {
-    host: opts.host,
-    port: opts.port,
-    maxBatch: opts.maxBatch,
-    maxWaitMs: opts.maxWaitMs,
-    maxQueue: opts.maxQueue,
-    maxMessageBytes: opts.maxMessageBytes,
-    busyPollMs: opts.busyPollMs ?? 0,
-    receiveWindowBytes: opts.receiveWindowBytes,
-    tls: opts.tls,
-    authTokenFile: opts.authTokenFile,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs,
-    idleTimeoutMs: opts.idleTimeoutMs,
-    maxConnectionAgeMs: opts.maxConnectionAgeMs,
-    maxConnections: opts.maxConnections,
-    maxConnectionsPerPeer: opts.maxConnectionsPerPeer,
-    authGraceMs: opts.authGraceMs,
-    maxPendingBytes: opts.maxPendingBytes,
-    maxPendingBytesPerConnection: opts.maxPendingBytesPerConnection,
-  };
+  const picked: SplitServerOptions = {};
+  for (const k of SERVER_SETTINGS) Object.assign(picked, { [k]: opts[k] });
+  return { ...picked, busyPollMs: opts.busyPollMs ?? DEFAULT_BUSY_POLL_MS };
 }
 
 interface MetricsPort {
@@ -161,7 +148,7 @@ function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort
     splitPoints: net.splitPoints.map((p) => p.name),
     maxBatch: opts.maxBatch,
     maxWaitMs: opts.maxWaitMs,
-    busyPollMs: opts.busyPollMs ?? 0,
+    busyPollMs: opts.busyPollMs ?? DEFAULT_BUSY_POLL_MS,
     receiveWindowBytes: server.receiveWindow,
     engine: net.engine,
     backend: net.backend,
