@@ -1,5 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
+import { EXIT } from '@mtl-split/cli';
 import { spawnEdge, type EdgeResult } from '../apps.js';
 import type { Child, Supervisor } from '../supervisor.js';
 import type { TimelineScenario } from './schema.js';
@@ -46,8 +47,8 @@ export async function startTimelineEdge(
     label: `edge ${o.label}`,
     timeoutMs: EDGE_START_MS + o.durationS * 1000 * 2,
     extraArgs: ['--trace', trace],
-    // 3: some requests failed (with --fallback none, what the faults scenario counts)
-    okCodes: [0, 3],
+    // some requests failed (with --fallback none, what the faults scenario counts)
+    okCodes: [EXIT.ok, EXIT.requestsFailed],
   });
   const done = Promise.all([result, child.exited]).then(([results, code]) => ({ results, code }));
   // a failed start rejects here; the result's own rejection is then handled
