@@ -1,7 +1,7 @@
 // first: from here on a SIGHUP during start-up is held, not fatal
 import './hangup.js';
 import { CliExit, errorMessage, EXIT, runMain, UsageError } from '@mtl-split/cli';
-import { reloadOnHangup, stoppedBySignal } from './lifecycle.js';
+import { reloadOnHangup, takeStopSignals } from './lifecycle.js';
 import { openLog } from './log-output.js';
 import { isAddressInUse, portInUse, portInUseLine } from './port-in-use.js';
 import { parseCloudArgs, type CliOptions } from './options.js';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${portInUseLine(opts.host, opts.port)}\n`);
     return exit(EXIT.failure);
   }
+  const signals = takeStopSignals();
   let cloud;
   try {
     cloud = await startCloud(opts, log, { logLinesDropped: dropped });
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${isAddressInUse(message) ? portInUseLine(opts.host, opts.port) : `cloud: ${errorMessage(err)}`}\n`);
     return exit(EXIT.failure);
   }
-  const stopped = stoppedBySignal(cloud, log);
+  const stopped = signals.stoppedBy(cloud, log);
   reloadOnHangup(cloud, log);
   // serving until a signal stops it
   return exit(await stopped);

@@ -51,6 +51,15 @@ describe('cloud signals and credentials', () => {
     }
   }, 120_000);
 
+  it('a SIGTERM during start-up stops the cloud as soon as it runs: drained, exit 0 (not killed by the default action)', async () => {
+    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0'], { oneProcess: true });
+    // the first log line: the logger exists, the bundle is still loading
+    for (let i = 0; i < 1500 && cloud.lines.length === 0 && cloud.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+    cloud.child.kill('SIGTERM');
+    expect(await cloud.exit).toBe(0);
+    expect(cloud.lines.some((l) => l.msg === 'stopped')).toBe(true);
+  }, 120_000);
+
   it.skipIf(!haveOpenssl())('refuses an expired certificate with one line and exit 1', async () => {
     const old = datedCert(dir, 'expired', '20200101000000Z', '20200102000000Z');
     const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--tls-cert', old.cert, '--tls-key', old.key], { oneProcess: true });
