@@ -40,6 +40,10 @@ const accuracy = Object.fromEntries(Object.entries(correct).map(([k, c]) => [k, 
 if (flag === '--json') {
   console.log(JSON.stringify({ samples: meta.samples, first, accuracy }));
 } else {
-  console.log(`first sample: ${Object.entries(first).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `first sample: ${Object.entries(first)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   for (const [k, a] of Object.entries(accuracy)) console.log(`${k}: ${(a * 100).toFixed(2)}% of ${meta.samples}`);
 }

@@ -21,7 +21,12 @@ export const PAPER_POINTS: Record<string, string[]> = {
   'vgg16-bn-224': ['/backbone/backbone.23/MaxPool', '/backbone/backbone.33/MaxPool', '/Flatten'],
   'resnet18-224': ['/backbone/backbone.5/backbone.5.1/relu_1/Relu', '/backbone/backbone.6/backbone.6.1/relu_1/Relu', '/Flatten'],
   'mobilenet-v3-small-224': ['/backbone/backbone.3/Add', '/backbone/backbone.6/Add', '/backbone/backbone.11/Add', '/Flatten'],
-  'efficientnet-b0-224': ['/backbone/backbone.3/backbone.3.1/Add', '/backbone/backbone.5/backbone.5.2/Add', '/backbone/backbone.6/backbone.6.3/Add', '/Flatten'],
+  'efficientnet-b0-224': [
+    '/backbone/backbone.3/backbone.3.1/Add',
+    '/backbone/backbone.5/backbone.5.2/Add',
+    '/backbone/backbone.6/backbone.6.3/Add',
+    '/Flatten',
+  ],
   // the same backbones with the fixtures' default injected bottleneck (tools/fixtures, --bottleneck default):
   // its encoder output, then the same stage ends as above (their child index one higher), then the features
   'vgg16-bn-bottleneck-224': ['/backbone/backbone.3/encoder/encoder.2/Relu', '/backbone/backbone.24/MaxPool', '/Flatten'],
@@ -34,10 +39,27 @@ const PREPROCESS = '{"mean":[0.485,0.456,0.406],"std":[0.229,0.224,0.225]}';
 const OUT = path.join(REPO_ROOT, 'out/paper');
 
 function importBundle(onnxFile: string, out: string, points: string[]): void {
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'tools/src/import.ts'), '--onnx', onnxFile, '--out', out, '--preprocess', PREPROCESS, '--points', ['input', ...points].join(','), '--force'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(REPO_ROOT, 'tools/src/import.ts'),
+      '--onnx',
+      onnxFile,
+      '--out',
+      out,
+      '--preprocess',
+      PREPROCESS,
+      '--points',
+      ['input', ...points].join(','),
+      '--force',
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
 }
 
 /** The graph kept from its input to one task's output: the backbone and that head. */
@@ -65,7 +87,9 @@ async function photos(dir: string): Promise<void> {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       data[k] = Math.max(0, Math.min(255, data[k]! + ((s >>> 24) % 7) - 3));
     }
-    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png().toFile(path.join(dir, `photo-${i}.png`));
+    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .png()
+      .toFile(path.join(dir, `photo-${i}.png`));
   }
 }
 

@@ -73,7 +73,15 @@ export function winners(cells: Cell[], splits: string[]): Winner[] {
       if (v.p < bp[1]) bp = [s, v.p];
     }
     const c0 = g[0]!;
-    out.push({ variant: c0.variant as Variant, profile: c0.profile, codec: c0.codec, measuredSplit: bm[0], measuredMs: bm[1], predictedSplit: bp[0], predictedMs: bp[1] });
+    out.push({
+      variant: c0.variant as Variant,
+      profile: c0.profile,
+      codec: c0.codec,
+      measuredSplit: bm[0],
+      measuredMs: bm[1],
+      predictedSplit: bp[0],
+      predictedMs: bp[1],
+    });
   }
   return out;
 }

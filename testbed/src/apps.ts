@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { EDGE_DEFAULTS, EdgeResultSchema, edgeArgs, type EdgeResult, type EdgeRunInput, type EdgeRunSpec, type WorkerJob } from '@mtl-split/edge/spec';
+import {
+  EDGE_DEFAULTS,
+  EdgeResultSchema,
+  edgeArgs,
+  type EdgeResult,
+  type EdgeRunInput,
+  type EdgeRunSpec,
+  type WorkerJob,
+} from '@mtl-split/edge/spec';
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
 import { lastLine, waitForLine, type Child, type Supervisor } from './supervisor.js';
@@ -34,10 +42,27 @@ export interface CloudHandle {
 /** Start the cloud app on an ephemeral port and wait for its `"msg":"listening"` line. */
 export async function startCloud(
   sup: Supervisor,
-  o: { bundle: string; runtime?: string; backend?: string; deviceSlowdown?: number; logFile?: string; timeoutMs?: number; label?: string; port?: number },
+  o: {
+    bundle: string;
+    runtime?: string;
+    backend?: string;
+    deviceSlowdown?: number;
+    logFile?: string;
+    timeoutMs?: number;
+    label?: string;
+    port?: number;
+  },
 ): Promise<CloudHandle> {
   const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
-    '--model', o.bundle, '--port', String(o.port ?? 0), '--host', '127.0.0.1', '--metrics-port', '0', ...(o.runtime ? ['--runtime', o.runtime] : []),
+    '--model',
+    o.bundle,
+    '--port',
+    String(o.port ?? 0),
+    '--host',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    ...(o.runtime ? ['--runtime', o.runtime] : []),
     ...(o.deviceSlowdown !== undefined && o.deviceSlowdown !== 1 ? ['--device-slowdown', String(o.deviceSlowdown)] : []),
   ]);
   const child = sup.spawn({ label: o.label ?? 'cloud', command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile: o.logFile });
@@ -93,13 +118,21 @@ export function spawnEdge(sup: Supervisor, r: EdgeRun): { child: Child; result: 
   fs.rmSync(r.jsonFile, { force: true });
   const { jsonFile, logFile, label, timeoutMs, extraArgs, okCodes, ...settings } = r;
   const { command, args } = tsxCommand('apps/edge/src/main.ts', [
-    ...edgeArgs({ ...settings, deadlineMs: Math.ceil(r.deadlineMs ?? EDGE_DEFAULTS.deadlineMs) }), '--json', jsonFile, '--no-progress', ...(extraArgs ?? []),
+    ...edgeArgs({ ...settings, deadlineMs: Math.ceil(r.deadlineMs ?? EDGE_DEFAULTS.deadlineMs) }),
+    '--json',
+    jsonFile,
+    '--no-progress',
+    ...(extraArgs ?? []),
   ]);
   const child = sup.spawn({ label, command, args, cwd: REPO_ROOT, env: appEnv(r.backend), logFile });
   return { child, result: edgeResult(sup, child, { label, jsonFile, timeoutMs, okCodes }) };
 }
 
-async function edgeResult(sup: Supervisor, child: Child, r: Pick<EdgeRun, 'label' | 'jsonFile' | 'timeoutMs' | 'okCodes'>): Promise<EdgeResult[]> {
+async function edgeResult(
+  sup: Supervisor,
+  child: Child,
+  r: Pick<EdgeRun, 'label' | 'jsonFile' | 'timeoutMs' | 'okCodes'>,
+): Promise<EdgeResult[]> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -173,7 +206,10 @@ function workerLines(pending: Pending, label: string, onReady: () => void): (lin
 async function waitReady(sup: Supervisor, child: Child, ready: Promise<void>, label: string, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const failed = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TestbedError(`${label}: not ready after ${Math.round(timeoutMs / 1000)} s${lastLine(child)}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new TestbedError(`${label}: not ready after ${Math.round(timeoutMs / 1000)} s${lastLine(child)}`)),
+      timeoutMs,
+    );
     void child.exited.then((code) => reject(new TestbedError(`${label}: exited with code ${code} before it was ready${lastLine(child)}`)));
   });
   try {
@@ -210,7 +246,9 @@ function workerHandle(sup: Supervisor, child: Child, pending: Pending): EdgeWork
           },
         });
         // the worker takes whole milliseconds; a computed deadline (10x a prediction) is rounded up
-        child.proc.stdin!.write(`${JSON.stringify({ id, ...job, ...(job.deadlineMs !== undefined ? { deadlineMs: Math.ceil(job.deadlineMs) } : {}) } satisfies WorkerJobLine)}\n`);
+        child.proc.stdin!.write(
+          `${JSON.stringify({ id, ...job, ...(job.deadlineMs !== undefined ? { deadlineMs: Math.ceil(job.deadlineMs) } : {}) } satisfies WorkerJobLine)}\n`,
+        );
       }),
     close: async () => {
       child.proc.stdin?.end();
@@ -236,7 +274,16 @@ export async function startEdgeWorker(
   const pending: Pending = new Map();
   let onReady = (): void => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
-  const child = sup.spawn({ label, command, args, cwd: REPO_ROOT, env: appEnv(o.backend), logFile, onLine: workerLines(pending, label, () => onReady()), stdin: true });
+  const child = sup.spawn({
+    label,
+    command,
+    args,
+    cwd: REPO_ROOT,
+    env: appEnv(o.backend),
+    logFile,
+    onLine: workerLines(pending, label, () => onReady()),
+    stdin: true,
+  });
   void child.exited.then((code) => {
     for (const [id, w] of pending) {
       pending.delete(id);

@@ -38,13 +38,20 @@ export const THIS_MACHINE: Device = {
 export function loadDeviceFile(file: string): Device {
   const d = readJsonFile(file, DeviceSchema, 'device');
   const base = path.basename(file, '.json');
-  if (d.name !== base) throw new TestbedError(`device ${displayPath(file)}: field "name": "${d.name}" does not match the file name "${base}"`);
+  if (d.name !== base)
+    throw new TestbedError(`device ${displayPath(file)}: field "name": "${d.name}" does not match the file name "${base}"`);
   return d;
 }
 
 /** Names of the device profiles in `dir` (file names without .json), sorted. */
 export function listDevices(dir = DEVICES_DIR): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 /** Load a device by name from `dir` ('this-machine' is built in); an unknown name names the valid ones. */

@@ -1,5 +1,15 @@
 export { TestbedError } from './errors.js';
-export { ProfileSchema, loadProfile, loadProfileFile, listProfiles, profileToxics, profileReferenceMs, oneWay, type Profile, type ToxicSpec } from './profiles.js';
+export {
+  ProfileSchema,
+  loadProfile,
+  loadProfileFile,
+  listProfiles,
+  profileToxics,
+  profileReferenceMs,
+  oneWay,
+  type Profile,
+  type ToxicSpec,
+} from './profiles.js';
 export { DeviceSchema, loadDevice, loadDeviceFile, listDevices, THIS_MACHINE, type Device } from './devices.js';
 export { ScenarioSchema, loadScenario, listScenarios, CODECS, type Scenario, type ScenarioFile } from './scenario.js';
 export { predictLatency, errorPct, winners, extremeProfiles } from './analytic.js';

@@ -47,7 +47,10 @@ function stamp(d = new Date()): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = createProgram('experiment', 'Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.')
+  const program = createProgram(
+    'experiment',
+    'Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.',
+  )
     .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, 'default')
     .option('--quick', 'run the quick scenario (same as --scenario quick)', false)
     .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist, missing parent folders are created')
@@ -73,12 +76,19 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`invalid --scenario: ${(e as Error).message}`);
   }
   if (!fs.existsSync(file)) throw new UsageError(`invalid --scenario '${name}': no such file ${displayPath(file)}`);
-  for (const [flag, dir] of [['--profiles-dir', opts.profilesDir], ['--devices-dir', opts.devicesDir]] as const) {
-    if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
+  for (const [flag, dir] of [
+    ['--profiles-dir', opts.profilesDir],
+    ['--devices-dir', opts.devicesDir],
+  ] as const) {
+    if (dir !== undefined && !(fs.existsSync(dir) && fs.statSync(dir).isDirectory()))
+      throw new UsageError(`invalid ${flag} '${dir}': not a folder`);
   }
   // last of the command-line checks: it creates --out's missing parent folders
   if (opts.out !== undefined) prepareOutDir(opts.out);
-  const dirs = { profilesDir: opts.profilesDir && path.resolve(opts.profilesDir), devicesDir: opts.devicesDir && path.resolve(opts.devicesDir) };
+  const dirs = {
+    profilesDir: opts.profilesDir && path.resolve(opts.profilesDir),
+    devicesDir: opts.devicesDir && path.resolve(opts.devicesDir),
+  };
   if (isSuiteFile(file)) return runSuiteMain(loadSuite(file, dirs), opts);
   const raw = readJson(file);
   if (isTimeline(raw)) return runTimelineMain(parseTimeline(raw, file, dirs), opts, toxiproxyUrl);
@@ -90,19 +100,35 @@ async function main(argv: string[]): Promise<void> {
   const sup = new Supervisor();
   sup.installSignalHandlers();
   const t0 = Date.now();
-  say(`scenario ${scenario.name} (${displayPath(scenario.file)}), ${scenario.profiles.length} profiles, codecs ${scenario.codecs.join(', ')}, output ${displayPath(out)}`);
+  say(
+    `scenario ${scenario.name} (${displayPath(scenario.file)}), ${scenario.profiles.length} profiles, codecs ${scenario.codecs.join(', ')}, output ${displayPath(out)}`,
+  );
   const dev = (d: typeof scenario.edgeDevice): string => (d.slowdown === 1 ? d.name : `${d.name} (x${d.slowdown}, emulated)`);
   say(`edge device ${dev(scenario.edgeDevice)}, cloud device ${dev(scenario.cloudDevice)}`);
-  const { results, outDir } = await runExperiment({ scenario, outDir: out, toxiproxyUrl, supervisor: sup, progress: withProgress(opts.progress), log: say });
+  const { results, outDir } = await runExperiment({
+    scenario,
+    outDir: out,
+    toxiproxyUrl,
+    supervisor: sup,
+    progress: withProgress(opts.progress),
+    log: say,
+  });
   const ext = extremeProfiles(results);
   for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
     const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
-    say(`winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`);
+    say(
+      `winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`,
+    );
   }
   if (results.plan?.length) {
     const ok = results.plan.filter((p) => p.agrees).length;
-    say(`plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`);
-    for (const p of results.plan.filter((x) => !x.agrees)) say(`plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`);
+    say(
+      `plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`,
+    );
+    for (const p of results.plan.filter((x) => !x.agrees))
+      say(
+        `plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`,
+      );
   }
   const answered = results.cells.filter((c) => c.samples > c.failed);
   const within = answered.filter((c) => Math.abs(c.errorPct) <= 15).length;
@@ -118,7 +144,9 @@ async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<t
   const envUrl = process.env.TOXIPROXY_URL?.trim();
   const toxiproxyUrl = opts.toxiproxyUrl ?? (envUrl ? parseEnvUrl(envUrl) : undefined);
   // every scenario's bundles are checked before anything starts
-  for (const sc of suite.scenarios) for (const [i, d] of [sc.model, ...sc.stl].entries()) readBundleInfo(d, `scenario ${displayPath(suite.file)}: ${sc.name}: ${i === 0 ? 'field "model"' : `field "stl.${i - 1}"`}`);
+  for (const sc of suite.scenarios)
+    for (const [i, d] of [sc.model, ...sc.stl].entries())
+      readBundleInfo(d, `scenario ${displayPath(suite.file)}: ${sc.name}: ${i === 0 ? 'field "model"' : `field "stl.${i - 1}"`}`);
   fs.mkdirSync(out, { recursive: true });
   const { logger, withProgress } = experimentLogger();
   const t0 = Date.now();
@@ -129,8 +157,17 @@ async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<t
   for (const sc of suite.scenarios) {
     const log = logger.child({ scenario: sc.name });
     const say = (l: string): void => log.info(l);
-    say(`model ${displayPath(sc.model)}, edge device ${sc.edgeDevice.name} (x${sc.edgeDevice.slowdown}), ${sc.profiles.length} profiles, codecs ${sc.codecs.join(', ')}`);
-    const { results, outDir } = await runExperiment({ scenario: sc, outDir: path.join(out, sc.name), toxiproxyUrl, supervisor: sup, progress: withProgress(opts.progress), log: say });
+    say(
+      `model ${displayPath(sc.model)}, edge device ${sc.edgeDevice.name} (x${sc.edgeDevice.slowdown}), ${sc.profiles.length} profiles, codecs ${sc.codecs.join(', ')}`,
+    );
+    const { results, outDir } = await runExperiment({
+      scenario: sc,
+      outDir: path.join(out, sc.name),
+      toxiproxyUrl,
+      supervisor: sup,
+      progress: withProgress(opts.progress),
+      log: say,
+    });
     const run = summarize(sc.name, results, path.join(outDir, 'report.html'));
     runs.push(run);
     for (const w of run.winners) say(`winner ${w.profile}: ${w.split} (${w.codec}) ${w.ms.toFixed(1)} ms`);
@@ -142,24 +179,37 @@ async function runSuiteMain(suite: ReturnType<typeof loadSuite>, opts: z.infer<t
 }
 
 /** A faults or adaptive scenario: one edge on a timeline of link and cloud changes. */
-async function runTimelineMain(s: ReturnType<typeof parseTimeline>, opts: z.infer<typeof flagsSchema>, toxiproxyUrl: string | undefined): Promise<void> {
+async function runTimelineMain(
+  s: ReturnType<typeof parseTimeline>,
+  opts: z.infer<typeof flagsSchema>,
+  toxiproxyUrl: string | undefined,
+): Promise<void> {
   const out = path.resolve(opts.out ?? path.join('results', `${s.name}-${stamp()}`));
   const { logger } = experimentLogger();
   const say = (l: string): void => logger.info(l);
   const sup = new Supervisor();
   sup.installSignalHandlers();
   const t0 = Date.now();
-  say(`scenario ${s.name} (${s.kind}, ${displayPath(s.file)}): model ${displayPath(s.model)}, edge device ${s.edge.name} (x${s.edge.slowdown}), output ${displayPath(out)}`);
+  say(
+    `scenario ${s.name} (${s.kind}, ${displayPath(s.file)}): model ${displayPath(s.model)}, edge device ${s.edge.name} (x${s.edge.slowdown}), output ${displayPath(out)}`,
+  );
   try {
     const r = await runTimeline(s, { outDir: out, toxiproxyUrl, supervisor: sup, log: say });
     if (r.kind === 'faults') {
       for (const run of r.runs) {
         const worst = Math.max(...run.phases.map((p) => p.resumeMs ?? Infinity));
-        say(`faults --fallback ${run.fallback}: ${run.samples} requests, ${run.answeredByCloud} by the cloud, ${run.answeredLocally} locally, ${run.failed} failed, ${run.lost} lost; slowest resume ${Number.isFinite(worst) ? `${worst.toFixed(0)} ms` : 'never'} (bar ${RESUME_BAR_MS} ms); edge exit code ${run.exitCode}`);
+        say(
+          `faults --fallback ${run.fallback}: ${run.samples} requests, ${run.answeredByCloud} by the cloud, ${run.answeredLocally} locally, ${run.failed} failed, ${run.lost} lost; slowest resume ${Number.isFinite(worst) ? `${worst.toFixed(0)} ms` : 'never'} (bar ${RESUME_BAR_MS} ms); edge exit code ${run.exitCode}`,
+        );
       }
     } else {
-      say(`adaptive: auto ${r.autoMeanMs.toFixed(1)} ms mean, per-phase oracle ${r.oracleMeanMs.toFixed(1)} ms (${r.offOraclePct >= 0 ? '+' : ''}${r.offOraclePct.toFixed(1)}%), best fixed ${r.bestFixed} ${r.bestFixedMeanMs.toFixed(1)} ms; settled within ${r.maxSettle} requests of each change`);
-      for (const run of r.runs) say(`adaptive ${run.split}: ${run.meanMs.toFixed(1)} ms mean over ${run.requests} requests (${run.phases.map((p) => p.meanMs.toFixed(1)).join(' / ')} per phase)`);
+      say(
+        `adaptive: auto ${r.autoMeanMs.toFixed(1)} ms mean, per-phase oracle ${r.oracleMeanMs.toFixed(1)} ms (${r.offOraclePct >= 0 ? '+' : ''}${r.offOraclePct.toFixed(1)}%), best fixed ${r.bestFixed} ${r.bestFixedMeanMs.toFixed(1)} ms; settled within ${r.maxSettle} requests of each change`,
+      );
+      for (const run of r.runs)
+        say(
+          `adaptive ${run.split}: ${run.meanMs.toFixed(1)} ms mean over ${run.requests} requests (${run.phases.map((p) => p.meanMs.toFixed(1)).join(' / ')} per phase)`,
+        );
     }
   } finally {
     await sup.stopAll();

@@ -15,7 +15,11 @@ export const PLAN_TOLERANCE_PCT = 10;
 
 const PlanJson = z
   .object({
-    predictions: z.array(z.object({ link: z.string(), codec: z.string(), rows: z.array(z.object({ split: z.string(), totalMs: z.number() }).loose()) }).loose()),
+    predictions: z.array(
+      z
+        .object({ link: z.string(), codec: z.string(), rows: z.array(z.object({ split: z.string(), totalMs: z.number() }).loose()) })
+        .loose(),
+    ),
   })
   .loose();
 export type PlanJson = z.infer<typeof PlanJson>;
@@ -43,11 +47,41 @@ export interface PlanRun {
 export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
   const tsxEsm = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
   const args = [
-    '--import', tsxEsm, path.join(REPO_ROOT, 'tools/src/plan.ts'), '--model', r.bundle, ...r.profiles.flatMap((p) => ['--profile', p]),
-    '--profiles-dir', r.profilesDir, '--devices-dir', r.devicesDir, '--edge-device', r.edgeDevice, '--cloud-device', r.cloudDevice,
-    '--codec', r.codecs.join(','), '--compress', r.compress, '--repeats', '20', '--overhead-ms', r.overheadMs.toFixed(3), '--json', r.jsonFile, '--no-progress', ...(r.runtime ? ['--runtime', r.runtime] : []),
+    '--import',
+    tsxEsm,
+    path.join(REPO_ROOT, 'tools/src/plan.ts'),
+    '--model',
+    r.bundle,
+    ...r.profiles.flatMap((p) => ['--profile', p]),
+    '--profiles-dir',
+    r.profilesDir,
+    '--devices-dir',
+    r.devicesDir,
+    '--edge-device',
+    r.edgeDevice,
+    '--cloud-device',
+    r.cloudDevice,
+    '--codec',
+    r.codecs.join(','),
+    '--compress',
+    r.compress,
+    '--repeats',
+    '20',
+    '--overhead-ms',
+    r.overheadMs.toFixed(3),
+    '--json',
+    r.jsonFile,
+    '--no-progress',
+    ...(r.runtime ? ['--runtime', r.runtime] : []),
   ];
-  const child = sup.spawn({ label: 'plan', command: process.execPath, args, cwd: REPO_ROOT, env: { ...process.env, ...(r.quality !== undefined ? { MTL_SPLIT_IMAGE_QUALITY: String(r.quality) } : {}) }, logFile: r.logFile });
+  const child = sup.spawn({
+    label: 'plan',
+    command: process.execPath,
+    args,
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...(r.quality !== undefined ? { MTL_SPLIT_IMAGE_QUALITY: String(r.quality) } : {}) },
+    logFile: r.logFile,
+  });
   const timer = setTimeout(() => void sup.stop(child), r.timeoutMs);
   const code = await child.exited;
   clearTimeout(timer);
@@ -84,8 +118,15 @@ export function planAgreement(plan: PlanJson, cells: Cell[], candidates: string[
     const pickMeasured = measured.get(pick.split)!;
     const offPct = ((pickMeasured - best[1]) / best[1]) * 100;
     out.push({
-      profile: p.link, codec: p.codec, planSplit: pick.split, planMs: pick.totalMs, planSplitMeasuredMs: pickMeasured,
-      measuredSplit: best[0], measuredMs: best[1], offPct, agrees: pick.split === best[0] || offPct <= PLAN_TOLERANCE_PCT,
+      profile: p.link,
+      codec: p.codec,
+      planSplit: pick.split,
+      planMs: pick.totalMs,
+      planSplitMeasuredMs: pickMeasured,
+      measuredSplit: best[0],
+      measuredMs: best[1],
+      offPct,
+      agrees: pick.split === best[0] || offPct <= PLAN_TOLERANCE_PCT,
     });
   }
   return out;

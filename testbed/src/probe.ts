@@ -79,7 +79,11 @@ export interface LinkMeasurement {
 }
 
 /** Measure RTT and throughput through `host:port` (a proxy in front of a probe server). Bounded in time. */
-export async function probeLink(host: string, port: number, o: { bytes: number; bytesDown?: number; pings?: number; timeoutMs: number }): Promise<LinkMeasurement> {
+export async function probeLink(
+  host: string,
+  port: number,
+  o: { bytes: number; bytesDown?: number; pings?: number; timeoutMs: number },
+): Promise<LinkMeasurement> {
   const down = o.bytesDown ?? o.bytes;
   const sock = net.connect(port, host);
   sock.setNoDelay(true);

@@ -35,7 +35,13 @@ export function loadProfileFile(file: string): Profile {
 
 /** Names of the profiles in `dir` (file names without .json), sorted. */
 export function listProfiles(dir = PROFILES_DIR): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 /** Load a profile by name from `dir`; an unknown name is an error naming the valid ones. */
@@ -57,7 +63,10 @@ export interface ToxicSpec {
 }
 
 /** One-way latency/jitter per direction: upstream gets floor(x/2), downstream the rest. */
-export function oneWay(p: Pick<Profile, 'latencyMs' | 'jitterMs'>): { up: { latency: number; jitter: number }; down: { latency: number; jitter: number } } {
+export function oneWay(p: Pick<Profile, 'latencyMs' | 'jitterMs'>): {
+  up: { latency: number; jitter: number };
+  down: { latency: number; jitter: number };
+} {
   const lu = Math.floor(p.latencyMs / 2);
   const ju = Math.floor(p.jitterMs / 2);
   return { up: { latency: lu, jitter: ju }, down: { latency: p.latencyMs - lu, jitter: p.jitterMs - ju } };

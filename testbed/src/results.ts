@@ -156,11 +156,28 @@ export interface DeviceInfo {
 export interface Results {
   /** false while the run is in progress (results.partial.json); true in the final results.json. */
   complete: boolean;
-  scenario: { name: string; file: string; description: string; model: string; stl: string[]; codecs: string[]; samples: number; repetitions: number };
+  scenario: {
+    name: string;
+    file: string;
+    description: string;
+    model: string;
+    stl: string[];
+    codecs: string[];
+    samples: number;
+    repetitions: number;
+  };
   startedAt: string;
   finishedAt?: string;
   durationSec?: number;
-  environment: { node: string; platform: string; cpus: number; toxiproxy: string; runtime?: string; edgeBackend?: string; cloudBackend?: string };
+  environment: {
+    node: string;
+    platform: string;
+    cpus: number;
+    toxiproxy: string;
+    runtime?: string;
+    edgeBackend?: string;
+    cloudBackend?: string;
+  };
   /** Emulated edge and cloud devices (absent in results from before device profiles: this machine). */
   devices?: { edge: DeviceInfo; cloud: DeviceInfo };
   /** Candidates in network order: the MTL bundle's swept split points, then 'edge-only'. */

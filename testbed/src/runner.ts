@@ -59,7 +59,8 @@ function prepare(o: ExperimentOptions): Prepared {
   const allSplits = mtl.splits.map((x) => x.name);
   const splits = s.splits === 'all' ? mtl.candidates : s.splits;
   for (const [i, name] of splits.entries()) {
-    if (!allSplits.includes(name)) throw new TestbedError(`${where}: field "splits.${i}": "${name}" is not a split point of ${mtl.id} (valid: ${allSplits.join(', ')})`);
+    if (!allSplits.includes(name))
+      throw new TestbedError(`${where}: field "splits.${i}": "${name}" is not a split point of ${mtl.id} (valid: ${allSplits.join(', ')})`);
   }
   const warnings: string[] = [];
   for (const b of stl) {
@@ -84,19 +85,34 @@ const codecsOf = (s: Scenario, bi: number): string[] => (bi === 0 ? s.codecs : (
 /** Cells of the whole sweep (the progress bar's units): baseline and shaped cells per codec and split, edge-only per repetition. */
 function totalUnits(s: Scenario, bundles: BundleInfo[], splits: string[]): number {
   return bundles.reduce(
-    (a, b, bi) => a + codecsOf(s, bi).reduce((u, codec) => u + forCodec(splitsOf(b, splits), codec).length, 0) * (1 + s.repetitions * s.profiles.length) + s.repetitions,
+    (a, b, bi) =>
+      a +
+      codecsOf(s, bi).reduce((u, codec) => u + forCodec(splitsOf(b, splits), codec).length, 0) * (1 + s.repetitions * s.profiles.length) +
+      s.repetitions,
     0,
   );
 }
 
 /** Starts every cloud at once (start-up is the slow part; idle clouds cost little) and one long-lived edge process per bundle. */
-async function startProcesses(o: ExperimentOptions, bundles: BundleInfo[], work: string, progress: Progress): Promise<{ clouds: CloudHandle[]; workers: EdgeWorker[] }> {
+async function startProcesses(
+  o: ExperimentOptions,
+  bundles: BundleInfo[],
+  work: string,
+  progress: Progress,
+): Promise<{ clouds: CloudHandle[]; workers: EdgeWorker[] }> {
   const s = o.scenario;
   const sup = o.supervisor;
   progress.stage('starting cloud processes');
   const clouds = await Promise.all(
     bundles.map((b) =>
-      startCloud(sup, { bundle: b.dir, runtime: s.runtime, backend: s.cloudBackend, deviceSlowdown: s.cloudDevice.slowdown, logFile: path.join(work, 'logs', `cloud-${b.id}.log`), label: `cloud ${b.id}` }),
+      startCloud(sup, {
+        bundle: b.dir,
+        runtime: s.runtime,
+        backend: s.cloudBackend,
+        deviceSlowdown: s.cloudDevice.slowdown,
+        logFile: path.join(work, 'logs', `cloud-${b.id}.log`),
+        label: `cloud ${b.id}`,
+      }),
     ),
   );
   // the edge app's runSplit behind a line protocol: it pays node, tsx, the engine and the bundle's load once, not once per cell
@@ -104,8 +120,16 @@ async function startProcesses(o: ExperimentOptions, bundles: BundleInfo[], work:
   const workers = await Promise.all(
     bundles.map((b) =>
       startEdgeWorker(sup, {
-        bundle: b.dir, runtime: s.runtime, backend: s.edgeBackend, deviceSlowdown: s.edgeDevice.slowdown, quality: s.quality, inputs: s.inputs, dataset: s.dataset,
-        logFile: path.join(work, 'logs', `edge-${b.id}.log`), label: `edge ${b.id}`, timeoutMs: EDGE_STARTUP_MS,
+        bundle: b.dir,
+        runtime: s.runtime,
+        backend: s.edgeBackend,
+        deviceSlowdown: s.edgeDevice.slowdown,
+        quality: s.quality,
+        inputs: s.inputs,
+        dataset: s.dataset,
+        logFile: path.join(work, 'logs', `edge-${b.id}.log`),
+        label: `edge ${b.id}`,
+        timeoutMs: EDGE_STARTUP_MS,
       }),
     ),
   );
@@ -113,12 +137,32 @@ async function startProcesses(o: ExperimentOptions, bundles: BundleInfo[], work:
 }
 
 /** One bundle's phases (baseline, edge-only, shaped cells) behind its own proxy and byte-counting relay; its processes stopped after. */
-async function sweepBundle(st: SweepState, sup: Supervisor, link: LinkControl, bi: number, b: BundleInfo, cloud: CloudHandle, worker: EdgeWorker, splits: string[]): Promise<void> {
+async function sweepBundle(
+  st: SweepState,
+  sup: Supervisor,
+  link: LinkControl,
+  bi: number,
+  b: BundleInfo,
+  cloud: CloudHandle,
+  worker: EdgeWorker,
+  splits: string[],
+): Promise<void> {
   st.log(`cloud ${b.id}: gRPC port ${cloud.port}`);
   const proxy = await link.createProxy(`cloud-${bi}`, { host: '127.0.0.1', port: cloud.port });
   const relay = await startRelay(proxy);
   try {
-    const r: BundleRun = { st, bi, b, variant: bi === 0 ? 'mtl' : 'stl', worker, proxy, relay, splits, codecs: codecsOf(st.s, bi), base: new Map() };
+    const r: BundleRun = {
+      st,
+      bi,
+      b,
+      variant: bi === 0 ? 'mtl' : 'stl',
+      worker,
+      proxy,
+      relay,
+      splits,
+      codecs: codecsOf(st.s, bi),
+      base: new Map(),
+    };
     await measureBaseline(r);
     const edgeOnlyMs = await measureEdgeOnly(r);
     await measureShaped(r, edgeOnlyMs);
@@ -131,7 +175,13 @@ async function sweepBundle(st: SweepState, sup: Supervisor, link: LinkControl, b
 }
 
 /** Runs `npm run plan` on the same world (profiles, devices, codecs): does its pick match the measurement? */
-async function checkPlan(o: ExperimentOptions, st: SweepState, mtl: BundleInfo, cells: Cell[], candidates: string[]): Promise<PlanAgreement[]> {
+async function checkPlan(
+  o: ExperimentOptions,
+  st: SweepState,
+  mtl: BundleInfo,
+  cells: Cell[],
+  candidates: string[],
+): Promise<PlanAgreement[]> {
   const s = o.scenario;
   st.progress.stage('running plan');
   // plan reads the same world: the run's profiles and devices (named or inline) as files in <out>/world
@@ -140,30 +190,72 @@ async function checkPlan(o: ExperimentOptions, st: SweepState, mtl: BundleInfo, 
   const overheads = st.baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network);
   const pj = await runPlan(o.supervisor, {
     overheadMs: overheads.length ? median(overheads) : 0,
-    bundle: mtl.dir, profiles: s.profiles.map((p) => p.name), codecs: s.codecs, compress: s.compress, edgeDevice: s.edgeDevice.name, cloudDevice: s.cloudDevice.name,
-    profilesDir: world.profilesDir, devicesDir: world.devicesDir, runtime: s.runtime, quality: s.quality,
-    jsonFile: path.join(st.work, 'plan.json'), logFile: path.join(st.work, 'logs', 'plan.log'), timeoutMs: 300_000,
+    bundle: mtl.dir,
+    profiles: s.profiles.map((p) => p.name),
+    codecs: s.codecs,
+    compress: s.compress,
+    edgeDevice: s.edgeDevice.name,
+    cloudDevice: s.cloudDevice.name,
+    profilesDir: world.profilesDir,
+    devicesDir: world.devicesDir,
+    runtime: s.runtime,
+    quality: s.quality,
+    jsonFile: path.join(st.work, 'plan.json'),
+    logFile: path.join(st.work, 'logs', 'plan.log'),
+    timeoutMs: 300_000,
   });
   return planAgreement(pj, cells, candidates);
 }
 
 /** The run's results.json contents. */
-function buildResults(s: Scenario, t0: number, link: LinkControl, mtl: BundleInfo, st: SweepState, combined: { cells: Cell[]; notMeasured: NotMeasuredCell[] }, candidates: string[], plan: PlanAgreement[] | undefined): Results {
+function buildResults(
+  s: Scenario,
+  t0: number,
+  link: LinkControl,
+  mtl: BundleInfo,
+  st: SweepState,
+  combined: { cells: Cell[]; notMeasured: NotMeasuredCell[] },
+  candidates: string[],
+  plan: PlanAgreement[] | undefined,
+): Results {
   const { cells, notMeasured } = combined;
   const finishedAt = new Date();
   // cells the cloud answered (a cell whose every request failed or fell back has no latency to compare)
   const answered = cells.filter((c) => c.samples > c.failed);
   return {
     complete: true,
-    scenario: { name: s.name, file: displayPath(s.file), description: s.description, model: displayPath(s.model), stl: s.stl.map(displayPath), codecs: s.codecs, samples: s.samples, repetitions: s.repetitions },
+    scenario: {
+      name: s.name,
+      file: displayPath(s.file),
+      description: s.description,
+      model: displayPath(s.model),
+      stl: s.stl.map(displayPath),
+      codecs: s.codecs,
+      samples: s.samples,
+      repetitions: s.repetitions,
+    },
     startedAt: new Date(t0).toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationSec: (finishedAt.getTime() - t0) / 1000,
-    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, toxiproxy: link.description, runtime: s.runtime ?? 'bundle default', edgeBackend: s.edgeBackend, cloudBackend: s.cloudBackend },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: os.cpus().length,
+      toxiproxy: link.description,
+      runtime: s.runtime ?? 'bundle default',
+      edgeBackend: s.edgeBackend,
+      cloudBackend: s.cloudBackend,
+    },
     devices: { edge: s.edgeDevice, cloud: s.cloudDevice },
     splits: candidates,
     tasks: mtl.tasks,
-    profiles: s.profiles.map((p) => ({ name: p.name, description: p.description, source: p.source, ...linkOf(p), referenceMs: profileReferenceMs(p) })),
+    profiles: s.profiles.map((p) => ({
+      name: p.name,
+      description: p.description,
+      source: p.source,
+      ...linkOf(p),
+      referenceMs: profileReferenceMs(p),
+    })),
     baseline: st.baseline,
     cells,
     notMeasured,
@@ -200,7 +292,18 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ results: Re
     o.supervisor.addCleanup(() => probe.close());
     const probeProxy = await link.createProxy('probe', probe);
     const st: SweepState = {
-      s, work, progress, log: o.log ?? (() => undefined), probeProxy, probes: new Map(), baseline: [], rawCells: [], rawSkipped: [], warnings, stlSkip: new Map(), edgeRuns: 0,
+      s,
+      work,
+      progress,
+      log: o.log ?? (() => undefined),
+      probeProxy,
+      probes: new Map(),
+      baseline: [],
+      rawCells: [],
+      rawSkipped: [],
+      warnings,
+      stlSkip: new Map(),
+      edgeRuns: 0,
     };
     st.log(`link: ${link.description} (${link.url})`);
     const bundles = [mtl, ...stl];
@@ -233,6 +336,7 @@ function writeWorld(dir: string, profiles: readonly Profile[], devices: readonly
   fs.mkdirSync(profilesDir, { recursive: true });
   fs.mkdirSync(devicesDir, { recursive: true });
   for (const p of profiles) fs.writeFileSync(path.join(profilesDir, `${p.name}.json`), `${JSON.stringify(p, null, 2)}\n`);
-  for (const d of devices) if (d.name !== THIS_MACHINE.name) fs.writeFileSync(path.join(devicesDir, `${d.name}.json`), `${JSON.stringify(d, null, 2)}\n`);
+  for (const d of devices)
+    if (d.name !== THIS_MACHINE.name) fs.writeFileSync(path.join(devicesDir, `${d.name}.json`), `${JSON.stringify(d, null, 2)}\n`);
   return { profilesDir, devicesDir };
 }

@@ -64,8 +64,14 @@ export const ScenarioSchema = z
   })
   .strict()
   .refine((s) => s.minSamples <= s.samples, { message: 'minSamples must not exceed samples', path: ['minSamples'] })
-  .refine((s) => s.edgeBackend === undefined || s.runtime === 'tfjs', { message: 'a tfjs backend needs "runtime": "tfjs"', path: ['edgeBackend'] })
-  .refine((s) => s.cloudBackend === undefined || s.runtime === 'tfjs', { message: 'a tfjs backend needs "runtime": "tfjs"', path: ['cloudBackend'] });
+  .refine((s) => s.edgeBackend === undefined || s.runtime === 'tfjs', {
+    message: 'a tfjs backend needs "runtime": "tfjs"',
+    path: ['edgeBackend'],
+  })
+  .refine((s) => s.cloudBackend === undefined || s.runtime === 'tfjs', {
+    message: 'a tfjs backend needs "runtime": "tfjs"',
+    path: ['cloudBackend'],
+  });
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
 
 export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl' | 'edgeDevice' | 'cloudDevice'> {
@@ -83,14 +89,21 @@ export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl
 }
 
 export function listScenarios(dir = SCENARIOS_DIR): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 /** Resolve `NAME` (testbed/scenarios/NAME.json) or a file path to an absolute file. */
 export function resolveScenarioFile(nameOrFile: string, dir = SCENARIOS_DIR): string {
   if (/^[a-z0-9][a-z0-9-]*$/.test(nameOrFile) && !nameOrFile.endsWith('.json')) {
     const f = path.join(dir, `${nameOrFile}.json`);
-    if (!fs.existsSync(f)) throw new TestbedError(`unknown scenario "${nameOrFile}" (valid: ${listScenarios(dir).join(', ')}, or a path to a .json file)`);
+    if (!fs.existsSync(f))
+      throw new TestbedError(`unknown scenario "${nameOrFile}" (valid: ${listScenarios(dir).join(', ')}, or a path to a .json file)`);
     return f;
   }
   return path.resolve(nameOrFile);
@@ -109,7 +122,10 @@ export interface LoadOptions {
 export function loadScenario(nameOrFile: string, opts: LoadOptions = {}): Scenario {
   const file = resolveScenarioFile(nameOrFile, opts.scenariosDir);
   const raw = readJsonFile(file, z.unknown(), 'scenario');
-  if (isSuite(raw)) throw new TestbedError(`scenario ${displayPath(file)}: a suite of ${(raw as { suite: unknown[] }).suite.length} scenarios (load it with loadSuite)`);
+  if (isSuite(raw))
+    throw new TestbedError(
+      `scenario ${displayPath(file)}: a suite of ${(raw as { suite: unknown[] }).suite.length} scenarios (load it with loadSuite)`,
+    );
   return scenarioFromObject(raw, file, `scenario ${displayPath(file)}`, opts);
 }
 
@@ -133,10 +149,15 @@ export function isSuiteFile(file: string): boolean {
 }
 
 /** Load a suite and validate every scenario in it (one line naming the file, the entry and the field). */
-export function loadSuite(file: string, opts: LoadOptions = {}): { name: string; description: string; file: string; scenarios: Scenario[] } {
+export function loadSuite(
+  file: string,
+  opts: LoadOptions = {},
+): { name: string; description: string; file: string; scenarios: Scenario[] } {
   const abs = path.resolve(file);
   const suite = readJsonFile(abs, SuiteSchema, 'scenario');
-  const scenarios = suite.suite.map((entry, i) => scenarioFromObject({ ...suite.defaults, ...entry }, abs, `scenario ${displayPath(abs)}: suite.${i}`, opts));
+  const scenarios = suite.suite.map((entry, i) =>
+    scenarioFromObject({ ...suite.defaults, ...entry }, abs, `scenario ${displayPath(abs)}: suite.${i}`, opts),
+  );
   const names = scenarios.map((x) => x.name);
   const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
   if (dup >= 0) throw new TestbedError(`scenario ${displayPath(abs)}: suite.${dup}: field "name": "${names[dup]}" is used twice`);

@@ -26,17 +26,32 @@ export function summarize(name: string, r: Results, reportPath: string): SuiteRu
     return { profile: p.name, split: w?.measuredSplit ?? '–', codec: w?.codec ?? '–', ms: w?.measuredMs ?? NaN };
   });
   const splitWinners = [...new Set(winners.map((w) => w.split).filter((s) => s !== 'input' && s !== EDGE_ONLY && s !== '–'))];
-  return { name, model: r.scenario.model, edgeDevice: r.devices?.edge.name ?? 'this-machine', report: reportPath, winners, splitWinners, notMeasured: r.notMeasured?.length ?? 0, durationSec: r.durationSec };
+  return {
+    name,
+    model: r.scenario.model,
+    edgeDevice: r.devices?.edge.name ?? 'this-machine',
+    report: reportPath,
+    winners,
+    splitWinners,
+    notMeasured: r.notMeasured?.length ?? 0,
+    durationSec: r.durationSec,
+  };
 }
 
-const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown): string =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Writes suite.json and index.html (one row per run and profile, links to each run's report). */
 export function writeSuiteSummary(dir: string, suite: { name: string; description: string }, runs: SuiteRun[], durationSec: number): void {
-  fs.writeFileSync(path.join(dir, 'suite.json'), `${JSON.stringify({ name: suite.name, description: suite.description, durationSec, runs }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'suite.json'),
+    `${JSON.stringify({ name: suite.name, description: suite.description, durationSec, runs }, null, 2)}\n`,
+  );
   const rows = runs
     .map((r) => {
-      const cells = r.winners.map((w) => `<td>${esc(w.split)}<br><small>${esc(w.codec)}, ${Number.isFinite(w.ms) ? w.ms.toFixed(1) : '–'} ms</small></td>`).join('');
+      const cells = r.winners
+        .map((w) => `<td>${esc(w.split)}<br><small>${esc(w.codec)}, ${Number.isFinite(w.ms) ? w.ms.toFixed(1) : '–'} ms</small></td>`)
+        .join('');
       const sw = r.splitWinners.length ? r.splitWinners.map(esc).join(', ') : '<i>none: input or edge-only wins every link</i>';
       return `<tr><td><a href="${esc(path.relative(dir, r.report))}">${esc(r.name)}</a></td><td>${esc(r.model)}</td><td>${esc(r.edgeDevice)}</td>${cells}<td>${sw}</td><td>${r.notMeasured}</td><td>${r.durationSec !== undefined ? r.durationSec.toFixed(0) : '–'}</td></tr>`;
     })

@@ -193,14 +193,19 @@ export function waitForLine<T>(sup: Supervisor, c: Child, match: (line: string) 
       () => finish(() => reject(new TestbedError(`${c.label}: not ready after ${Math.round(timeoutMs / 1000)} s${lastLine(c)}`))),
       timeoutMs,
     );
-    void c.exited.then((code) => finish(() => reject(new TestbedError(`${c.label}: exited with code ${code} before it was ready${lastLine(c)}`))));
+    void c.exited.then((code) =>
+      finish(() => reject(new TestbedError(`${c.label}: exited with code ${code} before it was ready${lastLine(c)}`))),
+    );
     void sup;
   });
 }
 
 /** ": <last meaningful stderr line>" or "" — for one-line error messages. */
 export function lastLine(c: Child): string {
-  const lines = c.tail().map((l) => l.trim()).filter((l) => l && !/^\s*at\s/.test(l));
+  const lines = c
+    .tail()
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\s*at\s/.test(l));
   const last = lines.at(-1);
   if (!last) return '';
   if (last.startsWith('{')) {

@@ -5,7 +5,12 @@ import { syntheticResults } from './fixture.js';
 
 describe('analytic model', () => {
   it('adds compute, overhead, transfer at the configured bandwidth and the round trip', () => {
-    const p = predictLatency({ edge: 2, encode: 0.5, cloud: 3, decode: 0.5 }, { up: 6000, down: 600 }, 1, { upKBps: 6, downKBps: 6, latencyMs: 300, jitterMs: 40 });
+    const p = predictLatency({ edge: 2, encode: 0.5, cloud: 3, decode: 0.5 }, { up: 6000, down: 600 }, 1, {
+      upKBps: 6,
+      downKBps: 6,
+      latencyMs: 300,
+      jitterMs: 40,
+    });
     expect(p.computeMs).toBeCloseTo(6);
     expect(p.transferMs).toBeCloseTo(1100); // 6000 B / 6000 B/s + 600 B / 6000 B/s = 1.1 s
     expect(p.totalMs).toBeCloseTo(6 + 1 + 1100 + 300);
@@ -23,7 +28,23 @@ describe('analytic model', () => {
 
   it('counts the cells not measured in one summary line', () => {
     expect(notMeasuredLine({})).toBe('');
-    const c = { variant: 'mtl' as const, bundle: 'b', profile: 'lora', codec: 'int8', split: 'block1', repetition: 0, predictedMs: 5400, bestPredictedMs: 1200, bestSplit: 'edge-only', minCostMs: 16200, budgetMs: 2000, payloadBytes: 25000, wireBytesUp: 25100, wireBytesDown: 80, transmissions: 1 };
+    const c = {
+      variant: 'mtl' as const,
+      bundle: 'b',
+      profile: 'lora',
+      codec: 'int8',
+      split: 'block1',
+      repetition: 0,
+      predictedMs: 5400,
+      bestPredictedMs: 1200,
+      bestSplit: 'edge-only',
+      minCostMs: 16200,
+      budgetMs: 2000,
+      payloadBytes: 25000,
+      wireBytesUp: 25100,
+      wireBytesDown: 80,
+      transmissions: 1,
+    };
     const line = notMeasuredLine({ notMeasured: [c, { ...c, variant: 'stl', transmissions: 3 }] });
     expect(line).toContain('2 cells not measured');
     expect(line).toContain('1 MTL-Split, 1 single-task');

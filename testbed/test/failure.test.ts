@@ -45,17 +45,27 @@ function watchChildren(pid: number): { readonly seen: Set<number>; stop: () => v
 
 describe('the runner on failure', () => {
   it('a scenario naming a missing bundle fails with one line and starts nothing', { timeout: 60_000 }, async () => {
-    const run = runCli(['--scenario', scenario('missing', { stl: ['models/no-such-bundle'] }), '--out', path.join(tmp, 'o1'), '--no-progress']);
+    const run = runCli([
+      '--scenario',
+      scenario('missing', { stl: ['models/no-such-bundle'] }),
+      '--out',
+      path.join(tmp, 'o1'),
+      '--no-progress',
+    ]);
     const w = watchChildren(run.proc.pid!);
     const code = await run.done;
     w.stop();
     expect(code).toBe(1);
-    expect(run.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^experiment: scenario .*missing\.json: field "stl\.0": model bundle models\/no-such-bundle not found$/)]);
+    expect(run.stderr().trim().split('\n')).toEqual([
+      expect.stringMatching(/^experiment: scenario .*missing\.json: field "stl\.0": model bundle models\/no-such-bundle not found$/),
+    ]);
     expect(w.seen.size).toBe(0);
     expect(fs.existsSync(path.join(tmp, 'o1'))).toBe(false);
   });
 
-  it('a cloud that fails after start-up (corrupt weights) stops every child and the proxy, with one line', { timeout: 90_000 }, async () => {
+  it('a cloud that fails after start-up (corrupt weights) stops every child and the proxy, with one line', {
+    timeout: 90_000,
+  }, async () => {
     // a bundle whose manifest is fine but whose weights are truncated: the cloud process starts, then fails
     const src = path.resolve('..', MODEL);
     const bad = path.join(tmp, 'corrupt-bundle');
@@ -78,7 +88,13 @@ describe('the runner on failure', () => {
   });
 
   it('Ctrl-C (SIGINT) in the middle of a run stops the cloud and edge processes and exits 130', { timeout: 90_000 }, async () => {
-    const run = runCli(['--scenario', scenario('interrupt', { profiles: ['lora'], samples: 50, minSamples: 50 }), '--out', path.join(tmp, 'o3'), '--no-progress']);
+    const run = runCli([
+      '--scenario',
+      scenario('interrupt', { profiles: ['lora'], samples: 50, minSamples: 50 }),
+      '--out',
+      path.join(tmp, 'o3'),
+      '--no-progress',
+    ]);
     const w = watchChildren(run.proc.pid!);
     // wait until the shaped (slow) cells are running
     const t0 = Date.now();

@@ -29,7 +29,17 @@ export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}
     const div = codec === 'int8' ? 4 : 1;
     for (const split of SPLITS) {
       const payload = split === 'input' ? PAYLOAD[split]! : PAYLOAD[split]! / div;
-      baseline.push({ bundle: 'multimnist-resnet', codec, split, samples: 100, accuracy: { left: 0.95 - (div - 1) * 0.01, right: 0.93 }, timings: timings(EDGE[split]!, 0.8, 12 - EDGE[split]!), payloadBytes: payload, wireBytesUp: payload + 60, wireBytesDown: 130 });
+      baseline.push({
+        bundle: 'multimnist-resnet',
+        codec,
+        split,
+        samples: 100,
+        accuracy: { left: 0.95 - (div - 1) * 0.01, right: 0.93 },
+        timings: timings(EDGE[split]!, 0.8, 12 - EDGE[split]!),
+        payloadBytes: payload,
+        wireBytesUp: payload + 60,
+        wireBytesDown: 130,
+      });
       for (const variant of opts.stl ? (['mtl', 'stl'] as const) : (['mtl'] as const)) {
         const k = variant === 'stl' ? 2 : 1;
         for (const p of PROFILES) {
@@ -40,10 +50,24 @@ export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}
           const network = pred.totalMs - pred.computeMs;
           const t = timings(EDGE[split]! * k, network * 1.03, ((12 - EDGE[split]!) / 4) * k);
           cells.push({
-            variant, bundle: variant === 'stl' ? 'left+right' : 'multimnist-resnet', profile: p.name, codec, split, repetition: 0, samples: 10, failed: 0,
-            accuracy: { left: 0.95, right: 0.93 }, timings: t, payloadBytes: payload * k, wireBytesUp: wire.up, wireBytesDown: wire.down, transmissions: k,
-            configured: link, measuredLink: { rttMs: p.latencyMs + 0.4, upKBps: p.upKBps * 0.98, downKBps: p.downKBps * 0.97, probeBytes: 4000 },
-            predicted: pred, errorPct: errorPct(t.total, pred.totalMs),
+            variant,
+            bundle: variant === 'stl' ? 'left+right' : 'multimnist-resnet',
+            profile: p.name,
+            codec,
+            split,
+            repetition: 0,
+            samples: 10,
+            failed: 0,
+            accuracy: { left: 0.95, right: 0.93 },
+            timings: t,
+            payloadBytes: payload * k,
+            wireBytesUp: wire.up,
+            wireBytesDown: wire.down,
+            transmissions: k,
+            configured: link,
+            measuredLink: { rttMs: p.latencyMs + 0.4, upKBps: p.upKBps * 0.98, downKBps: p.downKBps * 0.97, probeBytes: 4000 },
+            predicted: pred,
+            errorPct: errorPct(t.total, pred.totalMs),
           });
         }
       }
@@ -51,12 +75,27 @@ export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}
   }
   return {
     complete: true,
-    scenario: { name: 'synthetic', file: 'test', description: 'synthetic results for report tests', model: 'models/multimnist-resnet', stl: opts.stl ? ['models/a', 'models/b'] : [], codecs, samples: 10, repetitions: 1 },
-    startedAt: new Date(0).toISOString(), finishedAt: new Date(1000).toISOString(), durationSec: 1,
+    scenario: {
+      name: 'synthetic',
+      file: 'test',
+      description: 'synthetic results for report tests',
+      model: 'models/multimnist-resnet',
+      stl: opts.stl ? ['models/a', 'models/b'] : [],
+      codecs,
+      samples: 10,
+      repetitions: 1,
+    },
+    startedAt: new Date(0).toISOString(),
+    finishedAt: new Date(1000).toISOString(),
+    durationSec: 1,
     environment: { node: process.version, platform: process.platform, cpus: 2, toxiproxy: 'embedded' },
-    splits: SPLITS, tasks: ['left', 'right'],
+    splits: SPLITS,
+    tasks: ['left', 'right'],
     profiles: PROFILES.map((p) => ({ ...p, referenceMs: profileReferenceMs(p) })),
-    baseline, cells, winners: winners(cells, SPLITS),
-    maxAbsErrorPct: Math.max(...cells.map((c) => Math.abs(c.errorPct))), warnings: [],
+    baseline,
+    cells,
+    winners: winners(cells, SPLITS),
+    maxAbsErrorPct: Math.max(...cells.map((c) => Math.abs(c.errorPct))),
+    warnings: [],
   };
 }

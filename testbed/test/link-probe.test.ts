@@ -54,7 +54,9 @@ describe('link probe through the embedded proxy', () => {
     const srv = net.createServer((s) => s.on('data', () => undefined));
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as net.AddressInfo).port;
-    await expect(probeLink('127.0.0.1', port, { bytes: 100, pings: 1, timeoutMs: 300 })).rejects.toThrow(/^link probe: no answer within 300 ms$/);
+    await expect(probeLink('127.0.0.1', port, { bytes: 100, pings: 1, timeoutMs: 300 })).rejects.toThrow(
+      /^link probe: no answer within 300 ms$/,
+    );
     srv.close();
   });
 });

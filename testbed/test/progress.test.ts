@@ -31,9 +31,28 @@ describe('durations on the progress bar', () => {
   });
 
   it("the bar's line uses them (cli-progress's formatter, rendered to a string)", () => {
-    const options = { format: progressFormat, barsize: 10, barCompleteString: '#'.repeat(11), barIncompleteString: '-'.repeat(11), barGlue: '', autopaddingChar: '0' } as unknown as cliProgress.Options;
+    const options = {
+      format: progressFormat,
+      barsize: 10,
+      barCompleteString: '#'.repeat(11),
+      barIncompleteString: '-'.repeat(11),
+      barGlue: '',
+      autopaddingChar: '0',
+    } as unknown as cliProgress.Options;
     const line = (value: number, eta: unknown, startTime: number): string =>
-      (progressFormat as Exclude<cliProgress.Options['format'], string | undefined>)(options, { value, total: 20, eta, startTime, stopTime: startTime + 26_000, progress: value / 20, maxWidth: 200 } as unknown as cliProgress.Params, { stage: 'baseline' });
+      (progressFormat as Exclude<cliProgress.Options['format'], string | undefined>)(
+        options,
+        {
+          value,
+          total: 20,
+          eta,
+          startTime,
+          stopTime: startTime + 26_000,
+          progress: value / 20,
+          maxWidth: 200,
+        } as unknown as cliProgress.Params,
+        { stage: 'baseline' },
+      );
     expect(line(0, '0', 0)).toMatch(/0\/20 cells \| 26s elapsed, ETA estimating… \| baseline$/);
     expect(line(1, 718, 0)).toMatch(/1\/20 cells \| 26s elapsed, ETA 12m00s \| baseline$/);
   });

@@ -17,7 +17,18 @@ describe('report from a results object', () => {
     const r = syntheticResults({ stl: true });
     const dir = path.join(tmp, 'run1');
     const { files } = await writeReport(r, dir);
-    for (const f of ['results.json', 'results.csv', 'report.html', 'latency-f32.svg', 'latency-int8.svg', 'bytes.svg', 'accuracy.svg', 'winners.svg', 'prediction.svg', 'mtl-vs-stl-int8.svg']) {
+    for (const f of [
+      'results.json',
+      'results.csv',
+      'report.html',
+      'latency-f32.svg',
+      'latency-int8.svg',
+      'bytes.svg',
+      'accuracy.svg',
+      'winners.svg',
+      'prediction.svg',
+      'mtl-vs-stl-int8.svg',
+    ]) {
       expect(files).toContain(f);
       expect(fs.statSync(path.join(dir, f)).size).toBeGreaterThan(200);
     }
@@ -74,7 +85,14 @@ describe('report from a results object', () => {
   });
 
   it("an imported network's tensor names: short whole names in the charts, raw ones in the tables, readable legends and counts", async () => {
-    const raw = ['input', '/trunk/stem/stem.0/Conv_output_0', '/trunk/stem/stem.0/Relu_output_0', ...Array.from({ length: 12 }, (_, i) => `/backbone/backbone.${i + 1}/backbone.${i + 1}.1/relu_1/Relu`), '/Flatten', 'edge-only'];
+    const raw = [
+      'input',
+      '/trunk/stem/stem.0/Conv_output_0',
+      '/trunk/stem/stem.0/Relu_output_0',
+      ...Array.from({ length: 12 }, (_, i) => `/backbone/backbone.${i + 1}/backbone.${i + 1}.1/relu_1/Relu`),
+      '/Flatten',
+      'edge-only',
+    ];
     const r = syntheticResults({ splits: raw });
     r.cells.forEach((c, i) => (c.samples = 3 + ((i * 37) % 200)));
     const dir = path.join(tmp, 'run4');
@@ -89,7 +107,9 @@ describe('report from a results object', () => {
     // the winner legend draws a filled circle and an open diamond, the codec legend its colours
     const win = fs.readFileSync(path.join(dir, 'winners.svg'), 'utf8');
     expect(texts(win)).toEqual(expect.arrayContaining(['codec', 'f32', 'int8', 'winner', 'measured', 'predicted']));
-    const symbols = [...win.matchAll(/role-legend-symbol[^>]*><path [^>]*d="([^"]+)"[^>]*fill="([^"]+)"[^>]*stroke="([^"]+)"/g)].map((m) => ({ d: m[1]!, fill: m[2]!, stroke: m[3]! }));
+    const symbols = [...win.matchAll(/role-legend-symbol[^>]*><path [^>]*d="([^"]+)"[^>]*fill="([^"]+)"[^>]*stroke="([^"]+)"/g)].map(
+      (m) => ({ d: m[1]!, fill: m[2]!, stroke: m[3]! }),
+    );
     const marker = symbols.filter((x) => x.stroke === '#555');
     expect(marker.map((x) => x.fill)).toEqual(['#555', 'white']);
     expect(marker[1]!.d).toMatch(/^M-5,0L0,-5L5,0L0,5Z$/);

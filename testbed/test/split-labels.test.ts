@@ -3,7 +3,15 @@ import { splitLabels } from '../src/report/split-labels.js';
 
 describe('short split point names for the charts', () => {
   it('keeps plain names, and names ONNX tensors by module and operation', () => {
-    const l = splitLabels(['input', 'block4', '/trunk/stem/stem.0/Conv_output_0', '/backbone/backbone.11/Add', '/Flatten', '/features/features.0/features.0.0/Conv', 'edge-only']);
+    const l = splitLabels([
+      'input',
+      'block4',
+      '/trunk/stem/stem.0/Conv_output_0',
+      '/backbone/backbone.11/Add',
+      '/Flatten',
+      '/features/features.0/features.0.0/Conv',
+      'edge-only',
+    ]);
     expect([...l.values()]).toEqual(['input', 'block4', 'stem.0/Conv', 'backbone.11/Add', 'Flatten', 'features.0.0/Conv', 'edge-only']);
   });
 

@@ -36,7 +36,12 @@ afterEach(async () => {
 describe('Supervisor', () => {
   it('waits for the ready line, then stops the child and its grandchild', async () => {
     const c = sup.spawn({ label: 'parent', command: process.execPath, args: ['-e', PARENT], cwd: process.cwd() });
-    const ready = await waitForLine(sup, c, (l) => (l.includes('"listening"') ? (JSON.parse(l) as { port: number; child: number }) : undefined), 10_000);
+    const ready = await waitForLine(
+      sup,
+      c,
+      (l) => (l.includes('"listening"') ? (JSON.parse(l) as { port: number; child: number }) : undefined),
+      10_000,
+    );
     expect(ready.port).toBe(1234);
     expect(alive(c.pid)).toBe(true);
     expect(alive(ready.child)).toBe(true);
@@ -62,8 +67,15 @@ describe('Supervisor', () => {
   });
 
   it('reports a child that exits before it is ready with its last error line', async () => {
-    const c = sup.spawn({ label: 'cloud', command: process.execPath, args: ['-e', 'console.error("cloud: bundle models/x: no such folder"); process.exit(3)'], cwd: process.cwd() });
-    await expect(waitForLine(sup, c, () => undefined, 10_000)).rejects.toThrow(/^cloud: exited with code 3 before it was ready: cloud: bundle models\/x: no such folder$/);
+    const c = sup.spawn({
+      label: 'cloud',
+      command: process.execPath,
+      args: ['-e', 'console.error("cloud: bundle models/x: no such folder"); process.exit(3)'],
+      cwd: process.cwd(),
+    });
+    await expect(waitForLine(sup, c, () => undefined, 10_000)).rejects.toThrow(
+      /^cloud: exited with code 3 before it was ready: cloud: bundle models\/x: no such folder$/,
+    );
     expect(lastLine(c)).toBe(': cloud: bundle models/x: no such folder');
   });
 

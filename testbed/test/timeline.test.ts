@@ -28,13 +28,17 @@ function shorter(name: string, change: (s: Record<string, unknown>) => Record<st
 describe('timeline scenarios', () => {
   // one after the other: run at once (it.concurrent), auto stayed on one split in 1 of 2 tries (the faults
   // run's edge at 100 requests/s shares the cores); alone it used two
-  it('faults-quick: with fallback local nothing fails or is lost and the cloud comes back after every fault; with none every failure is counted and the edge exits 3', { timeout: 300_000 }, async () => {
+  it('faults-quick: with fallback local nothing fails or is lost and the cloud comes back after every fault; with none every failure is counted and the edge exits 3', {
+    timeout: 300_000,
+  }, async () => {
     const out = path.join(tmp, 'faults');
     // faults-quick with 0.5 s of quiet and 0.5-1 s faults (was 1-2 s): the same six faults, both policies
     const scenario = shorter('faults-quick', (sc) => ({
       ...sc,
       settleS: 0.5,
-      faults: (sc.faults as { type: string; seconds?: number }[]).map((f) => (f.seconds ? { ...f, seconds: f.type === 'bandwidth' ? 1 : 0.5 } : f)),
+      faults: (sc.faults as { type: string; seconds?: number }[]).map((f) =>
+        f.seconds ? { ...f, seconds: f.type === 'bandwidth' ? 1 : 0.5 } : f,
+      ),
     }));
     const run = runCli(['--scenario', scenario, '--out', out, '--no-progress']);
     const code = await run.done;
@@ -66,7 +70,9 @@ describe('timeline scenarios', () => {
     expect(run.stdout()).toMatch(/faults --fallback local: \d+ requests, \d+ by the cloud, \d+ locally, 0 failed, 0 lost/);
   });
 
-  it('adaptive-quick: auto and each fixed split run the same timeline; auto uses more than one split and its report plots latency over time', { timeout: 300_000 }, async () => {
+  it('adaptive-quick: auto and each fixed split run the same timeline; auto uses more than one split and its report plots latency over time', {
+    timeout: 300_000,
+  }, async () => {
     const out = path.join(tmp, 'adaptive');
     // adaptive-quick with the fixed runs that can be a phase's oracle: input on the fast links, edge-only on the
     // slow ones (block4, 70-80 ms on this mcu-class edge, never is; the faults test runs block4). Its 4 s phases
@@ -80,7 +86,10 @@ describe('timeline scenarios', () => {
     expect(r.phases.map((p) => p.profile)).toEqual(['wifi', 'lte', '3g', 'lte']);
     for (const x of r.runs) {
       expect(x.failed).toBe(0);
-      expect(x.phases.every((p) => p.requests > 0), x.split).toBe(true);
+      expect(
+        x.phases.every((p) => p.requests > 0),
+        x.split,
+      ).toBe(true);
     }
     const auto = r.runs[0]!;
     // wifi: sending wins; 3g: it does not (an mcu-class edge): auto must have used both kinds
@@ -97,10 +106,35 @@ describe('timeline scenarios', () => {
 
   it('a timeline scenario with a bad field or an unknown device: one line naming file and field', () => {
     const file = path.join(tmp, 'bad.json');
-    const base = { kind: 'adaptive', name: 'bad', model: 'models/multimnist-resnet', phases: [{ profile: 'wifi', seconds: 1 }, { profile: 'lte', seconds: 1 }] };
-    expect(() => parseTimeline({ ...base, edgeDevice: 'abacus' }, file)).toThrow(/^scenario .*bad\.json: field "edgeDevice": unknown device "abacus" \(valid: this-machine, /);
-    expect(() => parseTimeline({ ...base, phases: [{ profile: 'nowhere', seconds: 1 }, { profile: 'lte', seconds: 1 }] }, file)).toThrow(/field "phases\.0\.profile": .*nowhere/);
-    expect(() => parseTimeline({ ...base, kind: 'faults', split: 'block4', faults: [{ type: 'outage' }] }, file)).toThrow(/faults\.0\.seconds.*a link fault needs "seconds"/);
-    expect(() => parseTimeline({ ...base, kind: 'chaos' }, file)).toThrow(/field "kind": "chaos" is not a timeline kind \(valid: faults, adaptive\)/);
+    const base = {
+      kind: 'adaptive',
+      name: 'bad',
+      model: 'models/multimnist-resnet',
+      phases: [
+        { profile: 'wifi', seconds: 1 },
+        { profile: 'lte', seconds: 1 },
+      ],
+    };
+    expect(() => parseTimeline({ ...base, edgeDevice: 'abacus' }, file)).toThrow(
+      /^scenario .*bad\.json: field "edgeDevice": unknown device "abacus" \(valid: this-machine, /,
+    );
+    expect(() =>
+      parseTimeline(
+        {
+          ...base,
+          phases: [
+            { profile: 'nowhere', seconds: 1 },
+            { profile: 'lte', seconds: 1 },
+          ],
+        },
+        file,
+      ),
+    ).toThrow(/field "phases\.0\.profile": .*nowhere/);
+    expect(() => parseTimeline({ ...base, kind: 'faults', split: 'block4', faults: [{ type: 'outage' }] }, file)).toThrow(
+      /faults\.0\.seconds.*a link fault needs "seconds"/,
+    );
+    expect(() => parseTimeline({ ...base, kind: 'chaos' }, file)).toThrow(
+      /field "kind": "chaos" is not a timeline kind \(valid: faults, adaptive\)/,
+    );
   });
 });

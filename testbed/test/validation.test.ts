@@ -73,7 +73,13 @@ describe('profiles', () => {
 });
 
 describe('devices', () => {
-  const dev = { name: 'x', description: 'a board', slowdown: 4, benchmark: 'some benchmark, some network', source: 'some published figures' };
+  const dev = {
+    name: 'x',
+    description: 'a board',
+    slowdown: 4,
+    benchmark: 'some benchmark, some network',
+    source: 'some published figures',
+  };
 
   it('ships device profiles, each valid, with a benchmark and a source, and this machine built in', () => {
     expect(listDevices()).toEqual(expect.arrayContaining(['jetson-nano-cpu', 'mcu-m7', 'phone-midrange', 'rpi4', 'server']));
@@ -88,7 +94,9 @@ describe('devices', () => {
 
   it('names the file and the field of a bad value, in one line', () => {
     const dir = path.join(tmp, 'd1');
-    expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, slowdown: 0.5 })))).toMatch(/^device .*x\.json: field "slowdown": .*at least 1/);
+    expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, slowdown: 0.5 })))).toMatch(
+      /^device .*x\.json: field "slowdown": .*at least 1/,
+    );
     expect(message(() => loadDeviceFile(write(dir, 'x', { ...dev, slowdown: 'fast' })))).toContain('field "slowdown"');
     const { benchmark: _b, ...noBenchmark } = dev;
     expect(message(() => loadDeviceFile(write(dir, 'x', noBenchmark)))).toContain('field "benchmark"');
@@ -122,21 +130,42 @@ describe('scenarios', () => {
 
   it('reads devices and profiles from other folders (--devices-dir, --profiles-dir)', () => {
     const devs = path.join(tmp, 'd2');
-    write(devs, 'board', { name: 'board', description: 'a board', slowdown: 7, benchmark: 'some benchmark, some network', source: 'some published figures' });
+    write(devs, 'board', {
+      name: 'board',
+      description: 'a board',
+      slowdown: 7,
+      benchmark: 'some benchmark, some network',
+      source: 'some published figures',
+    });
     const profs = path.join(tmp, 'p3');
     write(profs, 'mylink', { ...good, name: 'mylink' });
-    const s = loadScenario(write(path.join(tmp, 's2'), 's', { ...base, profiles: ['mylink'], edgeDevice: 'board' }), { devicesDir: devs, profilesDir: profs });
+    const s = loadScenario(write(path.join(tmp, 's2'), 's', { ...base, profiles: ['mylink'], edgeDevice: 'board' }), {
+      devicesDir: devs,
+      profilesDir: profs,
+    });
     expect(s.edgeDevice.slowdown).toBe(7);
     expect(s.profiles[0]!.name).toBe('mylink');
   });
 
   it('takes profiles and devices inline in the scenario, validated like files', () => {
-    const board = { name: 'board', description: 'a board', slowdown: 7, benchmark: 'some benchmark, some network', source: 'some published figures' };
-    const s = loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: ['lte', { ...good, name: 'mylink' }], edgeDevice: board }));
+    const board = {
+      name: 'board',
+      description: 'a board',
+      slowdown: 7,
+      benchmark: 'some benchmark, some network',
+      source: 'some published figures',
+    };
+    const s = loadScenario(
+      write(path.join(tmp, 's3'), 's', { ...base, profiles: ['lte', { ...good, name: 'mylink' }], edgeDevice: board }),
+    );
     expect(s.profiles.map((p) => p.name)).toEqual(['lte', 'mylink']);
     expect(s.edgeDevice).toMatchObject({ name: 'board', slowdown: 7 });
-    expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, edgeDevice: { ...board, slowdown: 0.5 } })))).toMatch(/s\.json: field "edgeDevice.*slowdown.*at least 1/);
-    expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: [{ ...good, name: 'x', jitterMs: 1e6 }] })))).toMatch(/s\.json: field "profiles\.0/);
+    expect(message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, edgeDevice: { ...board, slowdown: 0.5 } })))).toMatch(
+      /s\.json: field "edgeDevice.*slowdown.*at least 1/,
+    );
+    expect(
+      message(() => loadScenario(write(path.join(tmp, 's3'), 's', { ...base, profiles: [{ ...good, name: 'x', jitterMs: 1e6 }] }))),
+    ).toMatch(/s\.json: field "profiles\.0/);
   });
 
   it('an inline profile or device with missing or bad fields: every one named, with its path, in one line', () => {
@@ -144,7 +173,12 @@ describe('scenarios', () => {
     const { downKBps: _d, latencyMs: _l, source: _s, ...partial } = good;
     const m = message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', { ...partial, name: 'mine', upKBps: -5 }] })));
     expect(m).toMatch(/^scenario .*s\.json: /);
-    for (const f of ['downKBps": missing (expected number)', 'latencyMs": missing (expected number)', 'source": missing (expected string)', 'upKBps": Too small']) {
+    for (const f of [
+      'downKBps": missing (expected number)',
+      'latencyMs": missing (expected number)',
+      'source": missing (expected string)',
+      'upKBps": Too small',
+    ]) {
       expect(m).toContain(`field "profiles.1.${f}`);
     }
     expect(m).not.toMatch(/field "profiles": Invalid input/);
@@ -152,17 +186,23 @@ describe('scenarios', () => {
     expect(dev).toContain('field "edgeDevice.description": missing');
     expect(dev).toContain('field "edgeDevice.source": missing');
     // a value of no allowed type says which types were allowed
-    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: 42 })))).toContain('field "profiles": Invalid input: expected "all" or expected array');
+    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: 42 })))).toContain(
+      'field "profiles": Invalid input: expected "all" or expected array',
+    );
   });
 
   it('names the file and the field of each kind of mistake', () => {
     const dir = path.join(tmp, 's1');
     expect(message(() => loadScenario(write(dir, 's', { ...base, codecs: ['f64'] })))).toMatch(/s\.json: field "codecs\.0"/);
     expect(message(() => loadScenario(write(dir, 's', { ...base, samples: 0 })))).toContain('field "samples"');
-    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', 'nope'] })))).toMatch(/field "profiles\.1": unknown profile "nope"/);
+    expect(message(() => loadScenario(write(dir, 's', { ...base, profiles: ['lte', 'nope'] })))).toMatch(
+      /field "profiles\.1": unknown profile "nope"/,
+    );
     expect(message(() => loadScenario(write(dir, 's', { ...base, splits: [] })))).toContain('field "splits"');
     expect(message(() => loadScenario(write(dir, 's', { ...base, extra: 1 })))).toContain('extra');
-    expect(message(() => loadScenario(write(dir, 's', { ...base, edgeDevice: 'abacus' })))).toMatch(/s\.json: field "edgeDevice": unknown device "abacus" \(valid: this-machine, /);
+    expect(message(() => loadScenario(write(dir, 's', { ...base, edgeDevice: 'abacus' })))).toMatch(
+      /s\.json: field "edgeDevice": unknown device "abacus" \(valid: this-machine, /,
+    );
     expect(message(() => loadScenario(write(dir, 's', { ...base, cloudDevice: 'x y' })))).toMatch(/field "cloudDevice": unknown device/);
     const { model: _m, ...noModel } = base;
     expect(message(() => loadScenario(write(dir, 's', noModel)))).toContain('field "model"');
@@ -174,7 +214,11 @@ describe('scenarios', () => {
     expect(isSuiteFile(f)).toBe(true);
     const su = loadSuite(f);
     expect(su.scenarios.map((x) => `${x.name}/${x.edgeDevice.name}`)).toEqual(['a/rpi4', 'b/this-machine']);
-    expect(message(() => loadSuite(write(dir, 'bad', { name: 'two', defaults: base, suite: [{ name: 'a' }, { name: 'b', edgeDevice: 'abacus' }] })))).toMatch(/bad\.json: suite\.1: field "edgeDevice": unknown device "abacus"/);
+    expect(
+      message(() =>
+        loadSuite(write(dir, 'bad', { name: 'two', defaults: base, suite: [{ name: 'a' }, { name: 'b', edgeDevice: 'abacus' }] })),
+      ),
+    ).toMatch(/bad\.json: suite\.1: field "edgeDevice": unknown device "abacus"/);
     expect(message(() => loadScenario(f))).toContain('a suite of 2 scenarios');
     const paper = loadSuite(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'scenarios', 'paper.json'));
     expect(new Set(paper.scenarios.map((x) => x.edgeDevice.name)).size).toBeGreaterThanOrEqual(2);

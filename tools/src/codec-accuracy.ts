@@ -18,7 +18,10 @@ import { checkBars, formatTable } from './codec-accuracy/table.js';
 
 const DEFAULT_JSON = resolve(dirname(fileURLToPath(import.meta.url)), '../bench/codec-accuracy.json');
 
-const program = createProgram('codec-accuracy', 'Per-task accuracy, SNR and frame bytes of every codec at every split point of a model bundle.')
+const program = createProgram(
+  'codec-accuracy',
+  'Per-task accuracy, SNR and frame bytes of every codec at every split point of a model bundle.',
+)
   .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
   .option('-n, --samples <n>', 'test samples (the first n of the test split)', '2000')
   .option('--batch <n>', 'samples per edge/cloud batch', '100')
@@ -29,7 +32,11 @@ const program = createProgram('codec-accuracy', 'Per-task accuracy, SNR and fram
   .option('--no-progress', 'no progress bar');
 
 const intArg = (name: string, min: number) =>
-  z.string().regex(/^\d+$/, `${name} must be an integer >= ${min}`).transform(Number).refine((v) => v >= min, `${name} must be an integer >= ${min}`);
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be an integer >= ${min}`)
+    .transform(Number)
+    .refine((v) => v >= min, `${name} must be an integer >= ${min}`);
 
 const optionsSchema = z.object({
   model: z.string().min(1),
@@ -43,7 +50,12 @@ const optionsSchema = z.object({
 });
 
 function list(s: string | undefined): string[] | undefined {
-  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+  return s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0);
 }
 
 async function main(): Promise<void> {
@@ -68,7 +80,10 @@ async function main(): Promise<void> {
   if (o.samples > ds.size('test')) throw new UsageError(`-n ${o.samples} exceeds the ${ds.size('test')} samples of the test split`);
 
   const total = (points ?? valid).length * o.samples;
-  const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{point} {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
+  const bar =
+    o.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ format: '{point} {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic)
+      : null;
   bar?.start(total, 0, { point: '' });
   let before = 0;
   let current = '';
@@ -92,7 +107,9 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
 
   const bars = checkBars(result);
-  process.stdout.write(`Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), ${result.samples} test samples, backend ${runtime.backend}, ${seconds.toFixed(0)} s\n\n`);
+  process.stdout.write(
+    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), ${result.samples} test samples, backend ${runtime.backend}, ${seconds.toFixed(0)} s\n\n`,
+  );
   process.stdout.write(`${formatTable(result)}\n\n`);
   for (const b of bars) process.stdout.write(`bar ${b.name}: ${b.detail} ${b.pass ? 'PASS' : 'FAIL'}\n`);
 
@@ -106,7 +123,11 @@ async function main(): Promise<void> {
     seconds,
     bars,
     // JSON has no Infinity: lossless SNR is written as null
-    rows: result.rows.map((r) => ({ ...r, snrDb: Number.isFinite(r.snrDb) ? r.snrDb : null, minSampleSnrDb: Number.isFinite(r.minSampleSnrDb) ? r.minSampleSnrDb : null })),
+    rows: result.rows.map((r) => ({
+      ...r,
+      snrDb: Number.isFinite(r.snrDb) ? r.snrDb : null,
+      minSampleSnrDb: Number.isFinite(r.minSampleSnrDb) ? r.minSampleSnrDb : null,
+    })),
   };
   mkdirSync(dirname(resolve(o.json)), { recursive: true });
   writeFileSync(o.json, `${JSON.stringify(json, null, 2)}\n`);

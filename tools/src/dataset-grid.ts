@@ -55,7 +55,10 @@ function printLabels(ds: Dataset, f: Flags, columns: number): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = createProgram('dataset-grid', 'Save a grid of dataset samples as a PNG image, with the class names of each sample drawn under it')
+  const program = createProgram(
+    'dataset-grid',
+    'Save a grid of dataset samples as a PNG image, with the class names of each sample drawn under it',
+  )
     .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).makeOptionMandatory())
     .requiredOption('--out <file>', 'output PNG file (name ending in .png; its folder must exist)')
     .option('--n <count>', 'number of samples', integer('n', 1, 4096), 64)
@@ -65,9 +68,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--noise <rate>', 'shapes3d salt-and-pepper rate', rate)
     .option('--augment', 'multimnist: the random digit distortions training uses (train split only)')
     .addOption(
-      new Option('--layout <name>', 'multimnist digit placement: sener-koltun (default; fixed, as their loader) or shifted (up to 4 px, Pareto-MTL\'s)').choices([
-        ...MULTIMNIST_LAYOUTS,
-      ]),
+      new Option(
+        '--layout <name>',
+        "multimnist digit placement: sener-koltun (default; fixed, as their loader) or shifted (up to 4 px, Pareto-MTL's)",
+      ).choices([...MULTIMNIST_LAYOUTS]),
     )
     .option('--tasks <list>', 'shapes3d tasks, comma separated (for --labels)')
     .option('--scale <k>', 'nearest-neighbour upscaling', integer('scale', 1, 16))
@@ -93,7 +97,15 @@ async function main(argv: string[]): Promise<void> {
   try {
     const ds = loadDataset(f.dataset, options);
     const t0 = performance.now();
-    const png = renderGrid(ds, { n: f.n, split: f.split, scale: f.scale, columns: f.columns, shuffle: f.shuffle, seed: f.seed, labels: !f.plain });
+    const png = renderGrid(ds, {
+      n: f.n,
+      split: f.split,
+      scale: f.scale,
+      columns: f.columns,
+      shuffle: f.shuffle,
+      seed: f.seed,
+      labels: !f.plain,
+    });
     out.write(png);
     const n = Math.min(f.n, ds.size(f.split));
     console.log(

@@ -9,8 +9,10 @@ import { initRuntime } from '@mtl-split/runtime';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-const program = createProgram('export-onnx', 'Export the tfjs weights of model bundles as each bundle\'s model.onnx (batch norm folded, opset 17) and record it in manifest.json.')
-  .requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect);
+const program = createProgram(
+  'export-onnx',
+  "Export the tfjs weights of model bundles as each bundle's model.onnx (batch norm folded, opset 17) and record it in manifest.json.",
+).requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect);
 
 async function main(): Promise<void> {
   parseOrExit(program);

@@ -10,7 +10,10 @@ import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli'
 import { loadDataset } from '@mtl-split/data';
 import { readManifest, trainedManifest } from '@mtl-split/model/infer';
 
-const program = createProgram('export-testset', 'Write the first N test samples of a bundle\'s dataset as inputs.f32 + labels.json (for tools outside this project).')
+const program = createProgram(
+  'export-testset',
+  "Write the first N test samples of a bundle's dataset as inputs.f32 + labels.json (for tools outside this project).",
+)
   .requiredOption('--model <dir>', 'model bundle folder (its manifest names the dataset and its options)')
   .requiredOption('--out <dir>', 'output folder (created)')
   .option('-n, --n <count>', 'samples from the start of the test split (default: all)');
@@ -22,7 +25,8 @@ async function main(): Promise<void> {
   const ds = loadDataset(manifest.dataset.name, { ...manifest.dataset.options });
   const total = ds.size('test');
   const n = o.n === undefined ? total : Number(o.n);
-  if (!Number.isInteger(n) || n < 1 || n > total) throw new UsageError(`-n must be an integer in 1..${total} (the ${manifest.dataset.name} test split)`);
+  if (!Number.isInteger(n) || n < 1 || n > total)
+    throw new UsageError(`-n must be an integer in 1..${total} (the ${manifest.dataset.name} test split)`);
   const per = ds.inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n * per);
   const labels: Record<string, number[]> = Object.fromEntries(manifest.tasks.map((t) => [t.name, []]));
@@ -35,7 +39,16 @@ async function main(): Promise<void> {
   }
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'inputs.f32'), new Uint8Array(x.buffer));
-  const meta = { dataset: manifest.dataset, split: 'test', samples: n, shape: ds.inputShape, layout: 'NHWC', range: [0, 1], tasks: manifest.tasks, labels };
+  const meta = {
+    dataset: manifest.dataset,
+    split: 'test',
+    samples: n,
+    shape: ds.inputShape,
+    layout: 'NHWC',
+    range: [0, 1],
+    tasks: manifest.tasks,
+    labels,
+  };
   writeFileSync(join(o.out, 'labels.json'), `${JSON.stringify(meta)}\n`);
   process.stdout.write(`${o.out}: ${n} samples of ${manifest.dataset.name} test, shape [${ds.inputShape.join(',')}] NHWC\n`);
 }

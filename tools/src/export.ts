@@ -11,7 +11,10 @@ import { TENSOR_FORMS, type TensorForm } from './export/wire-forms.js';
 
 export const EXPORT_FORMATS = ['triton'] as const;
 
-const program = createProgram('export', 'Write a bundle\'s cloud halves as a model repository an inference platform serves (Triton, KServe\'s Triton runtime).')
+const program = createProgram(
+  'export',
+  "Write a bundle's cloud halves as a model repository an inference platform serves (Triton, KServe's Triton runtime).",
+)
   .requiredOption('--format <name>', `repository format: ${EXPORT_FORMATS.join(', ')}`)
   .requiredOption('--model <dir>', 'model bundle folder (with model.onnx)')
   .requiredOption('--out <dir>', 'repository folder (created; models of the same name are overwritten)')
@@ -22,7 +25,12 @@ const program = createProgram('export', 'Write a bundle\'s cloud halves as a mod
 
 const formsOption = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(choiceOption('--forms', TENSOR_FORMS)).min(1, { message: `--forms names no form: valid are ${TENSOR_FORMS.join(', ')}` }));
 
 const schema = z.object({
@@ -32,7 +40,12 @@ const schema = z.object({
   forms: formsOption,
   points: z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .optional(),
   maxBatch: intOption('--max-batch', 1, 4096),
   queueDelayUs: intOption('--queue-delay-us', 0, 60_000_000),
@@ -43,7 +56,15 @@ runMain('export', async () => {
   const forms: TensorForm[] = [...new Set(o.forms)];
   const problem = pointsProblem(readManifest(o.model), o.points);
   if (problem) throw new UsageError(problem);
-  const models = exportTriton({ model: o.model, out: o.out, forms, points: o.points, maxBatchSize: o.maxBatch, queueDelayUs: o.queueDelayUs });
-  for (const m of models) process.stdout.write(`${m.dir}: ${m.inputs.map((t) => `${t.name} ${t.dataType} [${t.dims.join(',')}]`).join(', ')}\n`);
+  const models = exportTriton({
+    model: o.model,
+    out: o.out,
+    forms,
+    points: o.points,
+    maxBatchSize: o.maxBatch,
+    queueDelayUs: o.queueDelayUs,
+  });
+  for (const m of models)
+    process.stdout.write(`${m.dir}: ${m.inputs.map((t) => `${t.name} ${t.dataType} [${t.dims.join(',')}]`).join(', ')}\n`);
   process.stdout.write(`export: ${models.length} models in ${o.out} (Triton, onnxruntime_onnx, max_batch_size ${o.maxBatch})\n`);
 });

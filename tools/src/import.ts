@@ -15,15 +15,27 @@ import { analyzeOnnx, type ImportOptions } from './import/analyze.js';
 /** Probe inputs over which an imported bundle's split-point ranges are recorded. */
 const PROBE_SAMPLES = 64;
 
-const program = createProgram('import', 'Import a multi-task ONNX network as a model bundle (manifest.json + model.onnx): tasks from its outputs, every split point found.')
+const program = createProgram(
+  'import',
+  'Import a multi-task ONNX network as a model bundle (manifest.json + model.onnx): tasks from its outputs, every split point found.',
+)
   .requiredOption('--onnx <file>', 'the ONNX file (one input: an image batch; one output per task: class scores [N, classes])')
   .requiredOption('--out <dir>', 'bundle folder to write, e.g. models/my-net (its name is the bundle id)')
   .option('--tasks <list>', 'NAME:CLASSES,... in output order, checked against the graph (default: from the outputs)')
-  .option('--input-shape <dims>', 'per-sample input shape in the input\'s layout order, e.g. 3,224,224 (needed when the graph leaves it dynamic)')
+  .option(
+    '--input-shape <dims>',
+    "per-sample input shape in the input's layout order, e.g. 3,224,224 (needed when the graph leaves it dynamic)",
+  )
   .option('--layout <layout>', 'input layout NCHW or NHWC (default: guessed from the channel dimension)')
-  .option('--preprocess <json>', 'how an 8-bit image becomes the input: {"mean":[...],"std":[...]} per channel, value = (pixel/255 - mean)/std (default mean 0, std 1)')
+  .option(
+    '--preprocess <json>',
+    'how an 8-bit image becomes the input: {"mean":[...],"std":[...]} per channel, value = (pixel/255 - mean)/std (default mean 0, std 1)',
+  )
   .option('--class-names <file>', 'JSON {"task": ["name", ...], ...} (default: class indices)')
-  .option('--points <list>', "comma-separated split point names, globs ('*') or /regex/ swept by default by --split all, plan and scenarios (default: all)")
+  .option(
+    '--points <list>',
+    "comma-separated split point names, globs ('*') or /regex/ swept by default by --split all, plan and scenarios (default: all)",
+  )
   .option('--force', 'replace an existing --out folder');
 
 interface Flags {
@@ -45,18 +57,21 @@ function parseFlags(f: Flags): { file: string; opts: ImportOptions } {
   if (!existsSync(f.onnx) || !statSync(f.onnx).isFile()) throw new UsageError(`--onnx ${f.onnx}: no such file`);
   if (existsSync(f.out) && !f.force) throw new UsageError(`--out ${f.out} exists: choose another folder or pass --force`);
   const id = basename(f.out.replace(/\/+$/, ''));
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new UsageError(`--out ${f.out}: the folder name '${id}' is the bundle id: letters, digits, '.', '_' and '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
+    throw new UsageError(`--out ${f.out}: the folder name '${id}' is the bundle id: letters, digits, '.', '_' and '-'`);
   const opts: ImportOptions = { id };
   if (f.tasks !== undefined) {
     opts.tasks = f.tasks.split(',').map((t) => {
       const m = /^([A-Za-z][A-Za-z0-9_-]*):(\d+)$/.exec(t.trim());
-      if (!m || Number(m[2]) < 2) throw new UsageError(`invalid --tasks item '${t}': expected NAME:CLASSES with CLASSES >= 2, e.g. age:3,gender:2`);
+      if (!m || Number(m[2]) < 2)
+        throw new UsageError(`invalid --tasks item '${t}': expected NAME:CLASSES with CLASSES >= 2, e.g. age:3,gender:2`);
       return { name: m[1], classes: Number(m[2]) };
     });
   }
   if (f.inputShape !== undefined) {
     const d = f.inputShape.split(',').map((x) => Number(x.trim()));
-    if (d.length !== 3 || d.some((x) => !Number.isInteger(x) || x < 1 || x > 16384)) throw new UsageError(`invalid --input-shape '${f.inputShape}': expected three positive integers, e.g. 3,224,224`);
+    if (d.length !== 3 || d.some((x) => !Number.isInteger(x) || x < 1 || x > 16384))
+      throw new UsageError(`invalid --input-shape '${f.inputShape}': expected three positive integers, e.g. 3,224,224`);
     opts.inputShape = d as [number, number, number];
   }
   if (f.layout !== undefined) {
@@ -71,7 +86,10 @@ function parseFlags(f: Flags): { file: string; opts: ImportOptions } {
       throw new UsageError(`invalid --preprocess: not JSON (expected {"mean":[...],"std":[...]})`);
     }
     const r = preprocessSchema.safeParse(raw);
-    if (!r.success) throw new UsageError(`invalid --preprocess at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"mean":[...],"std":[...]}, std > 0)`);
+    if (!r.success)
+      throw new UsageError(
+        `invalid --preprocess at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"mean":[...],"std":[...]}, std > 0)`,
+      );
     opts.preprocess = r.data;
   }
   if (f.classNames !== undefined) {
@@ -79,14 +97,22 @@ function parseFlags(f: Flags): { file: string; opts: ImportOptions } {
     try {
       raw = JSON.parse(readFileSync(f.classNames, 'utf8'));
     } catch (err) {
-      throw new UsageError(`--class-names ${f.classNames}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`);
+      throw new UsageError(
+        `--class-names ${f.classNames}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`,
+      );
     }
     const r = classNamesSchema.safeParse(raw);
-    if (!r.success) throw new UsageError(`--class-names ${f.classNames} at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"task": ["name", ...]})`);
+    if (!r.success)
+      throw new UsageError(
+        `--class-names ${f.classNames} at ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message} (expected {"task": ["name", ...]})`,
+      );
     opts.classNames = r.data;
   }
   if (f.points !== undefined) {
-    opts.points = f.points.split(',').map((s) => s.trim()).filter(Boolean);
+    opts.points = f.points
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!opts.points.length) throw new UsageError('invalid --points: empty');
   }
   return { file: f.onnx, opts };

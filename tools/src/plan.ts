@@ -9,7 +9,15 @@ import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { ENGINES, openNetwork, readManifest } from '@mtl-split/model/infer';
 import { measurePlan, randomInput, testSample } from './plan/measure.js';
-import { DEFAULT_DEVICES_DIR, DEFAULT_EDGE_DEVICE, DEFAULT_PROFILES_DIR, deviceNames, listProfiles, parseOptions, type RawOptions } from './plan/options.js';
+import {
+  DEFAULT_DEVICES_DIR,
+  DEFAULT_EDGE_DEVICE,
+  DEFAULT_PROFILES_DIR,
+  deviceNames,
+  listProfiles,
+  parseOptions,
+  type RawOptions,
+} from './plan/options.js';
 import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
 import { createProgram, engineLine, exitOnInterrupt, outputTarget, parseOrExit, runMain } from '@mtl-split/cli';
 import { assumedDeviceLine, bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
@@ -32,7 +40,10 @@ const program = createProgram(
   .option('--codec <list>', `comma-separated codecs: ${CODECS.join(', ')}`, 'int8')
   .option('--compress <stage>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
   .option('--repeats <n>', 'timed runs per split point (median)', '20')
-  .option('--edge-slowdown <k>', 'edge device is k times slower than this machine (edge compute and encode x k; default 1); alone, the edge device is this-machine')
+  .option(
+    '--edge-slowdown <k>',
+    'edge device is k times slower than this machine (edge compute and encode x k; default 1); alone, the edge device is this-machine',
+  )
   .option(
     '--edge-device <name>',
     `edge device profile from --devices-dir (compute x its slowdown, as the experiment emulates it): ${deviceNames(DEFAULT_DEVICES_DIR).join(', ')} ` +
@@ -40,9 +51,16 @@ const program = createProgram(
   )
   .option('--cloud-device <name>', 'cloud device profile from --devices-dir (default this-machine)')
   .option('--devices-dir <dir>', 'folder of device profile files NAME.json (default: testbed/devices of this repository)')
-  .option('--overhead-ms <ms>', 'fixed cost of one request on its way (gRPC, proxies), added to every split that sends; the experiment passes the one it measured', '0')
+  .option(
+    '--overhead-ms <ms>',
+    'fixed cost of one request on its way (gRPC, proxies), added to every split that sends; the experiment passes the one it measured',
+    '0',
+  )
   .option('--cloud-speedup <k>', 'cloud is k times faster than this machine (cloud compute and decode / k)', '1')
-  .option('--json <file>', "also write the full result as JSON to FILE (atomically), or to standard output with '-' (the tables then go to stderr)")
+  .option(
+    '--json <file>',
+    "also write the full result as JSON to FILE (atomically), or to standard output with '-' (the tables then go to stderr)",
+  )
   .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
   .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
   .option('--no-progress', 'no progress bar');
@@ -65,7 +83,13 @@ async function main(): Promise<void> {
   const dataset = manifest.dataset;
   const sample = dataset ? testSample(loadDataset(dataset.name, { ...dataset.options })) : randomInput(net.input.shape, 1);
 
-  bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
+  bar =
+    o.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: 'plan: measuring {bar} {value}/{total} | eta {eta_formatted}' },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   let started = false;
   const m = await measurePlan(net, sample, {
     codecs: o.codecs,

@@ -11,7 +11,10 @@ import { CALIBRATION_SAMPLES, calibrationBatch, isImported, probeBatch, readMani
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-const program = createProgram('record-ranges', "Record each split point's value range over a calibration batch in model bundles' manifest.json.")
+const program = createProgram(
+  'record-ranges',
+  "Record each split point's value range over a calibration batch in model bundles' manifest.json.",
+)
   .requiredOption('--model <dir>', 'model bundle folder (repeatable)', collect)
   .option('--samples <n>', `calibration samples (default ${CALIBRATION_SAMPLES})`, String(CALIBRATION_SAMPLES));
 

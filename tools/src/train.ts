@@ -9,16 +9,23 @@ import { commandLine, parseOptions, type RawOptions } from './train/options.js';
 import { run } from './train/run.js';
 import { CliExit, createProgram, EXIT, failWith, parseOrExit, runMain } from '@mtl-split/cli';
 
-const program = createProgram('train', 'Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).')
+const program = createProgram(
+  'train',
+  'Train a splittable multi-task model and write a bundle folder (manifest.json, model.json, weights.bin).',
+)
   .requiredOption('--dataset <name>', `dataset: ${DATASETS.join(', ')}`)
   .requiredOption('--backbone <name>', `backbone: ${BACKBONES.join(', ')}`)
   .option('--epochs <n>', 'training epochs', '5')
   .requiredOption('--out <dir>', 'bundle folder to write (appears only when complete)')
   .option('--tasks <list>', 'comma-separated subset of the dataset tasks (default: all)')
   .addOption(new Option('--weighting <kind>', 'loss weighting').choices([...WEIGHTINGS]).default('equal'))
-  .option('--weights <list>', "per-task loss weights for --weighting fixed, e.g. 1,0.5")
+  .option('--weights <list>', 'per-task loss weights for --weighting fixed, e.g. 1,0.5')
   .option('--lr <rate>', 'Adam learning rate', '1e-3')
-  .option('--lr-schedule <kind>', 'constant; step (divide by 10 at half the epochs); cosine (3% warm-up, then half-cosine decay per step)', 'step')
+  .option(
+    '--lr-schedule <kind>',
+    'constant; step (divide by 10 at half the epochs); cosine (3% warm-up, then half-cosine decay per step)',
+    'step',
+  )
   .option('--batch <n>', 'batch size', '64')
   .option('--seed <n>', 'seed of weight init, shuffling and dropout', '1')
   .option('--bottleneck <point:channels>', 'learned 1x1-conv bottleneck at a split point, e.g. block2:8')

@@ -36,7 +36,10 @@ function run(args: string[]): { code: number; out: string; err: string; s: numbe
 }
 
 async function startCloud(model: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(TSX, ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(TSX, ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--log-level', 'warn'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exit = new Promise<void>((r) => child.on('exit', () => r()));
   const port = await new Promise<number>((ok, bad) => {
     let buf = '';
@@ -59,7 +62,9 @@ runMain('verify-fixtures', async () => {
   const o = program.opts<{ dir: string; n: string }>();
   const dir = resolve(o.dir);
   if (!existsSync(dir)) throw new UsageError(`--dir ${o.dir}: no such folder (make it with npm run fixtures)`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort();
   if (!files.length) throw new UsageError(`--dir ${o.dir}: no .onnx files`);
   const rows: Row[] = [];
   for (const f of files) {
@@ -74,14 +79,45 @@ runMain('verify-fixtures', async () => {
     const json = join(dir, `verify-${basename(f, '.onnx')}.json`);
     let edge;
     try {
-      edge = run(['apps/edge/src/main.ts', '--model', bundle, '--cloud', `127.0.0.1:${cloud.port}`, '--split', 'all', '--inputs', 'random', '-n', o.n, '--warmup', '0', '--verify', '--deadline-ms', '60000', '--json', json, '--no-progress']);
+      edge = run([
+        'apps/edge/src/main.ts',
+        '--model',
+        bundle,
+        '--cloud',
+        `127.0.0.1:${cloud.port}`,
+        '--split',
+        'all',
+        '--inputs',
+        'random',
+        '-n',
+        o.n,
+        '--warmup',
+        '0',
+        '--verify',
+        '--deadline-ms',
+        '60000',
+        '--json',
+        json,
+        '--no-progress',
+      ]);
     } finally {
       await cloud.stop();
     }
     if (edge.code !== 0) throw new Error(`${f}: edge failed: ${edge.err.trim().split('\n').at(-1)}`);
     const results = JSON.parse(readFileSync(json, 'utf8')) as { split: string; failed: number; maxAbsDiff: number | null }[];
     process.stderr.write(`verify-fixtures: ${f}: plan\n`);
-    const plan = run(['tools/src/plan.ts', '--model', bundle, '--profile', 'lte', '--edge-device', 'this-machine', '--repeats', '3', '--no-progress']);
+    const plan = run([
+      'tools/src/plan.ts',
+      '--model',
+      bundle,
+      '--profile',
+      'lte',
+      '--edge-device',
+      'this-machine',
+      '--repeats',
+      '3',
+      '--no-progress',
+    ]);
     if (plan.code !== 0) throw new Error(`${f}: plan failed: ${plan.err.trim().split('\n').at(-1)}`);
     rows.push({
       file: f,
@@ -93,8 +129,13 @@ runMain('verify-fixtures', async () => {
       planBest: /best split for lte \(int8\): (.*)$/m.exec(plan.out)?.[1] ?? '?',
     });
   }
-  process.stdout.write('| fixture | split points answered over gRPC | max maxAbsDiff | failed | import s | serve+verify s | plan (lte, int8) |\n|---|---:|---:|---:|---:|---:|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.file} | ${r.points} | ${r.maxAbsDiff.toExponential(1)} | ${r.failed} | ${r.importS.toFixed(1)} | ${r.verifyS.toFixed(1)} | ${r.planBest} |\n`);
+  process.stdout.write(
+    '| fixture | split points answered over gRPC | max maxAbsDiff | failed | import s | serve+verify s | plan (lte, int8) |\n|---|---:|---:|---:|---:|---:|---|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.file} | ${r.points} | ${r.maxAbsDiff.toExponential(1)} | ${r.failed} | ${r.importS.toFixed(1)} | ${r.verifyS.toFixed(1)} | ${r.planBest} |\n`,
+    );
   writeFileSync(join(dir, 'verify.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
   const ok = rows.every((r) => r.failed === 0 && r.maxAbsDiff <= 1e-4);
   process.stdout.write(`\nbar (every split point answers, maxAbsDiff <= 1e-4): ${ok ? 'met' : 'NOT met'}\n`);

@@ -26,7 +26,9 @@ const modelSpec = z
     modelFormat: z.object({ name: z.string().min(1), version: z.string().optional() }).strict(),
     runtime: z.string().min(1).optional(),
     protocolVersion: z.enum(['v1', 'v2', 'grpc-v1', 'grpc-v2']).optional(),
-    storageUri: z.string().regex(/^(pvc|s3|gs|https?|hdfs|webhdfs|oci):\/\/\S+$/, 'a storage URI (pvc://, s3://, gs://, https://, oci://...)'),
+    storageUri: z
+      .string()
+      .regex(/^(pvc|s3|gs|https?|hdfs|webhdfs|oci):\/\/\S+$/, 'a storage URI (pvc://, s3://, gs://, https://, oci://...)'),
     ports: z.array(kubernetes(ContainerPort)).optional(),
     resources: kubernetes(ResourceRequirements).optional(),
     args: z.array(z.string()).optional(),

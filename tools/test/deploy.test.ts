@@ -26,7 +26,16 @@ interface ContainerSpec {
 
 const docs = loadManifests();
 const deployment = only(docs, 'Deployment');
-const pod = (deployment.body as { spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: ContainerSpec[]; volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] } } } }).spec.template;
+const pod = (
+  deployment.body as {
+    spec: {
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: { containers: ContainerSpec[]; volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
+      };
+    };
+  }
+).spec.template;
 const container = pod.spec.containers[0];
 const portOf = (name: string): number => {
   const p = container.ports.find((x) => x.name === name);
@@ -36,7 +45,9 @@ const portOf = (name: string): number => {
 
 /** The per-pod metric the queue-depth HPA scales on. */
 function queueMetric(): string | undefined {
-  const hpas = docs.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((d) => d.body as { spec: { metrics: { pods?: { metric: { name: string } } }[] } });
+  const hpas = docs
+    .filter((d) => d.kind === 'HorizontalPodAutoscaler')
+    .map((d) => d.body as { spec: { metrics: { pods?: { metric: { name: string } } }[] } });
   return hpas.flatMap((h) => h.spec.metrics).find((m) => m.pods)?.pods?.metric.name;
 }
 
@@ -48,16 +59,24 @@ afterAll(() => {
 describe('deploy/ manifests', () => {
   it('every Kubernetes document validates against its kubernetes-models schema', () => {
     const kinds = docs.map((d) => d.kind).sort();
-    expect(kinds).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'HorizontalPodAutoscaler', 'InferenceService', 'PersistentVolumeClaim', 'Service']);
+    expect(kinds).toEqual([
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'HorizontalPodAutoscaler',
+      'InferenceService',
+      'PersistentVolumeClaim',
+      'Service',
+    ]);
     for (const d of docs.filter((x) => x.kind !== 'InferenceService')) {
       expect(Object.keys(KUBERNETES_CLASSES)).toContain(`${d.apiVersion} ${d.kind}`);
       expect(() => validateKubernetes(d)).not.toThrow();
     }
   });
 
-  it('the validation is live: a broken document is refused with the schema\'s complaint', () => {
+  it("the validation is live: a broken document is refused with the schema's complaint", () => {
     const broken: ManifestDoc = structuredClone(deployment);
-    (broken.body as { spec: { template: { spec: { containers: { readinessProbe: Probe }[] } } } }).spec.template.spec.containers[0].readinessProbe.grpc!.port = 'grpc' as unknown as number;
+    (broken.body as { spec: { template: { spec: { containers: { readinessProbe: Probe }[] } } } }).spec.template.spec.containers[0]
+      .readinessProbe.grpc!.port = 'grpc' as unknown as number;
     expect(() => validateKubernetes(broken)).toThrow(/readinessProbe\/grpc\/port must be integer/);
     const hpa = structuredClone(docs.find((d) => d.kind === 'HorizontalPodAutoscaler')!);
     delete (hpa.body.spec as Record<string, unknown>).scaleTargetRef;
@@ -75,12 +94,16 @@ describe('deploy/ manifests', () => {
     expect(() => validateInferenceService(typo)).toThrow(/InferenceService/);
   });
 
-  it('the pieces fit: Service and HPA find the Deployment, probes ask the cloud\'s health service, the flags are the cloud\'s own', () => {
-    const service = only(docs, 'Service').body as { spec: { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] } };
+  it("the pieces fit: Service and HPA find the Deployment, probes ask the cloud's health service, the flags are the cloud's own", () => {
+    const service = only(docs, 'Service').body as {
+      spec: { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] };
+    };
     for (const [k, v] of Object.entries(service.spec.selector)) expect(pod.metadata.labels[k]).toBe(v);
     for (const p of service.spec.ports) expect(portOf(p.targetPort)).toBe(p.port);
     // cloud-hpa.yaml (CPU) and cloud-hpa-queue.yaml (CPU + in-flight requests) are alternatives: one name, one target
-    const hpas = docs.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((d) => d.body as { metadata: { name: string }; spec: { scaleTargetRef: { kind: string; name: string } } });
+    const hpas = docs
+      .filter((d) => d.kind === 'HorizontalPodAutoscaler')
+      .map((d) => d.body as { metadata: { name: string }; spec: { scaleTargetRef: { kind: string; name: string } } });
     for (const hpa of hpas) {
       expect(hpa.metadata.name).toBe(hpas[0].metadata.name);
       expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: (deployment.body.metadata as { name: string }).name });
@@ -95,9 +118,15 @@ describe('deploy/ manifests', () => {
     for (const p of [container.livenessProbe, container.startupProbe]) expect(p.grpc).toEqual({ port: portOf('grpc') });
   });
 
-  it('the cloud started with the Deployment\'s arguments answers its probes (SERVING for the service and the server) and exports the HPA\'s metric', async () => {
+  it("the cloud started with the Deployment's arguments answers its probes (SERVING for the service and the server) and exports the HPA's metric", async () => {
     // the same arguments, on loopback with free ports and the committed bundle in place of the volume's
-    const local: Record<string, string> = { '--model': join(ROOT, 'models/multimnist-resnet'), '--host': '127.0.0.1', '--port': '0', '--metrics-host': '127.0.0.1', '--metrics-port': '0' };
+    const local: Record<string, string> = {
+      '--model': join(ROOT, 'models/multimnist-resnet'),
+      '--host': '127.0.0.1',
+      '--port': '0',
+      '--metrics-host': '127.0.0.1',
+      '--metrics-port': '0',
+    };
     const args = container.args.map((a, i) => local[container.args[i - 1]] ?? a);
     cloud = spawnTs('apps/cloud/src/main.ts', args, { oneProcess: true });
     const listening = await waitForLog(cloud, 'listening', 60_000);
@@ -108,7 +137,9 @@ describe('deploy/ manifests', () => {
     } finally {
       client.close();
     }
-    const text = await (await fetch(`http://127.0.0.1:${String(listening.metricsPort)}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = await (
+      await fetch(`http://127.0.0.1:${String(listening.metricsPort)}/metrics`, { signal: AbortSignal.timeout(5_000) })
+    ).text();
     expect(text).toMatch(new RegExp(`^${queueMetric()} \\d+$`, 'm'));
   }, 90_000);
 });

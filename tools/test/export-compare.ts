@@ -39,7 +39,13 @@ function spanOf(p: Manifest['splitPoints'][number]): number {
  * Compares every model of `repo` with `net`'s cloud half at each batch size in `batches`, asserting each
  * task's largest difference is within TOLERANCE; returns how many model x batch runs were compared.
  */
-export async function compareRepository(repo: string, manifest: Manifest, net: SplitNetwork, batches: readonly number[], random: () => number): Promise<number> {
+export async function compareRepository(
+  repo: string,
+  manifest: Manifest,
+  net: SplitNetwork,
+  batches: readonly number[],
+  random: () => number,
+): Promise<number> {
   let compared = 0;
   for (const name of readdirSync(repo).sort()) {
     const config = parseConfig(readFileSync(join(repo, name, 'config.pbtxt'), 'utf8'));

@@ -54,7 +54,11 @@ function quantFeeds(form: 'int8' | 'int8-channel', names: string[], x: TensorDat
   }
   return {
     form,
-    ort: { [names[0]]: new ort.Tensor('uint8', q, x.shape), [names[1]]: new ort.Tensor('float32', scales, [n, groups]), [names[2]]: new ort.Tensor('uint8', zeros, [n, groups]) },
+    ort: {
+      [names[0]]: new ort.Tensor('uint8', q, x.shape),
+      [names[1]]: new ort.Tensor('float32', scales, [n, groups]),
+      [names[2]]: new ort.Tensor('uint8', zeros, [n, groups]),
+    },
     reference: { data: decoded, shape: [...x.shape] },
   };
 }

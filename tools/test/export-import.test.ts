@@ -33,7 +33,18 @@ beforeAll(async () => {
   manifest = readManifest(join(work, 'bundle'));
   // the input, an early point and the last one: a slash-named tensor on each side of the network
   points = [manifest.splitPoints[0], manifest.splitPoints[3], manifest.splitPoints[manifest.splitPoints.length - 1]].map((p) => p.name);
-  await run('tools/src/export.ts', ['--format', 'triton', '--model', join(work, 'bundle'), '--out', join(work, 'repo'), '--forms', FORMS.join(','), '--points', points.join(',')]);
+  await run('tools/src/export.ts', [
+    '--format',
+    'triton',
+    '--model',
+    join(work, 'bundle'),
+    '--out',
+    join(work, 'repo'),
+    '--forms',
+    FORMS.join(','),
+    '--points',
+    points.join(','),
+  ]);
   net = await openNetwork(join(work, 'bundle'));
 }, 120_000);
 
@@ -51,7 +62,7 @@ describe('export --format triton, imported bundle', () => {
     expect(names).toContain(`${manifest.id}_${points[1].replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+/, '')}_int8-channel`);
   });
 
-  it('every model gives the cloud half\'s answers at batch 1 and 8', async () => {
+  it("every model gives the cloud half's answers at batch 1 and 8", async () => {
     const compared = await compareRepository(join(work, 'repo'), manifest, net!, [1, 8], rng(3));
     expect(compared).toBe(points.length * FORMS.length * 2);
   }, 120_000);

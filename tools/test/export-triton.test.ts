@@ -45,10 +45,14 @@ describe('export --format triton', () => {
     const expected = manifest.splitPoints.flatMap((p) => ['', '_f16', '_int8', '_int8-channel'].map((s) => `${manifest.id}_${p.name}${s}`));
     expect(readdirSync(repo).sort()).toEqual(expected.sort());
     for (const name of expected) {
-      expect(readdirSync(join(repo, name)).sort()).toEqual(['1', 'config.pbtxt', ...manifest.tasks.map((t) => `${t.name}_labels.txt`)].sort());
+      expect(readdirSync(join(repo, name)).sort()).toEqual(
+        ['1', 'config.pbtxt', ...manifest.tasks.map((t) => `${t.name}_labels.txt`)].sort(),
+      );
       expect(readdirSync(join(repo, name, '1'))).toEqual(['model.onnx']);
     }
-    const labels = readFileSync(join(repo, `${manifest.id}_block4`, `${manifest.tasks[0].name}_labels.txt`), 'utf8').trim().split('\n');
+    const labels = readFileSync(join(repo, `${manifest.id}_block4`, `${manifest.tasks[0].name}_labels.txt`), 'utf8')
+      .trim()
+      .split('\n');
     expect(labels).toEqual(manifest.tasks[0].classes);
   });
 
@@ -62,16 +66,18 @@ describe('export --format triton', () => {
       const point = manifest.splitPoints.find((p) => p.name === c.input[0].name);
       expect(point, `${name}: first input names a split point`).toBeDefined();
       expect(c.input[0].dims.map(Number)).toEqual(point!.shape);
-      expect(c.output.map((o) => [o.name, dataTypeName(o.dataType), o.dims.map(Number)])).toEqual(manifest.tasks.map((t) => [t.name, 'TYPE_FP32', [t.classes.length]]));
+      expect(c.output.map((o) => [o.name, dataTypeName(o.dataType), o.dims.map(Number)])).toEqual(
+        manifest.tasks.map((t) => [t.name, 'TYPE_FP32', [t.classes.length]]),
+      );
     }
   });
 
-  it('every model gives the cloud half\'s answers at batch 1 and 8 (int8, int8-channel: dequantised, then the cloud half)', async () => {
+  it("every model gives the cloud half's answers at batch 1 and 8 (int8, int8-channel: dequantised, then the cloud half)", async () => {
     const compared = await compareRepository(repo, manifest, net, [1, 8], rng(31));
     expect(compared).toBe(manifest.splitPoints.length * 4 * 2);
   }, 120_000);
 
-  it('int8: the zero point and each sample\'s own scale matter (a wrong one moves the answer past the tolerance)', async () => {
+  it("int8: the zero point and each sample's own scale matter (a wrong one moves the answer past the tolerance)", async () => {
     const name = `${manifest.id}_block4_int8`;
     const config = parseConfig(readFileSync(join(repo, name, 'config.pbtxt'), 'utf8'));
     const feeds = feedsFor(config, 8, manifest.splitPoints.find((p) => p.name === 'block4')!.range?.max ?? 1, rng(7));
@@ -86,7 +92,10 @@ describe('export --format triton', () => {
     expect(maxDiff(right[task].data, want[task].data)).toBeLessThanOrEqual(TOLERANCE);
     const noZero = await runServed(join(repo, name), { ...feeds.ort, [zeroName]: new ort.Tensor('uint8', new Uint8Array(8), [8, 1]) });
     expect(maxDiff(noZero[task].data, want[task].data)).toBeGreaterThan(1e-3);
-    const swapped = await runServed(join(repo, name), { ...feeds.ort, [scaleName]: new ort.Tensor('float32', scales.slice().reverse(), [8, 1]) });
+    const swapped = await runServed(join(repo, name), {
+      ...feeds.ort,
+      [scaleName]: new ort.Tensor('float32', scales.slice().reverse(), [8, 1]),
+    });
     expect(maxDiff(swapped[task].data, want[task].data)).toBeGreaterThan(1e-3);
   }, 60_000);
 

@@ -13,7 +13,10 @@ function chain(): ModelProto {
   const g = new GraphBuilder();
   g.input('image', ['N', 3, 8, 8]);
   const conv = (x: string, cin: number, k: number): string =>
-    g.node('Conv', [x, g.floats('w', new Float32Array(4 * cin * k * k).fill(0.05), [4, cin, k, k])], { kernel_shape: [k, k], pads: k === 3 ? [1, 1, 1, 1] : [0, 0, 0, 0] });
+    g.node('Conv', [x, g.floats('w', new Float32Array(4 * cin * k * k).fill(0.05), [4, cin, k, k])], {
+      kernel_shape: [k, k],
+      pads: k === 3 ? [1, 1, 1, 1] : [0, 0, 0, 0],
+    });
   const relu = g.node('Relu', [conv('image', 3, 3)]);
   const c2 = conv(relu, 4, 1);
   const silu = g.node('Mul', [c2, g.node('Sigmoid', [c2])]);

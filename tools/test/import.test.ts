@@ -73,7 +73,9 @@ describe('import of a multi-task ONNX network (reference MobileNetV3-small fixtu
     expect(candidates.at(-1)).toBe('/Flatten');
     expect(candidates.slice(1, -1).every((n) => n.endsWith('/Add'))).toBe(true);
     expect(candidates.length).toBeGreaterThanOrEqual(5);
-    await expect(analyzeOnnx(bytes, FIXTURE, { id: 'x', points: ['/nope'] })).rejects.toThrow(/--points names '\/nope', which is not a split point/);
+    await expect(analyzeOnnx(bytes, FIXTURE, { id: 'x', points: ['/nope'] })).rejects.toThrow(
+      /--points names '\/nope', which is not a split point/,
+    );
   }, 60_000);
 });
 
@@ -103,24 +105,83 @@ describe('npm run import: bad input gives one line, a non-zero exit and writes n
   };
   const fixture = readFileSync(FIXTURE);
   const cases: { what: string; args: () => string[]; code: number; error: RegExp }[] = [
-    { what: 'not ONNX', args: () => ['--onnx', file('notes.onnx', 'this is not a model\n')], code: 1, error: /notes\.onnx: not an ONNX model/ },
-    { what: 'a truncated file', args: () => ['--onnx', file('cut.onnx', fixture.subarray(0, 200_000))], code: 1, error: /cut\.onnx: not an ONNX model or truncated/ },
-    { what: 'two inputs', args: () => ['--onnx', file('two.onnx', encodeModel(tinyGraph({ inputs: 2 })))], code: 1, error: /two\.onnx: has 2 inputs \(image, extra\): a bundle needs a graph with exactly one input/ },
-    { what: 'dynamic spatial dimensions', args: () => ['--onnx', file('dyn.onnx', encodeModel(tinyGraph({ dims: ['N', 3, 'H', 'W'] })))], code: 1, error: /dyn\.onnx: input 'image' has dynamic dimensions \[N, 3, H, W\]: give the size with --input-shape/ },
-    { what: 'an op ONNX Runtime cannot run', args: () => ['--onnx', file('op.onnx', encodeModel(tinyGraph({ op: 'NoSuchOp' })))], code: 1, error: /op\.onnx: the bundled ONNX Runtime cannot run it: .*NoSuchOp/ },
-    { what: 'an opset beyond the runtime', args: () => ['--onnx', file('opset.onnx', encodeModel(tinyGraph({ opset: 99 })))], code: 1, error: /opset\.onnx: uses opset 99; the bundled ONNX Runtime runs opsets up to 23/ },
-    { what: 'an output that is no task name', args: () => ['--onnx', file('name.onnx', encodeModel(tinyGraph({ outputs: ['a', 'logits/b'] })))], code: 1, error: /name\.onnx: output 'logits\/b' is not a valid task name/ },
-    { what: '--tasks that disagree with the graph', args: () => ['--onnx', FIXTURE, '--tasks', 'age:3,gender:3,expression:6'], code: 1, error: /--tasks says gender:3, the graph's output 'gender' has 2 classes/ },
-    { what: '--tasks naming other outputs', args: () => ['--onnx', FIXTURE, '--tasks', 'age:3,sex:2,expression:6'], code: 1, error: /--tasks names age, sex, expression, but the graph's outputs are age, gender, expression/ },
-    { what: 'a malformed --tasks', args: () => ['--onnx', FIXTURE, '--tasks', 'age'], code: 2, error: /invalid --tasks item 'age': expected NAME:CLASSES/ },
-    { what: 'a bad --preprocess', args: () => ['--onnx', FIXTURE, '--preprocess', '{"mean":[0.5]}'], code: 2, error: /invalid --preprocess at std/ },
+    {
+      what: 'not ONNX',
+      args: () => ['--onnx', file('notes.onnx', 'this is not a model\n')],
+      code: 1,
+      error: /notes\.onnx: not an ONNX model/,
+    },
+    {
+      what: 'a truncated file',
+      args: () => ['--onnx', file('cut.onnx', fixture.subarray(0, 200_000))],
+      code: 1,
+      error: /cut\.onnx: not an ONNX model or truncated/,
+    },
+    {
+      what: 'two inputs',
+      args: () => ['--onnx', file('two.onnx', encodeModel(tinyGraph({ inputs: 2 })))],
+      code: 1,
+      error: /two\.onnx: has 2 inputs \(image, extra\): a bundle needs a graph with exactly one input/,
+    },
+    {
+      what: 'dynamic spatial dimensions',
+      args: () => ['--onnx', file('dyn.onnx', encodeModel(tinyGraph({ dims: ['N', 3, 'H', 'W'] })))],
+      code: 1,
+      error: /dyn\.onnx: input 'image' has dynamic dimensions \[N, 3, H, W\]: give the size with --input-shape/,
+    },
+    {
+      what: 'an op ONNX Runtime cannot run',
+      args: () => ['--onnx', file('op.onnx', encodeModel(tinyGraph({ op: 'NoSuchOp' })))],
+      code: 1,
+      error: /op\.onnx: the bundled ONNX Runtime cannot run it: .*NoSuchOp/,
+    },
+    {
+      what: 'an opset beyond the runtime',
+      args: () => ['--onnx', file('opset.onnx', encodeModel(tinyGraph({ opset: 99 })))],
+      code: 1,
+      error: /opset\.onnx: uses opset 99; the bundled ONNX Runtime runs opsets up to 23/,
+    },
+    {
+      what: 'an output that is no task name',
+      args: () => ['--onnx', file('name.onnx', encodeModel(tinyGraph({ outputs: ['a', 'logits/b'] })))],
+      code: 1,
+      error: /name\.onnx: output 'logits\/b' is not a valid task name/,
+    },
+    {
+      what: '--tasks that disagree with the graph',
+      args: () => ['--onnx', FIXTURE, '--tasks', 'age:3,gender:3,expression:6'],
+      code: 1,
+      error: /--tasks says gender:3, the graph's output 'gender' has 2 classes/,
+    },
+    {
+      what: '--tasks naming other outputs',
+      args: () => ['--onnx', FIXTURE, '--tasks', 'age:3,sex:2,expression:6'],
+      code: 1,
+      error: /--tasks names age, sex, expression, but the graph's outputs are age, gender, expression/,
+    },
+    {
+      what: 'a malformed --tasks',
+      args: () => ['--onnx', FIXTURE, '--tasks', 'age'],
+      code: 2,
+      error: /invalid --tasks item 'age': expected NAME:CLASSES/,
+    },
+    {
+      what: 'a bad --preprocess',
+      args: () => ['--onnx', FIXTURE, '--preprocess', '{"mean":[0.5]}'],
+      code: 2,
+      error: /invalid --preprocess at std/,
+    },
   ];
   for (const c of cases) {
     it(c.what, async () => {
       const out = join(dir, `out-${c.what.replace(/\W+/g, '-')}`);
       const s = spawnTs('tools/src/import.ts', [...c.args(), '--out', out]);
       expect(await s.exit).toBe(c.code);
-      const err = s.stderr.join('').trim().split('\n').filter((l) => !l.startsWith('import: ') || !/checking|measuring|finding/.test(l));
+      const err = s.stderr
+        .join('')
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('import: ') || !/checking|measuring|finding/.test(l));
       expect(err).toHaveLength(1);
       expect(err[0]).toMatch(/^import: /);
       expect(err[0]).toMatch(c.error);

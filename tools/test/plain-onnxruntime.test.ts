@@ -22,7 +22,10 @@ interface PlainResult {
 }
 
 function plain(testset: string): PlainResult {
-  const out = execFileSync(process.execPath, ['examples/plain-onnxruntime/predict.mjs', join(BUNDLE, 'model.onnx'), testset, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['examples/plain-onnxruntime/predict.mjs', join(BUNDLE, 'model.onnx'), testset, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as PlainResult;
 }
 

@@ -75,7 +75,13 @@ afterAll(() => {
 
 describe('predictRow', () => {
   it('follows total = edge + encode + up + latency + decode + cloud + down, with device factors', () => {
-    const r = predictRow('p', { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 }, { up: 5000, down: 224 }, { upKBps: 10, downKBps: 100, latencyMs: 30 }, { edgeSlowdown: 3, cloudSpeedup: 2 });
+    const r = predictRow(
+      'p',
+      { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 },
+      { up: 5000, down: 224 },
+      { upKBps: 10, downKBps: 100, latencyMs: 30 },
+      { edgeSlowdown: 3, cloudSpeedup: 2 },
+    );
     expect(r.edgeMs).toBe(6);
     expect(r.encodeMs).toBe(1.5);
     expect(r.upMs).toBeCloseTo(500, 10); // 5000 B / 10 000 B/s
@@ -85,8 +91,14 @@ describe('predictRow', () => {
     expect(r.totalMs).toBeCloseTo(6 + 1.5 + 500 + 30 + 0.125 + 2 + 2.24, 10);
   });
 
-  it('device profiles scale the halves\' compute, not the codecs (as the testbed emulates them)', () => {
-    const r = predictRow('p', { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 }, { up: 0, down: 0 }, { upKBps: 10, downKBps: 100, latencyMs: 0 }, { edgeSlowdown: 1, cloudSpeedup: 1, edgeDevice: 10, cloudDevice: 2 });
+  it("device profiles scale the halves' compute, not the codecs (as the testbed emulates them)", () => {
+    const r = predictRow(
+      'p',
+      { edgeMs: 2, encodeMs: 0.5, decodeMs: 0.25, cloudMs: 4 },
+      { up: 0, down: 0 },
+      { upKBps: 10, downKBps: 100, latencyMs: 0 },
+      { edgeSlowdown: 1, cloudSpeedup: 1, edgeDevice: 10, cloudDevice: 2 },
+    );
     expect(r.edgeMs).toBe(20);
     expect(r.encodeMs).toBe(0.5);
     expect(r.cloudMs).toBe(8);
@@ -94,7 +106,12 @@ describe('predictRow', () => {
   });
 
   it('estimates the answer as 8 bytes per class per task + 64', () => {
-    expect(answerBytes([{ name: 'a', classes: ['x', 'y'] }, { name: 'b', classes: ['0', '1', '2'] }])).toBe(64 + 8 * 5);
+    expect(
+      answerBytes([
+        { name: 'a', classes: ['x', 'y'] },
+        { name: 'b', classes: ['0', '1', '2'] },
+      ]),
+    ).toBe(64 + 8 * 5);
   });
 });
 
@@ -135,7 +152,10 @@ describe('measurePlan + planLink on a small bundle', () => {
     const link = ps.rows[2];
     const pt = m.points[2];
     const c = pt.codecs[0];
-    expect(link.totalMs).toBeCloseTo(pt.edgeMs * 4 + c.encodeMs * 4 + c.bytes + 5 + c.decodeMs / 2 + pt.cloudMs / 2 + (down / 1e9) * 1000, 8);
+    expect(link.totalMs).toBeCloseTo(
+      pt.edgeMs * 4 + c.encodeMs * 4 + c.bytes + 5 + c.decodeMs / 2 + pt.cloudMs / 2 + (down / 1e9) * 1000,
+      8,
+    );
 
     const bytesOf = (split: string) => m.points.find((p) => p.point === split)!.codecs[0].bytes;
     const fewest = [...m.points].sort((a, b) => a.codecs[0].bytes - b.codecs[0].bytes)[0].point;
@@ -144,7 +164,9 @@ describe('measurePlan + planLink on a small bundle', () => {
     const bestSlow = bestRow(ps.rows, true).split;
     expect(bestSlow).toBe('block2');
     expect(bytesOf(bestSlow)).toBeLessThanOrEqual(bytesOf(bestFast));
-    expect(bestLine(ps)).toMatch(/^best split for slow \(int8\): (block2|edge-only), [\d.]+ ms \([\d.]+x faster than cloud-only, [\d.]+x than edge-only\)$/);
+    expect(bestLine(ps)).toMatch(
+      /^best split for slow \(int8\): (block2|edge-only), [\d.]+ ms \([\d.]+x faster than cloud-only, [\d.]+x than edge-only\)$/,
+    );
     const table = formatLinkTable(slow, [ps, planLink(m, slow, 'f32', down, devices)]);
     expect(table.split('\n').filter((l) => l.startsWith('| ')).length).toBe(1 + 2 * m.points.length + 1);
   });
@@ -166,9 +188,18 @@ describe('options', () => {
     mkdirSync(pdir);
     // the testbed's validation (one model of the world): a source is required, unknown fields are refused
     const src = 'some published figures';
-    writeFileSync(join(pdir, 'ok.json'), JSON.stringify({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }));
-    writeFileSync(join(pdir, 'bad.json'), JSON.stringify({ name: 'bad', upKBps: -1, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }));
-    writeFileSync(join(pdir, 'nosource.json'), JSON.stringify({ name: 'nosource', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x' }));
+    writeFileSync(
+      join(pdir, 'ok.json'),
+      JSON.stringify({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }),
+    );
+    writeFileSync(
+      join(pdir, 'bad.json'),
+      JSON.stringify({ name: 'bad', upKBps: -1, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x', source: src }),
+    );
+    writeFileSync(
+      join(pdir, 'nosource.json'),
+      JSON.stringify({ name: 'nosource', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1, description: 'x' }),
+    );
     expect(loadProfile('ok', pdir)).toEqual({ name: 'ok', upKBps: 5, downKBps: 6, latencyMs: 7, jitterMs: 1 });
     expect(() => loadProfile('bad', pdir)).toThrow(/^profile .*bad\.json: field "upKBps": /);
     expect(() => loadProfile('nosource', pdir)).toThrow(/^profile .*nosource\.json: field "source"/);
@@ -177,9 +208,16 @@ describe('options', () => {
     const ddir = join(dir, 'devices');
     rmSync(ddir, { recursive: true, force: true });
     mkdirSync(ddir);
-    writeFileSync(join(ddir, 'board.json'), JSON.stringify({ name: 'board', description: 'x', slowdown: 0.5, benchmark: 'some benchmark, some net', source: src }));
-    expect(() => parseOptions(raw({ upKbps: '1', edgeDevice: 'board', devicesDir: ddir }))).toThrow(/^invalid --edge-device: device .*board\.json: field "slowdown"/);
-    expect(() => parseOptions(raw({ upKbps: '1', cloudDevice: 'abacus' }))).toThrow(/^invalid --cloud-device: unknown device "abacus" \(valid: this-machine, .*rpi4/);
+    writeFileSync(
+      join(ddir, 'board.json'),
+      JSON.stringify({ name: 'board', description: 'x', slowdown: 0.5, benchmark: 'some benchmark, some net', source: src }),
+    );
+    expect(() => parseOptions(raw({ upKbps: '1', edgeDevice: 'board', devicesDir: ddir }))).toThrow(
+      /^invalid --edge-device: device .*board\.json: field "slowdown"/,
+    );
+    expect(() => parseOptions(raw({ upKbps: '1', cloudDevice: 'abacus' }))).toThrow(
+      /^invalid --cloud-device: unknown device "abacus" \(valid: this-machine, .*rpi4/,
+    );
     const od = parseOptions(raw({ upKbps: '1', edgeDevice: 'rpi4' }));
     expect(od.edgeDevice.slowdown).toBeGreaterThan(1);
     expect(od.cloudDevice.name).toBe('this-machine');
@@ -195,7 +233,9 @@ describe('the edge device a plan assumes', () => {
     expect(d.edgeDevice.slowdown).toBeGreaterThan(1);
     expect(d.edgeDeviceAssumed).toBe(true);
     expect(d.edgeSlowdown).toBe(1);
-    expect(assumedDeviceLine(d.edgeDevice)).toMatch(/^plan: no --edge-device given: assuming mcu-m7 \(.+; compute x100, emulated\); --edge-device this-machine /);
+    expect(assumedDeviceLine(d.edgeDevice)).toMatch(
+      /^plan: no --edge-device given: assuming mcu-m7 \(.+; compute x100, emulated\); --edge-device this-machine /,
+    );
     const host = parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined, edgeDevice: 'this-machine' }));
     expect([host.edgeDevice.name, host.edgeDevice.slowdown, host.edgeDeviceAssumed]).toEqual(['this-machine', 1, false]);
     const slow = parseOptions(raw({ upKbps: '1', edgeSlowdown: '10' }));
@@ -211,7 +251,10 @@ describe('plan CLI', () => {
     const good = join(dir, 'plan.json');
     const bad: [string[], RegExp][] = [
       [['--model', bundleDir, '--profile', 'marsnet', '--json', good], /^plan: unknown profile "marsnet" \(valid: .*lte.*\)$/],
-      [['--model', bundleDir, '--up-kbps', '10', '--edge-device', 'abacus', '--json', good], /^plan: invalid --edge-device: unknown device "abacus" \(valid: this-machine, /],
+      [
+        ['--model', bundleDir, '--up-kbps', '10', '--edge-device', 'abacus', '--json', good],
+        /^plan: invalid --edge-device: unknown device "abacus" \(valid: this-machine, /,
+      ],
       [['--model', bundleDir, '--json', good], /^plan: no link/],
       [['--model', bundleDir, '--up-kbps', '-3', '--json', good], /^plan: invalid --up-kbps '-3'/],
       [['--model', bundleDir, '--up-kbps', '10', '--codec', 'int9', '--json', good], /^plan: unknown codec 'int9'/],
@@ -229,14 +272,35 @@ describe('plan CLI', () => {
     expect(existsSync(good)).toBe(false);
     expect(existsSync(json)).toBe(false);
 
-    const r = await runPlan(['--model', bundleDir, '--profile', 'lte', '--up-kbps', '50', '--codec', 'int8,f32', '--repeats', '2', '--no-progress', '--json', good]);
+    const r = await runPlan([
+      '--model',
+      bundleDir,
+      '--profile',
+      'lte',
+      '--up-kbps',
+      '50',
+      '--codec',
+      'int8,f32',
+      '--repeats',
+      '2',
+      '--no-progress',
+      '--json',
+      good,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/best split for lte \(int8\): /);
     expect(r.stdout).toMatch(/best split for custom \(f32\): /);
     // no --edge-device: the default device is assumed, said on stderr and in the table's header
-    expect(r.stderr.split('\n').filter((l) => l.includes('assuming'))).toEqual([assumedDeviceLine(parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined })).edgeDevice)]);
+    expect(r.stderr.split('\n').filter((l) => l.includes('assuming'))).toEqual([
+      assumedDeviceLine(parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined })).edgeDevice),
+    ]);
     expect(r.stdout).toMatch(/edge device mcu-m7 \(compute x100\)/);
-    const out = JSON.parse(readFileSync(good, 'utf8')) as { links: { name: string }[]; best: { link: string; codec: string; split: string }[]; predictions: { rows: unknown[] }[]; measurement: { points: unknown[] } };
+    const out = JSON.parse(readFileSync(good, 'utf8')) as {
+      links: { name: string }[];
+      best: { link: string; codec: string; split: string }[];
+      predictions: { rows: unknown[] }[];
+      measurement: { points: unknown[] };
+    };
     expect(out.links.map((l) => l.name)).toEqual(['lte', 'custom']);
     expect(out.best.map((b) => `${b.link}/${b.codec}`)).toEqual(['lte/int8', 'lte/f32', 'custom/int8', 'custom/f32']);
     expect(out.measurement.points).toHaveLength(bundle.model.splitPoints.length);

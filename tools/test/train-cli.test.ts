@@ -31,11 +31,28 @@ describe('train --workers', () => {
   it('trains on 2 threads and records them in the manifest', async () => {
     const out = join(dir, 'two');
     const s = train([
-      '--dataset', 'multimnist', '--backbone', 'resnet', '--backbone-config', '{"stem":4,"stages":[8,8]}', '--epochs', '1',
-      '--train-size', '256', '--test-size', '64', '--workers', '2', '--out', out, '--no-progress',
+      '--dataset',
+      'multimnist',
+      '--backbone',
+      'resnet',
+      '--backbone-config',
+      '{"stem":4,"stages":[8,8]}',
+      '--epochs',
+      '1',
+      '--train-size',
+      '256',
+      '--test-size',
+      '64',
+      '--workers',
+      '2',
+      '--out',
+      out,
+      '--no-progress',
     ]);
     expect(await s.exit).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { training: { options: { workers: number; trainSamples: number } } };
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      training: { options: { workers: number; trainSamples: number } };
+    };
     expect(manifest.training.options.workers).toBe(2);
     expect(manifest.training.options.trainSamples).toBe(256);
   }, 120_000);

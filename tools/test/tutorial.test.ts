@@ -98,36 +98,46 @@ describe('the tutorial (examples/tutorial/README.md)', () => {
     expect(python[0].code).toBe(readFileSync(join(ROOT, 'examples/tutorial/my_net.py'), 'utf8'));
   });
 
-  it.skipIf(!HAVE_TORCH || !HAVE_JQ)('runs: export, import, plan, cloud and edge on 127.0.0.1', async () => {
-    const port = await freePort();
-    const shell = blocks.filter((b) => b.lang === 'sh').map((b) => ({ ...b, code: b.code.replaceAll('50051', String(port)).replaceAll('out/tutorial', dir) }));
-    expect(shell.length).toBeGreaterThanOrEqual(5);
-    const outputs: string[] = [];
-    for (const b of shell) {
-      const r = runBash(b.code);
-      if (b.background) {
-        background.push(r);
-        await waitForPort(port, 60_000, r.child);
-        continue;
+  it.skipIf(!HAVE_TORCH || !HAVE_JQ)(
+    'runs: export, import, plan, cloud and edge on 127.0.0.1',
+    async () => {
+      const port = await freePort();
+      const shell = blocks
+        .filter((b) => b.lang === 'sh')
+        .map((b) => ({ ...b, code: b.code.replaceAll('50051', String(port)).replaceAll('out/tutorial', dir) }));
+      expect(shell.length).toBeGreaterThanOrEqual(5);
+      const outputs: string[] = [];
+      for (const b of shell) {
+        const r = runBash(b.code);
+        if (b.background) {
+          background.push(r);
+          await waitForPort(port, 60_000, r.child);
+          continue;
+        }
+        const code = await r.exit;
+        outputs.push(r.out.join(''));
+        expect(code, `${b.code}\n${r.out.join('')}`).toBe(0);
       }
-      const code = await r.exit;
-      outputs.push(r.out.join(''));
-      expect(code, `${b.code}\n${r.out.join('')}`).toBe(0);
-    }
-    const all = outputs.join('\n');
-    expect(all).toContain(`wrote ${dir}/my-net.onnx`);
-    expect(all).toMatch(/import: wrote .*my-net: tasks shape:3, colour:4, input image \[3,32,32\] NCHW/);
-    expect(all).toMatch(/edge device rpi4 \(compute x4\)/);
-    expect(all).toMatch(/best split for lte \(int8\): /);
-    expect(all).toMatch(/best split for 3g \(int8\): /);
-    // every split point answered by the cloud, equal to the whole network run locally
-    const edge = JSON.parse(readFileSync(join(dir, 'edge.json'), 'utf8')) as { split: string; answeredByCloud: number; maxAbsDiff: number }[];
-    expect(edge.map((r) => r.split)).toContain('input');
-    expect(edge.length).toBeGreaterThanOrEqual(5);
-    for (const r of edge) {
-      expect(r.answeredByCloud, r.split).toBe(8);
-      expect(r.maxAbsDiff, r.split).toBeLessThanOrEqual(1e-4);
-    }
-    expect(outputs.at(-1)).toMatch(/^input: 8 answered by the cloud, maxAbsDiff /m);
-  }, 150_000);
+      const all = outputs.join('\n');
+      expect(all).toContain(`wrote ${dir}/my-net.onnx`);
+      expect(all).toMatch(/import: wrote .*my-net: tasks shape:3, colour:4, input image \[3,32,32\] NCHW/);
+      expect(all).toMatch(/edge device rpi4 \(compute x4\)/);
+      expect(all).toMatch(/best split for lte \(int8\): /);
+      expect(all).toMatch(/best split for 3g \(int8\): /);
+      // every split point answered by the cloud, equal to the whole network run locally
+      const edge = JSON.parse(readFileSync(join(dir, 'edge.json'), 'utf8')) as {
+        split: string;
+        answeredByCloud: number;
+        maxAbsDiff: number;
+      }[];
+      expect(edge.map((r) => r.split)).toContain('input');
+      expect(edge.length).toBeGreaterThanOrEqual(5);
+      for (const r of edge) {
+        expect(r.answeredByCloud, r.split).toBe(8);
+        expect(r.maxAbsDiff, r.split).toBeLessThanOrEqual(1e-4);
+      }
+      expect(outputs.at(-1)).toMatch(/^input: 8 answered by the cloud, maxAbsDiff /m);
+    },
+    150_000,
+  );
 });

@@ -16,7 +16,9 @@ import { median, percentile } from '@mtl-split/stats';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 
 const HERE = fileURLToPath(import.meta.url);
-const { values } = parseArgs({ options: { root: { type: 'string' }, seconds: { type: 'string', default: '8' }, heavy: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { root: { type: 'string' }, seconds: { type: 'string', default: '8' }, heavy: { type: 'string' } },
+});
 const ROOT = values.root ?? fileURLToPath(new URL('../../../', import.meta.url));
 const SECONDS = Number(values.seconds);
 
@@ -34,10 +36,13 @@ async function heavy(target: string): Promise<void> {
   const end = Date.now() + SECONDS * 3000;
   const lane = async (): Promise<void> => {
     for (let i = 0; i < 10_000 && Date.now() < end; i++) {
-      await stream.infer('input', frame).then(() => void answered++, (e: unknown) => {
-        if (!exhausted(e)) throw e;
-        refused++;
-      });
+      await stream.infer('input', frame).then(
+        () => void answered++,
+        (e: unknown) => {
+          if (!exhausted(e)) throw e;
+          refused++;
+        },
+      );
     }
   };
   process.on('SIGTERM', () => {
@@ -48,14 +53,18 @@ async function heavy(target: string): Promise<void> {
 }
 
 async function startCloud(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--log-level', 'warn'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((ok, bad) => {
     let buf = '';
     const t = setTimeout(() => bad(new Error('cloud did not start in 60 s')), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const line = buf.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) (clearTimeout(t), ok((JSON.parse(line) as { port: number }).port));
+      if (line) clearTimeout(t), ok((JSON.parse(line) as { port: number }).port);
     });
     child.on('exit', (c) => bad(new Error(`cloud exited with ${c}`)));
   });
@@ -70,10 +79,13 @@ async function politeRun(client: SplitClient, ms: number): Promise<{ rtt: number
   let refused = 0;
   const end = Date.now() + ms;
   for (let i = 0; i < 100_000 && Date.now() < end; i++) {
-    await s.infer('block4', frame).then((a) => void rtt.push(a.rttMs), (e: unknown) => {
-      if (!exhausted(e)) throw e;
-      refused++;
-    });
+    await s.infer('block4', frame).then(
+      (a) => void rtt.push(a.rttMs),
+      (e: unknown) => {
+        if (!exhausted(e)) throw e;
+        refused++;
+      },
+    );
   }
   await s.end();
   return { rtt, refused };
@@ -85,7 +97,9 @@ async function main(): Promise<void> {
   const polite = await SplitClient.connect(target, { deadlineMs: 60_000, retries: 0 });
   await politeRun(polite, 1000); // warm
   const quiet = await politeRun(polite, SECONDS * 1000);
-  const h = spawn(process.execPath, ['--import', 'tsx', HERE, '--heavy', target, '--seconds', String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const h = spawn(process.execPath, ['--import', 'tsx', HERE, '--heavy', target, '--seconds', String(SECONDS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let heavyOut = '';
   h.stdout!.on('data', (d: Buffer) => void (heavyOut += d.toString()));
   const heavyDone = new Promise<void>((r) => h.on('exit', () => r()));
@@ -98,10 +112,17 @@ async function main(): Promise<void> {
   const heavyCounts = JSON.parse(heavyOut.trim().split('\n').at(-1) ?? '{}') as { answered?: number; refused?: number };
   const fmt = (r: { rtt: number[]; refused: number }): string =>
     `p50 ${median(r.rtt).toFixed(2)} ms, p99 ${percentile(r.rtt, 99).toFixed(2)} ms, ${r.rtt.length} answered, ${r.refused} RESOURCE_EXHAUSTED`;
-  console.log(`root ${ROOT}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `root ${ROOT}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`polite quiet:       ${fmt(quiet)}`);
   console.log(`polite beside heavy: ${fmt(loaded)}`);
-  console.log(`heavy: ${heavyCounts.answered ?? '?'} requests of ${HEAVY_SAMPLES} answered, ${heavyCounts.refused ?? '?'} RESOURCE_EXHAUSTED`);
+  console.log(
+    `heavy: ${heavyCounts.answered ?? '?'} requests of ${HEAVY_SAMPLES} answered, ${heavyCounts.refused ?? '?'} RESOURCE_EXHAUSTED`,
+  );
 }
 
 if (values.heavy) await heavy(values.heavy);

@@ -24,14 +24,35 @@ const HERE = fileURLToPath(new URL('./', import.meta.url));
 const HANDSHAKE_MS = 5000;
 
 async function startCloud(): Promise<{ port: number; metricsPort: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--metrics-port', '0', '--handshake-timeout-ms', String(HANDSHAKE_MS), '--max-connections', '4096', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'apps/cloud/src/main.ts',
+      '--model',
+      'models/multimnist-resnet',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--handshake-timeout-ms',
+      String(HANDSHAKE_MS),
+      '--max-connections',
+      '4096',
+      '--log-level',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const exit = new Promise<void>((r) => child.on('exit', () => r()));
   const l = await new Promise<{ port: number; metricsPort: number }>((ok, bad) => {
     let buf = '';
     const t = setTimeout(() => bad(new Error('cloud did not start in 60 s')), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
-      for (const line of buf.split('\n')) if (line.includes('"msg":"listening"')) (clearTimeout(t), ok(JSON.parse(line) as { port: number; metricsPort: number }));
+      for (const line of buf.split('\n'))
+        if (line.includes('"msg":"listening"')) clearTimeout(t), ok(JSON.parse(line) as { port: number; metricsPort: number });
     });
     child.on('exit', (c) => bad(new Error(`cloud exited with ${c}`)));
   });
@@ -66,7 +87,14 @@ const attack = (async () => {
   const perSec = Math.max(1, Math.round(1_000_000 / bomb.length));
   for (let i = 0; attacking && i < 100_000; i++) {
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: perSec }, () => attacker.infer('features', bomb).then(() => undefined, () => void refused++)));
+    await Promise.all(
+      Array.from({ length: perSec }, () =>
+        attacker.infer('features', bomb).then(
+          () => undefined,
+          () => void refused++,
+        ),
+      ),
+    );
     bombs += perSec;
     await sleep(Math.max(0, 1000 - (Date.now() - t0)));
   }
@@ -78,12 +106,14 @@ await attack;
 attacker.close();
 
 // 2. 20,000 made-up split names
-const series = async (): Promise<number> => (await (await fetch(`http://127.0.0.1:${cloud.metricsPort}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+const series = async (): Promise<number> =>
+  (await (await fetch(`http://127.0.0.1:${cloud.metricsPort}/metrics`)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
 const names = await SplitClient.connect(target, { deadlineMs: 10_000, retries: 0 });
 // the first unknown name makes the one 'unknown' label set; then 20,000 more must add nothing
 await names.infer('made-up-first', frame).catch(() => undefined);
 const before = await series();
-for (let i = 0; i < 20_000; i += 200) await Promise.all(Array.from({ length: 200 }, (_, k) => names.infer(`made-up-${i + k}`, frame).catch(() => undefined)));
+for (let i = 0; i < 20_000; i += 200)
+  await Promise.all(Array.from({ length: 200 }, (_, k) => names.infer(`made-up-${i + k}`, frame).catch(() => undefined)));
 names.close();
 const after = await series();
 
@@ -114,11 +144,31 @@ normal.close();
 await cloud.stop();
 
 const rows = [
-  { bar: "deflate bombs at 1 MB/s: normal client's p50 within 2x of quiet", measured: `${quiet.toFixed(3)} ms quiet, ${underBombs.toFixed(3)} ms under ${bombs} bombs (${(bomb.length / 1000).toFixed(0)} kB each, ${refused} refused): ${(underBombs / quiet).toFixed(2)}x`, met: underBombs <= 2 * quiet },
-  { bar: '20,000 requests with made-up split names: metric series unchanged', measured: `${before} series before, ${after} after`, met: before === after },
-  { bar: `2,000 idle TCP connections closed within the handshake timeout (${HANDSHAKE_MS} ms)`, measured: `${closedAll} of 2000 closed by the server, ${closedInTime} within ${HANDSHAKE_MS + 1000} ms of connecting (longest held ${maxHeld} ms)`, met: closedInTime === 2000 },
+  {
+    bar: "deflate bombs at 1 MB/s: normal client's p50 within 2x of quiet",
+    measured: `${quiet.toFixed(3)} ms quiet, ${underBombs.toFixed(3)} ms under ${bombs} bombs (${(bomb.length / 1000).toFixed(0)} kB each, ${refused} refused): ${(underBombs / quiet).toFixed(2)}x`,
+    met: underBombs <= 2 * quiet,
+  },
+  {
+    bar: '20,000 requests with made-up split names: metric series unchanged',
+    measured: `${before} series before, ${after} after`,
+    met: before === after,
+  },
+  {
+    bar: `2,000 idle TCP connections closed within the handshake timeout (${HANDSHAKE_MS} ms)`,
+    measured: `${closedAll} of 2000 closed by the server, ${closedInTime} within ${HANDSHAKE_MS + 1000} ms of connecting (longest held ${maxHeld} ms)`,
+    met: closedInTime === 2000,
+  },
 ];
-console.log(`load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n| bar | measured | met |\n|---|---|---|`);
+console.log(
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n\n| bar | measured | met |\n|---|---|---|`,
+);
 for (const r of rows) console.log(`| ${r.bar} | ${r.measured} | ${r.met ? 'yes' : 'no'} |`);
-writeFileSync(join(HERE, 'hostile.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), loadavg: os.loadavg(), rows }, null, 2)}\n`);
+writeFileSync(
+  join(HERE, 'hostile.json'),
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), loadavg: os.loadavg(), rows }, null, 2)}\n`,
+);
 process.exit(0);

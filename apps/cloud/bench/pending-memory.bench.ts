@@ -12,14 +12,20 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { streams: { type: 'string', default: '40' }, connections: { type: 'string', default: '40' }, root: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { streams: { type: 'string', default: '40' }, connections: { type: 'string', default: '40' }, root: { type: 'string' } },
+});
 const ROOT = values.root ?? fileURLToPath(new URL('../../../', import.meta.url));
 const STREAMS = Number(values.streams);
 const CONNECTIONS = Math.min(STREAMS, Number(values.connections));
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--log-level', 'warn'],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const rssMb = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const port = await new Promise<number>((ok, bad) => {
   let buf = '';
@@ -27,7 +33,7 @@ const port = await new Promise<number>((ok, bad) => {
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
     const line = buf.split('\n').find((l) => l.includes('"msg":"listening"'));
-    if (line) (clearTimeout(t), ok((JSON.parse(line) as { port: number }).port));
+    if (line) clearTimeout(t), ok((JSON.parse(line) as { port: number }).port);
   });
 });
 child.stdout!.resume();
@@ -42,14 +48,22 @@ const sessions: ClientHttp2Session[] = Array.from({ length: CONNECTIONS }, () =>
 let resets = 0;
 const chunk = Buffer.alloc(MIB, 1);
 const send = async (session: ClientHttp2Session): Promise<void> => {
-  const stream = session.request({ ':method': 'POST', ':path': '/mtlsplit.v1.SplitInference/Infer', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '3600S' });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': '/mtlsplit.v1.SplitInference/Infer',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'grpc-timeout': '3600S',
+  });
   stream.on('error', () => undefined);
   let closed = false;
-  const gone = new Promise<void>((r) => stream.on('close', () => {
-    closed = true;
-    if (stream.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM) resets++;
-    r();
-  }));
+  const gone = new Promise<void>((r) =>
+    stream.on('close', () => {
+      closed = true;
+      if (stream.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM) resets++;
+      r();
+    }),
+  );
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(16 * MIB - 64, 1);
   stream.write(prefix);
@@ -69,8 +83,19 @@ for (const s of [1, 5, 10, 30]) {
   after.push({ s, mb: rssMb() });
 }
 child.kill('SIGTERM');
-console.log(`root ${ROOT}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`${STREAMS} streams on ${CONNECTIONS} connections, each 15 MiB of a 16 MiB message, sent in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${resets} reset (RESOURCE_EXHAUSTED)`);
-console.log(`cloud RSS: start ${start.toFixed(0)} MB, after the sends ${loaded.toFixed(0)} MB (+${(loaded - start).toFixed(0)} MB), after the close ${after.map((a) => `${a.s} s ${a.mb.toFixed(0)} MB`).join(', ')}`);
-console.log(`bar: growth <= 128 MB: ${loaded - start <= 128 ? 'yes' : 'no'}; back within 10% of start by 30 s: ${(after.at(-1)?.mb ?? Infinity) <= start * 1.1 ? 'yes' : 'no'}`);
+console.log(
+  `root ${ROOT}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `${STREAMS} streams on ${CONNECTIONS} connections, each 15 MiB of a 16 MiB message, sent in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${resets} reset (RESOURCE_EXHAUSTED)`,
+);
+console.log(
+  `cloud RSS: start ${start.toFixed(0)} MB, after the sends ${loaded.toFixed(0)} MB (+${(loaded - start).toFixed(0)} MB), after the close ${after.map((a) => `${a.s} s ${a.mb.toFixed(0)} MB`).join(', ')}`,
+);
+console.log(
+  `bar: growth <= 128 MB: ${loaded - start <= 128 ? 'yes' : 'no'}; back within 10% of start by 30 s: ${(after.at(-1)?.mb ?? Infinity) <= start * 1.1 ? 'yes' : 'no'}`,
+);
 process.exit(0);

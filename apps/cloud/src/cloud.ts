@@ -33,7 +33,8 @@ const SERVER_SETTINGS = [
 type RequiredSetting = 'host' | 'port' | 'maxBatch' | 'maxWaitMs' | 'maxQueue' | 'maxMessageBytes';
 
 /** The server's settings in the cloud: host, port and the batching limits required, the rest optional. */
-type ServerSettings = Omit<Pick<SplitServerOptions, (typeof SERVER_SETTINGS)[number]>, RequiredSetting> & Required<Pick<SplitServerOptions, RequiredSetting>>;
+type ServerSettings = Omit<Pick<SplitServerOptions, (typeof SERVER_SETTINGS)[number]>, RequiredSetting> &
+  Required<Pick<SplitServerOptions, RequiredSetting>>;
 
 /** The cloud's settings: the server's, plus its own. */
 export interface CloudOptions extends ServerSettings {
@@ -81,7 +82,12 @@ export interface RunningCloud {
 }
 
 /** The server's request and batch hooks: metrics, the periodic summary and rate-limited warnings. */
-function serverEvents(log: Logger, metrics: CloudMetrics, summary: BatchSummary, warnings: WarnLimiter): Pick<SplitServerOptions, 'onRequest' | 'onBatch'> {
+function serverEvents(
+  log: Logger,
+  metrics: CloudMetrics,
+  summary: BatchSummary,
+  warnings: WarnLimiter,
+): Pick<SplitServerOptions, 'onRequest' | 'onBatch'> {
   return {
     onRequest: (e) => {
       metrics.onRequest(e);
@@ -89,7 +95,10 @@ function serverEvents(log: Logger, metrics: CloudMetrics, summary: BatchSummary,
       if (e.code !== 0) {
         // client fields arrive truncated (transport's MAX_CLIENT_FIELD); warnings are rate-limited
         if (warnings.allow()) {
-          log.warn({ method: e.method, requestId: e.requestId, split: e.requestedPoint, status: e.codeName, reason: e.message.slice(0, 300) }, 'request failed');
+          log.warn(
+            { method: e.method, requestId: e.requestId, split: e.requestedPoint, status: e.codeName, reason: e.message.slice(0, 300) },
+            'request failed',
+          );
         }
       } else {
         log.debug({ method: e.method, requestId: e.requestId, split: e.requestedPoint, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
@@ -182,7 +191,10 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
   const server = await SplitServer.start(undefined, { ...serverOptions(opts), ...serverEvents(log, metrics, summary, warnings) });
   const wanted = opts.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW;
   if (server.receiveWindow !== wanted) {
-    log.warn({ wanted, offered: server.receiveWindow }, 'could not raise the HTTP/2 receive window with this grpc-js: frames over 64 KiB wait a round trip per 64 KiB');
+    log.warn(
+      { wanted, offered: server.receiveWindow },
+      'could not raise the HTTP/2 receive window with this grpc-js: frames over 64 KiB wait a round trip per 64 KiB',
+    );
   }
   let http: HttpServer | TlsServer | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -192,7 +204,12 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
     life.info({ model: opts.model }, 'loading bundle');
-    const net = await openNetwork(opts.model, { runtime: engine, threads: opts.threads, backend: opts.backend, slowdown: opts.deviceSlowdown ?? 1 });
+    const net = await openNetwork(opts.model, {
+      runtime: engine,
+      threads: opts.threads,
+      backend: opts.backend,
+      slowdown: opts.deviceSlowdown ?? 1,
+    });
     life.info({ engine: net.engine, backend: net.backend }, engineLine('cloud', net.engine, net.backend));
     server.setExecutor(await BundleExecutor.create(net));
     timer = setInterval(() => summary.flush(), 5000);
@@ -208,7 +225,17 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
       life.info('stopped');
     };
     life.info(listeningFields(opts, server, m, net), 'listening');
-    return { server, metrics, port: server.port, metricsPort: m.port, bundleId: net.id, engine: net.engine, backend: net.backend, reload: reloader(server, m), stop };
+    return {
+      server,
+      metrics,
+      port: server.port,
+      metricsPort: m.port,
+      bundleId: net.id,
+      engine: net.engine,
+      backend: net.backend,
+      reload: reloader(server, m),
+      stop,
+    };
   } catch (err) {
     if (timer) clearInterval(timer);
     await server.shutdown(0);

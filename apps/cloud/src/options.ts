@@ -77,31 +77,71 @@ function cloudProgram(): Command {
     .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
     .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0')
     .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', String(DEFAULT_LIMITS.maxBatch))
-    .option('--max-wait-ms <ms>', 'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)', String(DEFAULT_LIMITS.maxWaitMs))
+    .option(
+      '--max-wait-ms <ms>',
+      'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)',
+      String(DEFAULT_LIMITS.maxWaitMs),
+    )
     .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', String(DEFAULT_LIMITS.maxQueue))
     .option('--max-message-mb <mb>', 'largest gRPC message', String(DEFAULT_LIMITS.maxMessageBytes / MIB))
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', String(DEFAULT_DRAIN_MS))
-    .option('--receive-window-kb <kb>', 'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)', String(DEFAULT_RECEIVE_WINDOW / 1024))
-    .option('--busy-poll-ms <ms>', 'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)', String(DEFAULT_BUSY_POLL_MS))
+    .option(
+      '--receive-window-kb <kb>',
+      'HTTP/2 receive window per stream and connection, KiB (64 = HTTP/2 default)',
+      String(DEFAULT_RECEIVE_WINDOW / 1024),
+    )
+    .option(
+      '--busy-poll-ms <ms>',
+      'keep polling for requests this long after each answer instead of sleeping (lower latency, costs a core while polling; 0 = off)',
+      String(DEFAULT_BUSY_POLL_MS),
+    )
     .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
-    .option('--device-slowdown <k>', 'emulate a cloud device k times slower than this machine: each half waits out (k - 1) x its measured compute', '1')
+    .option(
+      '--device-slowdown <k>',
+      'emulate a cloud device k times slower than this machine: each half waits out (k - 1) x its measured compute',
+      '1',
+    )
     .addOption(new Option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)'))
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--tls-cert <file>', 'PEM certificate (chain) of the gRPC port: TLS on (with --tls-key; SIGHUP re-reads it)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-client-ca <file>', 'PEM CA that client certificates must chain to: mutual TLS (needs --tls-cert)')
-    .option('--auth-token-file <file>', 'bearer tokens, one a line: calls without "authorization: Bearer <token>" get UNAUTHENTICATED (health stays open; SIGHUP re-reads it)')
+    .option(
+      '--auth-token-file <file>',
+      'bearer tokens, one a line: calls without "authorization: Bearer <token>" get UNAUTHENTICATED (health stays open; SIGHUP re-reads it)',
+    )
     .option('--metrics-host <host>', 'address of the metrics port', '127.0.0.1')
     .option('--metrics-auth', 'the metrics port also requires a bearer token of --auth-token-file (401 without)')
-    .option('--handshake-timeout-ms <ms>', 'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then', String(conn.handshakeTimeoutMs))
+    .option(
+      '--handshake-timeout-ms <ms>',
+      'close a connection whose TLS handshake and HTTP/2 preface have not arrived by then',
+      String(conn.handshakeTimeoutMs),
+    )
     .option('--idle-timeout-ms <ms>', 'close a connection without calls for this long', String(conn.idleTimeoutMs))
     .option('--max-connection-age-ms <ms>', 'close connections after this age (30 s grace for open calls)', String(conn.maxConnectionAgeMs))
-    .option('--max-connections <n>', 'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed', String(conn.maxConnections))
-    .option('--max-connections-per-peer <n>', 'most open gRPC connections from one address, with the same room rule', String(conn.maxConnectionsPerPeer))
-    .addOption(new Option('--max-pending-mb <mb>', 'most MiB that unfinished request messages may declare, all connections together; a stream going past is reset (default: 2 x --max-message-mb)'))
+    .option(
+      '--max-connections <n>',
+      'most open gRPC connections; beyond it the oldest connection that never made an authenticated call makes room, else the new one is closed',
+      String(conn.maxConnections),
+    )
+    .option(
+      '--max-connections-per-peer <n>',
+      'most open gRPC connections from one address, with the same room rule',
+      String(conn.maxConnectionsPerPeer),
+    )
+    .addOption(
+      new Option(
+        '--max-pending-mb <mb>',
+        'most MiB that unfinished request messages may declare, all connections together; a stream going past is reset (default: 2 x --max-message-mb)',
+      ),
+    )
     .addOption(new Option('--max-pending-mb-per-connection <mb>', 'the same per connection (default: --max-message-mb + 1)'))
-    .option('--auth-grace-ms <ms>', 'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened', String(conn.authGraceMs))
+    .option(
+      '--auth-grace-ms <ms>',
+      'with --auth-token-file: close a connection that made no authenticated call (health does not count) this long after it opened',
+      String(conn.authGraceMs),
+    )
     .option('--log-buffer-kb <kb>', 'asynchronous log buffer; lines beyond it are dropped (and counted) rather than block serving', '1024')
     .option('--warn-per-sec <n>', "most 'request failed' warnings per second; the rest are counted in the 'batches' line", '20');
 }
@@ -110,13 +150,18 @@ type Parsed = z.infer<typeof schema>;
 
 /** Checks across flags, and that every file a flag names is readable; throws a UsageError. */
 function checkFlags(o: Parsed): void {
-  for (const [flag, mb] of [['--max-pending-mb', o.maxPendingMb], ['--max-pending-mb-per-connection', o.maxPendingMbPerConnection]] as const) {
+  for (const [flag, mb] of [
+    ['--max-pending-mb', o.maxPendingMb],
+    ['--max-pending-mb-per-connection', o.maxPendingMbPerConnection],
+  ] as const) {
     if (mb !== undefined && mb * MIB < o.maxMessageMb * MIB + 5) {
       throw new UsageError(`${flag} must hold one largest message: at least --max-message-mb (${o.maxMessageMb}), got ${mb}`);
     }
   }
-  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
-  if (o.tlsClientCa !== undefined && o.tlsCert === undefined) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key (mutual TLS runs over TLS)');
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  if (o.tlsClientCa !== undefined && o.tlsCert === undefined)
+    throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key (mutual TLS runs over TLS)');
   if (o.metricsAuth && o.authTokenFile === undefined) throw new UsageError('--metrics-auth needs --auth-token-file (the tokens it checks)');
   readable('--tls-cert', o.tlsCert);
   readable('--tls-key', o.tlsKey);

@@ -68,7 +68,10 @@ describe('cloud app', () => {
   });
 
   it('rejects a bad request with INVALID_ARGUMENT and keeps serving', async () => {
-    const e = await client.infer('nowhere', new Uint8Array(4)).then(() => null, (err: unknown) => err);
+    const e = await client.infer('nowhere', new Uint8Array(4)).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(TransportError);
     expect((e as TransportError).code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect((await client.describe()).bundleId).toBe('tiny-cloud-test');

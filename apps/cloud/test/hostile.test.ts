@@ -29,8 +29,29 @@ beforeAll(async () => {
   ({ dir: bundleDir, cleanup: cleanupBundle } = await tinyBundle('tiny-hostile-test'));
   dir = mkdtempSync(join(tmpdir(), 'mtl-split-cloud-creds-'));
   if (haveOpenssl) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=cloud', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'cloud.key', '-out', 'cloud.crt'], { cwd: dir, stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=cloud',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        'cloud.key',
+        '-out',
+        'cloud.crt',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
   }
   writeFileSync(join(dir, 'tokens'), 'first-token-abc\n');
 }, 90_000);
@@ -47,12 +68,15 @@ function kill(s: Spawned | undefined): void {
 /** GET https://127.0.0.1:port/metrics trusting `ca`, with an optional authorization header. */
 function httpsGet(port: number, ca: Buffer, authorization?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', ca, headers: authorization ? { authorization } : {}, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => void (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpsRequest(
+      { host: '127.0.0.1', port, path: '/metrics', ca, headers: authorization ? { authorization } : {}, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => void (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('metrics request timed out')));
   });
@@ -65,8 +89,25 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
   let port: number;
   let metricsPort: number;
   beforeAll(async () => {
-    cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0', '--tls-cert', join(dir, 'cloud.crt'),
-      '--tls-key', join(dir, 'cloud.key'), '--auth-token-file', join(dir, 'tokens'), '--metrics-auth'], { oneProcess: true });
+    cloud = spawnTs(
+      MAIN,
+      [
+        '--model',
+        bundleDir,
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--tls-cert',
+        join(dir, 'cloud.crt'),
+        '--tls-key',
+        join(dir, 'cloud.key'),
+        '--auth-token-file',
+        join(dir, 'tokens'),
+        '--metrics-auth',
+      ],
+      { oneProcess: true },
+    );
     const l = await waitForLog(cloud, 'listening');
     port = l.port as number;
     metricsPort = l.metricsPort as number;
@@ -79,7 +120,11 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
     const good = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 5000, retries: 0, ...sec });
     const plain = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 3000, retries: 0 });
     const noToken = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 3000, retries: 0, tls: sec.tls });
-    const code = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof TransportError ? e.codeName : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'OK',
+        (e: unknown) => (e instanceof TransportError ? e.codeName : String(e)),
+      );
     try {
       expect((await good.describe()).bundleId).toBe('tiny-hostile-test');
       expect(await code(plain.describe())).toBe('UNAVAILABLE');
@@ -89,7 +134,12 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
       await waitForLog(cloud, 'credentials reloaded');
       // the connection of `good` stays up, its token is no longer valid
       expect(await code(good.describe())).toBe('UNAUTHENTICATED');
-      const next = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 5000, retries: 0, tls: sec.tls, token: 'second-token-xyz' });
+      const next = await SplitClient.connect(`127.0.0.1:${port}`, {
+        deadlineMs: 5000,
+        retries: 0,
+        tls: sec.tls,
+        token: 'second-token-xyz',
+      });
       expect((await next.describe()).bundleId).toBe('tiny-hostile-test');
       next.close();
       // metrics need the token too, and travel over TLS with the gRPC port's certificate (plain HTTP fails)
@@ -98,7 +148,12 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
       const ok = await httpsGet(metricsPort, ca, 'Bearer second-token-xyz');
       expect(ok.status).toBe(200);
       expect(ok.body).toMatch(/mtl_split_requests_total\{method="Describe",split="",status="UNAUTHENTICATED"\}/);
-      const plainHttp = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: 'Bearer second-token-xyz' } }).then((r) => r.status, () => 'failed');
+      const plainHttp = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+        headers: { authorization: 'Bearer second-token-xyz' },
+      }).then(
+        (r) => r.status,
+        () => 'failed',
+      );
       expect(plainHttp).not.toBe(200);
       // no token in the logs
       expect(JSON.stringify(cloud.lines)).not.toMatch(/first-token|second-token/);
@@ -114,8 +169,27 @@ describe('cloud with stdout not read', () => {
   it('keeps serving and /metrics answering through 3,000 bad requests with 1 MiB request ids; made-up split names add no series', async () => {
     // stdout is a pipe nobody reads: the kernel buffer (64 KiB) fills after a few hundred lines; every
     // warning is logged (no rate limit), so the 64 KiB log buffer overflows and lines are dropped
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--model', bundleDir, '--port', '0', '--metrics-port', '0',
-      '--log-level', 'debug', '--log-buffer-kb', '64', '--warn-per-sec', '100000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        '--model',
+        bundleDir,
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'debug',
+        '--log-buffer-kb',
+        '64',
+        '--warn-per-sec',
+        '100000',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       // read only until 'listening', then stop reading
       const listening = await new Promise<Record<string, number>>((resolve, reject) => {
@@ -137,7 +211,9 @@ describe('cloud with stdout not read', () => {
       });
       const client = await SplitClient.connect(`127.0.0.1:${listening.port}`, { deadlineMs: 10_000, retries: 0 });
       const series = async (): Promise<number> => {
-        const text = await (await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+        const text = await (
+          await fetch(`http://127.0.0.1:${listening.metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) })
+        ).text();
         return text.split('\n').filter((l) => l.startsWith('mtl_split_')).length;
       };
       try {

@@ -37,7 +37,14 @@ function http(method: string, path: string): Promise<{ status: number; type: str
     const req = request({ host: '127.0.0.1', port: metricsPort, method, path }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), length: String(res.headers['content-length'] ?? ''), body }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type'] ?? ''),
+          length: String(res.headers['content-length'] ?? ''),
+          body,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -71,13 +78,17 @@ describe('metrics endpoint', () => {
 
   it('counts rejected calls (no deadline) by method and status', async () => {
     const def = protoLoader.loadSync(PROTO_PATH, { keepCase: false, longs: Number, defaults: true, oneofs: true });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as { mtlsplit: { v1: { SplitInference: new (t: string, c: grpc.ChannelCredentials) => grpc.Client } } };
+    const pkg = grpc.loadPackageDefinition(def) as unknown as {
+      mtlsplit: { v1: { SplitInference: new (t: string, c: grpc.ChannelCredentials) => grpc.Client } };
+    };
     const raw = new pkg.mtlsplit.v1.SplitInference(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as {
       Infer: (req: unknown, cb: (err: grpc.ServiceError | null) => void) => void;
       close: () => void;
     };
     try {
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => raw.Infer({ splitPoint: 'block1', frame: Buffer.alloc(0) }, resolve));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        raw.Infer({ splitPoint: 'block1', frame: Buffer.alloc(0) }, resolve),
+      );
       expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
     } finally {
       raw.close();

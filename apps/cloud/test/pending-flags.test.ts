@@ -14,9 +14,11 @@ describe('--max-pending-mb, --max-pending-mb-per-connection', () => {
   });
 
   it('refuse a bound that cannot hold one largest message, naming the flag', () => {
-    expect(() => parseCloudArgs(['--model', 'm', '--max-message-mb', '16', '--max-pending-mb', '8']))
-      .toThrow(/^--max-pending-mb must hold one largest message: at least --max-message-mb \(16\), got 8$/);
-    expect(() => parseCloudArgs(['--model', 'm', '--max-pending-mb-per-connection', '16']))
-      .toThrow(/^--max-pending-mb-per-connection must hold one largest message/);
+    expect(() => parseCloudArgs(['--model', 'm', '--max-message-mb', '16', '--max-pending-mb', '8'])).toThrow(
+      /^--max-pending-mb must hold one largest message: at least --max-message-mb \(16\), got 8$/,
+    );
+    expect(() => parseCloudArgs(['--model', 'm', '--max-pending-mb-per-connection', '16'])).toThrow(
+      /^--max-pending-mb-per-connection must hold one largest message/,
+    );
   });
 });

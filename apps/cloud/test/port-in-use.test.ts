@@ -31,7 +31,9 @@ describe('a second cloud on a port in use', () => {
   }, 90_000);
 
   it("recognises grpc-js's bind error (the fallback when the port is taken after the check)", () => {
-    expect(isAddressInUse('No address added out of total 1 resolved errors: [listen EADDRINUSE: address already in use 127.0.0.1:50051]')).toBe(true);
+    expect(
+      isAddressInUse('No address added out of total 1 resolved errors: [listen EADDRINUSE: address already in use 127.0.0.1:50051]'),
+    ).toBe(true);
     expect(isAddressInUse('No address added out of total 1 resolved errors: [listen EACCES: permission denied 127.0.0.1:80]')).toBe(false);
   });
 });

@@ -65,10 +65,15 @@ describe('split-point value ranges at the cloud', () => {
     const h = await (await net.edgeRunner('block4')).run({ data: x.data.subarray(0, 784), shape: [1, 28, 28, 1] });
     const data = Float32Array.from(h.data);
     data[5] = 1e30;
-    const e = await client.infer('block4', encode({ data, shape: h.shape }, { codec: 'f32' })).then(() => null, (err: unknown) => err);
+    const e = await client.infer('block4', encode({ data, shape: h.shape }, { codec: 'f32' })).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(TransportError);
     expect((e as TransportError).code).toBe(GrpcStatus.INVALID_ARGUMENT);
-    expect((e as TransportError).message).toMatch(/values out of range at split point 'block4': element 5 is 1\.0000000150474662e\+30, the bundle saw values in \[0, 11\.8135\]/);
+    expect((e as TransportError).message).toMatch(
+      /values out of range at split point 'block4': element 5 is 1\.0000000150474662e\+30, the bundle saw values in \[0, 11\.8135\]/,
+    );
     // and the cloud keeps serving
     expect((await client.infer('block4', encode(h, { codec: 'f32' }))).samples).toBe(1);
   });

@@ -28,10 +28,13 @@ afterAll(() => {
 
 describe('cloud signals and credentials', () => {
   it('survives SIGHUPs during start-up, then needs the token on /metrics because gRPC does', async () => {
-    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0', '--auth-token-file', join(dir, 'tokens')], { oneProcess: true });
+    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0', '--auth-token-file', join(dir, 'tokens')], {
+      oneProcess: true,
+    });
     try {
       // from the first log line (the logger exists) until 'listening', a SIGHUP every 20 ms (at most 1,500)
-      for (let i = 0; i < 1500 && cloud.lines.length === 0 && cloud.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 1500 && cloud.lines.length === 0 && cloud.child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 20));
       let hups = 0;
       for (; hups < 1500 && !cloud.lines.some((l) => l.msg === 'listening') && cloud.child.exitCode === null; hups++) {
         cloud.child.kill('SIGHUP');
@@ -60,17 +63,44 @@ describe('cloud signals and credentials', () => {
     expect(cloud.lines.some((l) => l.msg === 'stopped')).toBe(true);
   }, 120_000);
 
-  it.skipIf(!haveOpenssl())('refuses an expired certificate with one line and exit 1', async () => {
-    const old = datedCert(dir, 'expired', '20200101000000Z', '20200102000000Z');
-    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--tls-cert', old.cert, '--tls-key', old.key], { oneProcess: true });
-    const code = await cloud.exit;
-    expect(code).toBe(1);
-    expect(cloud.stderr.join('').trim()).toMatch(/^cloud: --tls-cert: '.*cert\.pem' expired on 2020-01-02T00:00:00\.000Z \(notAfter\): renew it$/);
-  }, 120_000);
+  it.skipIf(!haveOpenssl())(
+    'refuses an expired certificate with one line and exit 1',
+    async () => {
+      const old = datedCert(dir, 'expired', '20200101000000Z', '20200102000000Z');
+      const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--tls-cert', old.cert, '--tls-key', old.key], {
+        oneProcess: true,
+      });
+      const code = await cloud.exit;
+      expect(code).toBe(1);
+      expect(cloud.stderr.join('').trim()).toMatch(
+        /^cloud: --tls-cert: '.*cert\.pem' expired on 2020-01-02T00:00:00\.000Z \(notAfter\): renew it$/,
+      );
+    },
+    120_000,
+  );
 
   it('exits after SIGTERM within the drain bound while nobody reads stdout', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--model', bundleDir, '--port', '0', '--metrics-port', '0',
-      '--log-level', 'debug', '--log-buffer-kb', '16', '--drain-ms', '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        '--model',
+        bundleDir,
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'debug',
+        '--log-buffer-kb',
+        '16',
+        '--drain-ms',
+        '1000',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     try {
       const port = await new Promise<number>((resolve, reject) => {

@@ -8,12 +8,22 @@ const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
 
 export const ECHO_SERVICE = {
   Echo: {
-    path: '/bench.Echo/Echo', requestStream: false, responseStream: false,
-    requestSerialize: bytes.serialize, requestDeserialize: bytes.deserialize, responseSerialize: bytes.serialize, responseDeserialize: bytes.deserialize,
+    path: '/bench.Echo/Echo',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: bytes.serialize,
+    requestDeserialize: bytes.deserialize,
+    responseSerialize: bytes.serialize,
+    responseDeserialize: bytes.deserialize,
   },
   EchoStream: {
-    path: '/bench.Echo/EchoStream', requestStream: true, responseStream: true,
-    requestSerialize: bytes.serialize, requestDeserialize: bytes.deserialize, responseSerialize: bytes.serialize, responseDeserialize: bytes.deserialize,
+    path: '/bench.Echo/EchoStream',
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: bytes.serialize,
+    requestDeserialize: bytes.deserialize,
+    responseSerialize: bytes.serialize,
+    responseDeserialize: bytes.deserialize,
   },
 } satisfies grpc.ServiceDefinition;
 
@@ -23,8 +33,17 @@ interface EchoStub extends grpc.Client {
 }
 
 /** p50 round trip (ms) of `count` messages of `size` bytes one after another (after 20 uncounted ones). */
-export async function echoRoundTrips(port: number, size: number, mode: 'unary' | 'stream', count: number, busyPoll: boolean): Promise<number> {
-  const Ctor = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo') as unknown as new (target: string, creds: grpc.ChannelCredentials) => EchoStub;
+export async function echoRoundTrips(
+  port: number,
+  size: number,
+  mode: 'unary' | 'stream',
+  count: number,
+  busyPoll: boolean,
+): Promise<number> {
+  const Ctor = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo') as unknown as new (
+    target: string,
+    creds: grpc.ChannelCredentials,
+  ) => EchoStub;
   const stub = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const poller = busyPoll ? new BusyPoller(0) : undefined;
   const msg = Buffer.alloc(size, 2);

@@ -49,7 +49,12 @@ for (const point of POINTS) {
   }
 }
 await edge.close();
-console.log(`model ${manifest.id}: ${CLIENTS} clients x ${REQUESTS} streamed requests per round, ${ROUNDS} rounds, cloud --max-batch 8; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `model ${manifest.id}: ${CLIENTS} clients x ${REQUESTS} streamed requests per round, ${ROUNDS} rounds, cloud --max-batch 8; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 
 const runs: Record<string, Tput[]> = {};
 for (let round = 0; round < ROUNDS; round++) {
@@ -59,7 +64,9 @@ for (let round = 0; round < ROUNDS; round++) {
       for (const point of POINTS) {
         const t = await throughput(cloud, point, frames[point], 'stream', { clients: CLIENTS, requests: REQUESTS, warmup: 50 });
         (runs[`${engine} ${point}`] ??= []).push(t);
-        console.log(`round ${round + 1} ${engine} ${point}: ${t.perSec.toFixed(0)}/s, mean batch ${t.meanBatch.toFixed(2)}, cloud ${t.cloudCores.toFixed(2)} cores, failed ${t.failed}`);
+        console.log(
+          `round ${round + 1} ${engine} ${point}: ${t.perSec.toFixed(0)}/s, mean batch ${t.meanBatch.toFixed(2)}, cloud ${t.cloudCores.toFixed(2)} cores, failed ${t.failed}`,
+        );
       }
     } finally {
       await cloud.stop();
@@ -95,13 +102,30 @@ const rows: Row[] = POINTS.map((point) => {
 console.log('\npoint     onnx /s   tfjs /s   onnx/tfjs (rounds)          failed   mean batch onnx / tfjs');
 for (const r of rows) {
   console.log(
-    `${r.point.padEnd(8)} ${r.onnxPerSec.toFixed(0).padStart(8)} ${r.tfjsPerSec.toFixed(0).padStart(9)} ${r.ratio.toFixed(2).padStart(9)}x (${r.ratios.map((x) => x.toFixed(2)).join(', ')})`.padEnd(58) +
-      `${String(r.failed).padStart(6)}   ${r.onnxMeanBatch.toFixed(2)} / ${r.tfjsMeanBatch.toFixed(2)}`,
+    `${r.point.padEnd(8)} ${r.onnxPerSec.toFixed(0).padStart(8)} ${r.tfjsPerSec.toFixed(0).padStart(9)} ${r.ratio.toFixed(2).padStart(9)}x (${r.ratios.map((x) => x.toFixed(2)).join(', ')})`.padEnd(
+      58,
+    ) + `${String(r.failed).padStart(6)}   ${r.onnxMeanBatch.toFixed(2)} / ${r.tfjsMeanBatch.toFixed(2)}`,
   );
 }
 const met = rows.every((r) => r.ratio >= 3 && r.failed === 0);
 console.log(`\nbar (onnx >= 3x tfjs at input and block4, no failed request): ${met ? 'met' : 'NOT met'}`);
 const out = join(HERE, 'engines.json');
-writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), model: manifest.id, clients: CLIENTS, requests: REQUESTS, rounds: ROUNDS, loadavg: os.loadavg(), rows, met }, null, 2) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      measuredAt: new Date().toISOString(),
+      model: manifest.id,
+      clients: CLIENTS,
+      requests: REQUESTS,
+      rounds: ROUNDS,
+      loadavg: os.loadavg(),
+      rows,
+      met,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`wrote ${out}`);
 process.exit(0);

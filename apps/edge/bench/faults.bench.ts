@@ -67,7 +67,11 @@ const toxic = async (type: string, attributes: Record<string, number>, stream = 
   return async () => void (await fetch(`${link.url}/proxies/faults_bench/toxics/${name}`, { method: 'DELETE' }));
 };
 const phases: Phase[] = [
-  { name: 'link outage (proxy disabled) 3 s', ms: 3000, start: async () => (await link.setEnabled('faults_bench', false), () => link.setEnabled('faults_bench', true)) },
+  {
+    name: 'link outage (proxy disabled) 3 s',
+    ms: 3000,
+    start: async () => (await link.setEnabled('faults_bench', false), () => link.setEnabled('faults_bench', true)),
+  },
   { name: 'reset_peer 2 s', ms: 2000, start: () => toxic('reset_peer', { timeout: 0 }, 'upstream') },
   { name: 'black hole (timeout 0) 3 s', ms: 3000, start: () => toxic('timeout', { timeout: 0 }, 'upstream') },
   { name: 'bandwidth 1 KB/s 5 s', ms: 5000, start: () => toxic('bandwidth', { rate: 1 }) },
@@ -108,12 +112,27 @@ if (bhArg > 0 && !(Number.isInteger(LONG_BH) && LONG_BH >= 1 && LONG_BH <= 120))
   process.stderr.write('faults bench: --black-hole-s must be an integer in 1..120\n');
   process.exit(2);
 }
-if (LONG_BH) phases.splice(0, phases.length, { name: `black hole (timeout 0) ${LONG_BH} s`, ms: LONG_BH * 1000, start: () => toxic('timeout', { timeout: 0 }, 'upstream') });
+if (LONG_BH)
+  phases.splice(0, phases.length, {
+    name: `black hole (timeout 0) ${LONG_BH} s`,
+    ms: LONG_BH * 1000,
+    start: () => toxic('timeout', { timeout: 0 }, 'upstream'),
+  });
 const rows: Row[] = [];
 const GAP_MS = 2500;
 
 for (const fallback of LONG_BH ? (['local'] as const) : (['local', 'none'] as const)) {
-  const edge = await EdgeClient.open({ model: MODEL, cloud: proxy.listen, split: 'block4', codec: 'int8', compress: 'none', deadlineMs: 500, fallback, mode: MODE, retries: 2 });
+  const edge = await EdgeClient.open({
+    model: MODEL,
+    cloud: proxy.listen,
+    split: 'block4',
+    codec: 'int8',
+    compress: 'none',
+    deadlineMs: 500,
+    fallback,
+    mode: MODE,
+    retries: 2,
+  });
   const events: Event[] = [];
   let sent = 0;
   let stop = false;
@@ -162,15 +181,35 @@ for (const fallback of LONG_BH ? (['local'] as const) : (['local', 'none'] as co
       resumeMs: firstCloud ? Math.round(firstCloud.t - m.end) : null,
     });
   }
-  rows.push({ fallback, phase: 'whole run', sent, cloud: events.filter((e) => e.outcome === 'cloud').length, local: events.filter((e) => e.outcome === 'local').length, failed: events.filter((e) => e.outcome === 'failed').length, lost: sent - events.length, noticeMs: null, resumeMs: null });
+  rows.push({
+    fallback,
+    phase: 'whole run',
+    sent,
+    cloud: events.filter((e) => e.outcome === 'cloud').length,
+    local: events.filter((e) => e.outcome === 'local').length,
+    failed: events.filter((e) => e.outcome === 'failed').length,
+    lost: sent - events.length,
+    noticeMs: null,
+    resumeMs: null,
+  });
 }
 await cloud.stop();
 await link.close();
 
-console.log(`\nmode ${MODE}, split block4 int8, deadline 500 ms; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('| fallback | phase | requests | by cloud | locally | failed | lost | first miss after | cloud answers again after |\n|---|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log(
+  `\nmode ${MODE}, split block4 int8, deadline 500 ms; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  '| fallback | phase | requests | by cloud | locally | failed | lost | first miss after | cloud answers again after |\n|---|---|---:|---:|---:|---:|---:|---:|---:|',
+);
 const msCell = (v: number | null): string => (v === null ? '–' : `${v} ms`);
-for (const r of rows) console.log(`| ${r.fallback} | ${r.phase} | ${r.sent} | ${r.cloud} | ${r.local} | ${r.failed} | ${r.lost} | ${msCell(r.noticeMs)} | ${msCell(r.resumeMs)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.fallback} | ${r.phase} | ${r.sent} | ${r.cloud} | ${r.local} | ${r.failed} | ${r.lost} | ${msCell(r.noticeMs)} | ${msCell(r.resumeMs)} |`,
+  );
 const out = join(HERE, LONG_BH ? `faults-blackhole-${MODE}.json` : `faults-${MODE}.json`);
 writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), mode: MODE, loadavg: os.loadavg(), rows }, null, 2)}\n`);
 console.log(`wrote ${out}`);

@@ -11,7 +11,13 @@ import { median } from '@mtl-split/stats';
 import { timeCalls } from './timing.js';
 
 /** Round trip p50 (ms) of `count` requests one after another, unary or on one stream (after 20 warm-up ones). */
-export async function roundTrips(client: SplitClient, point: string, frame: Uint8Array, mode: 'unary' | 'stream', count: number): Promise<number> {
+export async function roundTrips(
+  client: SplitClient,
+  point: string,
+  frame: Uint8Array,
+  mode: 'unary' | 'stream',
+  count: number,
+): Promise<number> {
   const stream = mode === 'stream' ? client.stream({ deadlineMs: 120_000 }) : undefined;
   const rtt = await timeCalls(count, () => (stream ? stream.infer(point, frame) : client.infer(point, frame)));
   await stream?.end();
@@ -23,7 +29,12 @@ export async function roundTrips(client: SplitClient, point: string, frame: Uint
  * gapMs > 0 sleeps that long before each sample, as a process waiting on the network does (diagnostic: an
  * idle CPU computes the next sample more slowly).
  */
-export async function inProcess(bundle: Bundle, point: string, xs: Float32Array[], gapMs = 0): Promise<{ edge: number; cloud: number; sum: number }> {
+export async function inProcess(
+  bundle: Bundle,
+  point: string,
+  xs: Float32Array[],
+  gapMs = 0,
+): Promise<{ edge: number; cloud: number; sum: number }> {
   const half = split(bundle.model, point);
   const shape = [1, ...bundle.model.inputShape] as [number, number, number, number];
   const edge: number[] = [];
@@ -108,15 +119,19 @@ export async function throughput(
   mode: 'unary' | 'stream',
   o: { clients: number; requests: number; warmup: number },
 ): Promise<Tput> {
-  const clients = await Promise.all(Array.from({ length: o.clients }, () => SplitClient.connect(`127.0.0.1:${cloud.port}`, { deadlineMs: 30_000 })));
+  const clients = await Promise.all(
+    Array.from({ length: o.clients }, () => SplitClient.connect(`127.0.0.1:${cloud.port}`, { deadlineMs: 30_000 })),
+  );
   const streams = mode === 'stream' ? clients.map((c) => c.stream({ deadlineMs: 600_000 })) : undefined;
   const send = (k: number, i: number) => {
     const frame = frames[(k * o.requests + i) % frames.length];
     return streams ? streams[k].infer(point, frame) : clients[k].infer(point, frame);
   };
-  await Promise.all(clients.map(async (_, k) => {
-    for (let i = 0; i < o.warmup; i++) await send(k, i);
-  }));
+  await Promise.all(
+    clients.map(async (_, k) => {
+      for (let i = 0; i < o.warmup; i++) await send(k, i);
+    }),
+  );
   let failed = 0;
   let batchSum = 0;
   let answered = 0;
@@ -144,8 +159,12 @@ export async function throughput(
   if (streams) await Promise.all(streams.map((st) => st.end()));
   for (const c of clients) c.close();
   return {
-    perSec: answered / s, failed, meanBatch: answered ? batchSum / answered : 0, p50: summarize(lat).p50,
-    cloudCores: (cpu1 - cpu0) / s, clientCores: (own.user + own.system) / 1e6 / s,
+    perSec: answered / s,
+    failed,
+    meanBatch: answered ? batchSum / answered : 0,
+    p50: summarize(lat).p50,
+    cloudCores: (cpu1 - cpu0) / s,
+    clientCores: (own.user + own.system) / 1e6 / s,
   };
 }
 

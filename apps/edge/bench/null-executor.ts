@@ -5,6 +5,8 @@ export function nullExecutor(description: ModelDescription): SplitExecutor {
   return {
     describe: () => description,
     run: async (_point, input) =>
-      Object.fromEntries(description.tasks.map((t) => [t.name, new Float32Array(input.shape[0] * t.classes.length).fill(1 / t.classes.length)])),
+      Object.fromEntries(
+        description.tasks.map((t) => [t.name, new Float32Array(input.shape[0] * t.classes.length).fill(1 / t.classes.length)]),
+      ),
   };
 }

@@ -45,8 +45,21 @@ async function startServer(what: string, args: string[]): Promise<Server> {
 /** The cloud app serving `model` on an engine (the transport bench measures tfjs, as its in-process figures). */
 export function startCloud(model: string, maxBatch: number, busyPollMs = 0, runtime = 'tfjs', port = 0): Promise<Server> {
   return startServer(`cloud (${runtime})`, [
-    'apps/cloud/src/main.ts', '--model', model, '--port', String(port), '--metrics-port', '0', '--max-batch', String(maxBatch),
-    '--busy-poll-ms', String(busyPollMs), '--log-level', 'warn', '--runtime', runtime,
+    'apps/cloud/src/main.ts',
+    '--model',
+    model,
+    '--port',
+    String(port),
+    '--metrics-port',
+    '0',
+    '--max-batch',
+    String(maxBatch),
+    '--busy-poll-ms',
+    String(busyPollMs),
+    '--log-level',
+    'warn',
+    '--runtime',
+    runtime,
   ]);
 }
 

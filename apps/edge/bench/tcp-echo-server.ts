@@ -6,7 +6,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 
 const size = Number(process.argv[2]);
-if (!Number.isInteger(size) || size < 1) throw new Error(`tcp-echo-server: message size must be a positive integer, got '${process.argv[2]}'`);
+if (!Number.isInteger(size) || size < 1)
+  throw new Error(`tcp-echo-server: message size must be a positive integer, got '${process.argv[2]}'`);
 const answer = Buffer.alloc(64, 1);
 const server = createServer((sock) => {
   sock.setNoDelay(true);

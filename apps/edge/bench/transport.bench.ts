@@ -72,7 +72,14 @@ async function main(): Promise<void> {
     temp = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
     modelDir = join(temp, 'untrained-multimnist-resnet');
     const digits = Array.from({ length: 10 }, (_, i) => String(i));
-    const m = buildModel({ backbone: 'resnet', inputShape: [28, 28, 1], tasks: [{ name: 'left', classes: digits }, { name: 'right', classes: digits }] });
+    const m = buildModel({
+      backbone: 'resnet',
+      inputShape: [28, 28, 1],
+      tasks: [
+        { name: 'left', classes: digits },
+        { name: 'right', classes: digits },
+      ],
+    });
     await saveBundle(modelDir, m, { dataset: { name: 'multimnist', options: {} } });
     note = `${MODEL} not found: used an UNTRAINED default resnet bundle (same architecture family)`;
     console.error(`[bench] ${note}`);
@@ -94,8 +101,19 @@ async function main(): Promise<void> {
     const busyCloud = await startCloud(modelDir, 8, BUSY_MS);
     try {
       const base: EdgeOptions = {
-        model: modelDir, cloud: `127.0.0.1:${cloud.port}`, split: 'edge-only', codec: 'f32', compress: 'none', dataset: 'multimnist',
-        n: N, deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 10, retries: 2, runtime: 'tfjs',
+        model: modelDir,
+        cloud: `127.0.0.1:${cloud.port}`,
+        split: 'edge-only',
+        codec: 'f32',
+        compress: 'none',
+        dataset: 'multimnist',
+        n: N,
+        deadlineMs: 10_000,
+        concurrency: 1,
+        mode: 'unary',
+        warmup: 10,
+        retries: 2,
+        runtime: 'tfjs',
       };
       const busy: Partial<EdgeOptions> = { cloud: `127.0.0.1:${busyCloud.port}`, busyPoll: true };
       [local] = await runEdge(base);
@@ -187,11 +205,20 @@ async function main(): Promise<void> {
             }
           }
           const f = {
-            split: point, bytes: frame.length, busyPoll: busy, tcpP50: tcp.find((t) => t.split === point)?.p50,
-            echoUnaryP50: median(runs.echoUnary), echoStreamP50: median(runs.echoStream), unaryP50: median(runs.unary), streamP50: median(runs.stream), rounds: runs,
+            split: point,
+            bytes: frame.length,
+            busyPoll: busy,
+            tcpP50: tcp.find((t) => t.split === point)?.p50,
+            echoUnaryP50: median(runs.echoUnary),
+            echoStreamP50: median(runs.echoStream),
+            unaryP50: median(runs.unary),
+            streamP50: median(runs.stream),
+            rounds: runs,
           };
           floor.push(f);
-          console.error(`[bench] floor ${point} (${frame.length} B${busy ? ', busy poll' : ''}): grpc-js unary ${f3(f.echoUnaryP50)} stream ${f3(f.echoStreamP50)}; our server unary ${f3(f.unaryP50)} stream ${f3(f.streamP50)} ms`);
+          console.error(
+            `[bench] floor ${point} (${frame.length} B${busy ? ', busy poll' : ''}): grpc-js unary ${f3(f.echoUnaryP50)} stream ${f3(f.echoStreamP50)}; our server unary ${f3(f.unaryP50)} stream ${f3(f.streamP50)} ms`,
+          );
         }
       } finally {
         client.close();
@@ -226,7 +253,9 @@ async function main(): Promise<void> {
       eight.push(cloudPerSample(bundle, point, 8));
     }
     gain.push({ split: point, batch1Ms: median(one), batch8Ms: median(eight), gain: median(one.map((v, i) => v / eight[i])) });
-    console.error(`[bench] cloud half from ${point} in-process: ${f3(median(one))} ms per sample alone, ${f3(median(eight))} in batches of 8`);
+    console.error(
+      `[bench] cloud half from ${point} in-process: ${f3(median(one))} ms per sample alone, ${f3(median(eight))} in batches of 8`,
+    );
     const half = split(bundle.model, point);
     const frames = xs.slice(0, 32).map((x) => {
       const h = half.edge(tf.tensor4d(x, shape));
@@ -242,9 +271,15 @@ async function main(): Promise<void> {
         const runs: Record<'off' | 'on', Tput[]> = { off: [], on: [] };
         for (let round = 0; round < ROUNDS; round++) {
           for (const label of ['off', 'on'] as const) {
-            const r = await throughput(clouds[label], point, frames, mode, { clients: CLIENTS, requests: REQUESTS, warmup: WARMUP_REQUESTS });
+            const r = await throughput(clouds[label], point, frames, mode, {
+              clients: CLIENTS,
+              requests: REQUESTS,
+              warmup: WARMUP_REQUESTS,
+            });
             runs[label].push(r);
-            console.error(`[bench] throughput ${point} ${mode} batching ${label} round ${round + 1}: ${r.perSec.toFixed(1)}/s, mean batch ${r.meanBatch.toFixed(2)}, failed ${r.failed}`);
+            console.error(
+              `[bench] throughput ${point} ${mode} batching ${label} round ${round + 1}: ${r.perSec.toFixed(1)}/s, mean batch ${r.meanBatch.toFixed(2)}, failed ${r.failed}`,
+            );
           }
         }
         const res = {} as Record<'off' | 'on', Tput>;
@@ -284,7 +319,9 @@ async function main(): Promise<void> {
       `Latency, ms: p50 of one sample, median of ${ROUNDS} rounds (ratios within a round, range = lowest-highest round); paced = in-process with ` +
         `1 ms idle before each sample; cloud = compute as timed by the server; busy = cloud --busy-poll-ms ${BUSY_MS} and edge --busy-poll`,
     );
-    lines.push('split      bytes  inproc edge  inproc cloud  inproc  paced  cloud   unary  stream  unary busy  stream busy  unary/inproc  stream/inproc  unary busy/inproc  stream busy/inproc  acc f32 == in-process');
+    lines.push(
+      'split      bytes  inproc edge  inproc cloud  inproc  paced  cloud   unary  stream  unary busy  stream busy  unary/inproc  stream/inproc  unary busy/inproc  stream busy/inproc  acc f32 == in-process',
+    );
     for (const r of rows) {
       const ratio = (k: string) => `${f2(r[`${k}Ratio`])} (${range(r[`${k}RatioRounds`] as number[])})`;
       lines.push(
@@ -294,33 +331,51 @@ async function main(): Promise<void> {
       );
     }
     const worst = (k: string) => Math.max(...rows.map((r) => r[`${k}Ratio`] as number));
-    lines.push(`Bar <= 1.3x at every split point: unary ${worst('unary') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unary'))}), stream ${worst('stream') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('stream'))}), ` +
-      `busy-poll unary ${worst('unaryBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unaryBusy'))}), busy-poll stream ${worst('streamBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('streamBusy'))})`);
+    lines.push(
+      `Bar <= 1.3x at every split point: unary ${worst('unary') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unary'))}), stream ${worst('stream') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('stream'))}), ` +
+        `busy-poll unary ${worst('unaryBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('unaryBusy'))}), busy-poll stream ${worst('streamBusy') <= 1.3 ? 'yes' : 'NO'} (worst ${f2(worst('streamBusy'))})`,
+    );
   }
   if (floor.length) {
     lines.push('');
-    lines.push(`Transport floor: one client, ${N} requests one after another, p50 ms, median of ${ROUNDS} rounds; TCP = plain node:net echo (the loopback, no gRPC); grpc-js = raw-bytes echo server (no protobuf, no code of ours); ours = our server without a model (bench/null-cloud.ts)`);
+    lines.push(
+      `Transport floor: one client, ${N} requests one after another, p50 ms, median of ${ROUNDS} rounds; TCP = plain node:net echo (the loopback, no gRPC); grpc-js = raw-bytes echo server (no protobuf, no code of ours); ours = our server without a model (bench/null-cloud.ts)`,
+    );
     lines.push('split      bytes  busy poll  raw TCP  grpc-js unary  grpc-js stream  ours unary  ours stream');
     for (const f of floor) {
-      lines.push(`${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${(f.busyPoll ? 'yes' : 'no').padStart(10)} ${(f.busyPoll ? '' : f3(f.tcpP50)).padStart(8)} ${f3(f.echoUnaryP50).padStart(14)} ${f3(f.echoStreamP50).padStart(15)} ${f3(f.unaryP50).padStart(11)} ${f3(f.streamP50).padStart(12)}`);
+      lines.push(
+        `${String(f.split).padEnd(9)} ${String(f.bytes).padStart(6)} ${(f.busyPoll ? 'yes' : 'no').padStart(10)} ${(f.busyPoll ? '' : f3(f.tcpP50)).padStart(8)} ${f3(f.echoUnaryP50).padStart(14)} ${f3(f.echoStreamP50).padStart(15)} ${f3(f.unaryP50).padStart(11)} ${f3(f.streamP50).padStart(12)}`,
+      );
     }
   }
   if (windows.length) {
     lines.push('');
-    lines.push('One f32 frame of 64x64x16 (a 64x64 input after a 16-channel stem) through the embedded Toxiproxy with latency, unary, model-less server, median of 5 (ms)');
+    lines.push(
+      'One f32 frame of 64x64x16 (a 64x64 input after a 16-channel stem) through the embedded Toxiproxy with latency, unary, model-less server, median of 5 (ms)',
+    );
     lines.push('round trip  receive window   frame B     ms');
-    for (const w of windows) lines.push(`${String(w.latencyMs).padStart(7)} ms  ${String(w.windowBytes).padStart(14)}  ${String(w.bytes).padStart(8)}  ${f2(w.ms).padStart(6)}`);
+    for (const w of windows)
+      lines.push(
+        `${String(w.latencyMs).padStart(7)} ms  ${String(w.windowBytes).padStart(14)}  ${String(w.bytes).padStart(8)}  ${f2(w.ms).padStart(6)}`,
+      );
   }
   if (gain.length) {
     lines.push('');
-    lines.push(`Cloud half in one process (no transport), ms per sample, batches of 1 vs 8 (with softmax and read back), median of ${ROUNDS} rounds: what batching can save in compute`);
+    lines.push(
+      `Cloud half in one process (no transport), ms per sample, batches of 1 vs 8 (with softmax and read back), median of ${ROUNDS} rounds: what batching can save in compute`,
+    );
     lines.push('split     batch 1  batch 8   gain');
-    for (const g of gain) lines.push(`${String(g.split).padEnd(9)} ${f3(g.batch1Ms).padStart(7)} ${f3(g.batch8Ms).padStart(8)} ${f2(g.gain).padStart(6)}`);
+    for (const g of gain)
+      lines.push(`${String(g.split).padEnd(9)} ${f3(g.batch1Ms).padStart(7)} ${f3(g.batch8Ms).padStart(8)} ${f2(g.gain).padStart(6)}`);
   }
   if (tput.length) {
     lines.push('');
-    lines.push(`Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests (after ${WARMUP_REQUESTS} uncounted each), one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`);
-    lines.push('split     mode      off/s    on/s   on/off (range)  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5');
+    lines.push(
+      `Throughput: ${CLIENTS} concurrent clients x ${REQUESTS} requests (after ${WARMUP_REQUESTS} uncounted each), one cloud process (batching off: --max-batch 1, on: --max-batch 8); median of ${ROUNDS} alternating rounds; failed = all rounds`,
+    );
+    lines.push(
+      'split     mode      off/s    on/s   on/off (range)  mean batch(on)  failed  p50 off ms  p50 on ms  cloud cores off/on  client cores off/on  bar>=1.5',
+    );
     for (const t of tput) {
       lines.push(
         `${String(t.split).padEnd(9)} ${String(t.mode).padEnd(7)} ${f2(t.offPerSec).padStart(7)} ${f2(t.onPerSec).padStart(7)} ${`${f2(t.ratio)} (${range(t.ratioRounds as number[])})`.padStart(16)} ${f2(t.meanBatchOn).padStart(15)} ${String(t.failed).padStart(7)} ${f2(t.p50OffMs).padStart(11)} ${f2(t.p50OnMs).padStart(10)} ${`${f2(t.cloudCoresOff)}/${f2(t.cloudCoresOn)}`.padStart(19)} ${`${f2(t.clientCoresOff)}/${f2(t.clientCoresOn)}`.padStart(20)} ${((t.ratio as number) >= 1.5 && t.failed === 0 ? 'yes' : 'NO').padStart(9)}`,

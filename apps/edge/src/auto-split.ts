@@ -145,7 +145,12 @@ export class AutoSplit {
       if (this.rtt === undefined) this.rtt = ob.networkMs;
       const link = this.link();
       const expected = link.rttMs + transferMs(ob.bytes, link.upKBps);
-      if (!fresh && this.msPerByte !== undefined && Math.abs(ob.networkMs - expected) > 5 && (ob.networkMs > 2 * expected || ob.networkMs < expected / 2)) {
+      if (
+        !fresh &&
+        this.msPerByte !== undefined &&
+        Math.abs(ob.networkMs - expected) > 5 &&
+        (ob.networkMs > 2 * expected || ob.networkMs < expected / 2)
+      ) {
         if (!this.surprised) {
           this.surprised = true;
           this.lastProbe = -Infinity;

@@ -19,7 +19,15 @@ export interface BreakerOptions {
 export const DEFAULT_BREAKER: BreakerOptions = { failures: 3, openMs: 500, maxOpenMs: 1000, probeMs: 500 };
 
 /** Statuses after which the cloud could not answer in time: the edge may answer itself instead. */
-const UNREACHABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.UNKNOWN, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.ABORTED]);
+const UNREACHABLE = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.CANCELLED,
+  status.UNKNOWN,
+  status.INTERNAL,
+  status.RESOURCE_EXHAUSTED,
+  status.ABORTED,
+]);
 
 /** Whether `err` says the cloud could not answer (as opposed to refusing the request as wrong). */
 export function cloudUnreachable(err: unknown): boolean {
@@ -145,7 +153,9 @@ export class CloudLink {
     const ms = this.hedge?.ms;
     const call = this.send(point, frame, requestId, deadlineMs);
     if (!this.hedge || ms === undefined || ms >= deadlineMs || this.state !== 'closed') return call;
-    return withHedge(call, ms, hedgeReason(this.hedge.options), () => this.failed(new TransportError(status.DEADLINE_EXCEEDED, hedgeReason(this.hedge!.options))));
+    return withHedge(call, ms, hedgeReason(this.hedge.options), () =>
+      this.failed(new TransportError(status.DEADLINE_EXCEEDED, hedgeReason(this.hedge!.options))),
+    );
   }
 
   /** Sends one frame; rejects with TransportError (UNAVAILABLE at once while the breaker is open). */
@@ -159,7 +169,9 @@ export class CloudLink {
     try {
       if (this.wrong !== undefined) throw new WrongModelError(this.wrong);
       const t0 = performance.now();
-      const a = await (this.mode === 'stream' ? this.viaStream(point, frame, requestId, deadlineMs) : this.client.infer(point, frame, { requestId, deadlineMs }));
+      const a = await (this.mode === 'stream'
+        ? this.viaStream(point, frame, requestId, deadlineMs)
+        : this.client.infer(point, frame, { requestId, deadlineMs }));
       await this.check(point, a);
       this.hedge?.observe(performance.now() - t0);
       this.consecutive = 0;

@@ -31,7 +31,10 @@ export interface EdgePolicy
 }
 
 /** The library's options: the policy, the bundle (`model`), the cloud's address(es) and the engine and device. */
-export interface EdgeClientOptions extends EdgePolicy, Pick<EdgeRunSpec, 'model' | 'cloud'>, Partial<Pick<EdgeRunSpec, 'runtime' | 'threads' | 'deviceSlowdown'>> {
+export interface EdgeClientOptions
+  extends EdgePolicy,
+    Pick<EdgeRunSpec, 'model' | 'cloud'>,
+    Partial<Pick<EdgeRunSpec, 'runtime' | 'threads' | 'deviceSlowdown'>> {
   security?: ClientSecurity;
 }
 
@@ -140,7 +143,9 @@ export class EdgeClient {
     const identity = { bundleId: net.id };
     const linkEvents = { onState: events.onBreaker, onWrongModel: events.onWrongModel };
     const hedge = policy.fallback === 'local' && policy.hedge !== false ? { ...DEFAULT_HEDGE, ...policy.hedge } : undefined;
-    const links = local ? [] : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, linkEvents, identity, hedge));
+    const links = local
+      ? []
+      : clients.map((c) => new CloudLink(c, policy.mode, { ...DEFAULT_BREAKER, ...policy.breaker }, linkEvents, identity, hedge));
     // auto: every candidate point (those `--split all` sweeps) and the whole network
     const points = local ? [] : isAuto ? net.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name) : [policy.split];
     const halves = new Map<string, Halves>();
@@ -197,7 +202,10 @@ export class EdgeClient {
     const explore = auto.exploreDue();
     if (explore) {
       void this.inferAt(explore, x, { requestId: `${o.requestId ?? ''}-probe` }, false)
-        .then((b) => this.learn(explore, b, true), () => undefined)
+        .then(
+          (b) => this.learn(explore, b, true),
+          () => undefined,
+        )
         .finally(() => auto.explored());
     }
     const a = await this.inferAt(split, x, o);
@@ -207,7 +215,17 @@ export class EdgeClient {
 
   private learn(split: string, a: EdgeAnswer, fresh = false): void {
     const auto = this.auto!;
-    if (a.source === 'cloud') auto.observe({ split, edgeMs: a.timings.edge + a.timings.encode, networkMs: a.timings.network, cloudMs: a.timings.cloud + a.timings.decode, bytes: a.bytes }, fresh);
+    if (a.source === 'cloud')
+      auto.observe(
+        {
+          split,
+          edgeMs: a.timings.edge + a.timings.encode,
+          networkMs: a.timings.network,
+          cloudMs: a.timings.cloud + a.timings.decode,
+          bytes: a.bytes,
+        },
+        fresh,
+      );
     else if (split === EDGE_ONLY) auto.observe({ split, edgeMs: a.timings.total });
     else auto.observe({ split, edgeMs: a.timings.edge + a.timings.encode });
   }
@@ -225,13 +243,19 @@ export class EdgeClient {
     const halves = this.halves.get(split)!;
     const h = await halves.half.run({ data: x, shape });
     const t1 = performance.now();
-    const frame = encode({ data: h.data, shape: h.shape }, { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality, level: this.policy.level });
+    const frame = encode(
+      { data: h.data, shape: h.shape },
+      { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality, level: this.policy.level },
+    );
     const t2 = performance.now();
     try {
       // a request that one replica cannot answer is tried once more on another, then answered here
       const [first, second] = this.order();
       // hedged only when this request may be answered here (not auto's background probes)
-      const send = (l: CloudLink) => (fallback ? l.sendHedged(split, frame, o.requestId ?? '', this.policy.deadlineMs) : l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs));
+      const send = (l: CloudLink) =>
+        fallback
+          ? l.sendHedged(split, frame, o.requestId ?? '', this.policy.deadlineMs)
+          : l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs);
       const ans = await send(first).catch((err: unknown) => {
         if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
         return send(second);
@@ -274,7 +298,12 @@ export class EdgeClient {
 }
 
 /** `auto`'s start: each candidate's edge compute, its cloud half run here, and its frame bytes (best of 2 runs on a blank input). */
-async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<string, Halves>, whole: HeadsRunner): Promise<CandidateCalibration[]> {
+async function calibrate(
+  net: SplitNetwork,
+  policy: EdgePolicy,
+  halves: Map<string, Halves>,
+  whole: HeadsRunner,
+): Promise<CandidateCalibration[]> {
   const shape = [1, ...net.input.shape];
   const x = { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
   const best = async (f: () => Promise<unknown>): Promise<number> => {
@@ -292,7 +321,10 @@ async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<stri
     let h = await half.run(x);
     const edgeMs = await best(async () => {
       h = await half.run(x);
-      bytes = encode({ data: h.data, shape: h.shape }, { codec: policy.codec, compress: policy.compress, quality: policy.quality, level: policy.level }).length;
+      bytes = encode(
+        { data: h.data, shape: h.shape },
+        { codec: policy.codec, compress: policy.compress, quality: policy.quality, level: policy.level },
+      ).length;
     });
     out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.run(h)) : 0, bytes });
   }
@@ -304,7 +336,8 @@ async function calibrate(net: SplitNetwork, policy: EdgePolicy, halves: Map<stri
 export async function replicaClients(cloud: string, options: ClientOptions): Promise<SplitClient[]> {
   const clients: SplitClient[] = [];
   try {
-    for (const a of parseTargets(cloud)) clients.push(await SplitClient.connect(`${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, options));
+    for (const a of parseTargets(cloud))
+      clients.push(await SplitClient.connect(`${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, options));
   } catch (err) {
     for (const c of clients) c.close();
     throw err;

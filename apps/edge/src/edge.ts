@@ -45,7 +45,10 @@ export interface EdgeHooks {
 }
 
 /** Split points to run for a --split value. */
-export function resolveSplits(value: string, bundle: { id: string; splitPoints: readonly { name: string; candidate?: boolean }[] }): string[] {
+export function resolveSplits(
+  value: string,
+  bundle: { id: string; splitPoints: readonly { name: string; candidate?: boolean }[] },
+): string[] {
   const points = bundle.splitPoints.map((p) => p.name);
   // 'all' sweeps the candidates (every point of our bundles; those marked with --points at import)
   if (value === ALL) return bundle.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name);
@@ -65,7 +68,8 @@ function runOf(opts: EdgeOptions): EdgeRun {
   } catch (err) {
     throw asEdgeError(err);
   }
-  if (!CODECS.includes(spec.codec as (typeof CODECS)[number])) throw new EdgeError(`unknown codec '${spec.codec}': valid are ${CODECS.join(', ')}`);
+  if (!CODECS.includes(spec.codec as (typeof CODECS)[number]))
+    throw new EdgeError(`unknown codec '${spec.codec}': valid are ${CODECS.join(', ')}`);
   if (!COMPRESSIONS.includes(spec.compress as (typeof COMPRESSIONS)[number])) {
     throw new EdgeError(`unknown compression '${spec.compress}': valid are ${COMPRESSIONS.join(', ')}`);
   }
@@ -73,7 +77,9 @@ function runOf(opts: EdgeOptions): EdgeRun {
 }
 
 /** Opens the bundle on its engine and emulated device; a failure is an EdgeError with one line. */
-export async function openBundle(o: Pick<EdgeRunSpec, 'model' | 'runtime' | 'threads' | 'backend' | 'deviceSlowdown'>): Promise<{ manifest: Manifest; net: SplitNetwork }> {
+export async function openBundle(
+  o: Pick<EdgeRunSpec, 'model' | 'runtime' | 'threads' | 'backend' | 'deviceSlowdown'>,
+): Promise<{ manifest: Manifest; net: SplitNetwork }> {
   try {
     const manifest = readManifest(o.model);
     const net = await openNetwork(o.model, { runtime: o.runtime, threads: o.threads, backend: o.backend, slowdown: o.deviceSlowdown });
@@ -102,7 +108,13 @@ export async function runEdge(opts: EdgeOptions, hooks: EdgeHooks = {}): Promise
  * Runs `splits` in turn on an open bundle (the CLI's `runEdge` and the worker): the samples and the
  * cloud's replicas prepared once (prepare.ts), then one `runSplit` per split point.
  */
-export async function runSplits(net: SplitNetwork, manifest: Manifest, run: EdgeRun, splits: readonly string[], hooks: EdgeHooks = {}): Promise<EdgeResult[]> {
+export async function runSplits(
+  net: SplitNetwork,
+  manifest: Manifest,
+  run: EdgeRun,
+  splits: readonly string[],
+  hooks: EdgeHooks = {},
+): Promise<EdgeResult[]> {
   const source = await sampleSource(run, manifest, net);
   const n = sampleCount(source, run.n);
   // one channel per replica, each checked on its own (Describe on every connection, every answer stamped);
@@ -134,6 +146,10 @@ function splitRun(run: EdgeRun, point: string, n: number, hooks: EdgeHooks): Spl
     n,
     onProgress: hooks.onProgress,
     onRequest: hooks.onRequest,
-    events: { onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause), onSwitch: hooks.onSwitch, onWrongModel: hooks.onWrongModel },
+    events: {
+      onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause),
+      onSwitch: hooks.onSwitch,
+      onWrongModel: hooks.onWrongModel,
+    },
   };
 }

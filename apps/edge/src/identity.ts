@@ -28,7 +28,8 @@ export function checkAnswer(id: Identity, point: string, a: InferAnswer, where: 
 
 /** Throws WrongModelError unless the cloud serves this edge's bundle. */
 export function checkDescription(id: Identity, d: RemoteDescription, where: string): void {
-  if (d.bundleId !== id.bundleId) throw new WrongModelError(`wrong bundle: cloud at ${where} serves bundle '${d.bundleId}', this edge has '${id.bundleId}'`);
+  if (d.bundleId !== id.bundleId)
+    throw new WrongModelError(`wrong bundle: cloud at ${where} serves bundle '${d.bundleId}', this edge has '${id.bundleId}'`);
 }
 
 /**

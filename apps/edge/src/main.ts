@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CliExit, createLogger, engineLine, errorMessage, EXIT, outputTarget, runMain, UsageError, type OutputTarget } from '@mtl-split/cli';
+import {
+  CliExit,
+  createLogger,
+  engineLine,
+  errorMessage,
+  EXIT,
+  outputTarget,
+  runMain,
+  UsageError,
+  type OutputTarget,
+} from '@mtl-split/cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { ALL } from '@mtl-split/stats';
 import type { EdgeHooks } from './edge.js';
@@ -16,7 +26,11 @@ function progressHooks(enabled: boolean): EdgeHooks {
   return {
     onSplitStart: (split, total) => {
       bar = new SingleBar(
-        { stream: process.stderr, format: '{split} [{bar}] {value}/{total} | cloud {cloud}, local {local}, failed {failed} | {eta}s left', hideCursor: true },
+        {
+          stream: process.stderr,
+          format: '{split} [{bar}] {value}/{total} | cloud {cloud}, local {local}, failed {failed} | {eta}s left',
+          hideCursor: true,
+        },
         Presets.shades_classic,
       );
       bar.start(total, 0, { split, cloud: 0, local: 0, failed: 0 });
@@ -52,7 +66,9 @@ async function main(): Promise<void> {
     abort: (signal) => {
       abort.abort();
       bar?.stop();
-      process.stderr.write(`\nedge: interrupted (${signal}): finishing the requests in flight, then the summary (Ctrl-C again after 1 s: exit at once)\n`);
+      process.stderr.write(
+        `\nedge: interrupted (${signal}): finishing the requests in flight, then the summary (Ctrl-C again after 1 s: exit at once)\n`,
+      );
     },
     exitNow: (signal) => {
       bar?.stop();
@@ -75,8 +91,10 @@ async function main(): Promise<void> {
       onBreaker: (split, from, to, cause) => log.warn({ split, from, to, cause }, `edge: ${split}: circuit ${to} (${cause})`),
       onWarning: (message) => log.warn(`edge: ${message}`),
       // every refusal is counted in the result; each distinct reason is logged once
-      onWrongModel: (reason) => void (!refusals.has(reason) && refusals.add(reason) && log.warn({ reason }, `edge: answer refused: ${reason}`)),
-      onSwitch: (s) => log.info({ from: s.from, to: s.to, rttMs: s.rttMs, upKBps: s.upKBps }, `edge: auto: ${s.from} -> ${s.to} (${s.why})`),
+      onWrongModel: (reason) =>
+        void (!refusals.has(reason) && refusals.add(reason) && log.warn({ reason }, `edge: answer refused: ${reason}`)),
+      onSwitch: (s) =>
+        log.info({ from: s.from, to: s.to, rttMs: s.rttMs, upKBps: s.upKBps }, `edge: auto: ${s.from} -> ${s.to} (${s.why})`),
       ...(trace ? { onRequest: (r) => void trace!.write(`${JSON.stringify(r)}\n`) } : {}),
     };
     const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
@@ -85,14 +103,23 @@ async function main(): Promise<void> {
     // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
     const preds = results.find((r) => r.predictions)?.predictions ?? [];
     const shown = preds.slice(0, 50);
-    for (const p of shown) human.write(`${p.input}: ${Object.entries(p.classes).map(([t, c]) => `${t} ${c}`).join(', ')}\n`);
+    for (const p of shown)
+      human.write(
+        `${p.input}: ${Object.entries(p.classes)
+          .map(([t, c]) => `${t} ${c}`)
+          .join(', ')}\n`,
+      );
     if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
     const out = opts.split === ALL ? results : (results[0] ?? null); // null: interrupted before any run
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     if (abort.signal.aborted) throw new CliExit(EXIT.interrupted);
     // the run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for)
     const failed = results.reduce((a, r) => a + r.failed, 0);
-    if (failed > 0) throw new CliExit(EXIT.requestsFailed, `${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)`);
+    if (failed > 0)
+      throw new CliExit(
+        EXIT.requestsFailed,
+        `${failed} of ${results.reduce((a, r) => a + r.samples, 0)} requests failed (reasons in the table and the JSON)`,
+      );
     // every request was answered, but none by the cloud (down throughout, or a wrong --cloud)
     const none = noCloudAnswer(results);
     if (none) throw new CliExit(EXIT.cloudNeverAnswered, none);

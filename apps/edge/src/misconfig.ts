@@ -11,7 +11,13 @@ const message = errorText;
 /** Whether a TLS server answers at host:port (a handshake that does not check the certificate; 1 s at most). */
 export function speaksTls(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'], ...(isIP(host) ? {} : { servername: host }) });
+    const socket = tls.connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['h2'],
+      ...(isIP(host) ? {} : { servername: host }),
+    });
     const done = (v: boolean): void => {
       clearTimeout(timer);
       socket.destroy();

@@ -65,19 +65,40 @@ export interface EdgeCliOptions extends EdgeRunSpec {
 
 /** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
 export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
-  const program = createProgram('edge', 'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.')
+  const program = createProgram(
+    'edge',
+    'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.',
+  )
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--cloud <addrs>', 'cloud address(es) HOST:PORT[,HOST:PORT...] (round robin)')
-    .option('--split <point>', 'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only', D.split)
+    .option(
+      '--split <point>',
+      'split point, all (each in turn), auto (the one predicted fastest, request by request, from measured link and compute), edge-only or cloud-only',
+      D.split,
+    )
     .option('--codec <name>', `codec: ${CODECS.join(', ')}`, D.codec)
     .option('--compress <name>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, D.compress)
-    .option('--level <n>', `level of the lossless stage (${COMPRESSIONS.filter((c) => c !== 'none').map((c) => `${c} ${getCompressor(c).minLevel}..${getCompressor(c).maxLevel}`).join(', ')}); default the stage's fast one`)
+    .option(
+      '--level <n>',
+      `level of the lossless stage (${COMPRESSIONS.filter((c) => c !== 'none')
+        .map((c) => `${c} ${getCompressor(c).minLevel}..${getCompressor(c).maxLevel}`)
+        .join(', ')}); default the stage's fast one`,
+    )
     .option('--dataset <name>', 'dataset whose test split is used', D.dataset)
     .option('-n, --n <count>', 'samples (from the start of the test split)', String(D.n))
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
-    .option('--trace <file>', 'write every request as a JSON line to FILE: i, t (ms from start), at (epoch ms), split, outcome (cloud, local, failed), ms, bytes, reason')
-    .option('--duration-s <s>', 'per split point run: stop taking new samples after S seconds (the run ends normally; -n still caps the samples)')
-    .option('--rate <per-s>', 'start at most this many requests per second (a camera\'s frame rate); default: each as soon as a worker is free')
+    .option(
+      '--trace <file>',
+      'write every request as a JSON line to FILE: i, t (ms from start), at (epoch ms), split, outcome (cloud, local, failed), ms, bytes, reason',
+    )
+    .option(
+      '--duration-s <s>',
+      'per split point run: stop taking new samples after S seconds (the run ends normally; -n still caps the samples)',
+    )
+    .option(
+      '--rate <per-s>',
+      "start at most this many requests per second (a camera's frame rate); default: each as soon as a worker is free",
+    )
     .option('--deadline-ms <ms>', 'deadline of each call', String(D.deadlineMs))
     .option('--concurrency <n>', 'requests in flight at once', String(D.concurrency))
     .option('--mode <mode>', 'unary or stream calls', D.mode)
@@ -86,12 +107,26 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', String(D.threads))
     .option('--quality <q>', 'quality of the image codecs jpeg and webp, 1..100', String(D.quality))
-    .option('--device-slowdown <k>', 'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)', String(D.deviceSlowdown))
+    .option(
+      '--device-slowdown <k>',
+      'emulate an edge device k times slower than this machine: each half waits out (k - 1) x its measured compute (testbed/devices has published factors)',
+      String(D.deviceSlowdown),
+    )
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
-    .option('--inputs <random|dir>', 'instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input\'s top class per task')
-    .option('--fallback <policy>', 'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed', D.fallback)
+    .option(
+      '--inputs <random|dir>',
+      "instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input's top class per task",
+    )
+    .option(
+      '--fallback <policy>',
+      'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed',
+      D.fallback,
+    )
     .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
-    .option('--no-hedge', 'with --fallback local, wait for the deadline instead of answering locally after max(250 ms, 4 x p99 of recent round trips)')
+    .option(
+      '--no-hedge',
+      'with --fallback local, wait for the deadline instead of answering locally after max(250 ms, 4 x p99 of recent round trips)',
+    )
     .option('--busy-poll', 'poll for answers instead of sleeping while a request is in flight (lower latency, costs a core while waiting)')
     .option('--no-progress', 'no progress bar')
     .option('--tls-ca <file>', 'PEM CA the cloud certificate must chain to: TLS on')

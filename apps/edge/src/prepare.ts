@@ -15,7 +15,10 @@ import type { EdgeRunSpec } from './spec.js';
 import { errorText } from './error-text.js';
 
 /** The settings a run's preparation reads, and the credentials that travel beside them. */
-export type PrepareSpec = Pick<EdgeRunSpec, 'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback'> & { security?: ClientSecurity };
+export type PrepareSpec = Pick<
+  EdgeRunSpec,
+  'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback'
+> & { security?: ClientSecurity };
 
 /** Warnings of the preparation (a replica serving another bundle, a cloud not reachable yet). */
 export type WarningHook = (message: string) => void;
@@ -60,7 +63,12 @@ export function sampleCount(source: SampleSource, n: number): number {
  * One channel per replica of `o.cloud`, each described at start (`describeReplicas`) and checked to serve
  * every split point of `used` (those not 'edge-only') and the codec. The caller closes the clients.
  */
-export async function connectCloud(o: PrepareSpec, net: SplitNetwork, used: readonly string[], onWarning?: WarningHook): Promise<SplitClient[]> {
+export async function connectCloud(
+  o: PrepareSpec,
+  net: SplitNetwork,
+  used: readonly string[],
+  onWarning?: WarningHook,
+): Promise<SplitClient[]> {
   if (!o.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
   let replicas: SplitClient[];
   try {
@@ -87,13 +95,26 @@ export async function connectCloud(o: PrepareSpec, net: SplitNetwork, used: read
  * Replicas serving another bundle are named in a warning and left to fail on their own; when every
  * reachable one does, or none is reachable without a local fallback, it throws.
  */
-async function describeReplicas(o: PrepareSpec, bundle: SplitNetwork, replicas: SplitClient[], onWarning?: WarningHook): Promise<RemoteDescription | undefined> {
+async function describeReplicas(
+  o: PrepareSpec,
+  bundle: SplitNetwork,
+  replicas: SplitClient[],
+  onWarning?: WarningHook,
+): Promise<RemoteDescription | undefined> {
   const where = (c: SplitClient) => c.target.replace(/^ipv[46]:/, '');
-  const said = await Promise.all(replicas.map((c) => c.describe({ deadlineMs: Math.max(o.deadlineMs, 5000) }).then((d) => ({ c, d }), (err: unknown) => ({ c, err }))));
+  const said = await Promise.all(
+    replicas.map((c) =>
+      c.describe({ deadlineMs: Math.max(o.deadlineMs, 5000) }).then(
+        (d) => ({ c, d }),
+        (err: unknown) => ({ c, err }),
+      ),
+    ),
+  );
   const good = said.find((r) => 'd' in r && r.d.bundleId === bundle.id);
   const wrong = said.filter((r): r is { c: SplitClient; d: RemoteDescription } => 'd' in r && r.d.bundleId !== bundle.id);
   const failed = said.filter((r): r is { c: SplitClient; err: unknown } => 'err' in r);
-  const mismatch = (r: { c: SplitClient; d: RemoteDescription }) => `cloud at ${where(r.c)} serves bundle '${r.d.bundleId}', this edge has '${bundle.id}'`;
+  const mismatch = (r: { c: SplitClient; d: RemoteDescription }) =>
+    `cloud at ${where(r.c)} serves bundle '${r.d.bundleId}', this edge has '${bundle.id}'`;
   if (!good && wrong.length) throw new EdgeError(mismatch(wrong[0]));
   for (const r of wrong) onWarning?.(`${mismatch(r)}: its answers will be refused`);
   const why = errorText;
@@ -107,7 +128,9 @@ async function describeReplicas(o: PrepareSpec, bundle: SplitNetwork, replicas: 
     // with local fallback an unreachable cloud is no reason not to answer: start, and answer locally
     // until the cloud does (its bundle is checked on connection and on every answer)
     if (o.fallback !== 'local' || !cloudUnreachable(err)) throw new EdgeError(`cannot describe cloud at ${where(c)}: ${why(err)}`);
-    onWarning?.(`cannot reach the cloud at ${where(c)} (${why(err)}): ${good ? 'using the other replicas' : 'answering locally'} until it answers`);
+    onWarning?.(
+      `cannot reach the cloud at ${where(c)} (${why(err)}): ${good ? 'using the other replicas' : 'answering locally'} until it answers`,
+    );
   }
   return good && 'd' in good ? good.d : undefined;
 }

@@ -9,7 +9,14 @@ const f = (v: number, d = 2) => v.toFixed(d);
  * representative reason (`STATUS: message`), most frequent first.
  */
 export function groupResultFailures(r: EdgeResult): EdgeResult {
-  return { ...r, failures: groupFailures(r.failures).map((g) => ({ reason: statusText({ codeName: g.status, message: g.example }), count: g.count, status: g.status })) };
+  return {
+    ...r,
+    failures: groupFailures(r.failures).map((g) => ({
+      reason: statusText({ codeName: g.status, message: g.example }),
+      count: g.count,
+      status: g.status,
+    })),
+  };
 }
 
 /** Whether a result went by a fixed split point (not edge-only, not auto) and no request of it was answered by the cloud. */
@@ -34,10 +41,24 @@ export function noCloudAnswer(results: readonly EdgeResult[]): string | undefine
 export function formatTable(results: readonly EdgeResult[]): string {
   const tasks = [...new Set(results.flatMap((r) => Object.keys(r.accuracy)))];
   const head = [
-    'split', 'codec', 'mode', 'n', 'cloud', 'local', 'failed',
+    'split',
+    'codec',
+    'mode',
+    'n',
+    'cloud',
+    'local',
+    'failed',
     ...tasks.map((t) => `acc ${t}`),
-    'edge p50', 'enc p50', 'net p50', 'cloud p50', 'dec p50',
-    'total p50', 'total p95', 'total p99', 'bytes/sample', 'samples/s',
+    'edge p50',
+    'enc p50',
+    'net p50',
+    'cloud p50',
+    'dec p50',
+    'total p50',
+    'total p95',
+    'total p99',
+    'bytes/sample',
+    'samples/s',
   ];
   const rows = results.map((r) => {
     const none = r.samples - r.failed <= 0;
@@ -45,10 +66,24 @@ export function formatTable(results: readonly EdgeResult[]): string {
     const timed = r.split === EDGE_ONLY || r.auto ? r.answeredLocally + r.answeredByCloud : r.answeredByCloud;
     const ms = (v: number) => (none || timed === 0 ? 'n/a' : f(v));
     return [
-      r.split, r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`, r.mode, String(r.samples), String(r.answeredByCloud ?? 0), String(r.answeredLocally ?? 0), String(r.failed),
+      r.split,
+      r.compress === 'none' ? r.codec : `${r.codec}+${r.compress}`,
+      r.mode,
+      String(r.samples),
+      String(r.answeredByCloud ?? 0),
+      String(r.answeredLocally ?? 0),
+      String(r.failed),
       ...tasks.map((t) => (none || r.accuracy[t] === undefined ? 'n/a' : `${f(r.accuracy[t] * 100, 2)}%`)),
-      ms(r.latencyMs.edge.p50), ms(r.latencyMs.encode.p50), ms(r.latencyMs.network.p50), ms(r.latencyMs.cloud.p50), ms(r.latencyMs.decode.p50),
-      ms(r.latencyMs.total.p50), ms(r.latencyMs.total.p95), ms(r.latencyMs.total.p99), none ? 'n/a' : String(r.bytesPerSample), none ? 'n/a' : f(r.throughputPerSec, 1),
+      ms(r.latencyMs.edge.p50),
+      ms(r.latencyMs.encode.p50),
+      ms(r.latencyMs.network.p50),
+      ms(r.latencyMs.cloud.p50),
+      ms(r.latencyMs.decode.p50),
+      ms(r.latencyMs.total.p50),
+      ms(r.latencyMs.total.p95),
+      ms(r.latencyMs.total.p99),
+      none ? 'n/a' : String(r.bytesPerSample),
+      none ? 'n/a' : f(r.throughputPerSec, 1),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -56,16 +91,23 @@ export function formatTable(results: readonly EdgeResult[]): string {
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const r of results) {
     for (const g of groupFailures(r.failures)) out.push(`${r.split}: ${g.count} failed ${g.status}, e.g. ${g.example}`);
-    for (const g of groupFailures(r.fallbacks ?? [])) out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
+    for (const g of groupFailures(r.fallbacks ?? []))
+      out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
     for (const g of r.refused ?? []) out.push(`${r.split}: ${g.count} answer(s) refused: ${g.reason}`);
     if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
     if (cloudNeverAnswered(r)) out.push(`${r.split}: no request was answered by the cloud`);
     if (r.auto) {
-      out.push(`auto: requests by ${Object.entries(r.auto.requestsBy).map(([s, n]) => `${s} ${n}`).join(', ')}; ${r.auto.switches.length} switch(es)`);
+      out.push(
+        `auto: requests by ${Object.entries(r.auto.requestsBy)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(', ')}; ${r.auto.switches.length} switch(es)`,
+      );
       for (const s of r.auto.switches.slice(0, 20)) out.push(`auto: at request ${s.atRequest}: ${s.from} -> ${s.to} (${s.why})`);
       if (r.auto.switches.length > 20) out.push(`auto: … ${r.auto.switches.length - 20} more switches in the JSON`);
     }
   }
-  out.push('(accuracy over every sample, a failed one counting as wrong; latencies in ms per sample answered by the cloud; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: none answered)');
+  out.push(
+    '(accuracy over every sample, a failed one counting as wrong; latencies in ms per sample answered by the cloud; net = round trip minus cloud decode and compute, i.e. transit + queue; n/a: none answered)',
+  );
   return out.join('\n');
 }

@@ -134,7 +134,8 @@ function openEdge(ctx: EdgeContext, o: SplitRunOptions, fallback: 'local' | 'non
 async function warmUp(edge: EdgeClient, source: SampleSource, o: SplitRunOptions): Promise<void> {
   const first = samples(source, 1).next();
   if (first.done) return;
-  for (let i = 0; i < o.warmup && !o.signal?.aborted; i++) await edge.infer(first.value.x, { requestId: String(-1 - i) }).catch(() => undefined);
+  for (let i = 0; i < o.warmup && !o.signal?.aborted; i++)
+    await edge.infer(first.value.x, { requestId: String(-1 - i) }).catch(() => undefined);
 }
 
 /** One worker of a run: takes samples until none is left, each request tallied (and traced, and verified). */
@@ -155,7 +156,16 @@ async function requestLoop({ edge, take, tally, o, start, check }: RequestLoop):
     const at = Date.now();
     try {
       const a = await edge.infer(s.x, { requestId: String(s.index) });
-      o.onRequest?.({ i, t: t0 - start, at, split: a.split, outcome: a.source, ms: performance.now() - t0, bytes: a.bytes, ...(a.fallbackReason ? { reason: a.fallbackReason } : {}) });
+      o.onRequest?.({
+        i,
+        t: t0 - start,
+        at,
+        split: a.split,
+        outcome: a.source,
+        ms: performance.now() - t0,
+        bytes: a.bytes,
+        ...(a.fallbackReason ? { reason: a.fallbackReason } : {}),
+      });
       tally.answered(a, s);
       // verify runs after the timed path, so it does not change the latencies measured
       await check?.(a, s);
@@ -181,15 +191,25 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
   const fallback = o.fallback ?? EDGE_DEFAULTS.fallback;
   const verify = (ctx.verify ?? false) && !local;
   const tally = new SplitTally(net, {
-    point: o.point, codec: o.codec, compress: o.compress, mode: o.mode, concurrency: o.concurrency, fallback,
-    busyPoll: ctx.busyPoll ?? false, local, isAuto: o.point === AUTO, verify, labelled: source.kind === 'dataset',
+    point: o.point,
+    codec: o.codec,
+    compress: o.compress,
+    mode: o.mode,
+    concurrency: o.concurrency,
+    fallback,
+    busyPoll: ctx.busyPoll ?? false,
+    local,
+    isAuto: o.point === AUTO,
+    verify,
+    labelled: source.kind === 'dataset',
   });
   const edge = await openEdge(ctx, o, fallback, tally);
   try {
     const whole: HeadsRunner | undefined = verify ? await net.wholeRunner() : undefined;
     const shape = [1, ...net.input.shape];
     const check = whole
-      ? async (a: EdgeAnswer, s: Sample) => void (tally.maxAbsDiff = Math.max(tally.maxAbsDiff, probabilityDiff(a, await whole.run({ data: s.x, shape }))))
+      ? async (a: EdgeAnswer, s: Sample) =>
+          void (tally.maxAbsDiff = Math.max(tally.maxAbsDiff, probabilityDiff(a, await whole.run({ data: s.x, shape }))))
       : undefined;
     await warmUp(edge, source, o);
     const start = performance.now();

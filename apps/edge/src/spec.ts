@@ -124,7 +124,8 @@ export function edgeArgs(settings: Partial<EdgeRunSpec>): string[] {
     if (v === undefined) continue;
     const flag = edgeFlag(key);
     if (typeof v !== 'boolean') args.push(flag, String(v));
-    else if (v !== ((EDGE_DEFAULTS as Partial<Record<keyof EdgeRunSpec, unknown>>)[key] ?? false)) args.push(v ? flag : flag.replace(/^--/, '--no-'));
+    else if (v !== ((EDGE_DEFAULTS as Partial<Record<keyof EdgeRunSpec, unknown>>)[key] ?? false))
+      args.push(v ? flag : flag.replace(/^--/, '--no-'));
   }
   return args;
 }
@@ -137,7 +138,17 @@ export const WORKER_PROCESS_KEYS = ['model', 'dataset', 'inputs', 'runtime', 'ba
  * `edge --split all` does. Any run setting but the worker's process ones may be given; an absent one is
  * the worker's (its flags, else the default).
  */
-export const WorkerJobSchema = EdgeSettingsSchema.omit({ model: true, dataset: true, inputs: true, runtime: true, backend: true, threads: true, deviceSlowdown: true, split: true, cloud: true })
+export const WorkerJobSchema = EdgeSettingsSchema.omit({
+  model: true,
+  dataset: true,
+  inputs: true,
+  runtime: true,
+  backend: true,
+  threads: true,
+  deviceSlowdown: true,
+  split: true,
+  cloud: true,
+})
   .partial()
   .extend({
     id: z.number().int(),
@@ -203,7 +214,14 @@ export const EdgeResultSchema = z.object({
    * Per-sample ms: edge (edge half + read back), encode (codec), network (round trip minus cloud decode
    * and compute: transit + server queue), cloud (batch compute), decode (cloud frame decode), total.
    */
-  latencyMs: z.object({ edge: SummarySchema, encode: SummarySchema, network: SummarySchema, cloud: SummarySchema, decode: SummarySchema, total: SummarySchema }),
+  latencyMs: z.object({
+    edge: SummarySchema,
+    encode: SummarySchema,
+    network: SummarySchema,
+    cloud: SummarySchema,
+    decode: SummarySchema,
+    total: SummarySchema,
+  }),
   /** Mean frame bytes per sample sent to the cloud. */
   bytesPerSample: z.number().nonnegative(),
   /** Answered samples per second of wall time. */

@@ -37,12 +37,27 @@ const NONE: AnswerTimings = { edge: 0, encode: 0, network: 0, cloud: 0, decode: 
 /** A request the cloud answered. */
 export function cloudStages(m: RequestMarks, cloud: CloudWork): AnswerTimings {
   const network = Math.max(0, m.back - m.encoded - cloud.computeMs - cloud.decodeMs);
-  return { ...NONE, edge: m.edgeDone - m.start, encode: m.encoded - m.edgeDone, network, cloud: cloud.computeMs, decode: cloud.decodeMs, total: m.back - m.start };
+  return {
+    ...NONE,
+    edge: m.edgeDone - m.start,
+    encode: m.encoded - m.edgeDone,
+    network,
+    cloud: cloud.computeMs,
+    decode: cloud.decodeMs,
+    total: m.back - m.start,
+  };
 }
 
 /** A request the cloud did not answer, finished here: network = the time lost on the link, local = the cloud half run here (ending at `localDone`). */
 export function fallbackStages(m: RequestMarks, localDone: number): AnswerTimings {
-  return { ...NONE, edge: m.edgeDone - m.start, encode: m.encoded - m.edgeDone, network: m.back - m.encoded, local: localDone - m.back, total: localDone - m.start };
+  return {
+    ...NONE,
+    edge: m.edgeDone - m.start,
+    encode: m.encoded - m.edgeDone,
+    network: m.back - m.encoded,
+    local: localDone - m.back,
+    total: localDone - m.start,
+  };
 }
 
 /** The whole network here (edge-only): all of it local. */

@@ -83,7 +83,8 @@ export class SplitTally {
     } else {
       this.counts.answeredLocally++;
       // edge-only by choice (not a fallback): its latency is the run's
-      if (local || (isAuto && !a.fallbackReason)) for (const k of Object.keys(this.times) as Stage[]) this.times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
+      if (local || (isAuto && !a.fallbackReason))
+        for (const k of Object.keys(this.times) as Stage[]) this.times[k].push(k === 'edge' || k === 'total' ? a.timings.total : 0);
     }
     if (a.fallbackReason) {
       bump(this.fallbackReasons, a.fallbackReason);
@@ -92,7 +93,11 @@ export class SplitTally {
     if (s.labels) {
       for (const t of a.tasks) if (t.predicted === s.labels[t.task]) this.correct[t.task]++;
     } else {
-      this.predictions.push({ index: s.index, input: s.name ?? String(s.index), classes: Object.fromEntries(a.tasks.map((t) => [t.task, t.className])) });
+      this.predictions.push({
+        index: s.index,
+        input: s.name ?? String(s.index),
+        classes: Object.fromEntries(a.tasks.map((t) => [t.task, t.className])),
+      });
     }
   }
 
@@ -123,7 +128,9 @@ export class SplitTally {
       // every sample counts: a failed one is wrong (accuracyAnswered: over the answered ones)
       accuracy: labelled ? rate(attempted) : {},
       accuracyAnswered: labelled ? rate(answered) : {},
-      ...(labelled ? {} : { predictions: this.predictions.sort((a, b) => a.index - b.index).map(({ input, classes }) => ({ input, classes })) }),
+      ...(labelled
+        ? {}
+        : { predictions: this.predictions.sort((a, b) => a.index - b.index).map(({ input, classes }) => ({ input, classes })) }),
       latencyMs: this.latencies(),
       bytesPerSample: sent ? Math.round(this.bytes / sent) : 0,
       throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
@@ -142,6 +149,13 @@ export class SplitTally {
 
   private latencies(): EdgeResult['latencyMs'] {
     const t = this.times;
-    return { edge: summarize(t.edge), encode: summarize(t.encode), network: summarize(t.network), cloud: summarize(t.cloud), decode: summarize(t.decode), total: summarize(t.total) };
+    return {
+      edge: summarize(t.edge),
+      encode: summarize(t.encode),
+      network: summarize(t.network),
+      cloud: summarize(t.cloud),
+      decode: summarize(t.decode),
+      total: summarize(t.total),
+    };
   }
 }

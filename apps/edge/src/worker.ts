@@ -60,7 +60,10 @@ function readJob(line: string): WorkerJob | { id: number; message: string } {
   if (parsed.success) return parsed.data;
   const id = (raw as { id?: unknown } | null)?.id;
   const issue = parsed.error.issues[0];
-  return { id: typeof id === 'number' ? id : -1, message: `invalid job line: field "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}` };
+  return {
+    id: typeof id === 'number' ? id : -1,
+    message: `invalid job line: field "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`,
+  };
 }
 
 async function main(): Promise<void> {
@@ -82,7 +85,9 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const job = readJob(line);
       if ('message' in job) return say({ worker: 'error', ...job });
-      process.stderr.write(`edge-worker: job ${job.id}: ${job.splits.join(', ')} ${job.codec ?? base.codec} n=${job.n ?? base.n} warmup=${job.warmup ?? base.warmup} via ${job.cloud}\n`);
+      process.stderr.write(
+        `edge-worker: job ${job.id}: ${job.splits.join(', ')} ${job.codec ?? base.codec} n=${job.n ?? base.n} warmup=${job.warmup ?? base.warmup} via ${job.cloud}\n`,
+      );
       try {
         say({ worker: 'result', id: job.id, results: await runJob(net, manifest, base, job) });
       } catch (err) {

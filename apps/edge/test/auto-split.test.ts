@@ -17,13 +17,20 @@ function serve(a: AutoSplit, rtt: number, upKBps: number, noise = 0, rand = Math
   const c = CAL.find((x) => x.name === split)!;
   const jitter = 1 + noise * (rand() - 0.5);
   if (split === EDGE_ONLY) a.observe({ split, edgeMs: c.edgeMs * jitter });
-  else a.observe({ split, edgeMs: c.edgeMs * jitter, networkMs: (rtt + c.bytes / upKBps) * jitter, cloudMs: c.localCloudMs * CLOUD, bytes: c.bytes });
+  else
+    a.observe({
+      split,
+      edgeMs: c.edgeMs * jitter,
+      networkMs: (rtt + c.bytes / upKBps) * jitter,
+      cloudMs: c.localCloudMs * CLOUD,
+      bytes: c.bytes,
+    });
   return split;
 }
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('AutoSplit (the chooser of --split auto)', () => {
@@ -51,7 +58,8 @@ describe('AutoSplit (the chooser of --split auto)', () => {
     expect(slow.slice(5).every((s) => s === EDGE_ONLY)).toBe(true);
     // the moves say which estimate made them
     expect(a.switches.length).toBeGreaterThanOrEqual(2);
-    for (const s of a.switches) expect(s.why).toMatch(/^rtt [\d.]+ ms, up (\d+|>100000) KB\/s: \S+ predicted [\d.]+ ms against \S+ [\d.]+ ms$/);
+    for (const s of a.switches)
+      expect(s.why).toMatch(/^rtt [\d.]+ ms, up (\d+|>100000) KB\/s: \S+ predicted [\d.]+ ms against \S+ [\d.]+ ms$/);
     expect(a.switches[a.switches.length - 1].to).toBe(EDGE_ONLY);
   });
 

@@ -27,8 +27,18 @@ afterAll(async () => {
 });
 
 describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', () => {
-  it('sends on a fast link, moves to edge-only when the round trip grows, and back when it shrinks; every answer is the whole model\'s', { timeout: 90_000 }, async () => {
-    const policy = { split: 'auto', codec: 'f32', compress: 'none', deadlineMs: 2000, fallback: 'local' as const, mode: 'unary' as const, auto: { exploreMs: 300 } };
+  it("sends on a fast link, moves to edge-only when the round trip grows, and back when it shrinks; every answer is the whole model's", {
+    timeout: 90_000,
+  }, async () => {
+    const policy = {
+      split: 'auto',
+      codec: 'f32',
+      compress: 'none',
+      deadlineMs: 2000,
+      fallback: 'local' as const,
+      mode: 'unary' as const,
+      auto: { exploreMs: 300 },
+    };
     const client = await SplitClient.connect(proxyAddress, edgeChannel(policy));
     const switches: AutoSwitch[] = [];
     const edge = await EdgeClient.create(net, client, policy, { onSwitch: (s) => switches.push(s) });
@@ -51,14 +61,20 @@ describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', (
       // bare loopback: a remote candidate wins against the slowed whole network (the first, cold calls
       // may mislead it for a moment; the background measurements correct that)
       const bare = await run(2000, 20, (p) => p.length >= 10 && p.slice(-10).every((s) => s !== 'edge-only'));
-      expect(bare.slice(-10).every((s) => s !== 'edge-only'), bare.join(' ')).toBe(true);
+      expect(
+        bare.slice(-10).every((s) => s !== 'edge-only'),
+        bare.join(' '),
+      ).toBe(true);
       // 300 ms round trip: edge-only, within 5 requests of the change
       await link.applyProfile('edge_auto', { latencyMs: 300 });
       const slow = await run(25, 30);
       const firstLocal = slow.indexOf('edge-only');
       expect(firstLocal, slow.join(' ')).toBeGreaterThanOrEqual(0);
       expect(firstLocal).toBeLessThanOrEqual(5);
-      expect(slow.slice(firstLocal).every((s) => s === 'edge-only'), slow.join(' ')).toBe(true);
+      expect(
+        slow.slice(firstLocal).every((s) => s === 'edge-only'),
+        slow.join(' '),
+      ).toBe(true);
       const toLocal = switches[switches.length - 1];
       expect(toLocal.to).toBe('edge-only');
       // what it saw: the remote candidate's round trip (whether put down to latency or to bandwidth)
@@ -67,7 +83,10 @@ describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', (
       // the link is bare again: the background measurements bring it back to sending (bounded: 20 s)
       await link.clearToxics('edge_auto');
       const back = await run(100_000, 20, (p) => p.length >= 3 && p.slice(-3).every((s) => s !== 'edge-only'));
-      expect(back.slice(-3).every((s) => s !== 'edge-only'), `${back.length} requests, last ${back.slice(-5).join(' ')}`).toBe(true);
+      expect(
+        back.slice(-3).every((s) => s !== 'edge-only'),
+        `${back.length} requests, last ${back.slice(-5).join(' ')}`,
+      ).toBe(true);
     } finally {
       await link.clearToxics('edge_auto');
       await edge.close();

@@ -47,7 +47,7 @@ describe('edge CLI conventions', () => {
     expect(v.lines.map((l) => l.raw)).toEqual([expect.stringMatching(/^edge \d+\.\d+\.\d+/)]);
   }, 60_000);
 
-  it("--json - writes only the JSON on stdout (a JSON parser reads it); the table goes to stderr", async () => {
+  it('--json - writes only the JSON on stdout (a JSON parser reads it); the table goes to stderr', async () => {
     const s = spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, '--split', 'block1', '-n', '3', '--json', '-', '--no-progress']);
     let stdout = '';
     s.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,18 +62,40 @@ describe('edge table', () => {
   const summary = { p50: 0, p95: 0, p99: 0, mean: 0 };
   const failedRun = (failures: EdgeResult['failures']): EdgeResult =>
     ({
-      model: 'm', split: 'block1', codec: 'int8', compress: 'none', samples: 50, failed: 50, failures, accuracy: { left: 0, right: 0 },
+      model: 'm',
+      split: 'block1',
+      codec: 'int8',
+      compress: 'none',
+      samples: 50,
+      failed: 50,
+      failures,
+      accuracy: { left: 0, right: 0 },
       latencyMs: { edge: summary, encode: summary, network: summary, cloud: summary, decode: summary, total: summary },
-      bytesPerSample: 0, throughputPerSec: 0, engine: 'tfjs', backend: 'wasm', mode: 'unary', concurrency: 1, meanBatchSize: 0, busyPoll: false,
+      bytesPerSample: 0,
+      throughputPerSec: 0,
+      engine: 'tfjs',
+      backend: 'wasm',
+      mode: 'unary',
+      concurrency: 1,
+      meanBatchSize: 0,
+      busyPoll: false,
     }) as unknown as EdgeResult;
 
   it('an all-failed run shows n/a, not 0.00% and 0.00 ms, and one line per failure status', () => {
-    const failures = Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after 1.${String(i).padStart(3, '0')}s`, count: 1, status: 'DEADLINE_EXCEEDED' }));
+    const failures = Array.from({ length: 50 }, (_, i) => ({
+      reason: `DEADLINE_EXCEEDED: Deadline exceeded after 1.${String(i).padStart(3, '0')}s`,
+      count: 1,
+      status: 'DEADLINE_EXCEEDED',
+    }));
     const table = formatTable([groupResultFailures(failedRun(failures))]);
     const [, , row, ...rest] = table.split('\n');
     expect(row).not.toMatch(/0\.00/);
     expect(row.match(/n\/a/g)).toHaveLength(12);
-    expect(rest.filter((l) => l.startsWith('block1:'))).toEqual(['block1: 50 failed DEADLINE_EXCEEDED, e.g. Deadline exceeded after 1.000s']);
-    expect(groupResultFailures(failedRun(failures)).failures).toEqual([{ reason: 'DEADLINE_EXCEEDED: Deadline exceeded after 1.000s', count: 50, status: 'DEADLINE_EXCEEDED' }]);
+    expect(rest.filter((l) => l.startsWith('block1:'))).toEqual([
+      'block1: 50 failed DEADLINE_EXCEEDED, e.g. Deadline exceeded after 1.000s',
+    ]);
+    expect(groupResultFailures(failedRun(failures)).failures).toEqual([
+      { reason: 'DEADLINE_EXCEEDED: Deadline exceeded after 1.000s', count: 50, status: 'DEADLINE_EXCEEDED' },
+    ]);
   });
 });

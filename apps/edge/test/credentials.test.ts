@@ -16,8 +16,17 @@ describe('edge credential flags', () => {
     writeFileSync(join(dir, 'c.pem'), 'CERT');
     writeFileSync(join(dir, 'k.pem'), 'KEY');
     writeFileSync(join(dir, 'tokens'), '# mine\nedge-token-1\nedge-token-2\n');
-    const o = parseEdgeArgs([...base, '--tls-ca', join(dir, 'ca.pem'), '--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem'),
-      '--auth-token-file', join(dir, 'tokens')]);
+    const o = parseEdgeArgs([
+      ...base,
+      '--tls-ca',
+      join(dir, 'ca.pem'),
+      '--tls-cert',
+      join(dir, 'c.pem'),
+      '--tls-key',
+      join(dir, 'k.pem'),
+      '--auth-token-file',
+      join(dir, 'tokens'),
+    ]);
     expect(o.security?.tls?.ca?.toString()).toBe('CA');
     expect(o.security?.tls?.cert?.toString()).toBe('CERT');
     expect(o.security?.tls?.key?.toString()).toBe('KEY');

@@ -19,8 +19,19 @@ let address: string;
 
 function opts(over: Partial<EdgeOptions>): EdgeOptions {
   return {
-    model: dirs[0], cloud: address, split: 'all', codec: 'f32', compress: 'none', dataset: 'multimnist', n: 24,
-    deadlineMs: 10_000, concurrency: 1, mode: 'unary', warmup: 1, retries: 2, ...over,
+    model: dirs[0],
+    cloud: address,
+    split: 'all',
+    codec: 'f32',
+    compress: 'none',
+    dataset: 'multimnist',
+    n: 24,
+    deadlineMs: 10_000,
+    concurrency: 1,
+    mode: 'unary',
+    warmup: 1,
+    retries: 2,
+    ...over,
   };
 }
 
@@ -152,7 +163,9 @@ describe('edge app core against a spawned cloud app', () => {
   });
 
   it('rejects unknown split points and codecs naming the valid ones', async () => {
-    await expect(runEdge(opts({ split: 'block9' }))).rejects.toThrow(/unknown split point 'block9' of model 'tiny-edge-test': valid are input, block1/);
+    await expect(runEdge(opts({ split: 'block9' }))).rejects.toThrow(
+      /unknown split point 'block9' of model 'tiny-edge-test': valid are input, block1/,
+    );
     await expect(runEdge(opts({ codec: 'int3' }))).rejects.toThrow(/unknown codec 'int3': valid are f32/);
   });
 
@@ -163,9 +176,20 @@ describe('edge app core against a spawned cloud app', () => {
     // A port nobody listens on: every request fails UNAVAILABLE (after the bounded retries).
     const client = await SplitClient.connect('127.0.0.1:1', { deadlineMs: 2000, retries: 1 });
     try {
-      const r = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
-        point: 'block1', codec: 'f32', compress: 'none', n: 5, deadlineMs: 2000, concurrency: 1, mode: 'unary', warmup: 0, fallback: 'none',
-      });
+      const r = await runSplit(
+        { net, source: { kind: 'dataset', dataset }, client },
+        {
+          point: 'block1',
+          codec: 'f32',
+          compress: 'none',
+          n: 5,
+          deadlineMs: 2000,
+          concurrency: 1,
+          mode: 'unary',
+          warmup: 0,
+          fallback: 'none',
+        },
+      );
       expect(r.samples).toBe(5);
       expect(r.failed).toBe(5);
       expect(r.answeredByCloud + r.answeredLocally).toBe(0);
@@ -173,9 +197,20 @@ describe('edge app core against a spawned cloud app', () => {
       expect(r.failures.reduce((a, f) => a + f.count, 0)).toBe(5);
       for (const f of r.failures) expect(f.reason).toMatch(/^UNAVAILABLE: /);
       expect(r.failures.some((f) => /circuit open/.test(f.reason))).toBe(true);
-      const st = await runSplit({ net, source: { kind: 'dataset', dataset }, client }, {
-        point: 'block1', codec: 'f32', compress: 'none', n: 4, deadlineMs: 2000, concurrency: 2, mode: 'stream', warmup: 0, fallback: 'none',
-      });
+      const st = await runSplit(
+        { net, source: { kind: 'dataset', dataset }, client },
+        {
+          point: 'block1',
+          codec: 'f32',
+          compress: 'none',
+          n: 4,
+          deadlineMs: 2000,
+          concurrency: 2,
+          mode: 'stream',
+          warmup: 0,
+          fallback: 'none',
+        },
+      );
       expect(st.samples).toBe(4);
       expect(st.failed).toBe(4);
       expect(st.failures.reduce((a, f) => a + f.count, 0)).toBe(4);
@@ -205,14 +240,42 @@ describe('edge app core against a spawned cloud app', () => {
 describe('edge CLI', () => {
   it('runs, prints a table and writes the JSON contract', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'edge-json-')), 'r.json');
-    const s = spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, '--split', 'block2', '--codec', 'int8', '-n', '10', '--json', out, '--no-progress']);
+    const s = spawnTs(EDGE, [
+      '--model',
+      dirs[0],
+      '--cloud',
+      address,
+      '--split',
+      'block2',
+      '--codec',
+      'int8',
+      '-n',
+      '10',
+      '--json',
+      out,
+      '--no-progress',
+    ]);
     expect(await s.exit).toBe(0);
     const r = JSON.parse(readFileSync(out, 'utf8')) as EdgeResult;
-    for (const k of ['model', 'split', 'codec', 'compress', 'samples', 'failed', 'failures', 'accuracy', 'latencyMs', 'bytesPerSample', 'throughputPerSec', 'backend']) {
+    for (const k of [
+      'model',
+      'split',
+      'codec',
+      'compress',
+      'samples',
+      'failed',
+      'failures',
+      'accuracy',
+      'latencyMs',
+      'bytesPerSample',
+      'throughputPerSec',
+      'backend',
+    ]) {
       expect(r).toHaveProperty(k);
     }
     expect(r).toMatchObject({ model: 'tiny-edge-test', split: 'block2', codec: 'int8', compress: 'none', samples: 10, failed: 0 });
-    for (const k of ['edge', 'encode', 'network', 'cloud', 'decode', 'total']) expect(Object.keys(r.latencyMs[k as 'edge'])).toEqual(['p50', 'p95', 'p99', 'mean']);
+    for (const k of ['edge', 'encode', 'network', 'cloud', 'decode', 'total'])
+      expect(Object.keys(r.latencyMs[k as 'edge'])).toEqual(['p50', 'p95', 'p99', 'mean']);
   }, 60_000);
 
   it('bad input exits non-zero with one line', async () => {
@@ -221,7 +284,7 @@ describe('edge CLI', () => {
     expect(s.stderr.join('').trim()).toBe('edge: -n must be a number');
     const s1 = spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, '--busy-poll', 'yes']);
     expect(await s1.exit).toBe(2);
-    expect(s1.stderr.join('').trim()).toBe("edge: too many arguments. Expected 0 arguments but got 1.");
+    expect(s1.stderr.join('').trim()).toBe('edge: too many arguments. Expected 0 arguments but got 1.');
     const s2 = spawnTs(EDGE, ['--model', dirs[0], '--cloud', 'nohost', '--split', 'block1', '-n', '2']);
     expect(await s2.exit).toBe(2);
     expect(s2.stderr.join('').trim()).toBe("edge: invalid --cloud: bad cloud address 'nohost': expected HOST:PORT with a port 1-65535");

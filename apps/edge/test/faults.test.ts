@@ -22,8 +22,19 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 const opts = (over: Partial<EdgeOptions>): EdgeOptions => ({
-  model: dirs[0], cloud: proxyAddress, split: 'block2', codec: 'f32', compress: 'none', dataset: 'multimnist', n: 100,
-  deadlineMs: 300, concurrency: 1, mode: 'unary', warmup: 1, retries: 0, ...over,
+  model: dirs[0],
+  cloud: proxyAddress,
+  split: 'block2',
+  codec: 'f32',
+  compress: 'none',
+  dataset: 'multimnist',
+  n: 100,
+  deadlineMs: 300,
+  concurrency: 1,
+  mode: 'unary',
+  warmup: 1,
+  retries: 0,
+  ...over,
 });
 
 describe('the edge when the link fails (embedded Toxiproxy)', () => {
@@ -31,7 +42,17 @@ describe('the edge when the link fails (embedded Toxiproxy)', () => {
     it(`${mode}: with fallback local every request is answered, locally while the link is down, by the cloud again after it returns`, async () => {
       const states: string[] = [];
       const edge = await EdgeClient.open(
-        { model: dirs[0], cloud: proxyAddress, split: 'block2', codec: 'f32', compress: 'none', deadlineMs: 300, fallback: 'local', mode, retries: 0 },
+        {
+          model: dirs[0],
+          cloud: proxyAddress,
+          split: 'block2',
+          codec: 'f32',
+          compress: 'none',
+          deadlineMs: 300,
+          fallback: 'local',
+          mode,
+          retries: 0,
+        },
         { onBreaker: (from, to) => states.push(`${from}->${to}`) },
       );
       const x = randomInputs(1, 3, { height: 28, width: 28, channels: 1, layout: 'NHWC', mean: [0], std: [1] })[0].x;
@@ -114,17 +135,55 @@ describe('edge CLI outcomes', () => {
 
   it('starts with an unreachable cloud when it can answer locally, says so, and exits 4 as the cloud never answered', async () => {
     const out = jsonFile('local.json');
-    const s = spawnTs('apps/edge/src/main.ts', ['--model', dirs[0], '--cloud', '127.0.0.1:1', '--split', 'block2', '-n', '5', '--warmup', '0', '--retries', '0', '--json', out, '--no-progress']);
+    const s = spawnTs('apps/edge/src/main.ts', [
+      '--model',
+      dirs[0],
+      '--cloud',
+      '127.0.0.1:1',
+      '--split',
+      'block2',
+      '-n',
+      '5',
+      '--warmup',
+      '0',
+      '--retries',
+      '0',
+      '--json',
+      out,
+      '--no-progress',
+    ]);
     expect(await s.exit).toBe(4);
     expect(s.stderr.join('')).toMatch(/edge: cannot reach the cloud at 127\.0\.0\.1:1 .*answering locally/);
-    expect(s.stderr.join('')).toMatch(/edge: no request of 5 was answered by the cloud \(e\.g\. UNAVAILABLE: .*\): is it down, or is --cloud wrong\?\n/);
+    expect(s.stderr.join('')).toMatch(
+      /edge: no request of 5 was answered by the cloud \(e\.g\. UNAVAILABLE: .*\): is it down, or is --cloud wrong\?\n/,
+    );
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ samples: 5, failed: 0, answeredLocally: 5, answeredByCloud: 0 });
   }, 60_000);
 
   it('exits 3 when any request failed (--fallback none), with every failure in the JSON', async () => {
     const out = jsonFile('failed.json');
     // a deadline no answer meets: every request fails DEADLINE_EXCEEDED (Describe gets its own 5 s)
-    const s = spawnTs('apps/edge/src/main.ts', ['--model', dirs[0], '--cloud', proxyAddress, '--split', 'block2', '--fallback', 'none', '--deadline-ms', '1', '-n', '5', '--warmup', '0', '--retries', '0', '--json', out, '--no-progress']);
+    const s = spawnTs('apps/edge/src/main.ts', [
+      '--model',
+      dirs[0],
+      '--cloud',
+      proxyAddress,
+      '--split',
+      'block2',
+      '--fallback',
+      'none',
+      '--deadline-ms',
+      '1',
+      '-n',
+      '5',
+      '--warmup',
+      '0',
+      '--retries',
+      '0',
+      '--json',
+      out,
+      '--no-progress',
+    ]);
     expect(await s.exit).toBe(3);
     expect(s.stderr.join('')).toMatch(/edge: 5 of 5 requests failed/);
     const r = JSON.parse(readFileSync(out, 'utf8')) as EdgeResult;
@@ -133,7 +192,27 @@ describe('edge CLI outcomes', () => {
 
   it('Ctrl-C writes the partial summary and JSON, marked interrupted, and exits 130', async () => {
     const out = jsonFile('interrupted.json');
-    const s = spawnTs('apps/edge/src/main.ts', ['--model', dirs[0], '--cloud', proxyAddress, '--split', 'block2', '--inputs', 'random', '-n', '200000', '--warmup', '0', '--json', out, '--no-progress'], { oneProcess: true });
+    const s = spawnTs(
+      'apps/edge/src/main.ts',
+      [
+        '--model',
+        dirs[0],
+        '--cloud',
+        proxyAddress,
+        '--split',
+        'block2',
+        '--inputs',
+        'random',
+        '-n',
+        '200000',
+        '--warmup',
+        '0',
+        '--json',
+        out,
+        '--no-progress',
+      ],
+      { oneProcess: true },
+    );
     const t0 = Date.now();
     while (!s.stderr.join('').includes('engine') && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 1500));
@@ -146,4 +225,3 @@ describe('edge CLI outcomes', () => {
     expect(r.answeredByCloud + r.answeredLocally + r.failed).toBe(r.samples);
   }, 60_000);
 });
-

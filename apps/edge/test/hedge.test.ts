@@ -48,7 +48,11 @@ describe.skipIf(!have)('a black hole mid-run with the default settings (committe
   const toxic = async (on: boolean): Promise<void> => {
     const base = `${link.url}/proxies/edge_hedge/toxics`;
     const res = on
-      ? await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'black_hole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } }) })
+      ? await fetch(base, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'black_hole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } }),
+        })
       : await fetch(`${base}/black_hole`, { method: 'DELETE' });
     expect(res.ok).toBe(true);
   };
@@ -57,12 +61,22 @@ describe.skipIf(!have)('a black hole mid-run with the default settings (committe
     it(`${mode}: the first local answer comes well under a second into a 3 s black hole; the cloud answers again after it`, async () => {
       const xs = randomInputs(8, 3, { height: 28, width: 28, channels: 1, layout: 'NHWC', mean: [0], std: [1] }).map((s) => s.x);
       // the CLI's defaults: 10 s deadline, local fallback, hedge on
-      const edge = await EdgeClient.open({ model: MODEL, cloud: proxyAddress, split: 'block4', codec: 'int8', compress: 'none', deadlineMs: 10_000, fallback: 'local', mode });
+      const edge = await EdgeClient.open({
+        model: MODEL,
+        cloud: proxyAddress,
+        split: 'block4',
+        codec: 'int8',
+        compress: 'none',
+        deadlineMs: 10_000,
+        fallback: 'local',
+        mode,
+      });
       let i = 0;
       const next = () => edge.infer(xs[i++ % xs.length]);
       try {
         // at least 1 s and 200 answers by the cloud first (the hedge learns the round trips), at most 20 s
-        for (const t = Date.now(); (Date.now() - t < 1000 || i < 200) && Date.now() - t < 20_000; ) expect((await next()).source).toBe('cloud');
+        for (const t = Date.now(); (Date.now() - t < 1000 || i < 200) && Date.now() - t < 20_000; )
+          expect((await next()).source).toBe('cloud');
         await toxic(true);
         const hole = performance.now();
         let firstLocalMs: number | undefined;
@@ -78,7 +92,9 @@ describe.skipIf(!have)('a black hole mid-run with the default settings (committe
         while (performance.now() - back < 15_000 && resumedMs === undefined) {
           if ((await next()).source === 'cloud') resumedMs = performance.now() - back;
         }
-        console.log(`${mode}: first local answer ${firstLocalMs?.toFixed(0)} ms into the black hole; ${answered} answered during it; cloud again ${resumedMs?.toFixed(0)} ms after it`);
+        console.log(
+          `${mode}: first local answer ${firstLocalMs?.toFixed(0)} ms into the black hole; ${answered} answered during it; cloud again ${resumedMs?.toFixed(0)} ms after it`,
+        );
         expect(firstLocalMs).toBeDefined();
         expect(firstLocalMs!).toBeLessThan(2000);
         expect(resumedMs).toBeDefined();

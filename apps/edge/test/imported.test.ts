@@ -14,7 +14,14 @@ let cloud: Spawned;
 let address: string;
 
 beforeAll(async () => {
-  const imp = spawnTs('tools/src/import.ts', ['--onnx', FIXTURE, '--out', bundle, '--class-names', join(ROOT, 'tools/fixtures/faces-classes.json')]);
+  const imp = spawnTs('tools/src/import.ts', [
+    '--onnx',
+    FIXTURE,
+    '--out',
+    bundle,
+    '--class-names',
+    join(ROOT, 'tools/fixtures/faces-classes.json'),
+  ]);
   expect(await imp.exit).toBe(0);
   cloud = spawnTs('apps/cloud/src/main.ts', ['--model', bundle, '--port', '0', '--metrics-port', '0']);
   const l = await waitForLog(cloud, 'listening');
@@ -30,8 +37,19 @@ afterAll(async () => {
 });
 
 const opts = (over: Partial<EdgeOptions>): EdgeOptions => ({
-  model: bundle, cloud: address, split: 'all', codec: 'f32', compress: 'none', dataset: 'multimnist', n: 2,
-  deadlineMs: 30_000, concurrency: 1, mode: 'unary', warmup: 0, retries: 2, ...over,
+  model: bundle,
+  cloud: address,
+  split: 'all',
+  codec: 'f32',
+  compress: 'none',
+  dataset: 'multimnist',
+  n: 2,
+  deadlineMs: 30_000,
+  concurrency: 1,
+  mode: 'unary',
+  warmup: 0,
+  retries: 2,
+  ...over,
 });
 
 describe('an imported ONNX bundle over gRPC', () => {
@@ -53,6 +71,8 @@ describe('an imported ONNX bundle over gRPC', () => {
   }, 180_000);
 
   it('without --inputs it says what to give, since an imported bundle has no dataset', async () => {
-    await expect(runEdge(opts({ split: 'edge-only', cloud: undefined }))).rejects.toThrow(/has no dataset \(it was imported\): give --inputs random or --inputs DIR/);
+    await expect(runEdge(opts({ split: 'edge-only', cloud: undefined }))).rejects.toThrow(
+      /has no dataset \(it was imported\): give --inputs random or --inputs DIR/,
+    );
   });
 });

@@ -14,8 +14,22 @@ let port: number;
 
 beforeAll(async () => {
   pki = makePki();
-  ({ dirs: [model], cleanup } = await tinyBundles(['misconfig-test']));
-  cloud = spawnTs('apps/cloud/src/main.ts', ['--model', model, '--port', '0', '--metrics-port', '0', '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey]);
+  ({
+    dirs: [model],
+    cleanup,
+  } = await tinyBundles(['misconfig-test']));
+  cloud = spawnTs('apps/cloud/src/main.ts', [
+    '--model',
+    model,
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--tls-cert',
+    pki.serverCert,
+    '--tls-key',
+    pki.serverKey,
+  ]);
   port = (await waitForLog(cloud, 'listening')).port as number;
 }, 90_000);
 
@@ -38,9 +52,16 @@ async function freePort(): Promise<number> {
 
 /** Runs the edge to its end; its exit code and the `edge: ...` lines of stderr that are not log records. */
 async function edge(args: string[]): Promise<{ code: number | null; lines: string[] }> {
-  const s = spawnTs('apps/edge/src/main.ts', ['--model', model, '--split', 'block2', '-n', '5', '--warmup', '0', '--no-progress', ...args], { oneProcess: true });
+  const s = spawnTs(
+    'apps/edge/src/main.ts',
+    ['--model', model, '--split', 'block2', '-n', '5', '--warmup', '0', '--no-progress', ...args],
+    { oneProcess: true },
+  );
   const code = await s.exit;
-  const lines = s.stderr.join('').split('\n').filter((l) => l.startsWith('edge: '));
+  const lines = s.stderr
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('edge: '));
   return { code, lines };
 }
 
@@ -54,14 +75,20 @@ describe.skipIf(!haveOpenssl())('configuration errors are not success', () => {
     const r = await edge(['--cloud', `127.0.0.1:${port}`, '--tls-ca', pki.otherCaCert]);
     expect(r.code).toBe(1);
     expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toMatch(new RegExp(`^edge: TLS handshake with the cloud at 127\\.0\\.0\\.1:${port} failed \\(UNAVAILABLE: .*certificate.*\\): --tls-ca must be the CA`));
+    expect(r.lines[0]).toMatch(
+      new RegExp(
+        `^edge: TLS handshake with the cloud at 127\\.0\\.0\\.1:${port} failed \\(UNAVAILABLE: .*certificate.*\\): --tls-ca must be the CA`,
+      ),
+    );
   }, 60_000);
 
   it('a forgotten --tls-ca against a TLS cloud: exit 1 at once, saying so in one line', async () => {
     const r = await edge(['--cloud', `127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toMatch(new RegExp(`^edge: the cloud at 127\\.0\\.0\\.1:${port} speaks TLS and this edge does not \\(.*\\): give --tls-ca`));
+    expect(r.lines[0]).toMatch(
+      new RegExp(`^edge: the cloud at 127\\.0\\.0\\.1:${port} speaks TLS and this edge does not \\(.*\\): give --tls-ca`),
+    );
   }, 60_000);
 
   it('a wrong port: answered locally, then exit 4 with one line saying the cloud answered nothing', async () => {
@@ -69,6 +96,8 @@ describe.skipIf(!haveOpenssl())('configuration errors are not success', () => {
     expect(r.code).toBe(4);
     const end = r.lines.filter((l) => /^edge: no request/.test(l));
     expect(end).toHaveLength(1);
-    expect(end[0]).toMatch(/^edge: no request of 5 was answered by the cloud \(e\.g\. UNAVAILABLE: .*ECONNREFUSED.*\): is it down, or is --cloud wrong\?$/);
+    expect(end[0]).toMatch(
+      /^edge: no request of 5 was answered by the cloud \(e\.g\. UNAVAILABLE: .*ECONNREFUSED.*\): is it down, or is --cloud wrong\?$/,
+    );
   }, 60_000);
 });

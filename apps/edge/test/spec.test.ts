@@ -20,7 +20,21 @@ describe('the edge run contract (spec.ts)', () => {
   });
 
   it('edgeArgs gives the CLI flags the CLI parses back into the same settings', () => {
-    const settings = parseEdgeSpec({ model: 'm', cloud: 'h:1', split: 'block2', n: 7, deadlineMs: 300, hedge: false, busyPoll: true, ratePerS: 3, durationS: 2, deviceSlowdown: 4, quality: 50, compress: 'deflate', level: 9 });
+    const settings = parseEdgeSpec({
+      model: 'm',
+      cloud: 'h:1',
+      split: 'block2',
+      n: 7,
+      deadlineMs: 300,
+      hedge: false,
+      busyPoll: true,
+      ratePerS: 3,
+      durationS: 2,
+      deviceSlowdown: 4,
+      quality: 50,
+      compress: 'deflate',
+      level: 9,
+    });
     const args = edgeArgs(settings);
     expect(args).toContain('--no-hedge');
     expect(args).toContain('-n');

@@ -4,8 +4,8 @@ import { cloudStages, fallbackStages, localStages, type AnswerTimings } from '..
 const marks = { start: 100, edgeDone: 110, encoded: 112, back: 150 };
 const sumOfStages = (t: AnswerTimings): number => t.edge + t.encode + t.network + t.cloud + t.decode + t.local;
 
-describe('the split of a request\'s total time into stages', () => {
-  it('a cloud answer: the network is the round trip less the cloud\'s decode and compute, and the stages add up to the total', () => {
+describe("the split of a request's total time into stages", () => {
+  it("a cloud answer: the network is the round trip less the cloud's decode and compute, and the stages add up to the total", () => {
     const t = cloudStages(marks, { computeMs: 20, decodeMs: 3 });
     expect(t).toEqual({ edge: 10, encode: 2, network: 15, cloud: 20, decode: 3, local: 0, total: 50 });
     expect(sumOfStages(t)).toBe(t.total);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../src/stats.js';
 
-describe('the edge result\'s latency summary', () => {
+describe("the edge result's latency summary", () => {
   it('gives percentiles by linear interpolation between closest ranks and the mean, rounded to microseconds', () => {
     const ms = Array.from({ length: 20 }, (_, i) => 20 - i + 0.0001234);
     expect(summarize(ms)).toEqual({ p50: 10.5, p95: 19.05, p99: 19.81, mean: 10.5 });

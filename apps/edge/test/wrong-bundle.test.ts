@@ -89,7 +89,16 @@ describe('answers bound to the bundle that computed them', () => {
       const first = await startCloud(a);
       const refusals: string[] = [];
       const edge = await EdgeClient.open(
-        { model: a, cloud: `127.0.0.1:${first.port}`, split: 'block2', codec: 'f32', compress: 'none', deadlineMs: 500, fallback: 'local', mode },
+        {
+          model: a,
+          cloud: `127.0.0.1:${first.port}`,
+          split: 'block2',
+          codec: 'f32',
+          compress: 'none',
+          deadlineMs: 500,
+          fallback: 'local',
+          mode,
+        },
         { onWrongModel: (r) => refusals.push(r) },
       );
       try {
@@ -114,7 +123,16 @@ describe('answers bound to the bundle that computed them', () => {
     const port = await freePort();
     const refusals: string[] = [];
     const edge = await EdgeClient.open(
-      { model: a, cloud: `127.0.0.1:${port}`, split: 'block2', codec: 'f32', compress: 'none', deadlineMs: 500, fallback: 'local', mode: 'stream' },
+      {
+        model: a,
+        cloud: `127.0.0.1:${port}`,
+        split: 'block2',
+        codec: 'f32',
+        compress: 'none',
+        deadlineMs: 500,
+        fallback: 'local',
+        mode: 'stream',
+      },
       { onWrongModel: (r) => refusals.push(r) },
     );
     try {
@@ -134,7 +152,20 @@ describe('answers bound to the bundle that computed them', () => {
     it(`${mode}: one replica of two serves another bundle: answers only from the right one, each refusal counted with its reason`, async () => {
       const [good, bad] = await Promise.all([startCloud(a), startCloud(b)]);
       const warnings: string[] = [];
-      const base = { model: a, split: 'block2', codec: 'f32', compress: 'none', dataset: 'multimnist', n: 100, deadlineMs: 500, concurrency: 1, mode, warmup: 1, retries: 0, fallback: 'local' as const };
+      const base = {
+        model: a,
+        split: 'block2',
+        codec: 'f32',
+        compress: 'none',
+        dataset: 'multimnist',
+        n: 100,
+        deadlineMs: 500,
+        concurrency: 1,
+        mode,
+        warmup: 1,
+        retries: 0,
+        fallback: 'local' as const,
+      };
       const [r] = await runEdge({ ...base, cloud: `127.0.0.1:${good.port},127.0.0.1:${bad.port}` }, { onWarning: (w) => warnings.push(w) });
       const [local] = await runEdge({ ...base, split: 'edge-only' });
       await Promise.all([stop(good.cloud), stop(bad.cloud)]);

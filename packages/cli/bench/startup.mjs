@@ -13,9 +13,16 @@ import { join } from 'node:path';
 
 const [runs, kind, ...roots] = process.argv.slice(2);
 const CLOUD_ARGS = ['apps/cloud/src/main.ts', '--model', 'models/multimnist-resnet', '--port', '0', '--metrics-port', '0'];
-const NPM = { 'cloud-version': ['cloud', '--version'], 'edge-version': ['edge', '--version'], 'cloud-help': ['cloud', '--help'], 'edge-help': ['edge', '--help'] };
+const NPM = {
+  'cloud-version': ['cloud', '--version'],
+  'edge-version': ['edge', '--version'],
+  'cloud-help': ['cloud', '--help'],
+  'edge-help': ['edge', '--help'],
+};
 if (!(Number(runs) >= 1 && Number(runs) <= 50) || !(kind === 'listening' || kind in NPM) || roots.length === 0) {
-  process.stderr.write(`startup: usage: node packages/cli/bench/startup.mjs <runs 1-50> <listening|${Object.keys(NPM).join('|')}> <root>[@launch]...\n`);
+  process.stderr.write(
+    `startup: usage: node packages/cli/bench/startup.mjs <runs 1-50> <listening|${Object.keys(NPM).join('|')}> <root>[@launch]...\n`,
+  );
   process.exit(2);
 }
 const TIMEF = join(tmpdir(), `startup-bench-${process.pid}.time`);
@@ -33,7 +40,8 @@ function cpuOf(pid) {
 
 function command(spec) {
   const [root, variant] = spec.split('@');
-  if (kind !== 'listening') return { root, cmd: '/usr/bin/time', args: ['-f', '%U %S', '-o', TIMEF, 'npm', 'run', '-s', NPM[kind][0], '--', NPM[kind][1]] };
+  if (kind !== 'listening')
+    return { root, cmd: '/usr/bin/time', args: ['-f', '%U %S', '-o', TIMEF, 'npm', 'run', '-s', NPM[kind][0], '--', NPM[kind][1]] };
   const args = variant === 'launch' ? ['packages/cli/bin/launch.mjs', 'cloud', ...CLOUD_ARGS] : ['--import', 'tsx', ...CLOUD_ARGS];
   return { root, cmd: process.execPath, args };
 }
@@ -86,5 +94,7 @@ for (let i = 0; i < Number(runs); i++) {
 }
 const list = (a) => a.map((x) => x.toFixed(0)).join(' ');
 for (const r of roots) {
-  console.log(`${kind} ${r}: wall median ${median(wall.get(r)).toFixed(0)} ms [${list(wall.get(r))}]; cpu median ${median(cpu.get(r)).toFixed(0)} ms [${list(cpu.get(r))}]`);
+  console.log(
+    `${kind} ${r}: wall median ${median(wall.get(r)).toFixed(0)} ms [${list(wall.get(r))}]; cpu median ${median(cpu.get(r)).toFixed(0)} ms [${list(cpu.get(r))}]`,
+  );
 }

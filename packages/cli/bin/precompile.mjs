@@ -62,7 +62,11 @@ async function build(name, entry) {
   });
   // the sources, and the manifests that map the workspace packages' names to them
   const manifests = ['packages', 'apps'].flatMap((d) => readdirSync(join(ROOT, d)).map((p) => join(ROOT, d, p, 'package.json')));
-  const inputs = [...Object.keys(r.metafile.inputs).map((f) => resolve(ROOT, f)), join(ROOT, 'package.json'), ...manifests.filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile())];
+  const inputs = [
+    ...Object.keys(r.metafile.inputs).map((f) => resolve(ROOT, f)),
+    join(ROOT, 'package.json'),
+    ...manifests.filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile()),
+  ];
   const tmp = join(CACHE, `${name}.json.${process.pid}`);
   writeFileSync(tmp, JSON.stringify({ entry, dir, builtAt, inputs }));
   renameSync(tmp, join(CACHE, `${name}.json`));

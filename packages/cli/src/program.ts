@@ -44,7 +44,9 @@ export function usageMessage(err: CommanderError): string {
 
 /** Whether `err` is commander's request to exit 0 (after `--help` or `--version`). */
 export function isHelpOrVersion(err: unknown): boolean {
-  return err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0);
+  return (
+    err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+  );
 }
 
 /**

@@ -46,7 +46,8 @@ export function importRecord(lines: readonly Record<string, unknown>[]): ImportR
  */
 export function spawnTs(script: string, args: string[], options: SpawnOptions = {}): Spawned {
   const record = options.recordImports ? ['--import', IMPORT_RECORDER] : [];
-  const [cmd, pre] = options.oneProcess || options.recordImports ? [process.execPath, ['--import', 'tsx', ...record, script]] : [TSX, [script]];
+  const [cmd, pre] =
+    options.oneProcess || options.recordImports ? [process.execPath, ['--import', 'tsx', ...record, script]] : [TSX, [script]];
   const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];

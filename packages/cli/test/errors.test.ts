@@ -20,6 +20,8 @@ describe('errorMessage', () => {
 
 describe('statusText', () => {
   it('shows a status carried as data in the one human form', () => {
-    expect(statusText({ codeName: 'DEADLINE_EXCEEDED', message: 'Deadline exceeded after 2.001s' })).toBe('DEADLINE_EXCEEDED: Deadline exceeded after 2.001s');
+    expect(statusText({ codeName: 'DEADLINE_EXCEEDED', message: 'Deadline exceeded after 2.001s' })).toBe(
+      'DEADLINE_EXCEEDED: Deadline exceeded after 2.001s',
+    );
   });
 });

@@ -20,7 +20,11 @@ interface Run {
 /** Runs node with the import recorder preloaded (and tsx too when `tsx`), from the repository root. */
 function node(args: string[], tsx = false, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const pre = [...(tsx ? ['--import', 'tsx'] : []), '--import', IMPORT_RECORDER];
-  const child = spawn(process.execPath, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...pre, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { choiceOption, CliExit, createProgram, engineLine, EXIT, groupFailures, outputTarget, parseOptions, UsageError, VERSION } from '../src/index.js';
+import {
+  choiceOption,
+  CliExit,
+  createProgram,
+  engineLine,
+  EXIT,
+  groupFailures,
+  outputTarget,
+  parseOptions,
+  UsageError,
+  VERSION,
+} from '../src/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cli-program-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -18,7 +29,10 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describe('createProgram', () => {
-  const demo = () => createProgram('demo', 'a demo').option('--mode <m>', 'mode', 'a').configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  const demo = () =>
+    createProgram('demo', 'a demo')
+      .option('--mode <m>', 'mode', 'a')
+      .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
   const schema = z.object({ mode: choiceOption('--mode', ['a', 'b']) });
 
   it('answers --version and -V with exit 0', () => {
@@ -59,10 +73,14 @@ describe('outputTarget', () => {
       expect(err).toBeInstanceOf(UsageError);
       return (err as Error).message;
     };
-    expect(msg(() => outputTarget('--json', '/missing/dir/x.json'))).toBe("invalid --json '/missing/dir/x.json': folder /missing/dir does not exist");
+    expect(msg(() => outputTarget('--json', '/missing/dir/x.json'))).toBe(
+      "invalid --json '/missing/dir/x.json': folder /missing/dir does not exist",
+    );
     expect(msg(() => outputTarget('--json', tmp))).toBe(`invalid --json '${tmp}': is a folder`);
     expect(msg(() => outputTarget('--json', ' '))).toMatch(/^invalid --json: empty path/);
-    expect(msg(() => outputTarget('--out', join(tmp, 'grid.jpg'), { allowStdout: false, extension: '.png' }))).toMatch(/^invalid --out '.*grid\.jpg': the file name must end in \.png$/);
+    expect(msg(() => outputTarget('--out', join(tmp, 'grid.jpg'), { allowStdout: false, extension: '.png' }))).toMatch(
+      /^invalid --out '.*grid\.jpg': the file name must end in \.png$/,
+    );
     expect(msg(() => outputTarget('--out', '-', { allowStdout: false, extension: '.png' }))).toMatch(/must end in \.png/);
   });
 });
@@ -70,7 +88,11 @@ describe('outputTarget', () => {
 describe('groupFailures', () => {
   it('groups by status with the most frequent message as the example, most frequent status first', () => {
     const failures = [
-      ...Array.from({ length: 50 }, (_, i) => ({ reason: `DEADLINE_EXCEEDED: Deadline exceeded after ${i}.001s`, count: 1, status: 'DEADLINE_EXCEEDED' })),
+      ...Array.from({ length: 50 }, (_, i) => ({
+        reason: `DEADLINE_EXCEEDED: Deadline exceeded after ${i}.001s`,
+        count: 1,
+        status: 'DEADLINE_EXCEEDED',
+      })),
       { reason: 'UNAVAILABLE: no connection: connect ECONNREFUSED 127.0.0.1:1', count: 2, status: 'UNAVAILABLE' },
       { reason: 'UNAVAILABLE: stream ended', count: 1, status: 'UNAVAILABLE' },
       { reason: 'something odd', count: 1 },

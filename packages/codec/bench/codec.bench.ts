@@ -30,7 +30,6 @@ interface Rate {
   vsCopy: number;
 }
 
-
 /** Calls per timing batch so that one batch lasts about ROUND_MS / 4. */
 function batchSize(fn: () => void): number {
   for (let i = 0; i < 3; i++) fn(); // warm up
@@ -185,7 +184,9 @@ console.log(`codec bench: node ${process.version}, ${cpus().length} cpus (${cpus
 for (const [k, v] of Object.entries(copies)) {
   console.log(`copy baseline ${k}: Buffer.from(new Uint8Array(float32.buffer)) ${f(v.wall)} MB/s wall, ${f(v.cpu)} MB/s per CPU-s`);
 }
-console.log('MB/s of float32 input; wall = wall clock, cpu = per CPU-second of this process; x copy = median of per-round wall ratios to the copy, rounds alternating');
+console.log(
+  'MB/s of float32 input; wall = wall clock, cpu = per CPU-second of this process; x copy = median of per-round wall ratios to the copy, rounds alternating',
+);
 console.log('');
 console.log('| shape | codec | compress | frame B | ratio | enc wall | enc cpu | dec wall | dec cpu | enc x copy | dec x copy |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -197,7 +198,11 @@ for (const r of rows) {
 console.log('');
 console.log(`error on ${errShape.join('x')}:`);
 for (const [label, e] of Object.entries(errors)) {
-  console.log(`  ${label}: ${Object.entries(e).map(([k, v]) => `${k} ${k.includes('SNR') ? f(v, 2) : v.toExponential(2)}`).join('; ')}`);
+  console.log(
+    `  ${label}: ${Object.entries(e)
+      .map(([k, v]) => `${k} ${k.includes('SNR') ? f(v, 2) : v.toExponential(2)}`)
+      .join('; ')}`,
+  );
 }
 console.log('');
 console.log(`frame bytes on ReLU-like ${errShape.join('x')} (float32: ${errN * 4} B):`);

@@ -62,7 +62,10 @@ export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   const stored = frame.subarray(h.headerBytes);
   const crc = crc32(stored);
   if (crc !== h.payloadCrc) {
-    throw new CodecError('crc-mismatch', `payload CRC32 is 0x${crc.toString(16).padStart(8, '0')}, header says 0x${h.payloadCrc.toString(16).padStart(8, '0')}`);
+    throw new CodecError(
+      'crc-mismatch',
+      `payload CRC32 is 0x${crc.toString(16).padStart(8, '0')}, header says 0x${h.payloadCrc.toString(16).padStart(8, '0')}`,
+    );
   }
   const comp = h.compressorImpl;
   requireAvailable(comp);

@@ -147,7 +147,10 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
     );
   }
   if (headerBytes !== headerSize(rank, groups)) {
-    throw new CodecError('bad-header', `header length ${headerBytes} does not match rank ${rank} and ${groups} groups (${headerSize(rank, groups)})`);
+    throw new CodecError(
+      'bad-header',
+      `header length ${headerBytes} does not match rank ${rank} and ${groups} groups (${headerSize(rank, groups)})`,
+    );
   }
   let params: QuantParams | null = null;
   if (groups > 0) {
@@ -171,10 +174,16 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
   const expectedRaw = codec.payloadBytes(elements);
   // image codecs: rawBytes is the image file's length, which varies; an image is never 4x its pixels + 64 KiB
   if (codec.image ? rawBytes < 1 || rawBytes > 4 * expectedRaw + 65_536 : rawBytes !== expectedRaw) {
-    throw new CodecError('length-mismatch', `${codec.name} payload of shape [${shape.join(',')}] is ${expectedRaw} bytes, header declares ${rawBytes}`);
+    throw new CodecError(
+      'length-mismatch',
+      `${codec.name} payload of shape [${shape.join(',')}] is ${expectedRaw} bytes, header declares ${rawBytes}`,
+    );
   }
   if (compressor.id === 0 && payloadBytes !== rawBytes) {
-    throw new CodecError('length-mismatch', `uncompressed payload is ${payloadBytes} bytes, header declares ${rawBytes} before compression`);
+    throw new CodecError(
+      'length-mismatch',
+      `uncompressed payload is ${payloadBytes} bytes, header declares ${rawBytes} before compression`,
+    );
   }
   return {
     version,

@@ -50,9 +50,7 @@ describe('f16 conversion', () => {
       const fbits = floatBitsOfHalf(h);
       const x = valueOf(fbits);
       const ok =
-        (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0
-          ? Number.isNaN(x) && (halfBits(fbits) & 0x7e00) === 0x7e00
-          : halfBits(fbits) === h;
+        (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0 ? Number.isNaN(x) && (halfBits(fbits) & 0x7e00) === 0x7e00 : halfBits(fbits) === h;
       if (!ok) bad.push(h);
     }
     expect(bad).toEqual([]);
@@ -65,10 +63,7 @@ describe('f16 conversion', () => {
       const mb = bitsOf(mid);
       const even = (finite[i].bits & 1) === 0 ? finite[i].bits : finite[i + 1].bits;
       const ok =
-        valueOf(mb) === mid &&
-        halfBits(mb) === even &&
-        halfBits(mb - 1) === finite[i].bits &&
-        halfBits(mb + 1) === finite[i + 1].bits;
+        valueOf(mb) === mid && halfBits(mb) === even && halfBits(mb - 1) === finite[i].bits && halfBits(mb + 1) === finite[i + 1].bits;
       if (!ok) bad.push(finite[i].bits);
     }
     expect(bad).toEqual([]);

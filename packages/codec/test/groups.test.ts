@@ -83,18 +83,48 @@ describe('quantisation groups', () => {
       }
     }
     // uint4 with two groups of two channels: q = low nibble, high nibble
-    const u = forgeFrame({ codecId: 4, shape: [1, 4], scales: [1, 0.25], zeroPoints: [0, 8], rawBytes: 2, payload: Uint8Array.of(0x21, 0xf9) });
+    const u = forgeFrame({
+      codecId: 4,
+      shape: [1, 4],
+      scales: [1, 0.25],
+      zeroPoints: [0, 8],
+      rawBytes: 2,
+      payload: Uint8Array.of(0x21, 0xf9),
+    });
     expect(Array.from(decode(u).data)).toEqual([1, 2, (9 - 8) * 0.25, (15 - 8) * 0.25]);
   });
 
   it('refuses group counts that do not divide the channels, and bad minGroupValues', () => {
     const payload = new Uint8Array(6);
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], rawBytes: 6, payload })))).toBe('bad-quant-params');
-    expect(() => decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], rawBytes: 6, payload }))).toThrow(/needs a divisor of 6 quantisation groups, frame has 4/);
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [], zeroPoints: [], rawBytes: 6, payload })))).toBe('bad-quant-params');
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 4, shape: [1, 2], scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], rawBytes: 1, payload: new Uint8Array(1) })))).toBe('bad-quant-params');
+    expect(
+      reasonOf(() =>
+        decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], rawBytes: 6, payload })),
+      ),
+    ).toBe('bad-quant-params');
+    expect(() =>
+      decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], rawBytes: 6, payload })),
+    ).toThrow(/needs a divisor of 6 quantisation groups, frame has 4/);
+    expect(reasonOf(() => decode(forgeFrame({ codecId: 3, shape: [1, 6], scales: [], zeroPoints: [], rawBytes: 6, payload })))).toBe(
+      'bad-quant-params',
+    );
+    expect(
+      reasonOf(() =>
+        decode(
+          forgeFrame({
+            codecId: 4,
+            shape: [1, 2],
+            scales: [1, 1, 1, 1],
+            zeroPoints: [0, 0, 0, 0],
+            rawBytes: 1,
+            payload: new Uint8Array(1),
+          }),
+        ),
+      ),
+    ).toBe('bad-quant-params');
     for (const m of [0, -1, 1.5, NaN]) {
-      expect(reasonOf(() => encode({ data: new Float32Array(4), shape: [4] }, { codec: 'uint4', minGroupValues: m }))).toBe('invalid-option');
+      expect(reasonOf(() => encode({ data: new Float32Array(4), shape: [4] }, { codec: 'uint4', minGroupValues: m }))).toBe(
+        'invalid-option',
+      );
     }
   });
 });

@@ -4,7 +4,10 @@ import { CodecError, IMAGE_CODECS, crc32, decode, encode, getCodec, imageGeometr
 /** A smooth 8-bit RGB picture in [0, 1] (what a camera sends), NHWC. */
 function picture(h: number, w: number): Float32Array {
   const x = new Float32Array(h * w * 3);
-  for (let y = 0; y < h; y++) for (let i = 0; i < w; i++) for (let c = 0; c < 3; c++) x[(y * w + i) * 3 + c] = Math.round(255 * (0.5 + 0.25 * Math.sin(i / 9 + c) + 0.2 * Math.cos(y / 13))) / 255;
+  for (let y = 0; y < h; y++)
+    for (let i = 0; i < w; i++)
+      for (let c = 0; c < 3; c++)
+        x[(y * w + i) * 3 + c] = Math.round(255 * (0.5 + 0.25 * Math.sin(i / 9 + c) + 0.2 * Math.cos(y / 13))) / 255;
   return x;
 }
 
@@ -26,7 +29,10 @@ describe('image codecs (sharp)', () => {
 
   it('png is lossless on an 8-bit picture (NHWC and NCHW); jpeg and webp are smaller and close', () => {
     const raw = rgb.length * 4;
-    for (const [shape, data] of [[[1, h, w, 3], rgb], [[1, 3, h, w], planes(rgb, h, w)]] as const) {
+    for (const [shape, data] of [
+      [[1, h, w, 3], rgb],
+      [[1, 3, h, w], planes(rgb, h, w)],
+    ] as const) {
       const p = decode(encode({ data, shape: [...shape] }, { codec: 'png' }));
       expect(p.shape).toEqual([...shape]);
       expect(p.codec).toBe('png');
@@ -47,7 +53,8 @@ describe('image codecs (sharp)', () => {
       const lo = encode({ data: rgb, shape }, { codec, quality: 20 }).length;
       const hi = encode({ data: rgb, shape }, { codec, quality: 95 }).length;
       expect(lo).toBeLessThan(hi);
-      for (const quality of [0, 101, 2.5]) expect(() => encode({ data: rgb, shape }, { codec, quality })).toThrow(/quality must be an integer in 1\.\.100/);
+      for (const quality of [0, 101, 2.5])
+        expect(() => encode({ data: rgb, shape }, { codec, quality })).toThrow(/quality must be an integer in 1\.\.100/);
     }
   });
 

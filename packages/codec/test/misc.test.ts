@@ -26,7 +26,16 @@ describe('registry and header', () => {
     const h = peekHeader(frame);
     const prefix = frame.subarray(0, h.headerBytes);
     expect(peekHeader(prefix)).toEqual(h);
-    expect(h).toMatchObject({ version: 1, codec: 'uint4', compress: 'brotli', dtype: 'float32', shape: [2, 5, 3], elements: 30, rawBytes: 15, frameBytes: frame.length });
+    expect(h).toMatchObject({
+      version: 1,
+      codec: 'uint4',
+      compress: 'brotli',
+      dtype: 'float32',
+      shape: [2, 5, 3],
+      elements: 30,
+      rawBytes: 15,
+      frameBytes: frame.length,
+    });
     expect(h.quant!.axis).toBe('channel');
     expect(h.quant!.scales.length).toBe(3);
     expect(() => decode(prefix)).toThrow(/truncated/);

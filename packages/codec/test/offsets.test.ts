@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { CODECS, COMPRESSIONS, compressionAvailable, decode, encode, peekHeader } from '../src/index.js';
 
 const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const tensorArb = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
-  fc.tuple(
-    fc.constant(shape),
-    fc.float32Array({ minLength: count(shape), maxLength: count(shape), noNaN: true, noDefaultInfinity: true }),
-  ),
-);
+const tensorArb = fc
+  .array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 })
+  .chain((shape) =>
+    fc.tuple(
+      fc.constant(shape),
+      fc.float32Array({ minLength: count(shape), maxLength: count(shape), noNaN: true, noDefaultInfinity: true }),
+    ),
+  );
 
 /** A copy of `frame` placed at byte `offset` of a larger buffer (with junk around it). */
 function atOffset(frame: Uint8Array, offset: number): Uint8Array {

@@ -73,7 +73,11 @@ describe('frame layout (README) and decode reasons', () => {
     for (const s of [NaN, Infinity, -Infinity, 0, -1]) {
       expect(reasonOf(() => decode(forgeFrame({ ...base, scales: [s] })))).toBe('non-finite-scale');
     }
-    expect(reasonOf(() => decode(forgeFrame({ ...base, codecId: 4, shape: [4], scales: [1], zeroPoints: [16], rawBytes: 2, payload: new Uint8Array(2) })))).toBe('bad-quant-params');
+    expect(
+      reasonOf(() =>
+        decode(forgeFrame({ ...base, codecId: 4, shape: [4], scales: [1], zeroPoints: [16], rawBytes: 2, payload: new Uint8Array(2) })),
+      ),
+    ).toBe('bad-quant-params');
     expect(reasonOf(() => decode(forgeFrame({ ...base, scales: [1, 1], zeroPoints: [0, 0] })))).toBe('bad-quant-params');
     expect(reasonOf(() => decode(forgeFrame({ ...base, scales: [], zeroPoints: [] })))).toBe('bad-quant-params');
     expect(reasonOf(() => decode(forgeFrame({ ...base, scales: [1], headerBytes: 44 })))).toBe('bad-header');
@@ -90,9 +94,15 @@ describe('frame layout (README) and decode reasons', () => {
   });
 
   it('rejects length mismatches', () => {
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [4], rawBytes: 12, payload: new Uint8Array(12) })))).toBe('length-mismatch');
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [4], rawBytes: 16, payload: new Uint8Array(12) })))).toBe('length-mismatch');
-    expect(reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [3], rawBytes: 12, payload: new Uint8Array(12), payloadBytes: 16 })))).toBe('length-mismatch');
+    expect(reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [4], rawBytes: 12, payload: new Uint8Array(12) })))).toBe(
+      'length-mismatch',
+    );
+    expect(reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [4], rawBytes: 16, payload: new Uint8Array(12) })))).toBe(
+      'length-mismatch',
+    );
+    expect(
+      reasonOf(() => decode(forgeFrame({ codecId: 0, shape: [3], rawBytes: 12, payload: new Uint8Array(12), payloadBytes: 16 }))),
+    ).toBe('length-mismatch');
   });
 
   it('checks declared size against maxBytes before allocating', () => {
@@ -114,15 +124,25 @@ describe('frame layout (README) and decode reasons', () => {
     const zeros = new Uint8Array(1 << 20);
     const spec = { codecId: 0, shape: [1000], rawBytes: 4000 };
     expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 1, payload: deflateRawSync(zeros) })))).toBe('decompression-bomb');
-    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 2, payload: brotliCompressSync(zeros) })))).toBe('decompression-bomb');
-    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 1, payload: deflateRawSync(new Uint8Array(3000)) })))).toBe('decompression-failed');
-    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 1, payload: Uint8Array.of(0xff, 0xfe, 1, 2, 3) })))).toBe('decompression-failed');
-    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 2, payload: Uint8Array.of(0xff, 0xfe, 1, 2, 3) })))).toBe('decompression-failed');
+    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 2, payload: brotliCompressSync(zeros) })))).toBe(
+      'decompression-bomb',
+    );
+    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 1, payload: deflateRawSync(new Uint8Array(3000)) })))).toBe(
+      'decompression-failed',
+    );
+    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 1, payload: Uint8Array.of(0xff, 0xfe, 1, 2, 3) })))).toBe(
+      'decompression-failed',
+    );
+    expect(reasonOf(() => decode(forgeFrame({ ...spec, compressionId: 2, payload: Uint8Array.of(0xff, 0xfe, 1, 2, 3) })))).toBe(
+      'decompression-failed',
+    );
   });
 
   it('bounds zstd output, including a frame that hides its size behind a small first frame', () => {
     if (!compressionAvailable('zstd')) {
-      expect(reasonOf(() => encode({ data: new Float32Array(4), shape: [4] }, { codec: 'f32', compress: 'zstd' }))).toBe('compression-unavailable');
+      expect(reasonOf(() => encode({ data: new Float32Array(4), shape: [4] }, { codec: 'f32', compress: 'zstd' }))).toBe(
+        'compression-unavailable',
+      );
       return;
     }
     const z = getCompressor('zstd');
@@ -159,8 +179,12 @@ describe('encode validation', () => {
     expect(reasonOf(() => encode({ data, shape: [] }, { codec: 'f32' }))).toBe('shape-mismatch');
     expect(reasonOf(() => encode({ data, shape: [6, 0] }, { codec: 'f32' }))).toBe('shape-mismatch');
     expect(reasonOf(() => encode({ data, shape: [1.5, 4] }, { codec: 'f32' }))).toBe('shape-mismatch');
-    expect(reasonOf(() => encode({ data: new Float32Array(1), shape: [1, 1, 1, 1, 1, 1, 1, 1, 1] }, { codec: 'f32' }))).toBe('shape-mismatch');
-    expect(() => encode({ data, shape: [6] }, { codec: 'int4' })).toThrow(/unknown codec "int4"; valid: f32, f16, int8, int8-channel, uint4/);
+    expect(reasonOf(() => encode({ data: new Float32Array(1), shape: [1, 1, 1, 1, 1, 1, 1, 1, 1] }, { codec: 'f32' }))).toBe(
+      'shape-mismatch',
+    );
+    expect(() => encode({ data, shape: [6] }, { codec: 'int4' })).toThrow(
+      /unknown codec "int4"; valid: f32, f16, int8, int8-channel, uint4/,
+    );
     expect(() => encode({ data, shape: [6] }, { codec: 'f32', compress: 'lz4' })).toThrow(/valid: none, deflate, brotli, zstd/);
     expect(reasonOf(() => encode({ data, shape: [6] }, { codec: 'f32', compress: 'deflate', level: 12 }))).toBe('invalid-option');
     expect(reasonOf(() => encode({ data, shape: [6] }, { codec: 'f32', compress: 'brotli', level: 1.5 }))).toBe('invalid-option');

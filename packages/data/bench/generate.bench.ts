@@ -27,7 +27,9 @@ function run(label: string, make: () => ReturnType<typeof loadDataset>, split: '
 }
 
 const rows: Row[] = [];
-rows.push(run('multimnist load + 20k train (cold, includes MNIST JSON parse)', () => loadDataset('multimnist', { seed: 1 }), 'train', 20_000));
+rows.push(
+  run('multimnist load + 20k train (cold, includes MNIST JSON parse)', () => loadDataset('multimnist', { seed: 1 }), 'train', 20_000),
+);
 rows.push(run('multimnist 60k train (warm)', () => loadDataset('multimnist', { seed: 2 }), 'train', 60_000));
 // a 20k Shapes3D-like set is 15k train + 5k test; time both splits together
 const full = (size: 32 | 64, seed: number, label: string): Row => {
@@ -36,7 +38,12 @@ const full = (size: 32 | 64, seed: number, label: string): Row => {
   let count = 0;
   for (const split of ['train', 'test'] as const) for (const b of ds.batches(split, 256)) count += b.n;
   const ms = performance.now() - t0;
-  return { case: `shapes3d ${size}px all 20k, ${label}`, samples: count, ms: Math.round(ms), samplesPerSec: Math.round((count / ms) * 1000) };
+  return {
+    case: `shapes3d ${size}px all 20k, ${label}`,
+    samples: count,
+    ms: Math.round(ms),
+    samplesPerSec: Math.round((count / ms) * 1000),
+  };
 };
 rows.push(full(32, 1, 'cold (includes ray-tracing the 480 views)'));
 rows.push(full(32, 2, 'warm view cache'));
@@ -44,4 +51,7 @@ rows.push(full(64, 1, 'cold'));
 rows.push(full(64, 2, 'warm'));
 
 console.table(rows);
-writeFileSync(new URL('./latest.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+writeFileSync(
+  new URL('./latest.json', import.meta.url),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n',
+);

@@ -38,7 +38,9 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
       () =>
         tf.tidy(() => {
           const ys = model.apply(tf.tensor4d(b.x, [b.n, H, W, C])) as tf.Tensor[];
-          const losses = names.map((n, i) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(b.labels[n], 'int32'), ds.tasks[i].classes.length), ys[i]));
+          const losses = names.map((n, i) =>
+            tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(b.labels[n], 'int32'), ds.tasks[i].classes.length), ys[i]),
+          );
           return tf.addN(losses) as tf.Scalar;
         }),
       true,
@@ -68,5 +70,9 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
 }
 writeFileSync(
   new URL('./learnability.json', import.meta.url),
-  JSON.stringify({ date: new Date().toISOString(), backend: info.backend, samples: SAMPLES, train: ds.size('train'), test: ds.size('test'), history }, null, 2) + '\n',
+  JSON.stringify(
+    { date: new Date().toISOString(), backend: info.backend, samples: SAMPLES, train: ds.size('train'), test: ds.size('test'), history },
+    null,
+    2,
+  ) + '\n',
 );

@@ -15,7 +15,11 @@ export interface SampleSource {
 }
 
 const splitSchema = z.enum(['train', 'test']);
-const batchSizeSchema = z.number().int('must be an integer').min(1, 'must be >= 1').max(1 << 20, 'must be <= 1048576');
+const batchSizeSchema = z
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be >= 1')
+  .max(1 << 20, 'must be <= 1048576');
 const batchOptionsSchema = z
   .object({
     shuffle: z.boolean().optional(),

@@ -48,7 +48,8 @@ export function renderGrid(dataset: Dataset, options: GridOptions = {}): Buffer 
   const cellW = w * scale;
   const imageH = h * scale;
   // Label band: one line per task, the largest font scale (1-3) at which the longest line fits the cell.
-  const lineOf = (t: Dataset['tasks'][number], label: number) => (dataset.tasks.length > 1 ? `${t.name} ${t.classes[label]}` : t.classes[label]);
+  const lineOf = (t: Dataset['tasks'][number], label: number) =>
+    dataset.tasks.length > 1 ? `${t.name} ${t.classes[label]}` : t.classes[label];
   const longest = Math.max(1, ...dataset.tasks.map((t) => Math.max(...t.classes.map((_, i) => lineOf(t, i).length))));
   const fontScale = Math.max(1, Math.min(3, Math.floor((cellW + 1) / (longest * 4))));
   const lineH = (GLYPH_HEIGHT + 1) * fontScale;
@@ -81,7 +82,15 @@ export function renderGrid(dataset: Dataset, options: GridOptions = {}): Buffer 
         dataset.tasks.forEach((t, i) => {
           const text = lineOf(t, batch.labels[t.name][b]);
           const fit = text.slice(0, Math.max(1, Math.floor((cellW + fontScale) / (4 * fontScale))));
-          drawText(data, png.width, x0 + Math.max(0, Math.floor((cellW - textWidth(fit, fontScale)) / 2)), y0 + imageH + 1 + i * lineH, fit, fontScale, LABEL_RGB);
+          drawText(
+            data,
+            png.width,
+            x0 + Math.max(0, Math.floor((cellW - textWidth(fit, fontScale)) / 2)),
+            y0 + imageH + 1 + i * lineH,
+            fit,
+            fontScale,
+            LABEL_RGB,
+          );
         });
       }
     }

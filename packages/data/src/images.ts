@@ -42,8 +42,10 @@ function toInput(pixels: ArrayLike<number>, s: ImageInputSpec, scale: number): F
 }
 
 function checkSpec(s: ImageInputSpec): void {
-  if (s.channels !== 1 && s.channels !== 3) throw new DataError(`image inputs need a model with 1 or 3 input channels, this one has ${s.channels}`);
-  if (s.mean.length !== s.channels || s.std.length !== s.channels) throw new DataError(`preprocess needs ${s.channels} mean and std values`);
+  if (s.channels !== 1 && s.channels !== 3)
+    throw new DataError(`image inputs need a model with 1 or 3 input channels, this one has ${s.channels}`);
+  if (s.mean.length !== s.channels || s.std.length !== s.channels)
+    throw new DataError(`preprocess needs ${s.channels} mean and std values`);
 }
 
 /**
@@ -56,7 +58,9 @@ export async function readImageInputs(dir: string, s: ImageInputSpec, limit = In
   let files: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    files = readdirSync(dir).filter((f) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase())).sort();
+    files = readdirSync(dir)
+      .filter((f) => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase()))
+      .sort();
   } catch (err) {
     throw new DataError(`--inputs ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
   }
@@ -72,7 +76,8 @@ export async function readImageInputs(dir: string, s: ImageInputSpec, limit = In
     } catch (err) {
       throw new DataError(`--inputs ${join(dir, f)}: cannot decode the image (${errorMessage(err)})`, { cause: err });
     }
-    if (info.channels !== s.channels) throw new DataError(`--inputs ${join(dir, f)}: decoded to ${info.channels} channels, expected ${s.channels}`);
+    if (info.channels !== s.channels)
+      throw new DataError(`--inputs ${join(dir, f)}: decoded to ${info.channels} channels, expected ${s.channels}`);
     out.push({ name: f, x: toInput(data, s, 1 / 255) });
   }
   return out;
@@ -88,5 +93,13 @@ export function* randomImages(n: number, seed: number, s: ImageInputSpec): Gener
   checkSpec(s);
   const rnd = mulberry32(seed);
   const px = s.height * s.width * s.channels;
-  for (let i = 0; i < n; i++) yield { name: `random-${i}`, x: toInput(Float32Array.from({ length: px }, () => rnd()), s, 1) };
+  for (let i = 0; i < n; i++)
+    yield {
+      name: `random-${i}`,
+      x: toInput(
+        Float32Array.from({ length: px }, () => rnd()),
+        s,
+        1,
+      ),
+    };
 }

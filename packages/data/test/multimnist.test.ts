@@ -26,17 +26,20 @@ function referenceImage(pixels: Float32Array, spec: ReturnType<typeof drawCompos
     [spec.leftDigit, spec.leftAt],
     [spec.rightDigit, spec.rightAt],
   ] as const) {
-    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) {
-      const k = (r + r0) * CANVAS + c + c0;
-      canvas[k] = Math.max(canvas[k], pixels[digit * 784 + r * 28 + c]);
-    }
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) {
+        const k = (r + r0) * CANVAS + c + c0;
+        canvas[k] = Math.max(canvas[k], pixels[digit * 784 + r * 28 + c]);
+      }
   }
   const out = new Float32Array(OUT_SIDE * OUT_SIDE);
-  for (let r = 0; r < OUT_SIDE; r++) for (let c = 0; c < OUT_SIDE; c++) {
-    let s = 0;
-    for (let y = r * 9; y < r * 9 + 9; y++) for (let x = c * 9; x < c * 9 + 9; x++) s += canvas[Math.floor(y / 7) * CANVAS + Math.floor(x / 7)];
-    out[r * OUT_SIDE + c] = s / 81;
-  }
+  for (let r = 0; r < OUT_SIDE; r++)
+    for (let c = 0; c < OUT_SIDE; c++) {
+      let s = 0;
+      for (let y = r * 9; y < r * 9 + 9; y++)
+        for (let x = c * 9; x < c * 9 + 9; x++) s += canvas[Math.floor(y / 7) * CANVAS + Math.floor(x / 7)];
+      out[r * OUT_SIDE + c] = s / 81;
+    }
   return out;
 }
 
@@ -242,7 +245,8 @@ describe('multimnist', () => {
     expect(Buffer.from(s1.x.buffer).equals(Buffer.from(s2.x.buffer))).toBe(true);
     expect(Buffer.from(s1.x.buffer).equals(Buffer.from(plain.x.buffer))).toBe(false);
     expect(Buffer.from(s1.x.buffer).equals(Buffer.from(s3.x.buffer))).toBe(false);
-    const key = (b: Batch): string[] => Array.from({ length: b.n }, (_, i) => `${b.labels.left[i]}${b.labels.right[i]}${b.x[i * 784 + 300]}`).sort();
+    const key = (b: Batch): string[] =>
+      Array.from({ length: b.n }, (_, i) => `${b.labels.left[i]}${b.labels.right[i]}${b.x[i * 784 + 300]}`).sort();
     expect(key(s1)).toEqual(key(plain));
     const limited = collect(ds.batches('train', 64, { limit: 100 }));
     expect(limited.map((b) => b.n)).toEqual([64, 36]);

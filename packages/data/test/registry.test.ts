@@ -24,7 +24,9 @@ describe('loadDataset', () => {
   });
 
   it('validates multimnist options in one line', () => {
-    expect(errorOf(() => loadDataset('multimnist', { trainSize: 0 })).message).toMatch(/^multimnist: invalid options: trainSize: must be >= 1$/);
+    expect(errorOf(() => loadDataset('multimnist', { trainSize: 0 })).message).toMatch(
+      /^multimnist: invalid options: trainSize: must be >= 1$/,
+    );
     expect(errorOf(() => loadDataset('multimnist', { seed: 1.5 })).message).toMatch(/seed: must be an integer/);
     expect(errorOf(() => loadDataset('multimnist', { size: 32 })).message).toMatch(/"size".*valid options: seed, trainSize, testSize/);
     expect(errorOf(() => loadDataset('multimnist', { testSize: '10' })).message).not.toContain('\n');
@@ -80,7 +82,7 @@ describe('renderGrid', () => {
 });
 
 describe('renderGrid labels', () => {
-  it('writes each sample\'s class names under it, one line per task, in the label colour', () => {
+  it("writes each sample's class names under it, one line per task, in the label colour", () => {
     const ds = loadDataset('shapes3d', { samples: 40, seed: 4 });
     const plain = PNG.sync.read(renderGrid(ds, { n: 4, columns: 2, scale: 2, gap: 1 }));
     const labelled = PNG.sync.read(renderGrid(ds, { n: 4, columns: 2, scale: 2, gap: 1, labels: true }));

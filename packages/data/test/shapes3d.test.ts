@@ -97,7 +97,8 @@ describe('shapes3d', () => {
 
   it('values lie in [0,1]', () => {
     let outside = 0;
-    for (const b of loadDataset('shapes3d', { seed: 2, samples: 400 }).batches('test', 100)) for (const v of b.x) if (!(v >= 0 && v <= 1)) outside++;
+    for (const b of loadDataset('shapes3d', { seed: 2, samples: 400 }).batches('test', 100))
+      for (const v of b.x) if (!(v >= 0 && v <= 1)) outside++;
     expect(outside).toBe(0);
   });
 

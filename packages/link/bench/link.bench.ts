@@ -49,7 +49,6 @@ async function rtts(port: number, count: number): Promise<number[]> {
   return samples;
 }
 
-
 async function main(): Promise<void> {
   const server = await startEmbeddedToxiproxy();
   const client = new Toxiproxy(server.url);
@@ -70,7 +69,14 @@ async function main(): Promise<void> {
   });
   const echo = await startEcho();
 
-  const throughput: { configuredKBps: number | null; bytes: number; seconds: number; achievedKBps: number; errorPct: number | null; within10pct: boolean | null }[] = [];
+  const throughput: {
+    configuredKBps: number | null;
+    bytes: number;
+    seconds: number;
+    achievedKBps: number;
+    errorPct: number | null;
+    within10pct: boolean | null;
+  }[] = [];
   const bw = await client.createProxy({ name: 'bench_bw', listen: '127.0.0.1:0', upstream: `127.0.0.1:${sink.port}` });
   const rows: (number | null)[] = [null, ...RATES_KBPS];
   for (const rate of rows) {
@@ -84,13 +90,28 @@ async function main(): Promise<void> {
     const seconds = await transfer(listenPort(bw.listen), done, bytes);
     const achieved = bytes / 1000 / seconds;
     const errorPct = rate === null ? null : ((achieved - rate) / rate) * 100;
-    throughput.push({ configuredKBps: rate, bytes, seconds, achievedKBps: achieved, errorPct, within10pct: errorPct === null ? null : Math.abs(errorPct) <= 10 });
+    throughput.push({
+      configuredKBps: rate,
+      bytes,
+      seconds,
+      achievedKBps: achieved,
+      errorPct,
+      within10pct: errorPct === null ? null : Math.abs(errorPct) <= 10,
+    });
   }
   await client.reset();
 
   const direct = await rtts(echo.port, RTT_SAMPLES);
   const directMedian = median(direct);
-  const latency: { configuredMs: number; directMedianMs: number; proxiedMedianMs: number; proxiedP90Ms: number; addedMs: number; errorMs: number; within2ms: boolean }[] = [];
+  const latency: {
+    configuredMs: number;
+    directMedianMs: number;
+    proxiedMedianMs: number;
+    proxiedP90Ms: number;
+    addedMs: number;
+    errorMs: number;
+    within2ms: boolean;
+  }[] = [];
   const lat = await client.createProxy({ name: 'bench_lat', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
   for (const ms of LATENCIES_MS) {
     await client.reset();
@@ -128,14 +149,18 @@ async function main(): Promise<void> {
   await server.close();
 
   const f = (x: number, d = 1): string => x.toFixed(d);
-  console.log(`\nBandwidth toxic (upstream), ${TRANSFER_SECONDS} s of data per rate, loopback, Node ${process.version}, ${os.cpus().length} cores (shared; numbers are noisy)`);
+  console.log(
+    `\nBandwidth toxic (upstream), ${TRANSFER_SECONDS} s of data per rate, loopback, Node ${process.version}, ${os.cpus().length} cores (shared; numbers are noisy)`,
+  );
   console.log('configured KB/s | bytes       | seconds | achieved KB/s | error %  | within 10%');
   for (const r of throughput) {
     console.log(
       `${(r.configuredKBps === null ? 'unlimited' : String(r.configuredKBps)).padStart(15)} | ${String(r.bytes).padStart(11)} | ${f(r.seconds, 3).padStart(7)} | ${f(r.achievedKBps).padStart(13)} | ${(r.errorPct === null ? '-' : f(r.errorPct, 2)).padStart(8)} | ${r.within10pct === null ? '-' : r.within10pct ? 'yes' : 'NO'}`,
     );
   }
-  console.log(`\nLatency toxic (downstream), median of ${RTT_SAMPLES} echo round trips of 64 B, minus direct median ${f(directMedian, 3)} ms`);
+  console.log(
+    `\nLatency toxic (downstream), median of ${RTT_SAMPLES} echo round trips of 64 B, minus direct median ${f(directMedian, 3)} ms`,
+  );
   console.log('configured ms | proxied median ms | proxied p90 ms | added ms | error ms | within 2 ms');
   for (const r of latency) {
     console.log(

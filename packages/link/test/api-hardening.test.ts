@@ -32,16 +32,26 @@ describe('the embedded Toxiproxy API among careless and hostile local processes'
 
   it('refuses proxies that would listen beyond loopback, unless started with allowPublicListen', async () => {
     for (const listen of ['0.0.0.0:0', ':0', '[::]:0']) {
-      const res = await post('/proxies', JSON.stringify({ name: `open${listen.length}`, listen, upstream: '127.0.0.1:9' }), 'application/json');
+      const res = await post(
+        '/proxies',
+        JSON.stringify({ name: `open${listen.length}`, listen, upstream: '127.0.0.1:9' }),
+        'application/json',
+      );
       expect(res.status, listen).toBe(403);
       expect(((await res.json()) as { error: string }).error).toMatch(/beyond loopback/);
     }
     const pop = await post('/populate', JSON.stringify([{ name: 'p', listen: '0.0.0.0:0', upstream: '127.0.0.1:9' }]), 'application/json');
     expect(pop.status).toBe(403);
-    expect((await post('/proxies', JSON.stringify({ name: 'v6', listen: '[::1]:0', upstream: '127.0.0.1:9' }), 'application/json')).status).toBe(201);
+    expect(
+      (await post('/proxies', JSON.stringify({ name: 'v6', listen: '[::1]:0', upstream: '127.0.0.1:9' }), 'application/json')).status,
+    ).toBe(201);
     const open = await startEmbeddedToxiproxy({ allowPublicListen: true });
     try {
-      const res = await fetch(`${open.url}/proxies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'wide', listen: '0.0.0.0:0', upstream: '127.0.0.1:9' }) });
+      const res = await fetch(`${open.url}/proxies`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'wide', listen: '0.0.0.0:0', upstream: '127.0.0.1:9' }),
+      });
       expect(res.status).toBe(201);
     } finally {
       await open.close();

@@ -150,7 +150,11 @@ describe('Toxiproxy HTTP API: toxics', () => {
 
   it('updates only the attributes given, and the toxicity', async () => {
     const proxy = await f.proxyTo('tpartial');
-    await raw(f.target.url, 'POST', `/proxies/${proxy.name}/toxics`, { name: 's', type: 'slicer', attributes: { average_size: 10, size_variation: 2, delay: 5 } });
+    await raw(f.target.url, 'POST', `/proxies/${proxy.name}/toxics`, {
+      name: 's',
+      type: 'slicer',
+      attributes: { average_size: 10, size_variation: 2, delay: 5 },
+    });
     const res = await raw(f.target.url, 'POST', `/proxies/${proxy.name}/toxics/s`, { attributes: { delay: 50 }, toxicity: 0.25 });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ attributes: { average_size: 10, size_variation: 2, delay: 50 }, toxicity: 0.25 });

@@ -50,7 +50,13 @@ describe('embedded Toxiproxy', () => {
 
   it('releases data held by a latency toxic at once when the toxic is removed', async () => {
     const proxy = await client.createProxy({ name: 'flush', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
-    const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 5000, jitter: 0 } });
+    const toxic = await proxy.addToxic({
+      name: 'lat',
+      type: 'latency',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { latency: 5000, jitter: 0 },
+    });
     const socket = await connect(listenPort(proxy.listen));
     const start = performance.now();
     const reply = receive(socket, 16, 3000);

@@ -120,7 +120,9 @@ describe('the embedded link refuses listen addresses beyond loopback on every pa
     const open = await startEmbeddedToxiproxy({ allowPublicListen: true });
     try {
       const headers = { 'content-type': 'application/json' };
-      expect((await fetch(`${open.url}/proxies`, { method: 'POST', headers, body: JSON.stringify({ name: 'w', upstream: UPSTREAM }) })).status).toBe(201);
+      expect(
+        (await fetch(`${open.url}/proxies`, { method: 'POST', headers, body: JSON.stringify({ name: 'w', upstream: UPSTREAM }) })).status,
+      ).toBe(201);
       const res = await fetch(`${open.url}/proxies/w`, { method: 'PATCH', headers, body: JSON.stringify({ listen: '0.0.0.0:0' }) });
       expect(res.status).toBe(200);
       expect(((await res.json()) as ProxyReply).listen).toMatch(/^0\.0\.0\.0:\d+$/);

@@ -35,7 +35,13 @@ describe('latency', () => {
     const base = await medianRtt(socket, 5);
     // A delay never comes early (lower bounds are tight); upper bounds only tell the settings apart, with
     // room for a loaded machine. The accuracy of the added latency is the link benchmark's (npm run bench).
-    const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
+    const toxic = await proxy.addToxic({
+      name: 'lat',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 200, jitter: 0 },
+    });
     const slow = await medianRtt(socket, 5);
     expect(slow - base).toBeGreaterThanOrEqual(198);
     expect(slow - base).toBeLessThan(200 * 5);
@@ -155,7 +161,13 @@ describe('slicer', () => {
     const blaster = await startBlaster(2000);
     f.own(blaster);
     const proxy = await f.proxyTo('slicer', blaster.port);
-    await proxy.addToxic({ name: 's', type: 'slicer', stream: 'downstream', toxicity: 1, attributes: { average_size: 200, size_variation: 50, delay: 10_000 } });
+    await proxy.addToxic({
+      name: 's',
+      type: 'slicer',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { average_size: 200, size_variation: 50, delay: 10_000 },
+    });
     const socket = await connectTo(proxy);
     const t = await collect(socket, 3000);
     expect(t.bytes).toBe(2000);
@@ -180,7 +192,13 @@ describe('limit_data', () => {
 describe('toxicity', () => {
   it('toxicity 0 never applies the toxic, toxicity 1 always does (drawn again on update)', async () => {
     const proxy = await f.proxyTo('toxicity', f.echo.port);
-    const toxic = await proxy.addToxic({ name: 'lat', type: 'latency', stream: 'downstream', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
+    const toxic = await proxy.addToxic({
+      name: 'lat',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 0,
+      attributes: { latency: 300, jitter: 0 },
+    });
     const socket = await connectTo(proxy);
     expect(await echoRtt(socket)).toBeLessThan(150);
     const other = await connectTo(proxy);

@@ -40,10 +40,14 @@ function stepTimer(m: MtlNet, batch: number): () => void {
   const opt = tf.train.adam(1e-3);
   return () =>
     tf.tidy(() => {
-      opt.minimize(() => {
-        const out = m.forward(x, { training: true, nextSeed: () => 1 });
-        return tf.addN(m.heads.map((h) => h.loss(out[h.task], y))) as tf.Scalar;
-      }, false, m.variables());
+      opt.minimize(
+        () => {
+          const out = m.forward(x, { training: true, nextSeed: () => 1 });
+          return tf.addN(m.heads.map((h) => h.loss(out[h.task], y))) as tf.Scalar;
+        },
+        false,
+        m.variables(),
+      );
     });
 }
 
@@ -63,7 +67,11 @@ interface BundleRow {
 }
 const bundles: BundleRow[] = [];
 const modelsDir = join(repo, 'models');
-const names = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => !d.startsWith('.')).sort() : [];
+const names = existsSync(modelsDir)
+  ? readdirSync(modelsDir)
+      .filter((d) => !d.startsWith('.'))
+      .sort()
+  : [];
 for (const name of names) {
   const dir = join(modelsDir, name);
   try {
@@ -89,7 +97,9 @@ const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 
 console.log('Trained bundles (test accuracy from the manifests)');
 console.log(`${'bundle'.padEnd(32)}${'backbone'.padEnd(10)}${'test accuracy'.padEnd(30)}epochs  samples  train s  weights`);
 for (const r of bundles) {
-  const acc = Object.entries(r.testAccuracy).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  const acc = Object.entries(r.testAccuracy)
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(', ');
   console.log(
     `${r.bundle.padEnd(32)}${r.backbone.padEnd(10)}${acc.padEnd(30)}${String(r.epochs).padStart(6)}  ${String(r.trainSamples).padStart(7)}  ${String(r.trainSeconds).padStart(7)}  ${(r.weightBytes / 1e6).toFixed(2)} MB`,
   );
@@ -111,7 +121,12 @@ for (const b of BACKBONES) {
   let vsTorch: { oursMs: number[]; torchMs: number[]; ratio: number } | undefined;
   if (torch instanceof TorchReference) {
     // rounds alternate ours / PyTorch on the same architecture (median of 3 steps per round)
-    const req: TorchRequest = { net: b as TorchRequest['net'], batch: 64, steps: 3, config: { backboneConfig: m.config.backboneConfig, inputShape: [28, 28, 1], tasks: TASKS.map((t) => t.classes.length) } };
+    const req: TorchRequest = {
+      net: b as TorchRequest['net'],
+      batch: 64,
+      steps: 3,
+      config: { backboneConfig: m.config.backboneConfig, inputShape: [28, 28, 1], tasks: TASKS.map((t) => t.classes.length) },
+    };
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let r = 0; r < TORCH_ROUNDS; r++) {
@@ -132,18 +147,34 @@ for (const b of BACKBONES) {
   console.log(`\n${b}: ${m.paramCount} parameters, config ${JSON.stringify(m.config.backboneConfig)}`);
   console.log(`predict batch 64: ${inferMs.toFixed(1)} ms; training step batch 64: ${stepMs.toFixed(0)} ms`);
   if (vsTorch) {
-    console.log(`PyTorch training step batch 64: ${vsTorch.torchMs.map((v) => v.toFixed(0)).join(', ')} ms (ours ${vsTorch.oursMs.map((v) => v.toFixed(0)).join(', ')}, alternating rounds): ours / PyTorch ${vsTorch.ratio.toFixed(2)}x`);
+    console.log(
+      `PyTorch training step batch 64: ${vsTorch.torchMs.map((v) => v.toFixed(0)).join(', ')} ms (ours ${vsTorch.oursMs.map((v) => v.toFixed(0)).join(', ')}, alternating rounds): ours / PyTorch ${vsTorch.ratio.toFixed(2)}x`,
+    );
   }
   console.log(formatSplitTable(m.splitPoints));
-  backbones.push({ backbone: b, config: m.config.backboneConfig, params: m.paramCount, predictMsBatch64: inferMs, trainStepMsBatch64: stepMs, torch: vsTorch, splitPoints: m.splitPoints });
+  backbones.push({
+    backbone: b,
+    config: m.config.backboneConfig,
+    params: m.paramCount,
+    predictMsBatch64: inferMs,
+    trainStepMsBatch64: stepMs,
+    torch: vsTorch,
+    splitPoints: m.splitPoints,
+  });
   x.dispose();
   m.dispose();
 }
 if (torch instanceof TorchReference) torch.close();
-const torchJson = torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS } : { absent: torch.absent };
+const torchJson =
+  torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS } : { absent: torch.absent };
 if (torch instanceof TorchReference) {
   console.log(`\ntraining step batch 64, ours (${info.backend}) / PyTorch (${torchNote}):`);
-  for (const r of backbones) console.log(`  ${r.backbone.padEnd(10)} ${r.trainStepMsBatch64.toFixed(0).padStart(6)} ms / ${median(r.torch?.torchMs ?? [NaN]).toFixed(0).padStart(5)} ms = ${r.torch?.ratio.toFixed(2)}x`);
+  for (const r of backbones)
+    console.log(
+      `  ${r.backbone.padEnd(10)} ${r.trainStepMsBatch64.toFixed(0).padStart(6)} ms / ${median(r.torch?.torchMs ?? [NaN])
+        .toFixed(0)
+        .padStart(5)} ms = ${r.torch?.ratio.toFixed(2)}x`,
+    );
 }
 
 // Data-parallel training: ms per step of trainModel (batch 64, MultiMNIST, the committed bundle's
@@ -157,7 +188,11 @@ for (let round = 0; round < 2; round++) {
     let last = 0;
     const steps: number[] = [];
     await trainModel(m, mm, {
-      epochs: 1, batchSize: 64, lr: 2e-3, seed: 1, workers,
+      epochs: 1,
+      batchSize: 64,
+      lr: 2e-3,
+      seed: 1,
+      workers,
       onStep: (st) => {
         const now = performance.now();
         if (st.step > 4) steps.push(now - last);
@@ -174,5 +209,8 @@ console.log(`  1 thread:  ${threadRuns['1'].map((v) => v.toFixed(0)).join(', ')}
 console.log(`  2 threads: ${threadRuns['2'].map((v) => v.toFixed(0)).join(', ')}   speedup ${threads.speedup.toFixed(2)}x`);
 
 const out = join(here, 'latest.json');
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), backend: info.backend, torch: torchJson, bundles, backbones, threads }, null, 2) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify({ date: new Date().toISOString(), backend: info.backend, torch: torchJson, bundles, backbones, threads }, null, 2) + '\n',
+);
 console.log(`\nwrote ${out}`);

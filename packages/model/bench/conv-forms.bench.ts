@@ -50,7 +50,11 @@ const uOne = tf.randomNormal([c, cout]);
 const direct = 2 * n * h * w * cout * 9 * c;
 const wino = 2 * 16 * tiles * c * cout;
 const rows = [
-  { form: 'fused conv (XNNPACK direct)', flops: direct, ms: time(() => tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' })) },
+  {
+    form: 'fused conv (XNNPACK direct)',
+    flops: direct,
+    ms: time(() => tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' })),
+  },
   { form: 'im2col GEMM [6272,288]x[288,32]', flops: direct, ms: time(() => tf.matMul(cols, wcols)) },
   { form: 'Winograd GEMM [16,1568,32]x[16,32,32]', flops: wino, ms: time(() => tf.matMul(v, u)) },
   { form: 'one GEMM [25088,32]x[32,32]', flops: wino, ms: time(() => tf.matMul(vFlat, uOne)) },
@@ -59,7 +63,13 @@ tf.dispose([x, filter, bias, cols, wcols, v, u, vFlat, uOne]);
 
 console.log(`tfjs backend ${runtime.backend}, batch ${n}, ${h}x${w}x${c} -> ${cout}, 3x3; median of ${reps} calls\n`);
 console.log(`${'form'.padEnd(40)} ${'MFLOP'.padStart(7)} ${'ms'.padStart(8)} ${'GFLOP/s'.padStart(8)}`);
-for (const r of rows) console.log(`${r.form.padEnd(40)} ${(r.flops / 1e6).toFixed(1).padStart(7)} ${r.ms.toFixed(3).padStart(8)} ${r.gflops.toFixed(1).padStart(8)}`);
+for (const r of rows)
+  console.log(
+    `${r.form.padEnd(40)} ${(r.flops / 1e6).toFixed(1).padStart(7)} ${r.ms.toFixed(3).padStart(8)} ${r.gflops.toFixed(1).padStart(8)}`,
+  );
 const file = join(dirname(fileURLToPath(import.meta.url)), 'conv-forms.json');
-writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), backend: runtime.backend, reps, loadavg: os.loadavg()[0], rows }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), backend: runtime.backend, reps, loadavg: os.loadavg()[0], rows }, null, 2)}\n`,
+);
 console.log(`\nwrote ${file}`);

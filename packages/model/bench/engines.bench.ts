@@ -27,10 +27,9 @@ if (!Number.isInteger(reps) || reps < 3 || reps > 10_000) {
   process.exit(2);
 }
 
-
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 function batchOf(per: readonly number[], n: number, seed: number): TensorData {
   const r = rng(seed);
@@ -95,7 +94,9 @@ await tfjs.close();
 const pad = (s: string, n: number): string => s.padEnd(n);
 console.log(`${pad('call', 22)} batch   onnx ms   tfjs ms   tfjs/onnx   max |diff|`);
 for (const r of rows) {
-  console.log(`${pad(r.what, 22)} ${String(r.batch).padStart(5)} ${r.onnxMs.toFixed(3).padStart(9)} ${r.tfjsMs.toFixed(3).padStart(9)} ${r.ratio.toFixed(2).padStart(10)}x ${r.maxAbsDiff.toExponential(1).padStart(11)}`);
+  console.log(
+    `${pad(r.what, 22)} ${String(r.batch).padStart(5)} ${r.onnxMs.toFixed(3).padStart(9)} ${r.tfjsMs.toFixed(3).padStart(9)} ${r.ratio.toFixed(2).padStart(10)}x ${r.maxAbsDiff.toExponential(1).padStart(11)}`,
+  );
 }
 const worst = rows.reduce((a, b) => (b.ratio < a.ratio ? b : a));
 const meets = rows.every((r) => r.ratio >= 4);
@@ -103,6 +104,22 @@ console.log(`\nsmallest ratio ${worst.ratio.toFixed(2)}x (${worst.what}, batch $
 const out = join(here, 'engines.json');
 writeFileSync(
   out,
-  JSON.stringify({ measuredAt: new Date().toISOString(), model: onnx.id, reps, cpus: os.cpus().length, loadavg: os.loadavg(), onnx: onnx.backend, tfjs: tfjs.backend, rows, smallestRatio: worst.ratio, bar: 4, met: meets }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      measuredAt: new Date().toISOString(),
+      model: onnx.id,
+      reps,
+      cpus: os.cpus().length,
+      loadavg: os.loadavg(),
+      onnx: onnx.backend,
+      tfjs: tfjs.backend,
+      rows,
+      smallestRatio: worst.ratio,
+      bar: 4,
+      met: meets,
+    },
+    null,
+    2,
+  ) + '\n',
 );
 console.log(`wrote ${out}`);

@@ -13,7 +13,10 @@ const { openNetwork } = (await import(`${root}/packages/model/src/index.ts`)) as
 const net = await openNetwork(model, { runtime: 'tfjs', backend: 'wasm' });
 const per = net.input.shape;
 let s = 12345;
-const data = Float32Array.from({ length: batch * per.reduce((a, b) => a * b, 1) }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+const data = Float32Array.from(
+  { length: batch * per.reduce((a, b) => a * b, 1) },
+  () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32,
+);
 const whole = await net.wholeRunner();
 const x = { data, shape: [batch, ...per] };
 for (let i = 0; i < 5; i++) await whole.run(x);

@@ -42,7 +42,10 @@ const oldCommit = arg('--old', '');
 function batchOf(per: readonly number[], n: number, seed: number): TensorData {
   let s = seed >>> 0;
   const size = per.reduce((a, b) => a * b, 1) * n;
-  return { data: Float32Array.from({ length: size }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)), shape: [n, ...per] };
+  return {
+    data: Float32Array.from({ length: size }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32),
+    shape: [n, ...per],
+  };
 }
 
 interface Row {
@@ -61,10 +64,12 @@ async function compare(what: string, batch: number, call: Call): Promise<Row> {
   const [a, b] = [await call(0), await call(1)];
   let abs = 0;
   let scale = 0;
-  a.forEach((t, k) => t.forEach((v, i) => {
-    abs = Math.max(abs, Math.abs(v - (b[k] as Float32Array)[i]!));
-    scale = Math.max(scale, Math.abs(v));
-  }));
+  a.forEach((t, k) =>
+    t.forEach((v, i) => {
+      abs = Math.max(abs, Math.abs(v - (b[k] as Float32Array)[i]!));
+      scale = Math.max(scale, Math.abs(v));
+    }),
+  );
   for (let w = 0; w < 3; w++) for (let k = 0; k < 2; k++) await call(k);
   const times: number[][] = [[], []];
   for (let r = 0; r < reps; r++) {
@@ -86,7 +91,9 @@ const nets: SplitNetwork[] = [
   await openNetwork(model, { runtime: 'tfjs' }),
 ];
 const [unfolded, folded] = nets as [SplitNetwork, SplitNetwork];
-console.log(`model ${folded.id}, tfjs backend ${folded.backend}: unfolded vs folded batch norm, ${reps} alternating calls each, median ms\n`);
+console.log(
+  `model ${folded.id}, tfjs backend ${folded.backend}: unfolded vs folded batch norm, ${reps} alternating calls each, median ms\n`,
+);
 const rows: Row[] = [];
 for (const batch of [1, 32]) {
   const x = batchOf(folded.input.shape, batch, 7 + batch);
@@ -149,7 +156,10 @@ if (oldCommit) {
       const order: ('old' | 'new')[] = r % 2 ? ['new', 'old'] : ['old', 'new'];
       for (const which of order) {
         const root = which === 'old' ? oldRoot : repo;
-        const out = execFileSync(process.execPath, ['--import', 'tsx', child, root, model, '32', String(reps)], { cwd: repo, encoding: 'utf8' });
+        const out = execFileSync(process.execPath, ['--import', 'tsx', child, root, model, '32', String(reps)], {
+          cwd: repo,
+          encoding: 'utf8',
+        });
         const last = out.trim().split('\n').pop() ?? '';
         const t = JSON.parse(last) as { wallMs: number; cpuMs: number };
         runs.push({ root: which, ...t });
@@ -171,9 +181,27 @@ if (oldCommit) {
       newBestWallMs: best('new'),
       speedupBestWall: best('old') / best('new'),
     };
-    console.log(`\nold commit ${commit} against this tree, whole network batch 32, ${rounds} alternating rounds (${reps} calls each, median):`);
-    console.log(`  old: wall ${runs.filter((x) => x.root === 'old').map((x) => x.wallMs.toFixed(2)).join(', ')} ms; CPU ${runs.filter((x) => x.root === 'old').map((x) => x.cpuMs.toFixed(2)).join(', ')} ms`);
-    console.log(`  new: wall ${runs.filter((x) => x.root === 'new').map((x) => x.wallMs.toFixed(2)).join(', ')} ms; CPU ${runs.filter((x) => x.root === 'new').map((x) => x.cpuMs.toFixed(2)).join(', ')} ms`);
+    console.log(
+      `\nold commit ${commit} against this tree, whole network batch 32, ${rounds} alternating rounds (${reps} calls each, median):`,
+    );
+    console.log(
+      `  old: wall ${runs
+        .filter((x) => x.root === 'old')
+        .map((x) => x.wallMs.toFixed(2))
+        .join(', ')} ms; CPU ${runs
+        .filter((x) => x.root === 'old')
+        .map((x) => x.cpuMs.toFixed(2))
+        .join(', ')} ms`,
+    );
+    console.log(
+      `  new: wall ${runs
+        .filter((x) => x.root === 'new')
+        .map((x) => x.wallMs.toFixed(2))
+        .join(', ')} ms; CPU ${runs
+        .filter((x) => x.root === 'new')
+        .map((x) => x.cpuMs.toFixed(2))
+        .join(', ')} ms`,
+    );
     console.log(`  speedup (medians): wall ${commits.speedupWall.toFixed(2)}x, CPU ${commits.speedupCpu.toFixed(2)}x`);
     console.log(
       `  fastest round: old ${commits.oldBestWallMs.toFixed(2)} ms, new ${commits.newBestWallMs.toFixed(2)} ms, wall ${commits.speedupBestWall.toFixed(2)}x (bar >= 1.3x: ${commits.speedupBestWall >= 1.3 ? 'met' : 'NOT met'})`,

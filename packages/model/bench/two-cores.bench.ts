@@ -34,7 +34,10 @@ function intArg(name: string, fallback: number, lo: number, hi: number): number 
 const steps = intArg('--steps', 30, 8, 500);
 const rounds = intArg('--rounds', 2, 1, 10);
 const classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-const tasks = [{ name: 'left', classes }, { name: 'right', classes }];
+const tasks = [
+  { name: 'left', classes },
+  { name: 'right', classes },
+];
 
 async function msPerStep(batchSize: number, workers: number): Promise<number> {
   await initRuntime({ backend: 'wasm' });
@@ -43,7 +46,11 @@ async function msPerStep(batchSize: number, workers: number): Promise<number> {
   let last = 0;
   const times: number[] = [];
   await trainModel(m, data, {
-    epochs: 1, batchSize, lr: 2e-3, seed: 1, workers,
+    epochs: 1,
+    batchSize,
+    lr: 2e-3,
+    seed: 1,
+    workers,
     onStep: (st) => {
       const now = performance.now();
       if (st.step > 4) times.push(now - last);
@@ -77,11 +84,18 @@ if (process.argv[2] === '--child') {
 
 const runChild = (what: 'step' | 'conv' = 'step'): Promise<number> =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', self, '--child', what, '--steps', String(steps)], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', self, '--child', what, '--steps', String(steps)], {
+      cwd: here,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out.trim().split('\n').pop() ?? '') as { ms: number }).ms) : reject(new Error(`child exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve((JSON.parse(out.trim().split('\n').pop() ?? '') as { ms: number }).ms)
+        : reject(new Error(`child exited ${code}`)),
+    );
   });
 
 const loadStart = os.loadavg()[0] ?? 0;
@@ -120,5 +134,8 @@ const loadEnd = os.loadavg()[0] ?? 0;
 console.log(`load average (1 min) ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end`);
 const file = join(here, 'two-cores.json');
 const cpu = os.cpus()[0]?.model ?? 'unknown';
-writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), cpu, cpus: os.cpus().length, steps, rounds, loadavg: { start: loadStart, end: loadEnd }, batch32: { aloneMs: alone, togetherMs: together, ceiling }, smallConv: { aloneMs: convAlone, togetherMs: convTogether, ceiling: convCeiling }, batch64: { oneThreadMs: one64, twoThreadsMs: two64, dataParallelSpeedup: dp } }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), cpu, cpus: os.cpus().length, steps, rounds, loadavg: { start: loadStart, end: loadEnd }, batch32: { aloneMs: alone, togetherMs: together, ceiling }, smallConv: { aloneMs: convAlone, togetherMs: convTogether, ceiling: convCeiling }, batch64: { oneThreadMs: one64, twoThreadsMs: two64, dataParallelSpeedup: dp } }, null, 2)}\n`,
+);
 console.log(`wrote ${file}`);

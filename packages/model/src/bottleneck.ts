@@ -17,7 +17,10 @@ export interface BottleneckConfig {
  */
 export function withBottleneck(blocks: Block[], cfg: BottleneckConfig, scope: Scope): Block[] {
   const i = blocks.findIndex((b) => b.name === cfg.point);
-  const valid = blocks.slice(0, -1).filter((b) => b.outShape.length === 3).map((b) => b.name);
+  const valid = blocks
+    .slice(0, -1)
+    .filter((b) => b.outShape.length === 3)
+    .map((b) => b.name);
   if (i < 0 || !valid.includes(cfg.point)) {
     throw new ModelError(`invalid bottleneck split point '${cfg.point}': valid points are ${valid.join(', ')}`);
   }

@@ -187,7 +187,14 @@ export function batchNorm(scope: Scope, name: string, c: number): BatchNormLayer
 /** Training: normalises with the batch statistics (recorded in ctx.bnUpdates); inference: with the moving ones. */
 export function applyBatchNorm(l: BatchNormLayer, x: tf.Tensor4D, ctx: ApplyContext): tf.Tensor4D {
   if (!ctx.training) {
-    return tf.batchNorm4d(x, l.movingMean as tf.Tensor1D, l.movingVariance as tf.Tensor1D, l.beta as tf.Tensor1D, l.gamma as tf.Tensor1D, l.epsilon);
+    return tf.batchNorm4d(
+      x,
+      l.movingMean as tf.Tensor1D,
+      l.movingVariance as tf.Tensor1D,
+      l.beta as tf.Tensor1D,
+      l.gamma as tf.Tensor1D,
+      l.epsilon,
+    );
   }
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   ctx.bnUpdates?.push({ layer: l, mean: tf.keep(mean), variance: tf.keep(variance) });

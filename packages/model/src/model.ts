@@ -112,7 +112,7 @@ export class MtlNet implements MtlModel {
 
   /** Features -> outputs per task; not tidied. */
   runHeads(features: tf.Tensor, ctx: ApplyContext): Record<string, tf.Tensor2D> {
-    const f = features.rank === 2 ? (features as tf.Tensor2D) : tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D;
+    const f = features.rank === 2 ? (features as tf.Tensor2D) : (tf.reshape(features, [features.shape[0], -1]) as tf.Tensor2D);
     const out: Record<string, tf.Tensor2D> = {};
     for (const h of this.heads) out[h.task] = h.apply(f, ctx);
     return out;

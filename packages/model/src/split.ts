@@ -34,9 +34,7 @@ export function split(model: MtlModel, point: string, opts: InferenceOptions = {
     cloud(h) {
       const ok = h.rank === info.shape.length + 1 && info.shape.every((d, k) => h.shape[k + 1] === d);
       if (!ok) {
-        throw new ModelError(
-          `split tensor shape [${h.shape.join(',')}] does not match point '${point}' shape [n,${info.shape.join(',')}]`,
-        );
+        throw new ModelError(`split tensor shape [${h.shape.join(',')}] does not match point '${point}' shape [n,${info.shape.join(',')}]`);
       }
       return tf.tidy(() => model.runHeads(model.runBlocks(h, i, n, ctx), ctx));
     },

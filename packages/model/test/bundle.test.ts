@@ -133,7 +133,9 @@ describe('bundles', () => {
     editJson(join(dir, 'manifest.json'), (j) => {
       (j.backbone as { config: { stages: number[] } }).config.stages = [4, 5, 8];
     });
-    await expect(loadBundle(dir)).rejects.toThrow(/weight 'backbone\.block2\.conv1\.kernel' has shape \[3,3,4,6\], the architecture needs \[3,3,4,5\]/);
+    await expect(loadBundle(dir)).rejects.toThrow(
+      /weight 'backbone\.block2\.conv1\.kernel' has shape \[3,3,4,6\], the architecture needs \[3,3,4,5\]/,
+    );
   });
 
   it('mismatched shapes: model.json shape edited', async () => {
@@ -150,7 +152,8 @@ describe('bundles', () => {
     const m = tinyModel('vgg');
     await saveBundle(dir, m, { dataset: { name: 'multimnist', options: { trainSize: 100 } } });
     m.dispose();
-    const onDisk = (): { options: Record<string, unknown> } => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { dataset: { options: Record<string, unknown> } }).dataset;
+    const onDisk = (): { options: Record<string, unknown> } =>
+      (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { dataset: { options: Record<string, unknown> } }).dataset;
     expect(onDisk().options).toEqual({ trainSize: 100, layout: 'sener-koltun' });
     expect(readManifest(dir).dataset).toEqual({ name: 'multimnist', options: { trainSize: 100, layout: 'sener-koltun' } });
     // a manifest written before the layout was recorded (the default was then 'shifted')

@@ -23,7 +23,8 @@ describe('conv2dSameTrainable', () => {
         const w = tf.randomNormal([k, k, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
         const b = tf.randomNormal([cout], 0, 1, 'float32', 3) as tf.Tensor1D;
         const ref = (a: tf.Tensor, f: tf.Tensor, c: tf.Tensor) => tf.add(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, s, 'same'), c);
-        const mine = (a: tf.Tensor, f: tf.Tensor, c: tf.Tensor) => conv2dSameTrainable(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D, s);
+        const mine = (a: tf.Tensor, f: tf.Tensor, c: tf.Tensor) =>
+          conv2dSameTrainable(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D, s);
         const yr = ref(x, w, b);
         const ym = mine(x, w, b);
         expect(ym.shape).toEqual(yr.shape);

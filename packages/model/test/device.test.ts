@@ -8,12 +8,36 @@ function fakeNet(ms: number): SplitNetwork {
   const wait = (): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const t: TensorData = { data: new Float32Array(1), shape: [1, 1] };
   return {
-    id: 'fake', engine: 'onnx', backend: 'fake', tasks: [], splitPoints: [],
+    id: 'fake',
+    engine: 'onnx',
+    backend: 'fake',
+    tasks: [],
+    splitPoints: [],
     input: { name: 'input', shape: [1], layout: 'NHWC', preprocess: { mean: [0], std: [1] } },
-    point: () => { throw new Error('none'); },
-    edgeRunner: async (point) => ({ point, run: async () => { await wait(); return t; } }),
-    cloudRunner: async (point) => ({ point, run: async () => { await wait(); return { a: t }; } }),
-    wholeRunner: async () => ({ point: 'edge-only', run: async () => { await wait(); return { a: t }; } }),
+    point: () => {
+      throw new Error('none');
+    },
+    edgeRunner: async (point) => ({
+      point,
+      run: async () => {
+        await wait();
+        return t;
+      },
+    }),
+    cloudRunner: async (point) => ({
+      point,
+      run: async () => {
+        await wait();
+        return { a: t };
+      },
+    }),
+    wholeRunner: async () => ({
+      point: 'edge-only',
+      run: async () => {
+        await wait();
+        return { a: t };
+      },
+    }),
     close: async () => undefined,
   };
 }
@@ -29,7 +53,11 @@ describe('withDevice', () => {
     const net = withDevice(fakeNet(20), 5);
     expect(net.backend).toBe('fake, device x5 (emulated)');
     const x: TensorData = { data: new Float32Array(1), shape: [1, 1] };
-    for (const run of [async () => (await net.edgeRunner('p')).run(x), async () => (await net.cloudRunner('p')).run(x), async () => (await net.wholeRunner()).run(x)]) {
+    for (const run of [
+      async () => (await net.edgeRunner('p')).run(x),
+      async () => (await net.cloudRunner('p')).run(x),
+      async () => (await net.wholeRunner()).run(x),
+    ]) {
       const ms = await took(run);
       expect(ms).toBeGreaterThanOrEqual(90); // 5 x 20 ms, less timer slack
       expect(ms).toBeLessThan(2000);
@@ -54,7 +82,9 @@ describe('withDevice', () => {
       await w.run(x); // first run: session set-up
       let b: Record<string, TensorData> = {};
       const fast = await took(async () => (await plain.wholeRunner()).run(x));
-      const stretched = await took(async () => { b = await w.run(x); });
+      const stretched = await took(async () => {
+        b = await w.run(x);
+      });
       expect(Array.from(b.left!.data)).toEqual(Array.from(a.left!.data));
       expect(stretched).toBeGreaterThan(fast * 3); // 20x, with room for a noisy machine
     } finally {

@@ -21,16 +21,27 @@ function expectClose(want: Float32Array, got: Float32Array, what: string): void 
 function randomStats(m: MtlNet, seed: number): void {
   for (const p of m.params.filter((q) => !q.trainable)) p.v.assign(tf.randomUniform(p.v.shape, 0.3, 1.7, 'float32', seed));
   for (const p of m.params.filter((q) => /movingMean/.test(q.key))) p.v.assign(tf.randomUniform(p.v.shape, -0.5, 0.5, 'float32', seed + 2));
-  for (const p of m.params.filter((q) => /gamma|beta|bias/.test(q.key))) p.v.assign(tf.randomUniform(p.v.shape, -0.5, 1.5, 'float32', seed + 1));
+  for (const p of m.params.filter((q) => /gamma|beta|bias/.test(q.key)))
+    p.v.assign(tf.randomUniform(p.v.shape, -0.5, 1.5, 'float32', seed + 1));
 }
 
 const read = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
 const cases: { name: string; backbone: string; shape: [number, number, number]; extra?: object }[] = [
   { name: 'vgg', backbone: 'vgg', shape: [12, 12, 2] },
-  { name: 'vgg odd 11x13, 2 convs per stage', backbone: 'vgg', shape: [11, 13, 3], extra: { backboneConfig: { stages: [4, 6], convsPerStage: 2 } } },
+  {
+    name: 'vgg odd 11x13, 2 convs per stage',
+    backbone: 'vgg',
+    shape: [11, 13, 3],
+    extra: { backboneConfig: { stages: [4, 6], convsPerStage: 2 } },
+  },
   { name: 'resnet with a bottleneck', backbone: 'resnet', shape: [12, 12, 2], extra: { bottleneck: { point: 'block2', channels: 3 } } },
-  { name: 'resnet odd 13x13, gap', backbone: 'resnet', shape: [13, 13, 1], extra: { backboneConfig: { stem: 4, stages: [6, 8], pool: 'gap' } } },
+  {
+    name: 'resnet odd 13x13, gap',
+    backbone: 'resnet',
+    shape: [13, 13, 1],
+    extra: { backboneConfig: { stem: 4, stages: [6, 8], pool: 'gap' } },
+  },
   { name: 'mobilenet (depthwise, relu6)', backbone: 'mobilenet', shape: [12, 12, 2] },
 ];
 

@@ -46,7 +46,7 @@ export function quadrants(n: number, seed: number): Dataset {
   const H = 8;
   const make = (split: string): Batch => {
     let s = seed + (split === 'train' ? 1 : 2);
-    const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const x = new Float32Array(n * H * H);
     const quad = new Int32Array(n);
     const level = new Int32Array(n);

@@ -102,14 +102,23 @@ describe('hostile bundle folders', () => {
       g[g.length - 10] ^= 0xff;
       writeFileSync(join(d, 'model.onnx'), g);
     });
-    await refused(() => openNetwork(dir, { runtime: 'tfjs' }), /^bundle '.*': model\.onnx checksum [0-9a-f]{12}… does not match the manifest's [0-9a-f]{12}…$/);
+    await refused(
+      () => openNetwork(dir, { runtime: 'tfjs' }),
+      /^bundle '.*': model\.onnx checksum [0-9a-f]{12}… does not match the manifest's [0-9a-f]{12}…$/,
+    );
   });
 
   it('files larger than the manifest says, or a huge manifest.json: refused by size before reading', async () => {
     const big = copy((d) => truncateSync(join(d, 'model.onnx'), 3 * 2 ** 30)); // sparse: 3 GiB
-    await refused(() => openNetwork(big), /^bundle '.*': model\.onnx has 3221225472 bytes, more than the manifest's size \(\d+\): refused$/);
+    await refused(
+      () => openNetwork(big),
+      /^bundle '.*': model\.onnx has 3221225472 bytes, more than the manifest's size \(\d+\): refused$/,
+    );
     const man = copy((d) => truncateSync(join(d, 'manifest.json'), 64 * 2 ** 20));
-    await refused(async () => readManifest(man), /manifest\.json has 67108864 bytes, more than the limit for JSON files \(16777216\): refused$/);
+    await refused(
+      async () => readManifest(man),
+      /manifest\.json has 67108864 bytes, more than the limit for JSON files \(16777216\): refused$/,
+    );
   });
 
   it('a manifest.json that is not JSON: the error does not quote it', async () => {
@@ -120,10 +129,19 @@ describe('hostile bundle folders', () => {
 
   it('a manifest that disagrees with the graph: input shape, class count, class names, a split point shape', async () => {
     const cases: [(j: Manifest) => void, RegExp][] = [
-      [(j) => (j.inputShape = [32, 32, 1]), /^bundle '.*': model\.onnx input 'input' is \[N,28,28,1\] per batch, the manifest says \[N,32,32,1\]$/],
+      [
+        (j) => (j.inputShape = [32, 32, 1]),
+        /^bundle '.*': model\.onnx input 'input' is \[N,28,28,1\] per batch, the manifest says \[N,32,32,1\]$/,
+      ],
       [(j) => j.tasks[0].classes.push('10'), /^bundle '.*': model\.onnx output 'left' is \[N,10\], the manifest's task has 11 classes$/],
-      [(j) => j.tasks[1].classes.reverse(), /^bundle '.*': the tasks or class names in model\.onnx's metadata differ from manifest\.json's$/],
-      [(j) => (j.splitPoints.find((p) => p.name === 'block4')!.shape = [4, 4, 16]), /^bundle '.*': split point 'block4' is \[4,4,8\] per sample in model\.onnx, the manifest says \[4,4,16\]$/],
+      [
+        (j) => j.tasks[1].classes.reverse(),
+        /^bundle '.*': the tasks or class names in model\.onnx's metadata differ from manifest\.json's$/,
+      ],
+      [
+        (j) => (j.splitPoints.find((p) => p.name === 'block4')!.shape = [4, 4, 16]),
+        /^bundle '.*': split point 'block4' is \[4,4,8\] per sample in model\.onnx, the manifest says \[4,4,16\]$/,
+      ],
     ];
     for (const [edit, re] of cases) {
       const dir = copy((d) => editManifest(d, edit));

@@ -13,14 +13,20 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function randomStats(m: MtlNet, seed: number): void {
   // batch-norm moving statistics as after training, so the folding is exercised
   for (const p of m.params.filter((q) => !q.trainable)) p.v.assign(tf.randomUniform(p.v.shape, 0.5, 1.5, 'float32', seed));
-  for (const p of m.params.filter((q) => /gamma|beta|bias/.test(q.key))) p.v.assign(tf.randomUniform(p.v.shape, -0.5, 1.5, 'float32', seed + 1));
+  for (const p of m.params.filter((q) => /gamma|beta|bias/.test(q.key)))
+    p.v.assign(tf.randomUniform(p.v.shape, -0.5, 1.5, 'float32', seed + 1));
 }
 
 const cases: { name: string; backbone: string; shape: [number, number, number]; extra?: object }[] = [
   { name: 'vgg 12x12', backbone: 'vgg', shape: [12, 12, 2] },
   { name: 'vgg odd 11x13 (asymmetric same padding)', backbone: 'vgg', shape: [11, 13, 3] },
   { name: 'resnet with a bottleneck', backbone: 'resnet', shape: [12, 12, 2], extra: { bottleneck: { point: 'block2', channels: 3 } } },
-  { name: 'resnet odd 13x13, gap', backbone: 'resnet', shape: [13, 13, 1], extra: { backboneConfig: { stem: 4, stages: [6, 8], pool: 'gap' } } },
+  {
+    name: 'resnet odd 13x13, gap',
+    backbone: 'resnet',
+    shape: [13, 13, 1],
+    extra: { backboneConfig: { stem: 4, stages: [6, 8], pool: 'gap' } },
+  },
   { name: 'mobilenet (depthwise, relu6)', backbone: 'mobilenet', shape: [12, 12, 2] },
 ];
 
@@ -78,7 +84,9 @@ describe('ONNX export and the onnx engine', () => {
     const ref = m.predict(x);
     const small = await openNetwork(dir, { maxSessions: 2 });
     try {
-      const runners = await Promise.all(small.splitPoints.map(async (p) => ({ edge: await small.edgeRunner(p.name), cloud: await small.cloudRunner(p.name) })));
+      const runners = await Promise.all(
+        small.splitPoints.map(async (p) => ({ edge: await small.edgeRunner(p.name), cloud: await small.cloudRunner(p.name) })),
+      );
       for (let round = 0; round < 2; round++) {
         for (const r of runners) {
           const out = await r.cloud.run(await r.edge.run(input));
@@ -100,7 +108,9 @@ describe('ONNX export and the onnx engine', () => {
     const net = await openNetwork(dir);
     try {
       const r = await net.cloudRunner('block1');
-      await expect(r.run({ data: new Float32Array(10), shape: [1, 10] })).rejects.toThrow(/cloud half 'block1'.*shape \[1,10\] does not match \[n,6,6,4\]/);
+      await expect(r.run({ data: new Float32Array(10), shape: [1, 10] })).rejects.toThrow(
+        /cloud half 'block1'.*shape \[1,10\] does not match \[n,6,6,4\]/,
+      );
       await expect(net.edgeRunner('nope')).rejects.toThrow(/unknown split point 'nope'.*valid points are input, block1/);
       await expect(openNetwork(dir, { runtime: 'tensorrt' })).rejects.toThrow(/unknown runtime 'tensorrt': valid are onnx, tfjs/);
     } finally {

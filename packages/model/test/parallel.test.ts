@@ -17,7 +17,14 @@ const plain = (): MtlNet =>
     seed: 3,
   });
 const withBn = (): MtlNet =>
-  buildModel({ backbone: 'resnet', backboneConfig: { stem: 4, stages: [8] }, inputShape: [8, 8, 1], tasks: ds.tasks, head: { hidden: 16 }, seed: 3 });
+  buildModel({
+    backbone: 'resnet',
+    backboneConfig: { stem: 4, stages: [8] },
+    inputShape: [8, 8, 1],
+    tasks: ds.tasks,
+    head: { hidden: 16 },
+    seed: 3,
+  });
 
 function weights(m: MtlNet): Float32Array[] {
   return m.params.map((p) => (p.v.dataSync() as Float32Array).slice());
@@ -54,7 +61,15 @@ describe('data-parallel training (workers > 1)', () => {
     const runs = [];
     for (const workers of [1, 2]) {
       const m = plain();
-      const r = await trainModel(m, ds, { epochs: 1, batchSize: 48, lr: 1e-2, seed: 2, lrSchedule: 'constant', weighting: 'uncertainty', workers });
+      const r = await trainModel(m, ds, {
+        epochs: 1,
+        batchSize: 48,
+        lr: 1e-2,
+        seed: 2,
+        lrSchedule: 'constant',
+        weighting: 'uncertainty',
+        workers,
+      });
       runs.push({ w: weights(m), logVars: r.logVars });
       m.dispose();
     }
@@ -86,7 +101,9 @@ describe('data-parallel training (workers > 1)', () => {
     for (const workers of [0, 1.5, 17]) {
       await expect(trainModel(m, ds, { epochs: 1, batchSize: 32, lr: 1e-3, seed: 1, workers })).rejects.toThrow(ModelError);
     }
-    await expect(trainModel(m, ds, { epochs: 1, batchSize: 32, lr: 1e-3, seed: 1, workers: 0 })).rejects.toThrow(/workers must be an integer in 1\.\.16, got 0/);
+    await expect(trainModel(m, ds, { epochs: 1, batchSize: 32, lr: 1e-3, seed: 1, workers: 0 })).rejects.toThrow(
+      /workers must be an integer in 1\.\.16, got 0/,
+    );
     m.dispose();
   });
 });

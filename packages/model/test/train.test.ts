@@ -75,7 +75,13 @@ describe('training', () => {
 
   it('trains on MultiMNIST batches from @mtl-split/data', async () => {
     const mm = loadDataset('multimnist', { trainSize: 64, testSize: 32 });
-    const m = buildModel({ backbone: 'vgg', backboneConfig: { stages: [4, 8] }, inputShape: mm.inputShape, tasks: mm.tasks, head: { hidden: 8 } });
+    const m = buildModel({
+      backbone: 'vgg',
+      backboneConfig: { stages: [4, 8] },
+      inputShape: mm.inputShape,
+      tasks: mm.tasks,
+      head: { hidden: 8 },
+    });
     const r = await trainModel(m, mm, { epochs: 1, batchSize: 32, lr: 1e-3, seed: 1 });
     expect(Object.keys(r.testAccuracy).sort()).toEqual(['left', 'right']);
     expect(r.trainSamples).toBe(64);

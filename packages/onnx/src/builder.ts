@@ -1,4 +1,12 @@
-import { AttrType, DataType, type AttributeProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import {
+  AttrType,
+  DataType,
+  type AttributeProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './proto.js';
 
 /** A dimension: a size, or a symbolic name such as 'N' for the batch. */
 export type Dim = number | string;

@@ -6,7 +6,9 @@ import type { Dim } from './builder.js';
 export function dimsOf(v: ValueInfoProto): Dim[] | null {
   const shape = v.type?.tensorType?.shape;
   if (!shape) return null;
-  return (shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : '?'));
+  return (shape.dim ?? []).map((d) =>
+    d.dimParam ? d.dimParam : d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : '?',
+  );
 }
 
 /** Element type code of a value (1 = float32), 0 when unknown. */
@@ -90,7 +92,9 @@ export function extractGraph(m: ModelProto, spec: CutSpec): ModelProto {
     }
     const i = producer.get(t);
     if (i === undefined) {
-      throw new OnnxError(`cannot cut graph '${spec.graphName}': '${t}' is needed but is neither computed from ${spec.inputs.join(', ')} nor a constant`);
+      throw new OnnxError(
+        `cannot cut graph '${spec.graphName}': '${t}' is needed but is neither computed from ${spec.inputs.join(', ')} nor a constant`,
+      );
     }
     if (needNodes.has(i)) continue;
     needNodes.add(i);

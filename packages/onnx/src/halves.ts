@@ -27,7 +27,15 @@ export interface HalvesSpec {
 export function cutHalves(m: ModelProto, point: string, spec: HalvesSpec): Halves {
   const name = m.graph?.name || 'model';
   if (point === spec.input) {
-    return { edge: null, cloud: extractGraph(m, { inputs: [spec.input], outputs: spec.outputs, graphName: `${name}.cloud.${point}`, extraInfo: spec.extraInfo }) };
+    return {
+      edge: null,
+      cloud: extractGraph(m, {
+        inputs: [spec.input],
+        outputs: spec.outputs,
+        graphName: `${name}.cloud.${point}`,
+        extraInfo: spec.extraInfo,
+      }),
+    };
   }
   const edge = extractGraph(m, { inputs: [spec.input], outputs: [point], graphName: `${name}.edge.${point}`, extraInfo: spec.extraInfo });
   let cloud: ModelProto;

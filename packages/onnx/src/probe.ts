@@ -9,9 +9,22 @@ import { errorMessage } from '@mtl-split/cli/errors';
 const BOOL = 9;
 /** Ops whose output element type is not their first input's. */
 const FIXED: Record<string, number> = {
-  Shape: DataType.INT64, Size: DataType.INT64, NonZero: DataType.INT64, ArgMax: DataType.INT64, ArgMin: DataType.INT64,
-  Equal: BOOL, Less: BOOL, Greater: BOOL, LessOrEqual: BOOL, GreaterOrEqual: BOOL, Not: BOOL, And: BOOL, Or: BOOL, Xor: BOOL,
-  IsNaN: BOOL, IsInf: BOOL,
+  Shape: DataType.INT64,
+  Size: DataType.INT64,
+  NonZero: DataType.INT64,
+  ArgMax: DataType.INT64,
+  ArgMin: DataType.INT64,
+  Equal: BOOL,
+  Less: BOOL,
+  Greater: BOOL,
+  LessOrEqual: BOOL,
+  GreaterOrEqual: BOOL,
+  Not: BOOL,
+  And: BOOL,
+  Or: BOOL,
+  Xor: BOOL,
+  IsNaN: BOOL,
+  IsInf: BOOL,
 };
 
 /** Element types of every tensor, propagated through the nodes (enough for the ops CNN exporters write). */
@@ -46,7 +59,12 @@ function outType(n: NodeProto, types: ReadonlyMap<string, number>): number {
  * Shapes of every float tensor of a one-input graph for a batch of one: one ONNX Runtime run with those
  * tensors added as outputs, on a seeded random input of `inputShape` (per sample).
  */
-export async function probeShapes(m: ModelProto, input: string, inputShape: readonly number[], label: string): Promise<Map<string, number[]>> {
+export async function probeShapes(
+  m: ModelProto,
+  input: string,
+  inputShape: readonly number[],
+  label: string,
+): Promise<Map<string, number[]>> {
   const g = m.graph!;
   const types = inferElemTypes(m);
   const existing = new Set((g.output ?? []).map((o) => o.name ?? ''));
@@ -63,7 +81,7 @@ export async function probeShapes(m: ModelProto, input: string, inputShape: read
   try {
     let seed = 12345;
     const n = inputShape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: n }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+    const data = Float32Array.from({ length: n }, () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     const out = await s.run({ [input]: { data, shape: [1, ...inputShape] } });
     return new Map(Object.entries(out).map(([k, t]) => [k, t.shape]));
   } finally {

@@ -28,7 +28,13 @@ function widen(r: ValueRange | undefined, data: Float32Array): ValueRange {
  * graph's input `input`: one ONNX Runtime session with those tensors added as outputs, run on chunks of
  * at most 64 samples. Throws OnnxError on a run that fails or a non-finite value.
  */
-export async function tensorRanges(m: ModelProto, input: string, tensors: readonly string[], batch: TensorData, label: string): Promise<Map<string, ValueRange>> {
+export async function tensorRanges(
+  m: ModelProto,
+  input: string,
+  tensors: readonly string[],
+  batch: TensorData,
+  label: string,
+): Promise<Map<string, ValueRange>> {
   const g = m.graph!;
   const existing = new Set((g.output ?? []).map((o) => o.name ?? ''));
   const extra = tensors.filter((t) => !existing.has(t));
@@ -49,7 +55,8 @@ export async function tensorRanges(m: ModelProto, input: string, tensors: readon
     await s.release();
   }
   for (const [t, r] of ranges) {
-    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) throw new OnnxError(`${label}: tensor '${t}' took non-finite values on the calibration batch`);
+    if (!Number.isFinite(r.min) || !Number.isFinite(r.max))
+      throw new OnnxError(`${label}: tensor '${t}' took non-finite values on the calibration batch`);
   }
   return ranges;
 }

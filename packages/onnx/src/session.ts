@@ -24,9 +24,13 @@ export function executionProviders(env: NodeJS.ProcessEnv = process.env): string
   const raw = env.MTL_SPLIT_ORT_PROVIDERS?.trim();
   if (!raw) return ['cpu'];
   const known = ort.listSupportedBackends().map((b) => b.name);
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
-    if (!known.includes(n)) throw new OnnxError(`MTL_SPLIT_ORT_PROVIDERS: unknown execution provider '${n}': valid are ${known.join(', ')}`);
+    if (!known.includes(n))
+      throw new OnnxError(`MTL_SPLIT_ORT_PROVIDERS: unknown execution provider '${n}': valid are ${known.join(', ')}`);
   }
   return names;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cutHalves, decodeModel, encodeModel, extractGraph, GraphBuilder, initializerElements, OrtSession, type ModelProto } from '../src/index.js';
+import {
+  cutHalves,
+  decodeModel,
+  encodeModel,
+  extractGraph,
+  GraphBuilder,
+  initializerElements,
+  OrtSession,
+  type ModelProto,
+} from '../src/index.js';
 
 /** y = relu(x W1) ; out = (y + relu(y W2)) W3 : a residual around W2. */
 function residualNet(): { model: ModelProto; w: Float32Array[] } {
@@ -51,8 +60,12 @@ describe('ONNX graphs', () => {
 
   it('refuses a cut inside the residual: the cloud would still need the input side', () => {
     const { model } = residualNet();
-    expect(() => cutHalves(model, 'branch', { input: 'x', outputs: ['out'] })).toThrow(/'branch' is not a split point: .*'x' is needed but is neither computed from branch/);
-    expect(() => extractGraph(model, { inputs: ['x'], outputs: ['nope'], graphName: 'g' })).toThrow(/'nope' is needed but is neither computed/);
+    expect(() => cutHalves(model, 'branch', { input: 'x', outputs: ['out'] })).toThrow(
+      /'branch' is not a split point: .*'x' is needed but is neither computed from branch/,
+    );
+    expect(() => extractGraph(model, { inputs: ['x'], outputs: ['nope'], graphName: 'g' })).toThrow(
+      /'nope' is needed but is neither computed/,
+    );
   });
 
   it('names the file when the bytes are not ONNX or are truncated', () => {

@@ -53,7 +53,12 @@ describe('shapes computed from other shapes', () => {
     g.input('x', ['N', 3, 4, 5]);
     const s = g.node('Shape', ['x']);
     const n = g.node('Unsqueeze', [g.node('Gather', [s, g.int64s('i0', [0])]), g.int64s('ax', [0])]);
-    const flat = g.node('Reshape', ['x', g.node('Concat', [g.node('Squeeze', [n, g.int64s('ax0', [0])]), g.int64s('m1', [-1])], { axis: 0 })], {}, 'flat');
+    const flat = g.node(
+      'Reshape',
+      ['x', g.node('Concat', [g.node('Squeeze', [n, g.int64s('ax0', [0])]), g.int64s('m1', [-1])], { axis: 0 })],
+      {},
+      'flat',
+    );
     const big = g.node('ConstantOfShape', [g.node('Mul', [s, g.int64s('k', [1000])])], {}, 'big');
     g.output(flat, ['N', 60]);
     g.output(big, []);

@@ -11,7 +11,10 @@ const root = process.argv[2] ?? '.';
 const which = (process.argv[3] ?? 'lenet,mnv2,resnet').split(',');
 const reps = Number(process.argv[4] ?? 5);
 type Tf = typeof import('../src/index.js')['tf'];
-const { initRuntime, tf } = (await import(`${root}/packages/runtime/src/index.ts`)) as { initRuntime: (o: { backend: string }) => Promise<unknown>; tf: Tf };
+const { initRuntime, tf } = (await import(`${root}/packages/runtime/src/index.ts`)) as {
+  initRuntime: (o: { backend: string }) => Promise<unknown>;
+  tf: Tf;
+};
 const { leNet, mobileNetV2Stack } = (await import(`${root}/packages/runtime/bench/nets.ts`)) as typeof import('./nets.js');
 await initRuntime({ backend: 'wasm' });
 
@@ -40,16 +43,25 @@ async function resnetStep(n: number): Promise<() => Promise<void>> {
   const opt = tf.train.adam(1e-3);
   return async () =>
     tf.tidy(() => {
-      opt.minimize(() => {
-        const out = m.forward(x, { training: true, nextSeed: () => 1 });
-        return tf.addN(m.heads.map((h) => h.loss(out[h.task], y) as ReturnType<Tf['scalar']>)) as ReturnType<Tf['scalar']>;
-      }, false, m.variables() as Parameters<ReturnType<Tf['train']['adam']>['minimize']>[2]);
+      opt.minimize(
+        () => {
+          const out = m.forward(x, { training: true, nextSeed: () => 1 });
+          return tf.addN(m.heads.map((h) => h.loss(out[h.task], y) as ReturnType<Tf['scalar']>)) as ReturnType<Tf['scalar']>;
+        },
+        false,
+        m.variables() as Parameters<ReturnType<Tf['train']['adam']>['minimize']>[2],
+      );
     });
 }
 
 const out: Record<string, number> = {};
 for (const net of which) {
-  const step = net === 'lenet' ? layersStep(leNet, [28, 28, 1], 256) : net === 'mnv2' ? layersStep(mobileNetV2Stack, [32, 32, 3], 64) : await resnetStep(64);
+  const step =
+    net === 'lenet'
+      ? layersStep(leNet, [28, 28, 1], 256)
+      : net === 'mnv2'
+        ? layersStep(mobileNetV2Stack, [32, 32, 3], 64)
+        : await resnetStep(64);
   await step();
   await step();
   const wall: number[] = [];

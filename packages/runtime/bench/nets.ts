@@ -61,10 +61,14 @@ export async function resnetStep(): Promise<{ step: () => Promise<void>; dispose
   return {
     step: async () =>
       tf.tidy(() => {
-        opt.minimize(() => {
-          const o = m.forward(x, { training: true, nextSeed: () => 1 });
-          return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
-        }, false, m.variables());
+        opt.minimize(
+          () => {
+            const o = m.forward(x, { training: true, nextSeed: () => 1 });
+            return tf.addN(m.heads.map((h) => h.loss(o[h.task] as tf.Tensor2D, y))) as tf.Scalar;
+          },
+          false,
+          m.variables(),
+        );
       }),
     dispose: () => {
       tf.dispose([x, y]);

@@ -47,7 +47,11 @@ for (let s = 0; s < steps; s++) {
   plain.push(performance.now() - t0);
 }
 const total = [...agg.values()].reduce((a, e) => a + e.ms, 0);
-console.log(`${net}: plain step ms ${plain.map((t) => t.toFixed(0)).join(', ')}; profiled ${wall.map((t) => t.toFixed(0)).join(', ')}; kernel sum ${total.toFixed(1)} ms`);
+console.log(
+  `${net}: plain step ms ${plain.map((t) => t.toFixed(0)).join(', ')}; profiled ${wall.map((t) => t.toFixed(0)).join(', ')}; kernel sum ${total.toFixed(1)} ms`,
+);
 for (const [k, e] of [...agg.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, detail ? 60 : 40)) {
-  console.log(`${e.ms.toFixed(2).padStart(8)} ms ${(e.calls / steps).toFixed(0).padStart(5)} calls ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${k}`);
+  console.log(
+    `${e.ms.toFixed(2).padStart(8)} ms ${(e.calls / steps).toFixed(0).padStart(5)} calls ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${k}`,
+  );
 }

@@ -124,4 +124,3 @@ export class TorchReference {
     this.child.kill();
   }
 }
-

@@ -107,21 +107,30 @@ async function measure(variants: Variant[], spec: NetSpec, rows: Map<string, Row
   if (trackLeaks) await model.trainOnBatch(x, y);
   const before = tf.memory().numTensors;
   let steps = 0;
-  Object.assign(train.ms, await timeMs(variants, reps.train, reps.warm, async () => {
-    await model.trainOnBatch(x, y);
-    steps++;
-  }));
+  Object.assign(
+    train.ms,
+    await timeMs(variants, reps.train, reps.warm, async () => {
+      await model.trainOnBatch(x, y);
+      steps++;
+    }),
+  );
   const leaked = tf.memory().numTensors - before;
   if (trackLeaks) for (const v of variants) (train.leakedTensors ??= {})[v] = leaked;
   tf.dispose([x, y]);
 
-  for (const [batch, n] of [[1, reps.infer1], [32, reps.infer32]] as const) {
+  for (const [batch, n] of [
+    [1, reps.infer1],
+    [32, reps.infer32],
+  ] as const) {
     const xb = tf.randomUniform([batch, ...spec.inputShape]);
-    Object.assign(row('inference', batch).ms, await timeMs(variants, n, backend === 'cpu' ? 0 : 3, async () => {
-      const out = model.predict(xb) as tf.Tensor;
-      await out.data();
-      out.dispose();
-    }));
+    Object.assign(
+      row('inference', batch).ms,
+      await timeMs(variants, n, backend === 'cpu' ? 0 : 3, async () => {
+        const out = model.predict(xb) as tf.Tensor;
+        await out.data();
+        out.dispose();
+      }),
+    );
     xb.dispose();
   }
   model.dispose();
@@ -224,7 +233,15 @@ async function compareTorch(torch: TorchReference): Promise<TorchRow[]> {
       theirs.push(median(await torch.steps({ ...n.req, warm: r === 0 ? 2 : 1 })));
     }
     n.dispose();
-    const row = { net: n.name, batch: n.batch, oursMs: ours, torchMs: theirs, oursMedianMs: median(ours), torchMedianMs: median(theirs), ratio: median(ours) / median(theirs) };
+    const row = {
+      net: n.name,
+      batch: n.batch,
+      oursMs: ours,
+      torchMs: theirs,
+      oursMedianMs: median(ours),
+      torchMedianMs: median(theirs),
+      ratio: median(ours) / median(theirs),
+    };
     rows.push(row);
     process.stderr.write(`  done: ours vs PyTorch ${n.name}: ${row.oursMedianMs.toFixed(0)} / ${row.torchMedianMs.toFixed(0)} ms\n`);
   }
@@ -237,7 +254,9 @@ function printTorch(rows: TorchRow[], torch: TorchReference): void {
   console.log(`${'net'.padEnd(20)} batch  ours ms (rounds)          PyTorch ms (rounds)       ours / PyTorch`);
   for (const r of rows) {
     const list = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
-    console.log(`${r.net.padEnd(20)} ${String(r.batch).padStart(5)}  ${list(r.oursMs).padEnd(25)} ${list(r.torchMs).padEnd(25)} ${r.ratio.toFixed(2)}x`);
+    console.log(
+      `${r.net.padEnd(20)} ${String(r.batch).padStart(5)}  ${list(r.oursMs).padEnd(25)} ${list(r.torchMs).padEnd(25)} ${r.ratio.toFixed(2)}x`,
+    );
   }
 }
 
@@ -261,14 +280,20 @@ async function main(): Promise<void> {
     torchNote = `PyTorch absent: ${torch.absent}; the PyTorch comparison is skipped`;
     process.stderr.write(`${torchNote}\n`);
   }
-  const torchJson = torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS, rows: torchRows } : { absent: torch.absent };
+  const torchJson =
+    torch instanceof TorchReference
+      ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS, rows: torchRows }
+      : { absent: torch.absent };
   if (torchOnly) {
     if (torchRows && torch instanceof TorchReference) printTorch(torchRows, torch);
     else console.log(torchNote);
     const loadEnd = os.loadavg()[0];
     const file = join(dirname(fileURLToPath(import.meta.url)), 'latest-torch.json');
     const cmd = 'npm run bench -w @mtl-split/runtime -- --torch-only';
-    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), command: cmd, node: process.version, cores: os.cpus().length, loadAverage1m: { start: loadStart, end: loadEnd }, tfjs: tf.version.tfjs, torch: torchJson }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), command: cmd, node: process.version, cores: os.cpus().length, loadAverage1m: { start: loadStart, end: loadEnd }, tfjs: tf.version.tfjs, torch: torchJson }, null, 2)}\n`,
+    );
     console.log(`\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)}\nwrote ${file}`);
     return;
   }
@@ -285,11 +310,26 @@ async function main(): Promise<void> {
   }
   await tf.setBackend('wasm');
 
-  const header = ['net', 'task', 'batch', 'wasm ms', 'wasm (composites only) ms', ...(variants.includes('tensorflow') ? ['tensorflow ms'] : []), 'cpu ms', 'wasm speedup vs cpu', 'fast-path gain'];
+  const header = [
+    'net',
+    'task',
+    'batch',
+    'wasm ms',
+    'wasm (composites only) ms',
+    ...(variants.includes('tensorflow') ? ['tensorflow ms'] : []),
+    'cpu ms',
+    'wasm speedup vs cpu',
+    'fast-path gain',
+  ];
   const table = [...rows.values()].map((r) => [
-    r.net, r.task, String(r.batch), fmt(r.ms.wasm), fmt(r.ms['wasm-composites-only']),
+    r.net,
+    r.task,
+    String(r.batch),
+    fmt(r.ms.wasm),
+    fmt(r.ms['wasm-composites-only']),
     ...(variants.includes('tensorflow') ? [fmt(r.ms.tensorflow)] : []),
-    fmt(r.ms.cpu), r.ms.wasm && r.ms.cpu ? `${(r.ms.cpu / r.ms.wasm).toFixed(0)}x` : '-',
+    fmt(r.ms.cpu),
+    r.ms.wasm && r.ms.cpu ? `${(r.ms.cpu / r.ms.wasm).toFixed(0)}x` : '-',
     r.ms.wasm && r.ms['wasm-composites-only'] ? `${(r.ms['wasm-composites-only'] / r.ms.wasm).toFixed(2)}x` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
@@ -300,7 +340,9 @@ async function main(): Promise<void> {
   const loadEnd = os.loadavg()[0];
   if (torchRows && torch instanceof TorchReference) printTorch(torchRows, torch);
   else console.log(`\n${torchNote}`);
-  console.log(`\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)} on ${os.cpus().length} cores; medians; cpu backend timed over ${REPS.cpu.train} training step(s). Numbers are noisy on a shared machine: compare ratios within this run.`);
+  console.log(
+    `\nload average (1 min) at start ${loadStart?.toFixed(1)}, at end ${loadEnd?.toFixed(1)} on ${os.cpus().length} cores; medians; cpu backend timed over ${REPS.cpu.train} training step(s). Numbers are noisy on a shared machine: compare ratios within this run.`,
+  );
 
   const out = {
     date: new Date().toISOString(),

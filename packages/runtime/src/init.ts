@@ -120,17 +120,13 @@ export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> 
   const requested = options.backend ?? fromEnv;
   if (requested !== undefined && !isBackendName(requested)) {
     const source = options.backend !== undefined ? 'backend' : 'MTL_SPLIT_BACKEND';
-    return Promise.reject(
-      new RuntimeError(`unknown ${source} '${requested}': valid backends are ${BACKENDS.join(', ')}`),
-    );
+    return Promise.reject(new RuntimeError(`unknown ${source} '${requested}': valid backends are ${BACKENDS.join(', ')}`));
   }
   if (active) {
     if (requested !== undefined && requested !== activeRequest) {
       return active.then((info) => {
         if (info.backend !== requested) {
-          throw new RuntimeError(
-            `runtime already initialised with backend '${info.backend}'; cannot switch to '${requested}'`,
-          );
+          throw new RuntimeError(`runtime already initialised with backend '${info.backend}'; cannot switch to '${requested}'`);
         }
         return info;
       });

@@ -14,8 +14,18 @@ function padAndSize(r: () => number, kind: string, k: number): { pad: (0 | numbe
 }
 
 export interface ConvCase {
-  seed: number; n: number; h: number; w: number; cin: number; cout: number;
-  kh: number; kw: number; strides: [number, number]; dilations: [number, number]; pad: Pad; rounding: Rounding;
+  seed: number;
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  kh: number;
+  kw: number;
+  strides: [number, number];
+  dilations: [number, number];
+  pad: Pad;
+  rounding: Rounding;
 }
 
 /** Random conv geometry; `depthwise` makes cout the channel multiplier (1-3). */
@@ -28,7 +38,13 @@ export function randomCase(seed: number, opts: { depthwise: boolean; dilated?: b
   const square = kind === 'number';
   const kh = int(r, 1, 5);
   const kw = square ? kh : int(r, 1, 5);
-  let dilations: [number, number] = opts.dilated ? pick(r, [[2, 1], [1, 2], [2, 2]] as [number, number][]) : [1, 1];
+  let dilations: [number, number] = opts.dilated
+    ? pick(r, [
+        [2, 1],
+        [1, 2],
+        [2, 2],
+      ] as [number, number][])
+    : [1, 1];
   if (square && opts.dilated) dilations = [2, 2];
   const sh = int(r, 1, 3);
   const strides: [number, number] = opts.dilated ? [1, 1] : [sh, square ? sh : int(r, 1, 3)];
@@ -37,21 +53,44 @@ export function randomCase(seed: number, opts: { depthwise: boolean; dilated?: b
   let pad: Pad;
   if (kind === 'same' || kind === 'valid') pad = kind;
   else if (kind === 'number') pad = ph.pad[0] as number;
-  else pad = [[0, 0], [ph.pad[0] as number, ph.pad[1] as number], [pw.pad[0] as number, pw.pad[1] as number], [0, 0]];
+  else
+    pad = [
+      [0, 0],
+      [ph.pad[0] as number, ph.pad[1] as number],
+      [pw.pad[0] as number, pw.pad[1] as number],
+      [0, 0],
+    ];
   if (kind === 'number') {
     // a numeric pad is symmetric on both axes
     pw.size = Math.max(1, (kw - 1) * dilations[1] + 1 - 2 * (pad as number)) + int(r, 0, 7);
   }
-  const rounding: Rounding = opts.rounding && kind !== 'same' && kind !== 'valid' ? pick(r, ['floor', 'round', 'ceil'] as const) : undefined;
+  const rounding: Rounding =
+    opts.rounding && kind !== 'same' && kind !== 'valid' ? pick(r, ['floor', 'round', 'ceil'] as const) : undefined;
   return {
-    seed, n: int(r, 1, 4), h: ph.size, w: pw.size, cin: int(r, 1, 4), cout: opts.depthwise ? int(r, 1, 3) : int(r, 1, 4),
-    kh, kw, strides, dilations, pad, rounding,
+    seed,
+    n: int(r, 1, 4),
+    h: ph.size,
+    w: pw.size,
+    cin: int(r, 1, 4),
+    cout: opts.depthwise ? int(r, 1, 3) : int(r, 1, 4),
+    kh,
+    kw,
+    strides,
+    dilations,
+    pad,
+    rounding,
   };
 }
 
 export function info(c: ConvCase, depthwise: boolean): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
-    [c.n, c.h, c.w, c.cin], [c.kh, c.kw, c.cin, c.cout], c.strides, c.dilations, c.pad, c.rounding, depthwise,
+    [c.n, c.h, c.w, c.cin],
+    [c.kh, c.kw, c.cin, c.cout],
+    c.strides,
+    c.dilations,
+    c.pad,
+    c.rounding,
+    depthwise,
   );
 }
 
@@ -64,8 +103,11 @@ export function data(c: ConvCase, depthwise: boolean) {
   const dyShape: [number, number, number, number] = [c.n, ci.outHeight, ci.outWidth, ci.outChannels];
   const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
   return {
-    xShape, fShape, dyShape,
-    x: randomValues(r, size(xShape)), f: randomValues(r, size(fShape)), dy: randomValues(r, size(dyShape)),
+    xShape,
+    fShape,
+    dyShape,
+    x: randomValues(r, size(xShape)),
+    f: randomValues(r, size(fShape)),
+    dy: randomValues(r, size(dyShape)),
   };
 }
-

@@ -20,12 +20,13 @@ describe('Conv2DBackpropFilter composite and Conv2DBackpropInput fast path', () 
     for (const seed of SEEDS(1000, 40)) {
       const c = randomCase(seed, { depthwise: false });
       const d = data(c, false);
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor4d(d.x, d.xShape);
-        const f = tf.tensor4d(d.f, d.fShape);
-        const dy = tf.tensor4d(d.dy, d.dyShape);
-        return tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad))([x, f], dy);
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor4d(d.x, d.xShape);
+          const f = tf.tensor4d(d.f, d.fShape);
+          const dy = tf.tensor4d(d.dy, d.dyShape);
+          return tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad))([x, f], dy);
+        });
       const [cpuDx, cpuDw] = run('cpu');
       const [wasmDx, wasmDw] = run('wasm');
       expect(relError(wasmDw!, cpuDw!), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
@@ -38,16 +39,22 @@ describe('Conv2DBackpropFilter composite and Conv2DBackpropInput fast path', () 
       const c = randomCase(seed, { depthwise: false, rounding: true, kinds: ['number', 'explicit'] });
       const d = data(c, false);
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: d.fShape };
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => [
-        tf.engine().runKernel(
-          'Conv2DBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
-        tf.engine().runKernel(
-          'Conv2DBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) },
-          { ...attrs, inputShape: d.xShape } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
-      ]);
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => [
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
+              attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor,
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) }, {
+              ...attrs,
+              inputShape: d.xShape,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        ]);
       const [cpuDw, cpuDx] = run('cpu');
       const [wasmDw, wasmDx] = run('wasm');
       expect(relError(wasmDw!, cpuDw!), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
@@ -66,18 +73,39 @@ describe('1x1 Conv2DBackpropFilter (one matMul, the wider operand transposed on 
       const cin = int(r, 1, 80);
       const cout = int(r, 1, 80);
       const strides: [number, number] = [int(r, 1, 3), int(r, 1, 3)];
-      const pad = (['same', 'valid', [[0, 0], [int(r, 0, 1), int(r, 0, 1)], [int(r, 0, 1), int(r, 0, 1)], [0, 0]]] as const)[seed % 3]!;
+      const pad = (
+        [
+          'same',
+          'valid',
+          [
+            [0, 0],
+            [int(r, 0, 1), int(r, 0, 1)],
+            [int(r, 0, 1), int(r, 0, 1)],
+            [0, 0],
+          ],
+        ] as const
+      )[seed % 3]!;
       const ci = tf.backend_util.computeConv2DInfo([n, h, w, cin], [1, 1, cin, cout], strides, 1, pad as tf.backend_util.ExplicitPadding);
       const xv = randomValues(r, n * h * w * cin);
       const dyv = randomValues(r, n * ci.outHeight * ci.outWidth * cout);
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x: tf.tensor4d(xv, [n, h, w, cin]), dy: tf.tensor4d(dyv, [n, ci.outHeight, ci.outWidth, cout]) },
-        { strides, pad, dataFormat: 'NHWC', filterShape: [1, 1, cin, cout] } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor);
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(
+          b,
+          () =>
+            tf
+              .engine()
+              .runKernel(
+                'Conv2DBackpropFilter',
+                { x: tf.tensor4d(xv, [n, h, w, cin]), dy: tf.tensor4d(dyv, [n, ci.outHeight, ci.outWidth, cout]) },
+                { strides, pad, dataFormat: 'NHWC', filterShape: [1, 1, cin, cout] } as unknown as tf.NamedAttrMap,
+              ) as tf.Tensor,
+        );
       const [cpu] = run('cpu');
       const [wasm] = run('wasm');
-      expect(relError(wasm!, cpu!), `seed ${seed}: x [${n},${h},${w},${cin}], cout ${cout}, strides ${strides}, pad ${JSON.stringify(pad)}`).toBeLessThan(TOL);
+      expect(
+        relError(wasm!, cpu!),
+        `seed ${seed}: x [${n},${h},${w},${cin}], cout ${cout}, strides ${strides}, pad ${JSON.stringify(pad)}`,
+      ).toBeLessThan(TOL);
     }
   });
 
@@ -100,13 +128,15 @@ describe('DepthwiseConv2dNative backprop composites', () => {
     for (const seed of SEEDS(3000, 40)) {
       const c = randomCase(seed, { depthwise: true, rounding: seed % 2 === 0 });
       const d = data(c, true);
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor4d(d.x, d.xShape);
-        const f = tf.tensor4d(d.f, d.fShape);
-        const dy = tf.tensor4d(d.dy, d.dyShape);
-        return tf.grads((a: tf.Tensor, w: tf.Tensor) =>
-          tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.rounding))([x, f], dy);
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor4d(d.x, d.xShape);
+          const f = tf.tensor4d(d.f, d.fShape);
+          const dy = tf.tensor4d(d.dy, d.dyShape);
+          return tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+            tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.rounding),
+          )([x, f], dy);
+        });
       const [cpuDx, cpuDw] = run('cpu');
       const [wasmDx, wasmDw] = run('wasm');
       expect(relError(wasmDx!, cpuDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
@@ -138,12 +168,20 @@ describe('DepthwiseConv2dNative backprop composites', () => {
       const eShape: [number, number, number, number] = [ekh, ekw, c.cin, c.cout];
       const base = { strides: 1, pad: c.pad, inputShape: d.xShape };
       const [refDx, refDwExpanded] = runOn('cpu', () => [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput',
-          { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(expanded, eShape) },
-          { ...base, dilations: 1 } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter',
-          { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
-          { strides: 1, pad: c.pad, dilations: 1, filterShape: eShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(expanded, eShape) }, {
+            ...base,
+            dilations: 1,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
+            strides: 1,
+            pad: c.pad,
+            dilations: 1,
+            filterShape: eShape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ]);
       const refDw = new Float32Array(d.f.length);
       for (let p = 0; p < c.kh; p++) {
@@ -152,12 +190,20 @@ describe('DepthwiseConv2dNative backprop composites', () => {
         }
       }
       const [gotDx, gotDw] = runOn('wasm', () => [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput',
-          { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) },
-          { ...base, dilations: c.dilations } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter',
-          { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
-          { strides: 1, pad: c.pad, dilations: c.dilations, filterShape: d.fShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) }, {
+            ...base,
+            dilations: c.dilations,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
+            strides: 1,
+            pad: c.pad,
+            dilations: c.dilations,
+            filterShape: d.fShape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ]);
       expect(relError(gotDx!, refDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
       expect(relError(gotDw!, refDw), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
@@ -174,11 +220,14 @@ describe('UnsortedSegmentSum composite', () => {
       const x = randomValues(r, rows * cols * 2);
       const idx = Array.from({ length: int(r, 1, 12) }, () => int(r, 0, rows - 1));
       const ids = Array.from({ length: rows }, () => int(r, -1, 4));
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const t = tf.tensor3d(x, [rows, cols, 2]);
-        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, tf.tensor1d(idx, 'int32')), tf.range(1, 1 + idx.length * cols * 2).reshape([idx.length, cols, 2]))))(t);
-        return [g, tf.unsortedSegmentSum(t, tf.tensor1d(ids, 'int32'), 5)];
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const t = tf.tensor3d(x, [rows, cols, 2]);
+          const g = tf.grad((v: tf.Tensor) =>
+            tf.sum(tf.mul(tf.gather(v, tf.tensor1d(idx, 'int32')), tf.range(1, 1 + idx.length * cols * 2).reshape([idx.length, cols, 2]))),
+          )(t);
+          return [g, tf.unsortedSegmentSum(t, tf.tensor1d(ids, 'int32'), 5)];
+        });
       const [cpuG, cpuS] = run('cpu');
       const [wasmG, wasmS] = run('wasm');
       expect(relError(wasmG!, cpuG!), `gather grad, seed ${seed}`).toBeLessThan(TOL);
@@ -202,7 +251,10 @@ describe('Tile fast path', () => {
         shape.push(one ? 1 : int(r, 1, 5));
         reps.push(one || mode === 2 ? int(r, 1, 4) : 1);
       }
-      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1));
+      const xv = randomValues(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+      );
       const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.tile(tf.tensor(xv, shape), reps));
       expect(relError(run('wasm')[0]!, run('cpu')[0]!), `tile ${JSON.stringify({ shape, reps })}`).toBe(0);
     }
@@ -233,10 +285,11 @@ describe('Sum and Mean fast paths', () => {
       }
       const keepDims = r() < 0.3;
       const xv = randomValues(r, size);
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor(xv, shape);
-        return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims), tf.moments(x, axes, keepDims).variance];
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor(xv, shape);
+          return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims), tf.moments(x, axes, keepDims).variance];
+        });
       const cpu = run('cpu');
       const wasm = run('wasm');
       const what = JSON.stringify({ shape, axes, keepDims });
@@ -246,10 +299,11 @@ describe('Sum and Mean fast paths', () => {
     }
     // batch-norm and global-average-pooling shapes
     const v = randomValues(rng(3), 16 * 12 * 12 * 24);
-    const bn = (b: 'cpu' | 'wasm') => runOn(b, () => {
-      const x = tf.tensor4d(v, [16, 12, 12, 24]);
-      return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.mean(x, [1, 2])];
-    });
+    const bn = (b: 'cpu' | 'wasm') =>
+      runOn(b, () => {
+        const x = tf.tensor4d(v, [16, 12, 12, 24]);
+        return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.mean(x, [1, 2])];
+      });
     const [c0, c1, c2] = bn('cpu');
     const [w0, w1, w2] = bn('wasm');
     expect(relError(w0!, c0!)).toBeLessThan(TOL);
@@ -269,21 +323,29 @@ describe('BatchMatMul fast path', () => {
       const bBatch = r() < 0.3 ? 1 : batch; // b broadcast over a's batch sometimes
       const aShape: [number, number, number] = [batch, tA ? k : m, tA ? m : k];
       const bShape: [number, number, number] = [bBatch, tB ? n : k, tB ? k : n];
-      const av = randomValues(r, aShape.reduce((x, y) => x * y, 1));
-      const bv = randomValues(r, bShape.reduce((x, y) => x * y, 1));
-      const run = (be: 'cpu' | 'wasm') => runOn(be, () => tf.matMul(tf.tensor(av, aShape) as tf.Tensor3D, tf.tensor(bv, bShape) as tf.Tensor3D, tA, tB));
+      const av = randomValues(
+        r,
+        aShape.reduce((x, y) => x * y, 1),
+      );
+      const bv = randomValues(
+        r,
+        bShape.reduce((x, y) => x * y, 1),
+      );
+      const run = (be: 'cpu' | 'wasm') =>
+        runOn(be, () => tf.matMul(tf.tensor(av, aShape) as tf.Tensor3D, tf.tensor(bv, bShape) as tf.Tensor3D, tA, tB));
       expect(relError(run('wasm')[0]!, run('cpu')[0]!), JSON.stringify({ aShape, bShape, tA, tB })).toBeLessThan(TOL);
     }
     // the gradients of a dense layer 256 -> 32 on a batch of 16 (x^T dy and dy W^T)
     const r = rng(9);
     const xv = randomValues(r, 16 * 256);
     const wv = randomValues(r, 256 * 32);
-    const grads = (be: 'cpu' | 'wasm') => runOn(be, () => {
-      const x = tf.tensor2d(xv, [16, 256]);
-      const w = tf.tensor2d(wv, [256, 32]);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))));
-      return g([x, w]);
-    });
+    const grads = (be: 'cpu' | 'wasm') =>
+      runOn(be, () => {
+        const x = tf.tensor2d(xv, [16, 256]);
+        const w = tf.tensor2d(wv, [256, 32]);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))));
+        return g([x, w]);
+      });
     const [cx, cw] = grads('cpu');
     const [wx, ww] = grads('wasm');
     expect(relError(wx!, cx!)).toBeLessThan(TOL);
@@ -304,13 +366,17 @@ describe('MaxPoolGrad fast path', () => {
       const pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : 0;
       const shape: [number, number, number, number] = [int(r, 1, 3), k[0] + int(r, 0, 8), k[1] + int(r, 0, 8), int(r, 1, 5)];
       // every other case quantised to a few levels, so windows hold ties (the first maximum gets dy)
-      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1)).map((v) => (seed % 2 === 1 ? Math.round(v * 2) / 2 : v));
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor4d(xv, shape);
-        const y = tf.maxPool(x, k, strides, pad as 'same');
-        const dy = tf.tensor4d(randomValues(rng(seed + 1), y.size), y.shape);
-        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, strides, pad as 'same'), dy)))(x);
-      });
+      const xv = randomValues(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+      ).map((v) => (seed % 2 === 1 ? Math.round(v * 2) / 2 : v));
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor4d(xv, shape);
+          const y = tf.maxPool(x, k, strides, pad as 'same');
+          const dy = tf.tensor4d(randomValues(rng(seed + 1), y.size), y.shape);
+          return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, strides, pad as 'same'), dy)))(x);
+        });
       expect(relError(run('wasm')[0]!, run('cpu')[0]!), JSON.stringify({ shape, k, strides, pad })).toBeLessThan(TOL);
     }
   });
@@ -322,18 +388,22 @@ describe('FusedBatchNorm fast path', () => {
       const r = rng(seed);
       const c = int(r, 1, 24);
       const shape: [number, number, number, number] = [int(r, 1, 4), int(r, 1, 9), int(r, 1, 9), c];
-      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1)).map((v) => v * 3 + 1);
+      const xv = randomValues(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+      ).map((v) => v * 3 + 1);
       const [m, v, o, sc] = [0, 1, 2, 3].map(() => randomValues(r, c));
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor(xv, shape) as tf.Tensor4D;
-        const mean = tf.tensor1d(m!);
-        const variance = tf.abs(tf.tensor1d(v!)) as tf.Tensor1D;
-        return [
-          tf.batchNorm(x, mean, variance, tf.tensor1d(o!), tf.tensor1d(sc!), 1e-3),
-          tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
-          tf.batchNorm(x, mean, variance, tf.tensor1d(o!), undefined, 1e-5),
-        ];
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor(xv, shape) as tf.Tensor4D;
+          const mean = tf.tensor1d(m!);
+          const variance = tf.abs(tf.tensor1d(v!)) as tf.Tensor1D;
+          return [
+            tf.batchNorm(x, mean, variance, tf.tensor1d(o!), tf.tensor1d(sc!), 1e-3),
+            tf.batchNorm(x, mean, variance, undefined, undefined, 1e-3),
+            tf.batchNorm(x, mean, variance, tf.tensor1d(o!), undefined, 1e-5),
+          ];
+        });
       const cpu = run('cpu');
       const wasm = run('wasm');
       cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `case ${seed}/${i}`).toBeLessThan(TOL));
@@ -361,21 +431,22 @@ describe('FusedBatchNorm and Mean gradients on wasm', () => {
       const axes = Array.from({ length: rank - 1 }, (_, i) => i);
       const eps = seed % 2 ? 1e-3 : 1e-5;
       const meanAxes = axes.slice(0, int(r, 1, rank - 1));
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor(xv, shape);
-        const dy = tf.tensor(dyv, shape);
-        const scale = tf.tensor1d(sc!);
-        const offset = tf.tensor1d(o!);
-        const training = tf.grads((xx: tf.Tensor, s: tf.Tensor, off: tf.Tensor) => {
-          const mv = tf.moments(xx, axes);
-          return tf.batchNorm(xx, mv.mean, mv.variance, off, s, eps);
-        })([x, scale, offset], dy);
-        const free = tf.grads((xx: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, s: tf.Tensor, off: tf.Tensor) =>
-          tf.batchNorm(xx, mean, tf.abs(variance), off, s, eps),
-        )([x, tf.tensor1d(m!), tf.tensor1d(v!), scale, offset], dy);
-        const meanGrad = tf.grad((xx: tf.Tensor) => tf.mul(tf.mean(xx, meanAxes, seed % 2 === 0), 3))(x);
-        return [...training, ...free, meanGrad];
-      });
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor(xv, shape);
+          const dy = tf.tensor(dyv, shape);
+          const scale = tf.tensor1d(sc!);
+          const offset = tf.tensor1d(o!);
+          const training = tf.grads((xx: tf.Tensor, s: tf.Tensor, off: tf.Tensor) => {
+            const mv = tf.moments(xx, axes);
+            return tf.batchNorm(xx, mv.mean, mv.variance, off, s, eps);
+          })([x, scale, offset], dy);
+          const free = tf.grads((xx: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, s: tf.Tensor, off: tf.Tensor) =>
+            tf.batchNorm(xx, mean, tf.abs(variance), off, s, eps),
+          )([x, tf.tensor1d(m!), tf.tensor1d(v!), scale, offset], dy);
+          const meanGrad = tf.grad((xx: tf.Tensor) => tf.mul(tf.mean(xx, meanAxes, seed % 2 === 0), 3))(x);
+          return [...training, ...free, meanGrad];
+        });
       const cpu = run('cpu');
       const wasm = run('wasm');
       cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `seed ${seed}, shape [${shape}], output ${i}`).toBeLessThan(TOL));
@@ -387,10 +458,15 @@ describe('FusedBatchNorm and Mean gradients on wasm', () => {
       const r = rng(seed);
       const shape = [int(r, 1, 6), int(r, 1, 6), int(r, 1, 6), int(r, 1, 6)];
       const axes = [0, 1, 2, 3].filter(() => r() < 0.5);
-      const xv = randomValues(r, shape.reduce((a, b) => a * b, 1));
+      const xv = randomValues(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+      );
       const keep = seed % 2 === 0;
-      const run = (b: 'cpu' | 'wasm') => runOn(b, () =>
-        tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.mean(xx, axes.length ? axes : undefined, keep))))(tf.tensor(xv, shape)));
+      const run = (b: 'cpu' | 'wasm') =>
+        runOn(b, () =>
+          tf.grad((xx: tf.Tensor) => tf.sum(tf.square(tf.mean(xx, axes.length ? axes : undefined, keep))))(tf.tensor(xv, shape)),
+        );
       expect(relError(run('wasm')[0]!, run('cpu')[0]!), `seed ${seed}, axes ${axes}`).toBeLessThan(TOL);
     }
   });
@@ -424,15 +500,16 @@ describe('ReLU6 and clipByValue gradients on wasm', () => {
       const xv = randomValues(r, n).map((v, i) => (i % 7 === 0 ? [0, 6, -1.5, 2.25][i % 4]! : v * 8));
       const dyv = randomValues(r, n);
       const [lo, hi] = [-1.5, 2.25];
-      const grads = (b: 'cpu' | 'wasm') => runOn(b, () => {
-        const x = tf.tensor1d(xv);
-        const dy = tf.tensor1d(dyv);
-        return [
-          tf.grad((a: tf.Tensor) => tf.relu6(a))(x, dy),
-          tf.grad((a: tf.Tensor) => tf.clipByValue(a, lo, hi))(x, dy),
-          tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x, dy),
-        ];
-      });
+      const grads = (b: 'cpu' | 'wasm') =>
+        runOn(b, () => {
+          const x = tf.tensor1d(xv);
+          const dy = tf.tensor1d(dyv);
+          return [
+            tf.grad((a: tf.Tensor) => tf.relu6(a))(x, dy),
+            tf.grad((a: tf.Tensor) => tf.clipByValue(a, lo, hi))(x, dy),
+            tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x, dy),
+          ];
+        });
       const cpu = grads('cpu');
       const wasm = grads('wasm');
       cpu.forEach((ref, i) => expect(relError(wasm[i]!, ref), `seed ${seed} gradient ${i}`).toBe(0));
@@ -442,16 +519,22 @@ describe('ReLU6 and clipByValue gradients on wasm', () => {
   it('use no comparison or select kernel on wasm, and tfjs gradients with the fast paths off', async () => {
     tf.setBackend('wasm');
     const x = tf.randomUniform([4, 8, 8, 3], -8, 8, 'float32', 3);
-    const names = async () => (await tf.profile(() => {
-      tf.dispose([tf.grad((a: tf.Tensor) => tf.relu6(a))(x), tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x)]);
-    })).kernels.map((k) => k.name);
+    const names = async () =>
+      (
+        await tf.profile(() => {
+          tf.dispose([tf.grad((a: tf.Tensor) => tf.relu6(a))(x), tf.grad((a: tf.Tensor) => tf.clipByValue(a, 0, 6))(x)]);
+        })
+      ).kernels.map((k) => k.name);
     const fast = await names();
     setWasmFastPaths(false);
     try {
       const slow = await names();
       for (const k of ['LessEqual', 'GreaterEqual', 'LogicalAnd', 'Select']) {
         expect(fast, k).not.toContain(k);
-        expect(slow.some((n) => ['LessEqual', 'Select'].includes(n)), k).toBe(true);
+        expect(
+          slow.some((n) => ['LessEqual', 'Select'].includes(n)),
+          k,
+        ).toBe(true);
       }
     } finally {
       setWasmFastPaths(true);
@@ -480,7 +563,21 @@ describe('Identity fast path', () => {
 
 describe('registration and memory', () => {
   it('registers the composites for wasm once (a second call adds nothing)', () => {
-    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Tile', 'Sum', 'Mean', 'Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Cast', 'FusedBatchNorm', 'MaxPoolGrad']) {
+    for (const name of [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+      'Tile',
+      'Sum',
+      'Mean',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+      'Identity',
+      'Cast',
+      'FusedBatchNorm',
+      'MaxPoolGrad',
+    ]) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -527,21 +624,53 @@ describe('registration and memory', () => {
       const calls: [string, tf.NamedTensorMap, object][] = [
         ['Conv2DBackpropFilter', { x, dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] }],
         ['DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }],
-        ['DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: f }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 9, 8, 3] }],
+        [
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: dyDw, filter: f },
+          { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 9, 8, 3] },
+        ],
         ['UnsortedSegmentSum', { x: tf.reshape(x, [2, 216]), segmentIds: ids }, { numSegments: 3 }],
         ['Conv2DBackpropInput', { dy: dyConv, filter: f }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
         ['Tile', { x: tf.reshape(f, [1, 1, 9, 3, 2]) }, { reps: [2, 3, 1, 1, 1] }],
         ['Tile', { x: tf.reshape(f, [3, 3, 1, 3, 2]) }, { reps: [1, 1, 4, 1, 1] }],
         ['Sum', { x: big }, { axis: [0, 1, 2], keepDims: false }],
         ['Mean', { x: big }, { axis: [1, 2], keepDims: true }],
-        ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(big, [4, 64, 16]).slice([0, 0, 0], [2, 36, 16]) }, { transposeA: true, transposeB: false }],
+        [
+          'BatchMatMul',
+          { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(big, [4, 64, 16]).slice([0, 0, 0], [2, 36, 16]) },
+          { transposeA: true, transposeB: false },
+        ],
         ['BatchMatMul', { a: tf.reshape(x, [2, 36, 6]), b: tf.reshape(f, [1, 9, 6]) }, { transposeA: false, transposeB: true }],
-        ['Conv2DBackpropFilter', { x, dy: tf.randomUniform([2, 9, 8, 2]) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, 3, 2] }],
-        ['Conv2DBackpropFilter', { x: tf.slice(x, [0, 0, 0, 0], [2, 9, 8, 1]), dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] }],
-        ['Conv2DBackpropInput', { dy: dyConv, filter: tf.slice(f, [0, 0, 0, 0], [1, 1, 3, 2]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
-        ['Conv2DBackpropInput', { dy: tf.randomUniform([2, 9, 8, 2]), filter: f }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] }],
-        ['MaxPoolGrad', { dy: tf.randomUniform([2, 5, 4, 3]), input: x, output: tf.maxPool(x, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' }],
-        ['FusedBatchNorm', { x, mean: tf.ones([3]), variance: tf.ones([3]), offset: tf.zeros([3]), scale: tf.ones([3]) }, { varianceEpsilon: 1e-3 }],
+        [
+          'Conv2DBackpropFilter',
+          { x, dy: tf.randomUniform([2, 9, 8, 2]) },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, 3, 2] },
+        ],
+        [
+          'Conv2DBackpropFilter',
+          { x: tf.slice(x, [0, 0, 0, 0], [2, 9, 8, 1]), dy: dyConv },
+          { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 2] },
+        ],
+        [
+          'Conv2DBackpropInput',
+          { dy: dyConv, filter: tf.slice(f, [0, 0, 0, 0], [1, 1, 3, 2]) },
+          { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] },
+        ],
+        [
+          'Conv2DBackpropInput',
+          { dy: tf.randomUniform([2, 9, 8, 2]), filter: f },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 8, 3] },
+        ],
+        [
+          'MaxPoolGrad',
+          { dy: tf.randomUniform([2, 5, 4, 3]), input: x, output: tf.maxPool(x, 3, 2, 'same') },
+          { filterSize: 3, strides: 2, pad: 'same' },
+        ],
+        [
+          'FusedBatchNorm',
+          { x, mean: tf.ones([3]), variance: tf.ones([3]), offset: tf.zeros([3]), scale: tf.ones([3]) },
+          { varianceEpsilon: 1e-3 },
+        ],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;
@@ -555,10 +684,22 @@ describe('registration and memory', () => {
       // Inputs given as bare TensorInfos (not Tensors) are copied in and released again.
       const infoBefore = tf.memory().numTensors;
       const bare = { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as unknown as tf.Tensor;
-      const viaInfo = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: bare, dy: dyDw },
-        { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      const viaTensor = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw },
-        { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const viaInfo = tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: bare, dy: dyDw }, {
+          strides: 2,
+          pad: 'same',
+          dilations: 1,
+          filterShape: [3, 3, 3, 2],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const viaTensor = tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, {
+          strides: 2,
+          pad: 'same',
+          dilations: 1,
+          filterShape: [3, 3, 3, 2],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
       expect(relError(viaInfo.dataSync() as Float32Array, viaTensor.dataSync() as Float32Array)).toBe(0);
       tf.dispose([viaInfo, viaTensor]);
       expect(tf.memory().numTensors).toBe(infoBefore);
@@ -568,7 +709,10 @@ describe('registration and memory', () => {
       // A whole training gradient through all composites leaks nothing either.
       const before = tf.memory().numTensors;
       const g = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
-        tf.sum(tf.conv2d(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.ones([1, 1, 6, 2]) as tf.Tensor4D, 1, 'valid')))([x, tf.randomUniform([3, 3, 3, 2])]);
+        tf.sum(
+          tf.conv2d(tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), tf.ones([1, 1, 6, 2]) as tf.Tensor4D, 1, 'valid'),
+        ),
+      )([x, tf.randomUniform([3, 3, 3, 2])]);
       tf.dispose(g);
       expect(tf.memory().numTensors).toBe(before + 1); // the random filter created inline
       tf.dispose([x, f, dyConv, dyDw, ids, big]);

@@ -12,11 +12,16 @@ beforeAll(async () => {
 });
 
 const SHAPES: Record<string, number[]> = {
-  conv1: [3, 3, 3, 8], bias1: [8],
-  dw: [3, 3, 8, 2], gamma: [16], beta: [16],
-  conv2: [3, 3, 16, 12], bias2: [12],
+  conv1: [3, 3, 3, 8],
+  bias1: [8],
+  dw: [3, 3, 8, 2],
+  gamma: [16],
+  beta: [16],
+  conv2: [3, 3, 16, 12],
+  bias2: [12],
   dw2: [3, 3, 12, 1],
-  dense: [12, 5], denseBias: [5],
+  dense: [12, 5],
+  denseBias: [5],
 };
 
 type Params = Record<string, tf.Variable>;
@@ -27,7 +32,12 @@ function forward(p: Params, x: tf.Tensor4D): tf.Tensor2D {
   const { mean, variance } = tf.moments(h, [0, 1, 2]);
   h = tf.relu6(tf.batchNorm(h, mean, variance, p.beta!, p.gamma!, 1e-3)) as tf.Tensor4D;
   h = tf.maxPool(h, 3, 1, 'same');
-  h = tf.conv2d(h, p.conv2 as tf.Variable<tf.Rank.R4>, 2, [[0, 0], [1, 0], [0, 1], [0, 0]]);
+  h = tf.conv2d(h, p.conv2 as tf.Variable<tf.Rank.R4>, 2, [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+    [0, 0],
+  ]);
   h = tf.elu(tf.add(h, p.bias2!)) as tf.Tensor4D;
   h = tf.depthwiseConv2d(h, p.dw2 as tf.Variable<tf.Rank.R4>, 1, 'valid');
   h = tf.avgPool(h, 2, 1, 'same');
@@ -38,7 +48,8 @@ function forward(p: Params, x: tf.Tensor4D): tf.Tensor2D {
 function train(backend: 'cpu' | 'wasm', init: Record<string, Float32Array>, xv: Float32Array, labels: number[], steps: number) {
   tf.setBackend(backend);
   const params: Params = {};
-  for (const [name, shape] of Object.entries(SHAPES)) params[name] = tf.tidy(() => tf.variable(tf.tensor(init[name]!, shape), true, `${backend}-${name}`));
+  for (const [name, shape] of Object.entries(SHAPES))
+    params[name] = tf.tidy(() => tf.variable(tf.tensor(init[name]!, shape), true, `${backend}-${name}`));
   const x = tf.tensor4d(xv, [labels.length, 17, 15, 3]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 5));
   const opt = tf.train.adam(0.01);

@@ -68,10 +68,34 @@ export function predictSplit(c: RequestCosts, link: LinkModel): LatencyPredictio
   const computeMs = c.edgeMs + c.encodeMs + c.decodeMs + c.cloudMs;
   const transfer = upMs + downMs;
   const totalMs = computeMs + transfer + link.rttMs + overheadMs;
-  return { edgeMs: c.edgeMs, encodeMs: c.encodeMs, upMs, rttMs: link.rttMs, overheadMs, decodeMs: c.decodeMs, cloudMs: c.cloudMs, downMs, computeMs, transferMs: transfer, totalMs };
+  return {
+    edgeMs: c.edgeMs,
+    encodeMs: c.encodeMs,
+    upMs,
+    rttMs: link.rttMs,
+    overheadMs,
+    decodeMs: c.decodeMs,
+    cloudMs: c.cloudMs,
+    downMs,
+    computeMs,
+    transferMs: transfer,
+    totalMs,
+  };
 }
 
 /** The whole network on the edge device (`edge-only`): its compute, nothing on the link. */
 export function predictEdgeOnly(wholeMs: number): LatencyPrediction {
-  return { edgeMs: wholeMs, encodeMs: 0, upMs: 0, rttMs: 0, overheadMs: 0, decodeMs: 0, cloudMs: 0, downMs: 0, computeMs: wholeMs, transferMs: 0, totalMs: wholeMs };
+  return {
+    edgeMs: wholeMs,
+    encodeMs: 0,
+    upMs: 0,
+    rttMs: 0,
+    overheadMs: 0,
+    decodeMs: 0,
+    cloudMs: 0,
+    downMs: 0,
+    computeMs: wholeMs,
+    transferMs: 0,
+    totalMs: wholeMs,
+  };
 }

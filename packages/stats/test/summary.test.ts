@@ -4,7 +4,7 @@ import { fastest, mean, median, percentile, percentileOfSorted, slowest, summary
 const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('percentile (linear interpolation between closest ranks)', () => {
-  it('gives the values NumPy\'s default method gives', () => {
+  it("gives the values NumPy's default method gives", () => {
     // numpy.percentile([1, 2, 3, 4], 25) == 1.75; ([15, 20, 35, 40, 50], 40) == 29.0
     expect(percentile([1, 2, 3, 4], 25)).toBeCloseTo(1.75, 12);
     expect(percentile([15, 20, 35, 40, 50], 40)).toBeCloseTo(29, 12);

@@ -117,8 +117,21 @@ export class Batcher {
       const tag = startTag(this.virtualTime, this.finishTags.get(client));
       this.finishTags.set(client, tag + n);
       this.enqueue({
-        client, tag, point, data, n, taken: 0, done: 0, parts: {}, startedAt: -1, computeMs: 0, batchSize: 0,
-        enqueuedAt: performance.now(), isCancelled, resolve, reject,
+        client,
+        tag,
+        point,
+        data,
+        n,
+        taken: 0,
+        done: 0,
+        parts: {},
+        startedAt: -1,
+        computeMs: 0,
+        batchSize: 0,
+        enqueuedAt: performance.now(),
+        isCancelled,
+        resolve,
+        reject,
       });
       this.queuedSamples += n;
       this.perClient.set(client, (this.perClient.get(client) ?? 0) + n);
@@ -176,10 +189,13 @@ export class Batcher {
     const waited = performance.now() - head.enqueuedAt;
     if (available < this.options.maxBatch && waited < this.options.maxWaitMs) {
       if (!this.timer) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, Math.max(0, this.options.maxWaitMs - waited));
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            this.pump();
+          },
+          Math.max(0, this.options.maxWaitMs - waited),
+        );
       }
       return;
     }

@@ -11,8 +11,16 @@ import { resolveTarget } from './targets.js';
 import { service as healthService } from 'grpc-health-check';
 
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
-type HealthCtor = new (target: string, creds: grpc.ChannelCredentials, options: grpc.ClientOptions) => grpc.Client & {
-  Check(req: { service: string }, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string | number }) => void): void;
+type HealthCtor = new (
+  target: string,
+  creds: grpc.ChannelCredentials,
+  options: grpc.ClientOptions,
+) => grpc.Client & {
+  Check(
+    req: { service: string },
+    options: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: { status: string | number }) => void,
+  ): void;
 };
 let healthCtor: HealthCtor | undefined;
 import type { RemoteDescription } from './types.js';
@@ -131,7 +139,8 @@ export class SplitClient {
     const max = options.maxMessageBytes ?? 16 * 1024 * 1024;
     const Ctor = loadProto().mtlsplit.v1.SplitInference;
     const tls = options.tls;
-    if (tls && (tls.cert === undefined) !== (tls.key === undefined)) throw new Error('tls.cert and tls.key go together: give both or neither');
+    if (tls && (tls.cert === undefined) !== (tls.key === undefined))
+      throw new Error('tls.cert and tls.key go together: give both or neither');
     const creds = tls ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
     const token = options.token;
     if (token !== undefined && (token === '' || /\s/.test(token))) throw new Error('token must be one word without spaces');
@@ -152,10 +161,17 @@ export class SplitClient {
       ...(tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
       'grpc.service_config': serviceConfig(options.retries ?? 2),
       ...(options.keepaliveMs
-        ? { 'grpc.keepalive_time_ms': options.keepaliveMs, 'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 2000, 'grpc.keepalive_permit_without_calls': 1 }
+        ? {
+            'grpc.keepalive_time_ms': options.keepaliveMs,
+            'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 2000,
+            'grpc.keepalive_permit_without_calls': 1,
+          }
         : {}),
       ...(options.reconnectBackoffMs
-        ? { 'grpc.initial_reconnect_backoff_ms': options.reconnectBackoffMs.initial, 'grpc.max_reconnect_backoff_ms': options.reconnectBackoffMs.max }
+        ? {
+            'grpc.initial_reconnect_backoff_ms': options.reconnectBackoffMs.initial,
+            'grpc.max_reconnect_backoff_ms': options.reconnectBackoffMs.max,
+          }
         : {}),
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
@@ -171,9 +187,7 @@ export class SplitClient {
 
   /** Wait until a connection to some address is up, or fail after ms. */
   waitForReady(ms?: number): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.stub.waitForReady(this.deadline(ms), (err) => (err ? reject(toError(err)) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.stub.waitForReady(this.deadline(ms), (err) => (err ? reject(toError(err)) : resolve())));
   }
 
   describe(options: { deadlineMs?: number } = {}): Promise<RemoteDescription> {

@@ -18,9 +18,7 @@ export interface TableLimits {
 }
 
 /** What to do with a new connection: accept it (after closing `evict`, when given) or refuse it. */
-export type Admission =
-  | { accept: true; evict?: TrackedConnection }
-  | { accept: false; reason: 'full' | 'peer-full' };
+export type Admission = { accept: true; evict?: TrackedConnection } | { accept: false; reason: 'full' | 'peer-full' };
 
 /**
  * The open connections in arrival order, with the room rule: a new connection that would go past the

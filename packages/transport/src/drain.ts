@@ -35,10 +35,13 @@ export class InflightCounter {
 /** Close a grpc-js server gracefully; whatever has not closed by `deadline` (a frozen client) is cut. */
 export function closeBy(server: grpc.Server, deadline: number): Promise<void> {
   return new Promise<void>((resolve) => {
-    const force = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, Math.max(0, deadline - performance.now()));
+    const force = setTimeout(
+      () => {
+        server.forceShutdown();
+        resolve();
+      },
+      Math.max(0, deadline - performance.now()),
+    );
     server.tryShutdown(() => {
       clearTimeout(force);
       resolve();

@@ -1,6 +1,12 @@
 export { SplitServer } from './server.js';
 export type { ServerState } from './server.js';
-export { DEFAULT_LIMITS, DEFAULT_RECEIVE_WINDOW, DEFAULT_CONNECTION_OPTIONS, DEFAULT_DRAIN_MS, DEFAULT_BUSY_POLL_MS } from './server-options.js';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_RECEIVE_WINDOW,
+  DEFAULT_CONNECTION_OPTIONS,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_BUSY_POLL_MS,
+} from './server-options.js';
 export type { SplitServerOptions } from './server-options.js';
 export { MAX_CLIENT_FIELD, truncateField } from './request-events.js';
 export type { RequestEvent, ServedMethod } from './request-events.js';

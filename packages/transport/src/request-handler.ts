@@ -47,7 +47,11 @@ function checkValues(description: ModelDescription, point: string, data: Float32
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new TransportError(Status.INVALID_ARGUMENT, `non-finite input: element ${bad} is ${data[bad]}`);
   if (point === 'input') checkInputRange(data, description.input ?? DEFAULT_INPUT);
-  else checkPointRange(description.splitPoints.find((p) => p.name === point), data);
+  else
+    checkPointRange(
+      description.splitPoints.find((p) => p.name === point),
+      data,
+    );
 }
 
 function checkOutputs(outputs: Record<string, Float32Array>): void {
@@ -67,14 +71,22 @@ function checkOutputs(outputs: Record<string, Float32Array>): void {
  * room for (the pure `admitSamples` of fair-share.ts, through the batcher), or a size the split point does
  * not need is refused before inflating or decoding.
  */
-export async function handleRequest(ctx: ServingContext, req: InferRequest__Output, isCancelled: () => boolean, client: string): Promise<InferResponse> {
+export async function handleRequest(
+  ctx: ServingContext,
+  req: InferRequest__Output,
+  isCancelled: () => boolean,
+  client: string,
+): Promise<InferResponse> {
   const notReady = ctx.notReady();
   const served = ctx.served();
   if (notReady || !served) throw notReady ?? new TransportError(Status.UNAVAILABLE, 'not serving');
   const { description, shapes, batcher } = served;
   const expected = shapes.get(req.splitPoint);
   if (!expected) {
-    throw new TransportError(Status.INVALID_ARGUMENT, `unknown split point '${truncateField(req.splitPoint)}': valid points are ${[...shapes.keys()].join(', ')}`);
+    throw new TransportError(
+      Status.INVALID_ARGUMENT,
+      `unknown split point '${truncateField(req.splitPoint)}': valid points are ${[...shapes.keys()].join(', ')}`,
+    );
   }
   const td = performance.now();
   const header = headerOf(req.frame);

@@ -122,7 +122,8 @@ export class FileCertificates implements grpc.experimental.CertificateProvider {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey.toString('latin1'))) {
       throw new Error(`--tls-key: '${files.keyFile}' holds no PEM private key`);
     }
-    if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--tls-client-ca: '${files.clientCaFile}' holds no PEM certificate`);
+    if (ca && !ca.includes('-----BEGIN CERTIFICATE-----'))
+      throw new Error(`--tls-client-ca: '${files.clientCaFile}' holds no PEM certificate`);
     return { identity: { certificate, privateKey }, ca };
   }
 

@@ -145,9 +145,14 @@ function connectionOptionsOf(options: SplitServerOptions): ConnectionOptions {
 function pendingLimitsOf(options: SplitServerOptions, maxMessageBytes: number): PendingLimits {
   const total = options.maxPendingBytes ?? 2 * maxMessageBytes;
   const perConnection = options.maxPendingBytesPerConnection ?? maxMessageBytes + 1024 * 1024;
-  for (const [k, v] of [['maxPendingBytes', total], ['maxPendingBytesPerConnection', perConnection]] as const) {
+  for (const [k, v] of [
+    ['maxPendingBytes', total],
+    ['maxPendingBytesPerConnection', perConnection],
+  ] as const) {
     if (!Number.isInteger(v) || v < maxMessageBytes + 5) {
-      throw new Error(`invalid server option ${k}=${v}: an integer >= maxMessageBytes + 5 (${maxMessageBytes + 5}), so one largest message fits`);
+      throw new Error(
+        `invalid server option ${k}=${v}: an integer >= maxMessageBytes + 5 (${maxMessageBytes + 5}), so one largest message fits`,
+      );
     }
   }
   return { total, perConnection };

@@ -124,13 +124,17 @@ export class SplitServer {
   /** Bounds on connections and on bytes of unfinished messages, on the bound HTTP/2 servers. */
   private guard(resolved: ResolvedOptions): void {
     const { conn } = resolved;
-    this.connectionGuard = guardConnections(this.server, {
-      handshakeTimeoutMs: conn.handshakeTimeoutMs,
-      maxConnections: conn.maxConnections,
-      maxConnectionsPerPeer: conn.maxConnectionsPerPeer,
-      authGraceMs: this.tokens ? conn.authGraceMs : undefined,
-      goawayGraceMs: 5000,
-    }, this.connections);
+    this.connectionGuard = guardConnections(
+      this.server,
+      {
+        handshakeTimeoutMs: conn.handshakeTimeoutMs,
+        maxConnections: conn.maxConnections,
+        maxConnectionsPerPeer: conn.maxConnectionsPerPeer,
+        authGraceMs: this.tokens ? conn.authGraceMs : undefined,
+        goawayGraceMs: 5000,
+      },
+      this.connections,
+    );
     boundPendingBytes(this.server, resolved.pending, this.pending);
   }
 
@@ -219,7 +223,13 @@ export class SplitServer {
     return new TransportError(grpc.status.UNAVAILABLE, `not serving: ${why}`);
   }
 
-  private report(method: ServedMethod, req: InferRequest__Output | undefined, t0: number, err: TransportError | undefined, samples: number): void {
+  private report(
+    method: ServedMethod,
+    req: InferRequest__Output | undefined,
+    t0: number,
+    err: TransportError | undefined,
+    samples: number,
+  ): void {
     if (!this.options.onRequest) return;
     try {
       this.options.onRequest(requestEvent(method, req, (p) => this.served?.shapes.has(p) ?? false, t0, err, samples));

@@ -37,7 +37,10 @@ export function tokenInterceptor(hooks: AuthHooks): grpc.ServerInterceptor {
               return mdNext(metadata);
             }
             const name = path.slice(path.lastIndexOf('/') + 1);
-            const e = new TransportError(grpc.status.UNAUTHENTICATED, header === undefined ? 'missing bearer token: send authorization: Bearer <token>' : 'invalid bearer token');
+            const e = new TransportError(
+              grpc.status.UNAUTHENTICATED,
+              header === undefined ? 'missing bearer token: send authorization: Bearer <token>' : 'invalid bearer token',
+            );
             if (name === 'Describe' || name === 'Infer' || name === 'InferStream') hooks.refused(name, e);
             call.sendStatus({ code: e.code, details: e.message, metadata: new grpc.Metadata() });
           },

@@ -18,7 +18,13 @@ const events: RequestEvent[] = [];
 beforeAll(async () => {
   await setup();
   model = new TinyModel();
-  server = await SplitServer.start(model, { port: 0, maxBatch: 4, maxQueue: 64, handshakeTimeoutMs: 300, onRequest: (e) => events.push(e) });
+  server = await SplitServer.start(model, {
+    port: 0,
+    maxBatch: 4,
+    maxQueue: 64,
+    handshakeTimeoutMs: 300,
+    onRequest: (e) => events.push(e),
+  });
   client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 10_000, retries: 0 });
 });
 afterAll(async () => {
@@ -27,29 +33,39 @@ afterAll(async () => {
 });
 
 const codeOf = (p: Promise<unknown>): Promise<string> =>
-  p.then(() => 'OK', (e: unknown) => (e instanceof TransportError ? `${e.codeName}: ${e.message}` : String(e)));
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TransportError ? `${e.codeName}: ${e.message}` : String(e)),
+  );
 
 describe('admission before work', () => {
   it('refuses a deflate bomb by its header (more samples than the queue holds) before inflating it', async () => {
     // 100,000 samples of zeros at 'features' [16]: 28 kB deflated, 6.4 MB declared
     const bomb = encode({ data: new Float32Array(100_000 * 16), shape: [100_000, 16] }, { codec: 'f32', compress: 'deflate' });
     expect(bomb.length).toBeLessThan(64_000);
-    expect(await codeOf(client.infer('features', bomb))).toMatch(/^RESOURCE_EXHAUSTED: too many queued samples: 0 waiting \+ 100000 > limit 64/);
+    expect(await codeOf(client.infer('features', bomb))).toMatch(
+      /^RESOURCE_EXHAUSTED: too many queued samples: 0 waiting \+ 100000 > limit 64/,
+    );
     // a wrong shape is refused from the header alone too
     const wrong = encode({ data: new Float32Array(3 * 17), shape: [3, 17] }, { codec: 'f32', compress: 'deflate' });
-    expect(await codeOf(client.infer('features', wrong))).toMatch(/^INVALID_ARGUMENT: shape mismatch at split point 'features': frame shape \[3,17\]/);
+    expect(await codeOf(client.infer('features', wrong))).toMatch(
+      /^INVALID_ARGUMENT: shape mismatch at split point 'features': frame shape \[3,17\]/,
+    );
   });
 
   it('refuses NaN and Infinity, and inputs far outside [0, 1] at "input", with INVALID_ARGUMENT', async () => {
     for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       const data = new Float32Array(16).fill(0.5);
       data[5] = v;
-      expect(await codeOf(client.infer('features', encode({ data, shape: [16] }, { codec: 'f32' }))))
-        .toBe(`INVALID_ARGUMENT: non-finite input: element 5 is ${v}`);
+      expect(await codeOf(client.infer('features', encode({ data, shape: [16] }, { codec: 'f32' })))).toBe(
+        `INVALID_ARGUMENT: non-finite input: element 5 is ${v}`,
+      );
     }
     const big = new Float32Array(64).fill(0.5);
     big[3] = 3e38;
-    expect(await codeOf(client.infer('input', encode({ data: big, shape: [8, 8, 1] }, { codec: 'f32' })))).toMatch(/^INVALID_ARGUMENT: input out of range: element 3/);
+    expect(await codeOf(client.infer('input', encode({ data: big, shape: [8, 8, 1] }, { codec: 'f32' })))).toMatch(
+      /^INVALID_ARGUMENT: input out of range: element 3/,
+    );
   });
 
   it('runs a request above max batch in slices of at most max batch, with the same answers', async () => {
@@ -70,7 +86,11 @@ describe('admission before work', () => {
 
   it('reports made-up split names as "unknown" and cuts long client fields', async () => {
     events.length = 0;
-    await codeOf(client.infer('x'.repeat(10_000), encode({ data: new Float32Array(16), shape: [16] }, { codec: 'f32' }), { requestId: 'r'.repeat(100_000) }));
+    await codeOf(
+      client.infer('x'.repeat(10_000), encode({ data: new Float32Array(16), shape: [16] }, { codec: 'f32' }), {
+        requestId: 'r'.repeat(100_000),
+      }),
+    );
     const e = events.at(-1)!;
     expect(e.point).toBe('unknown');
     expect(e.requestedPoint.length).toBeLessThan(100);
@@ -82,15 +102,20 @@ describe('admission before work', () => {
 describe('connection hygiene', () => {
   it('closes TCP connections that never send the HTTP/2 preface within the handshake timeout', async () => {
     const sockets = Array.from({ length: 20 }, () => connect(server.port, '127.0.0.1'));
-    const closed = await Promise.all(sockets.map((s) => new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), 10_000);
-      s.on('error', () => undefined);
-      s.resume(); // read, so the server's FIN is seen
-      s.on('close', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    })));
+    const closed = await Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => resolve(false), 10_000);
+            s.on('error', () => undefined);
+            s.resume(); // read, so the server's FIN is seen
+            s.on('close', () => {
+              clearTimeout(t);
+              resolve(true);
+            });
+          }),
+      ),
+    );
     expect(closed.every(Boolean)).toBe(true);
     expect(server.connections.handshakeTimeouts).toBeGreaterThanOrEqual(20);
     // a real client still gets in
@@ -120,7 +145,12 @@ describe('drain', () => {
   it('ends open Health.Watch streams and stays within the grace in total', async () => {
     const s = await SplitServer.start(model, { port: 0 });
     const watcher = new grpc.Client(`127.0.0.1:${s.port}`, grpc.credentials.createInsecure());
-    const call = watcher.makeServerStreamRequest('/grpc.health.v1.Health/Watch', (x: Buffer) => x, (b: Buffer) => b, Buffer.alloc(0));
+    const call = watcher.makeServerStreamRequest(
+      '/grpc.health.v1.Health/Watch',
+      (x: Buffer) => x,
+      (b: Buffer) => b,
+      Buffer.alloc(0),
+    );
     const ended = new Promise<string>((resolve) => {
       call.on('error', (e: grpc.ServiceError) => resolve(grpc.status[e.code]));
       call.on('end', () => resolve('end'));
@@ -152,14 +182,16 @@ describe('fuzz', () => {
       // a valid frame cut short
       fc.nat(valid.length).map((n) => valid.slice(0, n)),
       // well-formed frames of random shapes, codecs and compressions
-      fc.record({
-        shape: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 }),
-        codec: fc.constantFrom('f32', 'f16', 'int8', 'int8-channel', 'uint4'),
-        compress: fc.constantFrom('none', 'deflate', 'brotli'),
-      }).map(({ shape, codec, compress }) => {
-        const n = shape.reduce((a, b) => a * b, 1);
-        return encode({ data: new Float32Array(n).map((_, i) => (i % 7) / 7), shape }, { codec, compress });
-      }),
+      fc
+        .record({
+          shape: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 }),
+          codec: fc.constantFrom('f32', 'f16', 'int8', 'int8-channel', 'uint4'),
+          compress: fc.constantFrom('none', 'deflate', 'brotli'),
+        })
+        .map(({ shape, codec, compress }) => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          return encode({ data: new Float32Array(n).map((_, i) => (i % 7) / 7), shape }, { codec, compress });
+        }),
     );
     const reqArb = fc.record({
       point: fc.oneof(fc.constantFrom('input', 'conv', 'features', ''), fc.string({ maxLength: 40 })),
@@ -170,8 +202,14 @@ describe('fuzz', () => {
       // unary calls with random metadata (a forged or huge authorization, junk keys) through the raw stub
       meta: fc.array(
         fc.tuple(
-          fc.oneof(fc.constantFrom('authorization', 'x-request-id', 'grpc-timeout-junk', 'user-agent'), fc.stringMatching(/^[a-z0-9_.-]{1,24}$/)),
-          fc.oneof(fc.string({ maxLength: 64 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), fc.constant(`Bearer ${'x'.repeat(4000)}`)),
+          fc.oneof(
+            fc.constantFrom('authorization', 'x-request-id', 'grpc-timeout-junk', 'user-agent'),
+            fc.stringMatching(/^[a-z0-9_.-]{1,24}$/),
+          ),
+          fc.oneof(
+            fc.string({ maxLength: 64 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+            fc.constant(`Bearer ${'x'.repeat(4000)}`),
+          ),
         ),
         { maxLength: 4 },
       ),
@@ -186,7 +224,12 @@ describe('fuzz', () => {
             /* grpc-js refuses some keys on the client side: not the server's business */
           }
         }
-        client.raw.Infer({ requestId: r.id, splitPoint: r.point, frame: r.frame, topK: r.topK }, md, { deadline: new Date(Date.now() + 10_000) }, () => resolve());
+        client.raw.Infer(
+          { requestId: r.id, splitPoint: r.point, frame: r.frame, topK: r.topK },
+          md,
+          { deadline: new Date(Date.now() + 10_000) },
+          () => resolve(),
+        );
       });
     await fc.assert(
       fc.asyncProperty(fc.array(reqArb, { minLength: 1, maxLength: 8 }), async (reqs) => {
@@ -198,11 +241,9 @@ describe('fuzz', () => {
               : r.meta.length
                 ? rawCall(r)
                 : client.infer(r.point, r.frame, { requestId: r.id, topK: r.topK })
-            ).catch(
-              (e: unknown) => {
-                if (!(e instanceof TransportError)) throw e;
-              },
-            ),
+            ).catch((e: unknown) => {
+              if (!(e instanceof TransportError)) throw e;
+            }),
           ),
         );
         await stream.end();

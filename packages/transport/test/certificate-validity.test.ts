@@ -19,17 +19,21 @@ describe.skipIf(!haveOpenssl())('certificate validity', () => {
 
   it('refuses an expired and a not-yet-valid certificate at start, naming the flag, file and date', async () => {
     const old = datedCert(pki.dir, 'expired', '20200101000000Z', '20200102000000Z');
-    await expect(SplitServer.start(new TinyModel(), { port: 0, tls: { certFile: old.cert, keyFile: old.key } }))
-      .rejects.toThrow(/^--tls-cert: '.*cert\.pem' expired on 2020-01-02T00:00:00\.000Z \(notAfter\): renew it$/);
+    await expect(SplitServer.start(new TinyModel(), { port: 0, tls: { certFile: old.cert, keyFile: old.key } })).rejects.toThrow(
+      /^--tls-cert: '.*cert\.pem' expired on 2020-01-02T00:00:00\.000Z \(notAfter\): renew it$/,
+    );
     const future = datedCert(pki.dir, 'future', '20990101000000Z', '20990102000000Z');
-    await expect(SplitServer.start(new TinyModel(), { port: 0, tls: { certFile: future.cert, keyFile: future.key } }))
-      .rejects.toThrow(/^--tls-cert: '.*cert\.pem' is not valid until 2099-01-01T00:00:00\.000Z \(notBefore\)/);
+    await expect(SplitServer.start(new TinyModel(), { port: 0, tls: { certFile: future.cert, keyFile: future.key } })).rejects.toThrow(
+      /^--tls-cert: '.*cert\.pem' is not valid until 2099-01-01T00:00:00\.000Z \(notBefore\)/,
+    );
   });
 
   it('checks the dates of a valid certificate against the clock it is given', () => {
     const pem = readFileSync(pki.serverCert); // valid for one day from its making
     expect(() => checkValidity('--tls-cert', 's.crt', pem)).not.toThrow();
-    expect(() => checkValidity('--tls-cert', 's.crt', pem, new Date(Date.now() + 3 * 86_400_000))).toThrow(/^--tls-cert: 's\.crt' expired on /);
+    expect(() => checkValidity('--tls-cert', 's.crt', pem, new Date(Date.now() + 3 * 86_400_000))).toThrow(
+      /^--tls-cert: 's\.crt' expired on /,
+    );
     expect(() => checkValidity('--tls-cert', 's.crt', pem, new Date(Date.now() - 86_400_000))).toThrow(/is not valid until/);
   });
 

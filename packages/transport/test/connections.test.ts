@@ -61,15 +61,20 @@ async function idleSessions(port: number, n: number, batch = 100): Promise<Clien
       s.on('error', () => undefined);
       return s;
     });
-    await Promise.all(some.map((s) => new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 5000);
-      const done = (): void => {
-        clearTimeout(t);
-        resolve();
-      };
-      s.once('remoteSettings', done);
-      s.once('close', done);
-    })));
+    await Promise.all(
+      some.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 5000);
+            const done = (): void => {
+              clearTimeout(t);
+              resolve();
+            };
+            s.once('remoteSettings', done);
+            s.once('close', done);
+          }),
+      ),
+    );
     all.push(...some);
   }
   return all;
@@ -106,7 +111,10 @@ type HealthClient = grpc.Client & { watch(req: { service: string }): grpc.Client
 describe('with tokens, a connection that makes no authenticated call is closed after the grace', () => {
   it('ends an unauthenticated Health.Watch and keeps an authenticated client', async () => {
     const server = await SplitServer.start(model, { port: 0, authTokenFile: tokenFile, authGraceMs: 300 });
-    const Health = grpc.makeGenericClientConstructor(healthService, 'Health') as unknown as new (a: string, c: grpc.ChannelCredentials) => HealthClient;
+    const Health = grpc.makeGenericClientConstructor(healthService, 'Health') as unknown as new (
+      a: string,
+      c: grpc.ChannelCredentials,
+    ) => HealthClient;
     const health = new Health(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
     const client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 5000, retries: 0, token: 'valid-token-123' });
     try {

@@ -89,7 +89,12 @@ describe('bad requests get clear status codes and the server keeps serving', () 
   it('too many queued samples -> RESOURCE_EXHAUSTED, the others succeed', async () => {
     model.delayMs = 30;
     try {
-      const calls = Array.from({ length: 10 }, () => client.infer('conv', good).then((a: InferAnswer) => a, (e: unknown) => e));
+      const calls = Array.from({ length: 10 }, () =>
+        client.infer('conv', good).then(
+          (a: InferAnswer) => a,
+          (e: unknown) => e,
+        ),
+      );
       const results = await Promise.all(calls);
       const rejected = results.filter((r) => r instanceof TransportError) as TransportError[];
       expect(rejected.length).toBeGreaterThan(0);

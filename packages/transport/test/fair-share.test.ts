@@ -77,16 +77,25 @@ describe('Batcher shares the queue between clients', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // the first batch holds the model until released, so everything else stays queued
-    const blocked = new Batcher(async (_p, input) => (await gate, { t: new Float32Array(input.shape[0]) }), new Map([['p', [1]]]), { maxBatch: 8, maxWaitMs: 0, maxQueue: 64 });
+    const blocked = new Batcher(async (_p, input) => (await gate, { t: new Float32Array(input.shape[0]) }), new Map([['p', [1]]]), {
+      maxBatch: 8,
+      maxWaitMs: 0,
+      maxQueue: 64,
+    });
     const first = blocked.submit('p', rows(1, 8), 8, undefined, 'heavy');
     await new Promise((r) => setTimeout(r, 10));
     const queued = [blocked.submit('p', rows(1, 30), 30, undefined, 'heavy'), blocked.submit('p', rows(1, 26), 26, undefined, 'heavy')];
     // 56 queued = 64 - reserve 8: a third request of heavy is refused, a newcomer gets in
-    const third = await blocked.submit('p', rows(1, 1), 1, undefined, 'heavy').then(() => 'ok', (e: unknown) => (e as TransportError).message);
+    const third = await blocked.submit('p', rows(1, 1), 1, undefined, 'heavy').then(
+      () => 'ok',
+      (e: unknown) => (e as TransportError).message,
+    );
     expect(third).toMatch(/^too many queued samples: 56 waiting \+ 1 would leave less than 8 of 64 free/);
     const polite = blocked.submit('p', rows(2, 1), 1, undefined, 'polite');
     // polite now queues too, so it must leave the reserve free as well
-    expect(blocked.admission('polite', 1)).toMatch(/57 waiting \+ 1 would leave less than 8 of 64 free for other clients \(this client has 1 queued\)/);
+    expect(blocked.admission('polite', 1)).toMatch(
+      /57 waiting \+ 1 would leave less than 8 of 64 free for other clients \(this client has 1 queued\)/,
+    );
     release();
     await Promise.all([first, ...queued, polite]);
     expect(blocked.queued).toBe(0);

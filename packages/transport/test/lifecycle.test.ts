@@ -15,7 +15,11 @@ beforeAll(async () => {
   x.dispose();
 });
 
-type HealthCheck = (req: { service: string }, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void) => void;
+type HealthCheck = (
+  req: { service: string },
+  opts: grpc.CallOptions,
+  cb: (e: grpc.ServiceError | null, r?: { status: string }) => void,
+) => void;
 
 function healthClient(port: number): grpc.Client & { Check: HealthCheck } {
   const def = protoLoader.loadSync(healthProtoPath, { enums: String });
@@ -47,7 +51,10 @@ describe('health and graceful drain', () => {
       const done = server.shutdown(5000);
       expect(server.state).toBe('draining');
       expect(await health(hc, SERVICE_NAME)).toBe('NOT_SERVING');
-      const late = await client.infer('conv', frame).then(() => null, (e: unknown) => e);
+      const late = await client.infer('conv', frame).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(late).toBeInstanceOf(TransportError);
       expect((late as TransportError).code).toBe(grpc.status.UNAVAILABLE);
       expect((late as TransportError).message).toBe('not serving: server is draining');
@@ -75,7 +82,10 @@ describe('health and graceful drain', () => {
       const done = server.shutdown(5000);
       expect((await first).tasks.length).toBe(2);
       await done;
-      const after = await stream.infer('conv', frame).then(() => null, (e: unknown) => e);
+      const after = await stream.infer('conv', frame).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(after).toBeInstanceOf(TransportError);
       expect((after as TransportError).code).toBe(grpc.status.UNAVAILABLE);
       expect(stream.closed).toBe(true);
@@ -112,7 +122,10 @@ describe('client retries and balancing', () => {
     const server = await SplitServer.start(undefined, { port: 0 });
     const client = await SplitClient.connect(`localhost:${server.port}`, { deadlineMs: 5000, retries: 0 });
     try {
-      const e = await client.infer('conv', frame).then(() => null, (err: unknown) => err);
+      const e = await client.infer('conv', frame).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect((e as TransportError).code).toBe(grpc.status.UNAVAILABLE);
     } finally {
       client.close();

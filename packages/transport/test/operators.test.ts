@@ -24,13 +24,19 @@ afterAll(async () => {
 
 describe('server reflection', () => {
   it('lists the services and serves the file that defines SplitInference (what grpcurl asks)', async () => {
-    const reflectionProto = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto/grpc/reflection/v1/reflection.proto');
+    const reflectionProto = join(
+      dirname(createRequire(import.meta.url).resolve('@grpc/reflection')),
+      '../proto/grpc/reflection/v1/reflection.proto',
+    );
     const def = protoLoader.loadSync(reflectionProto, { keepCase: true, longs: Number, defaults: true });
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       grpc: { reflection: { v1: { ServerReflection: new (target: string, creds: grpc.ChannelCredentials) => grpc.Client } } };
     };
     const client = new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-    type Answer = { list_services_response?: { service: { name: string }[] }; file_descriptor_response?: { file_descriptor_proto: Buffer[] } };
+    type Answer = {
+      list_services_response?: { service: { name: string }[] };
+      file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+    };
     const ask = (req: Record<string, string>): Promise<Answer> =>
       new Promise((resolve, reject) => {
         const call = (client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<unknown, Answer> }).ServerReflectionInfo();
@@ -47,7 +53,8 @@ describe('server reflection', () => {
       const file = await ask({ file_containing_symbol: SERVICE_NAME });
       const bytes = Buffer.concat(file.file_descriptor_response?.file_descriptor_proto ?? []);
       // the descriptor of package mtlsplit.v1, with the service and its messages
-      for (const name of ['SplitInference', 'InferRequest', 'DescribeResponse', 'InputInfo']) expect(bytes.toString('latin1')).toContain(name);
+      for (const name of ['SplitInference', 'InferRequest', 'DescribeResponse', 'InputInfo'])
+        expect(bytes.toString('latin1')).toContain(name);
     } finally {
       client.close();
     }
@@ -89,7 +96,9 @@ describe('rejected calls', () => {
         call.on('data', () => undefined);
       });
       expect(streamErr.code).toBe(grpc.status.INVALID_ARGUMENT);
-      const unaryErr = await new Promise<grpc.ServiceError | null>((resolve) => raw.Infer({ splitPoint: 'conv', frame: Buffer.alloc(0) }, resolve));
+      const unaryErr = await new Promise<grpc.ServiceError | null>((resolve) =>
+        raw.Infer({ splitPoint: 'conv', frame: Buffer.alloc(0) }, resolve),
+      );
       expect(unaryErr?.code).toBe(grpc.status.INVALID_ARGUMENT);
       const rejected = events.slice(before).filter((e) => e.codeName === 'INVALID_ARGUMENT');
       expect(rejected.map((e) => e.method).sort()).toEqual(['Infer', 'InferStream']);
@@ -101,9 +110,11 @@ describe('rejected calls', () => {
 
 describe('grpcCause', () => {
   it('trims the resolver and load-balancer wrapping to the cause', () => {
-    expect(grpcCause('round_robin: No connection established. Last error: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ')).toBe(
-      'no connection: connect ECONNREFUSED 127.0.0.1:1',
-    );
+    expect(
+      grpcCause(
+        'round_robin: No connection established. Last error: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ',
+      ),
+    ).toBe('no connection: connect ECONNREFUSED 127.0.0.1:1');
     expect(grpcCause('Deadline exceeded after 2.001s,LB pick: 0.001s,remote_addr=127.0.0.1:50051')).toBe('Deadline exceeded after 2.001s');
     expect(grpcCause('not serving: server is draining')).toBe('not serving: server is draining');
   });

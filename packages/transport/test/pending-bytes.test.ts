@@ -45,7 +45,13 @@ beforeAll(async () => {
 
 /** A raw gRPC Infer stream that sends `bytes` of a message declared as `declared` bytes, then waits. */
 function partial(session: ClientHttp2Session, declared: number, bytes: number): { stream: ClientHttp2Stream; reset: Promise<number> } {
-  const stream = session.request({ ':method': 'POST', ':path': '/mtlsplit.v1.SplitInference/Infer', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '3600S' });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': '/mtlsplit.v1.SplitInference/Infer',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'grpc-timeout': '3600S',
+  });
   stream.on('error', () => undefined);
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(declared, 1);
@@ -65,7 +71,12 @@ describe('unfinished messages', () => {
   afterAll(async () => server?.shutdown(0));
 
   it('resets the stream that takes its connection, then the server, past the bound; frees what closed streams held', async () => {
-    server = await SplitServer.start(model, { port: 0, maxMessageBytes: MIB, maxPendingBytesPerConnection: 2 * MIB, maxPendingBytes: 3 * MIB });
+    server = await SplitServer.start(model, {
+      port: 0,
+      maxMessageBytes: MIB,
+      maxPendingBytesPerConnection: 2 * MIB,
+      maxPendingBytes: 3 * MIB,
+    });
     const a = http2Connect(`http://127.0.0.1:${server.port}`);
     const b = http2Connect(`http://127.0.0.1:${server.port}`);
     a.on('error', () => undefined);
@@ -98,7 +109,8 @@ describe('unfinished messages', () => {
   }, 30_000);
 
   it('refuses bounds smaller than one largest message', async () => {
-    await expect(SplitServer.start(model, { port: 0, maxMessageBytes: MIB, maxPendingBytesPerConnection: MIB }))
-      .rejects.toThrow(/^invalid server option maxPendingBytesPerConnection=1048576: an integer >= maxMessageBytes \+ 5 \(1048581\)/);
+    await expect(SplitServer.start(model, { port: 0, maxMessageBytes: MIB, maxPendingBytesPerConnection: MIB })).rejects.toThrow(
+      /^invalid server option maxPendingBytesPerConnection=1048576: an integer >= maxMessageBytes \+ 5 \(1048581\)/,
+    );
   });
 });

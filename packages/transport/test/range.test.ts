@@ -18,7 +18,9 @@ describe('checkPointRange', () => {
       })();
       expect(e).toBeInstanceOf(TransportError);
       expect((e as TransportError).code).toBe(GrpcStatus.INVALID_ARGUMENT);
-      expect((e as TransportError).message).toMatch(/^values out of range at split point 'block4': element 2 is .*, the bundle saw values in \[0, 10\] there, and refuses beyond \[-20, 30\]$/);
+      expect((e as TransportError).message).toMatch(
+        /^values out of range at split point 'block4': element 2 is .*, the bundle saw values in \[0, 10\] there, and refuses beyond \[-20, 30\]$/,
+      );
     }
   });
 

@@ -47,7 +47,10 @@ describe('HTTP/2 receive window', () => {
     const server = await SplitServer.start(model, { port: 0, maxBatch: 8, maxQueue: 10_000 });
     const client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 20_000 });
     try {
-      for (const [n, bytes] of [[300, 65_535], [5000, DEFAULT_RECEIVE_WINDOW]]) {
+      for (const [n, bytes] of [
+        [300, 65_535],
+        [5000, DEFAULT_RECEIVE_WINDOW],
+      ]) {
         const x = inputs(n, 61);
         const local = model.predict(x);
         const frame = edgeFrame(model, 'input', x);
@@ -55,7 +58,8 @@ describe('HTTP/2 receive window', () => {
         expect(frame.length).toBeGreaterThan(bytes);
         const ans = await client.infer('input', frame);
         expect(ans.samples).toBe(n);
-        for (const i of [0, n >> 1, n - 1]) row(local.b, i, 2).forEach((v, c) => expect(ans.tasks[1].probabilities[i * 2 + c]).toBeCloseTo(v, 5));
+        for (const i of [0, n >> 1, n - 1])
+          row(local.b, i, 2).forEach((v, c) => expect(ans.tasks[1].probabilities[i * 2 + c]).toBeCloseTo(v, 5));
       }
     } finally {
       client.close();

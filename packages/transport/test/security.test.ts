@@ -54,7 +54,9 @@ function healthCheck(port: number, creds: grpc.ChannelCredentials): Promise<stri
       (err, res) => {
         client.close();
         // HealthCheckResponse { status = SERVING (1) } is the two bytes 08 01
-        resolve(err ? `error ${grpc.status[err.code]}` : res && res.equals(Buffer.from([8, 1])) ? 'SERVING' : `other ${res?.toString('hex')}`);
+        resolve(
+          err ? `error ${grpc.status[err.code]}` : res && res.equals(Buffer.from([8, 1])) ? 'SERVING' : `other ${res?.toString('hex')}`,
+        );
       },
     );
   });
@@ -69,9 +71,17 @@ describe.skipIf(!HAVE_OPENSSL)('TLS', () => {
 
   it('answers a client that trusts the CA; a plaintext client and one trusting another CA fail', async () => {
     expect(server.security).toEqual({ tls: 'on', tokens: 0 });
-    const good = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 5000, retries: 0, ...readClientSecurity({ tlsCa: pki.caCert, tlsServerName: SERVER_NAME }) });
+    const good = await SplitClient.connect(`127.0.0.1:${server.port}`, {
+      deadlineMs: 5000,
+      retries: 0,
+      ...readClientSecurity({ tlsCa: pki.caCert, tlsServerName: SERVER_NAME }),
+    });
     const plain = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 2000, retries: 0 });
-    const wrongCa = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 2000, retries: 0, ...readClientSecurity({ tlsCa: pki.otherCaCert, tlsServerName: SERVER_NAME }) });
+    const wrongCa = await SplitClient.connect(`127.0.0.1:${server.port}`, {
+      deadlineMs: 2000,
+      retries: 0,
+      ...readClientSecurity({ tlsCa: pki.otherCaCert, tlsServerName: SERVER_NAME }),
+    });
     try {
       const a = await good.infer('features', frame);
       expect(a.samples).toBe(1);
@@ -88,14 +98,21 @@ describe.skipIf(!HAVE_OPENSSL)('TLS', () => {
 describe.skipIf(!HAVE_OPENSSL)('mutual TLS', () => {
   let server: SplitServer;
   beforeAll(async () => {
-    server = await SplitServer.start(model, { port: 0, tls: { certFile: pki.serverCert, keyFile: pki.serverKey, clientCaFile: pki.caCert } });
+    server = await SplitServer.start(model, {
+      port: 0,
+      tls: { certFile: pki.serverCert, keyFile: pki.serverKey, clientCaFile: pki.caCert },
+    });
   });
   afterAll(() => server?.shutdown(0));
 
-  it('answers a client with a certificate the client CA signed; without one, or with another CA\'s, fails', async () => {
+  it("answers a client with a certificate the client CA signed; without one, or with another CA's, fails", async () => {
     expect(server.security.tls).toBe('mutual');
     const connect = (f: Parameters<typeof readClientSecurity>[0]) =>
-      SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 3000, retries: 0, ...readClientSecurity({ ...f, tlsServerName: SERVER_NAME }) });
+      SplitClient.connect(`127.0.0.1:${server.port}`, {
+        deadlineMs: 3000,
+        retries: 0,
+        ...readClientSecurity({ ...f, tlsServerName: SERVER_NAME }),
+      });
     const good = await connect({ tlsCa: pki.caCert, tlsCert: pki.clientCert, tlsKey: pki.clientKey });
     const none = await connect({ tlsCa: pki.caCert });
     const other = await connect({ tlsCa: pki.caCert, tlsCert: pki.otherClientCert, tlsKey: pki.otherClientKey });
@@ -163,7 +180,16 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
     const t = new TokenSet(['secret-token']);
     expect(t.allows('Bearer secret-token')).toBe(true);
     expect(t.allows('bearer  secret-token')).toBe(true);
-    for (const h of [undefined, '', 'Bearer', 'Bearer secret', 'Bearer secret-token2', 'Basic secret-token', 'secret-token', 'Bearer secret-token x']) {
+    for (const h of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer secret',
+      'Bearer secret-token2',
+      'Basic secret-token',
+      'secret-token',
+      'Bearer secret-token x',
+    ]) {
       expect(t.allows(h)).toBe(false);
     }
   });
@@ -176,8 +202,29 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
       // new tokens and a new server certificate from another CA
       writeFileSync(tokenFile, 'gamma-1111111111\n');
       const before = { cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) };
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=reloaded', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', 'reloaded.key', '-out', 'reloaded.crt'], { cwd: pki.dir, stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=reloaded',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+          '-keyout',
+          'reloaded.key',
+          '-out',
+          'reloaded.crt',
+        ],
+        { cwd: pki.dir, stdio: 'ignore' },
+      );
       copyFileSync(join(pki.dir, 'reloaded.crt'), pki.serverCert);
       copyFileSync(join(pki.dir, 'reloaded.key'), pki.serverKey);
       try {
@@ -190,7 +237,10 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
       expect((await stream.infer('features', frame)).samples).toBe(1);
       // new connections: the new certificate, the new token
       const fresh = await SplitClient.connect(`127.0.0.1:${server.port}`, {
-        deadlineMs: 3000, retries: 0, tls: { ca: readFileSync(join(pki.dir, 'reloaded.crt')), serverName: SERVER_NAME }, token: 'gamma-1111111111',
+        deadlineMs: 3000,
+        retries: 0,
+        tls: { ca: readFileSync(join(pki.dir, 'reloaded.crt')), serverName: SERVER_NAME },
+        token: 'gamma-1111111111',
       });
       const oldCa = await connect('gamma-1111111111');
       try {
@@ -215,8 +265,12 @@ describe.skipIf(!HAVE_OPENSSL)('bearer tokens', () => {
   });
 
   it('a bad credential file fails at start with one line naming the flag', async () => {
-    await expect(SplitServer.start(model, { port: 0, authTokenFile: join(pki.dir, 'missing') })).rejects.toThrow(/^--auth-token-file: cannot read '.*missing' \(ENOENT\)$/);
-    await expect(SplitServer.start(model, { port: 0, tls: { certFile: pki.serverKey, keyFile: pki.serverKey } })).rejects.toThrow(/--tls-cert: '.*' holds no PEM certificate/);
+    await expect(SplitServer.start(model, { port: 0, authTokenFile: join(pki.dir, 'missing') })).rejects.toThrow(
+      /^--auth-token-file: cannot read '.*missing' \(ENOENT\)$/,
+    );
+    await expect(SplitServer.start(model, { port: 0, tls: { certFile: pki.serverKey, keyFile: pki.serverKey } })).rejects.toThrow(
+      /--tls-cert: '.*' holds no PEM certificate/,
+    );
   });
 });
 
@@ -230,7 +284,8 @@ function pythonWithGrpc(): string | undefined {
 }
 
 const PYTHON = HAVE_OPENSSL ? pythonWithGrpc() : undefined;
-if (HAVE_OPENSSL && !PYTHON) console.warn('Python grpcio client test skipped: no python3 with grpc (Debian: apt-get install python3-grpcio)');
+if (HAVE_OPENSSL && !PYTHON)
+  console.warn('Python grpcio client test skipped: no python3 with grpc (Debian: apt-get install python3-grpcio)');
 
 // A client none of our code is in: Python grpcio, generic calls on raw bytes (no generated stubs needed).
 const PY_CLIENT = `
@@ -253,14 +308,20 @@ describe.skipIf(!PYTHON)('a Python grpcio client', () => {
   beforeAll(async () => {
     tokenFile = join(pki.dir, 'py-tokens');
     writeFileSync(tokenFile, 'py-token-42\n');
-    server = await SplitServer.start(model, { port: 0, tls: { certFile: pki.serverCert, keyFile: pki.serverKey }, authTokenFile: tokenFile });
+    server = await SplitServer.start(model, {
+      port: 0,
+      tls: { certFile: pki.serverCert, keyFile: pki.serverKey },
+      authTokenFile: tokenFile,
+    });
   });
   afterAll(() => server?.shutdown(0));
 
   it('with the CA and a token is answered; without the token gets UNAUTHENTICATED', async () => {
     // asynchronous: the server runs in this process
-    const { stdout: out } = await promisify(execFile)(PYTHON!, ['-c', PY_CLIENT, String(server.port), pki.caCert, 'py-token-42'], { encoding: 'utf8', timeout: 30_000 });
+    const { stdout: out } = await promisify(execFile)(PYTHON!, ['-c', PY_CLIENT, String(server.port), pki.caCert, 'py-token-42'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(out.trim().split('\n')).toEqual(['no-token UNAUTHENTICATED', 'token True']);
   });
 });
-

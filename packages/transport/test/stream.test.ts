@@ -34,7 +34,12 @@ describe('InferStream', () => {
       const point = points[i % 3];
       const frame = i === 10 ? new Uint8Array([9, 9, 9]) : edgeFrame(model, point, xi);
       xi.dispose();
-      pending.push(stream.infer(point, frame, { requestId: `r${i}` }).then((a): InferAnswer | Error => a, (e: Error) => e));
+      pending.push(
+        stream.infer(point, frame, { requestId: `r${i}` }).then(
+          (a): InferAnswer | Error => a,
+          (e: Error) => e,
+        ),
+      );
     }
     x.dispose();
     const results = await Promise.all(pending);

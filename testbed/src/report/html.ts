@@ -38,7 +38,9 @@ function summary(r: Results): string {
   if (eo) lines.push(eo);
   lines.push(...whySentences(r));
   const answered = r.cells.filter((c) => c.samples > c.failed);
-  lines.push(`Largest prediction error over the cells the cloud answered: <b>${f(r.maxAbsErrorPct)}%</b> (${answered.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${answered.length} cells within 15%${answered.length < r.cells.length ? `; ${r.cells.length - answered.length} cells without an answer, see the warnings` : ''}).`);
+  lines.push(
+    `Largest prediction error over the cells the cloud answered: <b>${f(r.maxAbsErrorPct)}%</b> (${answered.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${answered.length} cells within 15%${answered.length < r.cells.length ? `; ${r.cells.length - answered.length} cells without an answer, see the warnings` : ''}).`,
+  );
   const nm = notMeasuredLine(r);
   if (nm) lines.push(nm);
   return lines.map((l) => `<p>${l}</p>`).join('\n');
@@ -59,8 +61,27 @@ function notMeasuredTable(r: Results): string {
   if (!nm.length) return '<p>Every cell was measured.</p>';
   const order = profileOrder(r);
   const rows = [...nm]
-    .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec) || a.variant.localeCompare(b.variant) || r.splits.indexOf(a.split) - r.splits.indexOf(b.split) || a.repetition - b.repetition)
-    .map((c) => [c.profile, c.codec, c.variant, c.split, c.repetition, notMeasuredText(c), `${f(c.bestPredictedMs)} (${c.bestSplit})`, `${f(c.predictedMs / c.bestPredictedMs, 1)}x`, f(c.minCostMs / 1000), f(c.budgetMs / 1000, 0), Math.round(c.wireBytesUp)]);
+    .sort(
+      (a, b) =>
+        order.indexOf(a.profile) - order.indexOf(b.profile) ||
+        a.codec.localeCompare(b.codec) ||
+        a.variant.localeCompare(b.variant) ||
+        r.splits.indexOf(a.split) - r.splits.indexOf(b.split) ||
+        a.repetition - b.repetition,
+    )
+    .map((c) => [
+      c.profile,
+      c.codec,
+      c.variant,
+      c.split,
+      c.repetition,
+      notMeasuredText(c),
+      `${f(c.bestPredictedMs)} (${c.bestSplit})`,
+      `${f(c.predictedMs / c.bestPredictedMs, 1)}x`,
+      f(c.minCostMs / 1000),
+      f(c.budgetMs / 1000, 0),
+      Math.round(c.wireBytesUp),
+    ]);
   return `<p>${notMeasuredLine(r)}</p>
 ${table(['profile', 'codec', 'network', 'split', 'rep', 'prediction', 'best predicted ms (candidate)', 'over best', 'min. cost s', 'budget s', 'wire B up'], rows)}`;
 }
@@ -95,7 +116,9 @@ export function whySentences(r: Results): string[] {
         const inp = cs.find((c) => c.split === INPUT_POINT);
         why = `its edge half (${f(w.timings.edge + w.timings.encode)} ms, ${share(w.timings.edge + w.timings.encode, w.timings.total)}) buys a ${Math.round(w.payloadBytes)} B tensor${inp ? ` instead of the ${Math.round(inp.payloadBytes)} B input` : ''}, so the link takes ${f(link)} ms (${share(link, w.timings.total)})`;
       }
-      out.push(`<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> wins at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}.`);
+      out.push(
+        `<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> wins at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}.`,
+      );
     }
   }
   return out;
@@ -118,7 +141,17 @@ function planTable(r: Results): string {
   const order = profileOrder(r);
   const rows = [...r.plan]
     .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec))
-    .map((p) => [p.profile, p.codec, p.planSplit, f(p.planMs), f(p.planSplitMeasuredMs), p.measuredSplit, f(p.measuredMs), `${f(p.offPct)}%`, p.agrees ? 'yes' : 'no']);
+    .map((p) => [
+      p.profile,
+      p.codec,
+      p.planSplit,
+      f(p.planMs),
+      f(p.planSplitMeasuredMs),
+      p.measuredSplit,
+      f(p.measuredMs),
+      `${f(p.offPct)}%`,
+      p.agrees ? 'yes' : 'no',
+    ]);
   return `<p><code>npm run plan</code> on the same link profiles, devices and codecs (compute measured in one process, scaled by the device factors): <b>${ok} of ${r.plan.length}</b> picks are the measured best or within 10% of its latency.</p>
 ${table(['profile', 'codec', 'plan picks', 'plan predicts ms', 'that pick measured ms', 'measured best', 'best ms', 'pick vs best', 'agrees'], rows)}`;
 }
@@ -129,14 +162,23 @@ function splitNamesTable(r: Results): string {
   const renamed = r.splits.filter((s) => labels.get(s) !== s);
   if (!renamed.length) return '';
   return `<p>The charts name split points by their module and operation; the tables use the graph's tensor names:</p>
-${table(['in the charts', 'tensor name'], renamed.map((s) => [labels.get(s) ?? s, s]))}`;
+${table(
+  ['in the charts', 'tensor name'],
+  renamed.map((s) => [labels.get(s) ?? s, s]),
+)}`;
 }
 
 function devicesTable(r: Results): string {
   if (!r.devices) return '<p>Both apps ran as this machine (no device emulation).</p>';
   const d = r.devices;
   return `<p>Emulated, not real hardware: each half's measured compute on this machine is stretched to <i>slowdown</i> x its time (the process waits out the difference), so the edge really takes that long. Assumption: one scale factor per device for every operator; codecs (encode, decode) are not scaled.</p>
-${table(['role', 'device', 'slowdown', 'description', 'benchmark', 'source'], [['edge', d.edge.name, d.edge.slowdown, d.edge.description, d.edge.benchmark, d.edge.source], ['cloud', d.cloud.name, d.cloud.slowdown, d.cloud.description, d.cloud.benchmark, d.cloud.source]])}`;
+${table(
+  ['role', 'device', 'slowdown', 'description', 'benchmark', 'source'],
+  [
+    ['edge', d.edge.name, d.edge.slowdown, d.edge.description, d.edge.benchmark, d.edge.source],
+    ['cloud', d.cloud.name, d.cloud.slowdown, d.cloud.description, d.cloud.benchmark, d.cloud.source],
+  ],
+)}`;
 }
 
 function stlTable(r: Results): string {
@@ -151,10 +193,17 @@ function stlTable(r: Results): string {
     .filter((x): x is { s: Cell; m: Cell } => x.m !== undefined)
     .sort((a, b) => order.indexOf(a.s.profile) - order.indexOf(b.s.profile) || r.splits.indexOf(a.s.split) - r.splits.indexOf(b.s.split))
     .map(({ s, m }) => [
-      s.profile, s.codec, s.split,
-      Math.round(m.payloadBytes), Math.round(s.payloadBytes), `1 / ${s.transmissions}`,
-      f(m.timings.edge + m.timings.encode, 2), f(s.timings.edge + s.timings.encode, 2),
-      f(m.timings.total), f(s.timings.total), `${f(s.timings.total / m.timings.total, 2)}x`,
+      s.profile,
+      s.codec,
+      s.split,
+      Math.round(m.payloadBytes),
+      Math.round(s.payloadBytes),
+      `1 / ${s.transmissions}`,
+      f(m.timings.edge + m.timings.encode, 2),
+      f(s.timings.edge + s.timings.encode, 2),
+      f(m.timings.total),
+      f(s.timings.total),
+      `${f(s.timings.total / m.timings.total, 2)}x`,
     ]);
   const nm = r.notMeasured ?? [];
   const nmKey = (c: NotMeasuredCell): string => [c.profile, c.codec, c.split].join('\u0000');
@@ -163,10 +212,34 @@ function stlTable(r: Results): string {
   const extra = [...nmStl.values()].map((s) => {
     const m = mtl.get(nmKey(s));
     const mm = nmMtl.get(nmKey(s));
-    return [s.profile, s.codec, s.split, m ? Math.round(m.payloadBytes) : mm ? Math.round(mm.payloadBytes) : '–', Math.round(s.payloadBytes), `1 / ${s.transmissions}`, m ? f(m.timings.edge + m.timings.encode, 2) : '–', '–', m ? f(m.timings.total) : mm ? notMeasuredText(mm) : '–', notMeasuredText(s), m ? `${f(s.predictedMs / m.timings.total, 2)}x (predicted)` : mm ? `${f(s.predictedMs / mm.predictedMs, 2)}x (predicted)` : '–'];
+    return [
+      s.profile,
+      s.codec,
+      s.split,
+      m ? Math.round(m.payloadBytes) : mm ? Math.round(mm.payloadBytes) : '–',
+      Math.round(s.payloadBytes),
+      `1 / ${s.transmissions}`,
+      m ? f(m.timings.edge + m.timings.encode, 2) : '–',
+      '–',
+      m ? f(m.timings.total) : mm ? notMeasuredText(mm) : '–',
+      notMeasuredText(s),
+      m ? `${f(s.predictedMs / m.timings.total, 2)}x (predicted)` : mm ? `${f(s.predictedMs / mm.predictedMs, 2)}x (predicted)` : '–',
+    ];
   });
   return table(
-    ['profile', 'codec', 'split', 'MTL bytes', 'STL bytes', 'transmissions (MTL / STL)', 'MTL edge ms', 'STL edge ms', 'MTL total ms', 'STL total ms', 'STL / MTL latency'],
+    [
+      'profile',
+      'codec',
+      'split',
+      'MTL bytes',
+      'STL bytes',
+      'transmissions (MTL / STL)',
+      'MTL edge ms',
+      'STL edge ms',
+      'MTL total ms',
+      'STL total ms',
+      'STL / MTL latency',
+    ],
     [...rows, ...extra],
   );
 }
@@ -174,18 +247,51 @@ function stlTable(r: Results): string {
 function cellsTable(r: Results): string {
   const order = profileOrder(r);
   const cells = [...r.cells].sort(
-    (a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.codec.localeCompare(b.codec) || a.variant.localeCompare(b.variant) || r.splits.indexOf(a.split) - r.splits.indexOf(b.split) || a.repetition - b.repetition,
+    (a, b) =>
+      order.indexOf(a.profile) - order.indexOf(b.profile) ||
+      a.codec.localeCompare(b.codec) ||
+      a.variant.localeCompare(b.variant) ||
+      r.splits.indexOf(a.split) - r.splits.indexOf(b.split) ||
+      a.repetition - b.repetition,
   );
   return table(
-    ['profile', 'codec', 'network', 'split', 'rep', 'samples', 'failed', 'up KB/s conf / probe', 'down KB/s conf / probe', 'RTT ms conf / probe', 'wire B up / down', 'edge ms', 'transfer ms', 'cloud ms', 'measured ms', 'predicted ms', 'error %'],
+    [
+      'profile',
+      'codec',
+      'network',
+      'split',
+      'rep',
+      'samples',
+      'failed',
+      'up KB/s conf / probe',
+      'down KB/s conf / probe',
+      'RTT ms conf / probe',
+      'wire B up / down',
+      'edge ms',
+      'transfer ms',
+      'cloud ms',
+      'measured ms',
+      'predicted ms',
+      'error %',
+    ],
     cells.map((c) => [
-      c.profile, c.codec, c.variant, c.split, c.repetition, c.samples, c.failed,
+      c.profile,
+      c.codec,
+      c.variant,
+      c.split,
+      c.repetition,
+      c.samples,
+      c.failed,
       `${c.configured.upKBps} / ${f(c.measuredLink.upKBps, 0)}`,
       `${c.configured.downKBps} / ${f(c.measuredLink.downKBps, 0)}`,
       `${c.configured.latencyMs} / ${f(c.measuredLink.rttMs)}`,
       `${Math.round(c.wireBytesUp)} / ${Math.round(c.wireBytesDown)}`,
-      f(c.timings.edge + c.timings.encode, 2), f(c.timings.network), f(c.timings.cloud + c.timings.decode, 2),
-      f(c.timings.total), f(c.predicted.totalMs), f(c.errorPct),
+      f(c.timings.edge + c.timings.encode, 2),
+      f(c.timings.network),
+      f(c.timings.cloud + c.timings.decode, 2),
+      f(c.timings.total),
+      f(c.predicted.totalMs),
+      f(c.errorPct),
     ]),
   );
 }
@@ -212,7 +318,9 @@ export function inlineSvg(svg: string, prefix: string): string {
 export function reportHtml(r: Results, plots: PlotSpec[], svgs: ReadonlyMap<string, string> = new Map()): string {
   const fig = (p: PlotSpec, i: number): string => {
     const svg = svgs.get(p.file);
-    const body = svg ? `<div class="plot" role="img" aria-label="${esc(p.title)}">${inlineSvg(svg, `p${i}`)}</div>` : `<img src="${esc(p.file)}" alt="${esc(p.title)}">`;
+    const body = svg
+      ? `<div class="plot" role="img" aria-label="${esc(p.title)}">${inlineSvg(svg, `p${i}`)}</div>`
+      : `<img src="${esc(p.file)}" alt="${esc(p.title)}">`;
     return `<figure><h3>${esc(p.title)}</h3>${body}<figcaption>${esc(p.caption)}</figcaption></figure>`;
   };
   const order = profileOrder(r);
@@ -241,8 +349,19 @@ ${table(
   ['profile', 'network', 'codec', 'measured winner', 'measured ms', 'predicted winner', 'predicted ms', 'agree'],
   r.winners
     .slice()
-    .sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.variant.localeCompare(b.variant) || a.codec.localeCompare(b.codec))
-    .map((w) => [w.profile, w.variant, w.codec, w.measuredSplit, f(w.measuredMs), w.predictedSplit, f(w.predictedMs), w.measuredSplit === w.predictedSplit ? 'yes' : 'no']),
+    .sort(
+      (a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.variant.localeCompare(b.variant) || a.codec.localeCompare(b.codec),
+    )
+    .map((w) => [
+      w.profile,
+      w.variant,
+      w.codec,
+      w.measuredSplit,
+      f(w.measuredMs),
+      w.predictedSplit,
+      f(w.predictedMs),
+      w.measuredSplit === w.predictedSplit ? 'yes' : 'no',
+    ]),
 )}
 <h2>plan against the measurement</h2>
 ${planTable(r)}

@@ -26,7 +26,16 @@ export function averagedCells(cells: Cell[]): Cell[] {
       ...c,
       repetition: -1,
       samples: g.reduce((a, x) => a + x.samples, 0),
-      timings: { edge: t('edge'), encode: t('encode'), network: t('network'), cloud: t('cloud'), decode: t('decode'), total: t('total'), totalMean: t('totalMean'), totalP95: t('totalP95') },
+      timings: {
+        edge: t('edge'),
+        encode: t('encode'),
+        network: t('network'),
+        cloud: t('cloud'),
+        decode: t('decode'),
+        total: t('total'),
+        totalMean: t('totalMean'),
+        totalP95: t('totalP95'),
+      },
       predicted: { ...c.predicted, totalMs: mean(g.map((x) => x.predicted.totalMs)) },
       errorPct: mean(g.map((x) => x.errorPct)),
     };
@@ -66,7 +75,9 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
       { kind: 'measured', profile: c.profile, split, part: '2 transfer', ms: c.timings.network },
       { kind: 'measured', profile: c.profile, split, part: '3 cloud compute', ms: c.timings.cloud + c.timings.decode },
       { kind: 'predicted', profile: c.profile, split, predicted: c.predicted.totalMs, mark: 'analytic prediction' },
-      ...(counts.size > 1 ? [{ kind: 'n', profile: c.profile, split, top: Math.max(c.timings.total, c.predicted.totalMs), label: `n=${c.samples}` }] : []),
+      ...(counts.size > 1
+        ? [{ kind: 'n', profile: c.profile, split, top: Math.max(c.timings.total, c.predicted.totalMs), label: `n=${c.samples}` }]
+        : []),
     ];
   });
   const x = { field: 'split', type: 'ordinal' as const, sort: order, title: 'split point', axis: SPLIT_AXIS };
@@ -100,7 +111,13 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
             encoding: {
               x,
               y: { field: 'predicted', type: 'quantitative' },
-              stroke: { field: 'mark', type: 'nominal', title: 'tick', scale: { range: ['black'] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } },
+              stroke: {
+                field: 'mark',
+                type: 'nominal',
+                title: 'tick',
+                scale: { range: ['black'] },
+                legend: { symbolType: 'stroke', symbolStrokeWidth: 3 },
+              },
               color: { value: 'black' },
             },
           },
@@ -186,8 +203,22 @@ export function winnersPlot(r: Results): PlotSpec {
   const values = r.winners
     .filter((w) => w.variant === 'mtl')
     .flatMap((w) => [
-      { profile: w.profile, codec: w.codec, split: label(w.measuredSplit), kind: 'measured', ms: w.measuredMs, slot: `${w.codec} measured` },
-      { profile: w.profile, codec: w.codec, split: label(w.predictedSplit), kind: 'predicted', ms: w.predictedMs, slot: `${w.codec} predicted` },
+      {
+        profile: w.profile,
+        codec: w.codec,
+        split: label(w.measuredSplit),
+        kind: 'measured',
+        ms: w.measuredMs,
+        slot: `${w.codec} measured`,
+      },
+      {
+        profile: w.profile,
+        codec: w.codec,
+        split: label(w.predictedSplit),
+        kind: 'predicted',
+        ms: w.predictedMs,
+        slot: `${w.codec} predicted`,
+      },
     ]);
   const codecs = r.scenario.codecs;
   return {
@@ -202,13 +233,27 @@ export function winnersPlot(r: Results): PlotSpec {
       mark: { type: 'point', size: 160, strokeWidth: 2, filled: false },
       encoding: {
         x: { field: 'profile', type: 'ordinal', sort: profileOrder(r), title: 'profile (fast to slow)', axis: { labelAngle: 0 } },
-        y: { field: 'split', type: 'ordinal', sort: order, scale: { domain: order }, title: 'winning split point', axis: { labelLimit: 0 } },
+        y: {
+          field: 'split',
+          type: 'ordinal',
+          sort: order,
+          scale: { domain: order },
+          title: 'winning split point',
+          axis: { labelLimit: 0 },
+        },
         xOffset: { field: 'slot', type: 'nominal' },
         // colour (stroke and fill) = codec; marker = measured or predicted: both legends show their markers
         color: { field: 'codec', type: 'nominal', sort: codecs, title: 'codec' },
         fill: { field: 'codec', type: 'nominal', sort: codecs, title: 'codec' },
         shape: { field: 'kind', type: 'nominal', sort: KINDS, title: 'winner', scale: { domain: KINDS, range: ['circle', 'diamond'] } },
-        fillOpacity: { field: 'kind', type: 'nominal', sort: KINDS, title: 'winner', scale: { domain: KINDS, range: [1, 0] }, legend: null },
+        fillOpacity: {
+          field: 'kind',
+          type: 'nominal',
+          sort: KINDS,
+          title: 'winner',
+          scale: { domain: KINDS, range: [1, 0] },
+          legend: null,
+        },
       },
     } as unknown as TopLevelSpec,
     patch: winnerSymbols,
@@ -221,7 +266,13 @@ const KINDS = ['measured', 'predicted'];
 const winnerSymbols: VegaPatch = (spec) => {
   for (const legend of spec.legends ?? []) {
     if (legend.title !== 'winner') continue;
-    const update = { stroke: { value: '#555' }, strokeWidth: { value: 2 }, fill: { signal: "datum.value === 'measured' ? '#555' : 'white'" }, fillOpacity: { value: 1 }, opacity: { value: 1 } };
+    const update = {
+      stroke: { value: '#555' },
+      strokeWidth: { value: 2 },
+      fill: { signal: "datum.value === 'measured' ? '#555' : 'white'" },
+      fillOpacity: { value: 1 },
+      opacity: { value: 1 },
+    };
     legend.encode = { ...legend.encode, symbols: { ...legend.encode?.symbols, update: { ...legend.encode?.symbols?.update, ...update } } };
   }
 };
@@ -229,13 +280,22 @@ const winnerSymbols: VegaPatch = (spec) => {
 /** Predicted against measured latency for every cell (log-log, y = x dashed). */
 export function predictionPlot(r: Results): PlotSpec {
   const cells = r.cells;
-  const values = cells.map((c) => ({ profile: c.profile, split: c.split, codec: c.codec, variant: c.variant, measured: c.timings.total, predicted: c.predicted.totalMs, error: c.errorPct }));
+  const values = cells.map((c) => ({
+    profile: c.profile,
+    split: c.split,
+    codec: c.codec,
+    variant: c.variant,
+    measured: c.timings.total,
+    predicted: c.predicted.totalMs,
+    error: c.errorPct,
+  }));
   const lo = Math.max(0.1, Math.min(...values.map((v) => Math.min(v.measured, v.predicted))) * 0.8);
   const hi = Math.max(...values.map((v) => Math.max(v.measured, v.predicted))) * 1.25;
   return {
     file: 'prediction.svg',
     title: 'Analytic model against measurement',
-    caption: 'Each point is one cell (profile x split x codec x network); on the dashed line prediction = measurement. Per-cell errors are in the table below.',
+    caption:
+      'Each point is one cell (profile x split x codec x network); on the dashed line prediction = measurement. Per-cell errors are in the table below.',
     spec: {
       $schema: SCHEMA,
       width: 360,
@@ -244,7 +304,10 @@ export function predictionPlot(r: Results): PlotSpec {
         {
           data: { values: [{ v: lo }, { v: hi }] },
           mark: { type: 'line', strokeDash: [4, 4], color: 'gray' },
-          encoding: { x: { field: 'v', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } }, y: { field: 'v', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } } },
+          encoding: {
+            x: { field: 'v', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } },
+            y: { field: 'v', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } },
+          },
         },
         {
           data: { values },
@@ -266,11 +329,17 @@ export function stlPlot(r: Results, codec: string): PlotSpec | null {
   const cells = averagedCells(r.cells).filter((c) => c.codec === codec);
   if (!cells.some((c) => c.variant === 'stl')) return null;
   const { label, order } = chartSplits(r);
-  const values = cells.map((c) => ({ profile: c.profile, split: label(c.split), network: c.variant === 'mtl' ? 'MTL-Split (1 transmission)' : `single-task x${c.transmissions}`, ms: c.timings.total }));
+  const values = cells.map((c) => ({
+    profile: c.profile,
+    split: label(c.split),
+    network: c.variant === 'mtl' ? 'MTL-Split (1 transmission)' : `single-task x${c.transmissions}`,
+    ms: c.timings.total,
+  }));
   return {
     file: `mtl-vs-stl-${codec}.svg`,
     title: `MTL-Split against single-task networks (${codec})`,
-    caption: 'End-to-end latency per sample for all tasks: MTL-Split runs one edge half and sends one tensor; single-task networks run one edge half and one transmission per task (summed, run one after the other).',
+    caption:
+      'End-to-end latency per sample for all tasks: MTL-Split runs one edge half and sends one tensor; single-task networks run one edge half and one transmission per task (summed, run one after the other).',
     spec: {
       $schema: SCHEMA,
       data: { values },
@@ -285,7 +354,13 @@ export function stlPlot(r: Results, codec: string): PlotSpec | null {
           x: { field: 'split', type: 'ordinal', sort: order, title: 'split point', axis: SPLIT_AXIS },
           xOffset: { field: 'network', type: 'nominal' },
           y: { field: 'ms', type: 'quantitative', title: 'ms per sample' },
-          color: { field: 'network', type: 'nominal', title: 'network', scale: { range: ['#4c78a8', '#e45756'] }, legend: { labelLimit: 400 } },
+          color: {
+            field: 'network',
+            type: 'nominal',
+            title: 'network',
+            scale: { range: ['#4c78a8', '#e45756'] },
+            legend: { labelLimit: 400 },
+          },
         },
       },
     } as TopLevelSpec,

@@ -7,7 +7,11 @@ const MAX_LABEL = 24;
  * ("backbone" before "backbone.5"), and no operation its module already names ("Relu" after "relu_1").
  */
 function parts(name: string): string[] {
-  const segs = name.replace(/^\/+/, '').replace(/(_output)?_\d+$|:\d+$/, '').split('/').filter(Boolean);
+  const segs = name
+    .replace(/^\/+/, '')
+    .replace(/(_output)?_\d+$|:\d+$/, '')
+    .split('/')
+    .filter(Boolean);
   const p = segs.filter((s, i) => !(segs[i + 1] ?? '').startsWith(`${s}.`));
   const [module, op] = [p[p.length - 2], p[p.length - 1]];
   return module !== undefined && op !== undefined && module.toLowerCase().startsWith(op.toLowerCase()) ? p.slice(0, -1) : p;

@@ -21,7 +21,17 @@ export async function measureEdgeOnly(r: BundleRun): Promise<number[]> {
     edgeOnlyMs.push(t.total);
     if (rep === 0) {
       for (const codec of r.codecs) {
-        r.st.baseline.push({ bundle: r.b.id, codec, split: EDGE_ONLY, samples: res.samples - res.failed, accuracy: res.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0 });
+        r.st.baseline.push({
+          bundle: r.b.id,
+          codec,
+          split: EDGE_ONLY,
+          samples: res.samples - res.failed,
+          accuracy: res.accuracy,
+          timings: t,
+          payloadBytes: 0,
+          wireBytesUp: 0,
+          wireBytesDown: 0,
+        });
       }
     }
     addEdgeOnlyCells(r, rep, res);
@@ -35,7 +45,16 @@ async function runEdgeOnlyJob(r: BundleRun, rep: number, n: number, wholeMs: num
   const label = `edge ${r.b.id} edge-only${st.s.repetitions > 1 ? ` rep ${rep + 1}` : ''}`;
   st.progress.stage(label);
   const [res] = await r.worker.run(
-    { cloud: `${r.relay.host}:${r.relay.port}`, splits: [EDGE_ONLY], codec: r.codecs[0]!, compress: st.s.compress, n, deadlineMs: 60_000, concurrency: 1, warmup: BASELINE_WARMUP },
+    {
+      cloud: `${r.relay.host}:${r.relay.port}`,
+      splits: [EDGE_ONLY],
+      codec: r.codecs[0]!,
+      compress: st.s.compress,
+      n,
+      deadlineMs: 60_000,
+      concurrency: 1,
+      warmup: BASELINE_WARMUP,
+    },
     label,
     EDGE_JOB_MS + wholeMs * (n + BASELINE_WARMUP) * 5,
   );
@@ -52,10 +71,24 @@ function addEdgeOnlyCells(r: BundleRun, rep: number, res: EdgeResult): void {
   for (const p of r.st.s.profiles) {
     for (const codec of r.codecs) {
       r.st.rawCells.push({
-        variant: 'mtl', bundle: r.b.id, profile: p.name, codec, split: EDGE_ONLY, repetition: rep, samples: res.samples, failed: res.failed,
-        accuracy: res.accuracy, timings: t, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0, transmissions: 0,
-        configured: linkOf(p), measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
-        predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
+        variant: 'mtl',
+        bundle: r.b.id,
+        profile: p.name,
+        codec,
+        split: EDGE_ONLY,
+        repetition: rep,
+        samples: res.samples,
+        failed: res.failed,
+        accuracy: res.accuracy,
+        timings: t,
+        payloadBytes: 0,
+        wireBytesUp: 0,
+        wireBytesDown: 0,
+        transmissions: 0,
+        configured: linkOf(p),
+        measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
+        predicted: prediction,
+        errorPct: errorPct(t.total, prediction.totalMs),
       });
     }
   }

@@ -52,7 +52,16 @@ async function runJob(r: BundleRun, g: GroupSpec, n: number, group: string[], la
   st.edgeRuns += 1;
   st.progress.stage(label);
   const results = await r.worker.run(
-    { cloud: `${r.relay.host}:${r.relay.port}`, splits: group, codec: g.codec, compress: st.s.compress, n, deadlineMs: g.deadlineMs, concurrency: st.s.concurrency, warmup: g.warmup },
+    {
+      cloud: `${r.relay.host}:${r.relay.port}`,
+      splits: group,
+      codec: g.codec,
+      compress: st.s.compress,
+      n,
+      deadlineMs: g.deadlineMs,
+      concurrency: st.s.concurrency,
+      warmup: g.warmup,
+    },
     label,
     EDGE_JOB_MS + expectedMs * 3,
   );

@@ -15,7 +15,8 @@ export async function measureShaped(r: BundleRun, edgeOnlyMs: number[]): Promise
       await r.proxy.shape(p);
       const measured = await measureLink(r, rep, p);
       for (const c of st.rawCells) {
-        if (c.bundle === r.b.id && c.split === EDGE_ONLY && c.profile === p.name && c.repetition === rep) c.measuredLink = { ...measured, effectiveUpKBps: undefined };
+        if (c.bundle === r.b.id && c.split === EDGE_ONLY && c.profile === p.name && c.repetition === rep)
+          c.measuredLink = { ...measured, effectiveUpKBps: undefined };
       }
       for (const codec of r.codecs) await measureCodec(r, { rep, p, codec, measured, edgeOnlyMs: edgeOnlyMs[rep]! });
     }
@@ -67,7 +68,15 @@ async function measureCodec(r: BundleRun, k: CellKey): Promise<void> {
   const worst = Math.max(...names.map(pred));
   const samples = (split: string): number => clamp(Math.floor((s.maxCellSeconds * 1000) / pred(split)), s.minSamples, s.samples);
   // deadline per request: generous (jitter, a busy machine); the time budget is handled by `samples`
-  const g = await runGroup(r, { names, codec: k.codec, samples, expectMs: pred, deadlineMs: Math.max(10_000, worst * 10), tag: k.p.name, warmup: 0 });
+  const g = await runGroup(r, {
+    names,
+    codec: k.codec,
+    samples,
+    expectMs: pred,
+    deadlineMs: Math.max(10_000, worst * 10),
+    tag: k.p.name,
+    warmup: 0,
+  });
   for (const [split, res] of g.bySplit) addCell(r, k, split, res);
 }
 
@@ -91,8 +100,21 @@ function skipper(r: BundleRun, k: CellKey, all: string[], pred: (split: string) 
   for (const split of all.filter(skip)) {
     const e = r.base.get(`${k.codec}/${split}`)!;
     st.rawSkipped.push({
-      variant: r.variant, bundle: r.b.id, profile: k.p.name, codec: k.codec, split, repetition: k.rep, predictedMs: pred(split), bestPredictedMs: best, bestSplit,
-      minCostMs: s.minSamples * pred(split), budgetMs: s.maxCellSeconds * 1000, payloadBytes: e.payloadBytes, wireBytesUp: e.wireBytesUp, wireBytesDown: e.wireBytesDown, transmissions: 1,
+      variant: r.variant,
+      bundle: r.b.id,
+      profile: k.p.name,
+      codec: k.codec,
+      split,
+      repetition: k.rep,
+      predictedMs: pred(split),
+      bestPredictedMs: best,
+      bestSplit,
+      minCostMs: s.minSamples * pred(split),
+      budgetMs: s.maxCellSeconds * 1000,
+      payloadBytes: e.payloadBytes,
+      wireBytesUp: e.wireBytesUp,
+      wireBytesDown: e.wireBytesDown,
+      transmissions: 1,
     });
   }
   return skip;
@@ -108,11 +130,24 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
   const prediction = predictLatency(t, wire, e.timings.network, link);
   const sendMs = t.network - e.timings.network - p.latencyMs - transferMs(wire.down, p.downKBps);
   r.st.rawCells.push({
-    variant: 'mtl', bundle: r.b.id, profile: p.name, codec, split, repetition: k.rep, samples: res.samples, failed: notAnswered(res),
-    accuracy: res.accuracy, timings: t, payloadBytes: res.bytesPerSample, wireBytesUp: wire.up, wireBytesDown: wire.down, transmissions: 1,
+    variant: 'mtl',
+    bundle: r.b.id,
+    profile: p.name,
+    codec,
+    split,
+    repetition: k.rep,
+    samples: res.samples,
+    failed: notAnswered(res),
+    accuracy: res.accuracy,
+    timings: t,
+    payloadBytes: res.bytesPerSample,
+    wireBytesUp: wire.up,
+    wireBytesDown: wire.down,
+    transmissions: 1,
     configured: link,
     measuredLink: { ...k.measured, effectiveUpKBps: sendMs > 0.5 ? wire.up / sendMs : undefined },
-    predicted: prediction, errorPct: errorPct(t.total, prediction.totalMs),
+    predicted: prediction,
+    errorPct: errorPct(t.total, prediction.totalMs),
   });
   if (notAnswered(res) > 0) {
     const why = [...(res.failures ?? []), ...(res.fallbacks ?? [])].map((f) => `${f.reason} x${f.count}`).join('; ');

@@ -60,7 +60,16 @@ export const clamp = (x: number, lo: number, hi: number): number => Math.min(hi,
 
 export function timingsOf(r: EdgeResult): Timings {
   const l = r.latencyMs;
-  return { edge: l.edge.p50, encode: l.encode.p50, network: l.network.p50, cloud: l.cloud.p50, decode: l.decode.p50, total: l.total.p50, totalMean: l.total.mean, totalP95: l.total.p95 };
+  return {
+    edge: l.edge.p50,
+    encode: l.encode.p50,
+    network: l.network.p50,
+    cloud: l.cloud.p50,
+    decode: l.decode.p50,
+    total: l.total.p50,
+    totalMean: l.total.mean,
+    totalP95: l.total.p95,
+  };
 }
 
 /**

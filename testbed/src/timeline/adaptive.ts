@@ -47,11 +47,19 @@ export async function runAdaptive(
   const info = readBundleInfo(s.model, `scenario ${s.name}: field "model"`);
   const fixed = s.candidates === ALL ? [...info.candidates, EDGE_ONLY] : s.candidates;
   for (const [i, c] of fixed.entries()) {
-    if (c !== EDGE_ONLY && !info.splits.some((p) => p.name === c)) throw new TestbedError(`scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, ${EDGE_ONLY})`);
+    if (c !== EDGE_ONLY && !info.splits.some((p) => p.name === c))
+      throw new TestbedError(
+        `scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, ${EDGE_ONLY})`,
+      );
   }
   const logs = path.join(o.dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
-  const cloud = await startCloud(o.sup, { bundle: s.model, deviceSlowdown: s.cloud.slowdown, logFile: path.join(logs, 'cloud.log'), label: 'cloud' });
+  const cloud = await startCloud(o.sup, {
+    bundle: s.model,
+    deviceSlowdown: s.cloud.slowdown,
+    logFile: path.join(logs, 'cloud.log'),
+    label: 'cloud',
+  });
   const proxy = await o.link.createProxy('adaptive', { host: '127.0.0.1', port: cloud.port });
   const total = s.phases.reduce((a, p) => a + p.seconds, 0);
   const traces = new Map<string, { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number }>();
@@ -59,7 +67,14 @@ export async function runAdaptive(
     for (const split of [AUTO, ...fixed]) {
       await proxy.shape(s.profiles[0]!);
       o.log(`adaptive: ${split}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
-      const edge = await startTimelineEdge(o.sup, s, { cloud: `${proxy.host}:${proxy.port}`, split, fallback: 'local', durationS: total, dir: o.dir, label: split });
+      const edge = await startTimelineEdge(o.sup, s, {
+        cloud: `${proxy.host}:${proxy.port}`,
+        split,
+        fallback: 'local',
+        durationS: total,
+        dir: o.dir,
+        label: split,
+      });
       const windows: Window[] = [];
       let at = edge.startedAt;
       for (const [i, p] of s.phases.entries()) {
@@ -84,10 +99,26 @@ export async function runAdaptive(
       const rs = inWindow(trace, w);
       const splits: Record<string, number> = {};
       for (const r of rs) splits[r.split] = (splits[r.split] ?? 0) + 1;
-      return { requests: rs.length, meanMs: mean(rs.map((r) => r.ms)), p95Ms: percentile(rs.map((r) => r.ms), 95), splits };
+      return {
+        requests: rs.length,
+        meanMs: mean(rs.map((r) => r.ms)),
+        p95Ms: percentile(
+          rs.map((r) => r.ms),
+          95,
+        ),
+        splits,
+      };
     });
     const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
-    return { split, requests: trace.length, failed, meanMs: mean(trace.map((r) => r.ms)), phases, settle, points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })) };
+    return {
+      split,
+      requests: trace.length,
+      failed,
+      meanMs: mean(trace.map((r) => r.ms)),
+      phases,
+      settle,
+      points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })),
+    };
   });
   const auto = runs.find((r) => r.split === AUTO)!;
   const fixedRuns = runs.filter((r) => r.split !== AUTO);

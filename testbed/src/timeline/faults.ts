@@ -70,7 +70,10 @@ function timelineSeconds(s: FaultsFile & TimelineScenario): number {
   // a restart's time is not known in advance (2-4 s measured here): room for 12 s each; the edge runs on
   // to the end, and a timeline that overran it is an error
   const durationS = Math.ceil(planned + 12 * restarts);
-  if (s.samples < durationS * s.ratePerS * 0.6) throw new TestbedError(`scenario ${s.name}: field "samples": ${s.samples} do not last the timeline (about ${Math.ceil(planned)} s at ${s.ratePerS} requests/s)`);
+  if (s.samples < durationS * s.ratePerS * 0.6)
+    throw new TestbedError(
+      `scenario ${s.name}: field "samples": ${s.samples} do not last the timeline (about ${Math.ceil(planned)} s at ${s.ratePerS} requests/s)`,
+    );
   return durationS;
 }
 
@@ -84,7 +87,15 @@ async function runPolicy(
 ): Promise<FaultsRun> {
   const label = `fallback-${fallback}`;
   o.log(`faults: ${label}: edge at ${s.split} (${s.codec}, ${s.mode}, deadline ${s.deadlineMs} ms) for up to ${durationS} s`);
-  const edge = await startTimelineEdge(o.sup, s, { cloud: `${target.proxy.host}:${target.proxy.port}`, split: s.split, fallback, durationS, dir: o.dir, label, ratePerS: s.ratePerS });
+  const edge = await startTimelineEdge(o.sup, s, {
+    cloud: `${target.proxy.host}:${target.proxy.port}`,
+    split: s.split,
+    fallback,
+    durationS,
+    dir: o.dir,
+    label,
+    ratePerS: s.ratePerS,
+  });
   const windows: (Window & { end: number })[] = [];
   await sleep(s.settleS * 1000);
   for (const f of s.faults) {
@@ -102,14 +113,27 @@ async function runPolicy(
   const trace = readTrace(edge.trace);
   const last = trace[trace.length - 1];
   if (!last || last.at + last.ms < timelineEnd - 1000) {
-    throw new TestbedError(`faults: ${label}: the edge stopped before the timeline ended (after ${trace.length} of "samples" ${s.samples} at ${s.ratePerS}/s for up to ${durationS} s: give more samples or a lower "ratePerS")`);
+    throw new TestbedError(
+      `faults: ${label}: the edge stopped before the timeline ended (after ${trace.length} of "samples" ${s.samples} at ${s.ratePerS}/s for up to ${durationS} s: give more samples or a lower "ratePerS")`,
+    );
   }
   const counted = (r.answeredByCloud ?? 0) + (r.answeredLocally ?? 0) + r.failed;
   const lost = Math.abs(r.samples - counted) + Math.abs(r.samples - trace.length);
   const phases = windows.map((w) => phaseOf(trace, w, edge.startedAt));
   const worst = Math.max(...phases.map((p) => p.resumeMs ?? Infinity));
-  o.log(`faults: ${label}: ${r.samples} requests: ${r.answeredByCloud} by the cloud, ${r.answeredLocally} locally, ${r.failed} failed, ${lost} lost; cloud answers resumed within ${Number.isFinite(worst) ? `${worst.toFixed(0)} ms` : 'never (some phase)'} of each fault's end; exit code ${code}`);
-  return { fallback, exitCode: code, samples: r.samples, answeredByCloud: r.answeredByCloud ?? 0, answeredLocally: r.answeredLocally ?? 0, failed: r.failed, lost, phases };
+  o.log(
+    `faults: ${label}: ${r.samples} requests: ${r.answeredByCloud} by the cloud, ${r.answeredLocally} locally, ${r.failed} failed, ${lost} lost; cloud answers resumed within ${Number.isFinite(worst) ? `${worst.toFixed(0)} ms` : 'never (some phase)'} of each fault's end; exit code ${code}`,
+  );
+  return {
+    fallback,
+    exitCode: code,
+    samples: r.samples,
+    answeredByCloud: r.answeredByCloud ?? 0,
+    answeredLocally: r.answeredLocally ?? 0,
+    failed: r.failed,
+    lost,
+    phases,
+  };
 }
 
 function phaseOf(trace: readonly TraceRecord[], w: Window & { end: number }, t0: number): FaultPhase {
@@ -127,7 +151,10 @@ function phaseOf(trace: readonly TraceRecord[], w: Window & { end: number }, t0:
     answeredLocally: rs.filter((r) => r.outcome === 'local').length,
     failed: rs.filter((r) => r.outcome === 'failed').length,
     noticedMs: ((xs) => (xs.length ? Math.min(...xs) : null))(rs.filter((r) => r.outcome !== 'cloud').map((r) => r.at + r.ms - w.from)),
-    failures: [...failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count).slice(0, 5),
+    failures: [...failures]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5),
     resumeMs: back.length ? Math.min(...back) : null,
   };
 }

@@ -7,15 +7,24 @@ import type { Fault } from './schema.js';
 
 /** The label a fault carries in logs and results. */
 export const faultName = (f: Fault): string =>
-  f.type === 'outage' ? `link outage (proxy disabled) ${f.seconds} s`
-  : f.type === 'reset_peer' ? `reset_peer ${f.seconds} s`
-  : f.type === 'black_hole' ? `black hole (timeout 0) ${f.seconds} s`
-  : f.type === 'bandwidth' ? `bandwidth ${f.rateKBps} KB/s ${f.seconds} s`
-  : f.type === 'kill' ? 'cloud killed (SIGKILL), restarted'
-  : 'cloud drained (SIGTERM), restarted';
+  f.type === 'outage'
+    ? `link outage (proxy disabled) ${f.seconds} s`
+    : f.type === 'reset_peer'
+      ? `reset_peer ${f.seconds} s`
+      : f.type === 'black_hole'
+        ? `black hole (timeout 0) ${f.seconds} s`
+        : f.type === 'bandwidth'
+          ? `bandwidth ${f.rateKBps} KB/s ${f.seconds} s`
+          : f.type === 'kill'
+            ? 'cloud killed (SIGKILL), restarted'
+            : 'cloud drained (SIGTERM), restarted';
 
 async function api(link: LinkControl, method: string, p: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${link.url}${p}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${link.url}${p}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   if (!res.ok) throw new TestbedError(`toxiproxy ${method} ${p}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
 }
 
@@ -32,7 +41,12 @@ export interface FaultTarget {
 /** Applies a fault through Toxiproxy's API (or to the cloud process); resolves (epoch ms) when its cause is gone. */
 export async function applyFault(t: FaultTarget, f: Fault): Promise<number> {
   const proxyPath = `/proxies/${encodeURIComponent(t.proxy.name)}`;
-  const toxic = async (name: string, type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>): Promise<() => Promise<void>> => {
+  const toxic = async (
+    name: string,
+    type: string,
+    stream: 'upstream' | 'downstream',
+    attributes: Record<string, number>,
+  ): Promise<() => Promise<void>> => {
     await api(t.link, 'POST', `${proxyPath}/toxics`, { name, type, stream, toxicity: 1, attributes });
     return () => api(t.link, 'DELETE', `${proxyPath}/toxics/${name}`);
   };

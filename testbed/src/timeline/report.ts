@@ -22,13 +22,29 @@ export async function writeFaultsReport(dir: string, name: string, runs: FaultsR
   for (const r of runs) {
     const worst = Math.max(...r.phases.map((p) => p.resumeMs ?? Infinity));
     body += `<h2>--fallback ${r.fallback}</h2><ul>`;
-    body += r.fallback === 'local'
-      ? bar(r.failed === 0 && r.lost === 0, `every request answered: ${r.failed} failed, ${r.lost} lost of ${r.samples}`) + bar(worst <= resumeBarMs, `cloud answers resumed within ${f(worst, 0)} ms of each fault's end (bar ${resumeBarMs} ms)`)
-      : bar(r.lost === 0 && (r.failed === 0 || r.exitCode !== 0), `${r.failed} failed, each with its reason, ${r.lost} lost, exit code ${r.exitCode}`);
+    body +=
+      r.fallback === 'local'
+        ? bar(r.failed === 0 && r.lost === 0, `every request answered: ${r.failed} failed, ${r.lost} lost of ${r.samples}`) +
+          bar(worst <= resumeBarMs, `cloud answers resumed within ${f(worst, 0)} ms of each fault's end (bar ${resumeBarMs} ms)`)
+        : bar(
+            r.lost === 0 && (r.failed === 0 || r.exitCode !== 0),
+            `${r.failed} failed, each with its reason, ${r.lost} lost, exit code ${r.exitCode}`,
+          );
     body += '</ul>';
     body += table(
       ['fault', 'start s', 'length s', 'requests', 'by cloud', 'locally', 'failed', 'noticed after ms', 'resume ms', 'failure reasons'],
-      r.phases.map((p) => [p.fault, f(p.startS), f(p.seconds), String(p.requests), String(p.answeredByCloud), String(p.answeredLocally), String(p.failed), f(p.noticedMs, 0), f(p.resumeMs, 0), p.failures.map((x) => `${x.count}x ${x.reason}`).join('; ')]),
+      r.phases.map((p) => [
+        p.fault,
+        f(p.startS),
+        f(p.seconds),
+        String(p.requests),
+        String(p.answeredByCloud),
+        String(p.answeredLocally),
+        String(p.failed),
+        f(p.noticedMs, 0),
+        f(p.resumeMs, 0),
+        p.failures.map((x) => `${x.count}x ${x.reason}`).join('; '),
+      ]),
     );
   }
   fs.writeFileSync(path.join(dir, 'report.html'), page(`faults ${name}`, body));
@@ -43,7 +59,16 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
     t += p.seconds;
     return { t: at, profile: p.profile };
   });
-  const rules = { data: { values: changes }, layer: [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' } } }, { mark: { type: 'text', align: 'left', dx: 3, dy: -4, color: '#555' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 0 }, text: { field: 'profile' } } }] };
+  const rules = {
+    data: { values: changes },
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { x: { field: 't', type: 'quantitative' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, dy: -4, color: '#555' },
+        encoding: { x: { field: 't', type: 'quantitative' }, y: { value: 0 }, text: { field: 'profile' } },
+      },
+    ],
+  };
   const plot = (title: string, values: { t: number; ms: number; run: string; split: string }[], color: string): TopLevelSpec =>
     ({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -51,28 +76,72 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
       width: 720,
       height: 260,
       layer: [
-        { data: { values }, mark: { type: 'point', filled: true, size: 14, opacity: 0.7 }, encoding: { x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' }, y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' }, color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' } } },
+        {
+          data: { values },
+          mark: { type: 'point', filled: true, size: 14, opacity: 0.7 },
+          encoding: {
+            x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' },
+            y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' },
+            color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' },
+          },
+        },
         rules,
       ],
     }) as unknown as TopLevelSpec;
   const auto = r.runs.find((x) => x.split === AUTO)!;
   const svgs = [
-    await renderSvg(plot('--split auto: latency of each request, coloured by the split it went by', auto.points.map((p) => ({ ...p, run: 'auto' })), 'split')),
-    await renderSvg(plot('every run: auto and each fixed split', r.runs.flatMap((x) => x.points.map((p) => ({ ...p, run: x.split }))), 'run')),
+    await renderSvg(
+      plot(
+        '--split auto: latency of each request, coloured by the split it went by',
+        auto.points.map((p) => ({ ...p, run: 'auto' })),
+        'split',
+      ),
+    ),
+    await renderSvg(
+      plot(
+        'every run: auto and each fixed split',
+        r.runs.flatMap((x) => x.points.map((p) => ({ ...p, run: x.split }))),
+        'run',
+      ),
+    ),
   ];
   svgs.forEach((s, i) => fs.writeFileSync(path.join(dir, `latency-${i + 1}.svg`), s));
   let body = `<h1>Adaptive split: ${esc(name)}</h1><ul>`;
-  body += bar(r.offOraclePct <= 15, `auto's mean ${f(r.autoMeanMs)} ms is ${f(r.offOraclePct)}% off the per-phase oracle's ${f(r.oracleMeanMs)} ms (bar 15%)`);
-  body += bar(r.runs.filter((x) => x.split !== AUTO).every((x) => r.autoMeanMs < x.meanMs), `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`);
-  body += bar(r.maxSettle <= 5, `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`);
+  body += bar(
+    r.offOraclePct <= 15,
+    `auto's mean ${f(r.autoMeanMs)} ms is ${f(r.offOraclePct)}% off the per-phase oracle's ${f(r.oracleMeanMs)} ms (bar 15%)`,
+  );
+  body += bar(
+    r.runs.filter((x) => x.split !== AUTO).every((x) => r.autoMeanMs < x.meanMs),
+    `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`,
+  );
+  body += bar(
+    r.maxSettle <= 5,
+    `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`,
+  );
   body += '</ul>';
   body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');
   body += '<h2>Mean latency per phase, ms (n requests)</h2>';
-  body += table(['run', 'all', ...r.phases.map((p) => `${p.profile} (${p.seconds} s)`)], [
-    ...r.runs.map((x) => [x.split, `${f(x.meanMs)} (${x.requests})`, ...x.phases.map((p) => `${f(p.meanMs)} (${p.requests}), p95 ${f(p.p95Ms)}`)]),
-    ['oracle', f(r.oracleMeanMs), ...r.phases.map((p) => `${p.oracle} ${f(p.oracleMs)}`)],
-  ]);
+  body += table(
+    ['run', 'all', ...r.phases.map((p) => `${p.profile} (${p.seconds} s)`)],
+    [
+      ...r.runs.map((x) => [
+        x.split,
+        `${f(x.meanMs)} (${x.requests})`,
+        ...x.phases.map((p) => `${f(p.meanMs)} (${p.requests}), p95 ${f(p.p95Ms)}`),
+      ]),
+      ['oracle', f(r.oracleMeanMs), ...r.phases.map((p) => `${p.oracle} ${f(p.oracleMs)}`)],
+    ],
+  );
   body += '<h2>Splits auto used per phase</h2>';
-  body += table(['phase', 'splits (requests)'], r.phases.map((p, i) => [p.profile, Object.entries(auto.phases[i]!.splits).map(([s, n]) => `${s} ${n}`).join(', ')]));
+  body += table(
+    ['phase', 'splits (requests)'],
+    r.phases.map((p, i) => [
+      p.profile,
+      Object.entries(auto.phases[i]!.splits)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', '),
+    ]),
+  );
   fs.writeFileSync(path.join(dir, 'report.html'), page(`adaptive ${name}`, body));
 }

@@ -38,7 +38,10 @@ const Fault = z
     rateKBps: z.number().positive().optional(),
   })
   .strict()
-  .refine((f) => f.type === 'kill' || f.type === 'drain' || f.seconds !== undefined, { message: 'a link fault needs "seconds"', path: ['seconds'] })
+  .refine((f) => f.type === 'kill' || f.type === 'drain' || f.seconds !== undefined, {
+    message: 'a link fault needs "seconds"',
+    path: ['seconds'],
+  })
   .refine((f) => f.type !== 'bandwidth' || f.rateKBps !== undefined, { message: 'a bandwidth fault needs "rateKBps"', path: ['rateKBps'] });
 export type Fault = z.infer<typeof Fault>;
 
@@ -49,7 +52,10 @@ export const FaultsSchema = z
     /** The split point the edge sends at. */
     split: z.string().min(1),
     /** One run per policy: local (answer here when the cloud cannot) and/or none (fail). */
-    fallbacks: z.array(z.enum(['local', 'none'])).min(1).default(['local', 'none']),
+    fallbacks: z
+      .array(z.enum(['local', 'none']))
+      .min(1)
+      .default(['local', 'none']),
     /** Requests per second the edge starts (a camera's frame rate; the samples must last the timeline). */
     ratePerS: z.number().positive().max(10_000).default(100),
     /** Quiet link before the first fault and after each one, s. */
@@ -98,7 +104,8 @@ function device(n: string, where: string, field: string, dir?: string): Device {
 export function parseTimeline(raw: unknown, file: string, dirs: TimelineDirs = {}): TimelineScenario {
   const where = `scenario ${displayPath(file)}`;
   const kind = (raw as { kind?: unknown }).kind;
-  if (kind !== 'faults' && kind !== 'adaptive') throw new TestbedError(`${where}: field "kind": "${String(kind)}" is not a timeline kind (valid: faults, adaptive)`);
+  if (kind !== 'faults' && kind !== 'adaptive')
+    throw new TestbedError(`${where}: field "kind": "${String(kind)}" is not a timeline kind (valid: faults, adaptive)`);
   const schema = kind === 'faults' ? FaultsSchema : AdaptiveSchema;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new TestbedError(`${where}: ${formatIssues(parsed.error.issues)}`);

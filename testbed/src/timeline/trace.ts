@@ -68,4 +68,3 @@ export interface Window {
 export function inWindow(trace: readonly TraceRecord[], w: Window): TraceRecord[] {
   return trace.filter((r) => r.at >= w.from && r.at < w.to);
 }
-

@@ -97,7 +97,13 @@ export function exportTriton(o: TritonExportOptions): ExportedModel[] {
       const inputs = wireInputs({ point: p.name, shape: p.shape, form });
       const served = withWireInputs(cloud, { tensor, point: p.name, shape: p.shape, form });
       const dir = join(o.out, name);
-      writeModel(dir, served, configText({ name, maxBatchSize: o.maxBatchSize, queueDelayUs: o.queueDelayUs, inputs, outputs }), m, outputs);
+      writeModel(
+        dir,
+        served,
+        configText({ name, maxBatchSize: o.maxBatchSize, queueDelayUs: o.queueDelayUs, inputs, outputs }),
+        m,
+        outputs,
+      );
       written.push({ name, point: p.name, form, inputs, outputs, dir });
     }
   }

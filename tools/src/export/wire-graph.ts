@@ -79,7 +79,8 @@ export function withWireInputs(cloud: ModelProto, spec: WireSpec): ModelProto {
   const taken = namesOf(cloud);
   const inputs = wireInputs(spec);
   for (const t of inputs) {
-    if (t.name !== spec.tensor && taken.has(t.name)) throw new Error(`split point '${spec.point}': input name '${t.name}' is already a tensor of the cloud half`);
+    if (t.name !== spec.tensor && taken.has(t.name))
+      throw new Error(`split point '${spec.point}': input name '${t.name}' is already a tensor of the cloud half`);
   }
   const h = new Head(taken);
   // the float tensor the rest of the graph reads: the old input, renamed when a wire input takes its name
@@ -89,7 +90,9 @@ export function withWireInputs(cloud: ModelProto, spec: WireSpec): ModelProto {
   else if (spec.form === 'f16') h.node('Cast', names, target, ONNX.FLOAT);
   else if (spec.form === 'int8') int8Nodes(h, names, target);
   else int8ChannelNodes(h, names, target, spec.shape, inputs[1].dims[0]);
-  const nodes = (g.node ?? []).map((n) => (target === spec.tensor ? n : { ...n, input: (n.input ?? []).map((x) => (x === spec.tensor ? target : x)) }));
+  const nodes = (g.node ?? []).map((n) =>
+    target === spec.tensor ? n : { ...n, input: (n.input ?? []).map((x) => (x === spec.tensor ? target : x)) },
+  );
   const graphInputs = inputs.map((t) => valueInfo(t.name, ['N', ...t.dims], ONNX_OF[t.dataType]));
   return {
     ...cloud,
@@ -98,7 +101,10 @@ export function withWireInputs(cloud: ModelProto, spec: WireSpec): ModelProto {
       node: [...h.nodes, ...nodes],
       initializer: [...(g.initializer ?? []), ...h.inits],
       input: [...graphInputs, ...(g.input ?? []).filter((v) => v.name !== spec.tensor)],
-      valueInfo: [...(g.valueInfo ?? []).filter((v) => v.name !== spec.tensor && v.name !== target), valueInfo(target, ['N', ...spec.shape])],
+      valueInfo: [
+        ...(g.valueInfo ?? []).filter((v) => v.name !== spec.tensor && v.name !== target),
+        valueInfo(target, ['N', ...spec.shape]),
+      ],
     },
   };
 }

@@ -1,7 +1,21 @@
 import { basename } from 'node:path';
 import {
-  cutHalves, decodeModel, dimsOf, elemTypeOf, encodeModel, findCutTensors, graphFlops, initializerElements, OnnxError,
-  ortVersion, OrtSession, probeShapes, realInputs, valueInfo, type ModelProto, type NodeProto,
+  cutHalves,
+  decodeModel,
+  dimsOf,
+  elemTypeOf,
+  encodeModel,
+  findCutTensors,
+  graphFlops,
+  initializerElements,
+  OnnxError,
+  ortVersion,
+  OrtSession,
+  probeShapes,
+  realInputs,
+  valueInfo,
+  type ModelProto,
+  type NodeProto,
 } from '@mtl-split/onnx';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, sha256, type Manifest } from '@mtl-split/model/infer';
 import { errorMessage, UsageError } from '@mtl-split/cli';
@@ -48,35 +62,49 @@ function checkOpsets(m: ModelProto, file: string): number {
   for (const o of m.opsetImport ?? []) {
     const d = o.domain ?? '';
     const v = Number(o.version ?? 0);
-    if (!DOMAINS.has(d)) fail(file, `uses operator domain '${d}', which the bundled ONNX Runtime cannot run (it runs ai.onnx, com.microsoft, ai.onnx.ml)`);
+    if (!DOMAINS.has(d))
+      fail(file, `uses operator domain '${d}', which the bundled ONNX Runtime cannot run (it runs ai.onnx, com.microsoft, ai.onnx.ml)`);
     if (d === '' || d === 'ai.onnx') opset = v;
   }
   if (opset === 0) fail(file, 'declares no ai.onnx opset');
-  if (opset > MAX_OPSET) fail(file, `uses opset ${opset}; the bundled ONNX Runtime runs opsets up to ${MAX_OPSET}: export with an older opset`);
+  if (opset > MAX_OPSET)
+    fail(file, `uses opset ${opset}; the bundled ONNX Runtime runs opsets up to ${MAX_OPSET}: export with an older opset`);
   return opset;
 }
 
 /** Input shape and layout: from the graph, or `--input-shape` where the graph leaves dimensions dynamic. */
-function inputOf(m: ModelProto, file: string, o: ImportOptions): { name: string; shape: [number, number, number]; layout: 'NCHW' | 'NHWC' } {
+function inputOf(
+  m: ModelProto,
+  file: string,
+  o: ImportOptions,
+): { name: string; shape: [number, number, number]; layout: 'NCHW' | 'NHWC' } {
   const inputs = realInputs(m);
   if (inputs.length !== 1) {
-    fail(file, `has ${inputs.length} inputs${inputs.length ? ` (${inputs.map((i) => i.name).join(', ')})` : ''}: a bundle needs a graph with exactly one input (the image)`);
+    fail(
+      file,
+      `has ${inputs.length} inputs${inputs.length ? ` (${inputs.map((i) => i.name).join(', ')})` : ''}: a bundle needs a graph with exactly one input (the image)`,
+    );
   }
   const v = inputs[0];
   const name = v.name ?? '';
   if (elemTypeOf(v) !== 1) fail(file, `input '${name}' is not float32 (ONNX element type ${elemTypeOf(v)})`);
   const dims = dimsOf(v);
-  if (!dims || dims.length !== 4) fail(file, `input '${name}' has ${dims ? `rank ${dims.length}` : 'no shape'}: expected an image batch [N, C, H, W] or [N, H, W, C]`);
+  if (!dims || dims.length !== 4)
+    fail(file, `input '${name}' has ${dims ? `rank ${dims.length}` : 'no shape'}: expected an image batch [N, C, H, W] or [N, H, W, C]`);
   const per = dims!.slice(1);
   let shape: number[];
   if (o.inputShape) {
     per.forEach((d, i) => {
-      if (typeof d === 'number' && d !== o.inputShape![i]) fail(file, `--input-shape ${o.inputShape!.join(',')} disagrees with input '${name}' dimension ${i + 1} = ${d}`);
+      if (typeof d === 'number' && d !== o.inputShape![i])
+        fail(file, `--input-shape ${o.inputShape!.join(',')} disagrees with input '${name}' dimension ${i + 1} = ${d}`);
     });
     shape = [...o.inputShape];
   } else {
     if (per.some((d) => typeof d !== 'number' || d < 1)) {
-      fail(file, `input '${name}' has dynamic dimensions [${dims!.join(', ')}]: give the size with --input-shape C,H,W (in the input's layout order)`);
+      fail(
+        file,
+        `input '${name}' has dynamic dimensions [${dims!.join(', ')}]: give the size with --input-shape C,H,W (in the input's layout order)`,
+      );
     }
     shape = per as number[];
   }
@@ -98,7 +126,12 @@ function pointMatcher(specs: string[] | undefined): ((name: string) => boolean) 
       }
     }
     if (s.includes('*')) {
-      const re = new RegExp(`^${s.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+      const re = new RegExp(
+        `^${s
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+          .join('.*')}$`,
+      );
       return (n: string) => re.test(n);
     }
     return (n: string) => n === s;
@@ -130,7 +163,11 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   const outputs = (g.output ?? []).map((v) => v.name ?? '');
   if (!outputs.length) fail(file, 'has no outputs');
   for (const name of outputs) {
-    if (!TASK_NAME.test(name)) fail(file, `output '${name}' is not a valid task name (a letter, then letters, digits, '_' or '-'; at most 64): rename the outputs when exporting (torch.onnx.export output_names=...)`);
+    if (!TASK_NAME.test(name))
+      fail(
+        file,
+        `output '${name}' is not a valid task name (a letter, then letters, digits, '_' or '-'; at most 64): rename the outputs when exporting (torch.onnx.export output_names=...)`,
+      );
     const v = g.output!.find((x) => x.name === name)!;
     if (elemTypeOf(v) !== 1) fail(file, `output '${name}' is not float32: a task output must be class scores [N, classes]`);
   }
@@ -146,7 +183,10 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
     const s = await OrtSession.create(encodeModel(m), { label: file });
     await s.release();
   } catch (err) {
-    throw new ImportError(`${file}: the bundled ONNX Runtime cannot run it: ${errorMessage(err).replace(`${file}: ONNX Runtime cannot load it: `, '')}`, { cause: err });
+    throw new ImportError(
+      `${file}: the bundled ONNX Runtime cannot run it: ${errorMessage(err).replace(`${file}: ONNX Runtime cannot load it: `, '')}`,
+      { cause: err },
+    );
   }
   log(`${shown}: measuring tensor shapes (one run)`);
   let shapes: Map<string, number[]>;
@@ -157,7 +197,8 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   }
   const tasks = outputs.map((name, i) => {
     const s = shapes.get(name);
-    if (!s || s.length !== 2 || s[0] !== 1) fail(file, `output '${name}' has shape [${(s ?? []).join(', ')}] for one sample: a task output must be [N, classes]`);
+    if (!s || s.length !== 2 || s[0] !== 1)
+      fail(file, `output '${name}' has shape [${(s ?? []).join(', ')}] for one sample: a task output must be [N, classes]`);
     const k = s![1];
     if (k < 2) fail(file, `output '${name}' has ${k} class: a task needs at least 2`);
     const given = o.tasks?.[i];
@@ -166,10 +207,14 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
     if (names && names.length !== k) fail(file, `class names of '${name}' list ${names.length} names, the output has ${k} classes`);
     return { name, classes: names ?? Array.from({ length: k }, (_, j) => String(j)) };
   });
-  for (const t of Object.keys(o.classNames ?? {})) if (!outputs.includes(t)) fail(file, `class names given for '${t}', which is not an output (outputs: ${outputs.join(', ')})`);
+  for (const t of Object.keys(o.classNames ?? {}))
+    if (!outputs.includes(t)) fail(file, `class names given for '${t}', which is not an output (outputs: ${outputs.join(', ')})`);
   const channels = input.layout === 'NCHW' ? input.shape[0] : input.shape[2];
   if (o.preprocess && (o.preprocess.mean.length !== channels || o.preprocess.std.length !== channels)) {
-    fail(file, `--preprocess needs ${channels} mean and std values (one per input channel), got ${o.preprocess.mean.length} and ${o.preprocess.std.length}`);
+    fail(
+      file,
+      `--preprocess needs ${channels} mean and std values (one per input channel), got ${o.preprocess.mean.length} and ${o.preprocess.std.length}`,
+    );
   }
 
   log(`${shown}: finding split points`);
@@ -185,7 +230,9 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   const totalFlops = flops.reduce((a, b) => a + b, 0);
   const totalParams = initializerElements(m);
   const side = (half: ModelProto | null): { params: number; flops: number } =>
-    half ? { params: initializerElements(half), flops: (half.graph?.node ?? []).reduce((a, n) => a + (nodeFlops.get(n) ?? 0), 0) } : { params: 0, flops: 0 };
+    half
+      ? { params: initializerElements(half), flops: (half.graph?.node ?? []).reduce((a, n) => a + (nodeFlops.get(n) ?? 0), 0) }
+      : { params: 0, flops: 0 };
   // every cut tensor gets value info, so its halves can be cut again at run time
   const infos = g.valueInfo ?? (g.valueInfo = []);
   const described = new Set(infos.map((v) => v.name ?? ''));
@@ -201,7 +248,10 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   });
   // a Conv and the activation after it cross the same tensor shape: one row for the user, the later
   const { kept, dropped } = mergeIndistinguishable(found, shapes);
-  if (dropped) log(`${shown}: ${dropped} of ${found.length} cuts dropped: each crosses the same shape as the next, with only an activation between (the cut after it kept)`);
+  if (dropped)
+    log(
+      `${shown}: ${dropped} of ${found.length} cuts dropped: each crosses the same shape as the next, with only an activation between (the cut after it kept)`,
+    );
   const points: Manifest['splitPoints'] = [];
   for (const { isInput, shape, halves, ...c } of kept) {
     let name = isInput ? 'input' : c.node;
@@ -224,7 +274,13 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   if (points.length < 2) fail(file, 'has no tensor where the graph can be cut in two with one tensor crossing');
   for (const s of o.points ?? []) {
     if (!s.includes('*') && !isRegex(s) && !points.some((p) => p.name === s)) {
-      fail(file, `--points names '${s}', which is not a split point (${points.length} found: ${points.slice(1, 4).map((p) => p.name).join(', ')}, …; see the bundle's manifest or npm run plan)`);
+      fail(
+        file,
+        `--points names '${s}', which is not a split point (${points.length} found: ${points
+          .slice(1, 4)
+          .map((p) => p.name)
+          .join(', ')}, …; see the bundle's manifest or npm run plan)`,
+      );
     }
   }
   const out = encodeModel(m);
@@ -239,7 +295,13 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
     params: totalParams,
     splitPoints: points,
     training: null,
-    source: { file: shown, sha256: sha256(bytes), bytes: bytes.byteLength, producer: `${m.producerName ?? ''} ${m.producerVersion ?? ''}`.trim(), opset },
+    source: {
+      file: shown,
+      sha256: sha256(bytes),
+      bytes: bytes.byteLength,
+      producer: `${m.producerName ?? ''} ${m.producerVersion ?? ''}`.trim(),
+      opset,
+    },
     onnx: { file: 'model.onnx', bytes: out.byteLength, sha256: sha256(out), opset, input: input.name, layout: input.layout },
     ...(o.preprocess ? { preprocess: o.preprocess } : {}),
   });

@@ -1,7 +1,21 @@
 import type { NodeProto } from '@mtl-split/onnx';
 
 /** Ops that compute with weights: a cut before one and a cut after one differ in what each side runs. */
-const WEIGHTED_OPS = new Set(['Conv', 'ConvTranspose', 'ConvInteger', 'QLinearConv', 'Gemm', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Einsum', 'LSTM', 'GRU', 'RNN', 'Attention']);
+const WEIGHTED_OPS = new Set([
+  'Conv',
+  'ConvTranspose',
+  'ConvInteger',
+  'QLinearConv',
+  'Gemm',
+  'MatMul',
+  'MatMulInteger',
+  'QLinearMatMul',
+  'Einsum',
+  'LSTM',
+  'GRU',
+  'RNN',
+  'Attention',
+]);
 
 /** A found cut before it is named: its tensor, per-sample shape and the nodes of its edge half. */
 export interface CutCandidate {
@@ -12,7 +26,8 @@ export interface CutCandidate {
   edgeNodes: readonly NodeProto[];
 }
 
-const sameShape = (a: readonly number[], b: readonly number[] | undefined): boolean => b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[] | undefined): boolean =>
+  b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * True when the user cannot tell cut `a` from the next cut `b`: the same shape crosses (so the same bytes),
@@ -24,7 +39,9 @@ export function indistinguishable(a: CutCandidate, b: CutCandidate, shapes: Read
   const before = new Set(a.edgeNodes);
   const between = b.edgeNodes.filter((n) => !before.has(n));
   if (between.length === 0) return false;
-  return between.every((n) => !WEIGHTED_OPS.has(n.opType ?? '') && (n.output ?? []).filter(Boolean).every((o) => sameShape(a.shape, shapes.get(o)?.slice(1))));
+  return between.every(
+    (n) => !WEIGHTED_OPS.has(n.opType ?? '') && (n.output ?? []).filter(Boolean).every((o) => sameShape(a.shape, shapes.get(o)?.slice(1))),
+  );
 }
 
 /**
@@ -32,7 +49,10 @@ export function indistinguishable(a: CutCandidate, b: CutCandidate, shapes: Read
  * after the activation. The graph input is never merged. Returns the kept cuts in order and how many
  * were dropped.
  */
-export function mergeIndistinguishable<T extends CutCandidate>(cuts: readonly T[], shapes: ReadonlyMap<string, readonly number[]>): { kept: T[]; dropped: number } {
+export function mergeIndistinguishable<T extends CutCandidate>(
+  cuts: readonly T[],
+  shapes: ReadonlyMap<string, readonly number[]>,
+): { kept: T[]; dropped: number } {
   const kept: T[] = [];
   for (const c of cuts) {
     const prev = kept.at(-1);

@@ -50,7 +50,7 @@ export interface MeasureOptions {
 export function randomInput(shape: readonly number[], seed: number): Float32Array {
   let s = seed >>> 0;
   const n = shape.reduce((a, b) => a * b, 1);
-  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+  return Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 /** The first sample of the dataset's test split as a float32 array of the model's input shape. */
@@ -78,7 +78,14 @@ export function codecApplies(codec: CodecName, point: string): boolean {
   return point === 'input' || !(IMAGE_CODECS as readonly string[]).includes(codec);
 }
 
-async function runPoint(point: string, s: Halves, x: { data: Float32Array; shape: number[] }, shape: number[], o: MeasureOptions, rec: Samples | null): Promise<void> {
+async function runPoint(
+  point: string,
+  s: Halves,
+  x: { data: Float32Array; shape: number[] },
+  shape: number[],
+  o: MeasureOptions,
+  rec: Samples | null,
+): Promise<void> {
   let t0 = performance.now();
   const { data } = await s.edge.run(x);
   const edgeMs = performance.now() - t0;
@@ -118,9 +125,16 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
     const splits: { info: (typeof net.splitPoints)[number]; s: Halves }[] = [];
     const edgeNet = withDevice(net, o.devices?.edge ?? 1);
     const cloudNet = withDevice(net, o.devices?.cloud ?? 1);
-    for (const p of net.splitPoints) splits.push({ info: p, s: { edge: await edgeNet.edgeRunner(p.name), cloud: await cloudNet.cloudRunner(p.name) } });
+    for (const p of net.splitPoints)
+      splits.push({ info: p, s: { edge: await edgeNet.edgeRunner(p.name), cloud: await cloudNet.cloudRunner(p.name) } });
     const whole = await edgeNet.wholeRunner();
-    const recs: Samples[] = splits.map(() => ({ edge: [], cloud: [], enc: o.codecs.map(() => []), dec: o.codecs.map(() => []), bytes: [] }));
+    const recs: Samples[] = splits.map(() => ({
+      edge: [],
+      cloud: [],
+      enc: o.codecs.map(() => []),
+      dec: o.codecs.map(() => []),
+      bytes: [],
+    }));
     const full: number[] = [];
     const runFull = async (rec: boolean): Promise<void> => {
       const t0 = performance.now();
@@ -148,7 +162,11 @@ export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: Me
         shape: [...info.shape],
         edgeMs: median(recs[i].edge),
         cloudMs: median(recs[i].cloud),
-        codecs: o.codecs.flatMap((codec, k) => (codecApplies(codec, info.name) ? [{ codec, bytes: recs[i].bytes[k], encodeMs: median(recs[i].enc[k]), decodeMs: median(recs[i].dec[k]) }] : [])),
+        codecs: o.codecs.flatMap((codec, k) =>
+          codecApplies(codec, info.name)
+            ? [{ codec, bytes: recs[i].bytes[k], encodeMs: median(recs[i].enc[k]), decodeMs: median(recs[i].dec[k]) }]
+            : [],
+        ),
       })),
       fullModelMs: median(full),
       repeats: o.repeats,

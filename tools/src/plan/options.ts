@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
 import { errorMessage, UsageError } from '@mtl-split/cli';
 import { ENGINES, type EngineName } from '@mtl-split/model/infer';
-import { DEVICES_DIR, PROFILES_DIR, listDevices, listProfiles as listProfileNames, loadDevice as loadDeviceProfile, loadProfile as loadLinkProfile, type Device } from '@mtl-split/testbed/world';
+import {
+  DEVICES_DIR,
+  PROFILES_DIR,
+  listDevices,
+  listProfiles as listProfileNames,
+  loadDevice as loadDeviceProfile,
+  loadProfile as loadLinkProfile,
+  type Device,
+} from '@mtl-split/testbed/world';
 
 /** Thrown for invalid command-line input or link files; printed as one line, exit code 2. */
 export { UsageError };
@@ -141,7 +149,10 @@ export function parseOptions(raw: RawOptions): PlanOptions {
       name: 'custom',
       upKBps: up,
       downKBps: raw.downKbps === undefined ? up : num('--down-kbps', raw.downKbps, positive),
-      latencyMs: raw.latencyMs === undefined ? 0 : num('--latency-ms', raw.latencyMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
+      latencyMs:
+        raw.latencyMs === undefined
+          ? 0
+          : num('--latency-ms', raw.latencyMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
       jitterMs: 0,
     });
   } else if (raw.downKbps !== undefined || raw.latencyMs !== undefined) {
@@ -154,7 +165,10 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     seen.add(l.name);
   }
 
-  const codecs = raw.codec.split(',').map((c) => c.trim()).filter(Boolean);
+  const codecs = raw.codec
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (!codecs.length) throw new UsageError(`invalid --codec: name at least one of ${CODECS.join(', ')}`);
   for (const c of codecs) {
     if (!(CODECS as readonly string[]).includes(c)) throw new UsageError(`unknown codec '${c}' (valid: ${CODECS.join(', ')})`);
@@ -176,7 +190,10 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     repeats: num('--repeats', raw.repeats, z.number().int('must be an integer').min(1, 'must be >= 1').max(10_000, 'must be <= 10000')),
     edgeSlowdown: raw.edgeSlowdown === undefined ? 1 : num('--edge-slowdown', raw.edgeSlowdown, positive),
     cloudSpeedup: num('--cloud-speedup', raw.cloudSpeedup, positive),
-    overheadMs: raw.overheadMs === undefined ? 0 : num('--overhead-ms', raw.overheadMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
+    overheadMs:
+      raw.overheadMs === undefined
+        ? 0
+        : num('--overhead-ms', raw.overheadMs, z.number().nonnegative('must be a number >= 0').finite('must be a number >= 0')),
     edgeDevice: loadDevice('--edge-device', edgeDeviceName(raw), raw.devicesDir ?? DEFAULT_DEVICES_DIR),
     edgeDeviceAssumed: raw.edgeDevice === undefined && raw.edgeSlowdown === undefined,
     cloudDevice: loadDevice('--cloud-device', raw.cloudDevice ?? 'this-machine', raw.devicesDir ?? DEFAULT_DEVICES_DIR),

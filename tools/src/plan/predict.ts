@@ -86,13 +86,38 @@ export function predictRow(
   };
   const p = predictSplit(costs, { rttMs: link.latencyMs, upKBps: link.upKBps, downKBps: link.downKBps, overheadMs: d.overheadMs });
   const { edgeMs, encodeMs, upMs, downMs, decodeMs, cloudMs, overheadMs, totalMs } = p;
-  return { split, upBytes: bytes.up, downBytes: bytes.down, edgeMs, encodeMs, upMs, latencyMs: p.rttMs, downMs, decodeMs, cloudMs, ...(overheadMs ? { overheadMs } : {}), totalMs };
+  return {
+    split,
+    upBytes: bytes.up,
+    downBytes: bytes.down,
+    edgeMs,
+    encodeMs,
+    upMs,
+    latencyMs: p.rttMs,
+    downMs,
+    decodeMs,
+    cloudMs,
+    ...(overheadMs ? { overheadMs } : {}),
+    totalMs,
+  };
 }
 
 /** The edge-only baseline: the whole model on the (slowed-down) edge, no transmission. */
 export function edgeOnlyRow(fullModelMs: number, d: Devices): PlanRow {
   const { edgeMs, totalMs } = predictEdgeOnly(fullModelMs * d.edgeSlowdown * (d.edgeDevice ?? 1));
-  return { split: EDGE_ONLY, upBytes: 0, downBytes: 0, edgeMs, encodeMs: 0, upMs: 0, latencyMs: 0, downMs: 0, decodeMs: 0, cloudMs: 0, totalMs };
+  return {
+    split: EDGE_ONLY,
+    upBytes: 0,
+    downBytes: 0,
+    edgeMs,
+    encodeMs: 0,
+    upMs: 0,
+    latencyMs: 0,
+    downMs: 0,
+    decodeMs: 0,
+    cloudMs: 0,
+    totalMs,
+  };
 }
 
 /** Fastest row; `transmittingOnly` skips the edge-only baseline. Ties go to the earlier row. */
@@ -113,7 +138,13 @@ export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes
   if (!measured.length) throw new Error(`codec '${codec}' was not measured`);
   const rows = measured.map((p) => {
     const c = p.codecs.find((x) => x.codec === codec)!;
-    return predictRow(p.point, { edgeMs: p.edgeMs, encodeMs: c.encodeMs, decodeMs: c.decodeMs, cloudMs: p.cloudMs }, { up: c.bytes, down: downBytes }, link, d);
+    return predictRow(
+      p.point,
+      { edgeMs: p.edgeMs, encodeMs: c.encodeMs, decodeMs: c.decodeMs, cloudMs: p.cloudMs },
+      { up: c.bytes, down: downBytes },
+      link,
+      d,
+    );
   });
   rows.push(edgeOnlyRow(m.fullModelMs, d));
   const best = bestRow(rows);

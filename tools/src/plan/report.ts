@@ -20,18 +20,30 @@ function describeLink(l: Link): string {
  */
 export function formatLinkTable(link: Link, plans: LinkPlan[]): string {
   const head = ['split', 'codec', 'bytes', 'edge ms', 'transfer ms', 'cloud ms', 'total ms', ''];
-  const lines = [`Link ${describeLink(link)}`, '', `| ${head.join(' | ')} |`, `|---|---|${head.slice(2, -1).map(() => '---:').join('|')}|---|`];
+  const lines = [
+    `Link ${describeLink(link)}`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|---|---|${head
+      .slice(2, -1)
+      .map(() => '---:')
+      .join('|')}|---|`,
+  ];
   const bestFor = (split: string) => plans.filter((p) => p.best === split).map((p) => p.codec);
   for (const p of plans) {
     for (const r of p.rows) {
       if (r.split === EDGE_ONLY) continue;
       const mark = p.best === r.split ? `best (${p.codec})` : '';
-      lines.push(`| ${[r.split, p.codec, String(r.upBytes), ms(r.edgeMs + r.encodeMs), ms(r.upMs + r.latencyMs + r.downMs), ms(r.decodeMs + r.cloudMs), ms(r.totalMs), mark].join(' | ')} |`);
+      lines.push(
+        `| ${[r.split, p.codec, String(r.upBytes), ms(r.edgeMs + r.encodeMs), ms(r.upMs + r.latencyMs + r.downMs), ms(r.decodeMs + r.cloudMs), ms(r.totalMs), mark].join(' | ')} |`,
+      );
     }
   }
   const e = plans[0].rows.find((r) => r.split === EDGE_ONLY)!;
   const eb = bestFor(EDGE_ONLY);
-  lines.push(`| ${[EDGE_ONLY, '–', '0', ms(e.edgeMs), '0.00', '0.00', ms(e.totalMs), eb.length ? `best (${eb.join(', ')})` : ''].join(' | ')} |`);
+  lines.push(
+    `| ${[EDGE_ONLY, '–', '0', ms(e.edgeMs), '0.00', '0.00', ms(e.totalMs), eb.length ? `best (${eb.join(', ')})` : ''].join(' | ')} |`,
+  );
   return lines.join('\n');
 }
 
@@ -65,7 +77,14 @@ export interface PlanReport {
 }
 
 export function bestSummary(plans: LinkPlan[]): PlanReport['best'] {
-  return plans.map((p) => ({ link: p.link, codec: p.codec, split: p.best, totalMs: p.bestMs, speedupVsCloudOnly: p.speedupVsCloudOnly, speedupVsEdgeOnly: p.speedupVsEdgeOnly }));
+  return plans.map((p) => ({
+    link: p.link,
+    codec: p.codec,
+    split: p.best,
+    totalMs: p.bestMs,
+    speedupVsCloudOnly: p.speedupVsCloudOnly,
+    speedupVsEdgeOnly: p.speedupVsEdgeOnly,
+  }));
 }
 
 /** Writes a file atomically (a temporary sibling, then rename); the folder must exist. */

@@ -76,9 +76,7 @@ const int = z.number().int('must be an integer');
 /** Validates the raw commander values (no file or registry checks here). */
 export function parseOptions(raw: RawOptions): TrainCliOptions {
   const weights =
-    raw.weights === undefined
-      ? null
-      : raw.weights.split(',').map((w) => num('--weights', w, z.number().min(0, 'must be >= 0').finite()));
+    raw.weights === undefined ? null : raw.weights.split(',').map((w) => num('--weights', w, z.number().min(0, 'must be >= 0').finite()));
   let bottleneck: TrainCliOptions['bottleneck'] = null;
   if (raw.bottleneck !== undefined) {
     const m = /^([A-Za-z0-9_]+):(\d+)$/.exec(raw.bottleneck.trim());
@@ -88,7 +86,13 @@ export function parseOptions(raw: RawOptions): TrainCliOptions {
   const lrSchedule = LR_SCHEDULES.find((k) => k === raw.lrSchedule);
   if (!lrSchedule) throw new UsageError(`invalid --lr-schedule '${raw.lrSchedule}': valid schedules are ${LR_SCHEDULES.join(', ')}`);
   if (!raw.out.trim()) throw new UsageError('invalid --out: empty path');
-  const tasks = raw.tasks === undefined ? null : raw.tasks.split(',').map((t) => t.trim()).filter(Boolean);
+  const tasks =
+    raw.tasks === undefined
+      ? null
+      : raw.tasks
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
   if (tasks && !tasks.length) throw new UsageError('invalid --tasks: name at least one task');
   if (tasks && new Set(tasks).size !== tasks.length) throw new UsageError('invalid --tasks: a task is repeated');
   return {

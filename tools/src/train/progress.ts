@@ -25,7 +25,10 @@ export class TrainProgress {
     if (process.stderr.isTTY) {
       if (!this.bar) {
         this.bar = new cliProgress.SingleBar(
-          { format: 'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} | train acc {acc} | eta {eta_formatted}', hideCursor: true },
+          {
+            format: 'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} | train acc {acc} | eta {eta_formatted}',
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         this.bar.start(s.steps, 0, payload);

@@ -84,7 +84,9 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
   ctx.log(
     `dataset ${dataset.name} [${dataset.inputShape.join('x')}] train ${dataset.size('train')} test ${dataset.size('test')}; tasks ${tasks.join(', ')}`,
   );
-  ctx.log(`model ${model.backbone} ${JSON.stringify(model.config.backboneConfig)}${o.bottleneck ? ` bottleneck ${o.bottleneck.point}:${o.bottleneck.channels}` : ''}, ${model.paramCount} parameters`);
+  ctx.log(
+    `model ${model.backbone} ${JSON.stringify(model.config.backboneConfig)}${o.bottleneck ? ` bottleneck ${o.bottleneck.point}:${o.bottleneck.channels}` : ''}, ${model.paramCount} parameters`,
+  );
   ctx.log(formatSplitTable(model.splitPoints));
   const progress = new TrainProgress(o.progress, o.epochs);
   const result = await trainModel(model, dataset, {
@@ -101,7 +103,9 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     onStep: (s) => progress.step(s),
     onEpoch: (e) => {
       progress.stop();
-      ctx.log(`epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, mean lr ${e.lr.toPrecision(3)}, ${e.seconds.toFixed(1)} s, test accuracy ${formatAccuracy(e.testAccuracy)}`);
+      ctx.log(
+        `epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, mean lr ${e.lr.toPrecision(3)}, ${e.seconds.toFixed(1)} s, test accuracy ${formatAccuracy(e.testAccuracy)}`,
+      );
     },
     shouldStop: ctx.interrupted,
   });
@@ -135,7 +139,9 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     // each split point's value range over the first test samples: the cloud refuses frames far outside it
     calibration: calibrationBatch(dataset),
   });
-  ctx.log(`wrote ${o.out} (${manifest.weights.bytes} bytes of weights, ${Math.round(result.seconds)} s of training): test accuracy ${formatAccuracy(result.testAccuracy)}`);
+  ctx.log(
+    `wrote ${o.out} (${manifest.weights.bytes} bytes of weights, ${Math.round(result.seconds)} s of training): test accuracy ${formatAccuracy(result.testAccuracy)}`,
+  );
   model.dispose();
   return true;
 }

@@ -23,9 +23,7 @@ export const f16: Codec = {
       const a = u & 0x7fffffff;
       // fast path, inlined: result is a normal half (same arithmetic as halfBits)
       dst[i] =
-        a >= 0x38800000 && a < 0x47800000
-          ? ((u >>> 16) & 0x8000) | ((a - 0x38000000 + 0x0fff + ((a >>> 13) & 1)) >>> 13)
-          : halfBits(u);
+        a >= 0x38800000 && a < 0x47800000 ? ((u >>> 16) & 0x8000) | ((a - 0x38000000 + 0x0fff + ((a >>> 13) & 1)) >>> 13) : halfBits(u);
     }
     return null;
   },

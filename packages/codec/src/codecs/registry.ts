@@ -32,7 +32,10 @@ export function getCodec(name: string): Codec {
 export function codecById(id: number): Codec {
   const c = byId.get(id);
   if (c === undefined) {
-    throw new CodecError('unknown-codec', `frame uses codec id ${id}, which this reader does not know (known: ${ALL.map((x) => `${x.id}=${x.name}`).join(', ')})`);
+    throw new CodecError(
+      'unknown-codec',
+      `frame uses codec id ${id}, which this reader does not know (known: ${ALL.map((x) => `${x.id}=${x.name}`).join(', ')})`,
+    );
   }
   return c;
 }

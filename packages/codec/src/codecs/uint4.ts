@@ -32,7 +32,7 @@ export const uint4: Codec = {
           let v1 = data[base + c + 1] * inv[c + 1] + zh[c + 1];
           v0 = v0 < 0 ? 0 : v0 > 15 ? 15 : v0;
           v1 = v1 < 0 ? 0 : v1 > 15 ? 15 : v1;
-          payload[(base + c) >>> 1] = (v0 | 0) | ((v1 | 0) << 4);
+          payload[(base + c) >>> 1] = v0 | 0 | ((v1 | 0) << 4);
         }
       }
       return p;

@@ -15,10 +15,7 @@ export function decompressError(stage: string, rawBytes: number, err: unknown): 
 /** Checks that a decompressor produced exactly the declared number of bytes. */
 export function checkRawLength(stage: string, out: Uint8Array, rawBytes: number): Uint8Array {
   if (out.length !== rawBytes) {
-    throw new CodecError(
-      'decompression-failed',
-      `${stage} payload decompressed to ${out.length} bytes, header declares ${rawBytes}`,
-    );
+    throw new CodecError('decompression-failed', `${stage} payload decompressed to ${out.length} bytes, header declares ${rawBytes}`);
   }
   return out;
 }

@@ -35,7 +35,10 @@ export function requireAvailable(c: Compressor): void {
 export function compressorById(id: number): Compressor {
   const c = byId.get(id);
   if (c === undefined) {
-    throw new CodecError('unknown-compression', `frame uses compression id ${id}, which this reader does not know (known: ${ALL.map((x) => `${x.id}=${x.name}`).join(', ')})`);
+    throw new CodecError(
+      'unknown-compression',
+      `frame uses compression id ${id}, which this reader does not know (known: ${ALL.map((x) => `${x.id}=${x.name}`).join(', ')})`,
+    );
   }
   return c;
 }

@@ -31,7 +31,11 @@ function getBridge(): Bridge {
   if (bridge) return bridge;
   const { port1, port2 } = new MessageChannel();
   const shared = new SharedArrayBuffer(4);
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { port: port2, flag: shared }, transferList: [port2], execArgv: [] });
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+    workerData: { port: port2, flag: shared },
+    transferList: [port2],
+    execArgv: [],
+  });
   worker.unref();
   port1.unref();
   worker.on('error', () => {
@@ -41,7 +45,9 @@ function getBridge(): Bridge {
   return bridge;
 }
 
-type Answer = { ok: true; bytes?: Uint8Array; pixels?: Uint8Array; width?: number; height?: number; channels?: number } | { ok: false; message: string };
+type Answer =
+  | { ok: true; bytes?: Uint8Array; pixels?: Uint8Array; width?: number; height?: number; channels?: number }
+  | { ok: false; message: string };
 
 function call(job: Record<string, unknown>, transfer: ArrayBuffer[]): Answer {
   const b = getBridge();
@@ -56,7 +62,9 @@ function call(job: Record<string, unknown>, transfer: ArrayBuffer[]): Answer {
 /** Encodes interleaved 8-bit pixels into an image file, synchronously. */
 export function encodeImageSync(img: RawImage, format: ImageFormat, quality: number): Uint8Array {
   const pixels = img.pixels.slice(); // a copy the worker may own
-  const a = call({ op: 'encode', pixels, width: img.width, height: img.height, channels: img.channels, format, quality }, [pixels.buffer as ArrayBuffer]);
+  const a = call({ op: 'encode', pixels, width: img.width, height: img.height, channels: img.channels, format, quality }, [
+    pixels.buffer as ArrayBuffer,
+  ]);
   if (!a.ok) throw new CodecError('invalid-option', `image codec ${format}: ${a.message}`);
   return a.bytes!;
 }

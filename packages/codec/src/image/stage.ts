@@ -13,7 +13,8 @@ const MAX_SIDE: Record<ImageFormat, number> = { png: 2 ** 31 - 1, jpeg: 65_535, 
 
 /** Checks a quality value: an integer in 1..100. */
 export function checkQuality(q: number, what = 'quality'): number {
-  if (!Number.isInteger(q) || q < 1 || q > 100) throw new CodecError('invalid-option', `${what} must be an integer in 1..100, got ${String(q)}`);
+  if (!Number.isInteger(q) || q < 1 || q > 100)
+    throw new CodecError('invalid-option', `${what} must be an integer in 1..100, got ${String(q)}`);
   return q;
 }
 
@@ -36,7 +37,8 @@ export function imageGeometry(shape: readonly number[]): { width: number; height
     const width = shape[r - 2]!;
     return { width, height: n / (width * last), channels: last, planar: false };
   }
-  if (r === 4 && (shape[1] === 1 || shape[1] === 3)) return { width: last, height: n / (last * shape[1]!), channels: shape[1]!, planar: true };
+  if (r === 4 && (shape[1] === 1 || shape[1] === 3))
+    return { width: last, height: n / (last * shape[1]!), channels: shape[1]!, planar: true };
   return { width: last, height: n / last, channels: 1, planar: false };
 }
 
@@ -70,7 +72,10 @@ export function imageStage(format: ImageFormat, lossless: boolean): ImageStage {
     toImage(raw, shape, quality) {
       const g = imageGeometry(shape);
       if (g.width > MAX_SIDE[format] || g.height > MAX_SIDE[format]) {
-        throw new CodecError('too-large', `${format}: a tensor of shape [${shape.join(',')}] is a ${g.width}x${g.height} image, beyond ${format}'s ${MAX_SIDE[format]} pixels a side`);
+        throw new CodecError(
+          'too-large',
+          `${format}: a tensor of shape [${shape.join(',')}] is a ${g.width}x${g.height} image, beyond ${format}'s ${MAX_SIDE[format]} pixels a side`,
+        );
       }
       const pixels = g.planar ? interleave(raw, shape, false) : raw;
       return encodeImageSync({ pixels, width: g.width, height: g.height, channels: g.channels }, format, checkQuality(quality));
@@ -84,14 +89,19 @@ export function imageStage(format: ImageFormat, lossless: boolean): ImageStage {
         throw new CodecError('decompression-failed', errorMessage(e), { cause: e });
       }
       if (img.width !== g.width || img.height !== g.height) {
-        throw new CodecError('length-mismatch', `${format} payload is a ${img.width}x${img.height} image, the shape [${shape.join(',')}] needs ${g.width}x${g.height}`);
+        throw new CodecError(
+          'length-mismatch',
+          `${format} payload is a ${img.width}x${img.height} image, the shape [${shape.join(',')}] needs ${g.width}x${g.height}`,
+        );
       }
       if (img.channels === g.channels) {
-        if (img.pixels.length !== rawBytes) throw new CodecError('length-mismatch', `${format} payload decodes to ${img.pixels.length} bytes, header declares ${rawBytes}`);
+        if (img.pixels.length !== rawBytes)
+          throw new CodecError('length-mismatch', `${format} payload decodes to ${img.pixels.length} bytes, header declares ${rawBytes}`);
         return g.planar ? interleave(img.pixels, shape, true) : img.pixels;
       }
       // grey images may come back as RGB(A) (WebP has no grey mode), RGB with an alpha channel: take channel 0..C-1
-      if (img.channels < g.channels) throw new CodecError('length-mismatch', `${format} payload has ${img.channels} channels, the shape needs ${g.channels}`);
+      if (img.channels < g.channels)
+        throw new CodecError('length-mismatch', `${format} payload has ${img.channels} channels, the shape needs ${g.channels}`);
       const out = new Uint8Array(rawBytes);
       const px = g.width * g.height;
       for (let i = 0; i < px; i++) for (let c = 0; c < g.channels; c++) out[i * g.channels + c] = img.pixels[i * img.channels + c]!;

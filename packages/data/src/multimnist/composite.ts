@@ -67,9 +67,7 @@ export function drawComposite(
   const far = CANVAS - DIGIT_SIDE;
   const fixed = layout === 'sener-koltun';
   const leftAt: [number, number] = fixed ? [0, 0] : [randInt(rng, MAX_SHIFT + 1), randInt(rng, MAX_SHIFT + 1)];
-  const rightAt: [number, number] = fixed
-    ? [SK_OFFSET, SK_OFFSET]
-    : [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
+  const rightAt: [number, number] = fixed ? [SK_OFFSET, SK_OFFSET] : [far - randInt(rng, MAX_SHIFT + 1), far - randInt(rng, MAX_SHIFT + 1)];
   if (!augment) return { left, right, leftDigit, rightDigit, leftAt, rightAt };
   // drawn after the plain sample's numbers, so augmentation never changes digits or offsets
   const warp = (): Warp => ({
@@ -190,8 +188,7 @@ function placeWarped(pixels: Float32Array, base: number, at: [number, number], w
       const fy = sy - y0;
       const fx = sx - x0;
       const at2 = (y: number, x: number): number => (y < 0 || x < 0 || y > last || x > last ? 0 : pixels[base + y * DIGIT_SIDE + x]);
-      const v =
-        (1 - fy) * ((1 - fx) * at2(y0, x0) + fx * at2(y0, x0 + 1)) + fy * ((1 - fx) * at2(y0 + 1, x0) + fx * at2(y0 + 1, x0 + 1));
+      const v = (1 - fy) * ((1 - fx) * at2(y0, x0) + fx * at2(y0, x0 + 1)) + fy * ((1 - fx) * at2(y0 + 1, x0) + fx * at2(y0 + 1, x0 + 1));
       if (v > canvas[dst + col]) canvas[dst + col] = v;
     }
   }

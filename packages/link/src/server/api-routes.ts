@@ -155,7 +155,13 @@ export function apiHandler(proxies: ProxyCollection): (req: IncomingMessage, res
     // a body is JSON, said so: a form or text/plain body (what a web page can send without asking) is refused
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      sendError(res, new ApiError(`bad request body: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`, 415));
+      sendError(
+        res,
+        new ApiError(
+          `bad request body: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
+          415,
+        ),
+      );
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -46,7 +46,9 @@ export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions =
   server.requestTimeout = 15_000;
   server.headersTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`Embedded Toxiproxy cannot listen on ${formatHostPort(host, options.port ?? 0)}: ${err.message}`)));
+    server.once('error', (err) =>
+      reject(new Error(`Embedded Toxiproxy cannot listen on ${formatHostPort(host, options.port ?? 0)}: ${err.message}`)),
+    );
     server.listen({ host, port: options.port ?? 0 }, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -28,7 +28,10 @@ export const proxyBodySchema = z
   .transform((v) => v ?? {});
 export type ProxyBody = z.output<typeof proxyBodySchema>;
 
-export const populateBodySchema = z.array(proxyBodySchema).nullable().transform((v) => v ?? []);
+export const populateBodySchema = z
+  .array(proxyBodySchema)
+  .nullable()
+  .transform((v) => v ?? []);
 
 /** Toxic fields in POST /proxies/{name}/toxics and POST|PATCH /proxies/{name}/toxics/{toxic}. */
 export const toxicBodySchema = z

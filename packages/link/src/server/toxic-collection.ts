@@ -1,12 +1,6 @@
 import { toxicKind } from '../toxics/registry.js';
 import type { StreamDirection, ToxicAttributes, ToxicKind } from '../toxics/toxic-types.js';
-import {
-  ErrBadRequestBody,
-  ErrInvalidStream,
-  ErrInvalidToxicType,
-  ErrToxicAlreadyExists,
-  ErrToxicNotFound,
-} from './api-error.js';
+import { ErrBadRequestBody, ErrInvalidStream, ErrInvalidToxicType, ErrToxicAlreadyExists, ErrToxicNotFound } from './api-error.js';
 import { parseBody, toxicBodySchema } from './request-bodies.js';
 import type { ToxicLink } from './toxic-link.js';
 import type { ToxicState } from './toxic-state.js';

@@ -19,10 +19,13 @@ export class StageTimer {
   /** Arms the timer `ms` milliseconds from now, with no slack (for timeouts, not pacing). */
   armIn(ms: number): void {
     this.clear();
-    this.handle = setTimeout(() => {
-      this.handle = undefined;
-      this.onFire();
-    }, Math.max(0, ms));
+    this.handle = setTimeout(
+      () => {
+        this.handle = undefined;
+        this.onFire();
+      },
+      Math.max(0, ms),
+    );
   }
 
   get armed(): boolean {

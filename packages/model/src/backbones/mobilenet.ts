@@ -59,13 +59,20 @@ export const mobilenet: BackboneFamily = {
       const block = makeBlock(scope, `block${blocks.length + 1}`, inShape, (s) => {
         const hidden = inShape[2] * st.expansion;
         const expand = conv(s, 'expand', { k: 1, cin: inShape[2], cout: hidden, act: 'relu6', bn: cfg.batchNorm });
-        const dw = conv(s, 'depthwise', { k: 3, cin: hidden, cout: hidden, stride: st.stride, act: 'relu6', depthwise: true, bn: cfg.batchNorm });
+        const dw = conv(s, 'depthwise', {
+          k: 3,
+          cin: hidden,
+          cout: hidden,
+          stride: st.stride,
+          act: 'relu6',
+          depthwise: true,
+          bn: cfg.batchNorm,
+        });
         const mid = convOutShape(dw, inShape);
         const project = conv(s, 'project', { k: 1, cin: hidden, cout: st.out, act: 'linear', gain: 0.5, bn: cfg.batchNorm });
         const out = convOutShape(project, mid);
         const residual = st.stride === 1 && inShape[2] === st.out;
-        const flops =
-          convFlops(expand, inShape) + convFlops(dw, inShape) + convFlops(project, mid) + (residual ? prodShape(out) : 0);
+        const flops = convFlops(expand, inShape) + convFlops(dw, inShape) + convFlops(project, mid) + (residual ? prodShape(out) : 0);
         return {
           outShape: out,
           flops,

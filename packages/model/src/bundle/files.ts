@@ -112,7 +112,9 @@ export function readRecordedFile(dir: string, name: string, rec: { bytes: number
   }
   const digest = sha256(data);
   if (digest !== rec.sha256) {
-    throw new ModelError(`bundle '${dir}': ${name} checksum ${digest.slice(0, 12)}… does not match the manifest's ${rec.sha256.slice(0, 12)}…`);
+    throw new ModelError(
+      `bundle '${dir}': ${name} checksum ${digest.slice(0, 12)}… does not match the manifest's ${rec.sha256.slice(0, 12)}…`,
+    );
   }
   return data;
 }

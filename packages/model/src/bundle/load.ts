@@ -67,7 +67,9 @@ function checkArchitecture(dir: string, model: MtlNet, manifest: TrainedManifest
     const shape = byName.get(p.key);
     if (!shape) throw new ModelError(`bundle '${dir}': weight '${p.key}' is missing from model.json`);
     if (shape.length !== p.v.shape.length || shape.some((d, i) => d !== p.v.shape[i])) {
-      throw new ModelError(`bundle '${dir}': weight '${p.key}' has shape [${shape.join(',')}], the architecture needs [${p.v.shape.join(',')}]`);
+      throw new ModelError(
+        `bundle '${dir}': weight '${p.key}' has shape [${shape.join(',')}], the architecture needs [${p.v.shape.join(',')}]`,
+      );
     }
     byName.delete(p.key);
   }
@@ -77,9 +79,7 @@ function checkArchitecture(dir: string, model: MtlNet, manifest: TrainedManifest
   }
   const got = model.splitPoints;
   const want = manifest.splitPoints;
-  const same =
-    got.length === want.length &&
-    got.every((p, i) => p.name === want[i].name && p.shape.join('x') === want[i].shape.join('x'));
+  const same = got.length === want.length && got.every((p, i) => p.name === want[i].name && p.shape.join('x') === want[i].shape.join('x'));
   if (!same) {
     throw new ModelError(
       `bundle '${dir}': manifest split points (${want.map((p) => p.name).join(', ')}) do not match the architecture (${got.map((p) => p.name).join(', ')})`,

@@ -26,7 +26,11 @@ const splitPointSchema = z
      * Values the point took over a calibration batch when the bundle was made (absent at `input`, whose
      * range is the preprocessing's, and in bundles from before it was recorded): the cloud refuses frames far outside it.
      */
-    range: z.object({ min: z.number(), max: z.number() }).strict().refine((r) => r.min <= r.max, 'min must be <= max').optional(),
+    range: z
+      .object({ min: z.number(), max: z.number() })
+      .strict()
+      .refine((r) => r.min <= r.max, 'min must be <= max')
+      .optional(),
   })
   .strict();
 
@@ -91,9 +95,7 @@ export const onnxFileSchema = z
   .strict();
 
 /** How an 8-bit image becomes the input: (pixel / 255 - mean[c]) / std[c]. */
-export const preprocessSchema = z
-  .object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) })
-  .strict();
+export const preprocessSchema = z.object({ mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) }).strict();
 
 export const manifestSchema = z
   .object({
@@ -103,12 +105,25 @@ export const manifestSchema = z
     createdAt: z.string().min(1),
     backend: z.string().min(1),
     /** The dataset it was trained on (absent in imported bundles). */
-    dataset: z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict().optional(),
+    dataset: z
+      .object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()) })
+      .strict()
+      .optional(),
     tasks: z.array(taskSchema).min(1),
     /** Our architecture (absent in imported bundles, which have only model.onnx). */
-    backbone: z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) }).strict().optional(),
-    head: z.object({ kind: z.string().min(1), hidden: int.min(1), dropout: z.number().min(0).max(1) }).strict().optional(),
-    bottleneck: z.object({ point: z.string().min(1), channels: int.min(1) }).strict().nullable().optional(),
+    backbone: z
+      .object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) })
+      .strict()
+      .optional(),
+    head: z
+      .object({ kind: z.string().min(1), hidden: int.min(1), dropout: z.number().min(0).max(1) })
+      .strict()
+      .optional(),
+    bottleneck: z
+      .object({ point: z.string().min(1), channels: int.min(1) })
+      .strict()
+      .nullable()
+      .optional(),
     /** Per-sample input shape in the input's layout order ([H, W, C] for NHWC, [C, H, W] for NCHW). */
     inputShape: z.tuple([int.min(1), int.min(1), int.min(1)]),
     seed: int.optional(),
@@ -164,12 +179,12 @@ export const weightsJsonSchema = z
     generatedBy: z.string(),
     weightsManifest: z
       .array(
-        z.object({
-          paths: z.tuple([z.literal('weights.bin')]),
-          weights: z.array(
-            z.object({ name: z.string().min(1), shape: z.array(int.min(0)), dtype: z.literal('float32') }).strict(),
-          ),
-        }).strict(),
+        z
+          .object({
+            paths: z.tuple([z.literal('weights.bin')]),
+            weights: z.array(z.object({ name: z.string().min(1), shape: z.array(int.min(0)), dtype: z.literal('float32') }).strict()),
+          })
+          .strict(),
       )
       .length(1),
   })

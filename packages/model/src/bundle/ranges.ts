@@ -21,7 +21,11 @@ function outward(v: number, dir: -1 | 1): number {
  * The manifest's split points with the value range each took over `batch` (network inputs, [n, ...inputShape]),
  * measured on ONNX Runtime from the bundle's model.onnx. `input` gets none: its range is the preprocessing's.
  */
-export async function recordRanges(onnx: Uint8Array, m: Pick<Manifest, 'id' | 'onnx' | 'inputShape' | 'preprocess' | 'splitPoints'>, batch: TensorData): Promise<SplitPointInfo[]> {
+export async function recordRanges(
+  onnx: Uint8Array,
+  m: Pick<Manifest, 'id' | 'onnx' | 'inputShape' | 'preprocess' | 'splitPoints'>,
+  batch: TensorData,
+): Promise<SplitPointInfo[]> {
   const input = inputSpec(m).name;
   const tensorOf = (p: SplitPointInfo): string => p.tensor ?? p.name;
   const inner = m.splitPoints.filter((p) => p.name !== 'input' && tensorOf(p) !== input);

@@ -20,7 +20,8 @@ export function readManifest(dir: string): Manifest {
 
 /** The manifest of a bundle trained here; a ModelError for an imported one (no tfjs weights). */
 export function trainedManifest(dir: string, m: Manifest): TrainedManifest {
-  if (isImported(m)) throw new ModelError(`bundle '${dir}' was imported from ONNX: it has no TensorFlow.js weights; run it with --runtime onnx`);
+  if (isImported(m))
+    throw new ModelError(`bundle '${dir}' was imported from ONNX: it has no TensorFlow.js weights; run it with --runtime onnx`);
   for (const field of ['dataset', 'backbone', 'head', 'seed', 'weights'] as const) {
     if (m[field] === undefined) throw new ModelError(`bundle '${dir}': invalid manifest.json at ${field}: a trained bundle needs it`);
   }
@@ -30,7 +31,10 @@ export function trainedManifest(dir: string, m: Manifest): TrainedManifest {
 /** Reads a bundle's model.onnx (a regular file inside the folder), checking its size and SHA-256 against the manifest. */
 export function readOnnxFile(dir: string, manifest: Manifest): Uint8Array {
   const o = manifest.onnx;
-  if (!o) throw new ModelError(`bundle '${dir}' has no model.onnx (made before ONNX export): re-export it with 'npm run export-onnx -- --model ${dir}', or use --runtime tfjs`);
+  if (!o)
+    throw new ModelError(
+      `bundle '${dir}' has no model.onnx (made before ONNX export): re-export it with 'npm run export-onnx -- --model ${dir}', or use --runtime tfjs`,
+    );
   const data = readRecordedFile(dir, o.file, o);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -43,11 +47,15 @@ export function readWeightsFile(dir: string, weights: { bytes: number; sha256: s
   const data = readBundleFile(dir, 'weights.bin', weights.bytes, "the manifest's size");
   if (data.byteLength !== weights.bytes || (expected !== undefined && data.byteLength !== expected)) {
     const also = expected === undefined ? '' : ` and ${expected} (model.json)`;
-    throw new ModelError(`bundle '${dir}': weights.bin has ${data.byteLength} bytes, expected ${weights.bytes} (manifest)${also}: truncated or mismatched`);
+    throw new ModelError(
+      `bundle '${dir}': weights.bin has ${data.byteLength} bytes, expected ${weights.bytes} (manifest)${also}: truncated or mismatched`,
+    );
   }
   const digest = sha256(data);
   if (digest !== weights.sha256) {
-    throw new ModelError(`bundle '${dir}': weights.bin checksum ${digest.slice(0, 12)}… does not match the manifest's ${weights.sha256.slice(0, 12)}…`);
+    throw new ModelError(
+      `bundle '${dir}': weights.bin checksum ${digest.slice(0, 12)}… does not match the manifest's ${weights.sha256.slice(0, 12)}…`,
+    );
   }
   return data;
 }

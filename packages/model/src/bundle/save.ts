@@ -10,7 +10,15 @@ import { sha256 } from './files.js';
 import { loadBundle } from './load.js';
 import { readManifest, readOnnxFile } from './read.js';
 import { recordRanges } from './ranges.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, manifestSchema, type Manifest, type TrainedManifest, type TrainingRecord, type WeightsJson } from './manifest.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  manifestSchema,
+  type Manifest,
+  type TrainedManifest,
+  type TrainingRecord,
+  type WeightsJson,
+} from './manifest.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 
 export interface SaveBundleOptions {

@@ -19,7 +19,9 @@ export const MAX_SLOWDOWN = 10_000;
 /** Checks a slowdown factor; throws a ModelError naming `what` and the valid range. */
 export function checkSlowdown(value: number, what = 'slowdown'): number {
   if (!Number.isFinite(value) || value < 1 || value > MAX_SLOWDOWN) {
-    throw new ModelError(`invalid ${what} ${String(value)}: expected a number from 1 (this machine) to ${MAX_SLOWDOWN} (the emulation can only make compute slower)`);
+    throw new ModelError(
+      `invalid ${what} ${String(value)}: expected a number from 1 (this machine) to ${MAX_SLOWDOWN} (the emulation can only make compute slower)`,
+    );
   }
   return value;
 }

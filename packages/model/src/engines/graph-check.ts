@@ -9,9 +9,13 @@ export const MAX_SAMPLE_MB_ENV = 'MTL_SPLIT_MAX_SAMPLE_MB';
 
 /** The per-sample working-memory bound: the option, else the environment variable, else the default (Infinity: none). */
 export function maxSampleMb(option: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = option ?? (env[MAX_SAMPLE_MB_ENV] !== undefined && env[MAX_SAMPLE_MB_ENV] !== '' ? Number(env[MAX_SAMPLE_MB_ENV]) : DEFAULT_MAX_SAMPLE_MB);
+  const raw =
+    option ??
+    (env[MAX_SAMPLE_MB_ENV] !== undefined && env[MAX_SAMPLE_MB_ENV] !== '' ? Number(env[MAX_SAMPLE_MB_ENV]) : DEFAULT_MAX_SAMPLE_MB);
   if (Number.isNaN(raw) || raw <= 0) {
-    throw new ModelError(`invalid maximum working memory per sample '${String(option ?? env[MAX_SAMPLE_MB_ENV])}' (option maxSampleMb or ${MAX_SAMPLE_MB_ENV}): a number of MiB > 0, or Infinity for no bound`);
+    throw new ModelError(
+      `invalid maximum working memory per sample '${String(option ?? env[MAX_SAMPLE_MB_ENV])}' (option maxSampleMb or ${MAX_SAMPLE_MB_ENV}): a number of MiB > 0, or Infinity for no bound`,
+    );
   }
   return raw;
 }
@@ -30,7 +34,9 @@ function checkTasksMetadata(dir: string, m: Manifest, graph: ModelProto): void {
     throw new ModelError(`bundle '${dir}': model.onnx metadata mtl_split.tasks is not valid JSON`);
   }
   const want = JSON.stringify(m.tasks.map((t) => ({ name: t.name, classes: t.classes })));
-  const got = Array.isArray(tasks) ? JSON.stringify(tasks.map((t: { name?: unknown; classes?: unknown }) => ({ name: t?.name, classes: t?.classes }))) : '';
+  const got = Array.isArray(tasks)
+    ? JSON.stringify(tasks.map((t: { name?: unknown; classes?: unknown }) => ({ name: t?.name, classes: t?.classes })))
+    : '';
   if (got !== want) throw new ModelError(`bundle '${dir}': the tasks or class names in model.onnx's metadata differ from manifest.json's`);
 }
 
@@ -45,7 +51,9 @@ export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb:
   const declared = declaredPerSample(graph, input.name);
   if (!declared) throw new ModelError(`bundle '${dir}': model.onnx has no input '${input.name}' (the manifest's onnx.input)`);
   if (!same(declared, input.shape)) {
-    throw new ModelError(`bundle '${dir}': model.onnx input '${input.name}' is ${fmt(['N', ...declared])} per batch, the manifest says [N,${input.shape.join(',')}]`);
+    throw new ModelError(
+      `bundle '${dir}': model.onnx input '${input.name}' is ${fmt(['N', ...declared])} per batch, the manifest says [N,${input.shape.join(',')}]`,
+    );
   }
   const { shapes } = inferShapes(graph, new Map([[input.name, input.shape]]));
   for (const t of m.tasks) {
@@ -54,7 +62,9 @@ export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb:
     const inferred = shapes.get(t.name)?.slice(1);
     for (const s of [out, inferred]) {
       if (s && !same(s, [t.classes.length])) {
-        throw new ModelError(`bundle '${dir}': model.onnx output '${t.name}' is ${fmt(['N', ...s])}, the manifest's task has ${t.classes.length} classes`);
+        throw new ModelError(
+          `bundle '${dir}': model.onnx output '${t.name}' is ${fmt(['N', ...s])}, the manifest's task has ${t.classes.length} classes`,
+        );
       }
     }
   }
@@ -62,7 +72,9 @@ export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb:
   for (const p of m.splitPoints) {
     const s = shapes.get(p.name === 'input' ? input.name : (p.tensor ?? p.name))?.slice(1);
     if (s && !same(s, p.shape)) {
-      throw new ModelError(`bundle '${dir}': split point '${p.name}' is ${fmt(s)} per sample in model.onnx, the manifest says ${fmt(p.shape)}`);
+      throw new ModelError(
+        `bundle '${dir}': split point '${p.name}' is ${fmt(s)} per sample in model.onnx, the manifest says ${fmt(p.shape)}`,
+      );
     }
   }
   if (limitMb === Infinity) return;
@@ -74,7 +86,9 @@ export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb:
     );
   }
   if (est.bytes > limitMb * 2 ** 20) {
-    const big = est.largest ? `, the largest tensor '${est.largest.tensor.slice(0, 80)}' ${(est.largest.bytes / 2 ** 20).toFixed(0)} MiB` : '';
+    const big = est.largest
+      ? `, the largest tensor '${est.largest.tensor.slice(0, 80)}' ${(est.largest.bytes / 2 ** 20).toFixed(0)} MiB`
+      : '';
     throw new ModelError(
       `bundle '${dir}': model.onnx needs about ${(est.bytes / 2 ** 20).toFixed(0)} MiB of working memory per sample${big}, more than the limit ${limitMb} MiB (raise it with ${MAX_SAMPLE_MB_ENV} or the maxSampleMb option)`,
     );

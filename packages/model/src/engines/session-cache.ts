@@ -53,14 +53,24 @@ export class SessionCache {
       if (this.entries.size <= this.max) return;
       if (e.busy > 0) continue;
       this.entries.delete(key);
-      void e.session.then((s) => s.release(), () => undefined);
+      void e.session.then(
+        (s) => s.release(),
+        () => undefined,
+      );
     }
   }
 
   async close(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(all.map((e) => e.session.then((s) => s.release(), () => undefined)));
+    await Promise.all(
+      all.map((e) =>
+        e.session.then(
+          (s) => s.release(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 

@@ -64,7 +64,12 @@ export function emitMaxPool2(g: GraphBuilder, x: string, inShape: Shape): string
 
 /** Dense layer on [n, cin]: Gemm with the tfjs kernel [cin, cout] as B. */
 export function emitDense(g: GraphBuilder, l: DenseLayer, x: string, hint: string, out?: string): string {
-  return g.node('Gemm', [x, g.floats(`${hint}.kernel`, read(l.kernel), [l.cin, l.cout]), g.floats(`${hint}.bias`, read(l.bias), [l.cout])], {}, out);
+  return g.node(
+    'Gemm',
+    [x, g.floats(`${hint}.kernel`, read(l.kernel), [l.cin, l.cout]), g.floats(`${hint}.bias`, read(l.bias), [l.cout])],
+    {},
+    out,
+  );
 }
 
 /** NCHW <-> NHWC. */

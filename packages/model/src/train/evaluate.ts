@@ -17,9 +17,7 @@ export async function evaluate(
     const counts = tf.tidy(() => {
       const x = tf.tensor4d(b.x, [b.n, h, w, c]);
       const out = model.forward(x, { training: false });
-      return model.tasks.map((t) =>
-        tf.sum(tf.cast(tf.equal(tf.argMax(out[t.name], 1), tf.tensor1d(b.labels[t.name], 'int32')), 'int32')),
-      );
+      return model.tasks.map((t) => tf.sum(tf.cast(tf.equal(tf.argMax(out[t.name], 1), tf.tensor1d(b.labels[t.name], 'int32')), 'int32')));
     });
     model.tasks.forEach((t, i) => {
       correct[t.name] += counts[i].dataSync()[0];

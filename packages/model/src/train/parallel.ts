@@ -100,7 +100,10 @@ export class GradientWorkers {
     const id = this.nextId++;
     const answers = await Promise.all(
       shards.map((shard, k) =>
-        this.workers[k].request({ type: 'step', id, shard, weights }, [shard.x.buffer as ArrayBuffer, ...shard.labels.map((l) => l.buffer as ArrayBuffer)]),
+        this.workers[k].request({ type: 'step', id, shard, weights }, [
+          shard.x.buffer as ArrayBuffer,
+          ...shard.labels.map((l) => l.buffer as ArrayBuffer),
+        ]),
       ),
     );
     return answers.map((m, k) => {

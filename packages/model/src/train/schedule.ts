@@ -11,7 +11,11 @@ const WARMUP = 0.03;
  * along a half cosine (per step, so it suits short runs of few epochs).
  * `epoch` counts from 1, `step` from 0 over the whole run, of `totalSteps`.
  */
-export function learningRate(kind: LrSchedule, base: number, at: { epoch: number; epochs: number; step: number; totalSteps: number }): number {
+export function learningRate(
+  kind: LrSchedule,
+  base: number,
+  at: { epoch: number; epochs: number; step: number; totalSteps: number },
+): number {
   switch (kind) {
     case 'constant':
       return base;

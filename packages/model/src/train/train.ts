@@ -73,7 +73,8 @@ class Adam extends tf.AdamOptimizer {
 export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOptions): Promise<TrainResult> {
   const known = dataset.tasks.map((t) => t.name);
   for (const t of model.tasks) {
-    if (!known.includes(t.name)) throw new ModelError(`task '${t.name}' is not in dataset ${dataset.name}: valid tasks are ${known.join(', ')}`);
+    if (!known.includes(t.name))
+      throw new ModelError(`task '${t.name}' is not in dataset ${dataset.name}: valid tasks are ${known.join(', ')}`);
   }
   const [h, w, c] = model.inputShape;
   const ds = dataset.inputShape;

@@ -46,7 +46,10 @@ port.on('message', (msg: ToWorker) => {
         const { grads, stats } = shardGradients(model, weighting, varList, msg.shard, () => rng.int(), []);
         const arrays = grads.map((g) => (g.dataSync() as Float32Array).slice());
         tf.dispose(grads);
-        send({ type: 'grads', id: msg.id, grads: arrays, stats }, [...arrays.map((a) => a.buffer as ArrayBuffer), stats.buffer as ArrayBuffer]);
+        send({ type: 'grads', id: msg.id, grads: arrays, stats }, [
+          ...arrays.map((a) => a.buffer as ArrayBuffer),
+          stats.buffer as ArrayBuffer,
+        ]);
       }
     } catch (err) {
       send({ type: 'error', message: errorMessage(err) });

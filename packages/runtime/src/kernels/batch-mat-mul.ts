@@ -27,8 +27,6 @@ export const batchMatMulOverride: WasmOverride = {
     const a = inputs.a as KernelInput;
     const b = inputs.b as KernelInput;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
-    return withTensors([a, b], (ta, tb) =>
-      tf.matMul(transposeA ? swapLast(ta) : ta, transposeB ? swapLast(tb) : tb),
-    );
+    return withTensors([a, b], (ta, tb) => tf.matMul(transposeA ? swapLast(ta) : ta, transposeB ? swapLast(tb) : tb));
   },
 };

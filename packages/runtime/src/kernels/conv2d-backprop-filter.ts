@@ -55,7 +55,17 @@ function sampleGrid(x: tf.Tensor4D, sh: number, sw: number, top: number, left: n
 }
 
 /** cols[(p,q,c), (b,i,j)] = x[b, i*sh + p - pt, j*sw + q - pl, c], zero outside x. */
-function im2col(x: tf.Tensor4D, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): tf.Tensor2D {
+function im2col(
+  x: tf.Tensor4D,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+  oh: number,
+  ow: number,
+): tf.Tensor2D {
   const [n, H, W, C] = x.shape;
   const m = n * oh * ow;
   return heapTensor([kh * kw * C, m], (out) => {
@@ -91,7 +101,14 @@ function im2col(x: tf.Tensor4D, kh: number, kw: number, sh: number, sw: number, 
 
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    x.shape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth, inChannels: c } = info;
   const { top, left } = info.padInfo;

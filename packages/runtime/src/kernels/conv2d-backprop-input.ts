@@ -67,13 +67,25 @@ function phaseFilter(w: tf.Tensor4D, sh: number, sw: number, th: number, tw: num
 /** Explicit conv pads when all are >= 0; otherwise crop dy first and pad the rest. */
 function convPadded(dy: tf.Tensor4D, f: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
   const cropped = padOrCrop(dy, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right));
-  const pads: tf.backend_util.ExplicitPadding = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+  const pads: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ];
   return tf.conv2d(cropped, f, 1, pads);
 }
 
 export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Conv2DBackpropInputAttrs): tf.Tensor4D {
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    attrs.inputShape,
+    filter.shape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight: H, inWidth: W } = info;
   const { top: pt, left: pl } = info.padInfo;

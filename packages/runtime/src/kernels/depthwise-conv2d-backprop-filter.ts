@@ -30,7 +30,14 @@ export function depthwiseConv2dBackpropFilter(
 ): tf.Tensor4D {
   const dilations = attrs.dilations ?? 1;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape, attrs.filterShape, attrs.strides, dilations, attrs.pad, attrs.dimRoundingMode, true, 'channelsLast',
+    x.shape,
+    attrs.filterShape,
+    attrs.strides,
+    dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+    'channelsLast',
   );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, inChannels: c, batchSize: n } = info;

@@ -34,7 +34,14 @@ export function depthwiseConv2dBackpropInput(
 ): tf.Tensor4D {
   const dilations = attrs.dilations ?? 1;
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape, attrs.strides, dilations, attrs.pad, attrs.dimRoundingMode, true, 'channelsLast',
+    attrs.inputShape,
+    filter.shape,
+    attrs.strides,
+    dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+    'channelsLast',
   );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, inChannels: c, batchSize: n } = info;

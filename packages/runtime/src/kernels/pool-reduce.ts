@@ -13,12 +13,7 @@ import { type KernelInput, withTensors } from './composite-util.js';
 /** Below this many elements wasm's own reduce is fast enough; keep its exact behaviour. */
 const MIN_SIZE = 1024;
 
-export function poolReduce(
-  x: KernelInput,
-  axis: number | number[],
-  keepDims: boolean,
-  scaleBySize: boolean,
-): tf.Tensor | undefined {
+export function poolReduce(x: KernelInput, axis: number | number[], keepDims: boolean, scaleBySize: boolean): tf.Tensor | undefined {
   const shape = x.shape;
   if (x.dtype !== 'float32' || shape.length < 2) return undefined;
   const axes = [...new Set(tf.util.parseAxisParam(axis, shape))].sort((a, b) => a - b);
@@ -31,9 +26,7 @@ export function poolReduce(
   const r = prod(shape.slice(first, last + 1));
   const post = prod(shape.slice(last + 1));
   if (r < 2 || pre * r * post < MIN_SIZE) return undefined;
-  const outShape = keepDims
-    ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
-    : shape.filter((_, i) => i < first || i > last);
+  const outShape = keepDims ? shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : shape.filter((_, i) => i < first || i > last);
   return withTensors([x], (t) => {
     const avg = tf.avgPool(tf.reshape(t, [pre, r, 1, post]) as tf.Tensor4D, [r, 1], 1, 'valid');
     return tf.reshape(scaleBySize ? tf.mul(avg, r) : avg, outShape);
