@@ -8,6 +8,7 @@ import { extremeProfiles } from './analytic.js';
 import { displayPath } from './paths.js';
 import { prepareOutDir } from './out-dir.js';
 import { createProgress, type Progress } from './progress.js';
+import type { Results } from './results.js';
 import { runExperiment } from './runner.js';
 import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
 import { readBundleInfo } from './bundles.js';
@@ -44,6 +45,30 @@ function experimentLogger(): { logger: Logger; withProgress: (enabled: boolean) 
 
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** The run's outcome in the log: each profile's winner, plan's agreement, the analytic model's fit. */
+function sayOutcome(results: Results, say: (line: string) => void): void {
+  const ext = extremeProfiles(results);
+  for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
+    const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
+    say(
+      `winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`,
+    );
+  }
+  if (results.plan?.length) {
+    const ok = results.plan.filter((p) => p.agrees).length;
+    say(
+      `plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`,
+    );
+    for (const p of results.plan.filter((x) => !x.agrees))
+      say(
+        `plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`,
+      );
+  }
+  const answered = results.cells.filter((c) => c.samples > c.failed);
+  const within = answered.filter((c) => Math.abs(c.errorPct) <= 15).length;
+  say(`analytic model: ${within} of ${answered.length} answered cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -113,26 +138,7 @@ async function main(argv: string[]): Promise<void> {
     progress: withProgress(opts.progress),
     log: say,
   });
-  const ext = extremeProfiles(results);
-  for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
-    const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
-    say(
-      `winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`,
-    );
-  }
-  if (results.plan?.length) {
-    const ok = results.plan.filter((p) => p.agrees).length;
-    say(
-      `plan: ${ok} of ${results.plan.length} profile/codec picks agree with the measurement (same candidate, or within 10% of the measured best)`,
-    );
-    for (const p of results.plan.filter((x) => !x.agrees))
-      say(
-        `plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`,
-      );
-  }
-  const answered = results.cells.filter((c) => c.samples > c.failed);
-  const within = answered.filter((c) => Math.abs(c.errorPct) <= 15).length;
-  say(`analytic model: ${within} of ${answered.length} answered cells within 15% (largest error ${results.maxAbsErrorPct.toFixed(1)}%)`);
+  sayOutcome(results, say);
   for (const w of results.warnings) logger.warn(w);
   say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${displayPath(path.join(outDir, 'report.html'))}`);
   sup.uninstallSignalHandlers();

@@ -185,7 +185,10 @@ export function waitForLine<T>(sup: Supervisor, c: Child, match: (line: string) 
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         const v = match(line);
-        if (v !== undefined) return finish(() => resolve(v));
+        if (v !== undefined) {
+          finish(() => resolve(v));
+          return;
+        }
       }
     };
     c.proc.stdout?.on('data', onData);

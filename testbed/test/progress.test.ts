@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import { etaText, formatDuration } from '../src/duration.js';
 import { progressFormat } from '../src/progress.js';
 

@@ -18,6 +18,7 @@ import { parseEdgeArgs, type EdgeCliOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures, noCloudAnswer } from './report.js';
 import { interruptHandler } from './interrupt.js';
+import type { EdgeResult } from './result.js';
 
 let bar: SingleBar | undefined;
 
@@ -40,6 +41,47 @@ function progressHooks(enabled: boolean): EdgeHooks {
   };
 }
 
+/**
+ * Ctrl-C: stop sending, let the requests in flight end, then print and write what was measured (marked
+ * interrupted) and exit 130. Under `npm run edge` one Ctrl-C arrives twice (terminal and npm): a repeat
+ * within 1 s is the same Ctrl-C; a later one exits at once.
+ */
+function takeInterrupts(): AbortController {
+  const abort = new AbortController();
+  const onSignal = interruptHandler({
+    abort: (signal) => {
+      abort.abort();
+      bar?.stop();
+      process.stderr.write(
+        `\nedge: interrupted (${signal}): finishing the requests in flight, then the summary (Ctrl-C again after 1 s: exit at once)\n`,
+      );
+    },
+    exitNow: (signal) => {
+      bar?.stop();
+      process.stderr.write(`\nedge: interrupted again (${signal}): exiting without a summary\n`);
+      process.exit(EXIT.interrupted);
+    },
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return abort;
+}
+
+/** The table, and for unlabelled inputs (--inputs) each input's top class per task, from the first split point run. */
+function printResults(human: NodeJS.WritableStream, results: EdgeResult[]): void {
+  human.write(`${formatTable(results)}\n`);
+  // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
+  const preds = results.find((r) => r.predictions)?.predictions ?? [];
+  const shown = preds.slice(0, 50);
+  for (const p of shown)
+    human.write(
+      `${p.input}: ${Object.entries(p.classes)
+        .map(([t, c]) => `${t} ${c}`)
+        .join(', ')}\n`,
+    );
+  if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
+}
+
 async function main(): Promise<void> {
   let opts: EdgeCliOptions;
   let json: OutputTarget | undefined;
@@ -58,26 +100,7 @@ async function main(): Promise<void> {
   }
   // --version and --help have exited above, before the run (gRPC client, datasets, the engine) is loaded
   const { runEdge } = await import('./edge.js');
-  // Ctrl-C: stop sending, let the requests in flight end, then print and write what was measured (marked
-  // interrupted) and exit 130. Under `npm run edge` one Ctrl-C arrives twice (terminal and npm): a repeat
-  // within 1 s is the same Ctrl-C; a later one exits at once.
-  const abort = new AbortController();
-  const onSignal = interruptHandler({
-    abort: (signal) => {
-      abort.abort();
-      bar?.stop();
-      process.stderr.write(
-        `\nedge: interrupted (${signal}): finishing the requests in flight, then the summary (Ctrl-C again after 1 s: exit at once)\n`,
-      );
-    },
-    exitNow: (signal) => {
-      bar?.stop();
-      process.stderr.write(`\nedge: interrupted again (${signal}): exiting without a summary\n`);
-      process.exit(EXIT.interrupted);
-    },
-  });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const abort = takeInterrupts();
   // Log lines (engine, circuit changes, warnings) on stderr through the one logger of the long-running
   // programs: readable on a terminal, JSON otherwise. With `--json -` the JSON owns stdout and the table
   // goes to stderr too.
@@ -99,17 +122,7 @@ async function main(): Promise<void> {
     };
     const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
     if (trace) await new Promise<void>((r) => trace!.end(r));
-    human.write(`${formatTable(results)}\n`);
-    // unlabelled inputs (--inputs): each input's top class per task, from the first split point run
-    const preds = results.find((r) => r.predictions)?.predictions ?? [];
-    const shown = preds.slice(0, 50);
-    for (const p of shown)
-      human.write(
-        `${p.input}: ${Object.entries(p.classes)
-          .map(([t, c]) => `${t} ${c}`)
-          .join(', ')}\n`,
-      );
-    if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
+    printResults(human, results);
     const out = opts.split === ALL ? results : (results[0] ?? null); // null: interrupted before any run
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     if (abort.signal.aborted) throw new CliExit(EXIT.interrupted);

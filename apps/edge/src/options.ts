@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Command } from 'commander';
 import { CODECS, COMPRESSIONS, getCompressor } from '@mtl-split/codec';
 import { choiceOption, createProgram, errorMessage, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
@@ -63,12 +64,9 @@ export interface EdgeCliOptions extends EdgeRunSpec {
   progress: boolean;
 }
 
-/** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
-export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
-  const program = createProgram(
-    'edge',
-    'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.',
-  )
+/** The edge's flags, with the run's defaults from spec.ts. */
+function edgeProgram(): Command {
+  return createProgram('edge', 'Run the edge half of a model bundle, send the split tensor to the cloud, check answers against labels.')
     .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
     .option('--cloud <addrs>', 'cloud address(es) HOST:PORT[,HOST:PORT...] (round robin)')
     .option(
@@ -134,6 +132,11 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-server-name <name>', 'name to check the cloud certificate against instead of the --cloud host')
     .option('--auth-token-file <file>', 'bearer token file: its first token is sent as "authorization: Bearer <token>"');
+}
+
+/** Parse argv (without node and script); throws a UsageError with a one-line message on bad input. */
+export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
+  const program = edgeProgram();
   const { tlsCa, tlsCert, tlsKey, tlsServerName, authTokenFile, rate, ...o } = parseOptions(program, argv, schema);
   let security;
   try {

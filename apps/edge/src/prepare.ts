@@ -5,7 +5,7 @@
  */
 import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
 import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
-import { parseTargets, SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
+import { parseTargets, type SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel, replicaClients } from './edge-client.js';
 import { EdgeError, asEdgeError } from './edge-error.js';

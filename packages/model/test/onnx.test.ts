@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
-import { loadBundle, openNetwork, saveBundle, type MtlNet, type SplitNetwork, type TensorData } from '../src/index.js';
+import { loadBundle, openNetwork, saveBundle, type MtlNet, type TensorData } from '../src/index.js';
 import { relDiff, setup, tinyModel } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtl-model-onnx-'));

@@ -130,7 +130,7 @@ export function extractGraph(m: ModelProto, spec: CutSpec): ModelProto {
 export function initializerBytes(m: ModelProto): number {
   let bytes = 0;
   for (const t of m.graph?.initializer ?? []) {
-    if (t.rawData && t.rawData.length) bytes += t.rawData.length;
+    if (t.rawData?.length) bytes += t.rawData.length;
     else bytes += (t.floatData?.length ?? 0) * 4 + (t.int64Data?.length ?? 0) * 8;
   }
   return bytes;

@@ -35,7 +35,7 @@ export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
     const why = errorMessage(err);
     throw new OnnxError(`${source}: not an ONNX model or truncated (${why.split('\n')[0]})`);
   }
-  if (!m.graph || !m.graph.node || m.graph.node.length === 0) throw new OnnxError(`${source}: not an ONNX model (no graph nodes)`);
+  if (!m.graph?.node || m.graph.node.length === 0) throw new OnnxError(`${source}: not an ONNX model (no graph nodes)`);
   return m;
 }
 

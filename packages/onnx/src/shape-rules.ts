@@ -14,7 +14,7 @@ function attr(n: NodeProto, name: string): AttributeProto | undefined {
 }
 export function attrInts(n: NodeProto, name: string): number[] | null {
   const a = attr(n, name);
-  return a?.ints && a.ints.length ? a.ints.map(toNumber) : null;
+  return a?.ints?.length ? a.ints.map(toNumber) : null;
 }
 export function attrI(n: NodeProto, name: string, fallback: number): number {
   const a = attr(n, name);
@@ -22,7 +22,7 @@ export function attrI(n: NodeProto, name: string, fallback: number): number {
 }
 function attrFloats(n: NodeProto, name: string): number[] | null {
   const a = attr(n, name);
-  return a?.floats && a.floats.length ? [...a.floats] : null;
+  return a?.floats?.length ? [...a.floats] : null;
 }
 function attrS(n: NodeProto, name: string): string {
   const a = attr(n, name);

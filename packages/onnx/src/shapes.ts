@@ -10,7 +10,7 @@ const ELEM_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4,
 function valuesOf(t: TensorProto): number[] | null {
   const count = (t.dims ?? []).reduce<number>((a, d) => a * toNumber(d), 1);
   if (count > MAX_VALUES) return null;
-  const raw = t.rawData && t.rawData.length ? Buffer.from(t.rawData) : null;
+  const raw = t.rawData?.length ? Buffer.from(t.rawData) : null;
   switch (t.dataType) {
     case 7:
       if (raw) return Array.from({ length: raw.length / 8 }, (_, i) => Number(raw.readBigInt64LE(i * 8)));
@@ -61,7 +61,7 @@ export function inferShapes(m: ModelProto, inputs: ReadonlyMap<string, readonly 
     }
     (n.output ?? []).forEach((o, k) => {
       const s = outs[k] ?? null;
-      const ok = s !== null && s.every((d) => Number.isFinite(d) && d >= 0);
+      const ok = s?.every((d) => Number.isFinite(d) && d >= 0);
       shapes.set(o, ok ? s : null);
       if (!ok && o) unknown.push(o);
     });

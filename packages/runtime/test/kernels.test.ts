@@ -48,12 +48,10 @@ describe('Conv2DBackpropFilter composite and Conv2DBackpropInput fast path', () 
               { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) },
               attrs as unknown as tf.NamedAttrMap,
             ) as tf.Tensor,
-          tf
-            .engine()
-            .runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) }, {
-              ...attrs,
-              inputShape: d.xShape,
-            } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.f, d.fShape) }, {
+            ...attrs,
+            inputShape: d.xShape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
         ]);
       const [cpuDw, cpuDx] = run('cpu');
       const [wasmDw, wasmDx] = run('wasm');
@@ -174,14 +172,12 @@ describe('DepthwiseConv2dNative backprop composites', () => {
             ...base,
             dilations: 1,
           } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf
-          .engine()
-          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
-            strides: 1,
-            pad: c.pad,
-            dilations: 1,
-            filterShape: eShape,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
+          strides: 1,
+          pad: c.pad,
+          dilations: 1,
+          filterShape: eShape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ]);
       const refDw = new Float32Array(d.f.length);
       for (let p = 0; p < c.kh; p++) {
@@ -196,14 +192,12 @@ describe('DepthwiseConv2dNative backprop composites', () => {
             ...base,
             dilations: c.dilations,
           } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf
-          .engine()
-          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
-            strides: 1,
-            pad: c.pad,
-            dilations: c.dilations,
-            filterShape: d.fShape,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(d.x, d.xShape), dy: tf.tensor4d(d.dy, d.dyShape) }, {
+          strides: 1,
+          pad: c.pad,
+          dilations: c.dilations,
+          filterShape: d.fShape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ]);
       expect(relError(gotDx!, refDx!), `input grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
       expect(relError(gotDw!, refDw), `filter grad, case ${JSON.stringify(c)}`).toBeLessThan(TOL);
@@ -684,22 +678,18 @@ describe('registration and memory', () => {
       // Inputs given as bare TensorInfos (not Tensors) are copied in and released again.
       const infoBefore = tf.memory().numTensors;
       const bare = { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as unknown as tf.Tensor;
-      const viaInfo = tf
-        .engine()
-        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x: bare, dy: dyDw }, {
-          strides: 2,
-          pad: 'same',
-          dilations: 1,
-          filterShape: [3, 3, 3, 2],
-        } as unknown as tf.NamedAttrMap) as tf.Tensor;
-      const viaTensor = tf
-        .engine()
-        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, {
-          strides: 2,
-          pad: 'same',
-          dilations: 1,
-          filterShape: [3, 3, 3, 2],
-        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const viaInfo = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: bare, dy: dyDw }, {
+        strides: 2,
+        pad: 'same',
+        dilations: 1,
+        filterShape: [3, 3, 3, 2],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const viaTensor = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, {
+        strides: 2,
+        pad: 'same',
+        dilations: 1,
+        filterShape: [3, 3, 3, 2],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
       expect(relError(viaInfo.dataSync() as Float32Array, viaTensor.dataSync() as Float32Array)).toBe(0);
       tf.dispose([viaInfo, viaTensor]);
       expect(tf.memory().numTensors).toBe(infoBefore);

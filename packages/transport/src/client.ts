@@ -202,7 +202,7 @@ export class SplitClient {
           codecs: [...res.codecs],
           limits: { ...limits },
           compressions: [...(res.compressions ?? [])],
-          ...(res.input && res.input.dtype ? { input: { ...res.input } } : {}),
+          ...(res.input?.dtype ? { input: { ...res.input } } : {}),
         });
       });
     });

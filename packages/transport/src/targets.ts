@@ -13,7 +13,7 @@ export function parseTargets(spec: string | readonly string[]): HostPort[] {
   const parts = (typeof spec === 'string' ? spec.split(',') : [...spec]).map((s) => s.trim()).filter((s) => s !== '');
   if (parts.length === 0) throw invalidArgument('no cloud address given: expected HOST:PORT[,HOST:PORT...]');
   return parts.map((part) => {
-    const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(part);
+    const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(part);
     const port = m ? Number(m[3]) : NaN;
     if (!m || !(port >= 1 && port <= 65535)) {
       throw invalidArgument(`bad cloud address '${part}': expected HOST:PORT with a port 1-65535`);

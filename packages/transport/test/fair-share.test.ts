@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher.js';
-import { TransportError } from '../src/errors.js';
+import type { TransportError } from '../src/errors.js';
 import { admitSamples, queueReserve, startTag } from '../src/fair-share.js';
 
 // Sharing the queue between clients: who may queue (a pure admission rule) and in which order requests run.

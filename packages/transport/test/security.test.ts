@@ -54,9 +54,7 @@ function healthCheck(port: number, creds: grpc.ChannelCredentials): Promise<stri
       (err, res) => {
         client.close();
         // HealthCheckResponse { status = SERVING (1) } is the two bytes 08 01
-        resolve(
-          err ? `error ${grpc.status[err.code]}` : res && res.equals(Buffer.from([8, 1])) ? 'SERVING' : `other ${res?.toString('hex')}`,
-        );
+        resolve(err ? `error ${grpc.status[err.code]}` : res?.equals(Buffer.from([8, 1])) ? 'SERVING' : `other ${res?.toString('hex')}`);
       },
     );
   });

@@ -4,7 +4,7 @@ import { ALL, AUTO, EDGE_ONLY, mean, percentile } from '@mtl-split/stats';
 import { startCloud } from '../apps.js';
 import { readBundleInfo } from '../bundles.js';
 import { TestbedError } from '../errors.js';
-import type { LinkControl } from '../link.js';
+import type { LinkControl, LinkProxy } from '../link.js';
 import type { Supervisor } from '../supervisor.js';
 import { sleep, startTimelineEdge } from './edge.js';
 import type { AdaptiveFile, TimelineScenario } from './schema.js';
@@ -39,19 +39,16 @@ export interface AdaptiveResults {
   maxSettle: number;
 }
 
+type AdaptiveScenario = AdaptiveFile &
+  TimelineScenario & { profiles: NonNullable<Extract<TimelineScenario, { kind: 'adaptive' }>['profiles']> };
+type Traced = { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number };
+
 /** Runs the adaptive scenario: auto, then every fixed candidate, each through the same timeline. */
 export async function runAdaptive(
-  s: AdaptiveFile & TimelineScenario & { profiles: NonNullable<Extract<TimelineScenario, { kind: 'adaptive' }>['profiles']> },
+  s: AdaptiveScenario,
   o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
 ): Promise<AdaptiveResults> {
-  const info = readBundleInfo(s.model, `scenario ${s.name}: field "model"`);
-  const fixed = s.candidates === ALL ? [...info.candidates, EDGE_ONLY] : s.candidates;
-  for (const [i, c] of fixed.entries()) {
-    if (c !== EDGE_ONLY && !info.splits.some((p) => p.name === c))
-      throw new TestbedError(
-        `scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, ${EDGE_ONLY})`,
-      );
-  }
+  const fixed = fixedCandidates(s);
   const logs = path.join(o.dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const cloud = await startCloud(o.sup, {
@@ -61,65 +58,89 @@ export async function runAdaptive(
     label: 'cloud',
   });
   const proxy = await o.link.createProxy('adaptive', { host: '127.0.0.1', port: cloud.port });
-  const total = s.phases.reduce((a, p) => a + p.seconds, 0);
-  const traces = new Map<string, { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number }>();
+  const traces = new Map<string, Traced>();
   try {
-    for (const split of [AUTO, ...fixed]) {
-      await proxy.shape(s.profiles[0]!);
-      o.log(`adaptive: ${split}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
-      const edge = await startTimelineEdge(o.sup, s, {
-        cloud: `${proxy.host}:${proxy.port}`,
-        split,
-        fallback: 'local',
-        durationS: total,
-        dir: o.dir,
-        label: split,
-      });
-      const windows: Window[] = [];
-      let at = edge.startedAt;
-      for (const [i, p] of s.phases.entries()) {
-        if (i > 0) {
-          await sleep(at - Date.now());
-          await proxy.shape(s.profiles[i]!);
-        }
-        const from = i === 0 ? edge.startedAt : Date.now();
-        at += p.seconds * 1000;
-        windows.push({ name: p.profile, from, to: at });
-      }
-      const { results } = await edge.done;
-      windows[windows.length - 1]!.to = Infinity;
-      traces.set(split, { trace: readTrace(edge.trace), windows, t0: edge.startedAt, failed: results[0]?.failed ?? 0 });
-    }
+    for (const split of [AUTO, ...fixed]) traces.set(split, await runTimeline(s, o, proxy, split));
   } finally {
     await proxy.remove().catch(() => undefined);
     await o.sup.stop(cloud.child);
   }
-  const runs = [...traces].map(([split, { trace, windows, t0, failed }]): AdaptiveRun => {
-    const phases = windows.map((w) => {
-      const rs = inWindow(trace, w);
-      const splits: Record<string, number> = {};
-      for (const r of rs) splits[r.split] = (splits[r.split] ?? 0) + 1;
-      return {
-        requests: rs.length,
-        meanMs: mean(rs.map((r) => r.ms)),
-        p95Ms: percentile(
-          rs.map((r) => r.ms),
-          95,
-        ),
-        splits,
-      };
-    });
-    const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
-    return {
-      split,
-      requests: trace.length,
-      failed,
-      meanMs: mean(trace.map((r) => r.ms)),
-      phases,
-      settle,
-      points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })),
-    };
+  return summarize(
+    s,
+    [...traces].map(([split, t]) => runOf(split, t)),
+  );
+}
+
+/** The scenario's fixed candidates, each checked against the bundle's split points. */
+function fixedCandidates(s: AdaptiveScenario): string[] {
+  const info = readBundleInfo(s.model, `scenario ${s.name}: field "model"`);
+  const fixed = s.candidates === ALL ? [...info.candidates, EDGE_ONLY] : s.candidates;
+  for (const [i, c] of fixed.entries()) {
+    if (c !== EDGE_ONLY && !info.splits.some((p) => p.name === c))
+      throw new TestbedError(
+        `scenario ${s.name}: field "candidates.${i}": "${c}" is not a split point of ${info.id} (valid: ${info.splits.map((p) => p.name).join(', ')}, ${EDGE_ONLY})`,
+      );
+  }
+  return fixed;
+}
+
+/** One edge at `split` through the whole timeline, the link reshaped at each phase's start. */
+async function runTimeline(
+  s: AdaptiveScenario,
+  o: { sup: Supervisor; dir: string; log: (line: string) => void },
+  proxy: LinkProxy,
+  split: string,
+): Promise<Traced> {
+  await proxy.shape(s.profiles[0]!);
+  o.log(`adaptive: ${split}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
+  const total = s.phases.reduce((a, p) => a + p.seconds, 0);
+  const edge = await startTimelineEdge(o.sup, s, {
+    cloud: `${proxy.host}:${proxy.port}`,
+    split,
+    fallback: 'local',
+    durationS: total,
+    dir: o.dir,
+    label: split,
   });
+  const windows: Window[] = [];
+  let at = edge.startedAt;
+  for (const [i, p] of s.phases.entries()) {
+    if (i > 0) {
+      await sleep(at - Date.now());
+      await proxy.shape(s.profiles[i]!);
+    }
+    const from = i === 0 ? edge.startedAt : Date.now();
+    at += p.seconds * 1000;
+    windows.push({ name: p.profile, from, to: at });
+  }
+  const { results } = await edge.done;
+  windows[windows.length - 1]!.to = Infinity;
+  return { trace: readTrace(edge.trace), windows, t0: edge.startedAt, failed: results[0]?.failed ?? 0 };
+}
+
+/** One candidate's run: its requests per phase, mean and p95, and for auto how soon it settled after each change. */
+function runOf(split: string, { trace, windows, t0, failed }: Traced): AdaptiveRun {
+  const phases = windows.map((w) => {
+    const rs = inWindow(trace, w);
+    const splits: Record<string, number> = {};
+    for (const r of rs) splits[r.split] = (splits[r.split] ?? 0) + 1;
+    const ms = rs.map((r) => r.ms);
+    return { requests: rs.length, meanMs: mean(ms), p95Ms: percentile(ms, 95), splits };
+  });
+  const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
+  return {
+    split,
+    requests: trace.length,
+    failed,
+    meanMs: mean(trace.map((r) => r.ms)),
+    phases,
+    settle,
+    points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })),
+  };
+}
+
+/** auto against the per-phase oracle (weighted by auto's requests per phase) and the best fixed candidate. */
+function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
   const auto = runs.find((r) => r.split === AUTO)!;
   const fixedRuns = runs.filter((r) => r.split !== AUTO);
   const phases = s.phases.map((p, i) => {

@@ -50,9 +50,10 @@ export async function writeFaultsReport(dir: string, name: string, runs: FaultsR
   fs.writeFileSync(path.join(dir, 'report.html'), page(`faults ${name}`, body));
 }
 
-/** The adaptive report: per-request latency over time with the split used, auto against every fixed split and the per-phase oracle. */
-export async function writeAdaptiveReport(dir: string, name: string, r: AdaptiveResults): Promise<void> {
-  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'adaptive', ...r }, null, 2)}\n`);
+type LatencyPoint = { t: number; ms: number; run: string; split: string };
+
+/** A Vega-Lite latency-over-time plot with the link changes as dashed rules. */
+function latencyPlot(r: AdaptiveResults, title: string, values: LatencyPoint[], color: string): TopLevelSpec {
   let t = 0;
   const changes = r.phases.map((p) => {
     const at = t;
@@ -69,36 +70,42 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
       },
     ],
   };
-  const plot = (title: string, values: { t: number; ms: number; run: string; split: string }[], color: string): TopLevelSpec =>
-    ({
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title,
-      width: 720,
-      height: 260,
-      layer: [
-        {
-          data: { values },
-          mark: { type: 'point', filled: true, size: 14, opacity: 0.7 },
-          encoding: {
-            x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' },
-            y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' },
-            color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' },
-          },
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 720,
+    height: 260,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 14, opacity: 0.7 },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 's from the first request (dashed: link changes)' },
+          y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'request latency, ms (log)' },
+          color: { field: color, type: 'nominal', title: color === 'split' ? 'split used' : 'run' },
         },
-        rules,
-      ],
-    }) as unknown as TopLevelSpec;
+      },
+      rules,
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** The adaptive report: per-request latency over time with the split used, auto against every fixed split and the per-phase oracle. */
+export async function writeAdaptiveReport(dir: string, name: string, r: AdaptiveResults): Promise<void> {
+  fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'adaptive', ...r }, null, 2)}\n`);
   const auto = r.runs.find((x) => x.split === AUTO)!;
   const svgs = [
     await renderSvg(
-      plot(
+      latencyPlot(
+        r,
         '--split auto: latency of each request, coloured by the split it went by',
         auto.points.map((p) => ({ ...p, run: 'auto' })),
         'split',
       ),
     ),
     await renderSvg(
-      plot(
+      latencyPlot(
+        r,
         'every run: auto and each fixed split',
         r.runs.flatMap((x) => x.points.map((p) => ({ ...p, run: x.split }))),
         'run',

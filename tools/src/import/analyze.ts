@@ -89,7 +89,7 @@ function inputOf(
   const name = v.name ?? '';
   if (elemTypeOf(v) !== 1) fail(file, `input '${name}' is not float32 (ONNX element type ${elemTypeOf(v)})`);
   const dims = dimsOf(v);
-  if (!dims || dims.length !== 4)
+  if (dims?.length !== 4)
     fail(file, `input '${name}' has ${dims ? `rank ${dims.length}` : 'no shape'}: expected an image batch [N, C, H, W] or [N, H, W, C]`);
   const per = dims!.slice(1);
   let shape: number[];
@@ -197,7 +197,7 @@ export async function analyzeOnnx(bytes: Uint8Array, file: string, o: ImportOpti
   }
   const tasks = outputs.map((name, i) => {
     const s = shapes.get(name);
-    if (!s || s.length !== 2 || s[0] !== 1)
+    if (s?.length !== 2 || s[0] !== 1)
       fail(file, `output '${name}' has shape [${(s ?? []).join(', ')}] for one sample: a task output must be [N, classes]`);
     const k = s![1];
     if (k < 2) fail(file, `output '${name}' has ${k} class: a task needs at least 2`);

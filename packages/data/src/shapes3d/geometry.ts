@@ -87,7 +87,7 @@ function traceView(shape: number, a: number, azimuthDeg: number, size: number): 
               const ry = 2 * nl * n[1] - LIGHT[1];
               const rz = 2 * nl * n[2] - LIGHT[2];
               const rv = -(rx * d[0] + ry * d[1] + rz * d[2]);
-              if (rv > 0) ws += 0.35 * Math.pow(rv, 24);
+              if (rv > 0) ws += 0.35 * rv ** 24;
             }
             continue;
           }

@@ -1,4 +1,4 @@
-import { ApiError, ErrMissingField, ErrProxyAlreadyExists, ErrProxyNotFound, ErrBadRequestBody } from './api-error.js';
+import { ErrMissingField, ErrProxyAlreadyExists, ErrProxyNotFound, ErrBadRequestBody } from './api-error.js';
 import { listenRule, type ListenRule } from './listen-rule.js';
 import { checkAddress, DEFAULT_LISTEN, Proxy } from './proxy.js';
 import { parseBody, populateBodySchema, proxyBodySchema, type ProxyBody } from './request-bodies.js';

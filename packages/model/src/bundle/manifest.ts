@@ -195,6 +195,8 @@ export type WeightsJson = z.infer<typeof weightsJsonSchema>;
 /** First zod issue as `path: message`, on one line and at most 200 characters (a hostile file's keys or values stay out). */
 export function firstIssue(err: z.ZodError): string {
   const i = err.issues[0];
+  // control characters of a hostile manifest are replaced, so the one-line message stays one line
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   const text = `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }

@@ -56,7 +56,7 @@ export function checkWeighting(kind: string, tasks: number, weights?: number[] |
       throw new ModelError(`weighting 'fixed' needs ${tasks} weights (one per task), got ${weights ? weights.length : 'none'}`);
     }
     if (weights.some((w) => !Number.isFinite(w) || w < 0)) throw new ModelError('loss weights must be finite and >= 0');
-  } else if (weights && weights.length) {
+  } else if (weights?.length) {
     throw new ModelError(`loss weights are only used with weighting 'fixed' (got weighting '${kind}')`);
   }
 }

@@ -53,7 +53,7 @@ export function crop(x: tf.Tensor4D, t0: number, l0: number, hh: number, ww: num
  * Cropping happens first, so a negative top and a positive bottom are both honoured.
  */
 export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
+  const [_n, h, w, _c] = x.shape;
   let y = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {
     const t0 = Math.max(0, -top);

@@ -10,7 +10,7 @@ import type { WasmGradient } from './activation-grads.js';
 export const meanGradient: WasmGradient = {
   kernelName: 'Mean',
   fast: (dy, [x], attrs) => {
-    if (!x || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+    if (x?.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
     const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const n = axes.reduce((a, i) => a * (x.shape[i] as number), 1);
