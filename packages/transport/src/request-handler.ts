@@ -5,32 +5,13 @@ import { TransportError } from './errors.js';
 import { decodeFrame, firstNonFinite, samplesOf } from './frame.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
-import { checkPointRange } from './range.js';
+import { checkInputRange, checkPointRange } from './range.js';
 import { truncateField } from './request-events.js';
 import { buildTaskResults } from './results.js';
 import type { ServingContext } from './serving.js';
 import { DEFAULT_INPUT, type ModelDescription } from './types.js';
 
 const Status = grpc.status;
-
-/**
- * Refuse an input far outside the range the model takes (Describe.input): a whole range of slack on either
- * side, so quantisation error never trips it, while 0-255 pixels or 3e38 do.
- */
-function checkInputRange(data: Float32Array, input: { min: number; max: number }): void {
-  const slack = input.max - input.min;
-  const lo = input.min - slack;
-  const hi = input.max + slack;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < lo || v > hi) {
-      throw new TransportError(
-        Status.INVALID_ARGUMENT,
-        `input out of range: element ${i} is ${v}, the model takes values in [${input.min}, ${input.max}]`,
-      );
-    }
-  }
-}
 
 /** The frame's header (bad frame: INVALID_ARGUMENT). */
 function headerOf(frame: Uint8Array): ReturnType<typeof peekHeader> {
