@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MAX_SLOWDOWN } from '@mtl-split/model';
 import { TestbedError } from './errors.js';
-import { readJsonFile } from './json-file.js';
+import { listJsonNames, readJsonFile } from './json-file.js';
 import { DEVICES_DIR, displayPath } from './paths.js';
 
 /**
@@ -45,13 +45,7 @@ export function loadDeviceFile(file: string): Device {
 
 /** Names of the device profiles in `dir` (file names without .json), sorted. */
 export function listDevices(dir = DEVICES_DIR): string[] {
-  return fs.existsSync(dir)
-    ? fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .sort()
-    : [];
+  return listJsonNames(dir);
 }
 
 /** Load a device by name from `dir` ('this-machine' is built in); an unknown name names the valid ones. */

@@ -22,3 +22,14 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S, kind:
   if (!parsed.success) throw new TestbedError(`${kind} ${displayPath(file)}: ${formatIssues(parsed.error.issues)}`);
   return parsed.data;
 }
+
+/** Names of the `.json` files in `dir` (without the extension), sorted; none when the folder does not exist. */
+export function listJsonNames(dir: string): string[] {
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
+}

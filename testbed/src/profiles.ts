@@ -3,7 +3,7 @@ import path from 'node:path';
 import { transferMs } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
-import { readJsonFile } from './json-file.js';
+import { listJsonNames, readJsonFile } from './json-file.js';
 import { PROFILES_DIR } from './paths.js';
 
 /**
@@ -35,13 +35,7 @@ export function loadProfileFile(file: string): Profile {
 
 /** Names of the profiles in `dir` (file names without .json), sorted. */
 export function listProfiles(dir = PROFILES_DIR): string[] {
-  return fs.existsSync(dir)
-    ? fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .sort()
-    : [];
+  return listJsonNames(dir);
 }
 
 /** Load a profile by name from `dir`; an unknown name is an error naming the valid ones. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecName, type Compression } from '@mtl-split/codec';
 import { TestbedError, formatIssues } from './errors.js';
-import { readJsonFile } from './json-file.js';
+import { listJsonNames, readJsonFile } from './json-file.js';
 import { DEVICES_DIR, PROFILES_DIR, SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
 import { DeviceSchema, loadDevice, type Device } from './devices.js';
 import { loadProfile, listProfiles, ProfileSchema, type Profile } from './profiles.js';
@@ -89,13 +89,7 @@ export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl
 }
 
 export function listScenarios(dir = SCENARIOS_DIR): string[] {
-  return fs.existsSync(dir)
-    ? fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .sort()
-    : [];
+  return listJsonNames(dir);
 }
 
 /** Resolve `NAME` (testbed/scenarios/NAME.json) or a file path to an absolute file. */
