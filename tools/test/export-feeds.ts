@@ -18,18 +18,6 @@ export interface Feeds {
   form: TensorForm;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function payloadOf(frame: Uint8Array): { bytes: Uint8Array; scales: Float32Array; zeros: Uint8Array } {
   const h = peekHeader(frame);
   const bytes = frame.slice(h.headerBytes, h.headerBytes + h.payloadBytes);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnTs } from '@mtl-split/cli/testing';
 import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mtl-split/model';
 import { compareRepository } from './export-compare.js';
-import { rng } from './export-feeds.js';
+import { mulberry32 } from '@mtl-split/data';
 
 const FIXTURE = join(ROOT, 'tools/fixtures/onnx/mobilenetv3-small-w05-96.onnx');
 const FORMS = ['f32', 'int8-channel'];
@@ -63,7 +63,7 @@ describe('export --format triton, imported bundle', () => {
   });
 
   it("every model gives the cloud half's answers at batch 1 and 8", async () => {
-    const compared = await compareRepository(join(work, 'repo'), manifest, net!, [1, 8], rng(3));
+    const compared = await compareRepository(join(work, 'repo'), manifest, net!, [1, 8], mulberry32(3));
     expect(compared).toBe(points.length * FORMS.length * 2);
   }, 120_000);
 });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnTs } from '@mtl-split/cli/testing';
 import { openNetwork, readManifest, type SplitNetwork } from '@mtl-split/model';
 import { compareRepository, maxDiff, runServed, TOLERANCE } from './export-compare.js';
-import { feedsFor, rng } from './export-feeds.js';
+import { mulberry32 } from '@mtl-split/data';
+import { feedsFor } from './export-feeds.js';
 import { dataTypeName, parseConfig, type ParsedConfig } from './export-pbtxt.js';
 
 const BUNDLE = join(ROOT, 'models/multimnist-resnet');
@@ -73,14 +74,14 @@ describe('export --format triton', () => {
   });
 
   it("every model gives the cloud half's answers at batch 1 and 8 (int8, int8-channel: dequantised, then the cloud half)", async () => {
-    const compared = await compareRepository(repo, manifest, net, [1, 8], rng(31));
+    const compared = await compareRepository(repo, manifest, net, [1, 8], mulberry32(31));
     expect(compared).toBe(manifest.splitPoints.length * 4 * 2);
   }, 120_000);
 
   it("int8: the zero point and each sample's own scale matter (a wrong one moves the answer past the tolerance)", async () => {
     const name = `${manifest.id}_block4_int8`;
     const config = parseConfig(readFileSync(join(repo, name, 'config.pbtxt'), 'utf8'));
-    const feeds = feedsFor(config, 8, manifest.splitPoints.find((p) => p.name === 'block4')!.range?.max ?? 1, rng(7));
+    const feeds = feedsFor(config, 8, manifest.splitPoints.find((p) => p.name === 'block4')!.range?.max ?? 1, mulberry32(7));
     const [, scaleName, zeroName] = config.input.map((i) => i.name);
     const zeros = feeds.ort[zeroName].data as Uint8Array;
     const scales = feeds.ort[scaleName].data as Float32Array;
