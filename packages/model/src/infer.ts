@@ -6,7 +6,8 @@
  * building and bundle saving stay in the full entry, `@mtl-split/model`, which re-exports all of this.
  */
 export { ModelError } from './errors.js';
-export type { TaskSpec, SplitPointInfo } from './types.js';
+export type { TaskSpec, TaskInfo, TaskKind, TensorInfo, DType, SplitPointInfo } from './types.js';
+export { TASK_KINDS, DTYPES } from './types.js';
 export { formatSplitTable } from './table.js';
 export { readManifest, readOnnxFile, trainedManifest } from './bundle/read.js';
 export { sha256 } from './bundle/files.js';

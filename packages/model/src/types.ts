@@ -1,9 +1,43 @@
 import type { tf } from '@mtl-split/runtime';
 
-/** A task the model predicts: its name and class names (index = label). */
+/** What a task predicts (see the manifest's `tasks[].kind`). */
+export const TASK_KINDS = ['classification', 'segmentation', 'dense', 'detection'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** Element types a network's inputs (and crossing tensors) may have in the graph. */
+export const DTYPES = ['float32', 'float16', 'uint8', 'int64'] as const;
+export type DType = (typeof DTYPES)[number];
+
+/**
+ * One tensor of the network: an input, an output, or a tensor crossing a split point. Whatever its
+ * graph dtype, engines hand it over as float32 values (TensorData); they cast at the graph's edge.
+ */
+export interface TensorInfo {
+  /** Its name in the graph. */
+  name: string;
+  /** Per-sample shape (no batch dimension). */
+  shape: number[];
+  dtype: DType;
+  /** Where the channel axis is, when it has one (per-channel quantisation follows it). */
+  layout?: 'NCHW' | 'NHWC';
+}
+
+/**
+ * A task the model predicts: its name and class names (index = label). `kind` absent means
+ * classification; `outputs` absent means one `[classes]` output named as the task.
+ */
 export interface TaskSpec {
   name: string;
+  /** Class names; empty for dense and detection tasks. */
   classes: string[];
+  kind?: TaskKind;
+  outputs?: TensorInfo[];
+}
+
+/** A task as engines report it: kind and outputs always filled (`taskInfo` fills them). */
+export interface TaskInfo extends TaskSpec {
+  kind: TaskKind;
+  outputs: TensorInfo[];
 }
 
 /** One split point: the boundary before the first block (`input`) or after a named block. */
@@ -24,6 +58,11 @@ export interface SplitPointInfo {
   candidate?: boolean;
   /** Values seen at the point over a calibration batch when the bundle was made (see the manifest). */
   range?: { min: number; max: number };
+  /**
+   * The tensors crossing the point, in wire order, when there are several (a cut through skip
+   * connections, or several inputs at `input`); absent: one tensor (`tensor` or `name`) of `shape`.
+   */
+  tensors?: TensorInfo[];
 }
 
 export interface MtlModel {

@@ -7,37 +7,36 @@ const BUNDLE = new URL('../../../models/multimnist-resnet', import.meta.url).pat
 function fakeNet(ms: number): SplitNetwork {
   const wait = (): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const t: TensorData = { data: new Float32Array(1), shape: [1, 1] };
+  const input = { name: 'input', shape: [1], layout: 'NHWC' as const, preprocess: { mean: [0], std: [1] } };
+  const heads = async () => {
+    await wait();
+    return { a: t };
+  };
   return {
     id: 'fake',
     engine: 'onnx',
     backend: 'fake',
     tasks: [],
     splitPoints: [],
-    input: { name: 'input', shape: [1], layout: 'NHWC', preprocess: { mean: [0], std: [1] } },
+    input,
+    inputs: [input],
     point: () => {
       throw new Error('none');
     },
+    pointTensors: () => [],
     edgeRunner: async (point) => ({
       point,
       run: async () => {
         await wait();
         return t;
       },
-    }),
-    cloudRunner: async (point) => ({
-      point,
-      run: async () => {
+      runAll: async () => {
         await wait();
-        return { a: t };
+        return [t];
       },
     }),
-    wholeRunner: async () => ({
-      point: 'edge-only',
-      run: async () => {
-        await wait();
-        return { a: t };
-      },
-    }),
+    cloudRunner: async (point) => ({ point, run: heads, runAll: heads }),
+    wholeRunner: async () => ({ point: 'edge-only', run: heads, runAll: heads }),
     close: async () => undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LR_SCHEDULES } from '../train/schedule.js';
+import { DTYPES, TASK_KINDS } from '../types.js';
 
 const int = z.number().int();
 const count = int.min(0);
@@ -7,7 +8,36 @@ const count = int.min(0);
 export const BUNDLE_FORMAT = 'mtl-split-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
 
-const taskSchema = z.object({ name: z.string().min(1), classes: z.array(z.string()).min(2) }).strict();
+/** One tensor of the graph: an input, a task output, or a tensor crossing a split point. */
+export const tensorInfoSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Per-sample shape (no batch dimension). */
+    shape: z.array(int.min(1)),
+    dtype: z.enum(DTYPES),
+    /** Where its channel axis is, when it has one. */
+    layout: z.enum(['NCHW', 'NHWC']).optional(),
+  })
+  .strict();
+
+/**
+ * A task: `kind` absent means classification with one `[classes]` output named as the task (every
+ * bundle from before kinds existed). Classification and segmentation tasks name their classes.
+ */
+const taskSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(TASK_KINDS).optional(),
+    classes: z.array(z.string()),
+    outputs: z.array(tensorInfoSchema).min(1).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const kind = t.kind ?? 'classification';
+    if ((kind === 'classification' || kind === 'segmentation') && t.classes.length < 2) {
+      ctx.addIssue({ code: 'custom', path: ['classes'], message: `a ${kind} task needs at least 2 classes` });
+    }
+  });
 
 const splitPointSchema = z
   .object({
@@ -31,6 +61,11 @@ const splitPointSchema = z
       .strict()
       .refine((r) => r.min <= r.max, 'min must be <= max')
       .optional(),
+    /**
+     * Several tensors cross the point (a cut through skip connections, or several inputs at `input`), in
+     * wire order; `shape` is then the first one's and `bytesPerSample` their sum. Absent: one tensor.
+     */
+    tensors: z.array(tensorInfoSchema).min(2).optional(),
   })
   .strict();
 
@@ -148,6 +183,16 @@ export const manifestSchema = z
     onnx: onnxFileSchema.optional(),
     /** Preprocessing of 8-bit images (default: mean 0, std 1, i.e. pixel / 255). */
     preprocess: preprocessSchema.optional(),
+    /**
+     * Every input of the graph, in order, when there are several or the one is not float32 (absent:
+     * one float32 input, `onnx.input` of `inputShape`).
+     */
+    inputs: z.array(tensorInfoSchema).min(1).optional(),
+    /**
+     * 'any': the graph runs any batch size; 'one': its batch dimension is fixed at 1, so engines run
+     * a batch one sample at a time (absent: 'any').
+     */
+    batch: z.enum(['any', 'one']).optional(),
   })
   .strict();
 

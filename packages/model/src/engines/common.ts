@@ -1,7 +1,7 @@
 import { ModelError } from '../errors.js';
 import type { Manifest } from '../bundle/manifest.js';
-import type { SplitPointInfo, TaskSpec } from '../types.js';
-import type { InputSpec } from './types.js';
+import type { SplitPointInfo, TaskInfo, TaskSpec, TensorInfo } from '../types.js';
+import type { EdgeRunner, HeadsRunner, InputSpec, TensorData } from './types.js';
 
 /** The input spec a manifest describes (our bundles: NHWC float32 in [0, 1]). */
 export function inputSpec(m: Pick<Manifest, 'onnx' | 'inputShape' | 'preprocess'>): InputSpec {
@@ -29,6 +29,38 @@ export function checkBatch(what: string, shape: readonly number[], per: readonly
   if (data.length !== n) throw new ModelError(`${what}: ${data.length} values for shape [${shape.join(',')}] (${n})`);
 }
 
-export function copyTasks(tasks: readonly TaskSpec[]): TaskSpec[] {
-  return tasks.map((t) => ({ name: t.name, classes: [...t.classes] }));
+/** A task with its kind and outputs filled: absent means classification, one `[classes]` output named as the task. */
+export function taskInfo(t: TaskSpec): TaskInfo {
+  const kind = t.kind ?? 'classification';
+  const outputs = t.outputs?.map((o) => ({ ...o, shape: [...o.shape] })) ?? [
+    { name: t.name, shape: [t.classes.length], dtype: 'float32' as const },
+  ];
+  return { name: t.name, kind, classes: [...t.classes], outputs };
+}
+
+export function copyTasks(tasks: readonly TaskSpec[]): TaskInfo[] {
+  return tasks.map(taskInfo);
+}
+
+/** The tensors crossing a point: its `tensors`, or its one tensor (`tensor` or its name, or the input's at `input`). */
+export function tensorsOf(p: SplitPointInfo, inputs: readonly InputSpec[]): TensorInfo[] {
+  if (p.tensors) return p.tensors.map((t) => ({ ...t, shape: [...t.shape] }));
+  if (p.name === 'input') return inputs.map((i) => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout }));
+  return [{ name: p.tensor ?? p.name, shape: [...p.shape], dtype: 'float32' }];
+}
+
+/** `runAll` for a runner that takes one tensor: refuses several with a ModelError. */
+function one(what: string, xs: readonly TensorData[]): TensorData {
+  if (xs.length !== 1) throw new ModelError(`${what} takes 1 tensor, got ${xs.length}`);
+  return xs[0];
+}
+
+/** An edge runner of one input and one crossing tensor, with its `runAll`. */
+export function singleEdge(point: string, run: (x: TensorData) => Promise<TensorData>): EdgeRunner {
+  return { point, run, runAll: async (xs) => [await run(one(`edge half '${point}'`, xs))] };
+}
+
+/** A heads runner fed one tensor, with its `runAll`. */
+export function singleHeads(point: string, run: (x: TensorData) => Promise<Record<string, TensorData>>): HeadsRunner {
+  return { point, run, runAll: (xs) => run(one(`cloud half '${point}'`, xs)) };
 }

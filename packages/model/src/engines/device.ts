@@ -102,11 +102,19 @@ export function withDevice(net: SplitNetwork, slowdown: number): SplitNetwork {
   if (k === 1) return net;
   const edge = (r: EdgeRunner): EdgeRunner => {
     const host = new HostTime();
-    return { point: r.point, run: (x: TensorData) => stretched(k, host, x.shape[0] ?? 1, () => r.run(x)) };
+    return {
+      point: r.point,
+      run: (x: TensorData) => stretched(k, host, x.shape[0] ?? 1, () => r.run(x)),
+      runAll: (xs: TensorData[]) => stretched(k, host, xs[0]?.shape[0] ?? 1, () => r.runAll(xs)),
+    };
   };
   const heads = (r: HeadsRunner): HeadsRunner => {
     const host = new HostTime();
-    return { point: r.point, run: (h: TensorData) => stretched(k, host, h.shape[0] ?? 1, () => r.run(h)) };
+    return {
+      point: r.point,
+      run: (h: TensorData) => stretched(k, host, h.shape[0] ?? 1, () => r.run(h)),
+      runAll: (hs: TensorData[]) => stretched(k, host, hs[0]?.shape[0] ?? 1, () => r.runAll(hs)),
+    };
   };
   return {
     id: net.id,
@@ -114,7 +122,9 @@ export function withDevice(net: SplitNetwork, slowdown: number): SplitNetwork {
     backend: `${net.backend}, ${deviceLabel(k)}`,
     tasks: net.tasks,
     input: net.input,
+    inputs: net.inputs,
     splitPoints: net.splitPoints,
+    pointTensors: (point) => net.pointTensors(point),
     point: (name) => net.point(name),
     edgeRunner: async (point) => edge(await net.edgeRunner(point)),
     cloudRunner: async (point) => heads(await net.cloudRunner(point)),

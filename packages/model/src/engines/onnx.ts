@@ -3,7 +3,7 @@ import { EDGE_ONLY } from '@mtl-split/stats';
 import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
-import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
+import { checkBatch, copyTasks, findPoint, inputSpec, singleEdge, singleHeads, tensorsOf } from './common.js';
 import { checkGraph, maxSampleMb } from './graph-check.js';
 import { SessionCache, sessionMaker } from './session-cache.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork } from './types.js';
@@ -46,14 +46,11 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   };
   const heads = async (point: string, key: string, per: readonly number[], feed: string, make: () => Uint8Array): Promise<HeadsRunner> => {
     await sessions.ready(key, make);
-    return {
-      point,
-      async run(x) {
-        checkBatch(`${key} of '${id}'`, x.shape, per, x.data);
-        // the half's graph outputs are exactly the task outputs: fetch them all
-        return sessions.use(key, make, (s) => s.run({ [feed]: x }));
-      },
-    };
+    return singleHeads(point, async (x) => {
+      checkBatch(`${key} of '${id}'`, x.shape, per, x.data);
+      // the half's graph outputs are exactly the task outputs: fetch them all
+      return sessions.use(key, make, (s) => s.run({ [feed]: x }));
+    });
   };
   const net: SplitNetwork = {
     id,
@@ -61,29 +58,25 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
     backend: `${ortVersion()}, ${threads} thread${threads === 1 ? '' : 's'}`,
     tasks: copyTasks(manifest.tasks),
     input,
+    inputs: [input],
     splitPoints: manifest.splitPoints,
     point: (name) => findPoint(id, manifest.splitPoints, name),
+    pointTensors: (point) => tensorsOf(net.point(point), net.inputs),
     async edgeRunner(point): Promise<EdgeRunner> {
       const tensor = tensorOf(point);
       const label = `edge half '${point}'`;
       if (tensor === input.name) {
-        return {
-          point,
-          async run(x) {
-            checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
-            return { data: x.data, shape: [...x.shape] };
-          },
-        };
+        return singleEdge(point, async (x) => {
+          checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
+          return { data: x.data, shape: [...x.shape] };
+        });
       }
       const make = (): Uint8Array => encodeModel(halves(tensor).edge!);
       await sessions.ready(label, make);
-      return {
-        point,
-        async run(x) {
-          checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
-          return (await sessions.use(label, make, (s) => s.run({ [input.name]: x })))[tensor];
-        },
-      };
+      return singleEdge(point, async (x) => {
+        checkBatch(`${label} of '${id}'`, x.shape, input.shape, x.data);
+        return (await sessions.use(label, make, (s) => s.run({ [input.name]: x })))[tensor];
+      });
     },
     cloudRunner(point) {
       const info = net.point(point);

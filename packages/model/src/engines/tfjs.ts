@@ -6,7 +6,7 @@ import type { Manifest } from '../bundle/manifest.js';
 import { FoldedConvs } from '../fold.js';
 import { split } from '../split.js';
 import type { SplitModel } from '../types.js';
-import { checkBatch, copyTasks, findPoint, inputSpec } from './common.js';
+import { checkBatch, copyTasks, findPoint, inputSpec, singleEdge, singleHeads, tensorsOf } from './common.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork, TensorData } from './types.js';
 
 async function read(t: tf.Tensor): Promise<TensorData> {
@@ -50,59 +50,52 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
     backend: runtime.backend,
     tasks: copyTasks(model.tasks),
     input,
+    inputs: [input],
     splitPoints: manifest.splitPoints,
     point: (name) => findPoint(bundle.id, manifest.splitPoints, name),
+    pointTensors: (point) => tensorsOf(net.point(point), net.inputs),
     async edgeRunner(point): Promise<EdgeRunner> {
       net.point(point);
       const h = half(point);
-      return {
-        point,
-        async run(x) {
-          checkBatch(`edge half '${point}' of '${bundle.id}'`, x.shape, input.shape, x.data);
-          if (point === 'input') return { data: x.data, shape: [...x.shape] };
-          const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
+      return singleEdge(point, async (x) => {
+        checkBatch(`edge half '${point}' of '${bundle.id}'`, x.shape, input.shape, x.data);
+        if (point === 'input') return { data: x.data, shape: [...x.shape] };
+        const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
+        try {
+          const y = h.edge(t);
           try {
-            const y = h.edge(t);
-            try {
-              return await read(y);
-            } finally {
-              y.dispose();
-            }
+            return await read(y);
           } finally {
-            t.dispose();
+            y.dispose();
           }
-        },
-      };
+        } finally {
+          t.dispose();
+        }
+      });
     },
     async cloudRunner(point): Promise<HeadsRunner> {
       const info = net.point(point);
       const h = half(point);
-      return {
-        point,
-        async run(x) {
-          checkBatch(`cloud half '${point}' of '${bundle.id}'`, x.shape, info.shape, x.data);
-          const t = tf.tensor(x.data, x.shape);
-          try {
-            return await readAll(h.cloud(t));
-          } finally {
-            t.dispose();
-          }
-        },
-      };
+      return singleHeads(point, async (x) => {
+        checkBatch(`cloud half '${point}' of '${bundle.id}'`, x.shape, info.shape, x.data);
+        const t = tf.tensor(x.data, x.shape);
+        try {
+          return await readAll(h.cloud(t));
+        } finally {
+          t.dispose();
+        }
+      });
     },
     async wholeRunner(): Promise<HeadsRunner> {
-      return {
-        point: EDGE_ONLY,
-        async run(x) {
-          checkBatch(`model '${bundle.id}'`, x.shape, input.shape, x.data);
-          const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
-          try {
-            return await readAll(model.predict(t, { folded }));
-          } finally {
-            t.dispose();
-          }
-        },
-      };
+      return singleHeads(EDGE_ONLY, async (x) => {
+        checkBatch(`model '${bundle.id}'`, x.shape, input.shape, x.data);
+        const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
+        try {
+          return await readAll(model.predict(t, { folded }));
+        } finally {
+          t.dispose();
+        }
+      });
     },
     async close() {
       folded?.dispose();

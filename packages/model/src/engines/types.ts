@@ -1,5 +1,5 @@
 import type { TensorData } from '@mtl-split/onnx';
-import type { SplitPointInfo, TaskSpec } from '../types.js';
+import type { DType, SplitPointInfo, TaskInfo, TensorInfo } from '../types.js';
 
 export type { TensorData };
 
@@ -19,18 +19,30 @@ export interface InputSpec {
    * mean 0, std 1 gives float32 in [0, 1].
    */
   preprocess: { mean: number[]; std: number[] };
+  /** Element type in the graph (absent: float32); values are handed over as float32 and cast at the feed. */
+  dtype?: DType;
 }
 
-/** The edge half of one split point: input batch -> the tensor that crosses the link. */
+/** The edge half of one split point: input batch -> the tensor(s) that cross the link. */
 export interface EdgeRunner {
   readonly point: string;
+  /** One input, one crossing tensor; throws ModelError when the network or the point has several. */
   run(x: TensorData): Promise<TensorData>;
+  /** Every input (SplitNetwork.inputs order) -> every crossing tensor (the point's `tensors` order). */
+  runAll(inputs: TensorData[]): Promise<TensorData[]>;
 }
 
-/** The cloud half of a point (or the whole network): tensor batch -> logits per task, [n, classes]. */
+/**
+ * The cloud half of a point (or the whole network): tensor batch -> every raw output, keyed by output
+ * name (TaskInfo.outputs[].name; a classification task of our bundles has one output named as the task,
+ * its logits [n, classes]). Networks recorded as batch-1 only are run one sample at a time inside.
+ */
 export interface HeadsRunner {
   readonly point: string;
+  /** One crossing tensor (or the one input, for the whole network). */
   run(h: TensorData): Promise<Record<string, TensorData>>;
+  /** Every crossing tensor of the point, in its `tensors` order (every input, for the whole network). */
+  runAll(cut: TensorData[]): Promise<Record<string, TensorData>>;
 }
 
 /**
@@ -42,8 +54,13 @@ export interface SplitNetwork {
   readonly engine: EngineName;
   /** The engine's backend, e.g. 'onnxruntime-node 1.30.0 (cpu, 1 thread)' or 'wasm'. */
   readonly backend: string;
-  readonly tasks: readonly TaskSpec[];
+  readonly tasks: readonly TaskInfo[];
+  /** The first (often only) input. */
   readonly input: InputSpec;
+  /** Every input, in graph order. */
+  readonly inputs: readonly InputSpec[];
+  /** The tensors crossing a split point (one for most points; every input at `input`). */
+  pointTensors(point: string): TensorInfo[];
   readonly splitPoints: readonly SplitPointInfo[];
   /** The split point's info; throws ModelError naming the valid points. */
   point(name: string): SplitPointInfo;

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AnswerCodec as _mtlsplit_v1_AnswerCodec, AnswerCodec__Output as _mtlsplit_v1_AnswerCodec__Output } from './mtlsplit/v1/AnswerCodec.js';
 import type { DescribeRequest as _mtlsplit_v1_DescribeRequest, DescribeRequest__Output as _mtlsplit_v1_DescribeRequest__Output } from './mtlsplit/v1/DescribeRequest.js';
 import type { DescribeResponse as _mtlsplit_v1_DescribeResponse, DescribeResponse__Output as _mtlsplit_v1_DescribeResponse__Output } from './mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest as _mtlsplit_v1_InferRequest, InferRequest__Output as _mtlsplit_v1_InferRequest__Output } from './mtlsplit/v1/InferRequest.js';
@@ -12,6 +13,8 @@ import type { SplitInferenceClient as _mtlsplit_v1_SplitInferenceClient, SplitIn
 import type { SplitPointInfo as _mtlsplit_v1_SplitPointInfo, SplitPointInfo__Output as _mtlsplit_v1_SplitPointInfo__Output } from './mtlsplit/v1/SplitPointInfo.js';
 import type { TaskInfo as _mtlsplit_v1_TaskInfo, TaskInfo__Output as _mtlsplit_v1_TaskInfo__Output } from './mtlsplit/v1/TaskInfo.js';
 import type { TaskResult as _mtlsplit_v1_TaskResult, TaskResult__Output as _mtlsplit_v1_TaskResult__Output } from './mtlsplit/v1/TaskResult.js';
+import type { TensorAnswer as _mtlsplit_v1_TensorAnswer, TensorAnswer__Output as _mtlsplit_v1_TensorAnswer__Output } from './mtlsplit/v1/TensorAnswer.js';
+import type { TensorInfo as _mtlsplit_v1_TensorInfo, TensorInfo__Output as _mtlsplit_v1_TensorInfo__Output } from './mtlsplit/v1/TensorInfo.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -20,6 +23,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   mtlsplit: {
     v1: {
+      AnswerCodec: MessageTypeDefinition<_mtlsplit_v1_AnswerCodec, _mtlsplit_v1_AnswerCodec__Output>
       DescribeRequest: MessageTypeDefinition<_mtlsplit_v1_DescribeRequest, _mtlsplit_v1_DescribeRequest__Output>
       DescribeResponse: MessageTypeDefinition<_mtlsplit_v1_DescribeResponse, _mtlsplit_v1_DescribeResponse__Output>
       InferRequest: MessageTypeDefinition<_mtlsplit_v1_InferRequest, _mtlsplit_v1_InferRequest__Output>
@@ -31,6 +35,8 @@ export interface ProtoGrpcType {
       SplitPointInfo: MessageTypeDefinition<_mtlsplit_v1_SplitPointInfo, _mtlsplit_v1_SplitPointInfo__Output>
       TaskInfo: MessageTypeDefinition<_mtlsplit_v1_TaskInfo, _mtlsplit_v1_TaskInfo__Output>
       TaskResult: MessageTypeDefinition<_mtlsplit_v1_TaskResult, _mtlsplit_v1_TaskResult__Output>
+      TensorAnswer: MessageTypeDefinition<_mtlsplit_v1_TensorAnswer, _mtlsplit_v1_TensorAnswer__Output>
+      TensorInfo: MessageTypeDefinition<_mtlsplit_v1_TensorInfo, _mtlsplit_v1_TensorInfo__Output>
     }
   }
 }

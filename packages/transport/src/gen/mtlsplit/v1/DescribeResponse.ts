@@ -4,6 +4,7 @@ import type { TaskInfo as _mtlsplit_v1_TaskInfo, TaskInfo__Output as _mtlsplit_v
 import type { SplitPointInfo as _mtlsplit_v1_SplitPointInfo, SplitPointInfo__Output as _mtlsplit_v1_SplitPointInfo__Output } from '../../mtlsplit/v1/SplitPointInfo.js';
 import type { Limits as _mtlsplit_v1_Limits, Limits__Output as _mtlsplit_v1_Limits__Output } from '../../mtlsplit/v1/Limits.js';
 import type { InputInfo as _mtlsplit_v1_InputInfo, InputInfo__Output as _mtlsplit_v1_InputInfo__Output } from '../../mtlsplit/v1/InputInfo.js';
+import type { TensorInfo as _mtlsplit_v1_TensorInfo, TensorInfo__Output as _mtlsplit_v1_TensorInfo__Output } from '../../mtlsplit/v1/TensorInfo.js';
 
 export interface DescribeResponse {
   /**
@@ -34,6 +35,10 @@ export interface DescribeResponse {
    * What a frame at split point "input" must hold (empty on servers older than this field).
    */
   'input'?: (_mtlsplit_v1_InputInfo | null);
+  /**
+   * The network's inputs, in order (several for e.g. an RGB + depth network; empty from older servers).
+   */
+  'inputs'?: (_mtlsplit_v1_TensorInfo)[];
 }
 
 export interface DescribeResponse__Output {
@@ -65,4 +70,8 @@ export interface DescribeResponse__Output {
    * What a frame at split point "input" must hold (empty on servers older than this field).
    */
   'input': (_mtlsplit_v1_InputInfo__Output | null);
+  /**
+   * The network's inputs, in order (several for e.g. an RGB + depth network; empty from older servers).
+   */
+  'inputs': (_mtlsplit_v1_TensorInfo__Output)[];
 }

@@ -1,5 +1,6 @@
 // Original file: proto/split_inference.proto
 
+import type { AnswerCodec as _mtlsplit_v1_AnswerCodec, AnswerCodec__Output as _mtlsplit_v1_AnswerCodec__Output } from '../../mtlsplit/v1/AnswerCodec.js';
 
 export interface InferRequest {
   /**
@@ -20,6 +21,19 @@ export interface InferRequest {
    * a task's class count is clamped to it (that task then lists all its classes, most likely first).
    */
   'topK'?: (number);
+  /**
+   * Several tensors cross the split point (SplitPointInfo.tensors): one codec frame per tensor, in that
+   * order, and `frame` empty. A point with one tensor may use either field.
+   */
+  'frames'?: (Buffer | Uint8Array | string)[];
+  /**
+   * Tasks to answer (names from Describe.tasks); empty: every task. Answers list them in Describe order.
+   */
+  'tasks'?: (string)[];
+  /**
+   * How to code the answer of a task; a task not listed gets its kind's default.
+   */
+  'answerCodecs'?: (_mtlsplit_v1_AnswerCodec)[];
 }
 
 export interface InferRequest__Output {
@@ -41,4 +55,17 @@ export interface InferRequest__Output {
    * a task's class count is clamped to it (that task then lists all its classes, most likely first).
    */
   'topK': (number);
+  /**
+   * Several tensors cross the split point (SplitPointInfo.tensors): one codec frame per tensor, in that
+   * order, and `frame` empty. A point with one tensor may use either field.
+   */
+  'frames': (Buffer)[];
+  /**
+   * Tasks to answer (names from Describe.tasks); empty: every task. Answers list them in Describe order.
+   */
+  'tasks': (string)[];
+  /**
+   * How to code the answer of a task; a task not listed gets its kind's default.
+   */
+  'answerCodecs': (_mtlsplit_v1_AnswerCodec__Output)[];
 }

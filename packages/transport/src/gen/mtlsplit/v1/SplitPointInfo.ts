@@ -1,5 +1,6 @@
 // Original file: proto/split_inference.proto
 
+import type { TensorInfo as _mtlsplit_v1_TensorInfo, TensorInfo__Output as _mtlsplit_v1_TensorInfo__Output } from '../../mtlsplit/v1/TensorInfo.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -15,9 +16,15 @@ export interface SplitPointInfo {
    */
   'shape'?: (number)[];
   /**
-   * Size of one sample at this point in float32 bytes (product of shape x 4).
+   * Size of one sample at this point in float32 bytes (of every tensor crossing it).
    */
   'bytesPerSample'?: (number | string | Long);
+  /**
+   * The tensors crossing the point, in the order a request's `frames` hold them. One tensor (then
+   * `shape` is its shape) or several (a cut through skip connections, or a network with several inputs
+   * at "input"; `shape` is then the first one's). Empty from servers older than this field: one tensor.
+   */
+  'tensors'?: (_mtlsplit_v1_TensorInfo)[];
 }
 
 /**
@@ -33,7 +40,13 @@ export interface SplitPointInfo__Output {
    */
   'shape': (number)[];
   /**
-   * Size of one sample at this point in float32 bytes (product of shape x 4).
+   * Size of one sample at this point in float32 bytes (of every tensor crossing it).
    */
   'bytesPerSample': (number);
+  /**
+   * The tensors crossing the point, in the order a request's `frames` hold them. One tensor (then
+   * `shape` is its shape) or several (a cut through skip connections, or a network with several inputs
+   * at "input"; `shape` is then the first one's). Empty from servers older than this field: one tensor.
+   */
+  'tensors': (_mtlsplit_v1_TensorInfo__Output)[];
 }

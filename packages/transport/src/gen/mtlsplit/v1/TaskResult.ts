@@ -1,5 +1,6 @@
 // Original file: proto/split_inference.proto
 
+import type { TensorAnswer as _mtlsplit_v1_TensorAnswer, TensorAnswer__Output as _mtlsplit_v1_TensorAnswer__Output } from '../../mtlsplit/v1/TensorAnswer.js';
 
 /**
  * Answer of one task for the n samples of a request.
@@ -25,6 +26,15 @@ export interface TaskResult {
    * Most likely class per sample (length n), always filled.
    */
   'predicted'?: (number)[];
+  /**
+   * The task's kind (see TaskInfo.kind); empty from servers older than this field.
+   */
+  'kind'?: (string);
+  /**
+   * Tensor answers: for segmentation, dense and detection tasks always; for classification only when
+   * the request asked for a raw form. One per output of the task (TaskInfo.outputs order).
+   */
+  'tensors'?: (_mtlsplit_v1_TensorAnswer)[];
 }
 
 /**
@@ -51,4 +61,13 @@ export interface TaskResult__Output {
    * Most likely class per sample (length n), always filled.
    */
   'predicted': (number)[];
+  /**
+   * The task's kind (see TaskInfo.kind); empty from servers older than this field.
+   */
+  'kind': (string);
+  /**
+   * Tensor answers: for segmentation, dense and detection tasks always; for classification only when
+   * the request asked for a raw form. One per output of the task (TaskInfo.outputs order).
+   */
+  'tensors': (_mtlsplit_v1_TensorAnswer__Output)[];
 }
