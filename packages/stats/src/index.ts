@@ -11,3 +11,18 @@ export {
   SPLIT_CHOICES,
   type SplitChoice,
 } from './splits.js';
+export {
+  AccuracyMeter,
+  accuracy,
+  ConfusionMatrix,
+  segmentationScores,
+  RegressionMeter,
+  regressionScores,
+  NormalMeter,
+  normalScores,
+  type SegmentationScores,
+  type RegressionOptions,
+  type RegressionScores,
+  type NormalLayout,
+  type NormalScores,
+} from './metrics/index.js';
