@@ -10,3 +10,4 @@ export {
   type Layout as MultiMnistLayout,
 } from './multimnist/composite.js';
 export { readImageInputs, randomInputs, randomImages, IMAGE_EXTENSIONS, type ImageInputSpec, type NamedInput } from './images.js';
+export * from './testset/index.js';
