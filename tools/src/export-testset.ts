@@ -1,13 +1,12 @@
 /**
- * Writes the first N test samples of a bundle's dataset as plain files, for tools outside this project
+ * Writes the first N test samples of a bundle's dataset as a labelled test set (the format of
+ * packages/data/src/testset/README.md), for the edge (`--inputs DIR`) and for tools outside this project
  * (the plain ONNX Runtime example, Python, C++): inputs.f32 (float32 little-endian, the model's input
- * layout, samples one after another) and labels.json (shape, layout, tasks with class names, labels).
+ * layout, samples one after another) and labels.json (format, inputs, tasks with class names, labels).
  *   npm run export-testset -- --model models/multimnist-resnet --out out/testset [-n 10000]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
-import { loadDataset } from '@mtl-split/data';
+import { loadDataset, writeTestset } from '@mtl-split/data';
 import { readManifest, trainedManifest } from '@mtl-split/model/infer';
 
 const program = createProgram(
@@ -37,19 +36,15 @@ async function main(): Promise<void> {
     for (const t of manifest.tasks) labels[t.name].push(...Array.from(b.labels[t.name]));
     i += rows;
   }
-  mkdirSync(o.out, { recursive: true });
-  writeFileSync(join(o.out, 'inputs.f32'), new Uint8Array(x.buffer));
-  const meta = {
+  writeTestset(o.out, {
+    samples: n,
     dataset: manifest.dataset,
     split: 'test',
-    samples: n,
-    shape: ds.inputShape,
-    layout: 'NHWC',
     range: [0, 1],
+    inputs: [{ name: manifest.onnx?.input ?? 'input', dtype: 'float32', shape: [...ds.inputShape], layout: 'NHWC', data: x }],
     tasks: manifest.tasks,
     labels,
-  };
-  writeFileSync(join(o.out, 'labels.json'), `${JSON.stringify(meta)}\n`);
+  });
   process.stdout.write(`${o.out}: ${n} samples of ${manifest.dataset.name} test, shape [${ds.inputShape.join(',')}] NHWC\n`);
 }
 
