@@ -20,6 +20,9 @@ import { identityOverride } from './identity.js';
 import { castOverride } from './cast.js';
 import { fusedBatchNormOverride } from './fused-batch-norm.js';
 import { maxPoolGradOverride } from './max-pool-grad.js';
+import { concatOverride } from './concat.js';
+import { sliceOverride } from './slice.js';
+import { resizeNearestNeighborGradOverride } from './resize-nearest-grad.js';
 import { fusedBatchNormGradient } from './fused-batch-norm-grad.js';
 import { meanGradient } from './mean-grad.js';
 import { clipByValueGradient, installWasmGradient, relu6Gradient, type WasmGradient } from './activation-grads.js';
@@ -43,6 +46,9 @@ export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
   castOverride,
   fusedBatchNormOverride,
   maxPoolGradOverride,
+  concatOverride,
+  sliceOverride,
+  resizeNearestNeighborGradOverride,
 ];
 
 /** tfjs gradients replaced on wasm by cheaper exact formulas (other backends keep tfjs's). */
