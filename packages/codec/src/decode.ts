@@ -90,6 +90,7 @@ export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   } else {
     out = new Float32Array(h.elements);
   }
-  h.codecImpl.decode(raw, h.shape[h.shape.length - 1], h.params, out);
+  const inner = h.shape.slice(h.channelAxis + 1).reduce((a, b) => a * b, 1);
+  h.codecImpl.decode(raw, h.shape[h.channelAxis], h.params, out, inner);
   return { data: out, shape: h.shape, codec: h.codec, compress: h.compress };
 }

@@ -21,6 +21,12 @@ export interface EncodeOptions {
    * whole tensor; 1 forces one group per channel. Ignored by the other codecs.
    */
   minGroupValues?: number;
+  /**
+   * int8-channel and uint4: the dimension the channels lie along (default -1, the last; negative counts
+   * from the end): 1 for an NCHW tensor [n, C, H, W]. Recorded in the frame (a version 2 frame when it is
+   * not the last dimension), so a decoder needs nothing else. Ignored by the other codecs.
+   */
+  channelAxis?: number;
   /** Image codecs jpeg and webp: quality 1..100 (default MTL_SPLIT_IMAGE_QUALITY, else 90). Ignored by the others. */
   quality?: number;
 }
@@ -47,6 +53,15 @@ function checkShape(t: TensorData): number {
   return n;
 }
 
+/** The channel axis option as a dimension index (default the last). Throws CodecError('invalid-option'). */
+function channelAxisOf(axis: number | undefined, rank: number): number {
+  if (axis === undefined) return rank - 1;
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new CodecError('invalid-option', `channelAxis must be an integer in ${-rank}..${rank - 1} for rank ${rank}, got ${String(axis)}`);
+  }
+  return axis < 0 ? rank + axis : axis;
+}
+
 /**
  * Encodes a float32 tensor into one self-describing frame. Without a lossless stage the codec
  * writes straight into the returned frame (one allocation, no per-element allocation).
@@ -68,7 +83,9 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
     throw new CodecError('invalid-option', `minGroupValues must be an integer >= 1, got ${String(minGroupValues)}`);
   }
   const n = checkShape(t);
-  const channels = t.shape[t.shape.length - 1];
+  const axis = codec.perChannel ? channelAxisOf(opts.channelAxis, t.shape.length) : t.shape.length - 1;
+  const channels = t.shape[axis];
+  const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const groups = codec.groups(channels, n, minGroupValues);
   const headerBytes = headerSize(t.shape.length, groups);
   let rawBytes = codec.payloadBytes(n);
@@ -91,12 +108,12 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
   } else if (comp.id === 0) {
     frame = new Uint8Array(headerBytes + rawBytes);
     const payload = frame.subarray(headerBytes);
-    params = codec.encode(t.data, channels, payload, groups);
+    params = codec.encode(t.data, channels, payload, groups, inner);
     if (!HOST_LITTLE_ENDIAN) swapBytes(payload, codec.elementWidth);
     payloadBytes = rawBytes;
   } else {
     const raw = new Uint8Array(rawBytes);
-    params = codec.encode(t.data, channels, raw, groups);
+    params = codec.encode(t.data, channels, raw, groups, inner);
     if (!HOST_LITTLE_ENDIAN) swapBytes(raw, codec.elementWidth);
     const stored = comp.compress(raw, level);
     payloadBytes = stored.length;
@@ -104,6 +121,10 @@ export function encode(t: TensorData, opts: EncodeOptions): Uint8Array {
     frame.set(stored, headerBytes);
   }
   const payloadCrc = crc32(frame.subarray(headerBytes));
-  writeHeader(frame, { codec, compressor: comp, shape: t.shape, params, rawBytes, payloadBytes, payloadCrc }, headerBytes);
+  writeHeader(
+    frame,
+    { codec, compressor: comp, shape: t.shape, params, channelAxis: axis, rawBytes, payloadBytes, payloadCrc },
+    headerBytes,
+  );
   return frame;
 }

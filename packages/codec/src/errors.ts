@@ -16,7 +16,8 @@ export type CodecErrorReason =
   | 'crc-mismatch' // the payload CRC32 does not match the payload bytes
   | 'decompression-failed' // the lossless stage could not decode the payload
   | 'decompression-bomb' // the lossless stage would produce more bytes than declared
-  | 'non-finite-input' // encode: NaN or Inf given to a quantising codec
+  | 'non-finite-input' // encode: NaN or Inf given to a quantising codec (or to u8)
+  | 'out-of-range-input' // encode: u8 given a value that is not an integer in 0..255
   | 'invalid-option' // encode/decode argument of the wrong type or range (level, maxBytes, out, frame)
   | 'output-too-small'; // decode: the caller's `out` array is shorter than the tensor
 

@@ -10,8 +10,14 @@ import type { Codec, Compressor, FrameHeader, QuantParams } from './types.js';
 
 /** "MTLS": mtl-split tensor frame. */
 export const MAGIC = Uint8Array.of(0x4d, 0x54, 0x4c, 0x53);
-/** The frame format this code writes and the only one it reads. */
-export const FORMAT_VERSION = 1;
+/**
+ * The newest frame format this code writes and reads. Version 2 is version 1 plus byte 13, the
+ * channel axis of per-channel quantisation; it is written only when that axis is not the last
+ * dimension, so every frame version 1 can express is still written (and read) as version 1.
+ */
+export const FORMAT_VERSION = 2;
+/** Versions this reader reads. */
+const READS = [1, 2] as const;
 /** dtype byte: the decoded element type. Only float32 exists. */
 export const DTYPE_FLOAT32 = 1;
 export const MAX_RANK = 8;
@@ -34,6 +40,8 @@ export interface HeaderFields {
   compressor: Compressor;
   shape: readonly number[];
   params: QuantParams | null;
+  /** Dimension of the quantisation channels: the last (a version 1 frame) or another (version 2). */
+  channelAxis: number;
   rawBytes: number;
   payloadBytes: number;
   payloadCrc: number;
@@ -43,13 +51,14 @@ export interface HeaderFields {
 export function writeHeader(frame: Uint8Array, f: HeaderFields, headerBytes: number): void {
   const v = new DataView(frame.buffer, frame.byteOffset, headerBytes);
   frame.set(MAGIC, 0);
-  v.setUint8(4, FORMAT_VERSION);
+  const last = f.channelAxis === f.shape.length - 1;
+  v.setUint8(4, last ? 1 : 2);
   v.setUint8(5, f.codec.id);
   v.setUint8(6, f.compressor.id);
   v.setUint8(7, DTYPE_FLOAT32);
   v.setUint32(8, headerBytes, true);
   v.setUint8(12, f.shape.length);
-  v.setUint8(13, 0);
+  v.setUint8(13, last ? 0 : f.channelAxis);
   v.setUint16(14, 0, true);
   let o = FIXED;
   for (const d of f.shape) {
@@ -90,12 +99,12 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
     }
   }
   const version = frame[4];
-  if (version !== FORMAT_VERSION) {
+  if (!(READS as readonly number[]).includes(version)) {
     throw new CodecError(
       'unsupported-version',
       version > FORMAT_VERSION
-        ? `frame format version ${version} is newer than this reader, which reads version ${FORMAT_VERSION}; upgrade @mtl-split/codec`
-        : `frame format version ${version} does not exist (this reader reads version ${FORMAT_VERSION})`,
+        ? `frame format version ${version} is newer than this reader, which reads versions ${READS.join(' and ')}; upgrade @mtl-split/codec`
+        : `frame format version ${version} does not exist (this reader reads versions ${READS.join(' and ')})`,
     );
   }
   if (len < MIN_HEADER_BYTES) throw new CodecError('truncated', `frame has ${len} bytes, a header has at least ${MIN_HEADER_BYTES}`);
@@ -110,7 +119,8 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
   if (headerCrc !== actualCrc) {
     throw new CodecError('header-crc-mismatch', `header CRC32 is ${hex32(actualCrc)}, frame says ${hex32(headerCrc)}`);
   }
-  if (frame[13] !== 0 || frame[14] !== 0 || frame[15] !== 0) throw new CodecError('bad-header', 'reserved bytes 13..15 are not zero');
+  if (version === 1 && frame[13] !== 0) throw new CodecError('bad-header', 'reserved bytes 13..15 are not zero');
+  if (frame[14] !== 0 || frame[15] !== 0) throw new CodecError('bad-header', `reserved bytes ${version === 1 ? 13 : 14}..15 are not zero`);
   if (frame[7] !== DTYPE_FLOAT32) throw new CodecError('bad-header', `dtype ${frame[7]} is not supported (only 1 = float32)`);
   const codec = codecById(frame[5]);
   const compressor = compressorById(frame[6]);
@@ -132,7 +142,11 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
       );
     }
   }
-  const channels = shape[rank - 1];
+  const channelAxis = version === 1 ? rank - 1 : frame[13];
+  if (channelAxis >= rank - 1 && version === 2) {
+    throw new CodecError('bad-header', `channel axis ${channelAxis} of a version 2 frame must be below the last dimension ${rank - 1}`);
+  }
+  const channels = shape[channelAxis];
   let o = FIXED + 4 * rank;
   const groups = v.getUint32(o, true);
   o += 4;
@@ -192,6 +206,7 @@ export function parseHeader(frame: Uint8Array, maxBytes: number): ParsedHeader {
     dtype: 'float32',
     shape,
     elements,
+    channelAxis,
     quant:
       params === null
         ? null

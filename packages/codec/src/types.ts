@@ -1,8 +1,8 @@
 /** Names usable from a CLI flag. */
-export type CodecName = 'f32' | 'f16' | 'int8' | 'int8-channel' | 'uint4' | 'png' | 'jpeg' | 'webp';
+export type CodecName = 'f32' | 'f16' | 'int8' | 'int8-channel' | 'uint4' | 'png' | 'jpeg' | 'webp' | 'u8';
 export type Compression = 'none' | 'deflate' | 'brotli' | 'zstd';
 
-/** A dense float32 tensor, row-major; the last dimension is the channel. */
+/** A dense float32 tensor, row-major; the channel is the last dimension unless an encode says otherwise (channelAxis). */
 export interface TensorData {
   data: Float32Array;
   shape: number[];
@@ -28,6 +28,11 @@ export interface Codec {
   /** Largest quantised value (255 for 8 bit, 15 for 4 bit); 0 for float codecs. */
   readonly maxQ: number;
   /**
+   * Quantises per channel (or block of channels): its channels lie along the frame's channel axis (the
+   * encode option `channelAxis`, default the last dimension). Absent for the other codecs.
+   */
+  readonly perChannel?: true;
+  /**
    * Quantisation groups the encoder writes for `count` elements with `channels` in the last
    * dimension: 0 (float codecs), 1 (per tensor), `channels` (per channel) or a divisor of
    * `channels` (contiguous blocks of channels). `minGroupValues` is the fewest values a group may
@@ -41,14 +46,16 @@ export interface Codec {
   /**
    * Writes `data` into `payload` (exactly payloadBytes(data.length) bytes, aligned to elementWidth)
    * and returns the quantisation parameters it chose, `groups` of them (as groups() said).
+   * `inner` (per-channel codecs): elements between two channels of one position, the product of the
+   * dimensions after the channel axis (1, the default, when the channel is the last dimension).
    * Throws CodecError('non-finite-input').
    */
-  encode(data: Float32Array, channels: number, payload: Uint8Array, groups: number): QuantParams | null;
+  encode(data: Float32Array, channels: number, payload: Uint8Array, groups: number, inner?: number): QuantParams | null;
   /**
    * Reads `out.length` elements from `payload`, which may start at any byte offset of its buffer
-   * (gRPC hands frames over at odd offsets) and is in the host's byte order.
+   * (gRPC hands frames over at odd offsets) and is in the host's byte order. `inner` as for encode.
    */
-  decode(payload: Uint8Array, channels: number, params: QuantParams | null, out: Float32Array): void;
+  decode(payload: Uint8Array, channels: number, params: QuantParams | null, out: Float32Array, inner?: number): void;
   /**
    * Image codecs (png, jpeg, webp): the payload is an image file of the codec's 8-bit grid; the frame's
    * rawBytes is the file's length (a lossless stage, if any, applies to the file).
@@ -92,6 +99,11 @@ export interface FrameHeader {
   shape: number[];
   /** Product of shape. */
   elements: number;
+  /**
+   * The dimension the quantisation channels lie along: the last one (rank - 1) in version 1 frames,
+   * byte 13 in version 2 frames (written only when it is not the last, e.g. 1 for NCHW).
+   */
+  channelAxis: number;
   /**
    * Quantisation parameters, or null for f32/f16. `axis`: one group for the whole tensor, one per
    * channel, or one per block of `channelsPerGroup` consecutive channels.

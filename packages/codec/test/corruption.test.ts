@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CODECS, COMPRESSIONS, CodecError, compressionAvailable, crc32, decode, encode, peekHeader } from '../src/index.js';
-import { headerLength } from './helpers.js';
+import { dataFor, headerLength } from './helpers.js';
 
 const usable = COMPRESSIONS.filter((c) => compressionAvailable(c));
 
@@ -12,12 +12,14 @@ const frameArb = fc
     compress: fc.constantFrom(...usable),
     shape: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
     seed: fc.integer(),
+    axis: fc.nat(3),
   })
-  .map(({ codec, compress, shape, seed }) => {
+  .map(({ codec, compress, shape, seed, axis }) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = Math.sin(seed + i * 1.7) * (1 + (i % 5));
-    return encode({ data, shape }, { codec, compress });
+    // any channel axis: per-channel codecs write version 2 frames when it is not the last
+    return encode({ data: dataFor(codec, data), shape }, { codec, compress, channelAxis: axis % shape.length });
   });
 
 /** Runs decode and returns the CodecError it threw (fails the test if it returned or threw anything else). */
@@ -49,7 +51,7 @@ describe('corrupted frames', () => {
   it('every byte position, flipped, is detected (exhaustive over one frame per codec)', () => {
     for (const codec of CODECS) {
       const data = Float32Array.from({ length: 24 }, (_, i) => Math.cos(i) * 3);
-      const frame = encode({ data, shape: [2, 3, 4] }, { codec, compress: 'deflate' });
+      const frame = encode({ data: dataFor(codec, data), shape: [2, 3, 4] }, { codec, compress: 'deflate' });
       for (let at = 0; at < frame.length; at++) {
         for (const xor of [0x01, 0x80, 0xff]) {
           const bad = frame.slice();

@@ -34,8 +34,18 @@ export function reluLike(n: number, channels: number, seed: number): Float32Arra
   return g;
 }
 
+/**
+ * The data a codec takes: u8 carries integers 0..255 only, so for it every value becomes an integer
+ * in that range (|round(37·x)| mod 256); every other codec gets `data` itself.
+ */
+export function dataFor(codec: string, data: Float32Array): Float32Array {
+  return codec === 'u8' ? data.map((x) => (Number.isFinite(x) ? Math.abs(Math.round(37 * x)) % 256 : 7)) : data;
+}
+
 export interface ForgeSpec {
   version?: number;
+  /** Byte 13: reserved (0) in version 1, the channel axis in version 2. */
+  byte13?: number;
   codecId: number;
   compressionId?: number;
   dtype?: number;
@@ -68,6 +78,7 @@ export function forgeFrame(s: ForgeSpec): Uint8Array {
   f[7] = s.dtype ?? 1;
   v.setUint32(8, declaredH, true);
   f[12] = s.shape.length;
+  f[13] = s.byte13 ?? 0;
   let o = 16;
   for (const d of s.shape) {
     v.setUint32(o, d, true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { swapBytes } from '../src/endian.js';
 import { CODECS, CodecError, COMPRESSIONS, decode, encode, getCodec, peekHeader, snrDb } from '../src/index.js';
-import { gaussian } from './helpers.js';
+import { dataFor, gaussian } from './helpers.js';
 
 describe('snrDb', () => {
   it('is 10·log10(signal/noise), Infinity for identical arrays', () => {
@@ -15,7 +15,7 @@ describe('snrDb', () => {
 
 describe('registry and header', () => {
   it('lists codecs and stages by CLI-usable names', () => {
-    expect(CODECS).toEqual(['f32', 'f16', 'int8', 'int8-channel', 'uint4', 'png', 'jpeg', 'webp']);
+    expect(CODECS).toEqual(['f32', 'f16', 'int8', 'int8-channel', 'uint4', 'png', 'jpeg', 'webp', 'u8']);
     expect(COMPRESSIONS).toEqual(['none', 'deflate', 'brotli', 'zstd']);
     expect(getCodec('uint4').maxQ).toBe(15);
     expect(() => getCodec('f8')).toThrow(/unknown-codec: unknown codec "f8"; valid: f32, f16, int8, int8-channel, uint4/);
@@ -46,7 +46,7 @@ describe('registry and header', () => {
   it('decodes frames held in Node Buffers, pooled ones included', () => {
     const data = gaussian(30, 5);
     for (const codec of CODECS) {
-      const frame = encode({ data, shape: [5, 6] }, { codec, compress: 'deflate' });
+      const frame = encode({ data: dataFor(codec, data), shape: [5, 6] }, { codec, compress: 'deflate' });
       const pooled = Buffer.concat([Buffer.from([7]), Buffer.from(frame)]).subarray(1);
       expect(Array.from(decode(pooled).data)).toEqual(Array.from(decode(frame).data));
       expect(peekHeader(Buffer.from(frame)).codec).toBe(codec);

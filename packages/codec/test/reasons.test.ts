@@ -60,12 +60,12 @@ describe('frame layout (README) and decode reasons', () => {
   });
 
   it('refuses a newer format version with a clear message', () => {
-    const v2 = good.slice();
-    v2[4] = 2;
-    expect(() => decode(v2)).toThrow(/version 2 is newer than this reader, which reads version 1/);
-    expect(reasonOf(() => peekHeader(v2))).toBe('unsupported-version');
-    v2[4] = 0;
-    expect(reasonOf(() => decode(v2))).toBe('unsupported-version');
+    const v3 = good.slice();
+    v3[4] = 3;
+    expect(() => decode(v3)).toThrow(/version 3 is newer than this reader, which reads versions 1 and 2/);
+    expect(reasonOf(() => peekHeader(v3))).toBe('unsupported-version');
+    v3[4] = 0;
+    expect(reasonOf(() => decode(v3))).toBe('unsupported-version');
   });
 
   it('rejects bad quantisation parameters', () => {

@@ -137,9 +137,9 @@ export function expandGroups(p: QuantParams, channels: number): { scale: Float64
  * One (scale, zero point) per group of consecutive channels (`groups` divides `channels`; 1 =
  * whole tensor, `channels` = per channel). Throws CodecError('non-finite-input').
  */
-export function groupParams(data: Float32Array, channels: number, maxQ: number, groups: number): QuantParams {
+export function groupParams(data: Float32Array, channels: number, maxQ: number, groups: number, inner = 1): QuantParams {
   if (groups === 1) return tensorParams(data, maxQ);
-  const p = channelParams(data, channels, maxQ, groups === channels);
+  const p = channelParams(data, channels, maxQ, groups === channels, inner);
   if (groups === channels) return p.params;
   const per = channels / groups;
   const out: QuantParams = { scales: new Float32Array(groups), zeroPoints: new Uint8Array(groups) };
@@ -156,17 +156,31 @@ export function groupParams(data: Float32Array, channels: number, maxQ: number, 
 }
 
 /**
- * Range of every channel (last dimension), widened to include 0; with `params`, also one
- * (scale, zero point) per channel. Throws CodecError('non-finite-input').
+ * Range of every channel (the last dimension, or one with `inner` elements after it), widened to
+ * include 0; with `params`, also one (scale, zero point) per channel. Throws CodecError('non-finite-input').
  */
 function channelParams(
   data: Float32Array,
   channels: number,
   maxQ: number,
   withParams: boolean,
+  inner: number,
 ): { lo: Float64Array; hi: Float64Array; params: QuantParams } {
   const lo = new Float64Array(channels);
   const hi = new Float64Array(channels);
+  if (inner === 1) lastAxisRanges(data, channels, lo, hi);
+  else innerRanges(data, channels, inner, lo, hi);
+  for (let c = 0; c < channels; c++) {
+    if (!(Number.isFinite(lo[c]) && Number.isFinite(hi[c]))) throw nonFinite();
+  }
+  const k = withParams ? channels : 0;
+  const p: QuantParams = { scales: new Float32Array(k), zeroPoints: new Uint8Array(k) };
+  for (let c = 0; c < k; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
+  return { lo, hi, params: p };
+}
+
+/** Per-channel min/max when channels are the last dimension. */
+function lastAxisRanges(data: Float32Array, channels: number, lo: Float64Array, hi: Float64Array): void {
   // Blocks of rows that fit in L1; within a block, one channel at a time with its running min/max
   // in registers. Math.min/max propagate NaN: checked once below.
   const rows = data.length / channels;
@@ -185,11 +199,25 @@ function channelParams(
       hi[c] = h;
     }
   }
-  for (let c = 0; c < channels; c++) {
-    if (!(Number.isFinite(lo[c]) && Number.isFinite(hi[c]))) throw nonFinite();
+}
+
+/**
+ * Per-channel min/max when `inner` elements follow the channel axis (e.g. H·W for NCHW): each
+ * channel's values of one outer index are one contiguous run.
+ */
+function innerRanges(data: Float32Array, channels: number, inner: number, lo: Float64Array, hi: Float64Array): void {
+  for (let base = 0; base < data.length; base += channels * inner) {
+    for (let c = 0; c < channels; c++) {
+      let l = lo[c];
+      let h = hi[c];
+      const start = base + c * inner;
+      for (let i = start; i < start + inner; i++) {
+        const x = data[i];
+        l = Math.min(l, x);
+        h = Math.max(h, x);
+      }
+      lo[c] = l;
+      hi[c] = h;
+    }
   }
-  const k = withParams ? channels : 0;
-  const p: QuantParams = { scales: new Float32Array(k), zeroPoints: new Uint8Array(k) };
-  for (let c = 0; c < k; c++) chooseParams(lo[c], hi[c], maxQ, p, c);
-  return { lo, hi, params: p };
 }

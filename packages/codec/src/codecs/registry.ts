@@ -8,8 +8,9 @@ import { uint4 } from './uint4.js';
 import { png } from './png.js';
 import { jpeg } from './jpeg.js';
 import { webp } from './webp.js';
+import { u8 } from './u8.js';
 
-const ALL: readonly Codec[] = [f32, f16, int8, int8Channel, uint4, png, jpeg, webp];
+const ALL: readonly Codec[] = [f32, f16, int8, int8Channel, uint4, png, jpeg, webp, u8];
 
 /** The image codecs (an image file as the payload; meant for the `input` split). */
 export const IMAGE_CODECS: readonly CodecName[] = Object.freeze(ALL.filter((c) => c.image).map((c) => c.name));
