@@ -19,6 +19,7 @@ export { TransportError, statusName, grpcCause } from './errors.js';
 export { parseTargets, resolveTarget } from './targets.js';
 export type { HostPort } from './targets.js';
 export { PROTO_PATH, SERVICE_NAME, loadDefinition, loadProto } from './proto.js';
+export * from './oip/index.js';
 export { codecNames } from './frame.js';
 export type {
   SplitExecutor,

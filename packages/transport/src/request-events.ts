@@ -3,7 +3,7 @@ import { peekHeader } from '@mtl-split/codec';
 import type { TransportError } from './errors.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 
-export type ServedMethod = 'Describe' | 'Infer' | 'InferStream';
+export type ServedMethod = 'Describe' | 'Infer' | 'InferStream' | 'ModelInfer';
 
 /** One answered request (for logs and metrics). Stream requests are reported one by one. */
 export interface RequestEvent {

@@ -24,7 +24,7 @@ function headerOf(frame: Uint8Array): ReturnType<typeof peekHeader> {
 }
 
 /** Non-finite values, and values out of the split point's range, are refused (INVALID_ARGUMENT). */
-function checkValues(description: ModelDescription, point: string, data: Float32Array): void {
+export function checkValues(description: ModelDescription, point: string, data: Float32Array): void {
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new TransportError(Status.INVALID_ARGUMENT, `non-finite input: element ${bad} is ${data[bad]}`);
   if (point === 'input') checkInputRange(data, description.input ?? DEFAULT_INPUT);

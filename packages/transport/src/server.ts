@@ -13,6 +13,7 @@ import { addSplitInference, bindServer, createGrpcServer } from './server-bind.j
 import { ServerHealth } from './server-health.js';
 import { DEFAULT_DRAIN_MS, resolveServerOptions, type ResolvedOptions, type SplitServerOptions } from './server-options.js';
 import type { Served, ServingContext } from './serving.js';
+import { addOipService } from './oip/service.js';
 import { inferStream } from './stream-handler.js';
 import { tokenInterceptor } from './token-auth.js';
 import type { ServerLimits, SplitExecutor } from './types.js';
@@ -111,6 +112,7 @@ export class SplitServer {
       Infer: (call, callback) => infer(self!.context, call, callback),
       InferStream: (call) => inferStream(self!.context, call),
     });
+    addOipService(server, () => self!.context);
     const host = options.host ?? '127.0.0.1';
     const port = await bindServer(server, host, options.port ?? 0, certificates);
     const window = resolved.window;

@@ -41,7 +41,7 @@ export function tokenInterceptor(hooks: AuthHooks): grpc.ServerInterceptor {
               grpc.status.UNAUTHENTICATED,
               header === undefined ? 'missing bearer token: send authorization: Bearer <token>' : 'invalid bearer token',
             );
-            if (name === 'Describe' || name === 'Infer' || name === 'InferStream') hooks.refused(name, e);
+            if (name === 'Describe' || name === 'Infer' || name === 'InferStream' || name === 'ModelInfer') hooks.refused(name, e);
             call.sendStatus({ code: e.code, details: e.message, metadata: new grpc.Metadata() });
           },
         });

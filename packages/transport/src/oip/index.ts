@@ -1,0 +1,10 @@
+export { addOipService } from './service.js';
+export { OIP_PROTO_PATH, OIP_SERVICE_NAME, loadOipDefinition, loadOipProto } from './proto.js';
+export { OIP_FORMS, DATATYPE_BYTES, oipModelName, formInputs, channelGroups, safeName } from './forms.js';
+export type { OipForm, OipDatatype, FormInput } from './forms.js';
+export { MODEL_VERSION, modelOutputs } from './catalog.js';
+export type { ServedModel, ModelOutput } from './catalog.js';
+export { OIP_SERVER_NAME, OIP_PLATFORM, modelMetadata } from './status-calls.js';
+export { OipClient } from './client.js';
+export { encodeInputs, inferRequest, readOutputs } from './encode.js';
+export type { OipTarget } from './encode.js';
