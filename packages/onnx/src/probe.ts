@@ -4,6 +4,7 @@ import { valueInfo } from './builder.js';
 import { attrInt } from './cost.js';
 import { encodeModel } from './proto.js';
 import { OrtSession } from './session.js';
+import { randomInput } from './random.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 
 const BOOL = 9;
@@ -65,11 +66,28 @@ export async function probeShapes(
   inputShape: readonly number[],
   label: string,
 ): Promise<Map<string, number[]>> {
+  return probeShapesOf(m, new Map([[input, inputShape]]), label);
+}
+
+/** Element types `probeShapesOf` fetches: float32, float16, uint8. */
+const PROBED = new Set<number>([DataType.FLOAT, 10, 2]);
+
+/**
+ * Shapes of every float32, float16 and uint8 tensor of a graph at `batch` (default 1): one ONNX Runtime run
+ * with those tensors added as outputs, on seeded random inputs of the per-sample shapes `inputs` (values
+ * in [0, 1) for float inputs, 0..255 for uint8, 0 or 1 for other integers).
+ */
+export async function probeShapesOf(
+  m: ModelProto,
+  inputs: ReadonlyMap<string, readonly number[]>,
+  label: string,
+  batch = 1,
+): Promise<Map<string, number[]>> {
   const g = m.graph!;
   const types = inferElemTypes(m);
   const existing = new Set((g.output ?? []).map((o) => o.name ?? ''));
-  const floats = (g.node ?? []).flatMap((n) => n.output ?? []).filter((o) => o && types.get(o) === DataType.FLOAT && !existing.has(o));
-  const probe: ModelProto = { ...m, graph: { ...g, output: [...(g.output ?? []), ...floats.map((o) => valueInfo(o, []))] } };
+  const probed = (g.node ?? []).flatMap((n) => n.output ?? []).filter((o) => o && PROBED.has(types.get(o) ?? 0) && !existing.has(o));
+  const probe: ModelProto = { ...m, graph: { ...g, output: [...(g.output ?? []), ...probed.map((o) => valueInfo(o, [], types.get(o)))] } };
   // an output's declared shape of [] would mean a scalar: declare none
   for (const o of probe.graph!.output!.slice((g.output ?? []).length)) o.type!.tensorType!.shape = undefined;
   let s: OrtSession;
@@ -79,10 +97,11 @@ export async function probeShapes(
     throw new OnnxError(errorMessage(err), { cause: err });
   }
   try {
-    let seed = 12345;
-    const n = inputShape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: n }, () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    const out = await s.run({ [input]: { data, shape: [1, ...inputShape] } });
+    const types = s.inputTypes;
+    const feeds = Object.fromEntries(
+      [...inputs].map(([name, per], k) => [name, randomInput(types[name] ?? 'float32', per, batch, 12345 + k)]),
+    );
+    const out = await s.run(feeds);
     return new Map(Object.entries(out).map(([k, t]) => [k, t.shape]));
   } finally {
     await s.release();

@@ -1,8 +1,12 @@
 import ort from 'onnxruntime-node';
+import { fromOrtTensor, toOrtTensor } from './dtypes.js';
 import { OnnxError } from './errors.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 
-/** A dense float32 tensor: row-major data and its shape (batch first). */
+/**
+ * A dense tensor's values as float32: row-major data and its shape (batch first). Whatever the graph's
+ * element type, values cross as float32; a session casts them at the feed and back at the fetch.
+ */
 export interface TensorData {
   data: Float32Array;
   shape: number[];
@@ -42,6 +46,8 @@ export function ortVersion(): string {
 
 /** One ONNX model loaded in ONNX Runtime (CPU execution provider unless MTL_SPLIT_ORT_PROVIDERS says otherwise). */
 export class OrtSession {
+  private types: Record<string, string> | undefined;
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly label: string,
@@ -73,10 +79,23 @@ export class OrtSession {
     return this.session.outputNames;
   }
 
-  /** Runs the model; returns the requested outputs (default: all) as float32 tensors. */
+  /** Element type (ONNX Runtime's name) of each graph input, e.g. { image: 'uint8' }. */
+  get inputTypes(): Readonly<Record<string, string>> {
+    this.types ??= Object.fromEntries(this.session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : 'non-tensor']));
+    return this.types;
+  }
+
+  /**
+   * Runs the model; returns the requested outputs (default: all) as float32 tensors. Each feed is cast to
+   * its graph input's element type (float16, uint8, int8, int32, int64, bool, float64: integers rounded and
+   * clamped, see `toOrtTensor`), and every output back to float32.
+   */
   async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
+    const types = this.inputTypes;
     const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.shape);
+    for (const [name, t] of Object.entries(feeds)) {
+      inputs[name] = toOrtTensor(types[name] ?? 'float32', t.data, t.shape, `${this.label}: input '${name}'`);
+    }
     let res: ort.InferenceSession.ReturnType;
     try {
       res = outputs ? await this.session.run(inputs, [...outputs]) : await this.session.run(inputs);
@@ -85,8 +104,7 @@ export class OrtSession {
     }
     const out: Record<string, TensorData> = {};
     for (const [name, t] of Object.entries(res)) {
-      if (t.type !== 'float32') throw new OnnxError(`${this.label}: output '${name}' is ${t.type}, expected float32`);
-      out[name] = { data: t.data as Float32Array, shape: t.dims.map(Number) };
+      out[name] = { data: fromOrtTensor(t, `${this.label}: output '${name}'`), shape: t.dims.map(Number) };
     }
     return out;
   }

@@ -1,30 +1,11 @@
 import { dimsOf } from './graph.js';
 import { inferElemTypes } from './probe.js';
-import { toNumber, type ModelProto, type TensorProto } from './proto.js';
+import { toNumber, type ModelProto } from './proto.js';
 import { nodeShapes, type Shape } from './shape-rules.js';
-import { MAX_VALUES, nodeValues } from './shape-values.js';
+import { nodeValues, valuesOf } from './shape-values.js';
 
 /** Bytes per element of an ONNX element type (4 when unknown). */
 const ELEM_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
-
-function valuesOf(t: TensorProto): number[] | null {
-  const count = (t.dims ?? []).reduce<number>((a, d) => a * toNumber(d), 1);
-  if (count > MAX_VALUES) return null;
-  const raw = t.rawData?.length ? Buffer.from(t.rawData) : null;
-  switch (t.dataType) {
-    case 7:
-      if (raw) return Array.from({ length: raw.length / 8 }, (_, i) => Number(raw.readBigInt64LE(i * 8)));
-      return (t.int64Data ?? []).map(toNumber);
-    case 6:
-      if (raw) return Array.from({ length: raw.length / 4 }, (_, i) => raw.readInt32LE(i * 4));
-      return [...(t.int32Data ?? [])];
-    case 1:
-      if (raw) return Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
-      return [...(t.floatData ?? [])];
-    default:
-      return null;
-  }
-}
 
 /** Shapes (batch of one) of the graph's tensors inferred without running it, and the node outputs left unknown. */
 export interface InferredShapes {
@@ -33,17 +14,17 @@ export interface InferredShapes {
 }
 
 /**
- * Infers every tensor's shape statically from the graph inputs' per-sample shapes (batch 1), the
+ * Infers every tensor's shape statically from the graph inputs' per-sample shapes (at `batch`, default 1), the
  * initializers and the nodes' attributes, for the ops CNN exporters write and those that make tensors
  * larger (Expand, Tile, ConstantOfShape, Pad, Resize, ConvTranspose, Concat). Shapes computed from data at
  * run time, ops outside that list and If/Loop bodies are not followed: their outputs are `unknown`.
  */
-export function inferShapes(m: ModelProto, inputs: ReadonlyMap<string, readonly number[]>): InferredShapes {
+export function inferShapes(m: ModelProto, inputs: ReadonlyMap<string, readonly number[]>, batch = 1): InferredShapes {
   const g = m.graph!;
   const opset = Math.max(...(m.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version)), 1);
   const shapes = new Map<string, Shape>();
   const values = new Map<string, number[]>();
-  for (const [name, per] of inputs) shapes.set(name, [1, ...per]);
+  for (const [name, per] of inputs) shapes.set(name, [batch, ...per]);
   for (const t of g.initializer ?? []) {
     shapes.set(t.name ?? '', (t.dims ?? []).map(toNumber));
     const v = valuesOf(t);
