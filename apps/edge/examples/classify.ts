@@ -18,7 +18,7 @@ try {
   const [h, w, c] = edge.net.input.shape;
   for (const { name, x } of randomInputs(3, 1, { height: h, width: w, channels: c, layout: 'NHWC', mean: [0], std: [1] })) {
     const a = await edge.infer(x);
-    const classes = a.tasks.map((t) => `${t.task} ${t.className}`).join(', ');
+    const classes = a.tasks.map((t) => `${t.task} ${t.kind === 'classification' ? t.className : t.kind}`).join(', ');
     console.log(`${name}: ${classes} (answered by ${a.source}, ${a.timings.total.toFixed(2)} ms)`);
   }
 } finally {

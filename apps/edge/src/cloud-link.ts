@@ -3,6 +3,27 @@ import { TransportError, type InferAnswer, type InferStream, type SplitClient } 
 import { Hedge, hedgeReason, withHedge, type HedgeOptions } from './hedge.js';
 import { checkAnswer, checkDescription, watchConnections, WrongModelError, type Identity } from './identity.js';
 import { errorText } from './error-text.js';
+import { answerCodecList } from './answers/wire.js';
+import type { AnswerRequest } from './answers/types.js';
+
+/** What a request carries besides its split point: the frames (one per crossing tensor), its id and deadline, what to answer. */
+export interface LinkRequest {
+  frames: readonly Uint8Array[];
+  requestId: string;
+  deadlineMs: number;
+  answer?: AnswerRequest;
+}
+
+/** The client's options of one request: several frames, a task subset and answer codecs when asked. */
+function wireOptions(r: LinkRequest): Record<string, unknown> {
+  const codecs = answerCodecList(r.answer);
+  return {
+    requestId: r.requestId,
+    ...(r.frames.length > 1 ? { frames: r.frames } : {}),
+    ...(r.answer?.tasks?.length ? { tasks: [...r.answer.tasks] } : {}),
+    ...(codecs.length ? { answerCodecs: codecs } : {}),
+  };
+}
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -149,17 +170,17 @@ export class CloudLink {
    * is before the deadline) with DEADLINE_EXCEEDED, which counts towards the breaker, while the call goes
    * on: its late answer is still measured (a slow link moves the hedge instead of being cut off).
    */
-  sendHedged(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+  sendHedged(point: string, r: LinkRequest): Promise<InferAnswer> {
     const ms = this.hedge?.ms;
-    const call = this.send(point, frame, requestId, deadlineMs);
-    if (!this.hedge || ms === undefined || ms >= deadlineMs || this.state !== 'closed') return call;
+    const call = this.send(point, r);
+    if (!this.hedge || ms === undefined || ms >= r.deadlineMs || this.state !== 'closed') return call;
     return withHedge(call, ms, hedgeReason(this.hedge.options), () =>
       this.failed(new TransportError(status.DEADLINE_EXCEEDED, hedgeReason(this.hedge!.options))),
     );
   }
 
   /** Sends one frame; rejects with TransportError (UNAVAILABLE at once while the breaker is open). */
-  async send(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+  async send(point: string, r: LinkRequest): Promise<InferAnswer> {
     if (this.closed) throw new TransportError(status.CANCELLED, 'edge client closed');
     if (this.state === 'open') {
       // nothing is sent while open: once the window is over, a health check decides (half-open)
@@ -170,8 +191,8 @@ export class CloudLink {
       if (this.wrong !== undefined) throw new WrongModelError(this.wrong);
       const t0 = performance.now();
       const a = await (this.mode === 'stream'
-        ? this.viaStream(point, frame, requestId, deadlineMs)
-        : this.client.infer(point, frame, { requestId, deadlineMs }));
+        ? this.viaStream(point, r)
+        : this.client.infer(point, r.frames[0], { ...wireOptions(r), deadlineMs: r.deadlineMs }));
       await this.check(point, a);
       this.hedge?.observe(performance.now() - t0);
       this.consecutive = 0;
@@ -222,7 +243,8 @@ export class CloudLink {
     this.window = Math.min(this.breaker.maxOpenMs, this.window * 2);
   }
 
-  private async viaStream(point: string, frame: Uint8Array, requestId: string, deadlineMs: number): Promise<InferAnswer> {
+  private async viaStream(point: string, r: LinkRequest): Promise<InferAnswer> {
+    const deadlineMs = r.deadlineMs;
     if (!this.stream || this.stream.closed) this.stream = this.client.stream({ deadlineMs: 24 * 3600_000 });
     const s = this.stream;
     let timer: NodeJS.Timeout | undefined;
@@ -235,7 +257,7 @@ export class CloudLink {
       }, deadlineMs);
     });
     try {
-      return await Promise.race([s.infer(point, frame, { requestId }), late]);
+      return await Promise.race([s.infer(point, r.frames[0], wireOptions(r)), late]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,5 +1,4 @@
-import { encode } from '@mtl-split/codec';
-import { argmaxRows, openNetwork, softmaxRows, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
+import { openNetwork, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
 import { parseTargets, SplitClient, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
 import { DEFAULT_HEDGE, type HedgeOptions } from './hedge.js';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
@@ -8,6 +7,10 @@ import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type Candid
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 import type { EdgeRunSpec } from './spec.js';
 import { failureOf } from './error-text.js';
+import { askedTasks, cloudResults, localResults } from './answers/build.js';
+import type { AnswerRequest, TaskResult } from './answers/types.js';
+import { encodeFrames } from './answers/wire.js';
+import type { LinkRequest } from './cloud-link.js';
 
 /**
  * How the edge answers: where to split, how to send, and what to do when the cloud cannot answer (the run
@@ -18,7 +21,7 @@ import { failureOf } from './error-text.js';
  */
 export interface EdgePolicy
   extends Pick<EdgeRunSpec, 'split' | 'codec' | 'compress' | 'deadlineMs' | 'fallback' | 'mode'>,
-    Partial<Pick<EdgeRunSpec, 'retries' | 'busyPoll' | 'quality' | 'level'>> {
+    Partial<Pick<EdgeRunSpec, 'retries' | 'busyPoll' | 'quality' | 'level' | 'tasks' | 'answers'>> {
   breaker?: Partial<BreakerOptions>;
   /** Tuning of `split: 'auto'`. */
   auto?: Partial<AutoOptions>;
@@ -38,14 +41,7 @@ export interface EdgeClientOptions
   security?: ClientSecurity;
 }
 
-export interface TaskResult {
-  task: string;
-  /** Index of the most likely class. */
-  predicted: number;
-  className: string;
-  /** Class probabilities of the sample. */
-  probabilities: Float32Array;
-}
+export type { TaskResult } from './answers/types.js';
 
 export type { AnswerTimings } from './stages.js';
 
@@ -53,6 +49,7 @@ export interface EdgeAnswer {
   /** Who answered: the cloud, or this edge (fallback, or edge-only). */
   source: 'cloud' | 'local';
   split: string;
+  /** Every task asked (policy `tasks`, default all), in the network's order, each in the type of its kind. */
   tasks: TaskResult[];
   timings: AnswerTimings;
   /** Frame bytes sent (0 when nothing was sent). */
@@ -63,7 +60,12 @@ export interface EdgeAnswer {
   fallbackReason?: string;
   /** The gRPC status of that failure, as data (absent when it had none). */
   fallbackStatus?: string;
+  /** The frames sent (one per crossing tensor; absent when nothing was sent), for `verify`'s decoded reference. */
+  frames?: Uint8Array[];
 }
+
+/** One sample: its input (a network of one input) or every input in `SplitNetwork.inputs` order. */
+export type SampleInputs = Float32Array | readonly Float32Array[];
 
 export interface EdgeClientEvents {
   /** Every change of the circuit breaker, with its cause. */
@@ -173,16 +175,27 @@ export class EdgeClient {
     return [...ring.filter((l) => l.breakerState !== 'open'), ...ring.filter((l) => l.breakerState === 'open')];
   }
 
-  private answer(probs: Record<string, Float32Array>): TaskResult[] {
-    return this.net.tasks.map((t) => {
-      const p = probs[t.name];
-      const predicted = argmaxRows({ data: p, shape: [1, p.length] })[0];
-      return { task: t.name, predicted, className: t.classes[predicted] ?? String(predicted), probabilities: p };
-    });
+  /** What each request asks the cloud for: the policy's task subset and answer codecs. */
+  private get answerRequest(): AnswerRequest {
+    return { ...(this.policy.tasks ? { tasks: this.policy.tasks } : {}), ...(this.policy.answers ? { codecs: this.policy.answers } : {}) };
   }
 
-  /** Answers one sample (per-sample input of the bundle's shape and layout). */
-  async infer(x: Float32Array, o: { requestId?: string } = {}): Promise<EdgeAnswer> {
+  /** A sample's inputs as batches of one, checked against the network's inputs. */
+  private batchOf(x: SampleInputs): TensorData[] {
+    const xs: readonly Float32Array[] = x instanceof Float32Array ? [x] : x;
+    const inputs = this.net.inputs;
+    if (xs.length !== inputs.length)
+      throw new Error(`model '${this.net.id}' takes ${inputs.length} input(s) (${inputs.map((i) => i.name).join(', ')}), got ${xs.length}`);
+    return xs.map((data, i) => ({ data, shape: [1, ...inputs[i].shape] }));
+  }
+
+  /** The typed results of raw outputs computed here. */
+  private local(raw: Record<string, TensorData>): TaskResult[] {
+    return localResults(this.net.tasks, raw, this.policy.tasks);
+  }
+
+  /** Answers one sample (per-sample input(s) of the bundle's shape and layout). */
+  async infer(x: SampleInputs, o: { requestId?: string } = {}): Promise<EdgeAnswer> {
     if (!this.auto) return this.inferAt(this.policy.split, x, o);
     const auto = this.auto;
     const before = auto.moves;
@@ -231,63 +244,56 @@ export class EdgeClient {
   }
 
   /** One request by `split`; `fallback: false` fails instead of answering locally (background probes). */
-  private async inferAt(split: string, x: Float32Array, o: { requestId?: string }, fallback = true): Promise<EdgeAnswer> {
+  private async inferAt(split: string, x: SampleInputs, o: { requestId?: string }, fallback = true): Promise<EdgeAnswer> {
     const t0 = performance.now();
-    const shape = [1, ...this.net.input.shape];
+    const inputs = this.batchOf(x);
     if (split === EDGE_ONLY) {
-      const logits = await this.whole!.run({ data: x, shape });
-      const t = performance.now() - t0;
-      const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
-      return { source: 'local', split: EDGE_ONLY, tasks: this.answer(probs), timings: localStages(t), bytes: 0, batchSize: 0 };
-    }
-    const halves = this.halves.get(split)!;
-    const h = await halves.half.run({ data: x, shape });
-    const t1 = performance.now();
-    const frame = encode(
-      { data: h.data, shape: h.shape },
-      { codec: this.policy.codec, compress: this.policy.compress, quality: this.policy.quality, level: this.policy.level },
-    );
-    const t2 = performance.now();
-    try {
-      // a request that one replica cannot answer is tried once more on another, then answered here
-      const [first, second] = this.order();
-      // hedged only when this request may be answered here (not auto's background probes)
-      const send = (l: CloudLink) =>
-        fallback
-          ? l.sendHedged(split, frame, o.requestId ?? '', this.policy.deadlineMs)
-          : l.send(split, frame, o.requestId ?? '', this.policy.deadlineMs);
-      const ans = await send(first).catch((err: unknown) => {
-        if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
-        return send(second);
-      });
-      const t3 = performance.now();
-      const probs = Object.fromEntries(ans.tasks.map((t) => [t.task, t.probabilities]));
-      return {
-        source: 'cloud',
-        split,
-        tasks: this.answer(probs),
-        timings: cloudStages({ start: t0, edgeDone: t1, encoded: t2, back: t3 }, ans),
-        bytes: frame.length,
-        batchSize: ans.batchSize,
-      };
-    } catch (err) {
-      // only a local fallback answers here (auto holds every half, but --fallback none still fails)
-      const rest = fallback && this.policy.fallback === 'local' ? halves.rest : undefined;
-      if (!rest || !cloudUnreachable(err)) throw err;
-      const t3 = performance.now();
-      const logits = await rest.run(h);
-      const t4 = performance.now();
-      const probs = Object.fromEntries(Object.entries(logits).map(([k, l]) => [k, softmaxRows(l)]));
+      const raw = await this.whole!.runAll(inputs);
       return {
         source: 'local',
-        split,
-        tasks: this.answer(probs),
-        timings: fallbackStages({ start: t0, edgeDone: t1, encoded: t2, back: t3 }, t4),
+        split: EDGE_ONLY,
+        tasks: this.local(raw),
+        timings: localStages(performance.now() - t0),
         bytes: 0,
         batchSize: 0,
-        ...fallbackOf(err),
       };
     }
+    const halves = this.halves.get(split)!;
+    const h = await halves.half.runAll(inputs);
+    const t1 = performance.now();
+    const p = this.policy;
+    const frames = encodeFrames(h, this.net.pointTensors(split), {
+      codec: p.codec,
+      compress: p.compress,
+      quality: p.quality,
+      level: p.level,
+    });
+    const marks = { start: t0, edgeDone: t1, encoded: performance.now() };
+    const r: LinkRequest = { frames, requestId: o.requestId ?? '', deadlineMs: p.deadlineMs, answer: this.answerRequest };
+    try {
+      const ans = await this.sendOnce(split, r, fallback);
+      const timings = cloudStages({ ...marks, back: performance.now() }, ans);
+      const tasks = cloudResults(askedTasks(this.net.tasks, p.tasks), ans.tasks);
+      return { source: 'cloud', split, tasks, timings, bytes: frames.reduce((a, f) => a + f.length, 0), batchSize: ans.batchSize, frames };
+    } catch (err) {
+      // only a local fallback answers here (auto holds every half, but --fallback none still fails)
+      const rest = fallback && p.fallback === 'local' ? halves.rest : undefined;
+      if (!rest || !cloudUnreachable(err)) throw err;
+      const back = performance.now();
+      const raw = await rest.runAll(h);
+      const timings = fallbackStages({ ...marks, back }, performance.now());
+      return { source: 'local', split, tasks: this.local(raw), timings, bytes: 0, batchSize: 0, ...fallbackOf(err) };
+    }
+  }
+
+  /** Sends a request to a replica, and once more to another when the first cannot answer; hedged unless a background probe. */
+  private sendOnce(split: string, r: LinkRequest, hedged: boolean) {
+    const [first, second] = this.order();
+    const send = (l: CloudLink) => (hedged ? l.sendHedged(split, r) : l.send(split, r));
+    return send(first).catch((err: unknown) => {
+      if (!second || !cloudUnreachable(err) || second.breakerState === 'open') throw err;
+      return send(second);
+    });
   }
 
   async close(): Promise<void> {
@@ -304,8 +310,7 @@ async function calibrate(
   halves: Map<string, Halves>,
   whole: HeadsRunner,
 ): Promise<CandidateCalibration[]> {
-  const shape = [1, ...net.input.shape];
-  const x = { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
+  const xs = net.inputs.map((i) => ({ data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), shape: [1, ...i.shape] }));
   const best = async (f: () => Promise<unknown>): Promise<number> => {
     let ms = Infinity;
     for (let i = 0; i < 2; i++) {
@@ -316,19 +321,17 @@ async function calibrate(
     return ms;
   };
   const out: CandidateCalibration[] = [];
+  const codec = { codec: policy.codec, compress: policy.compress, quality: policy.quality, level: policy.level };
   for (const [name, { half, rest }] of halves) {
     let bytes = 0;
-    let h = await half.run(x);
+    let h = await half.runAll(xs);
     const edgeMs = await best(async () => {
-      h = await half.run(x);
-      bytes = encode(
-        { data: h.data, shape: h.shape },
-        { codec: policy.codec, compress: policy.compress, quality: policy.quality, level: policy.level },
-      ).length;
+      h = await half.runAll(xs);
+      bytes = encodeFrames(h, net.pointTensors(name), codec).reduce((a, f) => a + f.length, 0);
     });
-    out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.run(h)) : 0, bytes });
+    out.push({ name, edgeMs, localCloudMs: rest ? await best(() => rest.runAll(h)) : 0, bytes });
   }
-  out.push({ name: EDGE_ONLY, edgeMs: await best(() => whole.run(x)), localCloudMs: 0, bytes: 0 });
+  out.push({ name: EDGE_ONLY, edgeMs: await best(() => whole.runAll(xs)), localCloudMs: 0, bytes: 0 });
   return out;
 }
 

@@ -3,9 +3,13 @@ import { openNetwork, readManifest, type Manifest, type SplitNetwork } from '@mt
 import { ALL, AUTO, CLOUD_ONLY, EDGE_ONLY, INPUT_POINT, SPLIT_CHOICES } from '@mtl-split/stats';
 import type { ClientSecurity } from '@mtl-split/transport';
 import type { TraceRecord } from './result.js';
+import type { EdgeAnswer } from './edge-client.js';
+import type { SampleSource } from './samples.js';
 import type { AutoSwitch } from './auto-split.js';
 import { EdgeError, asEdgeError } from './edge-error.js';
-import { connectCloud, sampleCount, sampleSource } from './prepare.js';
+import { connectCloud, sampleSource } from './prepare.js';
+import { sampleCount } from './samples.js';
+import { answerProblems } from './answers/check.js';
 import { runSplit, type Counts, type EdgeContext, type SplitRunOptions } from './run.js';
 import { parseEdgeSpec, type EdgeResult, type EdgeRunInput, type EdgeRunSpec } from './spec.js';
 
@@ -42,6 +46,10 @@ export interface EdgeHooks {
   onWrongModel?: (reason: string) => void;
   /** Every request as it ends (`--trace`). */
   onRequest?: (r: TraceRecord) => void;
+  /** Every answer, with its sample's index and the split point run (`--json`'s map files). */
+  onAnswer?: (split: string, index: number, a: EdgeAnswer) => void;
+  /** The samples of the run, once prepared. */
+  onSource?: (source: SampleSource) => void;
 }
 
 /** Split points to run for a --split value. */
@@ -115,6 +123,8 @@ export async function runSplits(
   splits: readonly string[],
   hooks: EdgeHooks = {},
 ): Promise<EdgeResult[]> {
+  const problems = answerProblems(net.tasks, run);
+  if (problems.length) throw new EdgeError(problems.join('; '));
   const source = await sampleSource(run, manifest, net);
   const n = sampleCount(source, run.n);
   // one channel per replica, each checked on its own (Describe on every connection, every answer stamped);
@@ -124,6 +134,7 @@ export async function runSplits(
   const replicas = remote ? await connectCloud(run, net, used, hooks.onWarning) : [];
   try {
     const ctx: EdgeContext = { net, source, client: replicas[0], replicas, busyPoll: run.busyPoll, verify: run.verify };
+    hooks.onSource?.(source);
     const results: EdgeResult[] = [];
     for (const point of splits) {
       if (run.signal?.aborted) break;
@@ -146,6 +157,7 @@ function splitRun(run: EdgeRun, point: string, n: number, hooks: EdgeHooks): Spl
     n,
     onProgress: hooks.onProgress,
     onRequest: hooks.onRequest,
+    ...(hooks.onAnswer ? { onAnswer: (index: number, a: EdgeAnswer) => hooks.onAnswer?.(point, index, a) } : {}),
     events: {
       onBreaker: (from, to, cause) => hooks.onBreaker?.(point, from, to, cause),
       onSwitch: hooks.onSwitch,

@@ -3,21 +3,22 @@
  * (a dataset's test split, or --inputs) and the cloud's replicas, connected and checked with Describe
  * (same bundle, the split points, the codec).
  */
-import { loadDataset, randomImages, readImageInputs, type Dataset } from '@mtl-split/data';
+import { loadDataset, type Dataset } from '@mtl-split/data';
 import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, type SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel, replicaClients } from './edge-client.js';
 import { EdgeError, asEdgeError } from './edge-error.js';
 import { neverReachable } from './misconfig.js';
-import type { SampleSource } from './run.js';
+import { inputsSource } from './inputs.js';
+import type { SampleSource } from './samples.js';
 import type { EdgeRunSpec } from './spec.js';
 import { errorText } from './error-text.js';
 
 /** The settings a run's preparation reads, and the credentials that travel beside them. */
 export type PrepareSpec = Pick<
   EdgeRunSpec,
-  'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback'
+  'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback' | 'tasks'
 > & { security?: ClientSecurity };
 
 /** Warnings of the preparation (a replica serving another bundle, a cloud not reachable yet). */
@@ -37,26 +38,19 @@ function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: numb
   return ds;
 }
 
-/** The samples of a run: a dataset's test split, or --inputs (random or image files) for any bundle. */
+/** The samples of a run: a dataset's test split, or --inputs (random, image files, a labelled test set) for any bundle. */
 export async function sampleSource(o: PrepareSpec, manifest: Manifest, net: SplitNetwork): Promise<SampleSource> {
   try {
     if (o.inputs === undefined && !manifest.dataset) {
-      throw new EdgeError(`bundle '${net.id}' has no dataset (it was imported): give --inputs random or --inputs DIR (PNG/JPEG files)`);
+      throw new EdgeError(
+        `bundle '${net.id}' has no dataset (it was imported): give --inputs random, --inputs DIR (PNG/JPEG files or a labelled test set) or NAME=SOURCE per input`,
+      );
     }
     if (o.inputs === undefined) return { kind: 'dataset', dataset: datasetFor(o.dataset, manifest, net, o.n) };
-    const { shape, layout, preprocess } = net.input;
-    const [h, w, c] = layout === 'NHWC' ? shape : [shape[1], shape[2], shape[0]];
-    const spec = { height: h, width: w, channels: c, layout, mean: preprocess.mean, std: preprocess.std };
-    if (o.inputs === 'random') return { kind: 'generated', count: o.n, make: (k) => randomImages(k, 1, spec) };
-    return { kind: 'inputs', inputs: await readImageInputs(o.inputs, spec, o.n) };
+    return await inputsSource(o.inputs, net, o.n);
   } catch (err) {
     throw asEdgeError(err);
   }
-}
-
-/** Samples a source yields (the inputs found, or n). */
-export function sampleCount(source: SampleSource, n: number): number {
-  return source.kind === 'inputs' ? source.inputs.length : source.kind === 'generated' ? source.count : n;
 }
 
 /**

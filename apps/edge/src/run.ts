@@ -1,13 +1,18 @@
-import type { Batch, Dataset, NamedInput } from '@mtl-split/data';
-import { softmaxRows, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import type { SplitNetwork, TensorData } from '@mtl-split/model/infer';
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
 import type { SplitClient } from '@mtl-split/transport';
 import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-client.js';
 import type { BreakerOptions } from './cloud-link.js';
 import type { TraceRecord } from './result.js';
 import { EDGE_DEFAULTS, type EdgeResult, type EdgeRunSpec } from './spec.js';
-import { SplitTally, type Sample } from './tally.js';
+import type { Testset } from '@mtl-split/data';
+import { SplitTally, type RunShape } from './tally.js';
 import { failureOf } from './error-text.js';
+import { samples, type Sample, type SampleSource } from './samples.js';
+import { askedTasks } from './answers/build.js';
+import { Verifier } from './verify.js';
+
+export type { SampleSource } from './samples.js';
 
 /**
  * One split point run: any setting of the edge run (spec.ts; an absent one takes its default), the ones
@@ -33,6 +38,8 @@ export interface SplitRunOptions extends Partial<EdgeRunSpec> {
   /** Every request as it ends (`--trace`). */
   onRequest?: (r: TraceRecord) => void;
   onProgress?: (done: number, counts: Counts) => void;
+  /** Every answer, with its sample's index. */
+  onAnswer?: (index: number, a: EdgeAnswer) => void;
   /** Circuit breaker changes. */
   events?: EdgeClientEvents;
 }
@@ -43,13 +50,6 @@ export interface Counts {
   answeredLocally: number;
   failed: number;
 }
-
-/** Where the samples come from. */
-export type SampleSource =
-  | { kind: 'dataset'; dataset: Dataset }
-  | { kind: 'inputs'; inputs: NamedInput[] }
-  /** Made one at a time: `make(n)` yields the first n (seeded random images). */
-  | { kind: 'generated'; count: number; make: (n: number) => Iterable<NamedInput> };
 
 export interface EdgeContext {
   /** The bundle, open on its engine. */
@@ -64,31 +64,6 @@ export interface EdgeContext {
   busyPoll?: boolean;
   /** Run the whole model locally too and record the largest difference from the cloud's answers. */
   verify?: boolean;
-}
-
-function* samples(source: SampleSource, n: number): Generator<Sample> {
-  let index = 0;
-  if (source.kind !== 'dataset') {
-    const inputs = source.kind === 'inputs' ? source.inputs.slice(0, n) : source.make(Math.min(n, source.count));
-    for (const s of inputs) yield { index: index++, x: s.x, name: s.name };
-    return;
-  }
-  for (const b of source.dataset.batches('test', 1, { limit: n }) as Iterable<Batch>) {
-    const labels: Record<string, number> = {};
-    for (const [task, l] of Object.entries(b.labels)) labels[task] = l[0];
-    yield { index: index++, x: b.x, labels };
-  }
-}
-
-/** Largest |a - b| between an answer's probabilities and the whole model's (softmax of its logits). */
-function probabilityDiff(answer: EdgeAnswer, whole: Record<string, TensorData>): number {
-  let d = 0;
-  for (const t of answer.tasks) {
-    const want = softmaxRows(whole[t.task]);
-    if (t.probabilities.length !== want.length) return Infinity;
-    for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(t.probabilities[i] - want[i]));
-  }
-  return d;
 }
 
 /** Takes the next sample, or undefined when the run is to stop: Ctrl-C, `durationS` over, or no sample left; paced by `ratePerS`. */
@@ -110,12 +85,32 @@ function pacer(it: Iterator<Sample>, o: SplitRunOptions, start: number): () => P
   };
 }
 
+/** The answer codecs of a run: with verify every task asked answers its raw outputs in f32 (to compare them), else the run's. */
+function answersOf(ctx: EdgeContext, o: SplitRunOptions): SplitRunOptions['answers'] {
+  if (!ctx.verify) return o.answers;
+  return Object.fromEntries(askedTasks(ctx.net.tasks, o.tasks).map((t) => [t.name, { form: 'f32' as const }]));
+}
+
+/** A sample's inputs as batches of one, in the network's input order. */
+function batchOf(net: SplitNetwork, s: Sample): TensorData[] {
+  const xs = s.x instanceof Float32Array ? [s.x] : s.x;
+  return xs.map((data, i) => ({ data, shape: [1, ...net.inputs[i].shape] }));
+}
+
+/** The tasks a test set labels, and the pixels its class maps do not score. */
+function testsetLabels(t: Testset): Pick<RunShape, 'labelledTasks' | 'ignore'> {
+  const ignore = Object.fromEntries(
+    Object.entries(t.labels).flatMap(([k, l]) => (l.kind === 'map' && l.ignore !== undefined ? [[k, l.ignore]] : [])),
+  );
+  return { labelledTasks: Object.keys(t.labels), ignore };
+}
+
 /** The EdgeClient of one split point run, its switches and refusals counted in `tally`. */
 function openEdge(ctx: EdgeContext, o: SplitRunOptions, fallback: 'local' | 'none', tally: SplitTally): Promise<EdgeClient> {
   return EdgeClient.create(
     ctx.net,
     ctx.replicas && ctx.replicas.length > 1 ? ctx.replicas : ctx.client,
-    { ...o, split: o.point, fallback, busyPoll: ctx.busyPoll, hedge: o.hedge === false ? false : undefined },
+    { ...o, split: o.point, fallback, busyPoll: ctx.busyPoll, hedge: o.hedge === false ? false : undefined, answers: answersOf(ctx, o) },
     {
       ...o.events,
       onSwitch: (sw) => {
@@ -145,7 +140,7 @@ interface RequestLoop {
   tally: SplitTally;
   o: SplitRunOptions;
   start: number;
-  /** With verify: compares an answer with the whole model run locally. */
+  /** With verify: compares an answer with what the network computes here. */
   check?: (a: EdgeAnswer, s: Sample) => Promise<void>;
 }
 
@@ -167,6 +162,7 @@ async function requestLoop({ edge, take, tally, o, start, check }: RequestLoop):
         ...(a.fallbackReason ? { reason: a.fallbackReason } : {}),
       });
       tally.answered(a, s);
+      o.onAnswer?.(s.index, a);
       // verify runs after the timed path, so it does not change the latencies measured
       await check?.(a, s);
     } catch (err) {
@@ -201,16 +197,15 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     local,
     isAuto: o.point === AUTO,
     verify,
-    labelled: source.kind === 'dataset',
+    labelled: source.kind === 'dataset' || source.kind === 'testset',
+    ...(o.tasks ? { tasks: o.tasks } : {}),
+    ...(source.kind === 'testset' ? testsetLabels(source.testset) : {}),
   });
   const edge = await openEdge(ctx, o, fallback, tally);
   try {
-    const whole: HeadsRunner | undefined = verify ? await net.wholeRunner() : undefined;
-    const shape = [1, ...net.input.shape];
-    const check = whole
-      ? async (a: EdgeAnswer, s: Sample) =>
-          void (tally.maxAbsDiff = Math.max(tally.maxAbsDiff, probabilityDiff(a, await whole.run({ data: s.x, shape }))))
-      : undefined;
+    const verifier = verify ? new Verifier(net, o.codec) : undefined;
+    if (verifier) tally.verifier = verifier;
+    const check = verifier ? (a: EdgeAnswer, s: Sample) => verifier.check(a, batchOf(net, s), s.index) : undefined;
     await warmUp(edge, source, o);
     const start = performance.now();
     const take = pacer(samples(source, o.n), o, start);

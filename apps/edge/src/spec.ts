@@ -5,6 +5,7 @@
  * its spawned-edge arguments from them and validates the results. It runs no app code: zod only.
  */
 import { z } from 'zod';
+import { ANSWER_FORMS } from './answers/types.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
@@ -22,8 +23,22 @@ export const EdgeSettingsSchema = z.object({
   level: z.number().int().optional(),
   /** Dataset whose test split gives the samples. */
   dataset: z.string().min(1),
-  /** Inputs instead of a dataset: 'random' (seeded) or a folder of PNG/JPEG files. */
-  inputs: z.string().min(1).optional(),
+  /**
+   * Inputs instead of a dataset: 'random' (seeded), a folder of PNG/JPEG files, or a labelled test set
+   * folder (its labels.json: every input and the labels, packages/data/src/testset/README.md); with several
+   * network inputs one source per input, 'NAME=SOURCE' each (random or an image folder).
+   */
+  inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** Tasks to ask the cloud for (absent: every task). */
+  tasks: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * How the cloud answers a task, by task name: form 'classes' (segmentation: per-pixel classes, lossless),
+   * 'f32', 'f16' or 'int8' (the raw output tensors), and the lossless stage of its frames (absent: the
+   * cloud's defaults). With `verify` every task is asked for 'f32'.
+   */
+  answers: z
+    .record(z.string().min(1), z.object({ form: z.enum(ANSWER_FORMS), compress: z.string().min(1).optional() }).strict())
+    .optional(),
   /** Samples, from the first. */
   n: int(1),
   /** Deadline of each request, ms (inside streams too). */
@@ -106,7 +121,17 @@ export function parseEdgeSpec(input: EdgeRunInput): EdgeRunSpec {
 }
 
 /** Flags whose name is not the setting's name in kebab case. */
-const FLAG_NAMES: Partial<Record<keyof EdgeRunSpec, string>> = { n: '-n', ratePerS: '--rate' };
+const FLAG_NAMES: Partial<Record<keyof EdgeRunSpec, string>> = { n: '-n', ratePerS: '--rate', answers: '--answer' };
+
+/** A setting's value as flag arguments when it is not a scalar: lists, and the answer codecs. */
+function listArgs(flag: string, v: unknown): string[] | undefined {
+  if (Array.isArray(v)) return flag === '--tasks' ? [flag, v.join(',')] : v.flatMap((x) => [flag, String(x)]);
+  if (typeof v !== 'object' || v === null) return undefined;
+  return Object.entries(v as NonNullable<EdgeRunSpec['answers']>).flatMap(([task, c]) => [
+    flag,
+    `${task}=${c.form}${c.compress ? `:${c.compress}` : ''}`,
+  ]);
+}
 
 /** The edge CLI's flag of a setting (`deadlineMs` -> `--deadline-ms`). */
 export function edgeFlag(key: keyof EdgeRunSpec): string {
@@ -123,7 +148,9 @@ export function edgeArgs(settings: Partial<EdgeRunSpec>): string[] {
     const v = settings[key];
     if (v === undefined) continue;
     const flag = edgeFlag(key);
-    if (typeof v !== 'boolean') args.push(flag, String(v));
+    const list = listArgs(flag, v);
+    if (list) args.push(...list);
+    else if (typeof v !== 'boolean') args.push(flag, String(v));
     else if (v !== ((EDGE_DEFAULTS as Partial<Record<keyof EdgeRunSpec, unknown>>)[key] ?? false))
       args.push(v ? flag : flag.replace(/^--/, '--no-'));
   }
@@ -235,6 +262,66 @@ export const EdgeResultSchema = z.object({
    * whole model's run locally, over every answered sample (null when none was answered).
    */
   maxAbsDiff: z.number().nullable().optional(),
+  /**
+   * With `--verify`: every raw output the cloud answered (asked as f32) compared element by element with the
+   * reference (`whole`: the whole network run here, when the codec is lossless; `decoded`: the cloud half run
+   * here on the frames as the cloud decoded them, when it is lossy), within a tolerance per task kind;
+   * `first` is the first element found outside it.
+   */
+  verify: z
+    .object({
+      reference: z.enum(['whole', 'decoded']),
+      passed: z.boolean(),
+      /** Elements compared, and those outside the tolerance. */
+      compared: z.number().int().nonnegative(),
+      mismatches: z.number().int().nonnegative(),
+      /** Per task and output ('task/output', and 'task/probabilities'): the largest absolute difference. */
+      maxAbsDiff: z.record(z.string(), z.number()),
+      first: z
+        .object({
+          task: z.string(),
+          output: z.string(),
+          sample: z.number().int(),
+          element: z.number().int(),
+          cloud: z.number().nullable(),
+          reference: z.number().nullable(),
+          tolerance: z.string(),
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
+   * Per task with labels (a dataset or a labelled test set): the metrics of its kind over the answered
+   * samples (accuracy; pixelAccuracy and meanIoU; meanAbsoluteError, meanRelativeError and
+   * rootMeanSquaredError); null where nothing could be counted.
+   */
+  metrics: z.record(z.string(), z.record(z.string(), z.number().nullable())).optional(),
+  /** Per task answered, each output's per-sample shape and value range over the answered samples. */
+  outputs: z
+    .record(
+      z.string(),
+      z.array(z.object({ output: z.string(), shape: z.array(z.number().int()), min: z.number().nullable(), max: z.number().nullable() })),
+    )
+    .optional(),
+  /**
+   * With `--json FILE`: the class maps and raw outputs of every answered sample, per task, in files beside
+   * the JSON (row-major, little-endian, sample i at offset i x per-sample bytes; samples not answered are
+   * zeros): `dtype` uint8 for class maps ('classes'), float32 for outputs.
+   */
+  files: z
+    .record(
+      z.string(),
+      z.array(
+        z.object({
+          output: z.string(),
+          file: z.string(),
+          dtype: z.enum(['uint8', 'float32']),
+          shape: z.array(z.number().int()),
+          samples: z.number().int(),
+        }),
+      ),
+    )
+    .optional(),
   /** Extra: unary or stream calls. */
   mode: z.enum(['unary', 'stream', 'local']),
   /** Extra: requests in flight at once. */

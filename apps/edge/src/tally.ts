@@ -2,18 +2,12 @@ import type { FailureRecord } from '@mtl-split/cli';
 import type { SplitNetwork } from '@mtl-split/model/infer';
 import type { EdgeAnswer } from './edge-client.js';
 import type { Counts } from './run.js';
+import type { Sample } from './samples.js';
 import type { AutoSummary, EdgeResult, Stage } from './spec.js';
 import { summarize } from './stats.js';
-
-/** One sample of a run. */
-export interface Sample {
-  index: number;
-  x: Float32Array;
-  /** Absent for unlabelled inputs (--inputs). */
-  labels?: Record<string, number>;
-  /** The input's name (file name, random-<i>) for unlabelled inputs. */
-  name?: string;
-}
+import { TaskMetrics, type IgnoreLabels } from './task-metrics.js';
+import type { Verifier } from './verify.js';
+import { askedTasks } from './answers/build.js';
 
 /** What a split point run was, for its result. */
 export interface RunShape {
@@ -28,8 +22,14 @@ export interface RunShape {
   local: boolean;
   isAuto: boolean;
   verify: boolean;
-  /** Labelled samples (a dataset) or named inputs. */
+  /** Labelled samples (a dataset, a labelled test set) or named inputs. */
   labelled: boolean;
+  /** The tasks the samples have labels for (absent: every task, a dataset). */
+  labelledTasks?: readonly string[];
+  /** The tasks asked (absent: all). */
+  tasks?: readonly string[];
+  /** Per segmentation task, the label of pixels not to score (a test set's `ignore`). */
+  ignore?: IgnoreLabels;
 }
 
 /** Reasons and their counts; a reason's gRPC status (`statuses`, carried from the error) goes with it as data. */
@@ -50,7 +50,9 @@ export class SplitTally {
   readonly refused = new Map<string, number>();
   /** Requests taken so far. */
   attempted = 0;
-  maxAbsDiff = 0;
+  /** With verify: the comparisons of the answers with what the network computes here. */
+  verifier: Verifier | undefined;
+  private readonly metrics: TaskMetrics;
   private readonly times: Record<Stage, number[]> = { edge: [], encode: [], network: [], cloud: [], decode: [], total: [] };
   private readonly correct: Record<string, number>;
   private readonly failures = new Map<string, number>();
@@ -67,7 +69,10 @@ export class SplitTally {
     private readonly net: SplitNetwork,
     private readonly run: RunShape,
   ) {
-    this.correct = Object.fromEntries(net.tasks.map((t) => [t.name, 0]));
+    const asked = askedTasks(net.tasks, run.tasks);
+    // accuracy (every sample counted, a failed one as wrong) of the classification tasks asked
+    this.correct = Object.fromEntries(asked.filter((t) => t.kind === 'classification').map((t) => [t.name, 0]));
+    this.metrics = new TaskMetrics(asked, run.ignore);
   }
 
   /** A request answered (by the cloud or here) for sample `s`. */
@@ -90,14 +95,12 @@ export class SplitTally {
       bump(this.fallbackReasons, a.fallbackReason);
       if (a.fallbackStatus !== undefined) this.statuses.set(a.fallbackReason, a.fallbackStatus);
     }
+    this.metrics.add(a.tasks, s.labels);
     if (s.labels) {
-      for (const t of a.tasks) if (t.predicted === s.labels[t.task]) this.correct[t.task]++;
+      for (const t of a.tasks) if (t.kind === 'classification' && t.predicted === s.labels[t.task]) this.correct[t.task]++;
     } else {
-      this.predictions.push({
-        index: s.index,
-        input: s.name ?? String(s.index),
-        classes: Object.fromEntries(a.tasks.map((t) => [t.task, t.className])),
-      });
+      const classes = a.tasks.flatMap((t) => (t.kind === 'classification' ? [[t.task, t.className]] : []));
+      this.predictions.push({ index: s.index, input: s.name ?? String(s.index), classes: Object.fromEntries(classes) });
     }
   }
 
@@ -114,7 +117,12 @@ export class SplitTally {
     const { local, labelled } = this.run;
     const { counts, attempted, sent } = this;
     const answered = counts.answeredByCloud + counts.answeredLocally;
-    const rate = (over: number) => Object.fromEntries(Object.entries(this.correct).map(([t, c]) => [t, over ? c / over : 0]));
+    // the tasks with labels only (a test set may label some tasks)
+    const scored = this.run.labelledTasks;
+    const rate = (over: number) =>
+      Object.fromEntries(
+        Object.entries(this.correct).flatMap(([t, c]) => (!scored || scored.includes(t) ? [[t, over ? c / over : 0]] : [])),
+      );
     return {
       model: this.net.id,
       split: this.run.point,
@@ -143,7 +151,10 @@ export class SplitTally {
       fallback: local ? 'local' : this.run.fallback,
       ...(interrupted ? { interrupted: true } : {}),
       ...(this.run.isAuto ? { auto: { requestsBy: Object.fromEntries(this.requestsBy), switches: this.switches } } : {}),
-      ...(this.run.verify && !local ? { maxAbsDiff: answered ? this.maxAbsDiff : null } : {}),
+      ...(this.run.verify && !local ? { maxAbsDiff: answered && this.verifier ? this.verifier.probabilityDiff : null } : {}),
+      ...(this.verifier && answered ? { verify: this.verifier.report() } : {}),
+      ...(labelled && answered ? { metrics: this.metrics.metrics() } : {}),
+      ...(answered ? { outputs: this.metrics.outputs() } : {}),
     };
   }
 

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EdgeClient } from '../src/index.js';
+import { freePort, NGINX, type RunningNginx, startNginx } from './nginx.js';
+
+// Deployed without Kubernetes: two cloud replicas behind nginx's grpc_pass on loopback, one killed
+// (SIGKILL, no drain) mid-run; the edge, which knows only nginx's address, loses no request, unary or stream.
+
+const MODEL = 'models/multimnist-resnet';
+const SAMPLES = 60;
+const KILL_AFTER = 20;
+
+if (!NGINX) console.warn('nginx failover test skipped: no nginx (Debian: apt-get install nginx; npm test installs it)');
+
+async function startCloud(): Promise<{ cloud: Spawned; port: number; metricsPort: number }> {
+  const port = await freePort();
+  // one process (node --import tsx): a SIGKILL then kills the server itself, not a wrapper
+  const cloud = spawnTs('apps/cloud/src/main.ts', ['--model', MODEL, '--port', String(port), '--metrics-port', '0'], { oneProcess: true });
+  const listening = await waitForLog(cloud, 'listening', 90_000);
+  return { cloud, port, metricsPort: listening.metricsPort as number };
+}
+
+/** Requests a replica answered (mtl_split_requests_total, status OK), from its metrics port. */
+async function answered(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('mtl_split_requests_total{') && l.includes('status="OK"') && !l.includes('method="Describe"'))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Deterministic inputs in [0, 1] of the bundle's input shape [28, 28, 1]. */
+function sample(i: number): Float32Array {
+  const x = new Float32Array(28 * 28);
+  let s = 7919 * (i + 1);
+  for (let k = 0; k < x.length; k++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    x[k] = (s >>> 8) / 2 ** 24;
+  }
+  return x;
+}
+
+const clouds: Spawned[] = [];
+let nginx: RunningNginx | undefined;
+
+afterEach(async () => {
+  await nginx?.stop();
+  nginx = undefined;
+  for (const c of clouds.splice(0)) {
+    if (c.child.exitCode === null && c.child.signalCode === null) {
+      c.child.kill('SIGTERM');
+      await c.exit;
+    }
+  }
+});
+
+describe.skipIf(!NGINX)('two cloud replicas behind nginx grpc_pass, one killed mid-run', () => {
+  for (const mode of ['unary', 'stream'] as const) {
+    it(`${mode}: every request answered, none failed, the survivor answers after the kill`, async () => {
+      const [a, b] = await Promise.all([startCloud(), startCloud()]);
+      clouds.push(a.cloud, b.cloud);
+      nginx = await startNginx([a.port, b.port]);
+      const edge = await EdgeClient.open({
+        model: join(ROOT, MODEL),
+        cloud: `127.0.0.1:${nginx.port}`,
+        split: 'block4',
+        codec: 'int8',
+        compress: 'none',
+        deadlineMs: 10_000,
+        fallback: 'local',
+        mode,
+        retries: 2,
+      });
+      const sources: string[] = [];
+      const failures: string[] = [];
+      let beforeKill = { a: 0, b: 0 };
+      try {
+        // two requests in flight at a time, so the kill finds requests on the way
+        let next = 0;
+        const worker = async () => {
+          while (next < SAMPLES) {
+            const i = next++;
+            if (i === KILL_AFTER) {
+              beforeKill = { a: await answered(a.metricsPort), b: await answered(b.metricsPort) };
+              a.cloud.child.kill('SIGKILL');
+            }
+            try {
+              sources.push((await edge.infer(sample(i), { requestId: String(i) })).source);
+            } catch (err) {
+              failures.push(String(err));
+            }
+          }
+        };
+        await Promise.all([worker(), worker()]);
+      } finally {
+        await edge.close();
+      }
+      const after = await answered(b.metricsPort);
+      const cloud = sources.filter((s) => s === 'cloud').length;
+      console.log(
+        `nginx failover (${mode}): ${sources.length} answered (${cloud} by the cloud), ${failures.length} failed; before the kill replica a ${beforeKill.a}, b ${beforeKill.b}; b in all ${after}`,
+      );
+      expect(failures).toEqual([]);
+      expect(sources).toHaveLength(SAMPLES);
+      // nginx spread the calls over both replicas before the kill, and the survivor took the rest
+      expect(beforeKill.a).toBeGreaterThan(0);
+      expect(beforeKill.b).toBeGreaterThan(0);
+      expect(after - beforeKill.b).toBeGreaterThanOrEqual(SAMPLES - KILL_AFTER - 2);
+      // at most the requests in flight at the kill were answered by the edge itself
+      expect(cloud).toBeGreaterThanOrEqual(SAMPLES - 2);
+    }, 180_000);
+  }
+});
