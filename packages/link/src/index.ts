@@ -7,3 +7,4 @@ export { Link } from './client/link.js';
 export type { LinkConnectOptions, LinkProxy, LinkProxyOptions, LinkToxic } from './client/link.js';
 export { profileToxics, PROFILE_TOXIC_PREFIX } from './client/profile.js';
 export type { LinkProfile, ToxicSpec } from './client/profile.js';
+export * from './traces/index.js';
