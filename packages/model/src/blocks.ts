@@ -18,6 +18,22 @@ export interface Block {
    * ([H, W, C] per sample); returns the output's name, NCHW (or [N, D] for a vector).
    */
   emit(g: GraphBuilder, x: string): string;
+  /**
+   * Present when several tensors flow through the block (an encoder stage of an encoder-decoder:
+   * the skips so far beside its output): then `apply`/`emit` refuse and `flow` runs the block.
+   */
+  flow?: FlowBody;
+}
+
+/** A block on several tensors (`MtlNet.runFlow`): the tensors after it cross its split point, in wire order. */
+export interface FlowBody {
+  /** Per-sample shapes of the tensors after the block, in wire order. */
+  outShapes: Shape[];
+  /** Their graph names (the tensors crossing the split point after the block). */
+  outNames: string[];
+  apply(xs: tf.Tensor[], ctx: ApplyContext): tf.Tensor[];
+  /** NCHW (or [N, D]) names in, NCHW names out, as `Block.emit`. */
+  emit(g: GraphBuilder, xs: string[]): string[];
 }
 
 export interface BlockBody {
@@ -25,6 +41,7 @@ export interface BlockBody {
   flops: number;
   apply(x: tf.Tensor, ctx: ApplyContext): tf.Tensor;
   emit(g: GraphBuilder, x: string): string;
+  flow?: FlowBody;
 }
 
 /** Builds a block under `scope.child(name)`, counting the parameters it creates. */
@@ -32,7 +49,7 @@ export function makeBlock(scope: Scope, name: string, inShape: Shape, build: (s:
   const before = scope.params.length;
   const body = build(scope.child(name));
   const params = scope.params.slice(before).reduce((a, p) => a + p.v.size, 0);
-  return { name, inShape, outShape: body.outShape, params, flops: body.flops, apply: body.apply, emit: body.emit };
+  return { name, inShape, outShape: body.outShape, params, flops: body.flops, apply: body.apply, emit: body.emit, flow: body.flow };
 }
 
 /** The final `features` block: global average pooling or flattening to a vector per sample. */

@@ -16,6 +16,9 @@ export interface BottleneckConfig {
  * end to end with the rest; the tensor crossing `point` then has `channels` channels.
  */
 export function withBottleneck(blocks: Block[], cfg: BottleneckConfig, scope: Scope): Block[] {
+  if (blocks.some((b) => b.flow)) {
+    throw new ModelError('a bottleneck needs single-tensor split points; an encoder-decoder (unet) shrinks its cuts with skipChannels');
+  }
   const i = blocks.findIndex((b) => b.name === cfg.point);
   const valid = blocks
     .slice(0, -1)

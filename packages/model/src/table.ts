@@ -1,12 +1,11 @@
 import type { Block } from './blocks.js';
-import type { Head } from './heads/types.js';
 import type { Shape } from './layers.js';
 import type { MtlModel, SplitPointInfo } from './types.js';
 
 const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
 /** Split-point table of a network: point i sends the output of blocks[0..i) to the cloud. */
-export function computeSplitPoints(inputShape: Shape, blocks: Block[], heads: Head[]): SplitPointInfo[] {
+export function computeSplitPoints(inputShape: Shape, blocks: Block[], heads: { params: number; flops: number }[]): SplitPointInfo[] {
   const headParams = heads.reduce((a, h) => a + h.params, 0);
   const headFlops = heads.reduce((a, h) => a + h.flops, 0);
   const totalParams = blocks.reduce((a, b) => a + b.params, 0) + headParams;
@@ -19,11 +18,23 @@ export function computeSplitPoints(inputShape: Shape, blocks: Block[], heads: He
       edgeParams += blocks[i - 1].params;
       edgeFlops += blocks[i - 1].flops;
     }
-    const shape = i === 0 ? [...inputShape] : [...blocks[i - 1].outShape];
+    const flow = i > 0 ? blocks[i - 1].flow : undefined;
+    const shape = i === 0 ? [...inputShape] : [...(flow ? (flow.outShapes[0] as Shape) : blocks[i - 1].outShape)];
+    // several tensors (skips beside a stage's output): listed in wire order, shape the first one's, bytes the sum
+    const tensors =
+      flow && flow.outShapes.length > 1
+        ? flow.outShapes.map((s, k) => ({
+            name: flow.outNames[k] as string,
+            shape: [...s],
+            dtype: 'float32' as const,
+            layout: 'NHWC' as const,
+          }))
+        : undefined;
     points.push({
       name: i === 0 ? 'input' : blocks[i - 1].name,
       shape,
-      bytesPerSample: size(shape) * 4,
+      bytesPerSample: (tensors ? tensors.reduce((a, t) => a + size(t.shape), 0) : size(shape)) * 4,
+      ...(tensors ? { tensors } : {}),
       edgeParams,
       cloudParams: totalParams - edgeParams,
       edgeFlops,

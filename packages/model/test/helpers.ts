@@ -23,6 +23,7 @@ export const TINY: Record<string, Record<string, unknown>> = {
       { out: 8, stride: 2, expansion: 2 },
     ],
   },
+  unet: { stages: [4, 6], skipChannels: 2, decoderWidth: 4 },
 };
 
 export function tinyModel(backbone: string, extra: Partial<ModelConfig> = {}): MtlNet {

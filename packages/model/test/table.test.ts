@@ -7,12 +7,14 @@ beforeAll(setup);
 describe('split table', () => {
   for (const b of BACKBONES) {
     it(`${b}: params on both sides sum to the total; bytes are float32 of the shape`, () => {
-      const m = tinyModel(b, b === 'vgg' ? {} : { bottleneck: { point: 'block2', channels: 2 } });
+      // vgg plain, unet with its skip projections (no bottleneck: its cuts carry several tensors)
+      const m = tinyModel(b, b === 'vgg' || b === 'unet' ? {} : { bottleneck: { point: 'block2', channels: 2 } });
       const table = splitTable(m);
       expect(table.length).toBe(m.blocks.length + 1);
       for (const p of table) {
         expect(p.edgeParams + p.cloudParams).toBe(m.paramCount);
-        expect(p.bytesPerSample).toBe(4 * p.shape.reduce((a, x) => a * x, 1));
+        const shapes = p.tensors ? p.tensors.map((t) => t.shape) : [p.shape];
+        expect(p.bytesPerSample).toBe(4 * shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0));
       }
       expect(table[0].edgeParams).toBe(0);
       expect(table[0].edgeFlops).toBe(0);

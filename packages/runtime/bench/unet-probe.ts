@@ -7,7 +7,7 @@ import { initRuntime, setWasmFastPaths, tf } from '../src/index.js';
 
 await initRuntime({ backend: 'wasm' });
 const reps = Number(process.argv[2] ?? 10);
-const fast = process.argv.includes('--no-fast') ? false : true;
+const fast = !process.argv.includes('--no-fast');
 setWasmFastPaths(fast);
 
 function time(name: string, f: () => tf.Tensor | tf.Tensor[]): void {

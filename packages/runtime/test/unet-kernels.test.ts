@@ -156,7 +156,7 @@ describe('ResizeNearestNeighborGrad fast path', () => {
     const run = async (on: boolean) => {
       setWasmFastPaths(on);
       try {
-        let values = new Float32Array();
+        let values: Float32Array = new Float32Array();
         const info = await tf.profile(() => {
           const out = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, attrs) as tf.Tensor;
           values = out.dataSync() as Float32Array;

@@ -2,9 +2,10 @@ import { ModelError } from '../errors.js';
 import { mobilenet } from './mobilenet.js';
 import { resnet } from './resnet.js';
 import type { BackboneFamily } from './types.js';
+import { unet } from './unet.js';
 import { vgg } from './vgg.js';
 
-const registry = new Map<string, BackboneFamily>([vgg, resnet, mobilenet].map((f) => [f.name, f]));
+const registry = new Map<string, BackboneFamily>([vgg, resnet, mobilenet, unet].map((f) => [f.name, f]));
 
 /** Names of the registered backbone families. */
 export const BACKBONES: readonly string[] = [...registry.keys()];
