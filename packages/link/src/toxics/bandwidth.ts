@@ -51,6 +51,7 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
   }
 
   update(attributes: BandwidthAttributes): void {
+    this.keepProgress(this.attrs.rate, attributes.rate);
     this.attrs = attributes;
     if (this.head < this.queue.length) {
       this.timer.clear();
@@ -69,6 +70,18 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
     this.timer.clear();
     this.queue.length = 0;
     this.head = 0;
+  }
+
+  /**
+   * On a rate change, the piece on the wire keeps the bytes it has sent so far (not the time): without
+   * this, the time since `free` would count at the new rate, a burst after a very low rate (1 KB/s).
+   */
+  private keepProgress(from: number, to: number): void {
+    if (this.head === this.queue.length || from <= 0 || to <= 0 || from === to) return;
+    const t = now();
+    const piece = Math.min(this.queue[this.head].data.length, Math.max(MIN_PIECE_BYTES, Math.round(from * PIECE_MS)));
+    const sent = (t - this.free) * from;
+    if (sent >= 0 && sent < piece) this.free = t - sent / to;
   }
 
   /** Removes up to `max` bytes from the head of the queue. */

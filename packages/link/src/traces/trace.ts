@@ -63,11 +63,12 @@ export function intervalAt(trace: RateTrace, tS: number): RateInterval {
 /** The trace cut or repeated to `durationS` seconds (a replay that loops sees this). */
 export function repeatTrace(trace: RateTrace, durationS: number): RateTrace {
   const intervals: RateInterval[] = [];
-  for (let base = 0; base < durationS; base += trace.durationS) {
+  const us = (x: number): number => Math.round(x * 1e6) / 1e6; // no drift from adding durations up
+  for (let k = 0; k * trace.durationS < durationS; k++) {
     for (const iv of trace.intervals) {
-      const startS = base + iv.startS;
+      const startS = us(k * trace.durationS + iv.startS);
       if (startS >= durationS) break;
-      intervals.push({ ...iv, startS, durationS: Math.min(iv.durationS, durationS - startS) });
+      intervals.push({ ...iv, startS, durationS: us(Math.min(iv.durationS, durationS - startS)) });
     }
   }
   return { source: trace.source, intervals, durationS };
