@@ -4,6 +4,7 @@
 #   python3-torch  the tutorial's test exports a PyTorch network to ONNX (/usr/bin/python3)
 #   python3-grpcio the held-out Python gRPC client test (a client generated from our .proto)
 #   jq             the tutorial's last command
+#   nginx          the failover test: two cloud replicas behind nginx's grpc_pass (apps/edge/test/nginx-failover.test.ts)
 # Idempotent and quiet: one line saying what it installed. Needs root (or sudo) and apt-get.
 set -eu
 missing=""
@@ -11,6 +12,7 @@ missing=""
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || missing="$missing python3-torch"
 /usr/bin/python3 -c 'import grpc, grpc_tools' >/dev/null 2>&1 || missing="$missing python3-grpcio python3-grpc-tools"
 command -v jq >/dev/null 2>&1 || missing="$missing jq"
+[ -x /usr/sbin/nginx ] || missing="$missing nginx"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=""
