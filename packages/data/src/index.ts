@@ -1,5 +1,16 @@
 export type { TaskInfo, SplitName, Batch, Dataset, BatchOptions } from './types.js';
 export { DataError } from './errors.js';
+export { isDenseDataset, denseSampleAt, type DenseDataset, type DenseBatch, type DenseSample, type DenseLabelInfo } from './dense.js';
+export {
+  DENSE_RESOLUTIONS as SHAPES3D_DENSE_RESOLUTIONS,
+  SHAPES3D_DENSE_DEFAULTS,
+  type DenseResolution as Shapes3dDenseResolution,
+  type Shapes3dDenseOptions,
+} from './shapes3d/dense-dataset.js';
+export { SEMANTIC_CLASSES as SHAPES3D_SEMANTIC_CLASSES } from './shapes3d/classes.js';
+export { NOISE_NAMES, type NoiseOption } from './noise/registry.js';
+export { REFERENCE_SNPN_THRESHOLD } from './noise/reference-snpn.js';
+export { PIXEL_SALT_PEPPER_RATE } from './noise/pixel-salt-pepper.js';
 export { DATASETS, loadDataset, datasetOptionsToRecord, datasetOptionsFromRecord } from './registry.js';
 export { renderGrid, type GridOptions } from './grid.js';
 export { mulberry32 } from './prng.js';

@@ -2,10 +2,12 @@ import type { Dataset } from './types.js';
 import { DataError } from './errors.js';
 import { createMultiMnist, multiMnistOptionsFromRecord, multiMnistOptionsToRecord } from './multimnist/dataset.js';
 import { createShapes3d } from './shapes3d/dataset.js';
+import { createShapes3dDense } from './shapes3d/dense-dataset.js';
 
 const FACTORIES: Record<string, (options: unknown) => Dataset> = {
   multimnist: createMultiMnist,
   shapes3d: createShapes3d,
+  'shapes3d-dense': createShapes3dDense,
 };
 
 /** Names accepted by loadDataset. */

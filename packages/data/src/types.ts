@@ -17,6 +17,11 @@ export interface BatchOptions {
   shuffle?: boolean;
   seed?: number;
   limit?: number;
+  /**
+   * The training epoch (default 0): noise that the reference code draws again on every read
+   * (`reference-snpn`) is drawn again for each epoch; images, labels and other noise do not change.
+   */
+  epoch?: number;
 }
 
 export interface Dataset {

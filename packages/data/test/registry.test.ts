@@ -14,12 +14,12 @@ function errorOf(fn: () => unknown): DataError {
 
 describe('loadDataset', () => {
   it('lists the datasets', () => {
-    expect([...DATASETS]).toEqual(['multimnist', 'shapes3d']);
+    expect([...DATASETS]).toEqual(['multimnist', 'shapes3d', 'shapes3d-dense']);
   });
 
   it('rejects an unknown name, naming the valid ones', () => {
     const e = errorOf(() => loadDataset('cifar10'));
-    expect(e.message).toBe('unknown dataset "cifar10"; valid datasets: multimnist, shapes3d');
+    expect(e.message).toBe('unknown dataset "cifar10"; valid datasets: multimnist, shapes3d, shapes3d-dense');
     expect(errorOf(() => loadDataset('toString')).message).toContain('valid datasets');
   });
 
