@@ -6,31 +6,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
-import { buildModel, ModelError, split, splitFlow, splitTable, type ModelConfig, type MtlNet } from '../src/index.js';
-import type { TaskSpec } from '../src/types.js';
+import { buildModel, ModelError, split, splitFlow, splitTable } from '../src/index.js';
 import { maxAbsDiff, setup } from './helpers.js';
+import { DENSE_TASKS, S, tinyUnet } from './unet-helpers.js';
 
 beforeAll(setup);
-
-const S = 16;
-export const DENSE_TASKS: TaskSpec[] = [
-  { name: 'shape', classes: ['cube', 'ball', 'cone'] },
-  { name: 'seg', kind: 'segmentation', classes: ['floor', 'wall', 'side', 'object'] },
-  { name: 'depth', kind: 'dense', classes: [], outputs: [{ name: 'depth', shape: [1, S, S], dtype: 'float32', layout: 'NCHW' }] },
-  { name: 'normals', kind: 'dense', classes: [], outputs: [{ name: 'normals', shape: [S, S, 3], dtype: 'float32', layout: 'NHWC' }] },
-];
-
-export function tinyUnet(extra: Partial<ModelConfig> = {}, backboneConfig: Record<string, unknown> = {}): MtlNet {
-  return buildModel({
-    backbone: 'unet',
-    backboneConfig: { stages: [4, 6, 8], skipChannels: 2, decoderWidth: 4, ...backboneConfig },
-    inputShape: [S, S, 3],
-    tasks: DENSE_TASKS,
-    head: { hidden: 8 },
-    seed: 3,
-    ...extra,
-  });
-}
 
 const CHANNELS: Record<string, number> = { seg: 4, depth: 1, normals: 3 };
 
