@@ -1,14 +1,16 @@
-import { softmaxRows, type HeadsRunner, type InputSpec, type SplitNetwork } from '@mtl-split/model/infer';
-import type { InputDescription, ModelDescription, SplitExecutor, SplitInput } from '@mtl-split/transport';
+import { softmaxRows, type HeadsRunner, type InputSpec, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import type { ExecutorOutputs, InputDescription, ModelDescription, SplitInput, TensorExecutor, TensorInfo } from '@mtl-split/transport';
 
-/** What Describe tells a client to send at 'input', from the bundle's input spec. */
+/** What Describe tells a client to send at 'input', from the bundle's (first) input spec. */
 export function describeInput(input: InputSpec): InputDescription {
+  const dtype = input.dtype ?? 'float32';
+  if (dtype === 'uint8') return { dtype, layout: input.layout, min: 0, max: 255, preprocessing: '8-bit values as they are (uint8)' };
   const { mean, std } = input.preprocess;
   const plain = mean.every((m) => m === 0) && std.every((s) => s === 1);
   const lo = Math.min(...mean.map((m, c) => (0 - m) / std[c]));
   const hi = Math.max(...mean.map((m, c) => (1 - m) / std[c]));
   return {
-    dtype: 'float32',
+    dtype,
     layout: input.layout,
     min: plain ? 0 : Number(lo.toFixed(6)),
     max: plain ? 1 : Number(hi.toFixed(6)),
@@ -18,12 +20,18 @@ export function describeInput(input: InputSpec): InputDescription {
   };
 }
 
+/** A network input as Describe lists it. */
+function inputTensor(i: InputSpec): TensorInfo {
+  return { name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout };
+}
+
 /**
- * The cloud half of a model bundle on whichever engine opened it: a cloud runner per split point,
- * returning softmax probabilities per task; a batch is one engine call. The candidate points (all of
- * them for our bundles) are made ready at start; the others of a large imported graph when first asked.
+ * The cloud half of a model bundle on whichever engine opened it: a cloud runner per split point, fed
+ * every tensor crossing the point (every input at 'input'), returning every raw output of the heads and
+ * the softmax probabilities of the classification tasks; a batch is one engine call. The candidate points
+ * (all of them for our bundles) are made ready at start; the others of a large imported graph when first asked.
  */
-export class BundleExecutor implements SplitExecutor {
+export class BundleExecutor implements TensorExecutor {
   private constructor(
     readonly net: SplitNetwork,
     private readonly halves: Map<string, Promise<HeadsRunner>>,
@@ -36,16 +44,28 @@ export class BundleExecutor implements SplitExecutor {
   }
 
   describe(): ModelDescription {
+    const net = this.net;
     return {
-      bundleId: this.net.id,
-      tasks: this.net.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
+      bundleId: net.id,
+      tasks: net.tasks.map((t) => ({
+        name: t.name,
+        classes: [...t.classes],
+        kind: t.kind,
+        outputs: t.outputs.map((o) => ({ ...o, shape: [...o.shape] })),
+      })),
       // the recorded value range of a point (when the bundle has one): the server refuses frames far outside it
-      splitPoints: this.net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], ...(p.range ? { range: { ...p.range } } : {}) })),
-      input: describeInput(this.net.input),
+      splitPoints: net.splitPoints.map((p) => ({
+        name: p.name,
+        shape: [...p.shape],
+        tensors: net.pointTensors(p.name),
+        ...(p.range ? { range: { ...p.range } } : {}),
+      })),
+      input: describeInput(net.input),
+      inputs: net.inputs.map(inputTensor),
     };
   }
 
-  async run(point: string, input: SplitInput): Promise<Record<string, Float32Array>> {
+  private half(point: string): Promise<HeadsRunner> {
     let half = this.halves.get(point);
     if (!half) {
       if (!this.net.splitPoints.some((p) => p.name === point)) throw new Error(`unknown split point '${point}'`);
@@ -53,9 +73,18 @@ export class BundleExecutor implements SplitExecutor {
       this.halves.set(point, half);
       half.catch(() => this.halves.delete(point));
     }
-    const logits = await (await half).run(input);
-    const result: Record<string, Float32Array> = {};
-    for (const [task, l] of Object.entries(logits)) result[task] = softmaxRows(l);
-    return result;
+    return half;
+  }
+
+  async runAll(point: string, inputs: SplitInput[]): Promise<ExecutorOutputs> {
+    const raw: Record<string, TensorData> = await (await this.half(point)).runAll(inputs);
+    const outputs: Record<string, Float32Array> = {};
+    for (const [name, t] of Object.entries(raw)) outputs[name] = t.data;
+    const probabilities: Record<string, Float32Array> = {};
+    for (const t of this.net.tasks) {
+      const logits = t.kind === 'classification' ? raw[t.outputs[0]?.name ?? t.name] : undefined;
+      if (logits) probabilities[t.name] = softmaxRows(logits);
+    }
+    return { outputs, probabilities };
   }
 }

@@ -1,8 +1,9 @@
 import { status as Status } from '@grpc/grpc-js';
 import { TransportError } from './errors.js';
 import { admitSamples, queueReserve, startTag } from './fair-share.js';
-import type { SplitInput } from './types.js';
+import type { ExecutorOutputs, SplitInput } from './types.js';
 import { errorMessage } from '@mtl-split/cli/errors';
+import { joinRows, sliceRows } from './rows.js';
 
 export interface BatcherOptions {
   /** Most samples run together; 1 = batching off. A request larger than this runs in slices of maxBatch, other requests between them. */
@@ -23,9 +24,8 @@ export interface BatchEvent {
   computeMs: number;
 }
 
-export interface BatchResult {
-  /** Per-task probabilities for this request's rows (n x classes). */
-  outputs: Record<string, Float32Array>;
+/** This request's rows of what the batches computed: raw outputs by output name, probabilities by classification task. */
+export interface BatchResult extends ExecutorOutputs {
   queueMs: number;
   computeMs: number;
   batchSize: number;
@@ -37,14 +37,15 @@ interface Pending {
   /** Start tag of fair queuing: requests run in tag order (see startTag). */
   tag: number;
   point: string;
-  data: Float32Array;
+  /** One row-major array per tensor crossing the point, n x its per-sample size. */
+  tensors: readonly Float32Array[];
   n: number;
   /** Rows taken into batches so far (a request above maxBatch runs in slices). */
   taken: number;
   /** Rows computed so far. */
   done: number;
-  /** Outputs of the slices computed so far, per task. */
-  parts: Record<string, Float32Array[]>;
+  /** Outputs of the slices computed so far. */
+  parts: ExecutorOutputs[];
   startedAt: number;
   computeMs: number;
   batchSize: number;
@@ -54,7 +55,8 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-export type RunBatch = (point: string, input: SplitInput) => Promise<Record<string, Float32Array>>;
+/** Runs one batch: every tensor crossing `point`, each [size, ...shape]. */
+export type RunBatch = (point: string, inputs: SplitInput[]) => Promise<ExecutorOutputs>;
 
 /**
  * Runs requests one batch at a time (the model is one compute resource). While a batch runs, new
@@ -77,7 +79,8 @@ export class Batcher {
 
   constructor(
     private readonly run: RunBatch,
-    private readonly shapes: ReadonlyMap<string, readonly number[]>,
+    /** Per split point, the per-sample shape of each tensor crossing it. */
+    private readonly shapes: ReadonlyMap<string, readonly (readonly number[])[]>,
     private readonly options: BatcherOptions,
     private readonly onBatch?: (e: BatchEvent) => void,
   ) {}
@@ -110,7 +113,17 @@ export class Batcher {
     });
   }
 
-  submit(point: string, data: Float32Array, n: number, isCancelled: () => boolean = () => false, client = ''): Promise<BatchResult> {
+  /**
+   * Queue `n` samples at `point`: one row-major array per tensor crossing it (a single array for a point
+   * crossed by one tensor). Resolves with this request's rows of the outputs.
+   */
+  submit(
+    point: string,
+    data: Float32Array | readonly Float32Array[],
+    n: number,
+    isCancelled: () => boolean = () => false,
+    client = '',
+  ): Promise<BatchResult> {
     const refused = this.admission(client, n);
     if (refused) return Promise.reject(new TransportError(Status.RESOURCE_EXHAUSTED, refused));
     return new Promise<BatchResult>((resolve, reject) => {
@@ -120,11 +133,11 @@ export class Batcher {
         client,
         tag,
         point,
-        data,
+        tensors: data instanceof Float32Array ? [data] : data,
         n,
         taken: 0,
         done: 0,
-        parts: {},
+        parts: [],
         startedAt: -1,
         computeMs: 0,
         batchSize: 0,
@@ -246,26 +259,30 @@ export class Batcher {
     });
   }
 
-  private async execute(point: string, batch: Slice[], size: number): Promise<void> {
-    const shape = this.shapes.get(point) ?? [];
-    const perSample = shape.reduce((a, b) => a * b, 1);
-    const rowsOf = (b: Slice): Float32Array => b.p.data.subarray(b.from * perSample, (b.from + b.rows) * perSample);
-    let data: Float32Array;
-    if (batch.length === 1) {
-      data = rowsOf(batch[0]);
-    } else {
-      data = new Float32Array(size * perSample);
+  /** Each tensor of the batch: the slices' rows, concatenated along the batch axis (no copy for one slice). */
+  private inputsOf(point: string, batch: Slice[], size: number): SplitInput[] {
+    const shapes = this.shapes.get(point) ?? [[]];
+    return shapes.map((shape, t) => {
+      const perSample = shape.reduce((a, b) => a * b, 1);
+      const rowsOf = (b: Slice): Float32Array => b.p.tensors[t].subarray(b.from * perSample, (b.from + b.rows) * perSample);
+      if (batch.length === 1) return { data: rowsOf(batch[0]), shape: [size, ...shape] };
+      const data = new Float32Array(size * perSample);
       let offset = 0;
       for (const b of batch) {
         data.set(rowsOf(b), offset);
         offset += b.rows * perSample;
       }
-    }
+      return { data, shape: [size, ...shape] };
+    });
+  }
+
+  private async execute(point: string, batch: Slice[], size: number): Promise<void> {
+    const inputs = this.inputsOf(point, batch, size);
     const start = performance.now();
     for (const b of batch) if (b.p.startedAt < 0) b.p.startedAt = start;
-    let outputs: Record<string, Float32Array>;
+    let outputs: ExecutorOutputs;
     try {
-      outputs = await this.run(point, { data, shape: [size, ...shape] });
+      outputs = await this.run(point, inputs);
     } catch (err) {
       const message = errorMessage(err);
       for (const b of batch) this.fail(b.p, new TransportError(Status.INTERNAL, `cloud execution failed: ${message}`));
@@ -280,18 +297,14 @@ export class Batcher {
         row += b.rows; // rejected meanwhile (cancelled or failed)
         continue;
       }
-      for (const [task, probs] of Object.entries(outputs)) {
-        const classes = probs.length / size;
-        (p.parts[task] ??= []).push(probs.slice(row * classes, (row + b.rows) * classes));
-      }
+      p.parts.push(sliceRows(outputs, size, row, b.rows));
       row += b.rows;
       p.done += b.rows;
       p.computeMs += computeMs;
       p.batchSize = Math.max(p.batchSize, size);
       if (p.done < p.n) continue;
-      const mine: Record<string, Float32Array> = {};
-      for (const [task, parts] of Object.entries(p.parts)) mine[task] = parts.length === 1 ? parts[0] : concat(parts);
-      p.resolve({ outputs: mine, queueMs: p.startedAt - p.enqueuedAt, computeMs: p.computeMs, batchSize: p.batchSize });
+      const mine = p.parts.length === 1 ? p.parts[0] : joinRows(p.parts);
+      p.resolve({ ...mine, queueMs: p.startedAt - p.enqueuedAt, computeMs: p.computeMs, batchSize: p.batchSize });
     }
   }
 
@@ -311,14 +324,4 @@ interface Slice {
   p: Pending;
   from: number;
   rows: number;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, a) => s + a.length, 0));
-  let o = 0;
-  for (const a of parts) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
 }

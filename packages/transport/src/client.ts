@@ -5,7 +5,9 @@ import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
 import { loadProto, SERVICE_NAME } from './proto.js';
-import { parseTaskResults, type TaskAnswer } from './results.js';
+import type { AnswerForm } from './answer-plan.js';
+import { remoteDescription } from './describe-wire.js';
+import { parseTaskResults, type TaskAnswer } from './task-answers.js';
 import type { ClientSecurity } from './security.js';
 import { resolveTarget } from './targets.js';
 import { service as healthService } from 'grpc-health-check';
@@ -53,12 +55,43 @@ export interface ClientOptions extends ClientSecurity {
   reconnectBackoffMs?: { initial: number; max: number };
 }
 
+/** How to code one task's answer (InferRequest.answer_codecs); unset fields take the kind's default. */
+export interface AnswerCodecOption {
+  task: string;
+  /** 'classes' (segmentation: per-pixel class indices, u8), 'f32', 'f16' or 'int8' (the raw outputs). */
+  form?: AnswerForm;
+  /** Lossless stage of the answer frames (default: deflate for 'classes', else none). */
+  compress?: string;
+}
+
 export interface InferOptions {
   requestId?: string;
   /** 0 (default): full probabilities; k: top-k per sample. */
   topK?: number;
   /** Overrides the client deadline for this call (unary only). */
   deadlineMs?: number;
+  /** Tasks to answer (Describe names, answered in Describe order); absent or empty: every task. */
+  tasks?: readonly string[];
+  /** How to code tasks' answers; a task not listed gets its kind's default (segmentation: classes; dense, detection: f32). */
+  answerCodecs?: readonly AnswerCodecOption[];
+}
+
+/**
+ * One frame (a point crossed by one tensor), or one per tensor crossing the point in its `tensors` order.
+ * A single frame is sent in `frame`, which servers older than `frames` read too.
+ */
+export type RequestFrames = Uint8Array | readonly Uint8Array[];
+
+function inferRequest(point: string, frames: RequestFrames, options: Omit<InferOptions, 'deadlineMs'>): InferRequest {
+  const list = frames instanceof Uint8Array ? [frames] : frames;
+  return {
+    requestId: options.requestId ?? '',
+    splitPoint: point,
+    ...(list.length === 1 ? { frame: list[0] } : { frames: [...list] }),
+    topK: options.topK ?? 0,
+    tasks: [...(options.tasks ?? [])],
+    answerCodecs: (options.answerCodecs ?? []).map((c) => ({ task: c.task, form: c.form ?? '', compress: c.compress ?? '' })),
+  };
 }
 
 /** One answer, with the server's timings and the client-measured round trip. */
@@ -194,30 +227,32 @@ export class SplitClient {
     return new Promise((resolve, reject) => {
       this.stub.Describe({}, { deadline: this.deadline(options.deadlineMs) }, (err, res) => {
         if (err || !res) return reject(toError(err ?? new Error('empty Describe answer')));
-        const limits = res.limits ?? { maxMessageBytes: 0, maxBatch: 0, maxWaitMs: 0, maxQueue: 0, maxStreamInflight: 0 };
-        resolve({
-          bundleId: res.bundleId,
-          tasks: res.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
-          splitPoints: res.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], bytesPerSample: p.bytesPerSample })),
-          codecs: [...res.codecs],
-          limits: { ...limits },
-          compressions: [...(res.compressions ?? [])],
-          ...(res.input?.dtype ? { input: { ...res.input } } : {}),
-        });
+        try {
+          resolve(remoteDescription(res));
+        } catch (e) {
+          reject(toError(e));
+        }
       });
     });
   }
 
-  /** Send one frame taken at split point `point`. Rejects with TransportError (gRPC code + reason). */
-  infer(point: string, frame: Uint8Array, options: InferOptions = {}): Promise<InferAnswer> {
-    const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
+  /**
+   * Send the frame(s) taken at split point `point` (one per crossing tensor). Rejects with TransportError
+   * (gRPC code + reason; DATA_LOSS for an answer frame that does not decode).
+   */
+  infer(point: string, frames: RequestFrames, options: InferOptions = {}): Promise<InferAnswer> {
+    const req = inferRequest(point, frames, options);
     const release = this.poller?.hold();
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       this.stub.Infer(req, { deadline: this.deadline(options.deadlineMs) }, (err, res) => {
         release?.();
         if (err || !res) return reject(toError(err ?? new Error('empty Infer answer')));
-        resolve(toAnswer(res, performance.now() - t0));
+        try {
+          resolve(toAnswer(res, performance.now() - t0));
+        } catch (e) {
+          reject(toError(e));
+        }
       });
     });
   }
@@ -287,7 +322,13 @@ export class InferStream {
       if (!w) return;
       w.release?.();
       if (res.error) w.reject(new TransportError(res.error.code, withoutStatus(res.error.code, res.error.message)));
-      else w.resolve(toAnswer(res, performance.now() - w.t0));
+      else {
+        try {
+          w.resolve(toAnswer(res, performance.now() - w.t0));
+        } catch (e) {
+          w.reject(toError(e));
+        }
+      }
     });
     call.on('error', (err: unknown) => this.fail(toError(err)));
     call.on('end', () => this.fail(new TransportError(grpc.status.UNAVAILABLE, 'stream ended by the server before answering')));
@@ -311,11 +352,12 @@ export class InferStream {
     return this.waiting.length;
   }
 
-  async infer(point: string, frame: Uint8Array, options: Omit<InferOptions, 'deadlineMs'> = {}): Promise<InferAnswer> {
+  /** Send the frame(s) taken at `point` (as SplitClient.infer); answers arrive in request order. */
+  async infer(point: string, frames: RequestFrames, options: Omit<InferOptions, 'deadlineMs'> = {}): Promise<InferAnswer> {
     await this.ready;
     if (this.failure) throw this.failure;
     if (this.ended) throw new TransportError(grpc.status.FAILED_PRECONDITION, 'stream already ended');
-    const req: InferRequest = { requestId: options.requestId ?? '', splitPoint: point, frame, topK: options.topK ?? 0 };
+    const req = inferRequest(point, frames, options);
     return new Promise<InferAnswer>((resolve, reject) => {
       this.waiting.push({ t0: performance.now(), resolve, reject, release: this.poller?.hold() });
       if (!this.call.write(req) && !this.awaitingDrain) {

@@ -12,9 +12,11 @@ export { MAX_CLIENT_FIELD, truncateField } from './request-events.js';
 export type { RequestEvent, ServedMethod } from './request-events.js';
 export { SplitClient, InferStream } from './client.js';
 export { BusyPoller } from './busy-poll.js';
-export type { ClientOptions, InferOptions, InferAnswer } from './client.js';
+export type { ClientOptions, InferOptions, InferAnswer, AnswerCodecOption, RequestFrames } from './client.js';
 export type { BatchEvent } from './batcher.js';
-export type { TaskAnswer } from './results.js';
+export type { TaskAnswer, AnswerTensor } from './task-answers.js';
+export { ANSWER_FORMS, FORMS_OF_KIND, MAX_MAP_CLASSES } from './answer-plan.js';
+export type { AnswerForm } from './answer-plan.js';
 export { TransportError, statusName, grpcCause } from './errors.js';
 export { parseTargets, resolveTarget } from './targets.js';
 export type { HostPort } from './targets.js';
@@ -23,7 +25,14 @@ export * from './oip/index.js';
 export { codecNames } from './frame.js';
 export type {
   SplitExecutor,
+  TensorExecutor,
+  ProbabilityExecutor,
+  ExecutorOutputs,
   SplitInput,
+  TaskInfo,
+  TaskKind,
+  TensorInfo,
+  RemoteSplitPoint,
   ModelDescription,
   TaskDescription,
   SplitPointDescription,

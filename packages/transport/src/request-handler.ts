@@ -1,56 +1,65 @@
 import * as grpc from '@grpc/grpc-js';
-import { peekHeader } from '@mtl-split/codec';
 import { errorMessage } from '@mtl-split/cli/errors';
+import { type AnswerPlan, answerPlan } from './answer-plan.js';
 import { TransportError } from './errors.js';
-import { decodeFrame, firstNonFinite, samplesOf } from './frame.js';
+import { firstNonFinite } from './frame.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
-import { checkInputRange, checkPointRange } from './range.js';
 import { truncateField } from './request-events.js';
+import { checkTensorValues, decodeFrames, requestFrames, requestSamples } from './request-tensors.js';
 import { buildTaskResults } from './results.js';
-import type { ServingContext } from './serving.js';
-import { DEFAULT_INPUT, type ModelDescription } from './types.js';
+import type { Served, ServingContext } from './serving.js';
+import type { ExecutorOutputs, ModelDescription, TensorInfo } from './types.js';
 
 const Status = grpc.status;
 
-/** The frame's header (bad frame: INVALID_ARGUMENT). */
-function headerOf(frame: Uint8Array): ReturnType<typeof peekHeader> {
-  if (frame.length === 0) throw new TransportError(Status.INVALID_ARGUMENT, 'bad frame: empty frame');
-  try {
-    return peekHeader(frame);
-  } catch (err) {
-    throw new TransportError(Status.INVALID_ARGUMENT, `bad frame: ${errorMessage(err)}`, { cause: err });
-  }
-}
-
-/** Non-finite values, and values out of the split point's range, are refused (INVALID_ARGUMENT). */
+/**
+ * Non-finite values, and values out of the split point's range, are refused (INVALID_ARGUMENT): one tensor at a
+ * point crossed by one (the OIP service's check; request-tensors.ts checks every tensor of a request).
+ */
 export function checkValues(description: ModelDescription, point: string, data: Float32Array): void {
-  const bad = firstNonFinite(data);
-  if (bad >= 0) throw new TransportError(Status.INVALID_ARGUMENT, `non-finite input: element ${bad} is ${data[bad]}`);
-  if (point === 'input') checkInputRange(data, description.input ?? DEFAULT_INPUT);
-  else
-    checkPointRange(
-      description.splitPoints.find((p) => p.name === point),
-      data,
-    );
+  checkTensorValues(description, point, [{ name: point, shape: [], dtype: 'float32' }], [data]);
 }
 
-function checkOutputs(outputs: Record<string, Float32Array>): void {
-  for (const [task, out] of Object.entries(outputs)) {
-    if (firstNonFinite(out) >= 0) {
-      throw new TransportError(
-        Status.INVALID_ARGUMENT,
-        `non-finite output for task '${task}': the input overflowed the model (values far outside the split point's range?)`,
-      );
+/** The answered tasks' outputs (probabilities, and raw outputs coded as tensors) must be finite. */
+function checkOutputs(plan: AnswerPlan, r: ExecutorOutputs): void {
+  for (const t of plan.tasks) {
+    const arrays = [
+      ...(t.kind === 'classification' ? [{ name: t.name, data: r.probabilities[t.name] }] : []),
+      ...(plan.tensors.has(t.name) ? t.outputs.map((o) => ({ name: o.name, data: r.outputs[o.name] })) : []),
+    ];
+    for (const { name, data } of arrays) {
+      if (data && firstNonFinite(data) >= 0) {
+        throw new TransportError(
+          Status.INVALID_ARGUMENT,
+          `non-finite output for task '${t.name}'${name === t.name ? '' : ` (output '${name}')`}: the input overflowed the model (values far outside the split point's range?)`,
+        );
+      }
     }
   }
 }
 
+/** The served model and the point's tensors, or the status that refuses the request. */
+function servedPoint(ctx: ServingContext, point: string): { served: Served; tensors: TensorInfo[] } {
+  const notReady = ctx.notReady();
+  const served = ctx.served();
+  if (notReady || !served) throw notReady ?? new TransportError(Status.UNAVAILABLE, 'not serving');
+  const tensors = served.network.cuts.get(point);
+  if (!tensors) {
+    throw new TransportError(
+      Status.INVALID_ARGUMENT,
+      `unknown split point '${truncateField(point)}': valid points are ${[...served.network.cuts.keys()].join(', ')}`,
+    );
+  }
+  return { served, tensors };
+}
+
 /**
  * Handle one request of `client` (its connection, for the fair share of the queue); throws TransportError.
- * Admission before work: the header alone says the shape, so a wrong shape, more samples than the queue has
+ * Admission before work: the headers alone say the shapes, so a wrong shape, more samples than the queue has
  * room for (the pure `admitSamples` of fair-share.ts, through the batcher), or a size the split point does
- * not need is refused before inflating or decoding.
+ * not need is refused before inflating or decoding. The graph runs once for every task; only the asked
+ * tasks are answered, each coded as the request says (answer-plan.ts).
  */
 export async function handleRequest(
   ctx: ServingContext,
@@ -58,31 +67,22 @@ export async function handleRequest(
   isCancelled: () => boolean,
   client: string,
 ): Promise<InferResponse> {
-  const notReady = ctx.notReady();
-  const served = ctx.served();
-  if (notReady || !served) throw notReady ?? new TransportError(Status.UNAVAILABLE, 'not serving');
-  const { description, shapes, batcher } = served;
-  const expected = shapes.get(req.splitPoint);
-  if (!expected) {
-    throw new TransportError(
-      Status.INVALID_ARGUMENT,
-      `unknown split point '${truncateField(req.splitPoint)}': valid points are ${[...shapes.keys()].join(', ')}`,
-    );
-  }
+  const { served, tensors } = servedPoint(ctx, req.splitPoint);
+  const { description, batcher, network } = served;
   const td = performance.now();
-  const header = headerOf(req.frame);
-  const n = samplesOf(req.splitPoint, header.shape, expected, header.elements);
+  const frames = requestFrames(req, req.splitPoint, tensors);
+  const n = requestSamples(req.splitPoint, frames, tensors);
+  const plan = answerPlan(network.tasks, req.tasks ?? [], req.answerCodecs ?? [], network.rawOutputs);
   const refused = batcher.admission(client, n);
   if (refused) throw new TransportError(Status.RESOURCE_EXHAUSTED, refused);
-  const perSample = expected.reduce((a, b) => a * b, 1);
-  const tensor = decodeFrame(req.frame, n * perSample * 4);
-  checkValues(description, req.splitPoint, tensor.data);
+  const data = decodeFrames(frames, tensors, n);
+  checkTensorValues(description, req.splitPoint, tensors, data);
   const decodeMs = performance.now() - td;
-  const r = await batcher.submit(req.splitPoint, tensor.data, n, isCancelled, client);
-  checkOutputs(r.outputs);
+  const r = await batcher.submit(req.splitPoint, data, n, isCancelled, client);
+  checkOutputs(plan, r);
   let tasks;
   try {
-    tasks = buildTaskResults(description.tasks, r.outputs, n, req.topK);
+    tasks = buildTaskResults(plan, r, n, req.topK);
   } catch (err) {
     throw new TransportError(Status.INTERNAL, errorMessage(err), { cause: err });
   }

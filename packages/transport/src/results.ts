@@ -1,19 +1,12 @@
+/**
+ * Server side: the executor's outputs as proto task results, per kind. Classification: probabilities
+ * (or top-k) and the argmax, as always, plus raw output tensors when a raw form is asked; segmentation,
+ * dense and detection: their output tensors as codec frames (tensor-answers.ts).
+ */
+import type { AnswerPlan } from './answer-plan.js';
 import type { TaskResult } from './gen/mtlsplit/v1/TaskResult.js';
-import type { TaskResult__Output } from './gen/mtlsplit/v1/TaskResult.js';
-import type { TaskDescription } from './types.js';
-
-/** Answer of one task for the n samples of a request, as a client sees it. */
-export interface TaskAnswer {
-  task: string;
-  /** n x classes probabilities (row-major) when top_k = 0, else empty. */
-  probabilities: Float32Array;
-  /** n x k class indices when top_k > 0, else empty. */
-  topClasses: Int32Array;
-  /** n x k probabilities when top_k > 0, else empty. */
-  topProbabilities: Float32Array;
-  /** Most likely class per sample. */
-  predicted: Int32Array;
-}
+import { tensorAnswers } from './tensor-answers.js';
+import type { ExecutorOutputs, TaskInfo } from './types.js';
 
 function argmaxRows(probs: Float32Array, n: number, classes: number): number[] {
   const out: number[] = new Array<number>(n);
@@ -25,44 +18,36 @@ function argmaxRows(probs: Float32Array, n: number, classes: number): number[] {
   return out;
 }
 
-/** Server side: turn executor probabilities into proto task results (top-k when k > 0). */
-export function buildTaskResults(
-  tasks: readonly TaskDescription[],
-  outputs: Record<string, Float32Array>,
-  n: number,
-  topK: number,
-): TaskResult[] {
-  return tasks.map((t) => {
-    const probs = outputs[t.name];
-    if (!probs) throw new Error(`executor returned no output for task '${t.name}'`);
-    const classes = t.classes.length;
-    if (probs.length !== n * classes) {
-      throw new Error(`executor output for task '${t.name}' has ${probs.length} values, expected ${n} x ${classes}`);
+/** A classification task's probabilities as today's answer: full rows (top_k 0) or top-k, and the argmax. */
+function classificationResult(t: TaskInfo, probs: Float32Array | undefined, n: number, topK: number): TaskResult {
+  if (!probs) throw new Error(`executor returned no output for task '${t.name}'`);
+  const classes = t.classes.length;
+  if (probs.length !== n * classes) {
+    throw new Error(`executor output for task '${t.name}' has ${probs.length} values, expected ${n} x ${classes}`);
+  }
+  const predicted = argmaxRows(probs, n, classes);
+  if (topK <= 0) return { task: t.name, kind: t.kind, probabilities: Array.from(probs), predicted };
+  const k = Math.min(topK, classes);
+  const topClasses: number[] = [];
+  const topProbabilities: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes), (p, c) => ({ p, c }));
+    row.sort((a, b) => b.p - a.p || a.c - b.c);
+    for (const { p, c } of row.slice(0, k)) {
+      topClasses.push(c);
+      topProbabilities.push(p);
     }
-    const predicted = argmaxRows(probs, n, classes);
-    if (topK <= 0) return { task: t.name, probabilities: Array.from(probs), predicted };
-    const k = Math.min(topK, classes);
-    const topClasses: number[] = [];
-    const topProbabilities: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const row = Array.from(probs.subarray(i * classes, (i + 1) * classes), (p, c) => ({ p, c }));
-      row.sort((a, b) => b.p - a.p || a.c - b.c);
-      for (const { p, c } of row.slice(0, k)) {
-        topClasses.push(c);
-        topProbabilities.push(p);
-      }
-    }
-    return { task: t.name, topClasses, topProbabilities, predicted };
-  });
+  }
+  return { task: t.name, kind: t.kind, topClasses, topProbabilities, predicted };
 }
 
-/** Client side: proto task results to typed arrays. */
-export function parseTaskResults(results: readonly TaskResult__Output[]): TaskAnswer[] {
-  return results.map((r) => ({
-    task: r.task,
-    probabilities: Float32Array.from(r.probabilities),
-    topClasses: Int32Array.from(r.topClasses),
-    topProbabilities: Float32Array.from(r.topProbabilities),
-    predicted: Int32Array.from(r.predicted),
-  }));
+/** The asked tasks' results, in Describe order (throws Error when the executor's outputs do not fit the tasks). */
+export function buildTaskResults(plan: AnswerPlan, outputs: ExecutorOutputs, n: number, topK: number): TaskResult[] {
+  return plan.tasks.map((t) => {
+    const coding = plan.tensors.get(t.name);
+    const tensors = coding ? tensorAnswers(t, coding, outputs.outputs, n) : [];
+    if (t.kind !== 'classification') return { task: t.name, kind: t.kind, tensors };
+    const result = classificationResult(t, outputs.probabilities[t.name], n, topK);
+    return tensors.length ? { ...result, tensors } : result;
+  });
 }

@@ -12,6 +12,7 @@ import { FileCertificates, TokenSet } from './security.js';
 import { addSplitInference, bindServer, createGrpcServer } from './server-bind.js';
 import { ServerHealth } from './server-health.js';
 import { DEFAULT_DRAIN_MS, resolveServerOptions, type ResolvedOptions, type SplitServerOptions } from './server-options.js';
+import { servedNetwork, tensorExecutor } from './served-network.js';
 import type { Served, ServingContext } from './serving.js';
 import { addOipService } from './oip/service.js';
 import { inferStream } from './stream-handler.js';
@@ -190,13 +191,15 @@ export class SplitServer {
     if (this.stateValue !== 'loading') throw new Error(`cannot set the executor while ${this.stateValue}`);
     const description = executor.describe();
     const shapes = new Map(description.splitPoints.map((p) => [p.name, [...p.shape]]));
+    const network = servedNetwork(description, executor);
+    const run = tensorExecutor(executor);
     const batcher = new Batcher(
-      (point, input) => executor.run(point, input),
-      shapes,
+      (point, inputs) => run.runAll(point, inputs),
+      new Map([...network.cuts].map(([point, tensors]) => [point, tensors.map((t) => t.shape)])),
       { maxBatch: this.limits.maxBatch, maxWaitMs: this.limits.maxWaitMs, maxQueue: this.limits.maxQueue },
       this.options.onBatch,
     );
-    this.served = { executor, description, shapes, batcher };
+    this.served = { executor, description, shapes, network, batcher };
     this.stateValue = 'serving';
     this.health.setServing(true);
   }

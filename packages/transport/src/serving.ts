@@ -3,13 +3,17 @@ import type { Batcher } from './batcher.js';
 import { TransportError } from './errors.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { ServedMethod } from './request-events.js';
+import type { ServedNetwork } from './served-network.js';
 import type { ModelDescription, ServerLimits, SplitExecutor } from './types.js';
 
 /** The model a server serves, once `setExecutor` has installed it. */
 export interface Served {
   executor: SplitExecutor;
   description: ModelDescription;
+  /** Per split point, the per-sample shape of its (first) tensor. */
   shapes: Map<string, number[]>;
+  /** Tasks, inputs and crossing tensors with every default filled. */
+  network: ServedNetwork;
   batcher: Batcher;
 }
 

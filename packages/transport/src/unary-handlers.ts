@@ -1,29 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { COMPRESSIONS, compressionAvailable } from '@mtl-split/codec';
 import { toTransportError, TransportError } from './errors.js';
-import { codecNames } from './frame.js';
+import { describeResponse } from './describe-wire.js';
 import type { DescribeResponse } from './gen/mtlsplit/v1/DescribeResponse.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
 import { handleRequest } from './request-handler.js';
 import { hasDeadline, NO_DEADLINE, pastDeadline, type ServingContext } from './serving.js';
-import { DEFAULT_INPUT, type ModelDescription, type ServerLimits } from './types.js';
-
-function describeResponse(d: ModelDescription, limits: ServerLimits): DescribeResponse {
-  return {
-    bundleId: d.bundleId,
-    tasks: d.tasks.map((t) => ({ name: t.name, classes: [...t.classes] })),
-    splitPoints: d.splitPoints.map((p) => ({
-      name: p.name,
-      shape: [...p.shape],
-      bytesPerSample: p.shape.reduce((a, b) => a * b, 1) * 4,
-    })),
-    codecs: d.codecs ?? codecNames(),
-    limits: { ...limits },
-    compressions: COMPRESSIONS.filter((c) => compressionAvailable(c)),
-    input: { ...(d.input ?? DEFAULT_INPUT) },
-  };
-}
 
 /** Describe: what the server serves (UNAVAILABLE while loading or draining). */
 export function describe(

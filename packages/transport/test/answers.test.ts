@@ -24,15 +24,19 @@ describe('Describe', () => {
   it('reports the bundle id, tasks, split points with shapes and byte sizes, codecs and limits', async () => {
     const d = await client.describe();
     expect(d.bundleId).toBe('tiny-test-model');
+    // an executor that gives no kinds, outputs or tensors is described with their defaults: classifiers with one
+    // [classes] output named as the task, one float32 tensor per point (the NHWC input at 'input')
     expect(d.tasks).toEqual([
-      { name: 'a', classes: ['x', 'y', 'z'] },
-      { name: 'b', classes: ['no', 'yes'] },
+      { name: 'a', classes: ['x', 'y', 'z'], kind: 'classification', outputs: [{ name: 'a', shape: [3], dtype: 'float32' }] },
+      { name: 'b', classes: ['no', 'yes'], kind: 'classification', outputs: [{ name: 'b', shape: [2], dtype: 'float32' }] },
     ]);
+    const input = { name: 'input', shape: [8, 8, 1], dtype: 'float32', layout: 'NHWC' };
     expect(d.splitPoints).toEqual([
-      { name: 'input', shape: [8, 8, 1], bytesPerSample: 256 },
-      { name: 'conv', shape: [4, 4, 4], bytesPerSample: 256 },
-      { name: 'features', shape: [16], bytesPerSample: 64 },
+      { name: 'input', shape: [8, 8, 1], bytesPerSample: 256, tensors: [input] },
+      { name: 'conv', shape: [4, 4, 4], bytesPerSample: 256, tensors: [{ name: 'conv', shape: [4, 4, 4], dtype: 'float32' }] },
+      { name: 'features', shape: [16], bytesPerSample: 64, tensors: [{ name: 'features', shape: [16], dtype: 'float32' }] },
     ]);
+    expect(d.inputs).toEqual([input]);
     expect(d.codecs).toEqual(codecNames());
     expect(d.codecs).toContain('int8');
     expect(d.limits.maxBatch).toBe(4);

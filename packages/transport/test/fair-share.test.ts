@@ -41,11 +41,11 @@ describe('admitSamples', () => {
 function recording(maxBatch: number, maxQueue: number): { batcher: Batcher; batches: number[][] } {
   const batches: number[][] = [];
   const batcher = new Batcher(
-    async (_point, input) => {
+    async (_point, [input]) => {
       batches.push(Array.from(input.data));
-      return { t: new Float32Array(input.shape[0]).fill(1) };
+      return { outputs: { t: new Float32Array(input.shape[0]).fill(1) }, probabilities: {} };
     },
-    new Map([['p', [1]]]),
+    new Map([['p', [[1]]]]),
     { maxBatch, maxWaitMs: 0, maxQueue },
   );
   return { batcher, batches };
@@ -77,11 +77,15 @@ describe('Batcher shares the queue between clients', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // the first batch holds the model until released, so everything else stays queued
-    const blocked = new Batcher(async (_p, input) => (await gate, { t: new Float32Array(input.shape[0]) }), new Map([['p', [1]]]), {
-      maxBatch: 8,
-      maxWaitMs: 0,
-      maxQueue: 64,
-    });
+    const blocked = new Batcher(
+      async (_p, [input]) => (await gate, { outputs: { t: new Float32Array(input.shape[0]) }, probabilities: {} }),
+      new Map([['p', [[1]]]]),
+      {
+        maxBatch: 8,
+        maxWaitMs: 0,
+        maxQueue: 64,
+      },
+    );
     const first = blocked.submit('p', rows(1, 8), 8, undefined, 'heavy');
     await new Promise((r) => setTimeout(r, 10));
     const queued = [blocked.submit('p', rows(1, 30), 30, undefined, 'heavy'), blocked.submit('p', rows(1, 26), 26, undefined, 'heavy')];

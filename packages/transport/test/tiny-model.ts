@@ -1,11 +1,11 @@
 import { tf } from '@mtl-split/runtime';
-import type { ModelDescription, SplitExecutor, SplitInput } from '../src/index.js';
+import type { ModelDescription, ProbabilityExecutor, SplitInput } from '../src/index.js';
 
 /**
  * A tiny real multi-task network for transport tests: input [8,8,1] -> conv 3x3/2 (4 ch, relu) ->
  * dense 16 (relu) -> heads 'a' (3 classes) and 'b' (2 classes). Split points: input, conv, features.
  */
-export class TinyModel implements SplitExecutor {
+export class TinyModel implements ProbabilityExecutor {
   static readonly POINTS = ['input', 'conv', 'features'] as const;
   readonly shapes: Record<string, number[]> = { input: [8, 8, 1], conv: [4, 4, 4], features: [16] };
   private readonly convW = tf.randomNormal([3, 3, 1, 4], 0, 0.5, 'float32', 1) as tf.Tensor4D;
