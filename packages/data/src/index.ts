@@ -13,6 +13,8 @@ export { REFERENCE_SNPN_THRESHOLD } from './noise/reference-snpn.js';
 export { PIXEL_SALT_PEPPER_RATE } from './noise/pixel-salt-pepper.js';
 export { DATASETS, loadDataset, datasetOptionsToRecord, datasetOptionsFromRecord } from './registry.js';
 export { renderGrid, type GridOptions } from './grid.js';
+export { renderDenseGrid, DENSE_PANELS, type DenseGridOptions } from './grid-dense.js';
+export { CLASS_PALETTE, classColour, viridis, normalColour, type Rgb } from './palette.js';
 export { mulberry32 } from './prng.js';
 export {
   LAYOUTS as MULTIMNIST_LAYOUTS,
