@@ -1,10 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readTraceFile, TRACE_FORMAT_NAMES, type RateTrace } from '@mtl-split/link';
 import { transferMs } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
 import { listJsonNames, readJsonFile } from './json-file.js';
-import { PROFILES_DIR } from './paths.js';
+import { displayPath, PROFILES_DIR, REPO_ROOT } from './paths.js';
+
+/**
+ * A bandwidth trace a profile replays on one direction: a file (relative to the repository root, e.g.
+ * `testbed/traces/lte-drive-up.csv` or `../shared/traces/mahimahi/ATT-LTE-driving.up`), its format (default
+ * guessed: one column is Mahimahi, two or three the plain rates) and, for Mahimahi, the bin in ms.
+ */
+export const TraceRefSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      file: z.string().min(1),
+      format: z.enum(TRACE_FORMAT_NAMES).optional(),
+      binMs: z.number().int().min(10).max(60_000).optional(),
+    })
+    .strict(),
+]);
+export type TraceRef = z.infer<typeof TraceRefSchema>;
+
+const ProfileTraceSchema = z
+  .object({ up: TraceRefSchema.optional(), down: TraceRefSchema.optional() })
+  .strict()
+  .refine((t) => t.up !== undefined || t.down !== undefined, { message: 'a trace needs "up" or "down"' });
 
 /**
  * A named link profile. Bandwidths are in KB/s (1 KB = 1000 bytes, Toxiproxy's unit); `latencyMs` and
@@ -20,16 +43,45 @@ export const ProfileSchema = z
     latencyMs: z.number().int().nonnegative().max(60_000),
     jitterMs: z.number().int().nonnegative().max(60_000),
     source: z.string().min(10, 'cite where the figures come from'),
+    /**
+     * Rates over time: a direction with a trace is replayed from it (the testbed's timeline/replay.ts);
+     * its upKBps / downKBps stay the constant stand-in the latency model and constant sweeps use.
+     */
+    trace: ProfileTraceSchema.optional(),
   })
   .strict()
   .refine((p) => p.jitterMs <= p.latencyMs, { message: 'jitterMs must not exceed latencyMs', path: ['jitterMs'] });
 export type Profile = z.infer<typeof ProfileSchema>;
 
-/** Load one profile file; its `name` must match the file name. */
+/** The file a trace reference names, absolute (relative ones are from the repository root). */
+export function traceFile(ref: TraceRef): string {
+  return path.resolve(REPO_ROOT, typeof ref === 'string' ? ref : ref.file);
+}
+
+/** Reads a profile's traces; every unreadable or malformed one is named (field and file) in one TestbedError. */
+export function loadProfileTraces(p: Profile, where = `profile ${p.name}`): { up?: RateTrace; down?: RateTrace } {
+  const out: { up?: RateTrace; down?: RateTrace } = {};
+  const problems: string[] = [];
+  for (const dir of ['up', 'down'] as const) {
+    const ref = p.trace?.[dir];
+    if (ref === undefined) continue;
+    try {
+      const options = typeof ref === 'string' ? {} : { format: ref.format, binMs: ref.binMs };
+      out[dir] = readTraceFile(traceFile(ref), options);
+    } catch (e) {
+      problems.push(`field "trace.${dir}": ${(e as Error).message.replace(traceFile(ref), displayPath(traceFile(ref)))}`);
+    }
+  }
+  if (problems.length) throw new TestbedError(`${where}: ${problems.join('; ')}`);
+  return out;
+}
+
+/** Load one profile file; its `name` must match the file name, and its traces (if any) must read. */
 export function loadProfileFile(file: string): Profile {
   const p = readJsonFile(file, ProfileSchema, 'profile');
   const base = path.basename(file, '.json');
   if (p.name !== base) throw new TestbedError(`profile ${file}: field "name": "${p.name}" does not match the file name "${base}"`);
+  if (p.trace) loadProfileTraces(p, `profile ${displayPath(file)}`);
   return p;
 }
 

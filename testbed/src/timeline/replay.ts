@@ -1,0 +1,49 @@
+import { startTraceReplay, type AppliedStep, type TraceReplay, type TraceReplaySpec } from '@mtl-split/link';
+import { TestbedError } from '../errors.js';
+import type { LinkControl, LinkProxy } from '../link.js';
+import { loadProfileTraces, type Profile } from '../profiles.js';
+
+/**
+ * What replaying a profile means: a direction with a trace takes its rate from it (repeated if shorter
+ * than the run), a direction without one keeps the profile's constant rate, and the latency and jitter are
+ * the profile's (or, per interval, a trace's latency column).
+ */
+export function profileReplaySpec(profile: Profile, durationS?: number): TraceReplaySpec {
+  if (!profile.trace) throw new TestbedError(`profile ${profile.name} has no "trace" to replay`);
+  const { up, down } = loadProfileTraces(profile);
+  const base = { upKBps: profile.upKBps, downKBps: profile.downKBps, latencyMs: profile.latencyMs, jitterMs: profile.jitterMs };
+  return { base, up, down, durationS };
+}
+
+/**
+ * Replays a traced profile on a testbed proxy through the Toxiproxy HTTP API of `link` (embedded or
+ * real): the proxy's constant shaping is removed and the replay's toxics take over. Resolves once the
+ * first step is in force; `replay.startedAt` is the epoch ms of the trace's 0 s.
+ */
+export async function startProfileReplay(
+  link: LinkControl,
+  proxy: LinkProxy,
+  profile: Profile,
+  o: { durationS?: number; onStep?: (step: AppliedStep) => void } = {},
+): Promise<TraceReplay> {
+  const spec = profileReplaySpec(profile, o.durationS);
+  await proxy.shape(null);
+  return startTraceReplay({ url: link.url, proxy: proxy.name, spec, onStep: o.onStep });
+}
+
+/** One point of the trace's rate over time (for a plot beside measured latency): seconds from the start, Mbit/s. */
+export interface RatePoint {
+  t: number;
+  upMbps?: number;
+  downMbps?: number;
+}
+
+/** The replayed rates as a step series, one point where each step was applied (its real time, not its planned one). */
+export function rateSeries(steps: readonly AppliedStep[]): RatePoint[] {
+  return steps.map((s) => {
+    const p: RatePoint = { t: s.appliedS };
+    if (s.upMbps !== undefined) p.upMbps = s.upMbps;
+    if (s.downMbps !== undefined) p.downMbps = s.downMbps;
+    return p;
+  });
+}
