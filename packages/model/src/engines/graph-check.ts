@@ -1,7 +1,19 @@
-import { declaredPerSample, estimateWorkingMemory, inferShapes, type ModelProto } from '@mtl-split/onnx';
+import {
+  declaredPerSample,
+  dimsOf,
+  ELEM_TYPES,
+  elemTypeName,
+  elemTypeOf,
+  estimateWorkingMemory,
+  inferShapes,
+  realInputs,
+  type ModelProto,
+} from '@mtl-split/onnx';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
-import { inputSpec } from './common.js';
+import type { TaskInfo } from '../types.js';
+import { inputSpecs, taskInfo, tensorsOf } from './common.js';
+import type { InputSpec } from './types.js';
 
 /** Default bound on a graph's estimated working memory per sample, MiB (`maxSampleMb`, MTL_SPLIT_MAX_SAMPLE_MB). */
 export const DEFAULT_MAX_SAMPLE_MB = 512;
@@ -40,45 +52,69 @@ function checkTasksMetadata(dir: string, m: Manifest, graph: ModelProto): void {
   if (got !== want) throw new ModelError(`bundle '${dir}': the tasks or class names in model.onnx's metadata differ from manifest.json's`);
 }
 
+function checkInputs(dir: string, graph: ModelProto, inputs: readonly InputSpec[]): void {
+  const declared = new Map(realInputs(graph).map((v) => [v.name ?? '', v]));
+  inputs.forEach((input, k) => {
+    const v = declared.get(input.name);
+    const what = k === 0 ? "the manifest's onnx.input" : `the manifest's inputs[${k}]`;
+    if (!v) throw new ModelError(`bundle '${dir}': model.onnx has no input '${input.name}' (${what})`);
+    const per = (dimsOf(v) ?? []).slice(1);
+    if (!same(per, input.shape)) {
+      throw new ModelError(
+        `bundle '${dir}': model.onnx input '${input.name}' is ${fmt(['N', ...per])} per batch, the manifest says [N,${input.shape.join(',')}]`,
+      );
+    }
+    const dtype = input.dtype ?? 'float32';
+    if (elemTypeOf(v) !== ELEM_TYPES[dtype]) {
+      throw new ModelError(
+        `bundle '${dir}': model.onnx input '${input.name}' is of ONNX element type ${elemTypeOf(v)} (${elemTypeName(elemTypeOf(v)) ?? 'other'}), the manifest says ${dtype}`,
+      );
+    }
+  });
+}
+
+function checkOutputs(dir: string, graph: ModelProto, t: TaskInfo, shapes: ReadonlyMap<string, readonly number[]>, typed: boolean): void {
+  for (const o of t.outputs) {
+    const out = declaredPerSample(graph, o.name);
+    if (!out) throw new ModelError(`bundle '${dir}': model.onnx has no output '${o.name}' for the manifest's task '${t.name}'`);
+    const inferred = shapes.get(o.name)?.slice(1);
+    for (const s of [out, inferred]) {
+      if (!s || same(s, o.shape)) continue;
+      const says = typed
+        ? `the manifest's task '${t.name}' says [N,${o.shape.join(',')}]`
+        : `the manifest's task has ${t.classes.length} classes`;
+      throw new ModelError(`bundle '${dir}': model.onnx output '${o.name}' is ${fmt(['N', ...s])}, ${says}`);
+    }
+  }
+}
+
 /**
- * Checks a bundle's graph against its manifest before any session is made: the input's per-sample shape,
- * each task's output (present, [N, classes]), the tasks and class names of our exports' metadata, each split
- * point's shape (where the graph's shapes can be inferred statically), and the estimated per-sample working
- * memory against `limitMb`. One-line ModelError naming model.onnx and what differs.
+ * Checks a bundle's graph against its manifest before any session is made: every input's per-sample shape
+ * and element type, each task's outputs (present, of their shape: [N, classes] for a classification task
+ * without `outputs`), the tasks and class names of our exports' metadata, the shape of each tensor crossing
+ * each split point (where the graph's shapes can be inferred statically), and the estimated per-sample
+ * working memory against `limitMb`. One-line ModelError naming model.onnx and what differs.
  */
 export function checkGraph(dir: string, m: Manifest, graph: ModelProto, limitMb: number): void {
-  const input = inputSpec(m);
-  const declared = declaredPerSample(graph, input.name);
-  if (!declared) throw new ModelError(`bundle '${dir}': model.onnx has no input '${input.name}' (the manifest's onnx.input)`);
-  if (!same(declared, input.shape)) {
-    throw new ModelError(
-      `bundle '${dir}': model.onnx input '${input.name}' is ${fmt(['N', ...declared])} per batch, the manifest says [N,${input.shape.join(',')}]`,
-    );
-  }
-  const { shapes } = inferShapes(graph, new Map([[input.name, input.shape]]));
-  for (const t of m.tasks) {
-    const out = declaredPerSample(graph, t.name);
-    if (!out) throw new ModelError(`bundle '${dir}': model.onnx has no output '${t.name}' for the manifest's task '${t.name}'`);
-    const inferred = shapes.get(t.name)?.slice(1);
-    for (const s of [out, inferred]) {
-      if (s && !same(s, [t.classes.length])) {
+  const inputs = inputSpecs(m);
+  checkInputs(dir, graph, inputs);
+  const perSample = new Map(inputs.map((i) => [i.name, i.shape]));
+  const { shapes } = inferShapes(graph, perSample);
+  for (const t of m.tasks) checkOutputs(dir, graph, taskInfo(t), shapes, t.outputs !== undefined);
+  checkTasksMetadata(dir, m, graph);
+  for (const p of m.splitPoints) {
+    for (const t of tensorsOf(p, inputs)) {
+      const s = shapes.get(t.name)?.slice(1);
+      if (s && !same(s, t.shape)) {
+        const which = p.tensors ? ` tensor '${t.name}'` : '';
         throw new ModelError(
-          `bundle '${dir}': model.onnx output '${t.name}' is ${fmt(['N', ...s])}, the manifest's task has ${t.classes.length} classes`,
+          `bundle '${dir}': split point '${p.name}'${which} is ${fmt(s)} per sample in model.onnx, the manifest says ${fmt(t.shape)}`,
         );
       }
     }
   }
-  checkTasksMetadata(dir, m, graph);
-  for (const p of m.splitPoints) {
-    const s = shapes.get(p.name === 'input' ? input.name : (p.tensor ?? p.name))?.slice(1);
-    if (s && !same(s, p.shape)) {
-      throw new ModelError(
-        `bundle '${dir}': split point '${p.name}' is ${fmt(s)} per sample in model.onnx, the manifest says ${fmt(p.shape)}`,
-      );
-    }
-  }
   if (limitMb === Infinity) return;
-  const est = estimateWorkingMemory(graph, new Map([[input.name, input.shape]]));
+  const est = estimateWorkingMemory(graph, perSample);
   if (est.unknown.length) {
     const node = (graph.graph?.node ?? []).find((n) => (n.output ?? []).includes(est.unknown[0]));
     throw new ModelError(

@@ -53,7 +53,9 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
     inputs: [input],
     splitPoints: manifest.splitPoints,
     point: (name) => findPoint(bundle.id, manifest.splitPoints, name),
-    pointTensors: (point) => tensorsOf(net.point(point), net.inputs),
+    // our layers are NHWC: a rank-3 sample is [H, W, C]
+    pointTensors: (point) =>
+      tensorsOf(net.point(point), net.inputs).map((t) => (t.layout || t.shape.length !== 3 ? t : { ...t, layout: 'NHWC' })),
     async edgeRunner(point): Promise<EdgeRunner> {
       net.point(point);
       const h = half(point);
