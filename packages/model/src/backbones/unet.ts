@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { tf } from '@mtl-split/runtime';
 import { makeBlock, type Block } from '../blocks.js';
-import { ModelError } from '../errors.js';
 import { applyConv, conv, convFlops, convOutShape, type ConvLayer, type Scope, type Shape } from '../layers.js';
 import { emitConv } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
@@ -103,12 +102,6 @@ export const unet: BackboneFamily = {
   description: 'U-Net-like encoder: stride-2 conv stages with skip connections to one light decoder per dense task',
   build(inputShape, config, scope) {
     const cfg = parseConfig('unet', schema, config);
-    const f = 2 ** cfg.stages.length;
-    if ((inputShape[0] as number) % f !== 0 || (inputShape[1] as number) % f !== 0) {
-      throw new ModelError(
-        `invalid unet backbone config at stages: ${cfg.stages.length} stages need an input height and width divisible by ${f}, got ${inputShape[0]}x${inputShape[1]}`,
-      );
-    }
     const blocks: Block[] = [];
     let shapes: Shape[] = [inputShape];
     let names: string[] = ['input'];

@@ -1,68 +1,85 @@
 import type { tf } from '@mtl-split/runtime';
-import { concatChannels, emitConcatChannels, emitUpsample2, upsample2 } from '../backbones/unet-ops.js';
+import { concatChannels, cropTo, emitConcatChannels, emitCropTo, emitUpsample2, upsample2 } from '../backbones/unet-ops.js';
 import { ModelError } from '../errors.js';
-import { applyConv, conv, convFlops, convOutShape, convParams, type ConvLayer, type Shape } from '../layers.js';
+import { applyConv, type ConvLayer, conv, convFlops, convOutShape, convParams, type Shape } from '../layers.js';
 import { emitConv } from '../onnx/emit.js';
 import type { DenseHeadKind } from './dense-types.js';
 import { defaultDenseLoss, getDenseLoss } from './losses/registry.js';
 
+/** One decoder step: x2 upsampling of a map of shape `from`, cut to [h, w], concatenated with a skip, then `conv`. */
+interface UpStep {
+  conv: ConvLayer;
+  from: Shape;
+  /** The conv's input: [h, w, from channels + skip channels] (the final step: no skip). */
+  inShape: Shape;
+}
+
+function upStep(from: Shape, to: Shape, skipChannels: number, layer: ConvLayer): UpStep {
+  return { conv: layer, from, inShape: [to[0] as number, to[1] as number, (from[2] as number) + skipChannels] };
+}
+
 /**
  * One light decoder per dense task (hard parameter sharing: the encoder is shared, the decoders are
- * not). From the flow [skip1..skip(K-1), deepest]: for j = K-1..1, x2 nearest upsampling, concatenate
- * skip j, 3x3 conv (BN, ReLU) to `width`; then x2 to the input's resolution, 3x3 conv (BN, ReLU), and a
- * 1x1 conv (bias, linear) to the task's channels.
+ * not). From the flow [skip1..skip(K-1), deepest]: for j = K-1..1, x2 nearest upsampling (cut to skip
+ * j's size when the encoder rounded up), concatenate skip j, 3x3 conv (BN, ReLU) to `width`; then x2
+ * to the input's resolution, 3x3 conv (BN, ReLU), and a 1x1 conv (bias, linear) to the task's channels.
  */
 export const unetDecoder: DenseHeadKind = {
   name: 'unet-decoder',
   build(scope, task, flowShapes, outShape, spec) {
     const s = scope.child(task.name);
     const kind = task.kind ?? 'classification';
-    const channels = outShape[2] as number;
-    const deepest = flowShapes[flowShapes.length - 1] as Shape;
     const skips = flowShapes.slice(0, -1);
-    if ((deepest[0] as number) * 2 ** (skips.length + 1) !== outShape[0]) {
-      throw new ModelError(
-        `task '${task.name}': the decoder cannot reach ${outShape[0]}x${outShape[1]} from [${flowShapes.map((x) => x.join('x')).join(', ')}]`,
-      );
+    if (skips.length === 0) {
+      const got = flowShapes.map((x) => x.join('x')).join(', ');
+      throw new ModelError(`task '${task.name}': a unet decoder needs skips (an encoder of 2+ stages), got [${got}]`);
     }
-    const ups: { conv: ConvLayer; inShape: Shape }[] = [];
-    let cur = deepest;
+    const steps: UpStep[] = [];
+    let cur = flowShapes[flowShapes.length - 1] as Shape;
     for (let j = skips.length - 1; j >= 0; j--) {
       const skip = skips[j] as Shape;
-      const inShape = [skip[0] as number, skip[1] as number, (cur[2] as number) + (skip[2] as number)];
-      const c = conv(s, `up${j + 1}`, { k: 3, cin: inShape[2] as number, cout: spec.width, bn: spec.batchNorm });
-      ups.push({ conv: c, inShape });
-      cur = convOutShape(c, inShape);
+      const cin = (cur[2] as number) + (skip[2] as number);
+      const step = upStep(cur, skip, skip[2] as number, conv(s, `up${j + 1}`, { k: 3, cin, cout: spec.width, bn: spec.batchNorm }));
+      steps.push(step);
+      cur = convOutShape(step.conv, step.inShape);
     }
-    const fullIn = [(cur[0] as number) * 2, (cur[1] as number) * 2, cur[2] as number];
-    const full = conv(s, 'full', { k: 3, cin: spec.width, cout: spec.width, bn: spec.batchNorm });
-    const out = conv(s, 'out', { k: 1, cin: spec.width, cout: channels, act: 'linear' });
-    const lossName = defaultDenseLoss(task.name, kind, channels);
+    const full = upStep(cur, outShape, 0, conv(s, 'full', { k: 3, cin: spec.width, cout: spec.width, bn: spec.batchNorm }));
+    const out = conv(s, 'out', { k: 1, cin: spec.width, cout: outShape[2] as number, act: 'linear' });
+    const lossName = defaultDenseLoss(task.name, kind, outShape[2] as number);
     const loss = getDenseLoss(lossName);
-    const layers = [...ups.map((u) => u.conv), full, out];
+    const all = [...steps, full];
+    const up = (x: tf.Tensor4D, st: UpStep): tf.Tensor4D => cropTo(upsample2(x), st.inShape[0] as number, st.inShape[1] as number);
+    const emitUp = (g: Parameters<typeof emitUpsample2>[0], x: string, st: UpStep): string =>
+      emitCropTo(
+        g,
+        emitUpsample2(g, x),
+        (st.from[0] as number) * 2,
+        (st.from[1] as number) * 2,
+        st.inShape[0] as number,
+        st.inShape[1] as number,
+      );
     return {
       task: task.name,
       kind,
       outShape,
       lossName,
-      params: layers.reduce((a, l) => a + convParams(l), 0),
-      flops: ups.reduce((a, u) => a + convFlops(u.conv, u.inShape), 0) + convFlops(full, fullIn) + convFlops(out, fullIn),
+      params: all.reduce((a, st) => a + convParams(st.conv), 0) + convParams(out),
+      flops: all.reduce((a, st) => a + convFlops(st.conv, st.inShape), 0) + convFlops(out, full.inShape),
       apply(flow, ctx) {
         let x = flow[flow.length - 1] as tf.Tensor4D;
-        ups.forEach((u, i) => {
-          const skip = flow[skips.length - 1 - i] as tf.Tensor4D;
-          x = applyConv(u.conv, concatChannels([upsample2(x), skip]), ctx);
+        steps.forEach((st, i) => {
+          x = applyConv(st.conv, concatChannels([up(x, st), flow[skips.length - 1 - i] as tf.Tensor4D]), ctx);
         });
-        return applyConv(out, applyConv(full, upsample2(x), ctx), ctx);
+        return applyConv(out, applyConv(full.conv, up(x, full), ctx), ctx);
       },
       emit(g, flow, name) {
         let x = flow[flow.length - 1] as string;
-        ups.forEach((u, i) => {
-          const skip = flow[skips.length - 1 - i] as string;
-          x = emitConv(g, u.conv, emitConcatChannels(g, [emitUpsample2(g, x), skip]), u.inShape, `${s.prefix}.up${skips.length - i}`);
+        steps.forEach((st, i) => {
+          const joined = emitConcatChannels(g, [emitUp(g, x, st), flow[skips.length - 1 - i] as string]);
+          x = emitConv(g, st.conv, joined, st.inShape, `${s.prefix}.up${skips.length - i}`);
         });
-        const y = emitConv(g, full, emitUpsample2(g, x), fullIn, `${s.prefix}.full`);
-        return g.node('Identity', [emitConv(g, out, y, fullIn, `${s.prefix}.out`)], {}, name);
+        const y = emitConv(g, full.conv, emitUp(g, x, full), full.inShape, `${s.prefix}.full`);
+        return g.node('Identity', [emitConv(g, out, y, full.inShape, `${s.prefix}.out`)], {}, name);
       },
       loss: (output, target) => loss.loss(output, target),
     };
