@@ -5,6 +5,7 @@
 import type { ExecutorOutputs } from './types.js';
 
 function sliceEach(arrays: Record<string, Float32Array>, size: number, from: number, rows: number): Record<string, Float32Array> {
+  if (from === 0 && rows === size) return arrays; // the whole batch is this request's
   const out: Record<string, Float32Array> = {};
   for (const [name, a] of Object.entries(arrays)) {
     const per = a.length / size;
@@ -13,7 +14,7 @@ function sliceEach(arrays: Record<string, Float32Array>, size: number, from: num
   return out;
 }
 
-/** Rows [from, from + rows) of a batch of `size` samples (copies, so the batch's arrays can go). */
+/** Rows [from, from + rows) of a batch of `size` samples (copies, so the batch's arrays can go; the arrays themselves when all rows are asked). */
 export function sliceRows(o: ExecutorOutputs, size: number, from: number, rows: number): ExecutorOutputs {
   return { outputs: sliceEach(o.outputs, size, from, rows), probabilities: sliceEach(o.probabilities, size, from, rows) };
 }
