@@ -191,7 +191,7 @@ export class EdgeClient {
 
   /** The typed results of raw outputs computed here. */
   private local(raw: Record<string, TensorData>): TaskResult[] {
-    return localResults(this.net.tasks, raw, this.policy.tasks);
+    return localResults(this.net.tasks, raw, this.answerRequest);
   }
 
   /** Answers one sample (per-sample input(s) of the bundle's shape and layout). */

@@ -19,6 +19,8 @@ import { preflight } from './preflight.js';
 import { formatTable, groupResultFailures, noCloudAnswer } from './report.js';
 import { interruptHandler } from './interrupt.js';
 import type { EdgeResult } from './result.js';
+import { MapFiles } from './map-files.js';
+import { verifyFailure } from './verify.js';
 
 let bar: SingleBar | undefined;
 
@@ -39,6 +41,39 @@ function progressHooks(enabled: boolean): EdgeHooks {
     onProgress: (done, c) => bar?.update(done, { cloud: c.answeredByCloud, local: c.answeredLocally, failed: c.failed }),
     onSplitEnd: () => bar?.stop(),
   };
+}
+
+/**
+ * With `--json FILE`, the class maps and raw outputs of every answer written beside it (map-files.ts):
+ * the hooks that write them, around `base`'s, and each split point run's files once it ended.
+ */
+function mapHooks(
+  json: OutputTarget | undefined,
+  file: string | undefined,
+  base: EdgeHooks,
+): { hooks: EdgeHooks; files: Map<string, EdgeResult['files']>; close: () => void } {
+  const files = new Map<string, EdgeResult['files']>();
+  if (!json || json.toStdout || file === undefined) return { hooks: base, files, close: () => undefined };
+  const maps = new MapFiles(path.resolve(file));
+  const hooks: EdgeHooks = {
+    ...base,
+    onSplitStart: (split, total) => {
+      base.onSplitStart?.(split, total);
+      maps.start(total);
+    },
+    onAnswer: (split, index, a) => maps.add(split, index, a),
+    onSplitEnd: (r) => {
+      base.onSplitEnd?.(r);
+      files.set(r.split, maps.finish(r.split));
+    },
+  };
+  return { hooks, files, close: () => maps.close() };
+}
+
+/** Exits 1 naming the first output that differs when `--verify` found the split not computing what the network computes. */
+function checkVerified(results: readonly EdgeResult[]): void {
+  const bad = results.find((r) => r.verify && !r.verify.passed);
+  if (bad?.verify) throw new CliExit(EXIT.failure, verifyFailure(bad.split, bad.verify));
 }
 
 /**
@@ -82,6 +117,12 @@ function printResults(human: NodeJS.WritableStream, results: EdgeResult[]): void
   if (preds.length > shown.length) human.write(`… ${preds.length - shown.length} more inputs in the JSON (--json)\n`);
 }
 
+/** A result with the map files of its split point run, when any were written. */
+function withFiles(r: EdgeResult, files: Map<string, EdgeResult['files']>): EdgeResult {
+  const f = files.get(r.split);
+  return f ? { ...r, files: f } : r;
+}
+
 async function main(): Promise<void> {
   let opts: EdgeCliOptions;
   let json: OutputTarget | undefined;
@@ -120,12 +161,19 @@ async function main(): Promise<void> {
         log.info({ from: s.from, to: s.to, rttMs: s.rttMs, upKBps: s.upKBps }, `edge: auto: ${s.from} -> ${s.to} (${s.why})`),
       ...(trace ? { onRequest: (r) => void trace!.write(`${JSON.stringify(r)}\n`) } : {}),
     };
-    const results = (await runEdge({ ...opts, signal: abort.signal }, hooks)).map(groupResultFailures);
+    const maps = mapHooks(json, opts.json, hooks);
+    let results: EdgeResult[];
+    try {
+      results = (await runEdge({ ...opts, signal: abort.signal }, maps.hooks)).map((r) => withFiles(groupResultFailures(r), maps.files));
+    } finally {
+      maps.close();
+    }
     if (trace) await new Promise<void>((r) => trace!.end(r));
     printResults(human, results);
     const out = opts.split === ALL ? results : (results[0] ?? null); // null: interrupted before any run
     json?.write(`${JSON.stringify(out, null, 2)}\n`);
     if (abort.signal.aborted) throw new CliExit(EXIT.interrupted);
+    checkVerified(results);
     // the run ended, but some requests failed (with --fallback none, or errors the edge cannot answer for)
     const failed = results.reduce((a, r) => a + r.failed, 0);
     if (failed > 0)

@@ -5,6 +5,32 @@ import { choiceOption, createProgram, errorMessage, intOption, numberOption, par
 import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
 import { EDGE_DEFAULTS as D, parseEdgeSpec, type EdgeRunSpec } from './spec.js';
+import { ANSWER_FORMS, type AnswerCodecChoice, type AnswerForm } from './answers/types.js';
+
+/** A repeatable flag's values, in order. */
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `--answer TASK=FORM[:COMPRESS]` values as the answer codecs by task; every malformed one named in one message. */
+const answersOption = z.array(z.string()).transform((list, ctx) => {
+  const out: Record<string, AnswerCodecChoice> = {};
+  const bad: string[] = [];
+  for (const a of list) {
+    const m = /^([^=]+)=([^:]+)(?::(.+))?$/.exec(a);
+    if (
+      !m ||
+      !(ANSWER_FORMS as readonly string[]).includes(m[2]) ||
+      (m[3] !== undefined && !(COMPRESSIONS as readonly string[]).includes(m[3]))
+    )
+      bad.push(`'${a}'`);
+    else out[m[1]] = { form: m[2] as AnswerForm, ...(m[3] ? { compress: m[3] } : {}) };
+  }
+  if (bad.length)
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid --answer ${bad.join(', ')}: TASK=FORM[:COMPRESS], FORM one of ${ANSWER_FORMS.join(', ')}, COMPRESS one of ${COMPRESSIONS.join(', ')}`,
+    });
+  return list.length ? out : undefined;
+});
 
 const int = intOption;
 
@@ -43,7 +69,15 @@ const schema = z.object({
   quality: int('--quality', 1, 100),
   verify: z.boolean().optional(),
   fallback: choiceOption('--fallback', ['local', 'none']),
-  inputs: z.string().min(1, '--inputs needs random or a folder').optional(),
+  inputs: z
+    .array(z.string().min(1, '--inputs needs random, a folder or NAME=SOURCE'))
+    .transform((a) => (a.length === 0 ? undefined : a.length === 1 ? a[0] : a)),
+  tasks: z
+    .string()
+    .optional()
+    .transform((v) => v?.split(',').map((t) => t.trim()))
+    .refine((v) => v === undefined || (v.length > 0 && v.every((t) => t.length > 0)), '--tasks needs task names separated by commas'),
+  answer: answersOption,
   busyPoll: z.boolean().optional(),
   hedge: z.boolean(),
   progress: z.boolean(),
@@ -112,15 +146,27 @@ function edgeProgram(): Command {
     )
     .option('--backend <name>', 'tfjs backend with --runtime tfjs (tensorflow, wasm, cpu)')
     .option(
-      '--inputs <random|dir>',
-      "instead of --dataset: seeded random images, or the PNG/JPEG files of a folder (resized and preprocessed as the manifest says); prints each input's top class per task",
+      '--inputs <random|dir|name=source>',
+      'instead of --dataset: seeded random inputs, the PNG/JPEG files of a folder (resized and preprocessed as the manifest says), or a labelled test set folder (labels.json: every input and the labels; per-task metrics); several inputs: NAME=random|DIR each (repeat the flag)',
+      collect,
+      [] as string[],
+    )
+    .option('--tasks <names>', 'ask the cloud for these tasks only, e.g. depth,seg (default: every task)')
+    .option(
+      '--answer <task=form[:compress]>',
+      `how the cloud answers a task (repeatable): ${ANSWER_FORMS.join(', ')} (classes: per-pixel classes of a segmentation task, lossless; the others its raw outputs), optionally with a lossless stage, e.g. --answer seg=classes --answer depth=f16:zstd`,
+      collect,
+      [] as string[],
     )
     .option(
       '--fallback <policy>',
       'when the cloud cannot answer in time (unavailable, deadline, broken stream, circuit open): local = compute the rest here (same answer as the whole network), none = count it failed',
       D.fallback,
     )
-    .option('--verify', 'also run the whole model locally and report the largest difference from the split answers (maxAbsDiff)')
+    .option(
+      '--verify',
+      'compare every raw output the cloud answers (asked as f32) with the whole network run here (the cloud half on the decoded frames for a lossy codec), within a tolerance per task kind; exit 1 naming the task, output and element that differ',
+    )
     .option(
       '--no-hedge',
       'with --fallback local, wait for the deadline instead of answering locally after max(250 ms, 4 x p99 of recent round trips)',
@@ -149,8 +195,8 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   if (o.level !== undefined && (o.level < stage.minLevel || o.level > stage.maxLevel)) {
     throw new UsageError(`invalid --level ${o.level} for --compress ${o.compress}: valid are ${stage.minLevel}..${stage.maxLevel}`);
   }
-  const { json, trace, progress, ...settings } = o;
+  const { json, trace, progress, answer, ...settings } = o;
   // the flags checked above (messages naming them); the run's settings and their defaults are spec.ts's
-  const spec = parseEdgeSpec({ ...settings, ...(rate !== undefined ? { ratePerS: rate } : {}) });
+  const spec = parseEdgeSpec({ ...settings, ...(rate !== undefined ? { ratePerS: rate } : {}), ...(answer ? { answers: answer } : {}) });
   return { ...spec, json, trace, progress, ...(security.tls || security.token !== undefined ? { security } : {}) };
 }

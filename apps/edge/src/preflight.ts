@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '@mtl-split/cli';
 import { compressionAvailable } from '@mtl-split/codec';
-import { readManifest } from '@mtl-split/model/infer';
+import { readManifest, type Manifest } from '@mtl-split/model/infer';
 import { EDGE_ONLY, SPLIT_CHOICES } from '@mtl-split/stats';
 import type { EdgeCliOptions } from './options.js';
+import { answerProblems } from './answers/check.js';
 
 /**
  * Checks what the command line names before anything loads (usage errors, exit 2): the --model folder,
@@ -14,17 +15,19 @@ export function preflight(o: EdgeCliOptions): void {
   if (!existsSync(o.model) || !statSync(o.model).isDirectory()) throw new UsageError(`invalid --model '${o.model}': no such folder`);
   if (!compressionAvailable(o.compress)) throw new UsageError(`--compress ${o.compress} cannot run on this machine`);
   if (!o.cloud && o.split !== EDGE_ONLY) throw new UsageError('--cloud HOST:PORT is required unless --split edge-only');
-  const points = manifestSplitPoints(o.model);
-  if (!points) return;
+  const manifest = manifestOf(o.model);
+  if (!manifest) return;
+  const problems = answerProblems(manifest.tasks, o);
+  const points = manifest.splitPoints.map((p) => p.name);
   const valid = [...points, ...SPLIT_CHOICES];
-  if (!valid.includes(o.split)) throw new UsageError(`invalid --split '${o.split}': valid are ${valid.join(', ')}`);
+  if (points.length && !valid.includes(o.split)) problems.unshift(`invalid --split '${o.split}': valid are ${valid.join(', ')}`);
+  if (problems.length) throw new UsageError(problems.join('; '));
 }
 
-function manifestSplitPoints(dir: string): string[] | undefined {
+function manifestOf(dir: string): Manifest | undefined {
   try {
     // the bundle reader: a FIFO, a link out of the folder or an oversized manifest.json is refused, never read
-    const names = readManifest(dir).splitPoints.map((p) => p.name);
-    return names.length ? names : undefined;
+    return readManifest(dir);
   } catch {
     return undefined;
   }

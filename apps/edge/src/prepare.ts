@@ -43,7 +43,7 @@ export async function sampleSource(o: PrepareSpec, manifest: Manifest, net: Spli
   try {
     if (o.inputs === undefined && !manifest.dataset) {
       throw new EdgeError(
-        `bundle '${net.id}' has no dataset (it was imported): give --inputs random, --inputs DIR (PNG/JPEG files or a labelled test set) or NAME=SOURCE per input`,
+        `bundle '${net.id}' has no dataset (it was imported): give --inputs random or --inputs DIR (PNG/JPEG files or a labelled test set), or NAME=SOURCE per input`,
       );
     }
     if (o.inputs === undefined) return { kind: 'dataset', dataset: datasetFor(o.dataset, manifest, net, o.n) };

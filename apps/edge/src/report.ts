@@ -37,6 +37,44 @@ export function noCloudAnswer(results: readonly EdgeResult[]): string | undefine
   return `no request of ${n} was answered by the cloud${why ? ` (e.g. ${why})` : ''}: is it down, or is --cloud wrong?`;
 }
 
+const METRIC_LABELS: Record<string, (v: number) => string> = {
+  pixelAccuracy: (v) => `pixel accuracy ${f(v * 100)}%`,
+  meanIoU: (v) => `mIoU ${v.toFixed(4)}`,
+  meanAbsoluteError: (v) => `MAE ${v.toPrecision(4)}`,
+  meanRelativeError: (v) => `relative ${f(v * 100)}%`,
+  rootMeanSquaredError: (v) => `RMSE ${v.toPrecision(4)}`,
+};
+
+/**
+ * Per split point, each task beyond classification (whose accuracy is a column): its metrics where the
+ * samples have labels, else each output's shape and value range; and what --verify found.
+ */
+export function taskLines(r: EdgeResult): string[] {
+  const out: string[] = [];
+  const scored = Object.entries(r.metrics ?? {}).filter(([, m]) => m.accuracy === undefined);
+  for (const [task, m] of scored) {
+    const parts = Object.entries(m).map(([k, v]) => (v === null ? `${k} n/a` : (METRIC_LABELS[k]?.(v) ?? `${k} ${v}`)));
+    out.push(`${r.split}: ${task}: ${parts.join(', ')}`);
+  }
+  for (const [task, outputs] of Object.entries(r.outputs ?? {})) {
+    if (r.metrics?.[task] || !outputs.length) continue;
+    const parts = outputs.map(
+      (o) => `${o.output} [${o.shape.join(',')}] ${o.min === null ? 'n/a' : `${o.min.toPrecision(4)}..${o.max?.toPrecision(4)}`}`,
+    );
+    out.push(`${r.split}: ${task}: ${parts.join('; ')}`);
+  }
+  const v = r.verify;
+  if (v) {
+    const max = Math.max(0, ...Object.values(v.maxAbsDiff));
+    out.push(
+      v.passed
+        ? `${r.split}: verify passed: ${v.compared} values equal the ${v.reference === 'whole' ? 'whole network' : 'cloud half run here'} (largest |difference| ${max.toExponential(2)})`
+        : `${r.split}: verify FAILED: ${v.mismatches} of ${v.compared} values differ; first: task '${v.first?.task}', output '${v.first?.output}', sample ${v.first?.sample}, element ${v.first?.element}`,
+    );
+  }
+  return out;
+}
+
 /** Human-readable table of results (one row per split point); a split point with no answer shows n/a. */
 export function formatTable(results: readonly EdgeResult[]): string {
   const tasks = [...new Set(results.flatMap((r) => Object.keys(r.accuracy)))];
@@ -94,6 +132,7 @@ export function formatTable(results: readonly EdgeResult[]): string {
     for (const g of groupFailures(r.fallbacks ?? []))
       out.push(`${r.split}: ${g.count} answered locally after ${g.status}, e.g. ${g.example}`);
     for (const g of r.refused ?? []) out.push(`${r.split}: ${g.count} answer(s) refused: ${g.reason}`);
+    out.push(...taskLines(r));
     if (r.interrupted) out.push(`${r.split}: interrupted after ${r.samples} samples`);
     if (cloudNeverAnswered(r)) out.push(`${r.split}: no request was answered by the cloud`);
     if (r.auto) {

@@ -5,7 +5,10 @@
  * its spawned-edge arguments from them and validates the results. It runs no app code: zod only.
  */
 import { z } from 'zod';
-import { ANSWER_FORMS } from './answers/types.js';
+
+/** How a task's answer comes back from the cloud (AnswerCodec.form of the proto): per-pixel classes, or the raw outputs in a codec. */
+export const ANSWER_FORMS = ['classes', 'f32', 'f16', 'int8'] as const;
+export type AnswerForm = (typeof ANSWER_FORMS)[number];
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 

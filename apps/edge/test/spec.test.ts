@@ -43,6 +43,38 @@ describe('the edge run contract (spec.ts)', () => {
     expect(back).toEqual(settings);
   });
 
+  it('--tasks, --answer and --inputs per input parse into the settings, and edgeArgs gives them back', () => {
+    const o = parseEdgeArgs([
+      '--model',
+      'm',
+      '--tasks',
+      'depth,seg',
+      '--answer',
+      'seg=classes',
+      '--answer',
+      'depth=f16:zstd',
+      '--inputs',
+      'rgb=random',
+      '--inputs',
+      'depth=pics',
+    ]);
+    expect(o.tasks).toEqual(['depth', 'seg']);
+    expect(o.answers).toEqual({ seg: { form: 'classes' }, depth: { form: 'f16', compress: 'zstd' } });
+    expect(o.inputs).toEqual(['rgb=random', 'depth=pics']);
+    expect(parseEdgeArgs(['--model', 'm', '--inputs', 'random']).inputs).toBe('random');
+    const args = edgeArgs(o);
+    expect(args.join(' ')).toContain('--tasks depth,seg --answer seg=classes --answer depth=f16:zstd');
+    const { json: _j, trace: _t, progress: _p, ...back } = parseEdgeArgs(args);
+    const { json: _j2, trace: _t2, progress: _p2, ...want } = o;
+    expect(back).toEqual(want);
+  });
+
+  it('every malformed --answer is named in one usage error with the valid forms', () => {
+    expect(() => parseEdgeArgs(['--model', 'm', '--answer', 'seg=png', '--answer', 'depth', '--answer', 'x=f32:lz4'])).toThrow(
+      "invalid --answer 'seg=png', 'depth', 'x=f32:lz4': TASK=FORM[:COMPRESS], FORM one of classes, f32, f16, int8",
+    );
+  });
+
   it('a worker job line takes any per-job setting and refuses unknown or per-process ones', () => {
     expect(WorkerJobSchema.safeParse({ id: 1, cloud: 'h:1', splits: ['block2'], mode: 'stream', level: 3 }).success).toBe(true);
     expect(WorkerJobSchema.safeParse({ id: 1, cloud: 'h:1', splits: ['block2'], bogus: 1 }).success).toBe(false);

@@ -5,7 +5,7 @@
  * segmentation: the class map, argmax over the channel axis of the output's layout.
  */
 import { argmaxRows, softmaxRows, type TaskInfo, type TensorData, type TensorInfo } from '@mtl-split/model/infer';
-import type { AnswerForm, ClassMap, OutputTensor, TaskResult } from './types.js';
+import type { AnswerForm, AnswerRequest, ClassMap, OutputTensor, TaskResult } from './types.js';
 
 /** The cloud's answer of one task for one sample, as the transport's client decodes it. */
 export interface CloudTask {
@@ -63,13 +63,22 @@ export function askedTasks(tasks: readonly TaskInfo[], want?: readonly string[])
   return want?.length ? tasks.filter((t) => want.includes(t.name)) : [...tasks];
 }
 
+/** Whether a task's answer carries its raw outputs: always for dense and detection, else when a raw form was asked. */
+function keepsRaw(t: TaskInfo, request: AnswerRequest | undefined): boolean {
+  if (t.kind === 'dense' || t.kind === 'detection') return true;
+  const form = request?.codecs?.[t.name]?.form;
+  return form !== undefined && form !== 'classes';
+}
+
 /**
  * The typed results of one sample from the raw outputs of a half run here, keyed by output name (the
- * HeadsRunner's answer for a batch of 1), for the tasks of `want` (all when absent).
+ * HeadsRunner's answer for a batch of 1): the tasks of the request (all when it names none), each as the
+ * cloud would answer it (classification and segmentation carry their raw outputs only when a raw form
+ * was asked), so a local fallback answers in the same types and fields as the cloud.
  */
-export function localResults(tasks: readonly TaskInfo[], raw: Record<string, TensorData>, want?: readonly string[]): TaskResult[] {
-  return askedTasks(tasks, want).map((t) =>
-    resultOf(
+export function localResults(tasks: readonly TaskInfo[], raw: Record<string, TensorData>, request?: AnswerRequest): TaskResult[] {
+  return askedTasks(tasks, request?.tasks).map((t) => {
+    const r = resultOf(
       t,
       t.outputs.map((o) => {
         const r = raw[o.name];
@@ -80,8 +89,9 @@ export function localResults(tasks: readonly TaskInfo[], raw: Record<string, Ten
           );
         return { output: o.name, shape: [...o.shape], data: r.data, form: 'local' as const };
       }),
-    ),
-  );
+    );
+    return keepsRaw(t, request) ? r : { ...r, outputs: [] };
+  });
 }
 
 /** The raw outputs of a cloud answer (every tensor but a 'classes' map), as per-sample tensors. */

@@ -5,10 +5,9 @@
  * the whole network run here) become the same types (build.ts).
  */
 import type { TaskKind } from '@mtl-split/model/infer';
+import { ANSWER_FORMS, type AnswerForm } from '../spec.js';
 
-/** How a task's answer comes back from the cloud (AnswerCodec.form of the proto). */
-export const ANSWER_FORMS = ['classes', 'f32', 'f16', 'int8'] as const;
-export type AnswerForm = (typeof ANSWER_FORMS)[number];
+export { ANSWER_FORMS, type AnswerForm };
 
 /** The forms a kind may ask for ('classes': per-pixel classes, segmentation only). */
 export const FORMS_OF: Record<TaskKind, readonly AnswerForm[]> = {
