@@ -13,6 +13,7 @@ import { readTraceFile, TRACE_FORMAT_NAMES, type ReadTraceOptions, type TraceFor
 import { TRACE_PRESET_NAMES, TRACE_PRESETS, type TracePresetName } from './presets.js';
 import { formatProbe, probeTrace } from './probe.js';
 import { binnedRates, traceStats } from './stats.js';
+import { sliceTrace } from './trace.js';
 
 const TOOL = 'trace';
 
@@ -74,13 +75,17 @@ function generate(o: { preset?: TracePresetName; params?: string; seconds: numbe
   console.log(`${o.out}: ${header[2]}`);
 }
 
-async function probe(file: string, o: ReadTraceOptions & { seconds?: number }): Promise<void> {
-  const trace = readTraceFile(file, o);
+async function probe(file: string, o: ReadTraceOptions & { seconds?: number; from: number }): Promise<void> {
+  const whole = readTraceFile(file, o);
+  if (o.from >= whole.durationS) throw new UsageError(`--from ${o.from} is past the trace's end (${whole.durationS} s)`);
+  const trace = sliceTrace(whole, o.from);
   const given = process.env.TOXIPROXY_URL;
   const server = given ? undefined : await startEmbeddedToxiproxy();
   try {
     const r = await probeTrace({ url: given ?? server!.url, trace, seconds: o.seconds });
-    console.log(`${file} against ${given ? `Toxiproxy at ${given}` : 'the embedded server'}: ${r.steps.length} steps applied`);
+    console.log(
+      `${file}${o.from ? ` from ${o.from} s` : ''} against ${given ? `Toxiproxy at ${given}` : 'the embedded server'}: ${r.steps.length} steps applied`,
+    );
     console.log(formatProbe(r.rows));
   } finally {
     await server?.close();
@@ -113,7 +118,8 @@ async function main(): Promise<void> {
     });
   withRead(program.command('probe').argument('<file>').description('replay a trace on a loopback link and measure it per second'))
     .option('--seconds <s>', 'how long (default: the trace, at most 60 s)', positive('--seconds'))
-    .action((file: string, o: ReadTraceOptions & { seconds?: number }) => {
+    .option('--from <s>', 'start this many seconds into the trace', wholeNumber('--from'), 0)
+    .action((file: string, o: ReadTraceOptions & { seconds?: number; from: number }) => {
       run = () => probe(file, o);
     });
   parseOrExit(program);

@@ -1,4 +1,13 @@
-export { KBPS_PER_MBPS, MIN_TOXIC_KBPS, intervalAt, repeatTrace, toxiproxyRate, type RateInterval, type RateTrace } from './trace.js';
+export {
+  KBPS_PER_MBPS,
+  MIN_TOXIC_KBPS,
+  intervalAt,
+  repeatTrace,
+  sliceTrace,
+  toxiproxyRate,
+  type RateInterval,
+  type RateTrace,
+} from './trace.js';
 export { TraceError } from './formats/problems.js';
 export type { TraceFormat, TraceParseOptions } from './formats/types.js';
 export { MAHIMAHI_PACKET_BYTES } from './formats/mahimahi.js';

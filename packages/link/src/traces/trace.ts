@@ -73,3 +73,15 @@ export function repeatTrace(trace: RateTrace, durationS: number): RateTrace {
   }
   return { source: trace.source, intervals, durationS };
 }
+
+/** The part of a trace from `fromS` to `toS` (default its end), shifted to start at 0. */
+export function sliceTrace(trace: RateTrace, fromS: number, toS = trace.durationS): RateTrace {
+  const end = Math.min(toS, trace.durationS);
+  const intervals: RateInterval[] = [];
+  for (const iv of trace.intervals) {
+    const a = Math.max(iv.startS, fromS);
+    const b = Math.min(iv.startS + iv.durationS, end);
+    if (b > a) intervals.push({ ...iv, startS: a - fromS, durationS: b - a });
+  }
+  return { source: `${trace.source} from ${fromS} s`, intervals, durationS: Math.max(0, end - fromS) };
+}
