@@ -18,7 +18,8 @@ export function profileReplaySpec(profile: Profile, durationS?: number): TraceRe
 /**
  * Replays a traced profile on a testbed proxy through the Toxiproxy HTTP API of `link` (embedded or
  * real): the proxy's constant shaping is removed and the replay's toxics take over. Resolves once the
- * first step is in force; `replay.startedAt` is the epoch ms of the trace's 0 s.
+ * first step is in force; `replay.startedAt` is the epoch ms of the trace's 0 s. Call `replay.clear()`
+ * before shaping the proxy with a constant profile again (the replay's toxics are not the proxy's own).
  */
 export async function startProfileReplay(
   link: LinkControl,
