@@ -25,16 +25,20 @@ function widen(r: ValueRange | undefined, data: Float32Array): ValueRange {
 
 /**
  * The value range of each of `tensors` (float tensors of the graph) over a batch of inputs fed to the
- * graph's input `input`: one ONNX Runtime session with those tensors added as outputs, run on chunks of
- * at most 64 samples. Throws OnnxError on a run that fails or a non-finite value.
+ * graph's input `input` (or to several inputs: `input` their names, `batch` one batch each, same size):
+ * one ONNX Runtime session with those tensors added as outputs, run on chunks of at most 64 samples.
+ * Throws OnnxError on a run that fails or a non-finite value.
  */
 export async function tensorRanges(
   m: ModelProto,
-  input: string,
+  input: string | readonly string[],
   tensors: readonly string[],
-  batch: TensorData,
+  batch: TensorData | readonly TensorData[],
   label: string,
 ): Promise<Map<string, ValueRange>> {
+  const names = typeof input === 'string' ? [input] : [...input];
+  const batches = Array.isArray(batch) ? [...(batch as readonly TensorData[])] : [batch as TensorData];
+  if (batches.length !== names.length) throw new OnnxError(`${label}: ${names.length} inputs, ${batches.length} batches`);
   const g = m.graph!;
   const existing = new Set((g.output ?? []).map((o) => o.name ?? ''));
   const extra = tensors.filter((t) => !existing.has(t));
@@ -43,12 +47,11 @@ export async function tensorRanges(
   const s = await OrtSession.create(encodeModel(probe), { label });
   const ranges = new Map<string, ValueRange>();
   try {
-    const [n, ...per] = batch.shape;
-    const size = per.reduce((a, b) => a * b, 1);
+    const n = batches[0].shape[0];
     for (let i = 0; i < n; i += CHUNK) {
       const k = Math.min(CHUNK, n - i);
-      const data = batch.data.subarray(i * size, (i + k) * size);
-      const out = await s.run({ [input]: { data, shape: [k, ...per] } }, tensors);
+      const feeds = Object.fromEntries(names.map((name, j) => [name, chunk(batches[j], i, k)]));
+      const out = await s.run(feeds, tensors);
       for (const t of tensors) ranges.set(t, widen(ranges.get(t), out[t].data));
     }
   } finally {
@@ -59,4 +62,11 @@ export async function tensorRanges(
       throw new OnnxError(`${label}: tensor '${t}' took non-finite values on the calibration batch`);
   }
   return ranges;
+}
+
+/** Samples i .. i + k of a batch. */
+function chunk(b: TensorData, i: number, k: number): TensorData {
+  const [, ...per] = b.shape;
+  const size = per.reduce((a, d) => a * d, 1);
+  return { data: b.data.subarray(i * size, (i + k) * size), shape: [k, ...per] };
 }
