@@ -84,12 +84,15 @@ describe('trace replay', () => {
     const proxy = await proxyToSink('hold');
     // 0-1 s 0.8 Mbit/s (100 KB/s), 1-3 s nothing, 3-5 s 0.8 Mbit/s
     const trace = parseTrace('0,0.8\n1,0\n3,0.8\n', 'hold-test');
-    const replay = await startTraceReplay({ url: target.url, proxy: proxy.name, spec: { up: trace } });
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const onStep = (s: { hold: { upstream: boolean } }): void => (s.hold.upstream ? holding() : undefined);
+    const replay = await startTraceReplay({ url: target.url, proxy: proxy.name, spec: { up: trace }, onStep });
     const t0 = replay.startedAt;
     const socket = await connect(proxy.port);
     let failed = false;
     socket.on('error', () => (failed = true)).on('close', () => (failed = true));
-    await sleepUntil(t0 + 1300);
+    await held; // the zero interval is in force (from 1 s)
     socket.write(Buffer.alloc(20_000, 2)); // 0.2 s worth at 100 KB/s
     await sleepUntil(t0 + 2000);
     const during = await toxics(proxy.name);
