@@ -5,6 +5,7 @@ import { dimsOf, nodeReads, realInputs } from './graph.js';
 import { inferElemTypes } from './probe.js';
 import { valueInfo } from './builder.js';
 import type { ModelProto, NodeProto, ValueInfoProto } from './proto.js';
+import { tensorLayouts, type Layout } from './layout.js';
 import { inferShapes } from './shapes.js';
 
 /** One tensor crossing a cut. */
@@ -14,6 +15,8 @@ export interface CrossingTensor {
   shape: number[];
   /** ONNX element type code (1 float32, 10 float16, 2 uint8, 7 int64 for an int64 graph input). */
   elemType: number;
+  /** Rank-4 tensors whose layout `tensorLayouts` judges from `CutOptions.inputLayouts`. */
+  layout?: Layout;
 }
 
 /** A cut of the graph: the tensors that cross from an edge part (the inputs' side) to a cloud part (every output). */
@@ -35,6 +38,8 @@ export interface CutOptions {
   inputShapes?: ReadonlyMap<string, readonly number[]>;
   /** Full shapes at batch 1 measured by a run (`probeShapes`), for tensors static inference cannot follow. */
   measured?: ReadonlyMap<string, readonly number[]>;
+  /** The graph inputs' layouts: crossing rank-4 tensors then carry theirs (`tensorLayouts`). */
+  inputLayouts?: ReadonlyMap<string, Layout>;
 }
 
 /** Default of `CutOptions.maxTensors`. */
@@ -93,7 +98,7 @@ export function findCuts(m: ModelProto, outputs: readonly string[], o: CutOption
   const dep = inputDependent(m);
   for (const out of outputs) if (!dep.has(out)) throw new OnnxError(`output '${out}' does not depend on the inputs`);
   const order = cutOrder(m, outputs, dep);
-  const crossing = crossingCheck(m, inputs, o.measured);
+  const crossing = crossingCheck(m, inputs, o);
   const lastUse = new Map<string, number>();
   order.forEach((n, k) => nodeReads(n).forEach((r) => dep.has(r) && lastUse.set(r, k)));
   const position = new Map<string, number>();
@@ -129,21 +134,23 @@ export function findCuts(m: ModelProto, outputs: readonly string[], o: CutOption
 function crossingCheck(
   m: ModelProto,
   inputs: ReadonlyMap<string, readonly number[]>,
-  measured: ReadonlyMap<string, readonly number[]> | undefined,
+  { measured, inputLayouts }: CutOptions,
 ): (t: string) => CrossingTensor | null {
   const types = inferElemTypes(m);
   const one = inferShapes(m, inputs, 1).shapes;
   const two = hasStaticBatch(m) ? null : inferShapes(m, inputs, 2).shapes;
+  const layouts = inputLayouts ? tensorLayouts(m, inputLayouts, new Map([...(measured ?? []), ...one])) : new Map<string, Layout>();
+  const withLayout = (c: CrossingTensor): CrossingTensor => (layouts.has(c.name) ? { ...c, layout: layouts.get(c.name) } : c);
   return (t) => {
     const elemType = types.get(t) ?? 1;
     const per = inputs.get(t);
-    if (per) return { name: t, shape: [...per], elemType };
+    if (per) return withLayout({ name: t, shape: [...per], elemType });
     if (!CROSSING_TYPES.has(elemType)) return null;
     const s1 = one.get(t) ?? measured?.get(t);
     if (!s1 || s1.length < 1 || s1[0] !== 1) return null;
     const s2 = two?.get(t);
     if (s2 && (s2.length !== s1.length || s2[0] !== 2 || s2.some((d, i) => i > 0 && d !== s1[i]))) return null;
-    return { name: t, shape: s1.slice(1), elemType };
+    return withLayout({ name: t, shape: s1.slice(1), elemType });
   };
 }
 

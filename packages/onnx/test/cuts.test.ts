@@ -68,6 +68,8 @@ describe('findCuts', () => {
       [8, 2, 2],
     ]);
     expect(new Set(cuts.map((c) => c.name)).size).toBe(cuts.length);
+    const withLayouts = findCuts(m, outputs, { inputLayouts: new Map([['x', 'NCHW']]) });
+    expect(withLayouts.flatMap((c) => c.tensors.map((t) => t.layout))).toEqual(cuts.flatMap((c) => c.tensors.map(() => 'NCHW')));
     // every single-tensor point of findCutTensors is a cut of size 1
     for (const p of findCutTensors(m, outputs)) expect(sets).toContainEqual([p.tensor]);
     const x = { x: randomInput('float32', [2, 8, 8], 3, 5) };
