@@ -110,8 +110,10 @@ describe('import of networks the project has never seen (tools/fixtures/onnx)', 
       expect(inputs.map((i) => ({ name: i.name, shape: i.shape, dtype: i.dtype }))).toEqual(f.inputs);
       expect(manifest.inputShape).toEqual(f.inputs[0].shape);
       for (const p of manifest.splitPoints) {
-        const sizes = p.tensors ? p.tensors.map((t) => t.shape) : [p.shape];
-        expect(p.bytesPerSample, p.name).toBe(sizes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1) * 4, 0));
+        const bytes = { float32: 4, float16: 2, uint8: 1, int64: 8 };
+        const first = p.name === 'input' ? f.inputs[0].dtype : 'float32';
+        const sizes = p.tensors ? p.tensors.map((t) => [t.shape, bytes[t.dtype]] as const) : [[p.shape, bytes[first]] as const];
+        expect(p.bytesPerSample, p.name).toBe(sizes.reduce((a, [s, b]) => a + s.reduce((x, y) => x * y, 1) * b, 0));
         if (p.name !== 'input') expect(p.range, p.name).toBeDefined();
       }
       const points = await everyPointAnswers(bundle, manifest.batch === 'one' ? 2 : 3);
@@ -214,6 +216,45 @@ describe('import of a graph that runs batch 1 only', () => {
       await net.close();
     }
     expect(await everyPointAnswers(bundle, 3)).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
+
+/** image float16 [N, 3, 8, 8] and camera int64 [N, 1]: Cast, Conv, Relu, Flatten, plus the camera id times a constant, one Gemm per task. */
+function float16AndInt64(): ModelProto {
+  const g = new GraphBuilder();
+  g.input('image', ['N', 3, 8, 8]);
+  g.input('camera', ['N', 1]);
+  const fill = (n: number, v: number) => Float32Array.from({ length: n }, (_, i) => v * (1 + (i % 7)));
+  const x = g.node('Cast', ['image'], { to: 1 });
+  const conv = g.node('Conv', [x, g.floats('w', fill(54, 0.05), [2, 3, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+  const f = g.node('Flatten', [g.node('Relu', [conv])], { axis: 1 });
+  const cam = g.node('Mul', [g.node('Cast', ['camera'], { to: 1 }), g.floats('k', fill(1, 0.5), [1])]);
+  const y = g.node('Add', [f, cam]);
+  for (const [name, k] of [
+    ['a', 3],
+    ['b', 2],
+  ] as const) {
+    g.node('Gemm', [y, g.floats(`${name}.w`, fill(128 * k, 0.01), [128, k])], {}, name);
+    g.output(name, ['N', k]);
+  }
+  const m = g.build({ producer: 'test', version: '1', graphName: 'typed' });
+  m.graph!.input![0].type!.tensorType!.elemType = 10;
+  m.graph!.input![1].type!.tensorType!.elemType = 7;
+  return m;
+}
+
+describe('import of float16 and int64 inputs', () => {
+  it('records both inputs with their dtypes; every split point answers what the whole network does', async () => {
+    const { manifest, onnx } = await analyzeOnnx(encodeModel(float16AndInt64()), 'typed.onnx', { id: 'typed' });
+    expect(manifest.inputs?.map((i) => `${i.name} ${i.dtype} [${i.shape.join(',')}]`)).toEqual([
+      'image float16 [3,8,8]',
+      'camera int64 [1]',
+    ]);
+    expect(manifest.splitPoints[0].tensors?.map((t) => t.name)).toEqual(['image', 'camera']);
+    manifest.splitPoints = await importRanges(onnx, manifest);
+    const bundle = join(dir, 'typed');
+    writeBundleDir(bundle, { 'model.onnx': onnx, 'manifest.json': JSON.stringify(manifest) });
+    expect(await everyPointAnswers(bundle, 3)).toBeGreaterThanOrEqual(3);
   }, 60_000);
 });
 

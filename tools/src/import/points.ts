@@ -8,7 +8,7 @@ import {
   type ModelProto,
   type NodeProto,
 } from '@mtl-split/onnx';
-import type { Manifest, TensorInfo } from '@mtl-split/model/infer';
+import { tensorBytes, type Manifest, type TensorInfo } from '@mtl-split/model/infer';
 import { RESERVED_SPLIT_NAMES } from '@mtl-split/stats';
 import { dtypeOf } from './dtypes.js';
 import { tasksNeeding, userCuts } from './blocks.js';
@@ -44,8 +44,6 @@ interface Found {
   cloud: ModelProto;
   edgeNodes: readonly NodeProto[];
 }
-
-const elements = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 function tensorInfo(c: Cut['tensors'][number], ctx: PointContext): TensorInfo {
   const given = ctx.inputs.find((i) => i.name === c.name);
@@ -87,7 +85,7 @@ function nameOf(f: Found, used: Set<string>): string {
 /**
  * The manifest's split points of `cuts` (`findCuts`, in network order): each named after the node after
  * which it falls (`input` for the graph inputs), its crossing tensors (`tensors` when several, else
- * `tensor` where the name differs), float32 bytes per sample (their sum), params and FLOPs per side. Cuts
+ * `tensor` where the name differs), bytes per sample (elements x dtype bytes, summed), params and FLOPs per side. Cuts
  * of several tensors inside a block or a task's head are left out (`userCuts`); adjacent cuts a user cannot
  * tell apart (the same shapes, only activations between) are merged into the later. Returns the points,
  * how many cuts were merged away, of how many kept, and how many were left out.
@@ -115,7 +113,7 @@ export function splitPoints(
     return {
       name,
       shape: [...f.tensors[0].shape],
-      bytesPerSample: f.tensors.reduce((a, t) => a + elements(t.shape) * 4, 0),
+      bytesPerSample: f.tensors.reduce((a, t) => a + tensorBytes(t), 0),
       edgeParams: edge.params,
       cloudParams: cloud.params,
       edgeFlops: Math.round(edge.flops),
