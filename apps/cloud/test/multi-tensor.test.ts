@@ -14,7 +14,7 @@ import { BundleExecutor } from '../src/executor.js';
 // unet-seg-depth, skip connections) served by the cloud's executor on ONNX Runtime behind a real server:
 // the cuts after its encoder stages are crossed by several tensors; the edge sends one frame per tensor and
 // gets the class map, the depth map and the scene probabilities of the whole network.
-const FIXTURE = resolve(ROOT, 'tools/fixtures/onnx/unet-seg-depth');
+const FIXTURES = resolve(ROOT, 'tools/fixtures/onnx');
 const root = mkdtempSync(join(tmpdir(), 'mtl-cloud-unet-'));
 let net: SplitNetwork;
 let server: SplitServer;
@@ -40,19 +40,29 @@ function tasksOf(d: Described): TaskSpec[] {
   }));
 }
 
+/** A fixture as a bundle, opened on ONNX Runtime and served by the cloud's executor on 127.0.0.1. */
+async function serve(name: string): Promise<{ net: SplitNetwork; server: SplitServer; client: SplitClient; close: () => Promise<void> }> {
+  const d = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Described;
+  const dir = join(root, name);
+  writeOnnxBundle(dir, decodeModel(readFileSync(join(FIXTURES, `${name}.onnx`)), name), tasksOf(d));
+  const net = await openNetwork(dir);
+  const server = await SplitServer.start(await BundleExecutor.create(net), { port: 0, maxMessageBytes: 64 << 20 });
+  const client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 30_000, maxMessageBytes: 64 << 20 });
+  const close = async (): Promise<void> => {
+    client.close();
+    await server.shutdown(1000);
+    await net.close();
+  };
+  return { net, server, client, close };
+}
+
+let closeUnet: () => Promise<void>;
 beforeAll(async () => {
-  const d = JSON.parse(readFileSync(`${FIXTURE}.json`, 'utf8')) as Described;
-  const dir = join(root, 'unet-seg-depth');
-  writeOnnxBundle(dir, decodeModel(readFileSync(`${FIXTURE}.onnx`), 'unet-seg-depth'), tasksOf(d));
-  net = await openNetwork(dir);
-  server = await SplitServer.start(await BundleExecutor.create(net), { port: 0, maxMessageBytes: 64 << 20 });
-  client = await SplitClient.connect(`127.0.0.1:${server.port}`, { deadlineMs: 30_000, maxMessageBytes: 64 << 20 });
+  ({ net, server, client, close: closeUnet } = await serve('unet-seg-depth'));
 }, 120_000);
 
 afterAll(async () => {
-  client?.close();
-  await server?.shutdown(1000);
-  await net?.close();
+  await closeUnet?.();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -101,4 +111,33 @@ describe('a multi-tensor cut of an encoder-decoder through the cloud', () => {
     );
     expect(seg.tensors[0].bytes).toBeLessThanOrEqual(2 * 64 * 64 + 64);
   });
+
+  it('takes every input at input: two float inputs (RGB-D) as two frames, a uint8 image as a u8 frame', async () => {
+    for (const [name, codecs] of [
+      ['rgbd-fusion', ['f32', 'f16']],
+      ['uint8-input', ['u8']],
+    ] as const) {
+      const s = await serve(name);
+      try {
+        const d = await s.client.describe();
+        const xs = d.inputs.map((i, k) => randomInput(i.dtype, i.shape, 2, 11 + k));
+        expect(d.splitPoints[0].tensors.map((t) => t.dtype)).toEqual(d.inputs.map((i) => i.dtype));
+        const whole = await (await s.net.wholeRunner()).runAll(xs);
+        const ans = await s.client.infer(
+          'input',
+          xs.map((x, k) => encode(x, { codec: codecs[k] })),
+        );
+        for (const t of ans.tasks) {
+          if (t.kind === 'classification') {
+            Array.from(softmaxRows(whole[t.task])).forEach((p, i) => expect(t.probabilities[i], `${name} ${t.task}`).toBeCloseTo(p, 2));
+          } else {
+            t.tensors[0].data.data.forEach((v, i) => expect(Math.abs(v - whole[t.task].data[i])).toBeLessThan(0.05));
+          }
+        }
+        if (name === 'uint8-input') expect(d.input).toMatchObject({ dtype: 'uint8', min: 0, max: 255 });
+      } finally {
+        await s.close();
+      }
+    }
+  }, 120_000);
 });
