@@ -47,12 +47,12 @@ const withRead = (c: Command): Command =>
 const mbps = (x: number): string => x.toFixed(3);
 
 function stats(files: string[], o: ReadTraceOptions): void {
-  console.log('trace  seconds  mean  p10  p50  p90 (Mbit/s, per second)  zero seconds');
-  for (const file of files) {
+  const rows = files.map((file) => {
     const s = traceStats(readTraceFile(file, o));
     const cols = [s.meanMbps, s.p10Mbps, s.p50Mbps, s.p90Mbps].map(mbps).join('  ');
-    console.log(`${file}  ${s.durationS.toFixed(1)}  ${cols}  ${s.zeroSeconds} (${(s.zeroFraction * 100).toFixed(1)}%)`);
-  }
+    return `${file}  ${s.durationS.toFixed(1)}  ${cols}  ${s.zeroSeconds} (${(s.zeroFraction * 100).toFixed(1)}%)`;
+  });
+  console.log(['trace  seconds  mean  p10  p50  p90 (Mbit/s, per second)  zero seconds', ...rows].join('\n'));
 }
 
 function fit(file: string, o: ReadTraceOptions & { threshold: number }): void {
