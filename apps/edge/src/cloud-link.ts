@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { TransportError, type InferAnswer, type InferStream, type SplitClient } from '@mtl-split/transport';
+import { TransportError, type InferAnswer, type InferOptions, type InferStream, type SplitClient } from '@mtl-split/transport';
 import { Hedge, hedgeReason, withHedge, type HedgeOptions } from './hedge.js';
 import { checkAnswer, checkDescription, watchConnections, WrongModelError, type Identity } from './identity.js';
 import { errorText } from './error-text.js';
@@ -14,12 +14,11 @@ export interface LinkRequest {
   answer?: AnswerRequest;
 }
 
-/** The client's options of one request: several frames, a task subset and answer codecs when asked. */
-function wireOptions(r: LinkRequest): Record<string, unknown> {
+/** The client's options of one request: a task subset and answer codecs when asked. */
+function wireOptions(r: LinkRequest): Omit<InferOptions, 'deadlineMs'> {
   const codecs = answerCodecList(r.answer);
   return {
     requestId: r.requestId,
-    ...(r.frames.length > 1 ? { frames: r.frames } : {}),
     ...(r.answer?.tasks?.length ? { tasks: [...r.answer.tasks] } : {}),
     ...(codecs.length ? { answerCodecs: codecs } : {}),
   };
@@ -192,7 +191,7 @@ export class CloudLink {
       const t0 = performance.now();
       const a = await (this.mode === 'stream'
         ? this.viaStream(point, r)
-        : this.client.infer(point, r.frames[0], { ...wireOptions(r), deadlineMs: r.deadlineMs }));
+        : this.client.infer(point, r.frames, { ...wireOptions(r), deadlineMs: r.deadlineMs }));
       await this.check(point, a);
       this.hedge?.observe(performance.now() - t0);
       this.consecutive = 0;
@@ -257,7 +256,7 @@ export class CloudLink {
       }, deadlineMs);
     });
     try {
-      return await Promise.race([s.infer(point, r.frames[0], wireOptions(r)), late]);
+      return await Promise.race([s.infer(point, r.frames, wireOptions(r)), late]);
     } finally {
       clearTimeout(timer);
     }

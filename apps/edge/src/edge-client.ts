@@ -7,9 +7,11 @@ import { AutoSplit, DEFAULT_AUTO, type AutoOptions, type AutoSwitch, type Candid
 import { cloudStages, fallbackStages, localStages, type AnswerTimings } from './stages.js';
 import type { EdgeRunSpec } from './spec.js';
 import { failureOf } from './error-text.js';
+import { protocolClients } from './oip-link.js';
 import { askedTasks, cloudResults, localResults } from './answers/build.js';
 import type { AnswerRequest, TaskResult } from './answers/types.js';
 import { encodeFrames } from './answers/wire.js';
+import { answerProblems } from './answers/check.js';
 import type { LinkRequest } from './cloud-link.js';
 
 /**
@@ -37,7 +39,7 @@ export interface EdgePolicy
 export interface EdgeClientOptions
   extends EdgePolicy,
     Pick<EdgeRunSpec, 'model' | 'cloud'>,
-    Partial<Pick<EdgeRunSpec, 'runtime' | 'threads' | 'deviceSlowdown'>> {
+    Partial<Pick<EdgeRunSpec, 'runtime' | 'threads' | 'deviceSlowdown' | 'protocol'>> {
   security?: ClientSecurity;
 }
 
@@ -119,7 +121,7 @@ export class EdgeClient {
       const clients: SplitClient[] = [];
       if (o.split !== EDGE_ONLY) {
         if (!o.cloud) throw new Error('a cloud address is needed unless the split is edge-only');
-        clients.push(...(await replicaClients(o.cloud, edgeChannel(o, o.security))));
+        clients.push(...protocolClients(o, net, await replicaClients(o.cloud, edgeChannel(o, o.security))));
       }
       return await EdgeClient.create(net, clients.length ? clients : undefined, o, events, { net: true, clients });
     } catch (err) {
@@ -138,6 +140,8 @@ export class EdgeClient {
   ): Promise<EdgeClient> {
     const local = policy.split === EDGE_ONLY;
     const isAuto = policy.split === AUTO;
+    const problems = answerProblems(net.tasks, policy);
+    if (problems.length) throw new Error(problems.join('; '));
     if (!local && !isAuto) net.point(policy.split);
     if (!local && !client) throw new Error('a cloud client is needed unless the split is edge-only');
     const clients = client === undefined ? [] : Array.isArray(client) ? [...(client as readonly SplitClient[])] : [client as SplitClient];

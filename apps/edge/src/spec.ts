@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 
-/** How a task's answer comes back from the cloud (AnswerCodec.form of the proto): per-pixel classes, or the raw outputs in a codec. */
-export const ANSWER_FORMS = ['classes', 'f32', 'f16', 'int8'] as const;
-export type AnswerForm = (typeof ANSWER_FORMS)[number];
+/** Protocols the edge speaks to a cloud. */
+export const PROTOCOLS = ['native', 'oip'] as const;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
@@ -36,12 +35,11 @@ export const EdgeSettingsSchema = z.object({
   tasks: z.array(z.string().min(1)).min(1).optional(),
   /**
    * How the cloud answers a task, by task name: form 'classes' (segmentation: per-pixel classes, lossless),
-   * 'f32', 'f16' or 'int8' (the raw output tensors), and the lossless stage of its frames (absent: the
+   * 'f32', 'f16' or 'int8' (the raw output tensors; the transport's ANSWER_FORMS and FORMS_OF_KIND, checked
+   * against the bundle's tasks when the run starts), and the lossless stage of its frames (absent: the
    * cloud's defaults). With `verify` every task is asked for 'f32'.
    */
-  answers: z
-    .record(z.string().min(1), z.object({ form: z.enum(ANSWER_FORMS), compress: z.string().min(1).optional() }).strict())
-    .optional(),
+  answers: z.record(z.string().min(1), z.object({ form: z.string().min(1), compress: z.string().min(1).optional() }).strict()).optional(),
   /** Samples, from the first. */
   n: int(1),
   /** Deadline of each request, ms (inside streams too). */
@@ -49,6 +47,8 @@ export const EdgeSettingsSchema = z.object({
   /** Requests in flight at once. */
   concurrency: int(1),
   mode: z.enum(['unary', 'stream']),
+  /** 'native': mtlsplit.v1.SplitInference; 'oip': the Open Inference Protocol's ModelInfer to each split point's model (oip-link.ts). */
+  protocol: z.enum(PROTOCOLS),
   /** Uncounted warm-up requests per split point. */
   warmup: int(0),
   /** Retries after UNAVAILABLE (not processed by the server). */
@@ -87,6 +87,7 @@ export const EDGE_DEFAULTS = {
   deadlineMs: 10_000,
   concurrency: 1,
   mode: 'unary',
+  protocol: 'native',
   warmup: 5,
   retries: 2,
   threads: 1,

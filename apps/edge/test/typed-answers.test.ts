@@ -57,17 +57,17 @@ describe('typed task results', () => {
 
   it("the cloud's answers (a 'classes' map, raw f16 depth, probabilities) give the same types as local ones", () => {
     const cloud = cloudResults(TASKS, [
-      { task: 'scene', probabilities: Float32Array.from([0.25, 0.75]), predicted: [1] },
+      { task: 'scene', probabilities: Float32Array.from([0.25, 0.75]), predicted: Int32Array.from([1]) },
       {
         task: 'seg',
         probabilities: new Float32Array(0),
-        predicted: [],
+        predicted: new Int32Array(0),
         tensors: [{ output: 'seg', form: 'classes', data: { data: Float32Array.from([2, 0, 1, 1]), shape: [1, 2, 2] } }],
       },
       {
         task: 'depth',
         probabilities: new Float32Array(0),
-        predicted: [],
+        predicted: new Int32Array(0),
         tensors: [{ output: 'depth', form: 'f16', data: { data: DEPTH, shape: [1, 1, 2, 2] } }],
       },
     ]);
@@ -80,7 +80,12 @@ describe('typed task results', () => {
     expect(cloud[2].kind === 'classification' && cloud[2].className).toBe('out');
     // raw segmentation logits from the cloud: the class map is computed here from them
     const rawSeg = cloudResults(TASKS, [
-      { task: 'seg', probabilities: new Float32Array(0), predicted: [], tensors: [{ output: 'seg', form: 'f32', data: raw.seg }] },
+      {
+        task: 'seg',
+        probabilities: new Float32Array(0),
+        predicted: new Int32Array(0),
+        tensors: [{ output: 'seg', form: 'f32', data: raw.seg }],
+      },
     ]);
     expect(rawSeg[0].kind === 'segmentation' && [...rawSeg[0].classMap.data]).toEqual([2, 0, 1, 1]);
   });

@@ -5,17 +5,14 @@
  * segmentation: the class map, argmax over the channel axis of the output's layout.
  */
 import { argmaxRows, softmaxRows, type TaskInfo, type TensorData, type TensorInfo } from '@mtl-split/model/infer';
-import type { AnswerForm, AnswerRequest, ClassMap, OutputTensor, TaskResult } from './types.js';
+import type { AnswerTensor, TaskAnswer } from '@mtl-split/transport';
+import type { AnswerRequest, ClassMap, OutputTensor, TaskResult } from './types.js';
 
-/** The cloud's answer of one task for one sample, as the transport's client decodes it. */
-export interface CloudTask {
-  task: string;
-  /** 1 x classes probabilities (classification). */
-  probabilities: Float32Array;
-  predicted: ArrayLike<number>;
+/** The cloud's answer of one task for one sample, as the transport's client decodes it (TaskAnswer). */
+export type CloudTask = Pick<TaskAnswer, 'task' | 'probabilities' | 'predicted'> & {
   /** Decoded tensor answers (absent or empty from clouds older than typed tasks). */
-  tensors?: readonly { output: string; form: string; data: TensorData }[];
-}
+  tensors?: readonly Pick<AnswerTensor, 'output' | 'form' | 'data'>[];
+};
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -102,7 +99,7 @@ function cloudOutputs(t: TaskInfo, a: CloudTask): OutputTensor[] {
       output: x.output,
       shape: t.outputs.find((o) => o.name === x.output)?.shape ?? x.data.shape.slice(1),
       data: x.data.data,
-      form: x.form as AnswerForm,
+      form: x.form,
     }));
 }
 

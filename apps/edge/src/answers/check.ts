@@ -13,7 +13,7 @@ export function answerProblems(tasks: readonly { name: string; kind?: TaskKind }
   for (const [task, c] of Object.entries(o.answers ?? {})) {
     const t = tasks.find((x) => x.name === task);
     if (!t) problems.push(`--answer ${task}: not a task of the bundle (valid are ${names.join(', ')})`);
-    else if (!FORMS_OF[t.kind ?? 'classification'].includes(c.form))
+    else if (!(FORMS_OF[t.kind ?? 'classification'] as readonly string[]).includes(c.form))
       problems.push(
         `--answer ${task}=${c.form}: a ${t.kind ?? 'classification'} task answers ${FORMS_OF[t.kind ?? 'classification'].join(', ')}`,
       );

@@ -4,22 +4,15 @@
  * network emits. The cloud's answers (the transport's TaskAnswer) and the local ones (the cloud half or
  * the whole network run here) become the same types (build.ts).
  */
-import type { TaskKind } from '@mtl-split/model/infer';
-import { ANSWER_FORMS, type AnswerForm } from '../spec.js';
+import type { AnswerForm } from '@mtl-split/transport';
 
-export { ANSWER_FORMS, type AnswerForm };
-
-/** The forms a kind may ask for ('classes': per-pixel classes, segmentation only). */
-export const FORMS_OF: Record<TaskKind, readonly AnswerForm[]> = {
-  classification: ['f32', 'f16', 'int8'],
-  segmentation: ['classes', 'f32', 'f16', 'int8'],
-  dense: ['f32', 'f16', 'int8'],
-  detection: ['f32', 'f16', 'int8'],
-};
+/** The answer forms (the transport's, the one definition) and those each kind may ask for. */
+export { ANSWER_FORMS, FORMS_OF_KIND as FORMS_OF, type AnswerForm } from '@mtl-split/transport';
 
 /** How to answer a task: its form and the lossless stage of its frames (absent: the cloud's defaults). */
 export interface AnswerCodecChoice {
-  form: AnswerForm;
+  /** An AnswerForm valid for the task's kind (checked when the run starts: answers/check.ts). */
+  form: string;
   compress?: string;
 }
 

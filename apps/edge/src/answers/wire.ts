@@ -5,7 +5,8 @@
  */
 import { encode, type EncodeOptions } from '@mtl-split/codec';
 import type { TensorData, TensorInfo } from '@mtl-split/model/infer';
-import type { AnswerRequest } from './types.js';
+import type { AnswerCodecOption } from '@mtl-split/transport';
+import type { AnswerForm, AnswerRequest } from './types.js';
 
 /** The codec settings of a run. */
 export type FrameOptions = Pick<EncodeOptions, 'codec' | 'compress' | 'quality' | 'level'>;
@@ -17,12 +18,14 @@ export function channelAxis(t: Pick<TensorInfo, 'layout'> | undefined, rank: num
 
 /** One frame per crossing tensor (`infos`: the point's tensors, same order). */
 export function encodeFrames(tensors: readonly TensorData[], infos: readonly TensorInfo[], o: FrameOptions): Uint8Array[] {
-  return tensors.map((t, i) =>
-    encode({ data: t.data, shape: t.shape }, { ...o, channelAxis: channelAxis(infos[i], t.shape.length) } as EncodeOptions),
-  );
+  return tensors.map((t, i) => encode({ data: t.data, shape: t.shape }, { ...o, channelAxis: channelAxis(infos[i], t.shape.length) }));
 }
 
-/** The answer codecs of a request as the proto's AnswerCodec list. */
-export function answerCodecList(a: AnswerRequest | undefined): { task: string; form: string; compress: string }[] {
-  return Object.entries(a?.codecs ?? {}).map(([task, c]) => ({ task, form: c.form, compress: c.compress ?? '' }));
+/** The answer codecs of a request as the client's list (forms checked against the tasks' kinds before: answers/check.ts). */
+export function answerCodecList(a: AnswerRequest | undefined): AnswerCodecOption[] {
+  return Object.entries(a?.codecs ?? {}).map(([task, c]) => ({
+    task,
+    form: c.form as AnswerForm,
+    ...(c.compress ? { compress: c.compress } : {}),
+  }));
 }
