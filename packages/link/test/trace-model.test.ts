@@ -74,6 +74,7 @@ describe('the shipped traces (testbed/traces)', () => {
   });
 });
 
+if (!fs.existsSync(SHARED)) console.log(`skipped the presets' checks against the public traces: ${SHARED} is absent`);
 describe.skipIf(!fs.existsSync(SHARED))('presets against the public traces they were fitted to', () => {
   it.each([
     ['lte-drive-up', 'mahimahi/ATT-LTE-driving.up', 0.5],
