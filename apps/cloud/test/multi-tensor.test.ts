@@ -17,7 +17,6 @@ import { BundleExecutor } from '../src/executor.js';
 const FIXTURES = resolve(ROOT, 'tools/fixtures/onnx');
 const root = mkdtempSync(join(tmpdir(), 'mtl-cloud-unet-'));
 let net: SplitNetwork;
-let server: SplitServer;
 let client: SplitClient;
 
 interface Described {
@@ -58,7 +57,7 @@ async function serve(name: string): Promise<{ net: SplitNetwork; server: SplitSe
 
 let closeUnet: () => Promise<void>;
 beforeAll(async () => {
-  ({ net, server, client, close: closeUnet } = await serve('unet-seg-depth'));
+  ({ net, client, close: closeUnet } = await serve('unet-seg-depth'));
 }, 120_000);
 
 afterAll(async () => {
