@@ -2,7 +2,9 @@ import {
   cutHalves,
   decodeModel,
   ELEM_TYPES,
+  elemTypeName,
   encodeModel,
+  inferElemTypes,
   inferShapes,
   ortVersion,
   tensorLayouts,
@@ -15,7 +17,7 @@ import { EDGE_ONLY } from '@mtl-split/stats';
 import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
-import type { TensorInfo } from '../types.js';
+import { DTYPES, type DType, type TensorInfo } from '../types.js';
 import { perSample } from './batch-one.js';
 import { checkTensors, copyTasks, findPoint, inputSpecs, multiEdge, multiHeads, outputNames, tensorsOf } from './common.js';
 import { checkGraph, maxSampleMb } from './graph-check.js';
@@ -38,6 +40,16 @@ function decode(dir: string, bytes: Uint8Array): ModelProto {
 function graphLayouts(graph: ModelProto, inputs: readonly InputSpec[]): Map<string, Layout> {
   const { shapes } = inferShapes(graph, new Map(inputs.map((i) => [i.name, i.shape])));
   return tensorLayouts(graph, new Map(inputs.map((i) => [i.name, i.layout])), shapes);
+}
+
+/** The dtype of every tensor of the graph whose element type is one of DTYPES (a one-tensor point records none). */
+function graphDtypes(graph: ModelProto): Map<string, DType> {
+  const out = new Map<string, DType>();
+  for (const [name, code] of inferElemTypes(graph)) {
+    const d = elemTypeName(code);
+    if (d && (DTYPES as readonly string[]).includes(d)) out.set(name, d as DType);
+  }
+  return out;
 }
 
 const asInfo = (i: InputSpec): TensorInfo => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout });
@@ -65,6 +77,7 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   const tasks = copyTasks(manifest.tasks);
   const outputs = outputNames(tasks);
   const layouts = graphLayouts(graph, inputs);
+  const types = graphDtypes(graph);
   const sessions = new SessionCache(o.maxSessions ?? DEFAULT_MAX_SESSIONS, sessionMaker(dir, threads));
   const batchOne = manifest.batch === 'one';
   /** Runs a session on feeds, fetching `fetch` (a batch-1-only network: one sample at a time). */
@@ -73,7 +86,8 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   const pointTensors = (point: string): TensorInfo[] =>
     tensorsOf(findPoint(id, manifest.splitPoints, point), inputs).map((t) => {
       const layout = t.layout ?? layouts.get(t.name);
-      return layout ? { ...t, layout } : t;
+      const dtype = types.get(t.name) ?? t.dtype;
+      return layout ? { ...t, dtype, layout } : { ...t, dtype };
     });
   const halves = (point: string) => {
     const ts = pointTensors(point);
