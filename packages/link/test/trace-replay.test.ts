@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOLD_LATENCY_MS, holdName, parseTrace, startEmbeddedToxiproxy, startTraceReplay } from '../src/index.js';
+import { HOLD_LATENCY_MS, holdName, Link, parseTrace, startEmbeddedToxiproxy, startTraceReplay } from '../src/index.js';
 import { connect, destroyClients } from './helpers/clients.js';
 import { startSink, type TestServer } from './helpers/servers.js';
 import { raw, startTarget, uniqueName, listenPort, type ApiTarget } from './helpers/target.js';
@@ -142,5 +142,27 @@ describe('trace replay', () => {
     expect(Date.now() - t).toBeLessThan(1000);
     expect(seen.slice(0, 2)).toEqual([0, 0.6]);
     await raw(target.url, 'DELETE', `/proxies/${proxy.name}`);
+  });
+});
+
+describe('Link.replayTrace', () => {
+  it('replays on a proxy of the Link client (TOXIPROXY_URL, else its own embedded server)', async () => {
+    const sink = await startSink();
+    servers.push(sink);
+    const link = await Link.connect();
+    try {
+      const p = await link.createProxy({ name: uniqueName('link_replay'), upstream: `127.0.0.1:${sink.port}` });
+      const replay = await link.replayTrace(p.name, { up: parseTrace('0,2\n', 'two'), base: { latencyMs: 10 }, durationS: 30 });
+      expect((await link.toxics(p.name)).map((t) => [t.name, t.attributes])).toEqual([
+        ['link_latency_up', { latency: 5, jitter: 0 }],
+        ['link_bandwidth_up', { rate: 250 }],
+        ['link_latency_down', { latency: 5, jitter: 0 }],
+      ]);
+      await replay.stop();
+      await replay.clear();
+      expect(await link.toxics(p.name)).toEqual([]);
+    } finally {
+      await link.close();
+    }
   });
 });

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../server/embedded-server.js';
 import { describeIssue } from '../server/request-bodies.js';
 import type { StreamDirection } from '../toxics/toxic-types.js';
+import { startTraceReplay, type AppliedStep, type TraceReplay } from '../traces/replay.js';
+import type { TraceReplaySpec } from '../traces/schedule.js';
 import { linkProfileSchema, profileToxics, PROFILE_TOXIC_PREFIX, type LinkProfile, type ToxicSpec } from './profile.js';
 
 export interface LinkConnectOptions {
@@ -179,6 +181,14 @@ export class Link {
         for (const spec of want) await this.api.post(base, spec);
       }
     }
+  }
+
+  /**
+   * Replays bandwidth traces on a proxy (see the README's "Bandwidth traces"): resolves once the first
+   * step is in force. Call `replay.clear()` (or `clearToxics`) before `applyProfile` again.
+   */
+  replayTrace(proxyName: string, spec: TraceReplaySpec, onStep?: (step: AppliedStep) => void): Promise<TraceReplay> {
+    return startTraceReplay({ url: this.url, proxy: proxyName, spec, onStep });
   }
 
   /** Removes every toxic from a proxy. */
