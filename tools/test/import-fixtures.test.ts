@@ -202,8 +202,12 @@ function foldedBatch(): ModelProto {
 
 describe('import of a graph that runs batch 1 only', () => {
   it("records batch 'one'; the engine runs a batch of 4 one sample at a time, and every split point answers", async () => {
-    const { manifest, onnx } = await analyzeOnnx(encodeModel(foldedBatch()), 'folded.onnx', { id: 'folded' });
+    const lines: string[] = [];
+    const { manifest, onnx } = await analyzeOnnx(encodeModel(foldedBatch()), 'folded.onnx', { id: 'folded', log: (l) => lines.push(l) });
     expect(manifest.batch).toBe('one');
+    expect(lines.join('\n')).toMatch(
+      /folded\.onnx: runs one sample at a time only \(ONNX Runtime run failed: .*Reshape.*\): recorded batch 'one'/,
+    );
     manifest.splitPoints = await importRanges(onnx, manifest);
     const bundle = join(dir, 'folded');
     writeBundleDir(bundle, { 'model.onnx': onnx, 'manifest.json': JSON.stringify(manifest) });

@@ -126,6 +126,12 @@ function preprocessOf(gi: GraphInputs, o: ImportOptions, problems: Problems): Ma
   return o.preprocess;
 }
 
+/** ONNX Runtime's reason on one short line: without the file's name and the kernel's source location. */
+function brief(why: string, file: string): string {
+  const text = why.replace(`${file}: `, '').replace(/\/onnxruntime_src\S*\s+\S+::\S+\([^)]*\)\s*/, '');
+  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
+}
+
 interface Checked {
   gi: GraphInputs;
   model: ModelProto;
@@ -152,7 +158,9 @@ async function check(m: ModelProto, file: string, o: ImportOptions): Promise<Che
   if (b.changed.length)
     log(`${shown}: its batch dimension was fixed at 1; rewritten to a symbolic N (${b.changed.join('; ')}), batch 2 checked`);
   if (b.batch === 'one')
-    log(`${shown}: runs one sample at a time only (${b.why}): recorded batch 'one', engines run a batch sample by sample`);
+    log(
+      `${shown}: runs one sample at a time only (${brief(b.why ?? '', file)}): recorded batch 'one', engines run a batch sample by sample`,
+    );
   log(`${shown}: measuring tensor shapes (one run)`);
   let shapes: Map<string, number[]>;
   try {
