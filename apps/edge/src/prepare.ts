@@ -8,6 +8,7 @@ import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, type SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import { cloudUnreachable } from './cloud-link.js';
 import { edgeChannel, replicaClients } from './edge-client.js';
+import { protocolClients } from './oip-link.js';
 import { EdgeError, asEdgeError } from './edge-error.js';
 import { neverReachable } from './misconfig.js';
 import { inputsSource } from './inputs.js';
@@ -18,7 +19,7 @@ import { errorText } from './error-text.js';
 /** The settings a run's preparation reads, and the credentials that travel beside them. */
 export type PrepareSpec = Pick<
   EdgeRunSpec,
-  'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback' | 'tasks'
+  'cloud' | 'codec' | 'dataset' | 'inputs' | 'n' | 'deadlineMs' | 'retries' | 'busyPoll' | 'fallback' | 'tasks' | 'protocol'
 > & { security?: ClientSecurity };
 
 /** Warnings of the preparation (a replica serving another bundle, a cloud not reachable yet). */
@@ -66,7 +67,7 @@ export async function connectCloud(
   if (!o.cloud) throw new EdgeError('--cloud HOST:PORT is required unless --split edge-only');
   let replicas: SplitClient[];
   try {
-    replicas = await replicaClients(o.cloud, edgeChannel(o, o.security));
+    replicas = protocolClients(o, net, await replicaClients(o.cloud, edgeChannel(o, o.security)));
   } catch (err) {
     throw asEdgeError(err);
   }

@@ -31,7 +31,7 @@ function quantise(
 }
 
 /** The raw contents of each input of the target's form for `data` ([n, ...shape] float32), in input order. */
-export function encodeInputs(t: OipTarget, data: Float32Array, n: number): Buffer[] {
+export function encodeInputs(t: Pick<OipTarget, 'point' | 'shape' | 'form'>, data: Float32Array, n: number): Buffer[] {
   const channels = t.shape[t.shape.length - 1];
   if (t.form === 'f32') return [bytesOf(data)];
   if (t.form === 'f16') {

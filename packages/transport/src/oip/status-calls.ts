@@ -3,7 +3,6 @@ import type * as grpc from '@grpc/grpc-js';
 import { VERSION } from '@mtl-split/cli';
 import { toTransportError } from '../errors.js';
 import type { GRPCInferenceServiceHandlers } from '../gen/inference/GRPCInferenceService.js';
-import type { ModelMetadataResponse } from '../gen/inference/ModelMetadataResponse.js';
 import type { ServingContext } from '../serving.js';
 import { MODEL_VERSION, type ServedModel } from './catalog.js';
 import { findModel, servedOrUnavailable } from './lookup.js';
@@ -28,8 +27,24 @@ function reply<T>(callback: grpc.sendUnaryData<T>, answer: () => T): void {
   callback(null, value);
 }
 
+/** One input or output in ModelMetadata: the shape has the batch dimension first, -1 (any size). */
+export interface TensorMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+/** What ModelMetadata answers for a served model. */
+export interface OipModelMetadata {
+  name: string;
+  versions: string[];
+  platform: string;
+  inputs: TensorMetadata[];
+  outputs: TensorMetadata[];
+}
+
 /** ModelMetadata of one served model: the batch dimension is -1 (any size). */
-export function modelMetadata(model: ServedModel): ModelMetadataResponse {
+export function modelMetadata(model: ServedModel): OipModelMetadata {
   const tensor = (t: { name: string; datatype: string; dims: number[] }) => ({
     name: t.name,
     datatype: t.datatype,
