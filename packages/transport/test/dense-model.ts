@@ -19,7 +19,7 @@ const HW = 20; // 4 x 5 pixels
  * A small multi-task network in plain arithmetic, for the wire's typed answers: input x [n,1,4,5] in
  * [0,1]. Split point 'mid' is crossed by two tensors: a [n,2,4,5] (NCHW: x and 1 - x) and b [n,3] (mean,
  * max, min of x). Heads: 'seg' segmentation [n,3,4,5] (NCHW logits of 3 classes), 'depth' dense [n,1,4,5],
- * 'scene' classification [n,2].
+ * 'scene' classification [n,2], 'boxes' detection with two outputs (boxes [n,4,4], scores [n,4]).
  */
 export class DenseModel implements TensorExecutor {
   /** Batch sizes runAll was called with. */
@@ -38,6 +38,15 @@ export class DenseModel implements TensorExecutor {
         },
         { name: 'depth', classes: [], kind: 'dense', outputs: [{ name: 'depth', shape: [1, 4, 5], dtype: 'float32', layout: 'NCHW' }] },
         { name: 'scene', classes: ['day', 'night'] },
+        {
+          name: 'boxes',
+          classes: [],
+          kind: 'detection',
+          outputs: [
+            { name: 'boxes', shape: [4, 4], dtype: 'float32' },
+            { name: 'scores', shape: [4], dtype: 'float32' },
+          ],
+        },
       ],
       splitPoints: [
         { name: 'input', shape: [1, 4, 5] },
@@ -78,6 +87,8 @@ export class DenseModel implements TensorExecutor {
     const seg = new Float32Array(n * 3 * HW);
     const depth = new Float32Array(n * HW);
     const scene = new Float32Array(n * 2);
+    const boxes = new Float32Array(n * 16);
+    const scores = new Float32Array(n * 4);
     for (let s = 0; s < n; s++) {
       for (let i = 0; i < HW; i++) {
         const x = a[s * 2 * HW + i];
@@ -89,8 +100,12 @@ export class DenseModel implements TensorExecutor {
       }
       scene[s * 2] = 4 * b[s * 3];
       scene[s * 2 + 1] = 4 * (1 - b[s * 3]);
+      for (let k = 0; k < 4; k++) {
+        boxes.set([k * 1.5, b[s * 3 + 2] * 64, 10 + k * b[s * 3 + 1] * 30, 48.25], s * 16 + k * 4);
+        scores[s * 4 + k] = b[s * 3] / (k + 1);
+      }
     }
-    return { seg, depth, scene };
+    return { seg, depth, scene, boxes, scores };
   }
 
   async runAll(point: string, inputs: SplitInput[]): Promise<ExecutorOutputs> {

@@ -95,7 +95,7 @@ describe.skipIf(!HAVE)('a Python client from the READMEs', () => {
       tensors: string[];
       answers: Record<string, { codec: number; shape: number[]; values: number[]; form: string; output: string }[]>;
     };
-    expect(out.kinds).toEqual(['segmentation', 'dense', 'classification']);
+    expect(out.kinds).toEqual(['segmentation', 'dense', 'classification', 'detection']);
     expect(out.tensors).toEqual(['a', 'b']);
     expect(Object.keys(out.answers)).toEqual(['seg', 'depth']);
     const [seg] = out.answers.seg;

@@ -63,6 +63,11 @@ describe('typed tasks over the wire', () => {
       ['seg', 'segmentation'],
       ['depth', 'dense'],
       ['scene', 'classification'],
+      ['boxes', 'detection'],
+    ]);
+    expect(d.tasks[3].outputs.map((o) => [o.name, o.shape])).toEqual([
+      ['boxes', [4, 4]],
+      ['scores', [4]],
     ]);
     expect(d.tasks[0].outputs).toEqual([{ name: 'seg', shape: [3, 4, 5], dtype: 'float32', layout: 'NCHW' }]);
     expect(d.tasks[2].outputs).toEqual([{ name: 'scene', shape: [2], dtype: 'float32' }]);
@@ -78,7 +83,7 @@ describe('typed tasks over the wire', () => {
     const x = inputs(n, 1);
     const want = local(x, n);
     const ans = await client.infer('input', encode({ data: x, shape: [n, 1, 4, 5] }, { codec: 'f32' }));
-    expect(ans.tasks.map((t) => t.task)).toEqual(['seg', 'depth', 'scene']);
+    expect(ans.tasks.map((t) => t.task)).toEqual(['seg', 'depth', 'scene', 'boxes']);
     const seg = task(ans.tasks, 'seg');
     expect(seg.kind).toBe('segmentation');
     expect(seg.probabilities.length).toBe(0);
@@ -96,6 +101,15 @@ describe('typed tasks over the wire', () => {
     expect(scene.tensors).toEqual([]);
     Array.from(softmax(want.scene, 2)).forEach((p, k) => expect(scene.probabilities[k]).toBeCloseTo(p, 6));
     expect(Array.from(scene.predicted)).toEqual([0, 1, 2].map((s) => (want.scene[2 * s] >= want.scene[2 * s + 1] ? 0 : 1)));
+    // a detection task owning two outputs: both as f32 frames, as the network emits them (no NMS)
+    const boxes = task(ans.tasks, 'boxes');
+    expect(boxes.kind).toBe('detection');
+    expect(boxes.tensors.map((t) => [t.output, t.form, t.data.shape])).toEqual([
+      ['boxes', 'f32', [n, 4, 4]],
+      ['scores', 'f32', [n, 4]],
+    ]);
+    expect(Array.from(boxes.tensors[0].data.data)).toEqual(Array.from(want.boxes));
+    expect(Array.from(boxes.tensors[1].data.data)).toEqual(Array.from(want.scores));
   });
 
   it('a point crossed by two tensors: one frame each, answers equal the whole network, batched with other requests', async () => {
@@ -179,7 +193,7 @@ describe('typed tasks over the wire', () => {
   it('refuses bad tasks and answer codecs with INVALID_ARGUMENT naming every problem', async () => {
     const frame = encode({ data: inputs(1, 8), shape: [1, 1, 4, 5] }, { codec: 'f32' });
     expect(await statusOf(client.infer('input', frame, { tasks: ['depth', 'normals'] }))).toBe(
-      "INVALID_ARGUMENT: bad answer request: tasks: unknown task 'normals': valid tasks are seg, depth, scene",
+      "INVALID_ARGUMENT: bad answer request: tasks: unknown task 'normals': valid tasks are seg, depth, scene, boxes",
     );
     const message = await statusOf(
       client.infer('input', frame, {
@@ -193,7 +207,7 @@ describe('typed tasks over the wire', () => {
     );
     expect(message).toMatch(/^INVALID_ARGUMENT: bad answer request: /);
     expect(message).toContain("answer_codecs[0].form 'classes' is not valid for task 'depth' (dense): valid forms are f32, f16, int8");
-    expect(message).toContain("answer_codecs[1].task 'nope': unknown task, valid tasks are seg, depth, scene");
+    expect(message).toContain("answer_codecs[1].task 'nope': unknown task, valid tasks are seg, depth, scene, boxes");
     expect(message).toContain("answer_codecs[2].compress 'lz4' is not valid: valid are none, deflate, brotli");
     expect(message).toContain("answer_codecs[3].form 'classes' is not valid for task 'scene' (classification)");
     expect(await statusOf(client.infer('input', frame, { tasks: ['depth'], answerCodecs: [{ task: 'seg', form: 'f32' }] }))).toBe(
