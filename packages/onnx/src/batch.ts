@@ -49,10 +49,12 @@ const attrInt = (n: NodeProto, name: string): number => toNumber((n.attribute ??
 
 /**
  * Rewrites a graph exported with a static batch of 1 so its batch dimension is symbolic (`dim`, default
- * 'N'); null when no graph input has a fixed batch of 1. The rule, where it is safe:
+ * 'N'); null when there is nothing to rewrite. It does not need the inputs to be declared `[1, ...]` (an
+ * importer may have declared them `N` already): the outputs and Reshapes are looked at in any graph, and
+ * `checkBatchTwo` decides whether the result is kept. The rule, where it is safe:
  * - graph inputs and outputs whose first dimension is 1: it becomes `dim`;
- * - value_info of input-dependent tensors: a first dimension of 1 becomes `dim`, any other shape is
- *   dropped (value_info is a hint; ONNX Runtime infers it again);
+ * - value_info of input-dependent tensors, when an input or output was rewritten: a first dimension of 1
+ *   becomes `dim`, any other shape is dropped (value_info is a hint; ONNX Runtime infers it again);
  * - a Reshape whose shape is a constant (initializer or Constant node) starting with 1, whose data depends
  *   on the inputs and has 1 as its first dimension at batch 1, and whose `allowzero` is 0: that 1 becomes
  *   0 ("copy the input's first dimension"), which is the same at batch 1 and follows the batch at any other
@@ -61,7 +63,6 @@ const attrInt = (n: NodeProto, name: string): number => toNumber((n.attribute ??
  * `checkBatchTwo` then fails and the network is recorded as batch-1 only.
  */
 export function symbolicBatch(m: ModelProto, dim = 'N'): BatchRewrite | null {
-  if (!hasStaticBatch(m)) return null;
   const g = m.graph!;
   const changed: string[] = [];
   const dep = inputDependent(m);
@@ -76,8 +77,9 @@ export function symbolicBatch(m: ModelProto, dim = 'N'): BatchRewrite | null {
     changed.push(`output '${v.name}'`);
     return withFirstDim(v, dim);
   });
+  const declared = changed.length > 0;
   const valueInfo = (g.valueInfo ?? []).map((v) => {
-    if (!dep.has(v.name ?? '')) return v;
+    if (!declared || !dep.has(v.name ?? '')) return v;
     return first1(v) ? withFirstDim(v, dim) : withoutShape(v);
   });
   const perSample = new Map(
@@ -85,6 +87,7 @@ export function symbolicBatch(m: ModelProto, dim = 'N'): BatchRewrite | null {
   );
   const { shapes } = inferShapes(m, perSample, 1);
   const { nodes, initializer } = rewriteReshapes(m, dep, shapes, changed);
+  if (!changed.length) return null;
   return {
     model: { ...m, graph: { ...g, input, output, valueInfo, node: nodes, initializer } },
     changed,

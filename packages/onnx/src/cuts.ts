@@ -40,6 +40,11 @@ export interface CutOptions {
   measured?: ReadonlyMap<string, readonly number[]>;
   /** The graph inputs' layouts: crossing rank-4 tensors then carry theirs (`tensorLayouts`). */
   inputLayouts?: ReadonlyMap<string, Layout>;
+  /**
+   * 'one' for a graph that runs batch 1 only (`makeBatchable`): a crossing tensor's batch dimension is then
+   * checked at batch 1 only. Default: 'one' when an input is declared with a batch of 1 (`hasStaticBatch`).
+   */
+  batch?: 'any' | 'one';
 }
 
 /** Default of `CutOptions.maxTensors`. */
@@ -134,11 +139,11 @@ export function findCuts(m: ModelProto, outputs: readonly string[], o: CutOption
 function crossingCheck(
   m: ModelProto,
   inputs: ReadonlyMap<string, readonly number[]>,
-  { measured, inputLayouts }: CutOptions,
+  { measured, inputLayouts, batch }: CutOptions,
 ): (t: string) => CrossingTensor | null {
   const types = inferElemTypes(m);
   const one = inferShapes(m, inputs, 1).shapes;
-  const two = hasStaticBatch(m) ? null : inferShapes(m, inputs, 2).shapes;
+  const two = (batch ?? (hasStaticBatch(m) ? 'one' : 'any')) === 'one' ? null : inferShapes(m, inputs, 2).shapes;
   const layouts = inputLayouts ? tensorLayouts(m, inputLayouts, new Map([...(measured ?? []), ...one])) : new Map<string, Layout>();
   const withLayout = (c: CrossingTensor): CrossingTensor => (layouts.has(c.name) ? { ...c, layout: layouts.get(c.name) } : c);
   return (t) => {

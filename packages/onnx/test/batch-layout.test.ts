@@ -11,6 +11,8 @@ import {
   symbolicBatch,
   tensorLayouts,
   GraphBuilder,
+  findCuts,
+  valueInfo,
 } from '../src/index.js';
 import { batchOneNet, batchOneToken, tinyUnet } from './nets.js';
 
@@ -34,6 +36,17 @@ describe('static batch', () => {
     const b = await makeBatchable(m, new Map([['x', [2, 4, 4]]]), 'batch1');
     expect(b.batch).toBe('any');
     expect(b.changed.length).toBe(3);
+  });
+
+  it('lifts the batch when an importer already declared the inputs N (outputs and Reshapes are still looked at)', async () => {
+    const m = batchOneNet();
+    m.graph!.input![0] = valueInfo('x', ['N', 2, 4, 4]);
+    expect(hasStaticBatch(m)).toBe(false);
+    const b = await makeBatchable(m, new Map([['x', [2, 4, 4]]]), 'batch1');
+    expect(b).toMatchObject({ batch: 'any', changed: ["output 'out'", "Reshape 'Reshape_node' shape [1,48] -> [0,48]"] });
+    // cuts of a batch-1-only graph are checked at batch 1 only
+    expect(findCuts(m, ['out']).map((c) => c.name)).toEqual(['input', 'Conv_node', 'Relu_node']);
+    expect(findCuts(m, ['out'], { batch: 'one' }).map((c) => c.name)).toEqual(['input', 'Conv_node', 'Relu_node', 'Reshape_node']);
   });
 
   it('records batch one where the rule cannot lift it (a token Expand-ed to a constant batch of 1), with the reason', async () => {
