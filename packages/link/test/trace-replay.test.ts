@@ -166,3 +166,16 @@ describe('Link.replayTrace', () => {
     }
   });
 });
+
+describe('trace replay errors', () => {
+  it('a proxy that is not there, or goes away during the replay, is a one-line error naming it and the step', async () => {
+    const trace = parseTrace('0,1\n0.2,2\n', 'x');
+    await expect(startTraceReplay({ url: target.url, proxy: 'no_such_proxy', spec: { up: trace } })).rejects.toThrow(
+      `trace replay on proxy "no_such_proxy" at ${target.url}: Request failed with status code 404`,
+    );
+    const proxy = await proxyToSink('gone');
+    const replay = await startTraceReplay({ url: target.url, proxy: proxy.name, spec: { up: trace } });
+    await raw(target.url, 'DELETE', `/proxies/${proxy.name}`);
+    await expect(replay.done).rejects.toThrow(`trace replay on proxy "${proxy.name}" at ${target.url}: the step at 0.2 s: Request failed`);
+  });
+});

@@ -43,7 +43,7 @@ async function applyStep(writer: ToxicWriter, step: ReplayStep): Promise<void> {
 async function runSteps(
   writer: ToxicWriter,
   steps: readonly ReplayStep[],
-  o: { t0: number; durationS: number; signal: AbortSignal; onStep?: (s: AppliedStep) => void },
+  o: { t0: number; durationS: number; signal: AbortSignal; label: string; onStep?: (s: AppliedStep) => void },
 ): Promise<AppliedStep[]> {
   const applied: AppliedStep[] = [];
   const wait = async (atS: number): Promise<boolean> => {
@@ -53,7 +53,11 @@ async function runSteps(
   };
   for (const [i, step] of steps.entries()) {
     if (i > 0 && !(await wait(step.atS))) break;
-    if (i > 0) await applyStep(writer, step);
+    if (i > 0) {
+      await applyStep(writer, step).catch((err: Error) => {
+        throw new Error(`${o.label}: the step at ${step.atS} s: ${err.message}`, { cause: err });
+      });
+    }
     const done = { ...step, appliedS: (Date.now() - o.t0) / 1000 };
     applied.push(done);
     o.onStep?.(done);
@@ -72,11 +76,16 @@ export async function startTraceReplay(options: TraceReplayOptions): Promise<Tra
   const steps = replaySteps(options.spec);
   const durationS = replayDuration(options.spec);
   const writer = new ToxicWriter(new Toxiproxy(options.url).getApi(), options.url, options.proxy);
-  await writer.reset();
-  await applyStep(writer, steps[0]!);
+  const label = `trace replay on proxy "${options.proxy}" at ${options.url}`;
+  try {
+    await writer.reset();
+    await applyStep(writer, steps[0]!);
+  } catch (err) {
+    throw new Error(`${label}: ${(err as Error).message}`, { cause: err });
+  }
   const t0 = Date.now();
   const abort = new AbortController();
-  const done = runSteps(writer, steps, { t0, durationS, signal: abort.signal, onStep: options.onStep });
+  const done = runSteps(writer, steps, { t0, durationS, signal: abort.signal, label, onStep: options.onStep });
   done.catch(() => undefined); // handled by whoever awaits `done` or `stop()`
   return {
     startedAt: t0,
