@@ -44,6 +44,8 @@ export function ortVersion(): string {
   return `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (${executionProviders().join(', ')})`;
 }
 
+const QUIET: ort.InferenceSession.RunOptions = { logSeverityLevel: 4 };
+
 /** One ONNX model loaded in ONNX Runtime (CPU execution provider unless MTL_SPLIT_ORT_PROVIDERS says otherwise). */
 export class OrtSession {
   private types: Record<string, string> | undefined;
@@ -98,7 +100,8 @@ export class OrtSession {
     }
     let res: ort.InferenceSession.ReturnType;
     try {
-      res = outputs ? await this.session.run(inputs, [...outputs]) : await this.session.run(inputs);
+      // the failure is thrown with ONNX Runtime's message: no second copy of it on stderr (severity 4: fatal only)
+      res = outputs ? await this.session.run(inputs, [...outputs], QUIET) : await this.session.run(inputs, QUIET);
     } catch (err) {
       throw new OnnxError(`${this.label}: ONNX Runtime run failed: ${firstLine(err)}`);
     }
