@@ -68,7 +68,11 @@ describe('the shipped traces (testbed/traces)', () => {
   it('the generate command writes the same file', () => {
     const out = path.join(fs.mkdtempSync('/tmp/trace-gen-'), 'swing.csv');
     const cli = path.resolve(import.meta.dirname, '../src/traces/cli.ts');
-    execFileSync('npx', ['tsx', cli, 'generate', '--preset', 'swing', '--seconds', '20', '--seed', '4', '--out', out], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', cli, 'generate', '--preset', 'swing', '--seconds', '20', '--seed', '4', '--out', out],
+      { stdio: 'pipe' },
+    );
     const body = (t: string): string => t.replace(/^#.*\n/gm, '');
     expect(body(fs.readFileSync(out, 'utf8'))).toBe(body(fs.readFileSync(path.join(SHIPPED, 'swing-20s.csv'), 'utf8')));
   });
