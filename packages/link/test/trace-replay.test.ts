@@ -82,12 +82,12 @@ describe('the embedded bandwidth toxic on a rate change', () => {
 describe('trace replay', () => {
   it('holds data sent during zero-rate seconds (nothing passes, the connection stays up) and delivers it when the rate returns', async () => {
     const proxy = await proxyToSink('hold');
-    // 0-1 s 0.8 Mbit/s (100 KB/s), 1-3 s nothing, 3-5 s 0.8 Mbit/s
+    // 0-1 s 0.8 Mbit/s (100 KB/s), 1-3 s nothing, 3-3.5 s 0.8 Mbit/s
     const trace = parseTrace('0,0.8\n1,0\n3,0.8\n', 'hold-test');
     let holding: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (holding = resolve));
     const onStep = (s: { hold: { upstream: boolean } }): void => (s.hold.upstream ? holding() : undefined);
-    const replay = await startTraceReplay({ url: target.url, proxy: proxy.name, spec: { up: trace }, onStep });
+    const replay = await startTraceReplay({ url: target.url, proxy: proxy.name, spec: { up: trace, durationS: 3.5 }, onStep });
     const t0 = replay.startedAt;
     const socket = await connect(proxy.port);
     let failed = false;
