@@ -141,4 +141,31 @@ describe('onnx engine: multi-tensor cuts, several inputs, batch one', () => {
       ),
     );
   });
+
+  it('checks every input dtype and every typed output against the graph at open', async () => {
+    const dir = join(root, 'typed');
+    writeOnnxBundle(dir, twoInputs(), [seg('dense', [2, 4, 4], 'dense'), { name: 'cls', classes: ['a', 'b', 'c'] }]);
+    const good = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const write = (edit: (m: typeof good) => void): void => {
+      const m = structuredClone(good);
+      edit(m);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    };
+    write((m) => {
+      m.inputs[1].dtype = 'float32';
+    });
+    await expect(openNetwork(dir)).rejects.toThrow(
+      /model.onnx input 'mask' is of ONNX element type 2 \(uint8\), the manifest says float32$/,
+    );
+    write((m) => {
+      m.tasks[0].outputs[0].shape = [2, 8, 8];
+    });
+    await expect(openNetwork(dir)).rejects.toThrow(
+      /model.onnx output 'dense' is \[N,2,4,4\], the manifest's task 'dense' says \[N,2,8,8\]$/,
+    );
+    write((m) => {
+      m.tasks[0].outputs[0].name = 'nope';
+    });
+    await expect(openNetwork(dir)).rejects.toThrow(/model.onnx has no output 'nope' for the manifest's task 'dense'$/);
+  });
 });
