@@ -11,7 +11,8 @@ export interface TaskResult {
    */
   'task'?: (string);
   /**
-   * top_k = 0: n x classes probabilities, row-major (sample-major). Empty when top_k > 0.
+   * Classification, top_k = 0: n x classes probabilities, row-major (sample-major). Empty when top_k > 0,
+   * and for the other kinds.
    */
   'probabilities'?: (number | string)[];
   /**
@@ -23,7 +24,7 @@ export interface TaskResult {
    */
   'topProbabilities'?: (number | string)[];
   /**
-   * Most likely class per sample (length n), always filled.
+   * Most likely class per sample (length n), always filled for classification tasks; empty for the other kinds.
    */
   'predicted'?: (number)[];
   /**
@@ -46,7 +47,8 @@ export interface TaskResult__Output {
    */
   'task': (string);
   /**
-   * top_k = 0: n x classes probabilities, row-major (sample-major). Empty when top_k > 0.
+   * Classification, top_k = 0: n x classes probabilities, row-major (sample-major). Empty when top_k > 0,
+   * and for the other kinds.
    */
   'probabilities': (number)[];
   /**
@@ -58,7 +60,7 @@ export interface TaskResult__Output {
    */
   'topProbabilities': (number)[];
   /**
-   * Most likely class per sample (length n), always filled.
+   * Most likely class per sample (length n), always filled for classification tasks; empty for the other kinds.
    */
   'predicted': (number)[];
   /**
