@@ -157,7 +157,7 @@ describe('shapes3d-dense', () => {
   });
 
   it('streams with bounded memory: fresh batches, and a label cache of at most one entry per view', () => {
-    const ds = dense({ seed: 5, samples: 2000, noise: 'none' });
+    const ds = dense({ seed: 5, samples: 600, noise: 'none' });
     const before = viewLabelsCacheBytes();
     const seen = new Set<ArrayBuffer>();
     let n = 0;
@@ -168,7 +168,7 @@ describe('shapes3d-dense', () => {
       }
       n += b.n;
     }
-    expect(n).toBe(1500);
+    expect(n).toBe(450);
     const perView = 64 * 64 * (1 + 4 + 12);
     expect(viewLabelsCacheBytes() % perView).toBe(0);
     expect(viewLabelsCacheBytes()).toBeLessThanOrEqual(480 * perView + before);

@@ -73,7 +73,7 @@ describe('shapes3d', () => {
     expect(outOfRange).toBe(0);
     expect(seen.size).toBe(4000);
     for (const t of ALL) expect(used[t].size).toBe(FACTOR_SIZES[t]);
-  });
+  }, 30_000); // traces about 480 views cold: 3.5 s alone, over 5 s beside the other suites on a loaded machine
 
   it('comboFactors enumerates each split region exactly', () => {
     for (const split of ['train', 'test'] as const) {
