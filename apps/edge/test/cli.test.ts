@@ -30,11 +30,17 @@ describe('edge CLI conventions', () => {
   it('usage errors exit 2 with one line before anything runs; --version exits 0', async () => {
     const cases: [string[], RegExp][] = [
       [['--split', 'block9'], /^edge: invalid --split 'block9': valid are input, .*, all, auto, edge-only, cloud-only$/],
-      [['--codec', 'int3'], /^edge: invalid --codec 'int3': valid are f32, f16, int8, int8-channel, uint4, png, jpeg, webp$/],
+      [['--codec', 'int3'], /^edge: invalid --codec 'int3': valid are f32, f16, int8, int8-channel, uint4, png, jpeg, webp, u8$/],
       [['--compress', 'lz4'], /^edge: invalid --compress 'lz4': valid are none, deflate, brotli, zstd$/],
       [['--mode', 'batch'], /^edge: invalid --mode 'batch': valid are unary, stream$/],
       [['--json', '/missing/dir/x.json'], /^edge: invalid --json '\/missing\/dir\/x\.json': folder \/missing\/dir does not exist$/],
       [['--bogus'], /^edge: unknown option '--bogus'$/],
+      // task subsets and answer codecs checked against the bundle's tasks, every problem in one line
+      [
+        ['--tasks', 'left,depth', '--answer', 'left=classes'],
+        /^edge: --tasks: 'depth' is not a task of the bundle \(valid are left, right\); --answer left=classes: a classification task answers f32, f16, int8$/,
+      ],
+      [['--answer', 'left=png'], /^edge: invalid --answer 'left=png': TASK=FORM\[:COMPRESS\], FORM one of classes, f32, f16, int8, COMPRESS one of/],
     ];
     const runs = cases.map(([args]) => spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, ...args], { oneProcess: true }));
     for (const [i, [, want]] of cases.entries()) {
