@@ -104,4 +104,17 @@ describe('Infer', () => {
     x.dispose();
     Array.from(local.a).forEach((v, k) => expect(Math.abs(ans.tasks[0].probabilities[k] - v)).toBeLessThan(0.05));
   });
+
+  it('an executor of probabilities only answers as before, and refuses raw forms it cannot give', async () => {
+    const frame = edgeFrame(model, 'input', inputs(1, 19));
+    const ans = await client.infer('input', frame, { tasks: ['b'] });
+    expect(ans.tasks.map((t) => [t.task, t.kind, t.tensors.length, t.probabilities.length])).toEqual([['b', 'classification', 0, 2]]);
+    const refused = await client.infer('input', frame, { answerCodecs: [{ task: 'a', form: 'f32' }] }).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    expect(refused).toBe(
+      "bad answer request: answer_codecs[0].form 'f32': this server's executor gives probabilities only, not task 'a''s raw outputs",
+    );
+  });
 });

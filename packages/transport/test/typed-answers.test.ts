@@ -249,4 +249,22 @@ describe('typed tasks over the wire', () => {
     expect(Array.from(ans.tasks[0].tensors[0].data.data)).toEqual(argmaxMap(local(x, 1).seg, 1));
     expect(ans.tasks[0].tensors[0].bytes).toBeGreaterThanOrEqual(20);
   });
+
+  it('a request above the batch limit runs in slices whose rows join back into one answer', async () => {
+    const small = await SplitServer.start(new DenseModel(), { port: 0, maxBatch: 2 });
+    const c = await SplitClient.connect(`127.0.0.1:${small.port}`, { deadlineMs: 5000 });
+    try {
+      const x = inputs(5, 10);
+      const want = local(x, 5);
+      const ans = await c.infer('mid', midFrames(x, 5), { answerCodecs: [{ task: 'scene', form: 'f32' }] });
+      expect(ans.samples).toBe(5);
+      expect(Array.from(task(ans.tasks, 'seg').tensors[0].data.data)).toEqual(argmaxMap(want.seg, 5));
+      expect(Array.from(task(ans.tasks, 'depth').tensors[0].data.data)).toEqual(Array.from(want.depth));
+      expect(Array.from(task(ans.tasks, 'scene').tensors[0].data.data)).toEqual(Array.from(want.scene));
+      Array.from(softmax(want.scene, 2)).forEach((p, k) => expect(task(ans.tasks, 'scene').probabilities[k]).toBeCloseTo(p, 6));
+    } finally {
+      c.close();
+      await small.shutdown(500);
+    }
+  });
 });
