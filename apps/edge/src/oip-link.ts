@@ -31,6 +31,7 @@ import {
   type RemoteDescription,
   type ServedModel,
   type TensorMetadata,
+  type TensorInfo,
   type RequestFrames,
   type SplitClient,
   TransportError,
@@ -49,12 +50,18 @@ export function oipProblem(o: { protocol: Protocol; codec: string; compress: str
   return undefined;
 }
 
+/** The network's inputs as tensor descriptions. */
+function tensorInfos(net: SplitNetwork): TensorInfo[] {
+  return net.inputs.map((i) => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout }));
+}
+
 /** The edge's own bundle as a model description: what an OIP server must serve for it. */
 function ownDescription(net: SplitNetwork): ModelDescription {
   return {
     bundleId: net.id,
     tasks: net.tasks.map((t) => ({ ...t, classes: [...t.classes] })),
-    splitPoints: net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape] })),
+    splitPoints: net.splitPoints.map((p) => ({ name: p.name, shape: [...p.shape], tensors: net.pointTensors(p.name) })),
+    inputs: tensorInfos(net),
   };
 }
 
@@ -112,7 +119,7 @@ async function describeOverOip(oip: OipClient, net: SplitNetwork, form: OipForm,
     codecs: [form],
     limits: { maxMessageBytes: 0, maxBatch: 0, maxWaitMs: 0, maxQueue: 0, maxStreamInflight: 0 },
     compressions: ['none'],
-    inputs: net.inputs.map((i) => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout })),
+    inputs: tensorInfos(net),
   };
 }
 

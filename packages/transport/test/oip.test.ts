@@ -15,6 +15,7 @@ import {
   type TransportError,
 } from '../src/index.js';
 import { edgeFrame, inputs, setup } from './helpers.js';
+import { DenseModel } from './dense-model.js';
 import { TinyModel } from './tiny-model.js';
 
 // The Open Inference Protocol beside SplitInference on the same server: a real gRPC server on 127.0.0.1
@@ -177,6 +178,50 @@ describe('OIP behind bearer tokens', () => {
       without.close();
       withToken.close();
       await guarded.shutdown(1000);
+    }
+  });
+});
+
+describe('OIP with typed tasks and a point crossed by two tensors', () => {
+  it('serves one model per such point (each tensor under its name) and answers every raw output', async () => {
+    const dense = new DenseModel();
+    const s = await SplitServer.start(dense, { port: 0 });
+    const c = await OipClient.connect(`127.0.0.1:${s.port}`);
+    try {
+      const md = await c.modelMetadata('dense-test-model_mid');
+      expect(md.inputs.map((i) => [i.name, i.datatype, i.shape.map(Number)])).toEqual([
+        ['a', 'FP32', [-1, 2, 4, 5]],
+        ['b', 'FP32', [-1, 3]],
+      ]);
+      expect(md.outputs.map((o) => [o.name, o.shape.map(Number)])).toEqual([
+        ['seg', [-1, 3, 4, 5]],
+        ['depth', [-1, 1, 4, 5]],
+        ['scene', [-1, 2]],
+        ['boxes', [-1, 4, 4]],
+        ['scores', [-1, 4]],
+      ]);
+      // the int8 forms exist only where one float32 tensor crosses
+      expect(await c.modelReady('dense-test-model_mid_int8')).toBe(false);
+      expect(await c.modelReady('dense-test-model_input_int8')).toBe(true);
+      const n = 2;
+      const x = Float32Array.from({ length: n * 20 }, (_, i) => ((i * 7919) % 97) / 97);
+      const [a, b] = dense.edge(x, n);
+      const bytes = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+      const res = await c.modelInfer({
+        modelName: 'dense-test-model_mid',
+        inputs: [
+          { name: 'b', datatype: 'FP32', shape: [n, 3] },
+          { name: 'a', datatype: 'FP32', shape: [n, 2, 4, 5] },
+        ],
+        rawInputContents: [bytes(b.data), bytes(a.data)],
+      });
+      const out = readOutputs(res);
+      const want = dense.heads(a.data, b.data, n);
+      for (const k of Object.keys(want)) expect(Array.from(out[k].data), k).toEqual(Array.from(want[k]));
+      expect(out.seg.shape).toEqual([n, 3, 4, 5]);
+    } finally {
+      c.close();
+      await s.shutdown(1000);
     }
   });
 });

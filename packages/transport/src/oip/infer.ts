@@ -11,7 +11,7 @@ import { firstNonFinite } from '../frame.js';
 import type { InferRequest__Output } from '../gen/mtlsplit/v1/InferRequest.js';
 import type { ModelInferRequest__Output } from '../gen/inference/ModelInferRequest.js';
 import type { ModelInferResponse } from '../gen/inference/ModelInferResponse.js';
-import { checkValues } from '../request-handler.js';
+import { checkTensorValues } from '../request-tensors.js';
 import { pastDeadline, type ServingContext } from '../serving.js';
 import { MODEL_VERSION, type ModelOutput, type ServedModel } from './catalog.js';
 import { checkInputs, decodeInputs } from './inputs.js';
@@ -76,8 +76,8 @@ async function run(
   const refused = served.batcher.admission(client, n);
   if (refused) throw new TransportError(grpc.status.RESOURCE_EXHAUSTED, refused);
   const data = decodeInputs(model, req, tensors, n);
-  checkValues(served.description, model.point, data);
-  const r = await served.batcher.submit(model.point, data, n, isCancelled, client);
+  checkTensorValues(served.description, model.point, model.tensors, data);
+  const r = await served.batcher.submit(model.point, data.length === 1 ? data[0] : data, n, isCancelled, client);
   return { answer: response(model, req, outputs, r, n), samples: n };
 }
 

@@ -94,17 +94,32 @@ function floats(bytes: Uint8Array): Float32Array {
   return out;
 }
 
-/** The float32 batch [n, ...shape] the inputs hold, dequantised by the codec of their form. */
-export function decodeInputs(model: ServedModel, req: ModelInferRequest__Output, tensors: readonly InputTensor[], n: number): Float32Array {
+/** One input's values as float32 (the cloud half's feed): FP32 as they are, FP16 by the f16 codec, UINT8 as integers. */
+function asFloats(datatype: FormInput['datatype'], bytes: Uint8Array): Float32Array {
+  if (datatype === 'FP32') return floats(bytes);
+  if (datatype === 'UINT8') return Float32Array.from(bytes);
+  const out = new Float32Array(bytes.length / 2);
+  getCodec('f16').decode(bytes, 1, null, out);
+  return out;
+}
+
+/**
+ * The float32 tensors [n, ...shape] the inputs hold, one per tensor crossing the point: the int8 forms
+ * dequantised by their codec with each sample's scale(s) and zero point(s), the others by data type.
+ */
+export function decodeInputs(
+  model: ServedModel,
+  req: ModelInferRequest__Output,
+  tensors: readonly InputTensor[],
+  n: number,
+): Float32Array[] {
+  if (model.form !== 'int8' && model.form !== 'int8-channel') {
+    return model.inputs.map((w, k) => asFloats(w.datatype, inputBytes(model, req, tensors, k, n)));
+  }
   const main = inputBytes(model, req, tensors, 0, n);
-  if (model.form === 'f32') return floats(main);
   const per = count(model.shape);
   const channels = model.shape[model.shape.length - 1];
   const out = new Float32Array(n * per);
-  if (model.form === 'f16') {
-    getCodec('f16').decode(main, channels, null, out);
-    return out;
-  }
   const scales = floats(inputBytes(model, req, tensors, 1, n));
   const zeros = inputBytes(model, req, tensors, 2, n);
   const groups = model.inputs[1].dims[0];
@@ -113,5 +128,5 @@ export function decodeInputs(model: ServedModel, req: ModelInferRequest__Output,
     const params = { scales: scales.subarray(i * groups, (i + 1) * groups), zeroPoints: zeros.subarray(i * groups, (i + 1) * groups) };
     codec.decode(main.subarray(i * per, (i + 1) * per), channels, params, out.subarray(i * per, (i + 1) * per));
   }
-  return out;
+  return [out];
 }
