@@ -8,7 +8,7 @@ import { SEMANTIC_CLASSES } from './classes.js';
 import { selectCombos, type Shapes3dSelection } from './dataset.js';
 import { comboFactors, FACTOR_CLASSES, type FactorName } from './factors.js';
 import { writeNoisyImage, type ImageTarget } from './image.js';
-import { depthMax, viewLabels } from './labels.js';
+import { depthMax, writeViewLabels } from './labels.js';
 import { shapes3dCommonOptions } from './options.js';
 
 /** Image sizes of the dense dataset, `HEIGHTxWIDTH`. */
@@ -70,10 +70,7 @@ function writeSample(src: DenseSource, b: Batch | DenseBatch, pos: number, split
   writeNoisyImage(src.image, f, split, index, epoch, b.x, pos * px * 3);
   for (const t of src.tasks) b.labels[t][pos] = f[t];
   if (!hasMaps(b)) return;
-  const v = viewLabels(f.shape, f.scale, f.orientation, height, width);
-  b.classMap.set(v.classMap, pos * px);
-  b.depth.set(v.depth, pos * px);
-  b.normals.set(v.normals, pos * px * 3);
+  writeViewLabels(f.shape, f.scale, f.orientation, height, width, b, pos * px);
 }
 
 function sampleOne(src: DenseSource, split: unknown, index: unknown, epoch: unknown): DenseSample {
