@@ -253,6 +253,20 @@ export const EdgeResultSchema = z.object({
     decode: SummarySchema,
     total: SummarySchema,
   }),
+  /**
+   * The spread behind `latencyMs`: each stage's ms of every request counted there, in the order they ended,
+   * rounded to microseconds (absent in results from before it).
+   */
+  requestsMs: z
+    .object({
+      edge: z.array(z.number()),
+      encode: z.array(z.number()),
+      network: z.array(z.number()),
+      cloud: z.array(z.number()),
+      decode: z.array(z.number()),
+      total: z.array(z.number()),
+    })
+    .optional(),
   /** Mean frame bytes per sample sent to the cloud. */
   bytesPerSample: z.number().nonnegative(),
   /** Answered samples per second of wall time. */

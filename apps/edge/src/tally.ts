@@ -140,6 +140,7 @@ export class SplitTally {
         ? {}
         : { predictions: this.predictions.sort((a, b) => a.index - b.index).map(({ input, classes }) => ({ input, classes })) }),
       latencyMs: this.latencies(),
+      requestsMs: this.requestsMs(),
       bytesPerSample: sent ? Math.round(this.bytes / sent) : 0,
       throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
       engine: this.net.engine,
@@ -156,6 +157,13 @@ export class SplitTally {
       ...(labelled && answered ? { metrics: this.metrics.metrics() } : {}),
       ...(answered ? { outputs: this.metrics.outputs() } : {}),
     };
+  }
+
+  /** Every counted request's stage times, rounded to microseconds (the result's `requestsMs`). */
+  private requestsMs(): NonNullable<EdgeResult['requestsMs']> {
+    const us = (v: number[]): number[] => v.map((x) => Math.round(x * 1000) / 1000);
+    const t = this.times;
+    return { edge: us(t.edge), encode: us(t.encode), network: us(t.network), cloud: us(t.cloud), decode: us(t.decode), total: us(t.total) };
   }
 
   private latencies(): EdgeResult['latencyMs'] {
