@@ -151,6 +151,22 @@ describe('import of networks the project has never seen (tools/fixtures/onnx)', 
     expect(seg.outputs).toEqual([{ name: 'seg', shape: [13, 64, 64], dtype: 'float32', layout: 'NCHW' }]);
   }, 60_000);
 
+  it('cuts of several tensors inside a block or a head are left out: the ViT splits between blocks; the detector once across both levels', async () => {
+    const vit = (await importFixture('tiny-vit')).manifest.splitPoints;
+    expect(vit.filter((p) => p.tensors)).toEqual([]);
+    expect(vit.filter((p) => /^\/blocks\/blocks\.\d\/Add(_1)?$/.test(p.name))).toHaveLength(6);
+    const det = (await importFixture('fcos-detector')).manifest.splitPoints.filter((p) => p.tensors);
+    expect(det.map((p) => [p.name, p.tensors!.map((t) => t.shape)])).toEqual([
+      [
+        '/c4/c4.2/Relu',
+        [
+          [32, 8, 8],
+          [48, 4, 4],
+        ],
+      ],
+    ]);
+  }, 60_000);
+
   it('static-batch1: the fixed batch of 1 is rewritten to a symbolic one, and a batch of 4 runs', async () => {
     const { manifest, bundle } = await importFixture('static-batch1');
     expect(manifest.batch).toBeUndefined();
