@@ -53,12 +53,14 @@ describe.skipIf(!PYTHON)('a Python OIP client generated from the .proto, against
   let net: SplitNetwork;
   let dir: string;
   let port: number;
+  let metricsPort: number;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'oip-python-'));
     cloud = spawnTs('apps/cloud/src/main.ts', ['--model', MODEL, '--port', '0', '--metrics-port', '0']);
     const listening = await waitForLog(cloud, 'listening');
     port = listening.port as number;
+    metricsPort = listening.metricsPort as number;
     client = await SplitClient.connect(`127.0.0.1:${port}`, { deadlineMs: 10_000 });
     net = await openNetwork(join(ROOT, MODEL));
   }, 120_000);
@@ -134,6 +136,10 @@ describe.skipIf(!PYTHON)('a Python OIP client generated from the .proto, against
       }
     });
     expect(worst).toBeLessThanOrEqual(1e-5);
+    // counted in the cloud's metrics like SplitInference calls, by method and split point
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('mtl_split_requests_total{method="ModelInfer",split="input",status="OK"} 1');
+    expect(metrics).toContain('mtl_split_requests_total{method="ModelInfer",split="block2",status="OK"} 2');
     console.log(`OIP Python client: largest |softmax(logits) - probabilities| = ${worst.toExponential(2)}`);
   }, 120_000);
 });
