@@ -27,10 +27,13 @@ function imageSpec(i: InputSpec): ImageInputSpec | undefined {
   };
 }
 
-/** Seeded random values of one input: images as the preprocessing makes them, else uniform [0, 1) (integers 0..255 for uint8). */
+/** Whether an input takes integers (uint8 pixels 0..255, int64), which random and image values are rounded to. */
+const integral = (i: InputSpec) => i.dtype === 'uint8' || i.dtype === 'int64';
+
+/** Seeded random values of one input: float images as the preprocessing makes them, integers 0..255 for integer inputs, else uniform [0, 1). */
 function* randomOf(i: InputSpec, n: number, seed: number): Generator<Float32Array> {
   const spec = imageSpec(i);
-  if (spec) {
+  if (spec && !integral(i)) {
     for (const s of randomImages(n, seed, spec)) yield s.x;
     return;
   }
@@ -82,7 +85,8 @@ async function perInput(sources: string[], net: SplitNetwork, n: number): Promis
           `--inputs ${inputs[j].name}=${src}: input '${inputs[j].name}' of shape [${inputs[j].shape.join(',')}] is no 1- or 3-channel image`,
         );
       const files = await readImageInputs(src, spec, n);
-      columns.push(files.map((f) => f.x));
+      // a uint8 input takes the pixel values themselves: exact integers
+      columns.push(files.map((f) => (integral(inputs[j]) ? f.x.map(Math.round) : f.x)));
       if (!names.length) names.push(...files.map((f) => f.name));
     }
   }

@@ -23,8 +23,8 @@ export const VERIFY_TOLERANCE: Record<TaskKind | 'probabilities', { abs: number;
   detection: { abs: 1e-4, rel: 1e-4 },
 };
 
-/** Codecs whose frames decode to exactly the tensors encoded. */
-const LOSSLESS = new Set(['f32']);
+/** Codecs whose frames decode to exactly the tensors encoded (u8 takes integers 0..255 only, e.g. a uint8 input). */
+const LOSSLESS = new Set(['f32', 'u8']);
 
 type Report = NonNullable<EdgeResult['verify']>;
 type First = NonNullable<Report['first']>;
