@@ -4,12 +4,13 @@ import { grpcCause, TransportError, withoutStatus } from './errors.js';
 import type { InferRequest } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse__Output } from './gen/mtlsplit/v1/InferResponse.js';
 import type { SplitInferenceClient } from './gen/mtlsplit/v1/SplitInference.js';
-import { loadProto, SERVICE_NAME } from './proto.js';
+import { SERVICE_NAME } from './proto.js';
 import type { AnswerForm } from './answer-plan.js';
 import { remoteDescription } from './describe-wire.js';
 import { parseTaskResults, type TaskAnswer } from './task-answers.js';
 import type { ClientSecurity } from './security.js';
 import { resolveTarget } from './targets.js';
+import { measuredClient, wireBytes } from './wire-size.js';
 import { service as healthService } from 'grpc-health-check';
 
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
@@ -105,6 +106,11 @@ export interface InferAnswer {
   batchSize: number;
   /** Client-side time from sending to receiving the answer, ms. */
   rttMs: number;
+  /**
+   * Bytes of the InferResponse message as received (what the downlink carried for this answer, without gRPC's
+   * 5-byte prefix and HTTP/2 framing); its tensor answers' frames are in `tasks[i].tensors[j].bytes`.
+   */
+  answerBytes: number;
   /** Bundle id of the model that computed the answer ('' from servers older than the field). */
   bundleId: string;
   /** Split point the answer was computed from ('' from servers older than the field). */
@@ -128,6 +134,7 @@ function toAnswer(res: InferResponse__Output, rttMs: number): InferAnswer {
     computeMs: res.computeMs,
     batchSize: res.batchSize,
     rttMs,
+    answerBytes: wireBytes(res),
     bundleId: res.bundleId ?? '',
     splitPoint: res.splitPoint ?? '',
   };
@@ -170,7 +177,7 @@ export class SplitClient {
   static async connect(addresses: string | readonly string[], options: ClientOptions = {}): Promise<SplitClient> {
     const target = await resolveTarget(addresses);
     const max = options.maxMessageBytes ?? 16 * 1024 * 1024;
-    const Ctor = loadProto().mtlsplit.v1.SplitInference;
+    const Ctor = measuredClient();
     const tls = options.tls;
     if (tls && (tls.cert === undefined) !== (tls.key === undefined))
       throw new Error('tls.cert and tls.key go together: give both or neither');

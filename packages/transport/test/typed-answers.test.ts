@@ -1,6 +1,8 @@
 import { decode, encode, peekHeader } from '@mtl-split/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SplitClient, SplitServer, type TaskAnswer, type TransportError } from '../src/index.js';
+import type { InferResponse__Output } from '../src/gen/mtlsplit/v1/InferResponse.js';
+import { loadDefinition, SplitClient, SplitServer, type TaskAnswer, type TransportError } from '../src/index.js';
+import { wireBytes } from '../src/wire-size.js';
 import { DenseModel, softmax } from './dense-model.js';
 
 let model: DenseModel;
@@ -177,16 +179,22 @@ describe('typed tasks over the wire', () => {
 
   it('the answer frames are the bytes on the wire: re-decoding a frame the server built gives the same tensor', async () => {
     const x = inputs(1, 7);
-    const raw = await new Promise<Uint8Array>((resolve, reject) =>
+    const res = await new Promise<InferResponse__Output>((resolve, reject) =>
       client.raw.Infer(
         { splitPoint: 'input', frame: encode({ data: x, shape: [1, 1, 4, 5] }, { codec: 'f32' }), tasks: ['seg'] },
         { deadline: Date.now() + 5000 },
-        (err, res) => (err || !res ? reject(err) : resolve(res.tasks[0].tensors[0].frame)),
+        (err, r) => (err || !r ? reject(err) : resolve(r)),
       ),
     );
+    const raw = res.tasks[0].tensors[0].frame;
+    // the message's size as received equals its serialization
+    const serialize = loadDefinition()['mtlsplit.v1.SplitInference'] as unknown as { Infer: { responseSerialize: (m: unknown) => Buffer } };
+    expect(wireBytes(res)).toBe(serialize.Infer.responseSerialize(res).length);
     expect(peekHeader(raw)).toMatchObject({ codec: 'u8', compress: 'deflate', shape: [1, 4, 5] });
     const viaClient = await client.infer('input', encode({ data: x, shape: [1, 1, 4, 5] }, { codec: 'f32' }), { tasks: ['seg'] });
     expect(viaClient.tasks[0].tensors[0].bytes).toBe(raw.length);
+    expect(viaClient.answerBytes).toBeGreaterThan(raw.length);
+    expect(viaClient.answerBytes).toBeLessThan(raw.length + 200);
     expect(Array.from(viaClient.tasks[0].tensors[0].data.data)).toEqual(Array.from(decode(raw).data));
   });
 
