@@ -58,9 +58,8 @@ export function taskLines(r: EdgeResult): string[] {
   }
   for (const [task, outputs] of Object.entries(r.outputs ?? {})) {
     if (r.metrics?.[task] || !outputs.length) continue;
-    const parts = outputs.map(
-      (o) => `${o.output} [${o.shape.join(',')}] ${o.min === null ? 'n/a' : `${o.min.toPrecision(4)}..${o.max?.toPrecision(4)}`}`,
-    );
+    const num = (v: number | null) => (v === null ? 'n/a' : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const parts = outputs.map((o) => `${o.output} [${o.shape.join(',')}] ${num(o.min)}..${num(o.max)}`);
     out.push(`${r.split}: ${task}: ${parts.join('; ')}`);
   }
   const v = r.verify;
