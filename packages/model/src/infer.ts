@@ -18,6 +18,17 @@ export { openNetwork, defaultEngine, checkEngine } from './engines/registry.js';
 export type { OpenOptions } from './engines/registry.js';
 export { ENGINES } from './engines/types.js';
 export { inputSpecs, outputNames, taskInfo } from './engines/common.js';
-export { withDevice, checkSlowdown, deviceLabel, waitUntil, MAX_SLOWDOWN } from './engines/device.js';
+export {
+  withDevice,
+  checkSlowdown,
+  deviceLabel,
+  waitUntil,
+  MAX_SLOWDOWN,
+  steadyTime,
+  hostCost,
+  STEADY_WARMUP,
+  STEADY_RUNS,
+  type SteadyTime,
+} from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
 export { softmaxRows, argmaxRows } from './engines/softmax.js';

@@ -1,12 +1,17 @@
 import { ModelError } from '../errors.js';
+import { machineKey, storeCost, storedCost } from './device-costs.js';
 import type { EdgeRunner, HeadsRunner, SplitNetwork, TensorData } from './types.js';
 
 /**
  * Device emulation: a network whose every half runs `slowdown` times longer than on this machine.
  *
- * Each call of a runner is measured on this machine and then waits until slowdown x t has passed since it
- * started, t being this machine's compute for that runner and batch size (the fastest of its recent runs, see
- * HostTime), so the caller (the edge's timers, the cloud's batcher and queue) really sees device time.
+ * Each call of a runner runs on this machine and then waits until slowdown x c has passed since it started,
+ * c being this machine's cost of that runner and batch size: its warm steady-state time (the median of
+ * back-to-back runs after warm-up runs, `steadyTime`), measured at its first call and kept for the process
+ * (`hostCost`), so the caller (the edge's timers, the cloud's batcher and queue) really sees device time, and
+ * the same device time in every call and every run: not the load of the moment (the first version took the
+ * fastest of recent runs, and the same network's device time moved from 22.7 ms to 14.3 ms between two runs).
+ * `plan` predicts with the same figure (steadyTime of each half, times the factor).
  * The assumption is one scale factor per device for every operator and tensor size: a device profile's
  * factor comes from a published benchmark, and a device whose speed ratio differs by operator class
  * (depthwise against dense convolutions, say) is approximated by that one figure. Only slowing down can be
@@ -44,47 +49,82 @@ export async function waitUntil(until: number): Promise<void> {
   }
 }
 
-/** Runs of one runner remembered per batch size to estimate its compute on this machine. */
-export const DEVICE_WINDOW = 16;
-/** Back-to-back calibration runs at the first call of a runner per batch size. */
-export const CALIBRATION_RUNS = 3;
+/** Untimed runs before a steady-state measurement (sessions, allocations, JIT, caches). */
+export const STEADY_WARMUP = 5;
+/** Timed back-to-back runs of a steady-state measurement (fewer when STEADY_BUDGET_MS runs out, never below STEADY_MIN_RUNS). */
+export const STEADY_RUNS = 31;
+export const STEADY_MIN_RUNS = 5;
+/** Wall-time budget of the timed runs, ms. */
+export const STEADY_BUDGET_MS = 3000;
 
-/**
- * This machine's compute time of one runner at one batch size: the fastest of calibration bursts (a few
- * back-to-back runs at its 1st, 4th and 16th call, then every 256th) and of its last DEVICE_WINDOW runs. A run right after an idle wait
- * (which the emulation itself causes) pays the core's and caches' wake-up, and a shared machine adds other
- * jobs' load: measured, the committed MultiMNIST network takes 0.22 ms in a tight loop and 0.58-0.72 ms after
- * each 50 ms sleep. Neither belongs to the device, and multiplied by its factor they would dominate.
- */
-class HostTime {
-  private readonly runs = new Map<number, number[]>();
-  private readonly calls = new Map<number, number>();
-  async estimate(batch: number, took: number, rerun: () => Promise<unknown>): Promise<number> {
-    let r = this.runs.get(batch);
-    if (!r) this.runs.set(batch, (r = []));
-    const n = (this.calls.get(batch) ?? 0) + 1;
-    this.calls.set(batch, n);
-    // calibrate at the 1st, 4th and 16th call (the first runs are slow: allocations, JIT), then every 256th
-    if (n === 1 || n === 4 || n === 16 || n % 256 === 0) {
-      for (let i = 0; i < CALIBRATION_RUNS; i++) {
-        const t0 = performance.now();
-        await rerun();
-        r.push(performance.now() - t0);
-      }
-    }
-    r.push(took);
-    if (r.length > DEVICE_WINDOW) r.shift();
-    return Math.min(...r);
-  }
+/** A steady-state measurement: every timed run (ms, in order) and their median. */
+export interface SteadyTime {
+  ms: number;
+  runs: number[];
 }
 
-/** Runs `f` and stretches it to `slowdown` x this machine's compute for it (at least what it took). */
-async function stretched<T>(slowdown: number, host: HostTime, batch: number, f: () => Promise<T>): Promise<T> {
+/** The median of a few numbers (the middle one, or the mean of the two middle ones). */
+function middle(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/**
+ * This machine's warm steady-state time of `run`: `warmup` untimed runs, then back-to-back timed runs
+ * (`runs`, fewer when `budgetMs` is spent, at least STEADY_MIN_RUNS), their median. What `plan` reports
+ * for each half and what the device emulation scales: one figure for both.
+ */
+export async function steadyTime(
+  run: () => Promise<unknown>,
+  o: { warmup?: number; runs?: number; budgetMs?: number } = {},
+): Promise<SteadyTime> {
+  for (let i = 0; i < (o.warmup ?? STEADY_WARMUP); i++) await run();
+  const runs: number[] = [];
+  const start = performance.now();
+  const budget = o.budgetMs ?? STEADY_BUDGET_MS;
+  while (runs.length < (o.runs ?? STEADY_RUNS) && (runs.length < STEADY_MIN_RUNS || performance.now() - start < budget)) {
+    const t0 = performance.now();
+    await run();
+    runs.push(performance.now() - t0);
+  }
+  return { ms: middle(runs), runs };
+}
+
+/**
+ * Each runner's cost on this machine, per network, engine set-up, half, split point and batch size: measured
+ * once (steadyTime on the first call's input) and kept, in the process and in the costs file
+ * (device-costs.ts), so the device time of a half is this cost x the device's factor in every call and every
+ * run, whatever the load of the moment or the idle waits the emulation itself causes (a run right after an
+ * idle wait pays the core's and caches' wake-up: the committed MultiMNIST network takes 0.22 ms in a tight
+ * loop and 0.58-0.72 ms after each 50 ms sleep).
+ */
+const costs = new Map<string, Promise<number>>();
+
+/** The cost (ms) of one runner at one batch size: stored, else measured now (and stored). */
+export function hostCost(key: string, rerun: () => Promise<unknown>): Promise<number> {
+  let c = costs.get(key);
+  if (!c) {
+    const full = `${machineKey()}\u0000${key}`;
+    const stored = storedCost(full);
+    c =
+      stored === undefined
+        ? steadyTime(rerun).then((t) => {
+            storeCost(full, t.ms);
+            return t.ms;
+          })
+        : Promise.resolve(stored);
+    costs.set(key, c);
+    c.catch(() => costs.get(key) === c && costs.delete(key));
+  }
+  return c;
+}
+
+/** Runs `f` and stretches it to `slowdown` x this runner's cost from its start (at least what it took). */
+async function stretched<T>(slowdown: number, key: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const out = await f();
-  const took = performance.now() - t0;
-  const hostMs = await host.estimate(batch, took, f);
-  await waitUntil(t0 + Math.max(performance.now() - t0, hostMs * slowdown));
+  await waitUntil(t0 + (await hostCost(key, f)) * slowdown);
   return out;
 }
 
@@ -94,28 +134,25 @@ export function deviceLabel(slowdown: number): string {
 }
 
 /**
- * Wraps a network so each run of its edge, cloud and whole runners takes `slowdown` times as long as here.
- * A factor of 1 returns the network itself. The backend line gains ', device xK (emulated)'.
+ * Wraps a network so each run of its edge, cloud and whole runners takes `slowdown` times its cost here
+ * (hostCost; `identity` tells builds of one bundle id apart, e.g. folder and creation time). A factor of 1
+ * returns the network itself. The backend line gains ', device xK (emulated)'.
  */
-export function withDevice(net: SplitNetwork, slowdown: number): SplitNetwork {
+export function withDevice(net: SplitNetwork, slowdown: number, identity = ''): SplitNetwork {
   const k = checkSlowdown(slowdown);
   if (k === 1) return net;
-  const edge = (r: EdgeRunner): EdgeRunner => {
-    const host = new HostTime();
-    return {
-      point: r.point,
-      run: (x: TensorData) => stretched(k, host, x.shape[0] ?? 1, () => r.run(x)),
-      runAll: (xs: TensorData[]) => stretched(k, host, xs[0]?.shape[0] ?? 1, () => r.runAll(xs)),
-    };
-  };
-  const heads = (r: HeadsRunner): HeadsRunner => {
-    const host = new HostTime();
-    return {
-      point: r.point,
-      run: (h: TensorData) => stretched(k, host, h.shape[0] ?? 1, () => r.run(h)),
-      runAll: (hs: TensorData[]) => stretched(k, host, hs[0]?.shape[0] ?? 1, () => r.runAll(hs)),
-    };
-  };
+  // one cost per network (its identity: bundle folder and build), engine set-up, half, split point and batch size
+  const keyOf = (half: string, point: string, batch: number): string => [net.id, identity, net.backend, half, point, batch].join('\u0000');
+  const edge = (r: EdgeRunner): EdgeRunner => ({
+    point: r.point,
+    run: (x: TensorData) => stretched(k, keyOf('edge', r.point, x.shape[0] ?? 1), () => r.run(x)),
+    runAll: (xs: TensorData[]) => stretched(k, keyOf('edge', r.point, xs[0]?.shape[0] ?? 1), () => r.runAll(xs)),
+  });
+  const heads = (half: string, r: HeadsRunner): HeadsRunner => ({
+    point: r.point,
+    run: (h: TensorData) => stretched(k, keyOf(half, r.point, h.shape[0] ?? 1), () => r.run(h)),
+    runAll: (hs: TensorData[]) => stretched(k, keyOf(half, r.point, hs[0]?.shape[0] ?? 1), () => r.runAll(hs)),
+  });
   return {
     id: net.id,
     engine: net.engine,
@@ -127,8 +164,8 @@ export function withDevice(net: SplitNetwork, slowdown: number): SplitNetwork {
     pointTensors: (point) => net.pointTensors(point),
     point: (name) => net.point(name),
     edgeRunner: async (point) => edge(await net.edgeRunner(point)),
-    cloudRunner: async (point) => heads(await net.cloudRunner(point)),
-    wholeRunner: async () => heads(await net.wholeRunner()),
+    cloudRunner: async (point) => heads('cloud', await net.cloudRunner(point)),
+    wholeRunner: async () => heads('whole', await net.wholeRunner()),
     close: () => net.close(),
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readManifest } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
@@ -41,5 +42,5 @@ export async function openNetwork(dir: string, o: OpenOptions = {}): Promise<Spl
   const slowdown = checkSlowdown(o.slowdown ?? 1);
   const open = await registry[engine]();
   const net = await open(dir, manifest, o);
-  return withDevice(net, slowdown);
+  return withDevice(net, slowdown, `${path.resolve(dir)} ${manifest.createdAt}`);
 }
