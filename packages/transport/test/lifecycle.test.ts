@@ -78,7 +78,9 @@ describe('health and graceful drain', () => {
       const stream = client.stream();
       model.delayMs = 80;
       const first = stream.infer('conv', frame);
-      await new Promise((r) => setTimeout(r, 20));
+      // until the request is in flight (a fixed 20 ms was not always enough to connect on a loaded machine;
+      // bounded: 100 polls of 20 ms)
+      for (let i = 0; i < 100 && server.inflight === 0; i++) await new Promise((r) => setTimeout(r, 20));
       const done = server.shutdown(5000);
       expect((await first).tasks.length).toBe(2);
       await done;
