@@ -1,5 +1,5 @@
 import { openNetwork, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
-import { parseTargets, SplitClient, type ClientOptions, type ClientSecurity } from '@mtl-split/transport';
+import { parseTargets, SplitClient, type ClientOptions, type ClientSecurity, type InferAnswer } from '@mtl-split/transport';
 import { DEFAULT_HEDGE, type HedgeOptions } from './hedge.js';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
 import { AUTO, EDGE_ONLY } from '@mtl-split/stats';
@@ -56,6 +56,8 @@ export interface EdgeAnswer {
   timings: AnswerTimings;
   /** Frame bytes sent (0 when nothing was sent). */
   bytes: number;
+  /** The cloud's answer payload: its tensor frames as received plus 4 bytes a class probability (absent when answered here). */
+  answerBytes?: number;
   /** Server batch the request ran in (0 when answered locally). */
   batchSize: number;
   /** Why the cloud did not answer, when the edge answered itself after trying (or with the circuit open). */
@@ -278,7 +280,8 @@ export class EdgeClient {
       const ans = await this.sendOnce(split, r, fallback);
       const timings = cloudStages({ ...marks, back: performance.now() }, ans);
       const tasks = cloudResults(askedTasks(this.net.tasks, p.tasks), ans.tasks);
-      return { source: 'cloud', split, tasks, timings, bytes: frames.reduce((a, f) => a + f.length, 0), batchSize: ans.batchSize, frames };
+      const bytes = frames.reduce((a, f) => a + f.length, 0);
+      return { source: 'cloud', split, tasks, timings, bytes, answerBytes: answerBytes(ans), batchSize: ans.batchSize, frames };
     } catch (err) {
       // only a local fallback answers here (auto holds every half, but --fallback none still fails)
       const rest = fallback && p.fallback === 'local' ? halves.rest : undefined;
@@ -305,6 +308,14 @@ export class EdgeClient {
     for (const c of this.owned.clients) c.close();
     if (this.owned.net) await this.net.close();
   }
+}
+
+/** The payload bytes of an answer: the tensor answers' frames as they crossed, and 4 bytes a probability (a float). */
+function answerBytes(a: InferAnswer): number {
+  return a.tasks.reduce(
+    (n, t) => n + t.tensors.reduce((m, x) => m + x.bytes, 0) + 4 * (t.probabilities.length + t.topProbabilities.length),
+    0,
+  );
 }
 
 /** `auto`'s start: each candidate's edge compute, its cloud half run here, and its frame bytes (best of 2 runs on a blank input). */

@@ -62,6 +62,8 @@ export function taskLines(r: EdgeResult): string[] {
     const parts = outputs.map((o) => `${o.output} [${o.shape.join(',')}] ${num(o.min)}..${num(o.max)}`);
     out.push(`${r.split}: ${task}: ${parts.join('; ')}`);
   }
+  if (r.answerBytesPerSample && Object.keys(r.outputs ?? {}).length)
+    out.push(`${r.split}: answers ${r.answerBytesPerSample} B/sample down (tensor frames and probabilities)`);
   const v = r.verify;
   if (v) {
     const max = Math.max(0, ...Object.values(v.maxAbsDiff));

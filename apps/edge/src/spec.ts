@@ -269,6 +269,11 @@ export const EdgeResultSchema = z.object({
     .optional(),
   /** Mean frame bytes per sample sent to the cloud. */
   bytesPerSample: z.number().nonnegative(),
+  /**
+   * Mean payload bytes of the cloud's answers per sample it answered: the tensor answers' frames (class
+   * maps, dense maps) as received, and 4 bytes a class probability (protobuf framing adds a few bytes).
+   */
+  answerBytesPerSample: z.number().nonnegative().optional(),
   /** Answered samples per second of wall time. */
   throughputPerSec: z.number(),
   /** Inference engine of the edge (onnx, tfjs). */

@@ -62,6 +62,7 @@ export class SplitTally {
   private readonly requestsBy = new Map<string, number>();
   private readonly predictions: { index: number; input: string; classes: Record<string, string> }[] = [];
   private bytes = 0;
+  private answerBytes = 0;
   private sent = 0;
   private batchSum = 0;
 
@@ -82,6 +83,7 @@ export class SplitTally {
     if (a.source === 'cloud') {
       this.counts.answeredByCloud++;
       this.bytes += a.bytes;
+      this.answerBytes += a.answerBytes ?? 0;
       this.sent++;
       this.batchSum += a.batchSize;
       for (const k of Object.keys(this.times) as Stage[]) this.times[k].push(a.timings[k]); // every stage is a field of the answer's timings
@@ -142,6 +144,7 @@ export class SplitTally {
       latencyMs: this.latencies(),
       requestsMs: this.requestsMs(),
       bytesPerSample: sent ? Math.round(this.bytes / sent) : 0,
+      ...(sent ? { answerBytesPerSample: Math.round(this.answerBytes / sent) } : {}),
       throughputPerSec: wallS > 0 ? Math.round((answered / wallS) * 100) / 100 : 0,
       engine: this.net.engine,
       backend: this.net.backend,

@@ -135,6 +135,10 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     expect(r.metrics?.depth?.meanAbsoluteError).toBeCloseTo(0.1, 5);
     expect(r.outputs?.seg.map((o) => [o.output, o.shape])).toEqual([['classes', [64, 64]]]); // a class map, not a softmax
     expect(r.outputs?.depth.map((o) => [o.output, o.shape])).toEqual([['depth', [1, 64, 64]]]);
+    // down: the depth map in f32 (16 KiB), the class map in u8 + deflate, 5 probabilities: far below the
+    // 13 x 64 x 64 floats a softmax over the flattened map was
+    expect(r.answerBytesPerSample).toBeGreaterThan(4 * 4096);
+    expect(r.answerBytesPerSample).toBeLessThan(4 * 4096 + 4096 + 200);
     // the same typed results when the edge computes the rest itself (edge-only)
     const [local] = await runEdge(opts({ split: 'edge-only', cloud: undefined }));
     expect(local.metrics).toEqual(r.metrics);
@@ -146,6 +150,7 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     expect(Object.keys(r.outputs ?? {})).toEqual(['depth']);
     expect(Object.keys(r.metrics ?? {})).toEqual(['depth']);
     expect(r.metrics?.depth?.meanAbsoluteError).toBeCloseTo(0.1, 2); // f16: within its rounding
+    expect(r.answerBytesPerSample).toBeLessThan(2 * 4096 + 100); // depth alone, 2 bytes a value
     const [q] = await runEdge(opts({ codec: 'int8-channel', verify: true }));
     expect(q.verify).toMatchObject({ reference: 'decoded', passed: true });
   }, 120_000);
