@@ -1,4 +1,32 @@
 /** Result types written to results.json (and flattened to results.csv). */
+import { z } from 'zod';
+import type { EdgeResult } from './apps.js';
+
+/**
+ * Per-request latencies of a cell, compactly: the total ms of every request counted in its median, in the
+ * order they ended, as little-endian float32 values in base64 (`packSamples`, `unpackSamples`).
+ */
+export const PackedSamplesSchema = z
+  .string()
+  .base64()
+  .refine((s) => Buffer.from(s, 'base64').length % 4 === 0, 'not a whole number of float32 values');
+
+/** Per-request ms as results.json keeps them (`PackedSamplesSchema`). */
+export function packSamples(values: readonly number[]): string {
+  const f = Float32Array.from(values);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
+}
+
+/** The values of `packSamples` (a copy, aligned). */
+export function unpackSamples(packed: string): number[] {
+  const b = Buffer.from(packed, 'base64');
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readFloatLE(i));
+  return out;
+}
+
+/** Per task with labels, the edge's metrics of its kind (accuracy; pixelAccuracy, meanIoU; meanAbsoluteError, ...). */
+export type TaskMetrics = NonNullable<EdgeResult['metrics']>;
 
 export interface LinkFigures {
   upKBps: number;
@@ -73,6 +101,10 @@ export interface Cell {
   predicted: Prediction;
   /** (measured total - predicted total) / measured total * 100. */
   errorPct: number;
+  /** Every counted request's total ms (`PackedSamplesSchema`); absent in results from before it. */
+  requestsMs?: string;
+  /** Per-task metrics over the cell's answered samples, where the samples have labels. */
+  metrics?: TaskMetrics;
 }
 
 /**
@@ -107,6 +139,28 @@ export interface BaselineEntry {
   payloadBytes: number;
   wireBytesUp: number;
   wireBytesDown: number;
+  /** Every counted request's total ms (`PackedSamplesSchema`). */
+  requestsMs?: string;
+  /** Per-task metrics of the point and codec (dense tasks: mIoU, depth error, ...), where there are labels. */
+  metrics?: TaskMetrics;
+}
+
+/** One strip of pictures: the answers of the first samples at a split point and codec, drawn as a PNG. */
+export interface PictureStrip {
+  split: string;
+  codec: string;
+  /** PNG file in the report folder. */
+  file: string;
+}
+
+/** The pictures of a dense bundle's answers (absent when it has no segmentation or dense task). */
+export interface Pictures {
+  samples: number;
+  /** Panels of each sample, left to right, e.g. ["seg", "depth"]. */
+  panels: string[];
+  /** The inputs and, where the samples have them, the labels ('' when the samples have neither: random inputs). */
+  reference: { file: string; panels: string[] };
+  strips: PictureStrip[];
 }
 
 export interface Winner {
@@ -194,4 +248,24 @@ export interface Results {
   /** Largest |errorPct| over all cells. */
   maxAbsErrorPct: number;
   warnings: string[];
+  /** Dense bundles: the answers' pictures per split point and codec. */
+  pictures?: Pictures;
 }
+
+const spreadFields = z.object({
+  requestsMs: PackedSamplesSchema.optional(),
+  metrics: z.record(z.string(), z.record(z.string(), z.number().nullable())).optional(),
+});
+const PicturesSchema = z.object({
+  samples: z.number().int().nonnegative(),
+  panels: z.array(z.string()),
+  reference: z.object({ file: z.string(), panels: z.array(z.string()) }),
+  strips: z.array(z.object({ split: z.string().min(1), codec: z.string().min(1), file: z.string().min(1) })),
+});
+
+/** The parts of results.json that carry the spread and the pictures, checked (the rest is built by typed code). */
+export const ResultsSpreadSchema = z.object({
+  cells: z.array(spreadFields.extend({ samples: z.number().int().nonnegative() })),
+  baseline: z.array(spreadFields.extend({ samples: z.number().int().nonnegative() })),
+  pictures: PicturesSchema.optional(),
+});

@@ -20,6 +20,7 @@ import type { Scenario } from './scenario.js';
 import type { Supervisor } from './supervisor.js';
 import { measureBaseline } from './sweep/baseline.js';
 import { measureEdgeOnly } from './sweep/edge-only.js';
+import { measurePictures } from './sweep/pictures.js';
 import { measureShaped } from './sweep/shaped.js';
 import { combineCells } from './sweep/single-task.js';
 import { forCodec } from './sweep/splits.js';
@@ -164,6 +165,7 @@ async function sweepBundle(
       base: new Map(),
     };
     await measureBaseline(r);
+    if (bi === 0) st.pictures = await measurePictures(r, sup);
     const edgeOnlyMs = await measureEdgeOnly(r);
     await measureShaped(r, edgeOnlyMs);
   } finally {
@@ -263,6 +265,7 @@ function buildResults(
     ...(plan ? { plan } : {}),
     maxAbsErrorPct: answered.length ? Math.max(...answered.map((c) => Math.abs(c.errorPct))) : 0,
     warnings: st.warnings,
+    ...(st.pictures ? { pictures: st.pictures } : {}),
   };
 }
 

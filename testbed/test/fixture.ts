@@ -1,6 +1,6 @@
 import { predictLatency, errorPct, winners } from '../src/analytic.js';
 import { profileReferenceMs, type Profile } from '../src/profiles.js';
-import type { BaselineEntry, Cell, Results, Timings } from '../src/results.js';
+import { packSamples, type BaselineEntry, type Cell, type Results, type Timings } from '../src/results.js';
 
 const PROFILES: Profile[] = [
   { name: 'fast', description: 'fast link', upKBps: 5000, downKBps: 12500, latencyMs: 10, jitterMs: 2, source: 'synthetic test figures' },
@@ -14,6 +14,11 @@ const BASE_EDGE: Record<string, number> = { input: 0.1, block1: 6, features: 12 
 function timings(edge: number, network: number, cloud: number): Timings {
   const total = edge + 0.2 + network + cloud + 0.1;
   return { edge, encode: 0.2, network, cloud, decode: 0.1, total, totalMean: total, totalP95: total * 1.1 };
+}
+
+/** `n` per-request totals spread +-5% around `median` (deterministic), packed as results.json keeps them. */
+export function samplesAround(median: number, n: number): string {
+  return packSamples(Array.from({ length: n }, (_, i) => median * (0.95 + (0.1 * ((i * 7) % n)) / (n - 1))));
 }
 
 /** A results object shaped like a real run: 'input' wins on the fast link, 'features' on the slow one. */
@@ -39,6 +44,7 @@ export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}
         payloadBytes: payload,
         wireBytesUp: payload + 60,
         wireBytesDown: 130,
+        metrics: { left: { accuracy: 0.95 - (div - 1) * 0.01 }, right: { accuracy: 0.93 } },
       });
       for (const variant of opts.stl ? (['mtl', 'stl'] as const) : (['mtl'] as const)) {
         const k = variant === 'stl' ? 2 : 1;
@@ -68,6 +74,7 @@ export function syntheticResults(opts: { stl?: boolean; splits?: string[] } = {}
             measuredLink: { rttMs: p.latencyMs + 0.4, upKBps: p.upKBps * 0.98, downKBps: p.downKBps * 0.97, probeBytes: 4000 },
             predicted: pred,
             errorPct: errorPct(t.total, pred.totalMs),
+            requestsMs: samplesAround(t.total, 10),
           });
         }
       }

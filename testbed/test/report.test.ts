@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../src/report/index.js';
+import { LATENCY_PARTS } from '../src/report/latency-plot.js';
 import { syntheticResults, SPLITS } from './fixture.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-report-'));
@@ -51,16 +52,18 @@ describe('report from a results object', () => {
     expect(csv[0]).toContain('acc_left');
   });
 
-  it('the latency plot has one panel per profile, the three stacked stages and every split', async () => {
+  it('the latency plot has one panel per profile, the five stacked stages (uplink and downlink apart), every split and its interval', async () => {
     const dir = path.join(tmp, 'run2');
     await writeReport(syntheticResults(), dir);
     const svg = fs.readFileSync(path.join(dir, 'latency-int8.svg'), 'utf8');
     const t = texts(svg);
-    for (const s of ['fast', 'slow', '1 edge compute', '2 transfer', '3 cloud compute', ...SPLITS]) expect(t).toContain(s);
-    // 2 profiles x 3 splits x 3 stages bars, each drawn as a path with an aria description
+    for (const s of ['fast', 'slow', ...LATENCY_PARTS, '95% CI of the median', ...SPLITS]) expect(t).toContain(s);
+    // 2 profiles x 3 splits x 5 stages bars, each drawn as a path with an aria description
     const bars = svg.match(/aria-roledescription="bar"/g) ?? [];
-    expect(bars.length).toBe(2 * 3 * 3);
+    expect(bars.length).toBe(2 * 3 * 5);
     expect(svg.match(/aria-roledescription="tick"/g)?.length).toBe(2 * 3);
+    // one whisker (the median's bootstrap interval) per bar
+    expect(svg.match(/aria-roledescription="rule mark"/g)?.length).toBe(2 * 3);
   });
 
   it('the bytes, accuracy, winners and comparison plots hold the expected series', async () => {

@@ -1,9 +1,11 @@
 import { EDGE_ONLY, INPUT_POINT } from '@mtl-split/stats';
 import { extremeProfiles } from '../analytic.js';
 import { HOPELESS_FACTOR } from '../analytic.js';
-import type { Cell, NotMeasuredCell, Results } from '../results.js';
+import type { Cell, NotMeasuredCell, Results, Winner } from '../results.js';
 import { averagedCells, profileOrder, type PlotSpec } from './plots.js';
+import { picturesSection } from './pictures-html.js';
 import { splitLabels } from './split-labels.js';
+import { fitLine, tieOf, tieText } from './ties.js';
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -37,10 +39,7 @@ function summary(r: Results): string {
   const eo = edgeOnlyLine(r);
   if (eo) lines.push(eo);
   lines.push(...whySentences(r));
-  const answered = r.cells.filter((c) => c.samples > c.failed);
-  lines.push(
-    `Largest prediction error over the cells the cloud answered: <b>${f(r.maxAbsErrorPct)}%</b> (${answered.filter((c) => Math.abs(c.errorPct) <= 15).length} of ${answered.length} cells within 15%${answered.length < r.cells.length ? `; ${r.cells.length - answered.length} cells without an answer, see the warnings` : ''}).`,
-  );
+  lines.push(fitLine(r.cells));
   const nm = notMeasuredLine(r);
   if (nm) lines.push(nm);
   return lines.map((l) => `<p>${l}</p>`).join('\n');
@@ -116,8 +115,11 @@ export function whySentences(r: Results): string[] {
         const inp = cs.find((c) => c.split === INPUT_POINT);
         why = `its edge half (${f(w.timings.edge + w.timings.encode)} ms, ${share(w.timings.edge + w.timings.encode, w.timings.total)}) buys a ${Math.round(w.payloadBytes)} B tensor${inp ? ` instead of the ${Math.round(inp.payloadBytes)} B input` : ''}, so the link takes ${f(link)} ms (${share(link, w.timings.total)})`;
       }
+      const tie = tieText(
+        tieOf(r, { variant: 'mtl', profile, codec, measuredSplit: w.split, measuredMs: 0, predictedSplit: '', predictedMs: 0 }, avg),
+      );
       out.push(
-        `<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> wins at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}.`,
+        `<b>${esc(profile)}</b> (${esc(codec)}): <b>${esc(w.split)}</b> ${tie ? 'is fastest' : 'wins'} at ${f(w.timings.total)} ms (n = ${w.samples}, p95 ${f(w.timings.totalP95)} ms): ${esc(why)}; ${esc(margin)}${tie ? `; a <b>${esc(tie)}</b>, not a winner` : ''}.`,
       );
     }
   }
@@ -166,6 +168,13 @@ ${table(
   ['in the charts', 'tensor name'],
   renamed.map((s) => [labels.get(s) ?? s, s]),
 )}`;
+}
+
+/** A winner's interval and its tie, as table cells. */
+function tieCells(r: Results, w: Winner): [string, string] {
+  const t = tieOf(r, w);
+  if (!t?.winner.n) return ['–', '–'];
+  return [`${f(t.winner.lo)}–${f(t.winner.hi)} (n = ${t.winner.n})`, t.tiedWith.length ? t.tiedWith.map((s) => s.split).join(', ') : 'no'];
 }
 
 function devicesTable(r: Results): string {
@@ -315,7 +324,12 @@ export function inlineSvg(svg: string, prefix: string): string {
 }
 
 /** The report page, self-contained: every plot inline as SVG (also written beside it as a file), plus tables. */
-export function reportHtml(r: Results, plots: PlotSpec[], svgs: ReadonlyMap<string, string> = new Map()): string {
+export function reportHtml(
+  r: Results,
+  plots: PlotSpec[],
+  svgs: ReadonlyMap<string, string> = new Map(),
+  pngs: ReadonlyMap<string, Buffer> = new Map(),
+): string {
   const fig = (p: PlotSpec, i: number): string => {
     const svg = svgs.get(p.file);
     const body = svg
@@ -346,7 +360,18 @@ ${splitNamesTable(r)}
 <h2>Winning split per profile</h2>
 ${other('winners.svg')}
 ${table(
-  ['profile', 'network', 'codec', 'measured winner', 'measured ms', 'predicted winner', 'predicted ms', 'agree'],
+  [
+    'profile',
+    'network',
+    'codec',
+    'measured winner',
+    'measured ms',
+    '95% CI of the median',
+    'tie',
+    'predicted winner',
+    'predicted ms',
+    'agree',
+  ],
   r.winners
     .slice()
     .sort(
@@ -358,6 +383,7 @@ ${table(
       w.codec,
       w.measuredSplit,
       f(w.measuredMs),
+      ...tieCells(r, w),
       w.predictedSplit,
       f(w.predictedMs),
       w.measuredSplit === w.predictedSplit ? 'yes' : 'no',
@@ -365,10 +391,14 @@ ${table(
 )}
 <h2>plan against the measurement</h2>
 ${planTable(r)}
+<h2>Latency against bandwidth</h2>
+${figs(plots.filter((p) => p.file.startsWith('bandwidth-')))}
 <h2>Bytes per split point</h2>
 ${other('bytes.svg')}
 <h2>Accuracy</h2>
 ${other('accuracy.svg')}
+${figs(plots.filter((p) => p.file.startsWith('rate-')))}
+${picturesSection(r, pngs)}
 <h2>MTL-Split against single-task networks</h2>
 ${figs(stl)}
 ${stlTable(r)}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Results } from '../results.js';
+import { TestbedError, formatIssues } from '../errors.js';
+import { ResultsSpreadSchema, type Results } from '../results.js';
 import { resultsCsv } from './csv.js';
 import { reportHtml } from './html.js';
 import { allPlots } from './plots.js';
@@ -8,8 +9,15 @@ import { renderSvg } from './render.js';
 
 /** Write results.json, results.csv, report.html and the plots (SVG) into `dir` (created if missing). */
 export async function writeReport(r: Results, dir: string): Promise<{ files: string[] }> {
+  const checked = ResultsSpreadSchema.safeParse(r);
+  if (!checked.success) throw new TestbedError(`results: ${formatIssues(checked.error.issues)}`);
   fs.mkdirSync(dir, { recursive: true });
   const plots = allPlots(r);
+  // the pictures (written by the sweep into the same folder), inlined so the page stands alone
+  const pngs = new Map<string, Buffer>();
+  for (const f of [r.pictures?.reference.file, ...(r.pictures?.strips ?? []).map((s) => s.file)]) {
+    if (f && fs.existsSync(path.join(dir, f))) pngs.set(f, fs.readFileSync(path.join(dir, f)));
+  }
   const files: string[] = [];
   const svgs = new Map<string, string>();
   for (const p of plots) {
@@ -20,7 +28,7 @@ export async function writeReport(r: Results, dir: string): Promise<{ files: str
   }
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.csv'), resultsCsv(r.cells));
-  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots, svgs));
+  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots, svgs, pngs));
   files.push('results.json', 'results.csv', 'report.html');
   return { files };
 }

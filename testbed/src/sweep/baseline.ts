@@ -1,6 +1,6 @@
 import type { BaselineEntry } from '../results.js';
 import { runGroup } from './group.js';
-import { BASELINE_WARMUP, notAnswered, timingsOf, type BundleRun } from './state.js';
+import { BASELINE_WARMUP, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
 import { forCodec } from './splits.js';
 
 /** Baseline: an unshaped link; accuracy, compute times, per-request overhead and wire bytes per codec and split. */
@@ -31,6 +31,7 @@ export async function measureBaseline(r: BundleRun): Promise<void> {
         payloadBytes: res.bytesPerSample,
         wireBytesUp: w.up,
         wireBytesDown: w.down,
+        ...spreadOf(res),
       };
       st.baseline.push(e);
       r.base.set(`${codec}/${split}`, e);

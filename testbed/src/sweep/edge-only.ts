@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EDGE_ONLY, errorPct, predictEdgeOnly } from '../analytic.js';
 import type { EdgeResult } from '../apps.js';
 import { TestbedError } from '../errors.js';
-import { BASELINE_WARMUP, clamp, EDGE_JOB_MS, linkOf, timingsOf, type BundleRun } from './state.js';
+import { BASELINE_WARMUP, clamp, EDGE_JOB_MS, linkOf, spreadOf, timingsOf, type BundleRun } from './state.js';
 
 /**
  * Edge-only: the whole network on the edge device. No link is involved, so one run per repetition serves
@@ -31,6 +31,7 @@ export async function measureEdgeOnly(r: BundleRun): Promise<number[]> {
           payloadBytes: 0,
           wireBytesUp: 0,
           wireBytesDown: 0,
+          ...spreadOf(res),
         });
       }
     }
@@ -89,6 +90,7 @@ function addEdgeOnlyCells(r: BundleRun, rep: number, res: EdgeResult): void {
         measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
         predicted: prediction,
         errorPct: errorPct(t.total, prediction.totalMs),
+        ...spreadOf(res),
       });
     }
   }

@@ -5,7 +5,7 @@ import { probeLink, type LinkMeasurement } from '../probe.js';
 import type { Profile } from '../profiles.js';
 import { runGroup } from './group.js';
 import { forCodec } from './splits.js';
-import { clamp, linkOf, notAnswered, timingsOf, type BundleRun } from './state.js';
+import { clamp, linkOf, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
 
 /** Shaped cells: every repetition x profile x codec x split point, each through the shaped link. */
 export async function measureShaped(r: BundleRun, edgeOnlyMs: number[]): Promise<void> {
@@ -148,6 +148,7 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
     measuredLink: { ...k.measured, effectiveUpKBps: sendMs > 0.5 ? wire.up / sendMs : undefined },
     predicted: prediction,
     errorPct: errorPct(t.total, prediction.totalMs),
+    ...spreadOf(res),
   });
   if (notAnswered(res) > 0) {
     const why = [...(res.failures ?? []), ...(res.fallbacks ?? [])].map((f) => `${f.reason} x${f.count}`).join('; ');

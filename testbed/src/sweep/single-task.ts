@@ -73,6 +73,9 @@ function sumCells(m: Cell, ps: Cell[], bundle: string): Cell {
     predicted,
     errorPct: errorPct(timings.total, predicted.totalMs),
     measuredLink: { ...m.measuredLink, effectiveUpKBps: undefined },
+    // the task networks ran one after the other, not paired per sample: their sum has no per-request samples
+    requestsMs: undefined,
+    metrics: Object.assign({}, ...ps.map((c) => c.metrics ?? {})) as Cell['metrics'],
   };
 }
 

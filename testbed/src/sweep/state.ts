@@ -5,7 +5,16 @@ import type { Profile } from '../profiles.js';
 import type { LinkMeasurement } from '../probe.js';
 import type { Progress } from '../progress.js';
 import type { ByteCounter } from '../relay.js';
-import type { BaselineEntry, Cell, LinkFigures, NotMeasuredCell, Timings, Variant } from '../results.js';
+import {
+  packSamples,
+  type Pictures,
+  type BaselineEntry,
+  type Cell,
+  type LinkFigures,
+  type NotMeasuredCell,
+  type Timings,
+  type Variant,
+} from '../results.js';
 import type { Scenario } from '../scenario.js';
 
 /** Edge process start-up allowance (tsx + engine + model load), on a busy 2-core machine. */
@@ -37,6 +46,8 @@ export interface SweepState {
   readonly stlSkip: Map<string, boolean>;
   /** Edge jobs run so far (names the per-job JSON files in `<work>/edge`). */
   edgeRuns: number;
+  /** The MTL bundle's pictures (dense tasks), once drawn. */
+  pictures?: Pictures;
 }
 
 /** One bundle's part of the sweep: its processes, its proxy and its baseline. */
@@ -70,6 +81,11 @@ export function timingsOf(r: EdgeResult): Timings {
     totalMean: l.total.mean,
     totalP95: l.total.p95,
   };
+}
+
+/** A run's spread as results.json keeps it: every counted request's total ms (packed) and the per-task metrics. */
+export function spreadOf(r: EdgeResult): Pick<Cell, 'requestsMs' | 'metrics'> {
+  return { ...(r.requestsMs ? { requestsMs: packSamples(r.requestsMs.total) } : {}), ...(r.metrics ? { metrics: r.metrics } : {}) };
 }
 
 /**

@@ -1,0 +1,74 @@
+/**
+ * The spread behind a cell's median: its per-request samples (packed compactly in results.json), a
+ * bootstrap confidence interval of the median, ties between candidates whose intervals overlap, and the
+ * Wilson interval of an accuracy.
+ */
+import { mulberry32 } from '@mtl-split/data';
+import { median, percentileOfSorted, sortedCopy } from '@mtl-split/stats';
+import { unpackSamples } from '../results.js';
+
+/** Resamples of the bootstrap; enough for a stable 95% interval of a median of 3-1000 samples. */
+export const BOOTSTRAP_RESAMPLES = 2000;
+/** The interval's confidence (two-sided). */
+export const CONFIDENCE = 0.95;
+/** z of the two-sided 95% normal quantile (Wilson interval). */
+const Z95 = 1.959964;
+
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The percentile bootstrap 95% confidence interval of the median: `BOOTSTRAP_RESAMPLES` resamples with
+ * replacement (seeded, so a report is reproducible), the 2.5th and 97.5th percentiles of their medians.
+ * One value: that value; none: NaN.
+ */
+export function medianCI(values: readonly number[], seed = 1): Interval {
+  const n = values.length;
+  if (n === 0) return { lo: NaN, hi: NaN };
+  if (n === 1) return { lo: values[0]!, hi: values[0]! };
+  const sorted = sortedCopy(values);
+  const rand = mulberry32(seed);
+  const meds = new Float64Array(BOOTSTRAP_RESAMPLES);
+  const idx = new Int32Array(n);
+  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+    // a resample of sorted values, sorted by sorting its indices: its median is read off directly
+    for (let i = 0; i < n; i++) idx[i] = Math.floor(rand() * n);
+    idx.sort();
+    const h = (n - 1) / 2;
+    const a = sorted[idx[Math.floor(h)]!]!;
+    const b = sorted[idx[Math.ceil(h)]!]!;
+    meds[r] = (a + b) / 2;
+  }
+  meds.sort();
+  const tail = ((1 - CONFIDENCE) / 2) * 100;
+  const m = Array.from(meds);
+  return { lo: percentileOfSorted(m, tail), hi: percentileOfSorted(m, 100 - tail) };
+}
+
+/** Whether two intervals share any value. */
+export const overlap = (a: Interval, b: Interval): boolean => a.lo <= b.hi && b.lo <= a.hi;
+
+/** The Wilson score 95% interval of a proportion of `k` successes in `n` trials (in [0, 1]). */
+export function wilson(k: number, n: number): Interval {
+  if (n <= 0) return { lo: NaN, hi: NaN };
+  const p = k / n;
+  const z2 = Z95 * Z95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+}
+
+/** A candidate's median and interval, from its samples (or its recorded median when it has none). */
+export interface Spread extends Interval {
+  median: number;
+  n: number;
+}
+
+/** Median and bootstrap interval of packed samples; without samples the recorded median, no interval. */
+export function spreadOf(packed: string | undefined, fallbackMedian: number): Spread {
+  const v = packed ? unpackSamples(packed) : [];
+  if (!v.length) return { median: fallbackMedian, lo: fallbackMedian, hi: fallbackMedian, n: 0 };
+  return { median: median(v), ...medianCI(v), n: v.length };
+}
