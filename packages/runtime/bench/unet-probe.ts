@@ -51,6 +51,7 @@ time('slice axis 3 (concat grad: both parts)', () => [
   tf.slice(cat, [0, 0, 0, 0], [-1, -1, -1, c]),
   tf.slice(cat, [0, 0, 0, c], [-1, -1, -1, cs]),
 ]);
+time('split axis 3 (SplitV: the concat gradient tfjs issues)', () => tf.split(cat, [c, cs], 3));
 time('conv2dTranspose 2x2 stride 2', () => tf.conv2dTranspose(x, kt, [n, 2 * h, 2 * w, c], 2, 'same'));
 time('grads conv2dTranspose 2x2 s2 (dx, dw)', () =>
   tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [n, 2 * h, 2 * w, c], 2, 'same'))(

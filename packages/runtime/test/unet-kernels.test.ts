@@ -89,6 +89,33 @@ describe('Slice fast path', () => {
   });
 });
 
+describe('SplitV fast path', () => {
+  it('equals the cpu kernel exactly for 1-4 pieces along every axis of rank 1-5 tensors', () => {
+    for (const seed of SEEDS(7250, 60)) {
+      const r = rng(seed);
+      const rank = int(r, 1, 5);
+      const shape = randomShape(r, rank).map((d) => d + 1);
+      const axis = int(r, 0, rank - 1);
+      const parts: number[] = [];
+      let left = shape[axis] as number;
+      while (left > 0) {
+        const p = int(r, 1, left);
+        parts.push(p);
+        left -= p;
+      }
+      const v = randomValues(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+      );
+      const run = (b: 'cpu' | 'wasm') => runOn(b, () => tf.split(tf.tensor(v, shape), parts, axis));
+      const cpu = run('cpu');
+      const wasm = run('wasm');
+      expect(wasm.length).toBe(parts.length);
+      wasm.forEach((w, k) => expect(relError(w, cpu[k]!), `seed ${seed}: ${shape} axis ${axis} parts ${parts}`).toBe(0));
+    }
+  });
+});
+
 describe('ResizeNearestNeighborGrad fast path', () => {
   /**
    * The reference is the adjoint of the cpu backend's forward resize (each output pixel's dy added to
@@ -189,14 +216,16 @@ describe('memory', () => {
       const calls: [string, tf.NamedTensorMap, object][] = [
         ['Concat', { 0: a, 1: b } as unknown as tf.NamedTensorMap, { axis: 3 }],
         ['Slice', { x: a }, { begin: [0, 1, 0, 2], size: [2, 4, 6, 3] }],
+        ['SplitV', { x: a }, { numOrSizeSplits: [2, 3], axis: 3 }],
         ['ResizeNearestNeighborGrad', { images: small, dy: a }, { alignCorners: false, halfPixelCenters: false }],
       ];
       for (const [name, inputs, attrs] of calls) {
         const tensorsBefore = tf.memory().numTensors;
         const idsBefore = tf.engine().backend.numDataIds();
-        const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
-        expect(tf.memory().numTensors, name).toBe(tensorsBefore + 1);
-        out.dispose();
+        const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+        const outs = Array.isArray(out) ? out : [out];
+        expect(tf.memory().numTensors, name).toBe(tensorsBefore + outs.length);
+        tf.dispose(outs);
         expect(tf.engine().backend.numDataIds(), name).toBe(idsBefore);
       }
       tf.dispose([a, b, small]);

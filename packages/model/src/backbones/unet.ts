@@ -17,6 +17,8 @@ const schema = z
     skipChannels: z.number().int().min(0).max(512).default(4),
     /** Channels of every decoder conv (one light decoder per dense task, `unet-decoder` head). */
     decoderWidth: width.default(16),
+    /** Channels of the decoders' one conv at the input's resolution (the costliest: kept lighter). */
+    fullWidth: width.default(8),
     batchNorm: z.boolean().default(true),
   })
   .strict();
@@ -111,6 +113,10 @@ export const unet: BackboneFamily = {
       shapes = (b.flow as NonNullable<Block['flow']>).outShapes;
       names = (b.flow as NonNullable<Block['flow']>).outNames;
     }
-    return { blocks, config: cfg, decoder: { kind: 'unet-decoder', width: cfg.decoderWidth, batchNorm: cfg.batchNorm } };
+    return {
+      blocks,
+      config: cfg,
+      decoder: { kind: 'unet-decoder', width: cfg.decoderWidth, fullWidth: cfg.fullWidth, batchNorm: cfg.batchNorm },
+    };
   },
 };

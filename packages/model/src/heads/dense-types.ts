@@ -6,7 +6,10 @@ import type { TaskKind, TaskSpec } from '../types.js';
 /** The decoder an encoder-decoder backbone asks for (`Backbone.decoder`): the head kind and its widths. */
 export interface DecoderSpec {
   kind: string;
+  /** Channels of the convs below the input's resolution. */
   width: number;
+  /** Channels of the conv at the input's resolution. */
+  fullWidth: number;
   batchNorm: boolean;
 }
 

@@ -22,7 +22,7 @@ function upStep(from: Shape, to: Shape, skipChannels: number, layer: ConvLayer):
  * One light decoder per dense task (hard parameter sharing: the encoder is shared, the decoders are
  * not). From the flow [skip1..skip(K-1), deepest]: for j = K-1..1, x2 nearest upsampling (cut to skip
  * j's size when the encoder rounded up), concatenate skip j, 3x3 conv (BN, ReLU) to `width`; then x2
- * to the input's resolution, 3x3 conv (BN, ReLU), and a 1x1 conv (bias, linear) to the task's channels.
+ * to the input's resolution, 3x3 conv (BN, ReLU) to `fullWidth`, and a 1x1 conv (bias, linear) to the task's channels.
  */
 export const unetDecoder: DenseHeadKind = {
   name: 'unet-decoder',
@@ -43,8 +43,8 @@ export const unetDecoder: DenseHeadKind = {
       steps.push(step);
       cur = convOutShape(step.conv, step.inShape);
     }
-    const full = upStep(cur, outShape, 0, conv(s, 'full', { k: 3, cin: spec.width, cout: spec.width, bn: spec.batchNorm }));
-    const out = conv(s, 'out', { k: 1, cin: spec.width, cout: outShape[2] as number, act: 'linear' });
+    const full = upStep(cur, outShape, 0, conv(s, 'full', { k: 3, cin: spec.width, cout: spec.fullWidth, bn: spec.batchNorm }));
+    const out = conv(s, 'out', { k: 1, cin: spec.fullWidth, cout: outShape[2] as number, act: 'linear' });
     const lossName = defaultDenseLoss(task.name, kind, outShape[2] as number);
     const loss = getDenseLoss(lossName);
     const all = [...steps, full];

@@ -21,7 +21,7 @@ import { castOverride } from './cast.js';
 import { fusedBatchNormOverride } from './fused-batch-norm.js';
 import { maxPoolGradOverride } from './max-pool-grad.js';
 import { concatOverride } from './concat.js';
-import { sliceOverride } from './slice.js';
+import { sliceOverride, splitVOverride } from './slice.js';
 import { resizeNearestNeighborGradOverride } from './resize-nearest-grad.js';
 import { fusedBatchNormGradient } from './fused-batch-norm-grad.js';
 import { meanGradient } from './mean-grad.js';
@@ -48,6 +48,8 @@ export const WASM_KERNEL_OVERRIDES: readonly WasmOverride[] = [
   maxPoolGradOverride,
   concatOverride,
   sliceOverride,
+  splitVOverride,
+
   resizeNearestNeighborGradOverride,
 ];
 

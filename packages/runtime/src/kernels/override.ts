@@ -9,7 +9,7 @@ export type FastPath = (args: {
   inputs: tf.NamedTensorInfoMap;
   attrs: tf.NamedAttrMap;
   backend: tf.KernelBackend;
-}) => tf.TensorInfo | undefined;
+}) => tf.TensorInfo | tf.TensorInfo[] | undefined;
 
 export interface WasmOverride {
   kernelName: string;
