@@ -17,12 +17,13 @@ export interface RequestEvent {
   point: string;
   /** What the client named, cut to MAX_CLIENT_FIELD characters (for logs). */
   requestedPoint: string;
-  /** Codec of the frame when its header was read (a known codec name), else ''. */
+  /** Codec of the (first) frame when its header was read (a known codec name), else ''. */
   codec: string;
   code: number;
   codeName: string;
   message: string;
   latencyMs: number;
+  /** Bytes of the request's frame, or of all its frames (a point crossed by several tensors). */
   bytesIn: number;
   samples: number;
 }
@@ -62,12 +63,12 @@ export function requestEvent(
     requestId: truncateField(req?.requestId ?? ''),
     point: req ? (served(req.splitPoint) ? req.splitPoint : 'unknown') : '',
     requestedPoint: truncateField(req?.splitPoint ?? ''),
-    codec: req ? codecOf(req.frame) : '',
+    codec: req ? codecOf(req.frame?.length ? req.frame : req.frames?.[0]) : '',
     code: err ? err.code : grpc.status.OK,
     codeName: err ? err.codeName : 'OK',
     message: err ? err.message : '',
     latencyMs: performance.now() - t0,
-    bytesIn: req?.frame?.length ?? 0,
+    bytesIn: (req?.frame?.length ?? 0) + (req?.frames ?? []).reduce((sum, f) => sum + f.length, 0),
     samples,
   };
 }

@@ -1,7 +1,7 @@
 import { decode, encode, peekHeader } from '@mtl-split/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferResponse__Output } from '../src/gen/mtlsplit/v1/InferResponse.js';
-import { loadDefinition, SplitClient, SplitServer, type TaskAnswer, type TransportError } from '../src/index.js';
+import { loadDefinition, type RequestEvent, SplitClient, SplitServer, type TaskAnswer, type TransportError } from '../src/index.js';
 import { wireBytes } from '../src/wire-size.js';
 import { DenseModel, softmax } from './dense-model.js';
 
@@ -273,6 +273,22 @@ describe('typed tasks over the wire', () => {
     } finally {
       c.close();
       await small.shutdown(500);
+    }
+  });
+
+  it('reports a multi-frame request with the bytes of all its frames and the first frame codec', async () => {
+    const events: RequestEvent[] = [];
+    const observed = await SplitServer.start(new DenseModel(), { port: 0, onRequest: (e) => events.push(e) });
+    const c = await SplitClient.connect(`127.0.0.1:${observed.port}`, { deadlineMs: 5000 });
+    try {
+      const frames = midFrames(inputs(1, 12), 1, 'int8-channel');
+      await c.infer('mid', frames);
+      expect(events.map((e) => [e.method, e.point, e.codec, e.bytesIn, e.samples])).toEqual([
+        ['Infer', 'mid', 'int8-channel', frames[0].length + frames[1].length, 1],
+      ]);
+    } finally {
+      c.close();
+      await observed.shutdown(500);
     }
   });
 });
