@@ -15,8 +15,10 @@
  */
 import { status } from '@grpc/grpc-js';
 import { decode, peekHeader, type FrameHeader } from '@mtl-split/codec';
-import { argmaxRows, softmaxRows, type SplitNetwork } from '@mtl-split/model/infer';
+import type { SplitNetwork } from '@mtl-split/model/infer';
 import {
+  bytesAs,
+  responseBytes,
   catalogOf,
   encodeInputs,
   type InferAnswer,
@@ -36,6 +38,7 @@ import {
   type SplitClient,
   TransportError,
 } from '@mtl-split/transport';
+import { askedTasks, oipTaskAnswers } from './oip-answers.js';
 import type { PROTOCOLS } from './spec.js';
 
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -144,7 +147,45 @@ function requantise(data: Float32Array, h: FrameHeader, n: number, groups: numbe
   return [Buffer.from(q.buffer), Buffer.from(scales.buffer), Buffer.from(zeros.buffer)];
 }
 
-/** Infer over OIP: the frame's tensor to the point's model in the frame's form; logits back, their softmax as the probabilities. */
+/** What one request sends: the model, the batch size and the raw contents of each of its inputs. */
+interface OipRequest {
+  model: ServedModel;
+  n: number;
+  raw: Buffer[];
+}
+
+/** A frame's samples: its first dimension when it has one more than the per-sample shape. */
+const samplesIn = (shape: readonly number[], perSample: readonly number[]) => (shape.length === perSample.length + 1 ? shape[0] : 1);
+
+/**
+ * The frames as a model's inputs: one float32 tensor goes to the model of its codec's form (int8 with the
+ * frame's own scale and zero point); several tensors, or one of another element type, to the point's one
+ * model, each decoded and sent in its input's data type.
+ */
+function oipRequest(net: SplitNetwork, point: string, frames: readonly Uint8Array[]): OipRequest {
+  const catalog = catalogOf(ownDescription(net));
+  const h = peekHeader(frames[0]);
+  const byForm = catalog.get(oipModelName(net.id, point, h.codec as OipForm));
+  if (frames.length === 1 && byForm?.tensors.length === 1 && byForm.tensors[0].dtype === 'float32') {
+    const t = decode(frames[0]);
+    const n = samplesIn(t.shape, byForm.shape);
+    const quantised = byForm.form === 'int8' || byForm.form === 'int8-channel';
+    const raw = (quantised ? requantise(t.data, h, n, byForm.inputs[1].dims[0]) : undefined) ?? encodeInputs(byForm, t.data, n);
+    return { model: byForm, n, raw };
+  }
+  const model = catalog.get(oipModelName(net.id, point, 'f32'));
+  if (!model || model.inputs.length !== frames.length) {
+    throw new TransportError(
+      status.INVALID_ARGUMENT,
+      `split point '${point}': no OIP model takes ${frames.length} tensor(s) in codec '${h.codec}'`,
+    );
+  }
+  const tensors = frames.map((f) => decode(f));
+  const raw = tensors.map((t, k) => bytesAs(model.inputs[k].datatype, t.data));
+  return { model, n: samplesIn(tensors[0].shape, model.inputs[0].dims), raw };
+}
+
+/** Infer over OIP: the frames to the point's model; the asked tasks' answers made from the raw outputs (oip-answers.ts). */
 async function inferOverOip(
   oip: OipClient,
   net: SplitNetwork,
@@ -152,54 +193,31 @@ async function inferOverOip(
   frames: RequestFrames,
   o: InferOptions,
 ): Promise<InferAnswer> {
-  const list = frames instanceof Uint8Array ? [frames] : frames;
-  if (list.length !== 1)
-    throw new TransportError(status.UNIMPLEMENTED, `split point '${point}': several crossing tensors over OIP are not supported`);
-  const frame = list[0];
-  const h = peekHeader(frame);
-  const form = h.codec as OipForm;
-  const model = catalogOf(ownDescription(net)).get(oipModelName(net.id, point, form));
-  if (!model) throw new TransportError(status.INVALID_ARGUMENT, `no OIP model for split point '${point}' in form '${h.codec}'`);
-  const t = decode(frame);
-  const n = t.shape.length === model.shape.length + 1 ? t.shape[0] : 1;
-  const groups = model.inputs[1]?.dims[0] ?? 0;
-  const raw = (form === 'int8' || form === 'int8-channel' ? requantise(t.data, h, n, groups) : undefined) ?? encodeInputs(model, t.data, n);
+  const { model, n, raw } = oipRequest(net, point, frames instanceof Uint8Array ? [frames] : frames);
+  const asked = askedTasks(net.tasks, o);
   const t0 = performance.now();
   const res = await oip.modelInfer(
     {
       modelName: model.name,
       id: o.requestId ?? '',
       inputs: model.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [n, ...i.dims] })),
+      outputs: asked.flatMap((t) => t.outputs.map((out) => ({ name: out.name }))),
       rawInputContents: raw,
     },
     o.deadlineMs,
   );
   const rttMs = performance.now() - t0;
-  const outputs = readOutputs(res);
   const param = (k: string) => Number(res.parameters[k]?.int64Param ?? 0);
   return {
     requestId: res.id,
     samples: n,
-    tasks: net.tasks.map((task) => {
-      const logits = outputs[task.name];
-      if (!logits) throw new TransportError(status.DATA_LOSS, `OIP answer of '${model.name}' has no output '${task.name}'`);
-      const probabilities = softmaxRows({ data: logits.data, shape: [n, task.classes.length] });
-      const predicted = Int32Array.from(argmaxRows({ data: probabilities, shape: [n, task.classes.length] }));
-      return {
-        task: task.name,
-        kind: task.kind,
-        probabilities,
-        topClasses: new Int32Array(0),
-        topProbabilities: new Float32Array(0),
-        predicted,
-        tensors: [],
-      };
-    }),
+    tasks: oipTaskAnswers(net.tasks, readOutputs(res), n, o, model.name),
     decodeMs: 0,
     queueMs: param('queue_us') / 1000,
     computeMs: param('compute_us') / 1000,
     batchSize: param('batch_size'),
     rttMs,
+    answerBytes: responseBytes(res),
     // an answer is bound to the model asked: the model's name carries the bundle and the point
     bundleId: res.modelName === model.name ? net.id : `model '${res.modelName}'`,
     splitPoint: point,

@@ -6,7 +6,8 @@
 import { getCodec } from '@mtl-split/codec';
 import type { ModelInferRequest } from '../gen/inference/ModelInferRequest.js';
 import type { ModelInferResponse__Output } from '../gen/inference/ModelInferResponse.js';
-import { formInputs, type OipForm } from './forms.js';
+import { formInputs, type OipDatatype, type OipForm } from './forms.js';
+import { loadOipProto } from './proto.js';
 
 /** What a request is for: the model's name, its split point's per-sample shape, and its tensor form. */
 export interface OipTarget {
@@ -54,6 +55,15 @@ export function encodeInputs(t: Pick<OipTarget, 'point' | 'shape' | 'form'>, dat
   return [bytesOf(q), bytesOf(scales), bytesOf(zeros)];
 }
 
+/** float32 values as the raw contents of a tensor of `datatype`: FP32 as they are, FP16 by the f16 codec, UINT8 as bytes (integers 0..255). */
+export function bytesAs(datatype: OipDatatype, data: Float32Array): Buffer {
+  if (datatype === 'FP32') return bytesOf(data);
+  if (datatype === 'UINT8') return Buffer.from(Uint8Array.from(data));
+  const payload = new Uint8Array(data.length * 2);
+  getCodec('f16').encode(data, 1, payload, 0);
+  return Buffer.from(payload.buffer);
+}
+
 /** A ModelInfer request for the target: every input with its datatype and [n, ...dims] shape, values raw. */
 export function inferRequest(t: OipTarget, data: Float32Array, n: number, id = ''): ModelInferRequest {
   const inputs = formInputs(t.point, t.shape, t.form);
@@ -79,4 +89,9 @@ export function readOutputs(res: ModelInferResponse__Output): Record<string, { s
     out[o.name] = { shape: o.shape.map(Number), data };
   });
   return out;
+}
+
+/** Bytes of a ModelInfer response as it crossed the link (the message, without gRPC's 5-byte prefix). */
+export function responseBytes(res: ModelInferResponse__Output): number {
+  return loadOipProto().inference.GRPCInferenceService.service.ModelInfer.responseSerialize(res).length;
 }
