@@ -7,8 +7,10 @@
 import cliProgress from 'cli-progress';
 import { CODECS, COMPRESSIONS } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
-import { ENGINES, openNetwork, readManifest } from '@mtl-split/model/infer';
-import { measurePlan, randomInput, testSample } from './plan/measure.js';
+import { ENGINES, openNetwork, readManifest, STEADY_RUNS, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import { ANSWER_FORMS } from '@mtl-split/transport';
+import { answerVariants, checkAnswerAxes } from './plan/answers.js';
+import { measurePlan, randomInputs, testSample } from './plan/measure.js';
 import {
   DEFAULT_DEVICES_DIR,
   DEFAULT_EDGE_DEVICE,
@@ -18,7 +20,7 @@ import {
   parseOptions,
   type RawOptions,
 } from './plan/options.js';
-import { ANSWER_BYTES_PER_CLASS, ANSWER_OVERHEAD_BYTES, answerBytes, planLink } from './plan/predict.js';
+import { planLink } from './plan/predict.js';
 import { createProgram, engineLine, exitOnInterrupt, outputTarget, parseOrExit, runMain } from '@mtl-split/cli';
 import { assumedDeviceLine, bestLine, bestSummary, formatLinkTable, type PlanReport } from './plan/report.js';
 
@@ -27,9 +29,11 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 const program = createProgram(
   'plan',
   'Predict the per-sample latency of every split point of a model bundle on your link(s) and pick the fastest.\n' +
-    'Compute (edge half, cloud half, encode, decode) is measured on this machine for one real test sample (batch 1);\n' +
+    'Compute (edge half, cloud half, encode, decode) is measured on this machine for one real test sample (batch 1),\n' +
+    'each half warm: warm-up runs, then the median of back-to-back runs (the figure the device emulation scales);\n' +
     'total = edge + encode + up bytes / up bandwidth + round-trip latency + decode + cloud + answer bytes / down bandwidth.\n' +
-    `The answer size is a fixed estimate: ${ANSWER_BYTES_PER_CLASS} bytes per class per task + ${ANSWER_OVERHEAD_BYTES} bytes. KB = 1000 bytes.`,
+    "Answer bytes are the real answer's wire bytes (the cloud half's output coded as asked, InferResponse and its gRPC/HTTP2 framing) " +
+    "per requested tasks and answer forms. Only the bundle's candidate split points are planned. KB = 1000 bytes.",
 )
   .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
   .option('--profile <name>', `link profile from --profiles-dir (repeatable): ${listProfiles(DEFAULT_PROFILES_DIR).join(', ')}`, collect)
@@ -39,7 +43,14 @@ const program = createProgram(
   .option('--latency-ms <n>', 'ad-hoc link: round-trip latency ms (default 0)')
   .option('--codec <list>', `comma-separated codecs: ${CODECS.join(', ')}`, 'int8')
   .option('--compress <stage>', `lossless stage after the codec: ${COMPRESSIONS.join(', ')}`, 'none')
-  .option('--repeats <n>', 'timed runs per split point (median)', '20')
+  .option('--repeats <n>', 'timed back-to-back runs per figure (median; fewer when 3 s run out, at least 5)', String(STEADY_RUNS))
+  .option('--warmup <n>', 'untimed runs before each figure (default 5)')
+  .option('--tasks <list>', 'tasks a request asks for, comma-separated (repeatable: one row set per subset; default every task)', collect)
+  .option(
+    '--answer <task=forms>',
+    `forms to plan for a task's answer: TASK=FORM[:COMPRESS][,FORM...] (repeatable, one per task; forms ${ANSWER_FORMS.join(', ')}; default the kind's)`,
+    collect,
+  )
   .option(
     '--edge-slowdown <k>',
     'edge device is k times slower than this machine (edge compute and encode x k; default 1); alone, the edge device is this-machine',
@@ -79,9 +90,10 @@ async function main(): Promise<void> {
   process.stderr.write(`${engineLine('plan', net.engine, net.backend)}\n`);
   if (o.edgeDeviceAssumed) process.stderr.write(`${assumedDeviceLine(o.edgeDevice)}\n`);
   const bundle = { id: net.id, dir: o.model, manifest };
-  // the first test sample of the bundle's dataset; an imported bundle has none: a seeded random input
+  checkAnswerAxes(o.answers, net.tasks);
+  const answers = answerVariants(o.answers, net.tasks);
   const dataset = manifest.dataset;
-  const sample = dataset ? testSample(loadDataset(dataset.name, { ...dataset.options })) : randomInput(net.input.shape, 1);
+  const x = planInputs(net, dataset ? testSample(loadDataset(dataset.name, { ...dataset.options })) : null);
 
   bar =
     o.progress && process.stderr.isTTY
@@ -91,12 +103,12 @@ async function main(): Promise<void> {
         )
       : null;
   let started = false;
-  const m = await measurePlan(net, sample, {
+  const m = await measurePlan(net, x, {
     codecs: o.codecs,
     compress: o.compress,
     repeats: o.repeats,
-    // timed through the devices' emulation, as the apps run (a device's compute is measured, not multiplied)
-    devices: { edge: o.edgeDevice.slowdown, cloud: o.cloudDevice.slowdown },
+    warmup: o.warmup,
+    answers,
     onProgress: (done, total) => {
       if (!started) bar?.start(total, 0);
       started = true;
@@ -106,16 +118,21 @@ async function main(): Promise<void> {
   bar?.stop();
   await net.close();
 
-  const down = answerBytes(bundle.manifest.tasks);
-  // the device factors are already in the measurement (measured through the emulation)
-  const devices = { edgeSlowdown: o.edgeSlowdown, cloudSpeedup: o.cloudSpeedup, overheadMs: o.overheadMs };
-  const plans = o.links.map((l) => o.codecs.map((c) => planLink(m, l, c, down, devices)));
+  // measured on this machine: the device profiles' factors scale the halves (as the emulation scales the same figure)
+  const devices = {
+    edgeSlowdown: o.edgeSlowdown,
+    cloudSpeedup: o.cloudSpeedup,
+    overheadMs: o.overheadMs,
+    edgeDevice: o.edgeDevice.slowdown,
+    cloudDevice: o.cloudDevice.slowdown,
+  };
+  const plans = o.links.map((l) => o.codecs.flatMap((c) => answers.map((_, a) => planLink(m, l, c, a, devices))));
   // With `--json -` the JSON owns stdout: the tables go to stderr.
   const out = json?.toStdout ? process.stderr : process.stdout;
   out.write(
-    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), engine ${net.engine} (${net.backend}), one test sample, median of ${o.repeats} runs; ` +
+    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), engine ${net.engine} (${net.backend}), one test sample, each half warm (${o.warmup} warm-up runs, median of up to ${o.repeats}); ` +
       `edge device ${o.edgeDevice.name} (compute x${o.edgeDevice.slowdown}), cloud device ${o.cloudDevice.name} (x${o.cloudDevice.slowdown}), ` +
-      `edge slowdown ${o.edgeSlowdown}, cloud speedup ${o.cloudSpeedup}, compress ${o.compress}, answer ${down} bytes\n\n`,
+      `edge slowdown ${o.edgeSlowdown}, cloud speedup ${o.cloudSpeedup}, compress ${o.compress}; ${m.points.length} of ${net.splitPoints.length} split points (candidates)\n\n`,
   );
   o.links.forEach((l, i) => out.write(`${formatLinkTable(l, plans[i])}\n\n`));
   for (const p of plans.flat()) out.write(`${bestLine(p)}\n`);
@@ -129,12 +146,13 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       sample: dataset ? { split: 'test', index: 0 } : { random: 'uniform [0, 1)', seed: 1 },
       repeats: o.repeats,
+      warmup: o.warmup,
       compress: o.compress,
       edgeSlowdown: o.edgeSlowdown,
       cloudSpeedup: o.cloudSpeedup,
       edgeDevice: o.edgeDevice,
       cloudDevice: o.cloudDevice,
-      answerBytes: down,
+      answers,
       links: o.links,
       codecs: o.codecs,
       measurement: m,
@@ -144,6 +162,11 @@ async function main(): Promise<void> {
     json.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!json.toStdout) process.stderr.write(`plan: wrote ${json.given}\n`);
   }
+}
+
+/** The timed sample: the dataset's first test sample (one input), else seeded random values for every input. */
+function planInputs(net: SplitNetwork, sample: Float32Array | null): TensorData[] {
+  return sample ? [{ data: sample, shape: [1, ...net.input.shape] }] : randomInputs(net.inputs, 1);
 }
 
 runMain('plan', main);

@@ -10,7 +10,7 @@ import { buildModel, loadBundle, openNetwork, saveBundle, type Bundle } from '@m
 import { initRuntime } from '@mtl-split/runtime';
 import { measurePlan, testSample, type Measurement } from '../src/plan/measure.js';
 import { DEFAULT_EDGE_DEVICE, loadProfile, parseOptions, REPO_ROOT, UsageError, type RawOptions } from '../src/plan/options.js';
-import { answerBytes, bestRow, EDGE_ONLY, planLink, predictRow } from '../src/plan/predict.js';
+import { bestRow, EDGE_ONLY, planLink, predictRow } from '../src/plan/predict.js';
 import { assumedDeviceLine, bestLine, formatLinkTable } from '../src/plan/report.js';
 
 const require = createRequire(import.meta.url);
@@ -64,7 +64,12 @@ beforeAll(async () => {
   model.dispose();
   bundle = await loadBundle(bundleDir);
   const net = await openNetwork(bundleDir);
-  m = await measurePlan(net, testSample(ds), { codecs: ['int8', 'f32'], compress: 'none', repeats: 3, warmup: 1 });
+  m = await measurePlan(net, [{ data: testSample(ds), shape: [1, ...ds.inputShape] }], {
+    codecs: ['int8', 'f32'],
+    compress: 'none',
+    repeats: 3,
+    warmup: 1,
+  });
   await net.close();
 }, 60_000);
 
@@ -104,15 +109,6 @@ describe('predictRow', () => {
     expect(r.cloudMs).toBe(8);
     expect(r.decodeMs).toBe(0.25);
   });
-
-  it('estimates the answer as 8 bytes per class per task + 64', () => {
-    expect(
-      answerBytes([
-        { name: 'a', classes: ['x', 'y'] },
-        { name: 'b', classes: ['0', '1', '2'] },
-      ]),
-    ).toBe(64 + 8 * 5);
-  });
 });
 
 describe('measurePlan + planLink on a small bundle', () => {
@@ -129,17 +125,22 @@ describe('measurePlan + planLink on a small bundle', () => {
       }
       expect(p.edgeMs).toBeGreaterThan(0);
       expect(p.cloudMs).toBeGreaterThan(0);
+      // the answer (two tasks of 10 probabilities as floats, the argmax, framing): measured, the same at every
+      // point but for the echoed split point's name
+      expect(p.codecs[0].answerBytes).toHaveLength(1);
+      expect(p.codecs[0].answerBytes[0]).toBeGreaterThan(2 * 10 * 4);
+      expect(p.codecs[0].answerBytes[0] - p.point.length).toBe(m.points[0].codecs[0].answerBytes[0] - 'input'.length);
     }
     expect(m.fullModelMs).toBeGreaterThan(0);
   });
 
   it('predicts each row from the measurement and a slower uplink moves the best split to fewer bytes', () => {
-    const down = answerBytes(bundle.manifest.tasks);
+    const down = m.points[2].codecs[0].answerBytes[0];
     const devices = { edgeSlowdown: 4, cloudSpeedup: 2 };
     const fast = { name: 'fast', upKBps: 1e6, downKBps: 1e6, latencyMs: 5, jitterMs: 0 };
     const slow = { name: 'slow', upKBps: 1, downKBps: 1e6, latencyMs: 5, jitterMs: 0 };
-    const pf = planLink(m, fast, 'int8', down, devices);
-    const ps = planLink(m, slow, 'int8', down, devices);
+    const pf = planLink(m, fast, 'int8', 0, devices);
+    const ps = planLink(m, slow, 'int8', 0, devices);
     for (const p of [pf, ps]) {
       expect(p.rows.map((r) => r.split)).toEqual([...m.points.map((x) => x.point), EDGE_ONLY]);
       const edgeOnly = p.rows[p.rows.length - 1];
@@ -165,9 +166,9 @@ describe('measurePlan + planLink on a small bundle', () => {
     expect(bestSlow).toBe('block2');
     expect(bytesOf(bestSlow)).toBeLessThanOrEqual(bytesOf(bestFast));
     expect(bestLine(ps)).toMatch(
-      /^best split for slow \(int8\): (block2|edge-only), [\d.]+ ms \([\d.]+x faster than cloud-only, [\d.]+x than edge-only\)$/,
+      /^best split for slow \(int8, answer all\): (block2|edge-only), [\d.]+ ms \([\d.]+x faster than cloud-only, [\d.]+x than edge-only\)$/,
     );
-    const table = formatLinkTable(slow, [ps, planLink(m, slow, 'f32', down, devices)]);
+    const table = formatLinkTable(slow, [ps, planLink(m, slow, 'f32', 0, devices)]);
     expect(table.split('\n').filter((l) => l.startsWith('| ')).length).toBe(1 + 2 * m.points.length + 1);
   });
 });
@@ -288,8 +289,8 @@ describe('plan CLI', () => {
       good,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/best split for lte \(int8\): /);
-    expect(r.stdout).toMatch(/best split for custom \(f32\): /);
+    expect(r.stdout).toMatch(/best split for lte \(int8, answer all\): /);
+    expect(r.stdout).toMatch(/best split for custom \(f32, answer all\): /);
     // no --edge-device: the default device is assumed, said on stderr and in the table's header
     expect(r.stderr.split('\n').filter((l) => l.includes('assuming'))).toEqual([
       assumedDeviceLine(parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined })).edgeDevice),

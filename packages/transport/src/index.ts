@@ -17,6 +17,8 @@ export type { BatchEvent } from './batcher.js';
 export type { TaskAnswer, AnswerTensor } from './task-answers.js';
 export { ANSWER_FORMS, FORMS_OF_KIND, MAX_MAP_CLASSES } from './answer-plan.js';
 export type { AnswerForm } from './answer-plan.js';
+export { answerWireBytes, framedBytes } from './answer-bytes.js';
+export type { AnswerBytes, AnswerContext, AnswerRequest } from './answer-bytes.js';
 export { TransportError, statusName, grpcCause } from './errors.js';
 export { parseTargets, resolveTarget } from './targets.js';
 export type { HostPort } from './targets.js';

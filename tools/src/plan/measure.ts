@@ -1,56 +1,62 @@
-import { performance } from 'node:perf_hooks';
 import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
-import { withDevice, type EdgeRunner, type HeadsRunner, type SplitNetwork } from '@mtl-split/model/infer';
-import { median } from '@mtl-split/stats';
+import { randomInput as seededInput } from '@mtl-split/onnx';
+import { steadyTime, type SplitNetwork, type TensorData, type TensorInfo } from '@mtl-split/model/infer';
+import { type AnswerVariant, variantBytes } from './answers.js';
 
-/** One codec at one split point: exact frame size of the real activation, encode/decode time. */
+/** One codec at one split point: exact frame bytes of the real crossing tensors, encode/decode time, answer bytes. */
 export interface CodecMeasurement {
   codec: CodecName;
+  /** Frame bytes sent up (every crossing tensor's frame). */
   bytes: number;
   encodeMs: number;
   decodeMs: number;
+  /** Answer wire bytes per answer variant (Measurement.answers order), from the cloud half's output on the decoded frames. */
+  answerBytes: number[];
 }
 
-/** Measured compute of one split point for one sample (median over the repeats, this machine). */
+/** Measured compute of one split point for one sample (each half warm: median of back-to-back runs, this machine). */
 export interface PointMeasurement {
   point: string;
   shape: number[];
-  /** Edge half, input -> activation read back as float32. */
+  /** Tensors crossing the point (one frame each). */
+  tensors: number;
+  /** Edge half, inputs -> crossing tensors read back as float32. */
   edgeMs: number;
-  /** Cloud half, decoded activation -> logits read back. */
+  /** Cloud half, decoded tensors -> every output read back. */
   cloudMs: number;
   codecs: CodecMeasurement[];
 }
 
 export interface Measurement {
   points: PointMeasurement[];
-  /** Whole model on one device, input -> logits read back. */
+  /** Whole model on one device, inputs -> outputs read back. */
   fullModelMs: number;
+  /** Timed runs per figure (at most; fewer when a figure's time budget ran out) and untimed warm-up runs before them. */
   repeats: number;
+  warmup: number;
   compress: Compression;
+  /** The answer variants (tasks asked, answer forms). */
+  answers: AnswerVariant[];
 }
 
 export interface MeasureOptions {
   codecs: CodecName[];
   compress: Compression;
   repeats: number;
-  /** Untimed runs of everything before the timed ones (default 5; the first wasm runs are slow). */
+  /** Untimed runs before each figure's timed ones (default 5: sessions, allocations, JIT, caches). */
   warmup?: number;
-  /**
-   * Device profiles' factors: the edge halves and the whole network are timed through withDevice(net, edge),
-   * the cloud halves through withDevice(net, cloud): the same emulation the apps run (default 1, this machine).
-   */
-  devices?: { edge: number; cloud: number };
-  /** Called after each timed step; total = repeats * (points + 1). */
+  /** Wall-time budget of one figure's timed runs, ms (default 3000; at least 5 runs). */
+  budgetMs?: number;
+  /** Answer variants (default: every task in its kind's default form). */
+  answers?: AnswerVariant[];
+  /** Called after each split point; total = points + 1. */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** A seeded uniform [0, 1) input of a per-sample shape (for bundles without a dataset). */
-export function randomInput(shape: readonly number[], seed: number): Float32Array {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  return Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+/** Seeded inputs of every network input (for bundles without a dataset): [0, 1) floats, 0..255 uint8, 0/1 integers. */
+export function randomInputs(inputs: readonly { shape: readonly number[]; dtype?: string }[], seed: number): TensorData[] {
+  return inputs.map((i, k) => seededInput(i.dtype ?? 'float32', i.shape, 1, seed + k));
 }
 
 /** The first sample of the dataset's test split as a float32 array of the model's input shape. */
@@ -59,118 +65,68 @@ export function testSample(ds: Dataset): Float32Array {
   throw new Error(`dataset '${ds.name}' has no test samples`);
 }
 
-interface Samples {
-  edge: number[];
-  cloud: number[];
-  enc: number[][];
-  dec: number[][];
-  bytes: number[];
-}
-
-interface Halves {
-  edge: EdgeRunner;
-  cloud: HeadsRunner;
-}
-
-/** One edge -> encode -> decode -> cloud pass at a split point; appends timings when `rec`. */
 /** Image codecs (png, jpeg, webp) send the camera's picture: they are measured at the input split only. */
 export function codecApplies(codec: CodecName, point: string): boolean {
   return point === 'input' || !(IMAGE_CODECS as readonly string[]).includes(codec);
 }
 
-async function runPoint(
-  point: string,
-  s: Halves,
-  x: { data: Float32Array; shape: number[] },
-  shape: number[],
-  o: MeasureOptions,
-  rec: Samples | null,
-): Promise<void> {
-  let t0 = performance.now();
-  const { data } = await s.edge.run(x);
-  const edgeMs = performance.now() - t0;
-  let decoded: Float32Array | null = null;
-  o.codecs.forEach((codec, k) => {
-    if (!codecApplies(codec, point)) return;
-    t0 = performance.now();
-    const frame = encode({ data, shape: [1, ...shape] }, { codec, compress: o.compress });
-    const t1 = performance.now();
-    const d = decode(frame);
-    const t2 = performance.now();
-    if (rec) {
-      rec.enc[k].push(t1 - t0);
-      rec.dec[k].push(t2 - t1);
-      rec.bytes[k] = frame.length;
-    }
-    decoded ??= d.data;
-  });
-  t0 = performance.now();
-  await s.cloud.run({ data: decoded ?? data, shape: [1, ...shape] });
-  const cloudMs = performance.now() - t0;
-  if (rec) {
-    rec.edge.push(edgeMs);
-    rec.cloud.push(cloudMs);
+/** Channel axis of a batch [n, ...shape] of a tensor of this layout: 1 for NCHW, the last for NHWC or none (the edge's). */
+const channelAxis = (t: TensorInfo | undefined, rank: number): number => (t?.layout === 'NCHW' && rank >= 3 ? 1 : rank - 1);
+
+/** Times one codec on the crossing tensors: frames, their bytes, encode and decode (steady), the decoded tensors. */
+async function measureCodec(codec: CodecName, cut: TensorData[], infos: TensorInfo[], o: MeasureOptions) {
+  const encodeAll = (): Uint8Array[] =>
+    cut.map((t, i) => encode(t, { codec, compress: o.compress, channelAxis: channelAxis(infos[i], t.shape.length) }));
+  const frames = encodeAll();
+  const decodeAll = (): TensorData[] => frames.map((f) => decode(f));
+  const timing = { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs };
+  const enc = await steadyTime(async () => encodeAll(), timing);
+  const dec = await steadyTime(async () => decodeAll(), timing);
+  return { frames, decoded: decodeAll(), encodeMs: enc.ms, decodeMs: dec.ms };
+}
+
+/** One split point: the edge half warm, each codec, the cloud half warm on the first codec's decoded tensors, the answers. */
+async function measurePoint(net: SplitNetwork, point: string, x: TensorData[], o: MeasureOptions, answers: AnswerVariant[]) {
+  const timing = { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs };
+  const infos = net.pointTensors(point);
+  const edge = await net.edgeRunner(point);
+  const edgeT = await steadyTime(() => edge.runAll(x), timing);
+  const cut = await edge.runAll(x);
+  const cloud = await net.cloudRunner(point);
+  const codecs: CodecMeasurement[] = [];
+  let cloudMs = Number.NaN;
+  for (const codec of o.codecs) {
+    if (!codecApplies(codec, point)) continue;
+    const c = await measureCodec(codec, cut, infos, o);
+    if (Number.isNaN(cloudMs)) cloudMs = (await steadyTime(() => cloud.runAll(c.decoded), timing)).ms;
+    const raw = await cloud.runAll(c.decoded);
+    const bytes = c.frames.reduce((a, f) => a + f.length, 0);
+    const answerBytes = variantBytes(net.tasks, answers, raw, { bundleId: net.id, point, requestBytes: bytes });
+    codecs.push({ codec, bytes, encodeMs: c.encodeMs, decodeMs: c.decodeMs, answerBytes });
   }
+  return { point, tensors: infos.length, edgeMs: edgeT.ms, cloudMs, codecs };
 }
 
 /**
- * Times every split point of `net` on one sample (batch 1), on the engine that opened it: edge half,
- * encode and decode per codec, cloud half, and the whole model. Points are visited round-robin within
- * each repeat so that background load affects all of them alike; each figure is the median over the
- * repeats. Yields to the event loop between repeats (progress bars redraw).
+ * Times every candidate split point of `net` (the bundle's `candidate` points; all when none is marked) on
+ * one sample (batch 1), on the engine that opened it, one half at a time: warm-up runs, then back-to-back
+ * timed runs, their median (`steadyTime`, the figure the device emulation scales), so no figure holds a
+ * cold session or a session switch. Per codec: the frames' bytes, encode and decode; per answer variant:
+ * the answer's wire bytes from the cloud half's real output.
  */
-export async function measurePlan(net: SplitNetwork, sample: Float32Array, o: MeasureOptions): Promise<Measurement> {
-  const x = { data: sample, shape: [1, ...net.input.shape] };
-  {
-    const splits: { info: (typeof net.splitPoints)[number]; s: Halves }[] = [];
-    const edgeNet = withDevice(net, o.devices?.edge ?? 1);
-    const cloudNet = withDevice(net, o.devices?.cloud ?? 1);
-    for (const p of net.splitPoints)
-      splits.push({ info: p, s: { edge: await edgeNet.edgeRunner(p.name), cloud: await cloudNet.cloudRunner(p.name) } });
-    const whole = await edgeNet.wholeRunner();
-    const recs: Samples[] = splits.map(() => ({
-      edge: [],
-      cloud: [],
-      enc: o.codecs.map(() => []),
-      dec: o.codecs.map(() => []),
-      bytes: [],
-    }));
-    const full: number[] = [];
-    const runFull = async (rec: boolean): Promise<void> => {
-      const t0 = performance.now();
-      await whole.run(x);
-      if (rec) full.push(performance.now() - t0);
-    };
-    for (let w = 0; w < (o.warmup ?? 5); w++) {
-      await runFull(false);
-      for (const { info, s } of splits) await runPoint(info.name, s, x, info.shape, o, null);
-    }
-    const total = o.repeats * (splits.length + 1);
-    let done = 0;
-    for (let r = 0; r < o.repeats; r++) {
-      await new Promise((resolve) => setImmediate(resolve)); // let the progress bar redraw
-      await runFull(true);
-      o.onProgress?.(++done, total);
-      for (let i = 0; i < splits.length; i++) {
-        await runPoint(splits[i].info.name, splits[i].s, x, splits[i].info.shape, o, recs[i]);
-        o.onProgress?.(++done, total);
-      }
-    }
-    return {
-      points: splits.map(({ info }, i) => ({
-        point: info.name,
-        shape: [...info.shape],
-        edgeMs: median(recs[i].edge),
-        cloudMs: median(recs[i].cloud),
-        codecs: o.codecs.flatMap((codec, k) =>
-          codecApplies(codec, info.name)
-            ? [{ codec, bytes: recs[i].bytes[k], encodeMs: median(recs[i].enc[k]), decodeMs: median(recs[i].dec[k]) }]
-            : [],
-        ),
-      })),
-      fullModelMs: median(full),
-      repeats: o.repeats,
-      compress: o.compress,
-    };
+export async function measurePlan(net: SplitNetwork, x: TensorData[], o: MeasureOptions): Promise<Measurement> {
+  const answers = o.answers ?? [{ name: 'all', request: {} }];
+  const points = net.splitPoints.filter((p) => p.candidate !== false);
+  const total = points.length + 1;
+  const whole = await net.wholeRunner();
+  const fullModelMs = (await steadyTime(() => whole.runAll(x), { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs })).ms;
+  o.onProgress?.(1, total);
+  const out: PointMeasurement[] = [];
+  for (const p of points) {
+    await new Promise((resolve) => setImmediate(resolve)); // let the progress bar redraw
+    const m = await measurePoint(net, p.name, x, o, answers);
+    out.push({ ...m, shape: [...p.shape] });
+    o.onProgress?.(out.length + 1, total);
   }
+  return { points: out, fullModelMs, repeats: o.repeats, warmup: o.warmup ?? 5, compress: o.compress, answers };
 }

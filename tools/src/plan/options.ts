@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CODECS, COMPRESSIONS, compressionAvailable, type CodecName, type Compression } from '@mtl-split/codec';
 import { errorMessage, UsageError } from '@mtl-split/cli';
 import { ENGINES, type EngineName } from '@mtl-split/model/infer';
+import { type AnswerAxes, parseAnswerAxes } from './answers.js';
 import {
   DEVICES_DIR,
   PROFILES_DIR,
@@ -62,10 +63,19 @@ export interface RawOptions {
   progress: boolean;
   runtime?: string;
   threads: string;
+  /** Task subsets (repeatable; each a comma-separated list). */
+  tasks?: string[];
+  /** TASK=FORM[:COMPRESS][,...] (repeatable). */
+  answer?: string[];
+  /** Untimed warm-up runs before each figure's timed runs. */
+  warmup?: string;
 }
 
 export interface PlanOptions {
   model: string;
+  /** The answer axes (syntax checked; tasks and forms are checked against the bundle once it is read). */
+  answers: AnswerAxes;
+  warmup: number;
   links: Link[];
   codecs: CodecName[];
   compress: Compression;
@@ -182,8 +192,14 @@ export function parseOptions(raw: RawOptions): PlanOptions {
     throw new UsageError(`invalid --runtime '${raw.runtime}': valid are ${ENGINES.join(', ')}`);
   }
 
+  const answers = parseAnswerAxes(raw.tasks ?? [], raw.answer ?? []);
   return {
     model: raw.model,
+    answers,
+    warmup:
+      raw.warmup === undefined
+        ? 5
+        : num('--warmup', raw.warmup, z.number().int('must be an integer').min(1, 'must be >= 1').max(1000, 'must be <= 1000')),
     links,
     codecs: codecs as CodecName[],
     compress,

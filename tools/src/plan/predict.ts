@@ -1,19 +1,10 @@
 import type { CodecName } from '@mtl-split/codec';
-import type { TaskSpec } from '@mtl-split/model/infer';
 import { EDGE_ONLY, INPUT_POINT, predictEdgeOnly, predictSplit } from '@mtl-split/stats';
 import type { Measurement } from './measure.js';
 import type { Link } from './options.js';
 
 /** Name of the baseline row (the whole model on the edge, nothing sent); the cloud-only row is the split point INPUT_POINT. */
 export { EDGE_ONLY };
-/** Fixed estimate of the answer sent back: 8 bytes per class per task plus 64 bytes of overhead. */
-export const ANSWER_BYTES_PER_CLASS = 8;
-export const ANSWER_OVERHEAD_BYTES = 64;
-
-export function answerBytes(tasks: TaskSpec[]): number {
-  return ANSWER_OVERHEAD_BYTES + ANSWER_BYTES_PER_CLASS * tasks.reduce((a, t) => a + t.classes.length, 0);
-}
-
 export interface Devices {
   /** Edge compute and encode take this many times longer than measured here. */
   edgeSlowdown: number;
@@ -51,6 +42,8 @@ export interface PlanRow {
 export interface LinkPlan {
   link: string;
   codec: CodecName;
+  /** The answer variant (tasks asked, answer forms: Measurement.answers). */
+  answer: string;
   rows: PlanRow[];
   /** Fastest row (ties: the earlier one; edge-only comes last). */
   best: string;
@@ -131,8 +124,11 @@ export function bestRow(rows: PlanRow[], transmittingOnly = false): PlanRow {
   return best;
 }
 
-/** Predictions for one link and codec: one row per split point, then the edge-only row. */
-export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes: number, d: Devices): LinkPlan {
+/**
+ * Predictions for one link, codec and answer variant (index into m.answers): one row per split point (its
+ * frames' bytes up, its answer's measured wire bytes down), then the edge-only row.
+ */
+export function planLink(m: Measurement, link: Link, codec: CodecName, answer: number, d: Devices): LinkPlan {
   // image codecs are measured at the input split only: the other points have no row for them
   const measured = m.points.filter((p) => p.codecs.some((x) => x.codec === codec));
   if (!measured.length) throw new Error(`codec '${codec}' was not measured`);
@@ -141,7 +137,7 @@ export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes
     return predictRow(
       p.point,
       { edgeMs: p.edgeMs, encodeMs: c.encodeMs, decodeMs: c.decodeMs, cloudMs: p.cloudMs },
-      { up: c.bytes, down: downBytes },
+      { up: c.bytes, down: c.answerBytes[answer] ?? Number.NaN },
       link,
       d,
     );
@@ -153,6 +149,7 @@ export function planLink(m: Measurement, link: Link, codec: CodecName, downBytes
   return {
     link: link.name,
     codec,
+    answer: m.answers[answer]?.name ?? 'all',
     rows,
     best: best.split,
     bestMs: best.totalMs,

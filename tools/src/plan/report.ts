@@ -15,41 +15,41 @@ function describeLink(l: Link): string {
 }
 
 /**
- * Markdown table for one link: a row per split point and codec, then the edge-only row.
- * edge = edge compute + encode; transfer = up + round-trip latency + down; cloud = decode + cloud compute.
+ * Markdown table for one link: a row per split point, codec and answer variant, then the edge-only row.
+ * edge = edge compute + encode; up and down = bytes / bandwidth; RTT = the link's round trip (+ overhead);
+ * cloud = decode + cloud compute.
  */
 export function formatLinkTable(link: Link, plans: LinkPlan[]): string {
-  const head = ['split', 'codec', 'bytes', 'edge ms', 'transfer ms', 'cloud ms', 'total ms', ''];
+  const head = ['split', 'codec', 'answer', 'up B', 'down B', 'edge ms', 'up ms', 'RTT ms', 'down ms', 'cloud ms', 'total ms', ''];
   const lines = [
     `Link ${describeLink(link)}`,
     '',
     `| ${head.join(' | ')} |`,
-    `|---|---|${head
-      .slice(2, -1)
+    `|---|---|---|${head
+      .slice(3, -1)
       .map(() => '---:')
       .join('|')}|---|`,
   ];
-  const bestFor = (split: string) => plans.filter((p) => p.best === split).map((p) => p.codec);
   for (const p of plans) {
     for (const r of p.rows) {
       if (r.split === EDGE_ONLY) continue;
-      const mark = p.best === r.split ? `best (${p.codec})` : '';
+      const mark = p.best === r.split ? 'best' : '';
+      const cells = [r.split, p.codec, p.answer, String(r.upBytes), String(r.downBytes), ms(r.edgeMs + r.encodeMs), ms(r.upMs)];
       lines.push(
-        `| ${[r.split, p.codec, String(r.upBytes), ms(r.edgeMs + r.encodeMs), ms(r.upMs + r.latencyMs + r.downMs), ms(r.decodeMs + r.cloudMs), ms(r.totalMs), mark].join(' | ')} |`,
+        `| ${[...cells, ms(r.latencyMs + (r.overheadMs ?? 0)), ms(r.downMs), ms(r.decodeMs + r.cloudMs), ms(r.totalMs), mark].join(' | ')} |`,
       );
     }
   }
   const e = plans[0].rows.find((r) => r.split === EDGE_ONLY)!;
-  const eb = bestFor(EDGE_ONLY);
-  lines.push(
-    `| ${[EDGE_ONLY, '–', '0', ms(e.edgeMs), '0.00', '0.00', ms(e.totalMs), eb.length ? `best (${eb.join(', ')})` : ''].join(' | ')} |`,
-  );
+  const eb = plans.filter((p) => p.best === EDGE_ONLY).map((p) => `${p.codec}, ${p.answer}`);
+  const best = eb.length ? `best (${eb.join('; ')})` : '';
+  lines.push(`| ${[EDGE_ONLY, '–', '–', '0', '0', ms(e.edgeMs), '0.00', '0.00', '0.00', '0.00', ms(e.totalMs), best].join(' | ')} |`);
   return lines.join('\n');
 }
 
-/** `best split for <link> (<codec>): <point>, <total> ms (<x>x faster than cloud-only, <y>x than edge-only)` */
+/** `best split for <link> (<codec>, answer <variant>): <point>, <total> ms (<x>x faster than cloud-only, <y>x than edge-only)` */
 export function bestLine(p: LinkPlan): string {
-  return `best split for ${p.link} (${p.codec}): ${p.best}, ${ms(p.bestMs)} ms (${times(p.speedupVsCloudOnly)} faster than cloud-only, ${times(p.speedupVsEdgeOnly)} than edge-only)`;
+  return `best split for ${p.link} (${p.codec}, answer ${p.answer}): ${p.best}, ${ms(p.bestMs)} ms (${times(p.speedupVsCloudOnly)} faster than cloud-only, ${times(p.speedupVsEdgeOnly)} than edge-only)`;
 }
 
 export interface PlanReport {
@@ -68,18 +68,30 @@ export interface PlanReport {
   /** Device profiles the prediction scales compute by. */
   edgeDevice: { name: string; slowdown: number; benchmark: string; source: string };
   cloudDevice: { name: string; slowdown: number; benchmark: string; source: string };
-  answerBytes: number;
+  /** Timed runs per figure (median) and warm-up runs before them. */
+  warmup: number;
+  /** The answer variants: label and the request (tasks, answer codecs); rows' down bytes are their measured wire bytes. */
+  answers: Measurement['answers'];
   links: Link[];
   codecs: string[];
   measurement: Measurement;
   predictions: LinkPlan[];
-  best: { link: string; codec: string; split: string; totalMs: number; speedupVsCloudOnly: number | null; speedupVsEdgeOnly: number }[];
+  best: {
+    link: string;
+    codec: string;
+    answer: string;
+    split: string;
+    totalMs: number;
+    speedupVsCloudOnly: number | null;
+    speedupVsEdgeOnly: number;
+  }[];
 }
 
 export function bestSummary(plans: LinkPlan[]): PlanReport['best'] {
   return plans.map((p) => ({
     link: p.link,
     codec: p.codec,
+    answer: p.answer,
     split: p.best,
     totalMs: p.bestMs,
     speedupVsCloudOnly: p.speedupVsCloudOnly,
