@@ -8,12 +8,14 @@ import {
   inferRequest,
   OipClient,
   oipModelName,
+  readClientSecurity,
   readOutputs,
   type RequestEvent,
   SplitClient,
   SplitServer,
   type TransportError,
 } from '../src/index.js';
+import { makePki, haveOpenssl } from './certs.js';
 import { edgeFrame, inputs, setup } from './helpers.js';
 import { DenseModel } from './dense-model.js';
 import { TinyModel } from './tiny-model.js';
@@ -222,6 +224,48 @@ describe('OIP with typed tasks and a point crossed by two tensors', () => {
     } finally {
       c.close();
       await s.shutdown(1000);
+    }
+  });
+});
+
+describe('OIP under the server-wide rules', () => {
+  it('over TLS: a client trusting the CA is answered, a plaintext one is not', async () => {
+    if (!haveOpenssl()) return void console.warn('OIP TLS test skipped: no openssl');
+    const pki = makePki();
+    const s = await SplitServer.start(model, { port: 0, tls: { certFile: pki.serverCert, keyFile: pki.serverKey } });
+    const good = await OipClient.connect(`127.0.0.1:${s.port}`, readClientSecurity({ tlsCa: pki.caCert, tlsServerName: 'localhost' }));
+    const plain = await OipClient.connect(`127.0.0.1:${s.port}`, { deadlineMs: 2000 });
+    try {
+      expect(await good.serverReady()).toBe(true);
+      const err = (await plain.serverReady().catch((e: unknown) => e)) as TransportError;
+      expect(err.codeName).toBe('UNAVAILABLE');
+    } finally {
+      good.close();
+      plain.close();
+      await s.shutdown(1000);
+      pki.cleanup();
+    }
+  });
+
+  it('admission: more samples than the queue holds is RESOURCE_EXHAUSTED before any value is read; a drain is UNAVAILABLE', async () => {
+    const s = await SplitServer.start(model, { port: 0, maxQueue: 4 });
+    const c = await OipClient.connect(`127.0.0.1:${s.port}`);
+    try {
+      const n = 5;
+      const req = inferRequest({ model: name('features'), point: 'features', shape: [16], form: 'f32' }, new Float32Array(n * 16), n);
+      // the declared shape alone is refused: the contents are 4 bytes, not 5 x 16 floats
+      const big = (await c.modelInfer({ ...req, rawInputContents: [Buffer.alloc(4)] }).catch((e: unknown) => e)) as TransportError;
+      expect(big.codeName).toBe('RESOURCE_EXHAUSTED');
+      expect(big.message).toContain('too many queued samples');
+      expect(
+        (await c.modelInfer({ ...req, inputs: [{ ...req.inputs![0], shape: [4, 16] }], rawInputContents: [Buffer.alloc(256)] })).outputs,
+      ).toHaveLength(2);
+      const draining = s.shutdown(2000);
+      expect(await c.serverReady().catch(() => false)).toBe(false);
+      await draining;
+    } finally {
+      c.close();
+      await s.shutdown(0);
     }
   });
 });
