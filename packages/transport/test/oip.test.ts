@@ -156,6 +156,12 @@ describe('OIP ModelInfer', () => {
     expect(mine.at(-1)?.point).toBe('features');
     // the server still answers
     expect((await oip.modelInfer(inferRequest(base, t.data, 2))).outputs).toHaveLength(2);
+    // reported with the request's bytes in (its raw contents: 2 x 16 floats)
+    expect(events.filter((e) => e.method === 'ModelInfer' && e.code === 0).at(-1)).toMatchObject({
+      point: 'features',
+      bytesIn: 128,
+      samples: 2,
+    });
   });
 });
 

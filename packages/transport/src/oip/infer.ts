@@ -90,7 +90,16 @@ function eventRequest(ctx: ServingContext, req: ModelInferRequest__Output): Infe
   } catch {
     // an unknown model is reported as an unknown split point
   }
-  return { requestId: req.id, splitPoint: point, frame: Buffer.alloc(0), topK: 0, frames: [], tasks: [], answerCodecs: [] };
+  // the raw contents stand for frames: their bytes are the request's bytes in (typed contents count 0)
+  return {
+    requestId: req.id,
+    splitPoint: point,
+    frame: Buffer.alloc(0),
+    topK: 0,
+    frames: req.rawInputContents,
+    tasks: [],
+    answerCodecs: [],
+  };
 }
 
 /** ModelInfer: one request, one answer or a status; counted for the drain and reported like Infer. */
