@@ -67,11 +67,14 @@ function sourcesOf(given: readonly string[], net: SplitNetwork): string[] {
 async function perInput(sources: string[], net: SplitNetwork, n: number): Promise<SampleSource> {
   const inputs = net.inputs;
   if (sources.every((s) => s === 'random')) {
-    const make = (k: number): Iterable<NamedSample> =>
-      zip(
-        inputs.map((inp, j) => [...randomOf(inp, k, 1 + j)]),
-        (i) => `random-${i}`,
-      );
+    // made one at a time (a long run holds one sample, not all of them)
+    const make = function* (k: number): Generator<NamedSample> {
+      const gens = inputs.map((inp, j) => randomOf(inp, k, 1 + j));
+      for (let i = 0; i < k; i++) {
+        const xs = gens.map((g) => g.next().value as Float32Array);
+        yield { name: `random-${i}`, x: xs.length === 1 ? xs[0] : xs };
+      }
+    };
     return { kind: 'generated', count: n, make };
   }
   const columns: Float32Array[][] = [];
