@@ -9,17 +9,9 @@ import { truncateField } from './request-events.js';
 import { checkTensorValues, decodeFrames, requestFrames, requestSamples } from './request-tensors.js';
 import { buildTaskResults } from './results.js';
 import type { Served, ServingContext } from './serving.js';
-import type { ExecutorOutputs, ModelDescription, TensorInfo } from './types.js';
+import type { ExecutorOutputs, TensorInfo } from './types.js';
 
 const Status = grpc.status;
-
-/**
- * Non-finite values, and values out of the split point's range, are refused (INVALID_ARGUMENT): one tensor at a
- * point crossed by one (the OIP service's check; request-tensors.ts checks every tensor of a request).
- */
-export function checkValues(description: ModelDescription, point: string, data: Float32Array): void {
-  checkTensorValues(description, point, [{ name: point, shape: [], dtype: 'float32' }], [data]);
-}
 
 /** The answered tasks' outputs (probabilities, and raw outputs coded as tensors) must be finite. */
 function checkOutputs(plan: AnswerPlan, r: ExecutorOutputs): void {
