@@ -35,6 +35,7 @@ const program = createProgram(
   .option('--dataset-options <json>', 'dataset options as JSON, e.g. \'{"size":32}\'')
   .option('--hidden <n>', 'hidden units of each task head', '64')
   .option('--workers <n>', 'threads computing gradients, each on its own core (data parallel; 1 = main thread only)', '1')
+  .option('--baseline <dir...>', 'single-task bundles (one per task) to report delta-m against')
   .option('--force', 'replace an existing --out folder')
   .option('--no-progress', 'no progress bar');
 

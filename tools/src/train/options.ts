@@ -26,6 +26,7 @@ export interface RawOptions {
   workers: string;
   force?: boolean;
   progress: boolean;
+  baseline?: string[];
 }
 
 export interface TrainCliOptions {
@@ -49,6 +50,8 @@ export interface TrainCliOptions {
   workers: number;
   force: boolean;
   progress: boolean;
+  /** Single-task bundles to compute delta-m against (one per task). */
+  baselines: string[];
 }
 
 function num(flag: string, value: string, schema: z.ZodNumber): number {
@@ -116,6 +119,7 @@ export function parseOptions(raw: RawOptions): TrainCliOptions {
     workers: num('--workers', raw.workers, int.min(1, 'must be >= 1').max(MAX_TRAIN_WORKERS, `must be <= ${MAX_TRAIN_WORKERS}`)),
     force: raw.force ?? false,
     progress: raw.progress,
+    baselines: raw.baseline ?? [],
   };
 }
 

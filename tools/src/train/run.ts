@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DataError, loadDataset, type Dataset } from '@mtl-split/data';
+import { DataError, isDenseDataset, loadDataset, type Dataset } from '@mtl-split/data';
 import {
   buildModel,
   formatSplitTable,
@@ -9,12 +9,16 @@ import {
   ModelError,
   saveBundle,
   calibrationBatch,
+  datasetTaskNames,
+  denseTaskSpecs,
   trainModel,
+  type TaskSpec,
   type MtlNet,
   type TrainingRecord,
 } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
-import { formatAccuracy, TrainProgress } from './progress.js';
+import { deltaMRecord, readBaselines } from './baselines.js';
+import { formatAccuracy, formatMetrics, TrainProgress } from './progress.js';
 import { UsageError, type TrainCliOptions } from './options.js';
 
 export interface RunContext {
@@ -25,7 +29,12 @@ export interface RunContext {
 }
 
 /** Everything checked before any training starts; errors here are usage errors (exit 2). */
-export function prepare(o: TrainCliOptions): { dataset: Dataset; datasetOptions: Record<string, unknown>; tasks: string[] } {
+export function prepare(o: TrainCliOptions): {
+  dataset: Dataset;
+  datasetOptions: Record<string, unknown>;
+  tasks: string[];
+  baselines: ReturnType<typeof readBaselines> | null;
+} {
   const datasetOptions: Record<string, unknown> = { ...o.datasetOptions };
   if (o.dataset === 'multimnist') {
     if (o.trainSize !== null) datasetOptions.trainSize = o.trainSize;
@@ -38,10 +47,14 @@ export function prepare(o: TrainCliOptions): { dataset: Dataset; datasetOptions:
     if (err instanceof DataError) throw new UsageError(err.message);
     throw err;
   }
-  const valid = dataset.tasks.map((t) => t.name);
-  const tasks = o.tasks ?? valid;
-  for (const t of tasks) {
-    if (!valid.includes(t)) throw new UsageError(`unknown task '${t}' for dataset ${o.dataset}: valid tasks are ${valid.join(', ')}`);
+  const valid = datasetTaskNames(dataset);
+  // dense tasks need an encoder-decoder: by default a unet trains every task, other backbones the per-image ones
+  const tasks = o.tasks ?? (o.backbone === 'unet' ? valid : dataset.tasks.map((t) => t.name));
+  const unknown = tasks.filter((t) => !valid.includes(t));
+  if (unknown.length) {
+    throw new UsageError(
+      `unknown task${unknown.length > 1 ? 's' : ''} '${unknown.join("', '")}' for dataset ${o.dataset}: valid tasks are ${valid.join(', ')}`,
+    );
   }
   try {
     getBackbone(o.backbone);
@@ -51,7 +64,13 @@ export function prepare(o: TrainCliOptions): { dataset: Dataset; datasetOptions:
     throw err;
   }
   if (existsSync(resolve(o.out)) && !o.force) throw new UsageError(`output '${o.out}' already exists (use --force to replace it)`);
-  return { dataset, datasetOptions, tasks };
+  const baselines = o.baselines.length ? readBaselines(o.baselines, tasks) : null;
+  return { dataset, datasetOptions, tasks, baselines };
+}
+
+/** Every task the dataset can train, as the model takes it (dense tasks with their kinds and outputs). */
+function taskSpecs(dataset: Dataset): TaskSpec[] {
+  return [...dataset.tasks, ...(isDenseDataset(dataset) ? denseTaskSpecs(dataset.dense) : [])];
 }
 
 /** Builds the model (needs the runtime); a bad split point or backbone config is a usage error. */
@@ -62,7 +81,9 @@ export function makeModel(o: TrainCliOptions, dataset: Dataset, tasks: string[])
       backbone: o.backbone,
       backboneConfig: o.backboneConfig,
       inputShape: dataset.inputShape,
-      tasks: dataset.tasks.filter((t) => tasks.includes(t.name)).sort((a, b) => tasks.indexOf(a.name) - tasks.indexOf(b.name)),
+      tasks: taskSpecs(dataset)
+        .filter((t) => tasks.includes(t.name))
+        .sort((a, b) => tasks.indexOf(a.name) - tasks.indexOf(b.name)),
       head: { hidden: o.hidden },
       bottleneck: o.bottleneck,
       seed: o.seed,
@@ -77,7 +98,7 @@ export function makeModel(o: TrainCliOptions, dataset: Dataset, tasks: string[])
 /** Trains and writes the bundle; returns false when interrupted (nothing written). */
 export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean> {
   // Validate before initialising the runtime so bad input fails fast and writes nothing.
-  const { dataset, datasetOptions, tasks } = prepare(o);
+  const { dataset, datasetOptions, tasks, baselines } = prepare(o);
   const info = await initRuntime();
   ctx.log(`backend: ${info.backend}`);
   const model = makeModel(o, dataset, tasks);
@@ -114,6 +135,12 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     model.dispose();
     return false;
   }
+  for (const line of formatMetrics(result.testMetrics)) ctx.log(`test ${line}`);
+  const deltaM = deltaMRecord(result.testMetrics, baselines);
+  if (deltaM)
+    ctx.log(
+      `delta-m against ${Object.keys(deltaM.baselines).join(', ')} single-task bundles: ${deltaM.value >= 0 ? '+' : ''}${deltaM.value.toFixed(2)}% (${deltaM.metrics} metrics; positive is better)`,
+    );
   const training: TrainingRecord = {
     command: ctx.command,
     options: {
@@ -129,7 +156,14 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
       trainSamples: result.trainSamples,
       testSamples: result.testSamples,
     },
-    metrics: { epochs: result.epochs, testAccuracy: result.testAccuracy, logVars: result.logVars, seconds: result.seconds },
+    metrics: {
+      epochs: result.epochs,
+      testAccuracy: result.testAccuracy,
+      testMetrics: result.testMetrics,
+      ...(deltaM ? { deltaM } : {}),
+      logVars: result.logVars,
+      seconds: result.seconds,
+    },
   };
   const manifest = await saveBundle(o.out, model, {
     dataset: { name: dataset.name, options: datasetOptions },

@@ -106,6 +106,13 @@ export const trainingSchema = z
       .object({
         epochs: z.array(epochSchema),
         testAccuracy: z.record(z.string(), z.number()),
+        /** Every task's metrics of its kind on the test split (train/evaluate-tasks.ts; absent in older bundles). */
+        testMetrics: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+        /** Delta-m in % against single-task bundles (train/delta-m.ts; positive is better), with what it compared. */
+        deltaM: z
+          .object({ value: z.number(), baselines: z.record(z.string(), z.string()), metrics: z.number().int().min(1) })
+          .strict()
+          .optional(),
         /** Final learned log-variances (uncertainty weighting only). */
         logVars: z.record(z.string(), z.number()).nullable(),
         seconds: z.number(),

@@ -1,11 +1,13 @@
 import { tf } from '@mtl-split/runtime';
-import type { Batch, Dataset } from '@mtl-split/data';
+import type { Dataset } from '@mtl-split/data';
 import type { EpochRecord } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
 import type { MtlNet } from '../model.js';
 import { applyBatchNormUpdates, type BatchNormUpdate } from '../layers.js';
 import { makeRng, type Rng } from '../rng.js';
-import { evaluate } from './evaluate.js';
+import { checkDatasetTasks, type TaskBatch, taskBatches } from './batches.js';
+import { initDenseBiases } from './init-biases.js';
+import { evaluateTasks, type TaskMetrics } from './evaluate-tasks.js';
 import { shardGradients, type Shard } from './loss.js';
 import { GradientWorkers, MAX_WORKERS } from './parallel.js';
 import { learningRate, type LrSchedule } from './schedule.js';
@@ -45,13 +47,18 @@ export interface StepInfo {
   steps: number;
   /** Running mean training loss this epoch. */
   loss: number;
-  /** Running training accuracy per task this epoch. */
+  /** Running training accuracy per classification task this epoch. */
   accuracy: Record<string, number>;
+  /** Running mean loss of each task this epoch. */
+  taskLoss: Record<string, number>;
 }
 
 export interface TrainResult {
   epochs: EpochRecord[];
+  /** Test accuracy of the classification tasks (dense tasks: not in it). */
   testAccuracy: Record<string, number>;
+  /** The literature's metrics of every task on the test split (after the last epoch). */
+  testMetrics: TaskMetrics;
   logVars: Record<string, number> | null;
   seconds: number;
   stopped: boolean;
@@ -71,11 +78,7 @@ class Adam extends tf.AdamOptimizer {
  * each epoch. Deterministic for a given seed and backend.
  */
 export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOptions): Promise<TrainResult> {
-  const known = dataset.tasks.map((t) => t.name);
-  for (const t of model.tasks) {
-    if (!known.includes(t.name))
-      throw new ModelError(`task '${t.name}' is not in dataset ${dataset.name}: valid tasks are ${known.join(', ')}`);
-  }
+  checkDatasetTasks(model, dataset);
   const [h, w, c] = model.inputShape;
   const ds = dataset.inputShape;
   if (ds[0] !== h || ds[1] !== w || ds[2] !== c) {
@@ -92,9 +95,14 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
   const trainSamples = Math.min(dataset.size('train'), opts.trainLimit ?? Infinity);
   const testSamples = Math.min(dataset.size('test'), opts.testLimit ?? Infinity);
   const steps = Math.ceil(trainSamples / opts.batchSize);
+  if (model.decoders.length) {
+    const first = taskBatches(model, dataset, 'train', opts.batchSize, { limit: Math.min(opts.batchSize, trainSamples) }).next();
+    if (!first.done) initDenseBiases(model, first.value);
+  }
   const started = Date.now();
   const epochs: EpochRecord[] = [];
   let testAccuracy: Record<string, number> = {};
+  let testMetrics: TaskMetrics = {};
   let stopped = false;
   let pool: GradientWorkers | undefined;
   try {
@@ -117,7 +125,12 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
       const correct = new Array<number>(model.tasks.length).fill(0);
       let seen = 0;
       let step = 0;
-      const batches = dataset.batches('train', opts.batchSize, { shuffle: true, seed: opts.seed * 1000 + epoch, limit: trainSamples });
+      const batches = taskBatches(model, dataset, 'train', opts.batchSize, {
+        shuffle: true,
+        seed: opts.seed * 1000 + epoch,
+        limit: trainSamples,
+        epoch,
+      });
       for (const b of batches) {
         if (opts.shouldStop?.()) {
           stopped = true;
@@ -140,17 +153,20 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
           step,
           steps,
           loss: lossSum / seen,
-          accuracy: Object.fromEntries(model.tasks.map((t, i) => [t.name, correct[i] / seen])),
+          accuracy: classAccuracy(model, correct, seen),
+          taskLoss: Object.fromEntries(model.tasks.map((t, i) => [t.name, (taskLossSum[i] as number) / seen])),
         });
         await new Promise((r) => setImmediate(r));
       }
       if (stopped) break;
-      testAccuracy = await evaluate(model, dataset, 'test', { limit: testSamples });
+      const scored = await evaluateTasks(model, dataset, 'test', { limit: testSamples });
+      testAccuracy = scored.accuracy;
+      testMetrics = scored.metrics;
       const record: EpochRecord = {
         epoch,
         loss: lossSum / Math.max(seen, 1),
         taskLoss: Object.fromEntries(model.tasks.map((t, i) => [t.name, taskLossSum[i] / Math.max(seen, 1)])),
-        trainAccuracy: Object.fromEntries(model.tasks.map((t, i) => [t.name, correct[i] / Math.max(seen, 1)])),
+        trainAccuracy: classAccuracy(model, correct, Math.max(seen, 1)),
         testAccuracy,
         lr: step ? lrSum / step : lrAt(0),
         seconds: (Date.now() - epochStart) / 1000,
@@ -163,6 +179,7 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
     return {
       epochs,
       testAccuracy,
+      testMetrics,
       logVars: lv ? Object.fromEntries(model.tasks.map((t, i) => [t.name, lv[i]])) : null,
       seconds: (Date.now() - started) / 1000,
       stopped,
@@ -174,6 +191,12 @@ export async function trainModel(model: MtlNet, dataset: Dataset, opts: TrainOpt
     optimizer.dispose();
     weighting.dispose();
   }
+}
+
+/** Accuracy of each classification task from its correct answers (dense tasks have none). */
+function classAccuracy(model: MtlNet, correct: number[], seen: number): Record<string, number> {
+  const cls = new Set(model.heads.map((h) => h.task));
+  return Object.fromEntries(model.tasks.flatMap((t, i) => (cls.has(t.name) ? [[t.name, correct[i] / seen]] : [])));
 }
 
 /** The variables' current values, in order (read only: they are cloned into the workers' messages). */
@@ -196,7 +219,7 @@ interface StepContext {
  * current weights, and the gradients are averaged weighted by shard size (= the gradient of the whole
  * batch's mean loss) before Adam applies them. Batch-norm moving averages follow the first shard.
  */
-async function trainStep(pool: GradientWorkers | undefined, ctx: StepContext, b: Batch): Promise<Float32Array> {
+async function trainStep(pool: GradientWorkers | undefined, ctx: StepContext, b: TaskBatch): Promise<Float32Array> {
   const { model, varList } = ctx;
   const len = model.inputShape.reduce((a, d) => a * d, 1);
   const parts = pool ? Math.min(pool.size + 1, b.n) : 1;
@@ -208,7 +231,7 @@ async function trainStep(pool: GradientWorkers | undefined, ctx: StepContext, b:
     shards.push({
       x: whole ? b.x : b.x.slice(a * len, e * len),
       n: e - a,
-      labels: model.tasks.map((t) => (whole ? b.labels[t.name] : b.labels[t.name].slice(a, e))),
+      labels: b.targets.map((l) => (whole ? l : l.slice((a * l.length) / b.n, (e * l.length) / b.n))),
       seed: pool ? ctx.rng.int() : 0,
     });
   }
