@@ -145,7 +145,7 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     expect(local.outputs).toEqual(r.outputs);
   }, 120_000);
 
-  it('a task subset answers only those tasks, in the asked answer codec; int8-channel verifies against the decoded frames', async () => {
+  it('a task subset answers only those tasks, in the asked answer codec; int8-channel verifies against the decoded frames; stream mode too', async () => {
     const [r] = await runEdge(opts({ tasks: ['depth'], answers: { depth: { form: 'f16' } } }));
     expect(Object.keys(r.outputs ?? {})).toEqual(['depth']);
     expect(Object.keys(r.metrics ?? {})).toEqual(['depth']);
@@ -153,6 +153,9 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     expect(r.answerBytesPerSample).toBeLessThan(2 * 4096 + 100); // depth alone, 2 bytes a value
     const [q] = await runEdge(opts({ codec: 'int8-channel', verify: true }));
     expect(q.verify).toMatchObject({ reference: 'decoded', passed: true });
+    // the 4 frames of the cut in stream mode, 2 requests in flight
+    const [st] = await runEdge(opts({ mode: 'stream', concurrency: 2, verify: true }));
+    expect(st).toMatchObject({ answeredByCloud: N, verify: { reference: 'whole', passed: true } });
   }, 120_000);
 
   it('a cloud whose depth output was tampered with (+1.4) fails --verify, naming the task, output and element', async () => {
