@@ -197,7 +197,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     local,
     isAuto: o.point === AUTO,
     verify,
-    labelled: source.kind === 'dataset' || source.kind === 'testset',
+    labelled: source.kind === 'dataset' || (source.kind === 'testset' && Object.keys(source.testset.labels).length > 0),
     ...(o.tasks ? { tasks: o.tasks } : {}),
     ...(source.kind === 'testset' ? testsetLabels(source.testset) : {}),
   });

@@ -45,7 +45,8 @@ function* fromTestset(t: Testset, order: number[], n: number): Generator<Sample>
     const labels: Record<string, SampleLabel> = {};
     for (const [task, l] of Object.entries(t.labels)) labels[task] = l.kind === 'classes' ? l.values[i] : sampleOf(l, i);
     const xs = order.map((k) => sampleOf(t.inputs[k], i));
-    yield { index: i, x: xs.length === 1 ? xs[0] : xs, labels };
+    // a test set without labels gives named, unlabelled samples (their top classes are listed)
+    yield { index: i, x: xs.length === 1 ? xs[0] : xs, ...(Object.keys(labels).length ? { labels } : { name: `sample-${i}` }) };
   }
 }
 

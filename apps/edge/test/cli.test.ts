@@ -40,7 +40,10 @@ describe('edge CLI conventions', () => {
         ['--tasks', 'left,depth', '--answer', 'left=classes'],
         /^edge: --tasks: 'depth' is not a task of the bundle \(valid are left, right\); --answer left=classes: a classification task answers f32, f16, int8$/,
       ],
-      [['--answer', 'left=png'], /^edge: invalid --answer 'left=png': TASK=FORM\[:COMPRESS\], FORM one of classes, f32, f16, int8, COMPRESS one of/],
+      [
+        ['--answer', 'left=png'],
+        /^edge: invalid --answer 'left=png': TASK=FORM\[:COMPRESS\], FORM one of classes, f32, f16, int8, COMPRESS one of/,
+      ],
     ];
     const runs = cases.map(([args]) => spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, ...args], { oneProcess: true }));
     for (const [i, [, want]] of cases.entries()) {
