@@ -120,7 +120,12 @@ function collect(p: Plan, n: number): Pick<TestsetContent, 'inputs' | 'labels'> 
   }
   const denseEntries = dense.map((d) => [
     d.task,
-    { dtype: d.what === 'classMap' ? ('uint8' as const) : ('float32' as const), shape: d.shape, data: maps[d.task] },
+    {
+      dtype: d.what === 'classMap' ? ('uint8' as const) : ('float32' as const),
+      shape: d.shape,
+      data: maps[d.task],
+      ...(d.what === 'classMap' ? {} : { quantity: d.what }),
+    },
   ]);
   return {
     inputs: [{ name: p.input, dtype: 'float32', shape: chw ? [c, h, w] : [h, w, c], layout: p.layout, data: x }],

@@ -29,6 +29,7 @@ describe('export-testset with dense labels', () => {
     const normals = t.labels.normals;
     if (seg.kind !== 'map' || depth.kind !== 'map' || normals.kind !== 'map') throw new Error('maps expected');
     expect([seg.dtype, seg.shape]).toEqual(['uint8', [64, 64]]);
+    expect([depth.quantity, normals.quantity]).toEqual(['depth', 'normals']);
     expect(new Set(sampleOf(seg, 0)).size).toBeGreaterThan(2); // floor, walls and the object
     expect(Math.min(...sampleOf(depth, 2))).toBeGreaterThan(0);
     const n = sampleOf(normals, 1);

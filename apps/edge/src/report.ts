@@ -43,6 +43,11 @@ const METRIC_LABELS: Record<string, (v: number) => string> = {
   meanAbsoluteError: (v) => `MAE ${v.toPrecision(4)}`,
   meanRelativeError: (v) => `relative ${f(v * 100)}%`,
   rootMeanSquaredError: (v) => `RMSE ${v.toPrecision(4)}`,
+  meanAngleDegrees: (v) => `mean angle ${f(v)} deg`,
+  medianAngleDegrees: (v) => `median ${f(v)} deg`,
+  within11: (v) => `<11.25 deg ${f(v * 100)}%`,
+  within22: (v) => `<22.5 deg ${f(v * 100)}%`,
+  within30: (v) => `<30 deg ${f(v * 100)}%`,
 };
 
 /**

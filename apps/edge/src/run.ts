@@ -100,7 +100,7 @@ function batchOf(net: SplitNetwork, s: Sample): TensorData[] {
 /** The tasks a test set labels, and the pixels its class maps do not score. */
 function testsetLabels(t: Testset): Pick<RunShape, 'labelledTasks' | 'ignore'> {
   const ignore = Object.fromEntries(
-    Object.entries(t.labels).flatMap(([k, l]) => (l.kind === 'map' && l.ignore !== undefined ? [[k, l.ignore]] : [])),
+    Object.entries(t.labels).flatMap(([k, l]) => (l.kind === 'map' ? [[k, { ignore: l.ignore, quantity: l.quantity }]] : [])),
   );
   return { labelledTasks: Object.keys(t.labels), ignore };
 }

@@ -28,7 +28,7 @@ export interface RunShape {
   labelledTasks?: readonly string[];
   /** The tasks asked (absent: all). */
   tasks?: readonly string[];
-  /** Per segmentation task, the label of pixels not to score (a test set's `ignore`). */
+  /** Per task, what its test set labels say: segmentation pixels not to score (`ignore`), dense `quantity` (normals). */
   ignore?: IgnoreLabels;
 }
 

@@ -5,15 +5,24 @@
  * summary shows where there are no labels).
  */
 import type { TaskInfo } from '@mtl-split/model/infer';
-import { AccuracyMeter, ConfusionMatrix, RegressionMeter } from '@mtl-split/stats';
+import { AccuracyMeter, ConfusionMatrix, NormalMeter, RegressionMeter } from '@mtl-split/stats';
 import type { TaskResult } from './answers/types.js';
 import type { SampleLabel } from './samples.js';
 import type { EdgeResult } from './spec.js';
 
-type Meter = AccuracyMeter | ConfusionMatrix | RegressionMeter;
+/** Surface normals: angular errors beside the regression errors. */
+class NormalsMeter {
+  readonly errors = new RegressionMeter();
+  readonly angles: NormalMeter;
+  constructor(layout: 'NCHW' | 'NHWC') {
+    this.angles = new NormalMeter(layout);
+  }
+}
 
-/** A segmentation label's pixels not to score, when the test set names one (`ignore`). */
-export type IgnoreLabels = Record<string, number | undefined>;
+type Meter = AccuracyMeter | ConfusionMatrix | RegressionMeter | NormalsMeter;
+
+/** Per task, what its test set labels say: segmentation pixels not to score (`ignore`), what dense values are (`quantity`). */
+export type IgnoreLabels = Record<string, { ignore?: number; quantity?: 'depth' | 'normals' } | undefined>;
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -30,7 +39,9 @@ export class TaskMetrics {
     let m = this.meters.get(t.name);
     if (m) return m;
     if (t.kind === 'classification') m = new AccuracyMeter();
-    else if (t.kind === 'segmentation') m = new ConfusionMatrix(t.classes.length, this.ignore[t.name]);
+    else if (t.kind === 'segmentation') m = new ConfusionMatrix(t.classes.length, this.ignore[t.name]?.ignore);
+    else if (t.kind === 'dense' && this.ignore[t.name]?.quantity === 'normals')
+      m = new NormalsMeter(t.outputs[0].layout === 'NHWC' ? 'NHWC' : 'NCHW');
     else if (t.kind === 'dense') m = new RegressionMeter();
     if (m) this.meters.set(t.name, m);
     return m;
@@ -47,6 +58,10 @@ export class TaskMetrics {
       if (m instanceof AccuracyMeter && r.kind === 'classification' && typeof label === 'number') m.add([r.predicted], [label]);
       else if (m instanceof ConfusionMatrix && r.kind === 'segmentation' && typeof label !== 'number') m.add(r.classMap.data, label);
       else if (m instanceof RegressionMeter && r.outputs[0] && typeof label !== 'number') m.add(r.outputs[0].data, label);
+      else if (m instanceof NormalsMeter && r.outputs[0] && typeof label !== 'number') {
+        m.errors.add(r.outputs[0].data, label);
+        m.angles.add(r.outputs[0].data, label);
+      }
     }
   }
 
@@ -77,6 +92,16 @@ export class TaskMetrics {
       else if (m instanceof ConfusionMatrix) {
         const s = m.scores();
         out[task] = { pixelAccuracy: finite(s.pixelAccuracy), meanIoU: finite(s.meanIoU) };
+      } else if (m instanceof NormalsMeter) {
+        const a = m.angles.scores();
+        out[task] = {
+          meanAbsoluteError: finite(m.errors.scores().meanAbsoluteError),
+          meanAngleDegrees: finite(a.meanDegrees),
+          medianAngleDegrees: finite(a.medianDegrees),
+          within11: finite(a.within11),
+          within22: finite(a.within22),
+          within30: finite(a.within30),
+        };
       } else {
         const s = m.scores();
         out[task] = {

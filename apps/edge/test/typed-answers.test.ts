@@ -6,6 +6,7 @@ import type { TaskInfo } from '@mtl-split/model/infer';
 import { classMapOf, cloudResults, localResults } from '../src/answers/build.js';
 import type { EdgeAnswer } from '../src/edge-client.js';
 import { MapFiles } from '../src/map-files.js';
+import { TaskMetrics } from '../src/task-metrics.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-typed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,5 +111,25 @@ describe('typed task results', () => {
     expect([...readFileSync(join(dir, 'run.enc2.seg.classes.u8'))]).toEqual([2, 0, 1, 1, 0, 0, 0, 0, 2, 0, 1, 1]);
     const d = readFileSync(join(dir, 'run.enc2.depth.depth.f32'));
     expect([...new Float32Array(d.buffer, d.byteOffset, d.length / 4)]).toEqual([9, 8, 7, 6, 0, 0, 0, 0, 1.5, 2.5, 3.5, 4.5]);
+  });
+
+  it('metrics per kind from labels: a test set marking a dense task as normals adds angular errors', () => {
+    const normals: TaskInfo = {
+      name: 'normals',
+      kind: 'dense',
+      classes: [],
+      outputs: [{ name: 'normals', shape: [3, 1, 2], dtype: 'float32', layout: 'NCHW' }],
+    };
+    const m = new TaskMetrics([...TASKS, normals], { seg: { ignore: 255 }, normals: { quantity: 'normals' } });
+    // two pixels, channel first: predicted (0,0,1) and (1,0,0); labels (0,0,1) both: 0 and 90 degrees
+    const predicted = Float32Array.from([0, 1, 0, 0, 1, 0]);
+    const label = Float32Array.from([0, 0, 0, 0, 1, 1]);
+    const results = localResults([...TASKS, normals], { ...raw, normals: { data: predicted, shape: [1, 3, 1, 2] } });
+    m.add(results, { seg: Float32Array.from([2, 0, 255, 0]), depth: DEPTH.map((v) => v + 1), scene: 0, normals: label });
+    const got = m.metrics();
+    expect(got.seg).toEqual({ pixelAccuracy: 2 / 3, meanIoU: (1 + 1 / 2 + 0) / 3 });
+    expect(got.depth).toEqual({ meanAbsoluteError: 1, meanRelativeError: expect.any(Number), rootMeanSquaredError: 1 });
+    expect(got.scene).toEqual({ accuracy: 0 });
+    expect(got.normals).toMatchObject({ meanAngleDegrees: 45, medianAngleDegrees: 45, within11: 0.5, within30: 0.5 });
   });
 });

@@ -42,7 +42,13 @@ export type TestsetInput = z.infer<typeof testsetInputSchema>;
  */
 export const testsetLabelSchema = z.union([
   z.array(z.number().int().min(0)),
-  fileEntry.extend({ ignore: z.number().int().min(0).max(255).optional() }).strict(),
+  fileEntry
+    .extend({
+      ignore: z.number().int().min(0).max(255).optional(),
+      /** What dense values are, when it changes how they are scored: 'normals' (unit vectors, 3 a pixel: angular errors too). */
+      quantity: z.enum(['depth', 'normals']).optional(),
+    })
+    .strict(),
 ]);
 export type TestsetLabel = z.infer<typeof testsetLabelSchema>;
 

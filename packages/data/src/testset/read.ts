@@ -23,7 +23,7 @@ export interface TestsetInputData {
 /** The labels of a task: a class index per sample, or a map per sample (class map or dense values). */
 export type TestsetLabels =
   | { kind: 'classes'; values: Int32Array }
-  | { kind: 'map'; shape: number[]; dtype: TestsetDType; ignore?: number; data: Float32Array };
+  | { kind: 'map'; shape: number[]; dtype: TestsetDType; ignore?: number; quantity?: 'depth' | 'normals'; data: Float32Array };
 
 /** A test set in memory. */
 export interface Testset {
@@ -117,7 +117,14 @@ export function readTestset(dir: string): Testset {
   for (const [task, l] of Object.entries(file.labels)) {
     labels[task] = Array.isArray(l)
       ? { kind: 'classes', values: Int32Array.from(l) }
-      : { kind: 'map', shape: l.shape, dtype: l.dtype, ...(l.ignore !== undefined ? { ignore: l.ignore } : {}), data: values(dir, l) };
+      : {
+          kind: 'map',
+          shape: l.shape,
+          dtype: l.dtype,
+          ...(l.ignore !== undefined ? { ignore: l.ignore } : {}),
+          ...(l.quantity ? { quantity: l.quantity } : {}),
+          data: values(dir, l),
+        };
   }
   return { dir, samples: n, inputs, labels, file };
 }

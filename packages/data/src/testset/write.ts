@@ -20,7 +20,7 @@ export interface TestsetContent {
   inputs: (Values & { name: string; layout?: 'NCHW' | 'NHWC' })[];
   tasks?: TestsetFile['tasks'];
   /** Per task: class indices, or maps written to labels-<task>.<f32|u8>. */
-  labels: Record<string, number[] | (Values & { ignore?: number })>;
+  labels: Record<string, number[] | (Values & { ignore?: number; quantity?: 'depth' | 'normals' })>;
 }
 
 const EXT: Record<TestsetDType, string> = { float32: 'f32', uint8: 'u8' };
@@ -52,7 +52,12 @@ export function writeTestset(dir: string, c: TestsetContent): TestsetFile {
   const labels: TestsetFile['labels'] = {};
   for (const [task, l] of Object.entries(c.labels)) {
     if (Array.isArray(l)) labels[task] = [...l];
-    else labels[task] = { ...put(dir, `labels-${safe(task)}.${EXT[l.dtype]}`, l), ...(l.ignore !== undefined ? { ignore: l.ignore } : {}) };
+    else
+      labels[task] = {
+        ...put(dir, `labels-${safe(task)}.${EXT[l.dtype]}`, l),
+        ...(l.ignore !== undefined ? { ignore: l.ignore } : {}),
+        ...(l.quantity ? { quantity: l.quantity } : {}),
+      };
   }
   const file: TestsetFile = {
     format: TESTSET_FORMAT,
