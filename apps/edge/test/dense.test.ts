@@ -139,10 +139,15 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     // 13 x 64 x 64 floats a softmax over the flattened map was
     expect(r.answerBytesPerSample).toBeGreaterThan(4 * 4096);
     expect(r.answerBytesPerSample).toBeLessThan(4 * 4096 + 4096 + 200);
-    // the same typed results when the edge computes the rest itself (edge-only)
+    // the same typed results when the edge computes the rest itself (edge-only, fallback)
     const [local] = await runEdge(opts({ split: 'edge-only', cloud: undefined }));
     expect(local.metrics).toEqual(r.metrics);
     expect(local.outputs).toEqual(r.outputs);
+    // and when the cloud cannot be reached, the local fallback runs the cloud half of the 4-tensor cut here
+    const [fallback] = await runEdge(opts({ cloud: '127.0.0.1:1', retries: 0 }));
+    expect(fallback).toMatchObject({ answeredByCloud: 0, answeredLocally: N, failed: 0 });
+    expect(fallback.metrics).toEqual(r.metrics);
+    expect(fallback.outputs).toEqual(r.outputs);
   }, 120_000);
 
   it('a task subset answers only those tasks, in the asked answer codec; int8-channel verifies against the decoded frames; stream mode too', async () => {
