@@ -15,6 +15,7 @@ import { profileReferenceMs, type Profile } from './profiles.js';
 import { createProgress, type Progress } from './progress.js';
 import { startRelay } from './relay.js';
 import { writeReport } from './report/index.js';
+import { fitCells } from './report/ties.js';
 import type { Cell, NotMeasuredCell, PlanAgreement, Results } from './results.js';
 import type { Scenario } from './scenario.js';
 import type { Supervisor } from './supervisor.js';
@@ -222,8 +223,9 @@ function buildResults(
 ): Results {
   const { cells, notMeasured } = combined;
   const finishedAt = new Date();
-  // cells the cloud answered (a cell whose every request failed or fell back has no latency to compare)
-  const answered = cells.filter((c) => c.samples > c.failed);
+  // cells the cloud answered that sent something (a cell whose every request failed or fell back has no
+  // latency to compare; edge-only's prediction is its own measurement)
+  const answered = fitCells(cells);
   return {
     complete: true,
     scenario: {

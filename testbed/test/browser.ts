@@ -9,6 +9,8 @@ export interface PageCheck {
   images: Array<{ src: string; complete: boolean; naturalWidth: number }>;
   /** Inline SVG plots: their rendered size in the page. */
   svgs: Array<{ width: number; height: number }>;
+  /** Each figure: its title, its plot's rendered size and how many point marks it draws. */
+  figures: Array<{ title: string; width: number; height: number; points: number }>;
   title: string;
 }
 
@@ -41,8 +43,11 @@ export async function openReport(htmlFile: string, screenshot: string): Promise<
     const svgs = (await page.evaluate(
       `Array.from(document.querySelectorAll('figure svg')).map((e) => { const b = e.getBoundingClientRect(); return { width: b.width, height: b.height }; })`,
     )) as PageCheck['svgs'];
+    const figures = (await page.evaluate(
+      `Array.from(document.querySelectorAll('figure')).filter((f) => f.querySelector('svg')).map((f) => { const b = f.querySelector('svg').getBoundingClientRect(); return { title: (f.querySelector('h3') || {}).textContent || '', width: b.width, height: b.height, points: f.querySelectorAll('path[aria-roledescription="point"]').length }; })`,
+    )) as PageCheck['figures'];
     await page.screenshot({ path: screenshot, fullPage: true });
-    return { images, svgs, title: await page.title() };
+    return { images, svgs, figures, title: await page.title() };
   } finally {
     await browser.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });

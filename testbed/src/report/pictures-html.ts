@@ -16,16 +16,17 @@ export function picturesSection(r: Results, pngs: ReadonlyMap<string, Buffer>): 
   const p = r.pictures;
   if (!p?.strips.length) return '';
   const ref = p.reference.file
-    ? `<tr><th>inputs and labels</th><td>–</td><td>${esc(p.reference.panels.join(', '))}</td><td>${img(p.reference.file, 'inputs and labels', pngs)}</td></tr>`
+    ? `<tr><th>inputs and labels</th><td>–</td><td>${esc(p.reference.panels.join(', '))}</td><td class="pic">${img(p.reference.file, 'inputs and labels', pngs)}</td></tr>`
     : '';
   const rows = p.strips
     .map(
       (s) =>
-        `<tr><th>${esc(s.split)}</th><td>${esc(s.codec)}</td><td>${esc(p.panels.join(', '))}</td><td>${img(s.file, `answers at ${s.split} with ${s.codec}`, pngs)}</td></tr>`,
+        `<tr><th>${esc(s.split)}</th><td>${esc(s.codec)}</td><td>${esc(p.panels.join(', '))}</td><td class="pic">${img(s.file, `answers at ${s.split} with ${s.codec}`, pngs)}</td></tr>`,
     )
     .join('\n');
   return `<h3>Pictures of the answers</h3>
 <p>The first ${p.samples} samples (one row each) as the cloud answered them at each split point and codec (edge-only: the whole network on the edge, nothing encoded), so what a lossy codec does to the class maps and dense outputs can be seen. Class maps in the dataset's palette, scalar maps (depth) through viridis on one range shared by every strip (dark near/low, yellow far/high), normals as RGB ((n + 1) / 2).</p>
+<style>td.pic{text-align:left}</style>
 <table class="pictures"><thead><tr><th>split point</th><th>codec</th><th>panels, left to right</th><th>pictures</th></tr></thead><tbody>
 ${ref}
 ${rows}

@@ -12,6 +12,7 @@ import { EDGE_ONLY } from '@mtl-split/stats';
 import { runEdge, type EdgeResult } from '../apps.js';
 import { denseKind, renderStrip, scalarRanges, toChw, type MapData } from '../report/pictures-png.js';
 import type { Pictures } from '../results.js';
+import { REPO_ROOT } from '../paths.js';
 import type { Supervisor } from '../supervisor.js';
 import { forCodec } from './splits.js';
 import { EDGE_JOB_MS, type BundleRun } from './state.js';
@@ -46,8 +47,10 @@ function answerMaps(res: EdgeResult, dir: string, kinds: Kinds, i: number): MapD
 
 /** The inputs and labels of the first samples, where the scenario's samples have them (a labelled test set, a dense dataset). */
 function referenceRows(s: BundleRun['st']['s'], n: number, kinds: Kinds): MapData[][] {
-  if (s.inputs && isTestset(s.inputs)) {
-    const t = readTestset(s.inputs);
+  // the edge runs from the repository root: its --inputs resolve from there
+  const inputs = s.inputs ? path.resolve(REPO_ROOT, s.inputs) : undefined;
+  if (inputs && isTestset(inputs)) {
+    const t = readTestset(inputs);
     const img = t.inputs[0]!;
     return Array.from({ length: Math.min(n, t.samples) }, (_, i) => {
       const x = toChw(img.shape, sampleOf(img, i), img.layout);
@@ -128,6 +131,8 @@ export async function measurePictures(r: BundleRun, sup: Supervisor): Promise<Pi
       runs.push({ ...j, rows: Array.from({ length: Math.min(PICTURE_SAMPLES, res.samples) }, (_, i) => answerMaps(res, dir, kinds, i)) });
   }
   const reference = referenceRows(r.st.s, PICTURE_SAMPLES, kinds);
+  // each answer row starts with its input, when the samples give it
+  for (const x of runs) x.rows = x.rows.map((row, i) => (reference[i]?.[0] ? [reference[i]![0]!, ...row] : row));
   const ranges = scalarRanges([...runs.flatMap((x) => x.rows.flat()), ...reference.flat()]);
   const write = (file: string, rows: MapData[][]): string => {
     fs.writeFileSync(path.join(r.st.work, 'pictures', file), renderStrip(rows, ranges));
