@@ -5,6 +5,7 @@ import { EDGE_ONLY, median } from '@mtl-split/stats';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countsCaption } from '../src/report/accuracy-plot.js';
+import { resultsCsv } from '../src/report/csv.js';
 import { crossovers, predictAt, sweepRange } from '../src/report/bandwidth.js';
 import { writeReport } from '../src/report/index.js';
 import { networkParts } from '../src/report/latency-plot.js';
@@ -43,6 +44,18 @@ describe('spread of a cell', () => {
     expect(large.hi - large.lo).toBeLessThan((small.hi - small.lo) / 2);
     expect(medianCI(noisy(10))).toEqual(small);
     expect(medianCI([7])).toEqual({ lo: 7, hi: 7 });
+  });
+
+  it("results.csv carries each cell's interval of the median and its per-task metrics", () => {
+    const r = syntheticResults();
+    const cells = r.cells.map((c) => ({ ...c, metrics: { seg: { meanIoU: 0.5 } } }));
+    const [head, first] = resultsCsv(cells)
+      .split('\n')
+      .map((l) => l.split(','));
+    const at = (name: string) => Number(first![head!.indexOf(name)]);
+    expect(at('total_median_ci_lo_ms')).toBeLessThanOrEqual(at('total_ms'));
+    expect(at('total_median_ci_hi_ms')).toBeGreaterThanOrEqual(at('total_ms'));
+    expect(at('metric_seg_meanIoU')).toBe(0.5);
   });
 
   it('Wilson intervals match hand-computed values and stay inside [0, 1]', () => {
