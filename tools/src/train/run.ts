@@ -68,6 +68,11 @@ export function prepare(o: TrainCliOptions): {
   return { dataset, datasetOptions, tasks, baselines };
 }
 
+/** ', test accuracy ...' of the classification tasks; empty without any (dense tasks' metrics print after training). */
+function testAccuracyText(acc: Record<string, number>): string {
+  return Object.keys(acc).length ? `, test accuracy ${formatAccuracy(acc)}` : '';
+}
+
 /** Every task the dataset can train, as the model takes it (dense tasks with their kinds and outputs). */
 function taskSpecs(dataset: Dataset): TaskSpec[] {
   return [...dataset.tasks, ...(isDenseDataset(dataset) ? denseTaskSpecs(dataset.dense) : [])];
@@ -125,7 +130,7 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     onEpoch: (e) => {
       progress.stop();
       ctx.log(
-        `epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, mean lr ${e.lr.toPrecision(3)}, ${e.seconds.toFixed(1)} s, test accuracy ${formatAccuracy(e.testAccuracy)}`,
+        `epoch ${e.epoch}/${o.epochs}: loss ${e.loss.toFixed(4)}, mean lr ${e.lr.toPrecision(3)}, ${e.seconds.toFixed(1)} s${testAccuracyText(e.testAccuracy)}`,
       );
     },
     shouldStop: ctx.interrupted,
@@ -174,7 +179,7 @@ export async function run(o: TrainCliOptions, ctx: RunContext): Promise<boolean>
     calibration: calibrationBatch(dataset),
   });
   ctx.log(
-    `wrote ${o.out} (${manifest.weights.bytes} bytes of weights, ${Math.round(result.seconds)} s of training): test accuracy ${formatAccuracy(result.testAccuracy)}`,
+    `wrote ${o.out} (${manifest.weights.bytes} bytes of weights, ${Math.round(result.seconds)} s of training)${testAccuracyText(result.testAccuracy)}`,
   );
   model.dispose();
   return true;
