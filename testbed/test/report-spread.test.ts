@@ -140,13 +140,21 @@ describe('latency against bandwidth and the bars by direction', () => {
 
   it('the report has a bandwidth plot per codec naming its crossovers, and a rate plot per task', async () => {
     const dir = path.join(tmp, 'bw');
-    const { files } = await writeReport(slowEdge(syntheticResults()), dir);
+    const r = slowEdge(syntheticResults());
+    const e0 = r.baseline[0]!;
+    r.baseline.push({ ...e0, split: EDGE_ONLY, samples: 30, payloadBytes: 0, wireBytesUp: 0, wireBytesDown: 0 });
+    const { files } = await writeReport(r, dir);
     expect(files).toEqual(expect.arrayContaining(['bandwidth-f32.svg', 'bandwidth-int8.svg', 'rate-left.svg', 'rate-right.svg']));
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toMatch(/The predicted winner changes at [\d.]+ KB\/s \(features → /);
     // 3 split points x 2 codecs per task, edge-only as the reference line
     const rate = fs.readFileSync(path.join(dir, 'rate-left.svg'), 'utf8');
     expect(rate.match(/aria-roledescription="point"/g)?.length).toBe(6);
+    // edge-only's line is dashed, its legend label whole
+    expect(rate).toMatch(/aria-roledescription="rule mark"[^>]*stroke-dasharray="5,4"/);
+    expect(rate).toContain('edge-only (nothing sent)');
+    // the true counts: 100 per split point, 30 at edge-only
+    expect(html).toContain('n = 100 at every split point; 30 at edge-only');
   });
 });
 

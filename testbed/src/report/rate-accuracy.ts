@@ -70,7 +70,16 @@ export function rateAccuracyPlot(r: Results, task: string, metric: TaskMetric, e
         {
           data: { values: ref },
           mark: { type: 'rule', strokeDash: [5, 4], color: '#555' },
-          encoding: { y, strokeDash: { field: 'what', type: 'nominal', title: null, legend: { symbolType: 'stroke' } } },
+          encoding: {
+            y,
+            strokeDash: {
+              field: 'what',
+              type: 'nominal',
+              title: null,
+              scale: { range: [[5, 4]] },
+              legend: { symbolType: 'stroke', labelLimit: 0 },
+            },
+          },
         },
       ],
     } as unknown as TopLevelSpec,
