@@ -28,6 +28,7 @@ export {
   hostCost,
   STEADY_WARMUP,
   STEADY_RUNS,
+  STEADY_MIN_MS,
   type SteadyTime,
 } from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';

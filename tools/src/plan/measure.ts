@@ -1,7 +1,7 @@
 import { IMAGE_CODECS, decode, encode, type CodecName, type Compression } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
 import { randomInput as seededInput } from '@mtl-split/onnx';
-import { steadyTime, type SplitNetwork, type TensorData, type TensorInfo } from '@mtl-split/model/infer';
+import { STEADY_MIN_MS, steadyTime, type SplitNetwork, type TensorData, type TensorInfo } from '@mtl-split/model/infer';
 import { type AnswerVariant, variantBytes } from './answers.js';
 
 /** One codec at one split point: exact frame bytes of the real crossing tensors, encode/decode time, answer bytes. */
@@ -48,11 +48,16 @@ export interface MeasureOptions {
   warmup?: number;
   /** Wall-time budget of one figure's timed runs, ms (default 3000; at least 5 runs). */
   budgetMs?: number;
+  /** Least wall time of one half's timed runs, ms (default STEADY_MIN_MS, 250; the codecs take a fifth of it). */
+  minMs?: number;
   /** Answer variants (default: every task in its kind's default form). */
   answers?: AnswerVariant[];
   /** Called after each split point; total = points + 1. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Every task in its kind's default form. */
+export const DEFAULT_ANSWERS: AnswerVariant[] = [{ name: 'all', request: {} }];
 
 /** Seeded inputs of every network input (for bundles without a dataset): [0, 1) floats, 0..255 uint8, 0/1 integers. */
 export function randomInputs(inputs: readonly { shape: readonly number[]; dtype?: string }[], seed: number): TensorData[] {
@@ -79,15 +84,30 @@ async function measureCodec(codec: CodecName, cut: TensorData[], infos: TensorIn
     cut.map((t, i) => encode(t, { codec, compress: o.compress, channelAxis: channelAxis(infos[i], t.shape.length) }));
   const frames = encodeAll();
   const decodeAll = (): TensorData[] => frames.map((f) => decode(f));
-  const timing = { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs };
+  const timing = { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs, minMs: (o.minMs ?? STEADY_MIN_MS) / 5 };
   const enc = await steadyTime(async () => encodeAll(), timing);
   const dec = await steadyTime(async () => decodeAll(), timing);
   return { frames, decoded: decodeAll(), encodeMs: enc.ms, decodeMs: dec.ms };
 }
 
+/** The steadyTime settings of a half. */
+const halfTiming = (o: MeasureOptions) => ({ warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs, minMs: o.minMs });
+
+/** The whole network on one sample, warm (median of back-to-back runs after warm-up). */
+export async function measureWhole(net: SplitNetwork, x: TensorData[], o: MeasureOptions): Promise<number> {
+  const whole = await net.wholeRunner();
+  return (await steadyTime(() => whole.runAll(x), halfTiming(o))).ms;
+}
+
 /** One split point: the edge half warm, each codec, the cloud half warm on the first codec's decoded tensors, the answers. */
-async function measurePoint(net: SplitNetwork, point: string, x: TensorData[], o: MeasureOptions, answers: AnswerVariant[]) {
-  const timing = { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs };
+export async function measurePoint(
+  net: SplitNetwork,
+  point: string,
+  x: TensorData[],
+  o: MeasureOptions,
+  answers: AnswerVariant[] = DEFAULT_ANSWERS,
+): Promise<PointMeasurement> {
+  const timing = halfTiming(o);
   const infos = net.pointTensors(point);
   const edge = await net.edgeRunner(point);
   const edgeT = await steadyTime(() => edge.runAll(x), timing);
@@ -104,7 +124,7 @@ async function measurePoint(net: SplitNetwork, point: string, x: TensorData[], o
     const answerBytes = variantBytes(net.tasks, answers, raw, { bundleId: net.id, point, requestBytes: bytes });
     codecs.push({ codec, bytes, encodeMs: c.encodeMs, decodeMs: c.decodeMs, answerBytes });
   }
-  return { point, tensors: infos.length, edgeMs: edgeT.ms, cloudMs, codecs };
+  return { point, shape: [...net.point(point).shape], tensors: infos.length, edgeMs: edgeT.ms, cloudMs, codecs };
 }
 
 /**
@@ -115,17 +135,15 @@ async function measurePoint(net: SplitNetwork, point: string, x: TensorData[], o
  * the answer's wire bytes from the cloud half's real output.
  */
 export async function measurePlan(net: SplitNetwork, x: TensorData[], o: MeasureOptions): Promise<Measurement> {
-  const answers = o.answers ?? [{ name: 'all', request: {} }];
+  const answers = o.answers ?? DEFAULT_ANSWERS;
   const points = net.splitPoints.filter((p) => p.candidate !== false);
   const total = points.length + 1;
-  const whole = await net.wholeRunner();
-  const fullModelMs = (await steadyTime(() => whole.runAll(x), { warmup: o.warmup, runs: o.repeats, budgetMs: o.budgetMs })).ms;
+  const fullModelMs = await measureWhole(net, x, o);
   o.onProgress?.(1, total);
   const out: PointMeasurement[] = [];
   for (const p of points) {
     await new Promise((resolve) => setImmediate(resolve)); // let the progress bar redraw
-    const m = await measurePoint(net, p.name, x, o, answers);
-    out.push({ ...m, shape: [...p.shape] });
+    out.push(await measurePoint(net, p.name, x, o, answers));
     o.onProgress?.(out.length + 1, total);
   }
   return { points: out, fullModelMs, repeats: o.repeats, warmup: o.warmup ?? 5, compress: o.compress, answers };

@@ -51,8 +51,14 @@ export async function waitUntil(until: number): Promise<void> {
 
 /** Untimed runs before a steady-state measurement (sessions, allocations, JIT, caches). */
 export const STEADY_WARMUP = 5;
-/** Timed back-to-back runs of a steady-state measurement (fewer when STEADY_BUDGET_MS runs out, never below STEADY_MIN_RUNS). */
+/**
+ * Timed back-to-back runs of a steady-state measurement: at least STEADY_RUNS and for at least STEADY_MIN_MS
+ * (a median over a window of a few hundred ms is not moved by one time slice of another process, as one of
+ * 31 runs of 0.2 ms is), at most STEADY_MAX_RUNS; a run past STEADY_BUDGET_MS stops at STEADY_MIN_RUNS.
+ */
 export const STEADY_RUNS = 31;
+export const STEADY_MIN_MS = 250;
+export const STEADY_MAX_RUNS = 5000;
 export const STEADY_MIN_RUNS = 5;
 /** Wall-time budget of the timed runs, ms. */
 export const STEADY_BUDGET_MS = 3000;
@@ -71,19 +77,23 @@ function middle(xs: readonly number[]): number {
 }
 
 /**
- * This machine's warm steady-state time of `run`: `warmup` untimed runs, then back-to-back timed runs
- * (`runs`, fewer when `budgetMs` is spent, at least STEADY_MIN_RUNS), their median. What `plan` reports
+ * This machine's warm steady-state time of `run`: `warmup` untimed runs, then back-to-back timed runs (at
+ * least `runs` and `minMs` of them, fewer when `budgetMs` is spent, at least STEADY_MIN_RUNS), their median. What `plan` reports
  * for each half and what the device emulation scales: one figure for both.
  */
 export async function steadyTime(
   run: () => Promise<unknown>,
-  o: { warmup?: number; runs?: number; budgetMs?: number } = {},
+  o: { warmup?: number; runs?: number; minMs?: number; budgetMs?: number } = {},
 ): Promise<SteadyTime> {
   for (let i = 0; i < (o.warmup ?? STEADY_WARMUP); i++) await run();
   const runs: number[] = [];
   const start = performance.now();
-  const budget = o.budgetMs ?? STEADY_BUDGET_MS;
-  while (runs.length < (o.runs ?? STEADY_RUNS) && (runs.length < STEADY_MIN_RUNS || performance.now() - start < budget)) {
+  const [least, minMs, budget] = [o.runs ?? STEADY_RUNS, o.minMs ?? STEADY_MIN_MS, o.budgetMs ?? STEADY_BUDGET_MS];
+  for (;;) {
+    const elapsed = performance.now() - start;
+    const enough = runs.length >= least && elapsed >= minMs;
+    const spent = elapsed >= budget && runs.length >= Math.min(least, STEADY_MIN_RUNS);
+    if (enough || spent || runs.length >= STEADY_MAX_RUNS) break;
     const t0 = performance.now();
     await run();
     runs.push(performance.now() - t0);
