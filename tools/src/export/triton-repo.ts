@@ -10,6 +10,7 @@ import { readManifest, readOnnxFile, type Manifest } from '@mtl-split/model';
 import { configText, type TritonOutput } from './triton-config.js';
 import { type TensorForm, wireInputs, type WireTensor } from './wire-forms.js';
 import { withWireInputs } from './wire-graph.js';
+import { oipModelName, safeName } from '@mtl-split/transport/oip-forms';
 
 export interface TritonExportOptions {
   /** The bundle folder. */
@@ -34,19 +35,11 @@ export interface ExportedModel {
   dir: string;
 }
 
-/** A name part usable as a folder and model name: runs of other characters than [A-Za-z0-9_.-] become '_'. */
-function safe(part: string): string {
-  return part.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[_.]+/, '') || '_';
-}
-
 /**
- * The served model's name: `<bundle>_<point>`, with `_<form>` for forms other than f32 (imported
- * bundles' points such as '/layer1/Relu' become 'layer1_Relu').
+ * The served model's name: `<bundle>_<point>`, with `_<form>` for forms other than f32 (imported bundles'
+ * points such as '/layer1/Relu' become 'layer1_Relu'); the OIP service names its models so too.
  */
-export function tritonModelName(bundle: string, point: string, form: TensorForm): string {
-  const base = `${safe(bundle)}_${safe(point)}`;
-  return form === 'f32' ? base : `${base}_${form}`;
-}
+export const tritonModelName: (bundle: string, point: string, form: TensorForm) => string = oipModelName;
 
 /** Why `names` cannot be exported from this bundle (a name that is not one of its split points), or undefined. */
 export function pointsProblem(m: Manifest, names: readonly string[] | undefined): string | undefined {
@@ -68,7 +61,7 @@ function graphInput(m: Manifest): string {
 }
 
 function outputsOf(m: Manifest): TritonOutput[] {
-  return m.tasks.map((t) => ({ name: t.name, dims: [t.classes.length], labelFile: `${safe(t.name)}_labels.txt` }));
+  return m.tasks.map((t) => ({ name: t.name, dims: [t.classes.length], labelFile: `${safeName(t.name)}_labels.txt` }));
 }
 
 function writeModel(dir: string, model: ModelProto, config: string, m: Manifest, outputs: readonly TritonOutput[]): void {

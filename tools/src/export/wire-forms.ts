@@ -13,10 +13,12 @@
  *
  * Lossless stages (deflate, brotli, zstd), uint4 (packed nibbles) and the image codecs have no form here.
  */
-import { encode, peekHeader } from '@mtl-split/codec';
+import { channelGroups, formInputs, OIP_FORMS, type OipForm } from '@mtl-split/transport/oip-forms';
 
-export const TENSOR_FORMS = ['f32', 'f16', 'int8', 'int8-channel'] as const;
-export type TensorForm = (typeof TENSOR_FORMS)[number];
+/** The forms, their inputs and the groups of int8-channel are the OIP service's (one contract: `@mtl-split/transport/oip-forms`). */
+export const TENSOR_FORMS = OIP_FORMS;
+export type TensorForm = OipForm;
+export { channelGroups };
 
 /** Triton data type names (inference.DataType) of the inputs a form declares. */
 export type TritonType = 'TYPE_FP32' | 'TYPE_FP16' | 'TYPE_UINT8';
@@ -38,22 +40,7 @@ export interface WireSpec {
   form: TensorForm;
 }
 
-/** Quantisation groups of an int8-channel frame of one sample of this shape, asked of the codec itself. */
-export function channelGroups(shape: readonly number[]): number {
-  const count = shape.reduce((a, b) => a * b, 1);
-  const frame = encode({ data: new Float32Array(count), shape: [1, ...shape] }, { codec: 'int8-channel' });
-  return peekHeader(frame).quant?.scales.length ?? 1;
-}
-
-/** The inputs a served model of this form declares, in order. */
+/** The inputs a served model of this form declares, in order (the OIP service's, with Triton's type names). */
 export function wireInputs(spec: Omit<WireSpec, 'tensor'>): WireTensor[] {
-  const dims = [...spec.shape];
-  if (spec.form === 'f32') return [{ name: spec.point, dataType: 'TYPE_FP32', dims }];
-  if (spec.form === 'f16') return [{ name: spec.point, dataType: 'TYPE_FP16', dims }];
-  const groups = spec.form === 'int8' ? 1 : channelGroups(spec.shape);
-  return [
-    { name: spec.point, dataType: 'TYPE_UINT8', dims },
-    { name: `${spec.point}_scale`, dataType: 'TYPE_FP32', dims: [groups] },
-    { name: `${spec.point}_zero_point`, dataType: 'TYPE_UINT8', dims: [groups] },
-  ];
+  return formInputs(spec.point, spec.shape, spec.form).map((i) => ({ name: i.name, dataType: `TYPE_${i.datatype}`, dims: i.dims }));
 }
