@@ -8,8 +8,12 @@ import { DEVICES_DIR, displayPath } from './paths.js';
 
 /**
  * A device profile: how much longer a device computes than this machine. The testbed emulates it by
- * stretching each measured compute of a half to `slowdown` x its time (`withDevice` of @mtl-split/model):
- * one scale factor per device, for every operator.
+ * stretching each run of a half to `slowdown` x that half's cost on this machine (`withDevice` of
+ * @mtl-split/model): the cost is the half's warm steady-state time (median of back-to-back runs after
+ * warm-up, `steadyTime`), measured once per network, half, split point and batch size and kept in the
+ * costs file (MTL_SPLIT_DEVICE_COSTS, default ~/.cache/mtl-split/device-costs.json), so a device's compute
+ * for the same network is the same in every run and process; `plan` predicts with the same median x factor.
+ * One scale factor per device, for every operator.
  */
 export const DeviceSchema = z
   .object({

@@ -22,7 +22,11 @@ export interface RequestCosts {
   cloudMs: number;
   /** Frame bytes sent up. */
   upBytes: number;
-  /** Answer bytes sent down. */
+  /**
+   * Answer bytes sent down: the answer's wire bytes for the requested tasks and answer forms (a dense map can
+   * be as large as the input). Measure them as the request's are: `answerWireBytes` of @mtl-split/transport
+   * (the server's own answer on a real cloud-half output, serialized and framed), or count them on the wire.
+   */
   downBytes: number;
 }
 
