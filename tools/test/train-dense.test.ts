@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTs } from '@mtl-split/cli/testing';
+import { openNetwork } from '@mtl-split/model';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'train-dense-'));
@@ -60,6 +61,7 @@ describe('train --dataset shapes3d-dense', () => {
       'depth:dense',
       'normals:dense',
     ]);
+    expect(m.tasks[2].outputs).toEqual([{ name: 'segmentation', shape: [7, 64, 64], dtype: 'float32', layout: 'NCHW' }]);
     expect(m.tasks[3].outputs).toEqual([{ name: 'depth', shape: [1, 64, 64], dtype: 'float32', layout: 'NCHW' }]);
     expect(m.tasks[4].outputs[0].shape).toEqual([3, 64, 64]);
     const metrics = m.training.metrics.testMetrics;
@@ -73,5 +75,26 @@ describe('train --dataset shapes3d-dense', () => {
       'skip1',
       'block2',
     ]);
+    // the bundle opens on ONNX Runtime (the cloud's default engine): the halves at block2 give every typed output
+    const net = await openNetwork(out);
+    try {
+      expect(net.engine).toBe('onnx');
+      const x = { data: new Float32Array(2 * 64 * 64 * 3).fill(0.5), shape: [2, 64, 64, 3] };
+      const cut = await (await net.edgeRunner('block2')).runAll([x]);
+      expect(cut.map((t) => t.shape)).toEqual([
+        [2, 32, 32, 2],
+        [2, 16, 16, 8],
+      ]);
+      const answers = await (await net.cloudRunner('block2')).runAll(cut);
+      expect(Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, v.shape]))).toEqual({
+        scale: [2, 8],
+        shape: [2, 4],
+        segmentation: [2, 7, 64, 64],
+        depth: [2, 1, 64, 64],
+        normals: [2, 3, 64, 64],
+      });
+    } finally {
+      await net.close();
+    }
   }, 180_000);
 });

@@ -23,7 +23,12 @@ const mapOutput = (name: string, channels: number, info: DenseLabelInfo) => ({
 export const DENSE_TASK_SOURCES: readonly DenseTaskSource[] = [
   {
     name: 'segmentation',
-    spec: (info) => ({ name: 'segmentation', kind: 'segmentation', classes: [...info.classes] }),
+    spec: (info) => ({
+      name: 'segmentation',
+      kind: 'segmentation',
+      classes: [...info.classes],
+      outputs: [mapOutput('segmentation', info.classes.length, info)],
+    }),
     target: (b) => Int32Array.from(b.classMap),
   },
   {
