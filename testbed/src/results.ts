@@ -149,6 +149,8 @@ export interface BaselineEntry {
 export interface PictureStrip {
   split: string;
   codec: string;
+  /** The dense tasks' answer form, when not the cloud's default (f32): f16, int8. */
+  answers?: string;
   /** PNG file in the report folder. */
   file: string;
 }
@@ -260,7 +262,9 @@ const PicturesSchema = z.object({
   samples: z.number().int().nonnegative(),
   panels: z.array(z.string()),
   reference: z.object({ file: z.string(), panels: z.array(z.string()) }),
-  strips: z.array(z.object({ split: z.string().min(1), codec: z.string().min(1), file: z.string().min(1) })),
+  strips: z.array(
+    z.object({ split: z.string().min(1), codec: z.string().min(1), answers: z.string().min(1).optional(), file: z.string().min(1) }),
+  ),
 });
 
 /** The parts of results.json that carry the spread and the pictures, checked (the rest is built by typed code). */

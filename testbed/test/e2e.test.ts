@@ -130,16 +130,16 @@ describe('a dense bundle end to end: pictures, rate-accuracy and spread in the r
     expect(f32.metrics?.seg?.meanIoU).toBe(1);
     expect(f32.metrics?.depth?.meanAbsoluteError).toBeCloseTo(0.05, 3);
     expect(r.baseline.find((b) => b.split === deep && b.codec === 'int8')!.metrics?.seg?.meanIoU).toBeGreaterThan(0);
-    // a strip per split point and codec, and edge-only
-    expect(r.pictures?.strips.map((x) => `${x.split} ${x.codec}`).sort()).toEqual(
-      [`${deep} f32`, `${deep} int8`, 'edge-only none', 'input f32', 'input int8'].sort(),
+    // a strip per split point and codec, edge-only, and the depth answers in f16 and int8 at the deepest point
+    expect(r.pictures?.strips.map((x) => `${x.split} ${x.codec}${x.answers ? ` ${x.answers}` : ''}`).sort()).toEqual(
+      [`${deep} f32`, `${deep} int8`, `${deep} f32 f16`, `${deep} f32 int8`, 'edge-only none', 'input f32', 'input int8'].sort(),
     );
     expect(r.pictures?.reference.panels).toEqual(['input', 'seg', 'depth/depth']);
 
     const shot = path.join(tmp, 'dense-report.png');
     const page = await openReport(path.join(out, 'report.html'), shot);
-    // the pictures (inputs and labels, and 5 strips) are inline PNGs that decode to real images
-    expect(page.images).toHaveLength(6);
+    // the pictures (inputs and labels, and 7 strips) are inline PNGs that decode to real images
+    expect(page.images).toHaveLength(8);
     for (const img of page.images) {
       expect(img.src.startsWith('data:image/png;base64,')).toBe(true);
       expect(img.complete && img.naturalWidth > 100).toBe(true);

@@ -21,11 +21,11 @@ export function picturesSection(r: Results, pngs: ReadonlyMap<string, Buffer>): 
   const rows = p.strips
     .map(
       (s) =>
-        `<tr><th>${esc(s.split)}</th><td>${esc(s.codec)}</td><td>${esc(p.panels.join(', '))}</td><td class="pic">${img(s.file, `answers at ${s.split} with ${s.codec}`, pngs)}</td></tr>`,
+        `<tr><th>${esc(s.split)}</th><td>${esc(s.codec)}${s.answers ? `, dense answers ${esc(s.answers)}` : ''}</td><td>${esc(p.panels.join(', '))}</td><td class="pic">${img(s.file, `answers at ${s.split} with ${s.codec}`, pngs)}</td></tr>`,
     )
     .join('\n');
   return `<h3>Pictures of the answers</h3>
-<p>The first ${p.samples} samples (one row each) as the cloud answered them at each split point and codec (edge-only: the whole network on the edge, nothing encoded), so what a lossy codec does to the class maps and dense outputs can be seen. Class maps in the dataset's palette, scalar maps (depth) through viridis on one range shared by every strip (dark near/low, yellow far/high), normals as RGB ((n + 1) / 2).</p>
+<p>The first ${p.samples} samples (one row each) as the cloud answered them at each split point and codec (edge-only: the whole network on the edge, nothing encoded; "dense answers f16/int8": the dense tasks' answers sent back in that lossy form, request in f32), so what a lossy codec does to the class maps and dense outputs can be seen. Class maps in the dataset's palette, scalar maps (depth) through viridis on one range shared by every strip (dark near/low, yellow far/high), normals as RGB ((n + 1) / 2).</p>
 <style>td.pic{text-align:left}</style>
 <table class="pictures"><thead><tr><th>split point</th><th>codec</th><th>panels, left to right</th><th>pictures</th></tr></thead><tbody>
 ${ref}

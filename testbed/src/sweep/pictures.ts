@@ -1,6 +1,7 @@
 /**
  * Pictures of a dense bundle's answers: after the baseline (unshaped link), the edge app runs the first
- * `PICTURE_SAMPLES` samples once per split point and codec (and edge-only, the whole network here) with
+ * `PICTURE_SAMPLES` samples once per split point and codec (and edge-only, the whole network here; and
+ * each lossy answer form of the dense tasks at the deepest split point) with
  * `--json`, which writes every class map and raw output beside its JSON; those become one PNG strip per
  * split point and codec, and one of the inputs and labels, in `<work>/pictures/`.
  */
@@ -83,12 +84,39 @@ function referenceRows(s: BundleRun['st']['s'], n: number, kinds: Kinds): MapDat
   });
 }
 
-/** One edge run of `PICTURE_SAMPLES` samples at `split` with `codec`, its maps written beside its JSON. */
-async function pictureRun(r: BundleRun, sup: Supervisor, split: string, codec: string, k: number): Promise<EdgeResult | undefined> {
+/** Lossy answer forms a dense task's answers are also drawn in (the transport's raw forms besides f32). */
+export const LOSSY_ANSWER_FORMS = ['f16', 'int8'] as const;
+
+/** A picture job: a split point and request codec, and the answer form of the dense tasks (absent: the cloud's default). */
+interface PictureJob {
+  split: string;
+  codec: string;
+  answers?: string;
+}
+
+/**
+ * The jobs: edge-only, every split point and codec of the sweep, and at the deepest swept split point with
+ * f32 (no request damage) each lossy answer form of the dense tasks, so an answer codec's damage is seen too.
+ */
+function pictureJobs(r: BundleRun, kinds: Kinds): PictureJob[] {
+  const jobs: PictureJob[] = [
+    { split: EDGE_ONLY, codec: r.codecs[0]! },
+    ...r.codecs.flatMap((codec) => forCodec(r.splits, codec).map((split) => ({ split, codec }))),
+  ];
+  const deepest = r.splits[r.splits.length - 1];
+  if ([...kinds.values()].includes('dense') && deepest)
+    jobs.push(...LOSSY_ANSWER_FORMS.map((answers) => ({ split: deepest, codec: 'f32', answers })));
+  return jobs;
+}
+
+/** One edge run of `PICTURE_SAMPLES` samples of a job, its maps written beside its JSON. */
+async function pictureRun(r: BundleRun, sup: Supervisor, j: PictureJob, kinds: Kinds, k: number): Promise<EdgeResult | undefined> {
+  const { split, codec } = j;
+  const dense = [...kinds].filter(([, kind]) => kind === 'dense').map(([t]) => t);
   const { st } = r;
   const dir = path.join(st.work, 'pictures', 'maps');
   fs.mkdirSync(dir, { recursive: true });
-  const label = `pictures ${r.b.id} ${split} ${codec}`;
+  const label = `pictures ${r.b.id} ${split} ${codec}${j.answers ? ` answers ${j.answers}` : ''}`;
   st.progress.stage(label);
   const s = st.s;
   const [res] = await runEdge(sup, {
@@ -100,6 +128,7 @@ async function pictureRun(r: BundleRun, sup: Supervisor, split: string, codec: s
     n: PICTURE_SAMPLES,
     warmup: 0,
     deadlineMs: 60_000,
+    ...(j.answers ? { answers: Object.fromEntries(dense.map((t) => [t, { form: j.answers! }])) } : {}),
     ...(s.inputs ? { inputs: s.inputs } : { dataset: s.dataset }),
     ...(s.runtime ? { runtime: s.runtime } : {}),
     quality: s.quality,
@@ -119,13 +148,9 @@ async function pictureRun(r: BundleRun, sup: Supervisor, split: string, codec: s
 export async function measurePictures(r: BundleRun, sup: Supervisor): Promise<Pictures | undefined> {
   const kinds: Kinds = new Map(readManifest(r.b.dir).tasks.map((t) => [t.name, t.kind ?? 'classification']));
   if (![...kinds.values()].some((k) => k === 'segmentation' || k === 'dense')) return undefined;
-  const runs: Array<{ split: string; codec: string; rows: MapData[][] }> = [];
-  const jobs = [
-    { split: EDGE_ONLY, codec: r.codecs[0]! },
-    ...r.codecs.flatMap((codec) => forCodec(r.splits, codec).map((split) => ({ split, codec }))),
-  ];
-  for (const [k, j] of jobs.entries()) {
-    const res = await pictureRun(r, sup, j.split, j.codec, k);
+  const runs: Array<PictureJob & { rows: MapData[][] }> = [];
+  for (const [k, j] of pictureJobs(r, kinds).entries()) {
+    const res = await pictureRun(r, sup, j, kinds, k);
     const dir = path.join(r.st.work, 'pictures', 'maps');
     if (res)
       runs.push({ ...j, rows: Array.from({ length: Math.min(PICTURE_SAMPLES, res.samples) }, (_, i) => answerMaps(res, dir, kinds, i)) });
@@ -141,6 +166,7 @@ export async function measurePictures(r: BundleRun, sup: Supervisor): Promise<Pi
   const strips = runs.map((x, k) => ({
     split: x.split,
     codec: x.split === EDGE_ONLY ? 'none' : x.codec,
+    ...(x.answers ? { answers: x.answers } : {}),
     file: write(`strip-${k}.png`, x.rows),
   }));
   fs.rmSync(path.join(r.st.work, 'pictures', 'maps'), { recursive: true, force: true });
