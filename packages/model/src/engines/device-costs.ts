@@ -46,13 +46,17 @@ export function storedCost(key: string): number | undefined {
   return file ? readAll(file)[key] : undefined;
 }
 
+/** Entries kept at most (the oldest go first: tests' temporary bundles each add a few). */
+export const MAX_COSTS = 5000;
+
 /** Stores a cost: read, merge, write a sibling and rename (a concurrent writer loses at most its own entry). */
 export function storeCost(key: string, ms: number): void {
   const file = costsFile();
   if (!file) return;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const all = { ...readAll(file), [key]: ms };
+    const entries = Object.entries({ ...readAll(file), [key]: ms });
+    const all = Object.fromEntries(entries.slice(Math.max(0, entries.length - MAX_COSTS)));
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(all, null, 1)}\n`);
     fs.renameSync(tmp, file);

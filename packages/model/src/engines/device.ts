@@ -111,16 +111,16 @@ export async function steadyTime(
  */
 const costs = new Map<string, Promise<number>>();
 
-/** The cost (ms) of one runner at one batch size: stored, else measured now (and stored). */
-export function hostCost(key: string, rerun: () => Promise<unknown>): Promise<number> {
+/** The cost (ms) of one runner at one batch size: stored, else measured now (and stored when `persist`). */
+export function hostCost(key: string, rerun: () => Promise<unknown>, persist = true): Promise<number> {
   let c = costs.get(key);
   if (!c) {
     const full = `${machineKey()}\u0000${key}`;
-    const stored = storedCost(full);
+    const stored = persist ? storedCost(full) : undefined;
     c =
       stored === undefined
         ? steadyTime(rerun).then((t) => {
-            storeCost(full, t.ms);
+            if (persist) storeCost(full, t.ms);
             return t.ms;
           })
         : Promise.resolve(stored);
@@ -131,10 +131,10 @@ export function hostCost(key: string, rerun: () => Promise<unknown>): Promise<nu
 }
 
 /** Runs `f` and stretches it to `slowdown` x this runner's cost from its start (at least what it took). */
-async function stretched<T>(slowdown: number, key: string, f: () => Promise<T>): Promise<T> {
+async function stretched<T>(slowdown: number, key: string, persist: boolean, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const out = await f();
-  await waitUntil(t0 + (await hostCost(key, f)) * slowdown);
+  await waitUntil(t0 + (await hostCost(key, f, persist)) * slowdown);
   return out;
 }
 
@@ -145,23 +145,24 @@ export function deviceLabel(slowdown: number): string {
 
 /**
  * Wraps a network so each run of its edge, cloud and whole runners takes `slowdown` times its cost here
- * (hostCost; `identity` tells builds of one bundle id apart, e.g. folder and creation time). A factor of 1
- * returns the network itself. The backend line gains ', device xK (emulated)'.
+ * (hostCost; `identity` tells builds of one bundle id apart, e.g. folder and creation time, and only a network
+ * with one has its costs kept in the costs file: without, per process). A factor of 1 returns the network itself. The backend line gains ', device xK (emulated)'.
  */
 export function withDevice(net: SplitNetwork, slowdown: number, identity = ''): SplitNetwork {
   const k = checkSlowdown(slowdown);
   if (k === 1) return net;
   // one cost per network (its identity: bundle folder and build), engine set-up, half, split point and batch size
   const keyOf = (half: string, point: string, batch: number): string => [net.id, identity, net.backend, half, point, batch].join('\u0000');
+  const keep = identity !== '';
   const edge = (r: EdgeRunner): EdgeRunner => ({
     point: r.point,
-    run: (x: TensorData) => stretched(k, keyOf('edge', r.point, x.shape[0] ?? 1), () => r.run(x)),
-    runAll: (xs: TensorData[]) => stretched(k, keyOf('edge', r.point, xs[0]?.shape[0] ?? 1), () => r.runAll(xs)),
+    run: (x: TensorData) => stretched(k, keyOf('edge', r.point, x.shape[0] ?? 1), keep, () => r.run(x)),
+    runAll: (xs: TensorData[]) => stretched(k, keyOf('edge', r.point, xs[0]?.shape[0] ?? 1), keep, () => r.runAll(xs)),
   });
   const heads = (half: string, r: HeadsRunner): HeadsRunner => ({
     point: r.point,
-    run: (h: TensorData) => stretched(k, keyOf(half, r.point, h.shape[0] ?? 1), () => r.run(h)),
-    runAll: (hs: TensorData[]) => stretched(k, keyOf(half, r.point, hs[0]?.shape[0] ?? 1), () => r.runAll(hs)),
+    run: (h: TensorData) => stretched(k, keyOf(half, r.point, h.shape[0] ?? 1), keep, () => r.run(h)),
+    runAll: (hs: TensorData[]) => stretched(k, keyOf(half, r.point, hs[0]?.shape[0] ?? 1), keep, () => r.runAll(hs)),
   });
   return {
     id: net.id,
