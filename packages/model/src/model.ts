@@ -5,7 +5,7 @@ import { withBottleneck, type BottleneckConfig } from './bottleneck.js';
 import { ModelError } from './errors.js';
 import { getHeadKind } from './heads/registry.js';
 import { getDenseHeadKind } from './heads/dense-registry.js';
-import { denseOutShape, isDenseTask } from './heads/dense-task.js';
+import { denseOutShape, denseTaskOutputs, isDenseTask } from './heads/dense-task.js';
 import type { DenseHead } from './heads/dense-types.js';
 import type { Head, HeadConfig } from './heads/types.js';
 import { Scope, prod, type ApplyContext, type ConvFolding, type Param } from './layers.js';
@@ -98,7 +98,11 @@ export class MtlNet implements MtlModel {
           name: t.name,
           classes: [...t.classes],
           ...(t.kind ? { kind: t.kind } : {}),
-          ...(t.outputs ? { outputs: t.outputs.map((o) => ({ ...o, shape: [...o.shape] })) } : {}),
+          ...(isDenseTask(t)
+            ? { outputs: denseTaskOutputs(t, shape) }
+            : t.outputs
+              ? { outputs: t.outputs.map((o) => ({ ...o, shape: [...o.shape] })) }
+              : {}),
         })),
         head,
         bottleneck: config.bottleneck ? { ...config.bottleneck } : null,

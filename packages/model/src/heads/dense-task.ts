@@ -1,6 +1,6 @@
 import { ModelError } from '../errors.js';
 import type { Shape } from '../layers.js';
-import type { TaskSpec } from '../types.js';
+import type { TaskSpec, TensorInfo } from '../types.js';
 
 /** Whether a task predicts a map per pixel (its head is a decoder). */
 export const isDenseTask = (t: TaskSpec): boolean => t.kind === 'segmentation' || t.kind === 'dense';
@@ -30,4 +30,16 @@ export function denseOutShape(t: TaskSpec, inputShape: Shape): Shape {
     throw new ModelError(`task '${t.name}': output '${out.name}' has ${c} channels for ${t.classes.length} classes`);
   }
   return [h, w, c];
+}
+
+/**
+ * The graph output of a dense task as the export writes it: its declared output with the layout filled
+ * in (NCHW unless declared NHWC), or for a segmentation task that declares none, logits
+ * [classes, H, W] named after the task.
+ */
+export function denseTaskOutputs(t: TaskSpec, inputShape: Shape): TensorInfo[] {
+  const [h, w, c] = denseOutShape(t, inputShape) as [number, number, number];
+  const out = t.outputs?.[0];
+  if (!out) return [{ name: t.name, shape: [c, h, w], dtype: 'float32', layout: 'NCHW' }];
+  return [{ ...out, shape: [...out.shape], layout: out.layout ?? 'NCHW' }];
 }

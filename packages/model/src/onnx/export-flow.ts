@@ -2,7 +2,7 @@ import type { GraphBuilder } from '@mtl-split/onnx';
 import type { MtlNet } from '../model.js';
 import { toNchw, toNhwc } from './emit.js';
 
-/** A dense task's graph output: its declared output's name and layout (default: named as the task, NCHW). */
+/** A dense task's graph output: name and layout (the model's tasks carry it filled in, `denseTaskOutputs`). */
 export function denseOutput(model: MtlNet, task: string): { name: string; layout: 'NCHW' | 'NHWC' } {
   const out = model.tasks.find((t) => t.name === task)?.outputs?.[0];
   return { name: out?.name ?? task, layout: out?.layout === 'NHWC' ? 'NHWC' : 'NCHW' };
