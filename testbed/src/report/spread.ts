@@ -31,15 +31,23 @@ export function medianCI(values: readonly number[], seed = 1): Interval {
   const sorted = sortedCopy(values);
   const rand = mulberry32(seed);
   const meds = new Float64Array(BOOTSTRAP_RESAMPLES);
-  const idx = new Int32Array(n);
+  const counts = new Int32Array(n);
+  // ranks of the middle one or two values of a resample (the median, as `median` takes it)
+  const [m1, m2] = [Math.floor((n - 1) / 2), Math.ceil((n - 1) / 2)];
   for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
-    // a resample of sorted values, sorted by sorting its indices: its median is read off directly
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(rand() * n);
-    idx.sort();
-    const h = (n - 1) / 2;
-    const a = sorted[idx[Math.floor(h)]!]!;
-    const b = sorted[idx[Math.ceil(h)]!]!;
-    meds[r] = (a + b) / 2;
+    // a resample as counts per rank of the sorted values: its order statistics are read off in O(n)
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[Math.floor(rand() * n)]!++;
+    let a = NaN;
+    let seen = 0;
+    for (let k = 0; k < n; k++) {
+      seen += counts[k]!;
+      if (Number.isNaN(a) && seen > m1) a = sorted[k]!;
+      if (seen > m2) {
+        meds[r] = (a + sorted[k]!) / 2;
+        break;
+      }
+    }
   }
   meds.sort();
   const tail = ((1 - CONFIDENCE) / 2) * 100;
@@ -66,9 +74,22 @@ export interface Spread extends Interval {
   n: number;
 }
 
-/** Median and bootstrap interval of packed samples; without samples the recorded median, no interval. */
+const spreads = new Map<string, Spread>();
+
+/**
+ * Median and bootstrap interval of packed samples (computed once per distinct samples: every plot and table
+ * asks); without samples the recorded median, no interval.
+ */
 export function spreadOf(packed: string | undefined, fallbackMedian: number): Spread {
-  const v = packed ? unpackSamples(packed) : [];
-  if (!v.length) return { median: fallbackMedian, lo: fallbackMedian, hi: fallbackMedian, n: 0 };
-  return { median: median(v), ...medianCI(v), n: v.length };
+  if (!packed) return { median: fallbackMedian, lo: fallbackMedian, hi: fallbackMedian, n: 0 };
+  let s = spreads.get(packed);
+  if (!s) {
+    const v = unpackSamples(packed);
+    s = v.length
+      ? { median: median(v), ...medianCI(v), n: v.length }
+      : { median: fallbackMedian, lo: fallbackMedian, hi: fallbackMedian, n: 0 };
+    if (spreads.size > 10_000) spreads.clear();
+    spreads.set(packed, s);
+  }
+  return s;
 }
