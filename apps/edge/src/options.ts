@@ -4,7 +4,7 @@ import { CODECS, COMPRESSIONS, getCompressor } from '@mtl-split/codec';
 import { choiceOption, createProgram, errorMessage, intOption, numberOption, parseOptions, UsageError } from '@mtl-split/cli';
 import { parseTargets, readClientSecurity, type ClientSecurity } from '@mtl-split/transport';
 import { ENGINES, MAX_SLOWDOWN } from '@mtl-split/model/infer';
-import { EDGE_DEFAULTS as D, parseEdgeSpec, PROTOCOLS, type EdgeRunSpec } from './spec.js';
+import { EDGE_DEFAULTS as D, defaultMode, parseEdgeSpec, PROTOCOLS, type EdgeRunSpec } from './spec.js';
 import { oipProblem } from './oip-link.js';
 import { ANSWER_FORMS, type AnswerCodecChoice, type AnswerForm } from './answers/types.js';
 
@@ -60,7 +60,7 @@ const schema = z.object({
   rate: numberOption('--rate', 0.01, 100_000).optional(),
   deadlineMs: int('--deadline-ms', 1, 600_000),
   concurrency: int('--concurrency', 1, 256),
-  mode: choiceOption('--mode', ['unary', 'stream']),
+  mode: choiceOption('--mode', ['unary', 'stream']).optional(),
   protocol: choiceOption('--protocol', PROTOCOLS),
   warmup: int('--warmup', 0, 1000),
   retries: int('--retries', 0, 4),
@@ -135,7 +135,10 @@ function edgeProgram(): Command {
     )
     .option('--deadline-ms <ms>', 'deadline of each call', String(D.deadlineMs))
     .option('--concurrency <n>', 'requests in flight at once', String(D.concurrency))
-    .option('--mode <mode>', 'unary or stream calls', D.mode)
+    .option(
+      '--mode <mode>',
+      `stream (one long-lived stream per connection; default with --protocol native) or unary (one call per request; default with --protocol oip)`,
+    )
     .option('--protocol <name>', `to the cloud: native (SplitInference) or oip (the Open Inference Protocol's ModelInfer)`, D.protocol)
     .option('--warmup <n>', 'uncounted warm-up requests per split point', String(D.warmup))
     .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', String(D.retries))
@@ -198,7 +201,7 @@ export function parseEdgeArgs(argv: string[]): EdgeCliOptions {
   if (o.level !== undefined && (o.level < stage.minLevel || o.level > stage.maxLevel)) {
     throw new UsageError(`invalid --level ${o.level} for --compress ${o.compress}: valid are ${stage.minLevel}..${stage.maxLevel}`);
   }
-  const oip = oipProblem(o);
+  const oip = oipProblem({ ...o, mode: o.mode ?? defaultMode(o.protocol) });
   if (oip) throw new UsageError(oip);
   const { json, trace, progress, answer, ...settings } = o;
   // the flags checked above (messages naming them); the run's settings and their defaults are spec.ts's

@@ -46,6 +46,10 @@ export const EdgeSettingsSchema = z.object({
   deadlineMs: int(1),
   /** Requests in flight at once. */
   concurrency: int(1),
+  /**
+   * 'stream' (default over 'native'): one long-lived bidirectional stream per connection, several requests in
+   * flight on it; 'unary': one call per request (the only one 'oip' has). See the edge README for the numbers.
+   */
   mode: z.enum(['unary', 'stream']),
   /** 'native': mtlsplit.v1.SplitInference; 'oip': the Open Inference Protocol's ModelInfer to each split point's model (oip-link.ts). */
   protocol: z.enum(PROTOCOLS),
@@ -86,7 +90,7 @@ export const EDGE_DEFAULTS = {
   n: 1000,
   deadlineMs: 10_000,
   concurrency: 1,
-  mode: 'unary',
+  mode: 'stream',
   protocol: 'native',
   warmup: 5,
   retries: 2,
@@ -105,6 +109,11 @@ export type EdgeRunSpec = z.output<typeof EdgeSettingsSchema>;
 /** The settings as a caller gives them: those with a default may be left out. */
 export type EdgeRunInput = Omit<EdgeRunSpec, Defaulted> & Partial<Pick<EdgeRunSpec, Defaulted>>;
 
+/** The default call mode of a protocol: streams where the protocol has them (native), unary calls for OIP. */
+export function defaultMode(protocol: (typeof PROTOCOLS)[number] | undefined): EdgeRunSpec['mode'] {
+  return protocol === 'oip' ? 'unary' : EDGE_DEFAULTS.mode;
+}
+
 /** Keys of `o` whose value is undefined left out (so a default applies to them). */
 function defined(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -112,7 +121,10 @@ function defined(o: object): Record<string, unknown> {
 
 /** The settings with their defaults applied; unknown keys are dropped. Throws a ZodError. */
 export const EdgeRunSpecSchema = z.preprocess(
-  (v) => (typeof v === 'object' && v !== null ? { ...EDGE_DEFAULTS, ...defined(v) } : v),
+  (v) =>
+    typeof v === 'object' && v !== null
+      ? { ...EDGE_DEFAULTS, mode: defaultMode((v as { protocol?: EdgeRunSpec['protocol'] }).protocol), ...defined(v) }
+      : v,
   EdgeSettingsSchema,
 );
 

@@ -19,6 +19,14 @@ describe('the edge run contract (spec.ts)', () => {
     expect(() => parseEdgeSpec({ model: 'm', n: 0 })).toThrow(/^invalid edge setting "n": /);
   });
 
+  it('streams by default over the native protocol, unary calls over OIP (which has no stream), either when asked', () => {
+    expect(parseEdgeSpec({ model: 'm' }).mode).toBe('stream');
+    expect(parseEdgeArgs(['--model', 'm']).mode).toBe('stream');
+    expect(parseEdgeArgs(['--model', 'm', '--mode', 'unary']).mode).toBe('unary');
+    expect(parseEdgeSpec({ model: 'm', protocol: 'oip' }).mode).toBe('unary');
+    expect(parseEdgeArgs(['--model', 'm', '--protocol', 'oip']).mode).toBe('unary');
+  });
+
   it('edgeArgs gives the CLI flags the CLI parses back into the same settings', () => {
     const settings = parseEdgeSpec({
       model: 'm',
