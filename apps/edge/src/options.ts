@@ -135,10 +135,7 @@ function edgeProgram(): Command {
     )
     .option('--deadline-ms <ms>', 'deadline of each call', String(D.deadlineMs))
     .option('--concurrency <n>', 'requests in flight at once', String(D.concurrency))
-    .option(
-      '--mode <mode>',
-      `stream (one long-lived stream per connection; default with --protocol native) or unary (one call per request; default with --protocol oip)`,
-    )
+    .option('--mode <mode>', 'stream (one long-lived stream; default) or unary calls (default with --protocol oip)')
     .option('--protocol <name>', `to the cloud: native (SplitInference) or oip (the Open Inference Protocol's ModelInfer)`, D.protocol)
     .option('--warmup <n>', 'uncounted warm-up requests per split point', String(D.warmup))
     .option('--retries <n>', 'retries after UNAVAILABLE (request not processed)', String(D.retries))
