@@ -17,7 +17,9 @@ export interface BottleneckConfig {
  */
 export function withBottleneck(blocks: Block[], cfg: BottleneckConfig, scope: Scope): Block[] {
   if (blocks.some((b) => b.flow)) {
-    throw new ModelError('a bottleneck needs single-tensor split points; an encoder-decoder (unet) shrinks its cuts with skipChannels');
+    throw new ModelError(
+      'a bottleneck needs single-tensor split points; a unet takes its own (backboneConfig.bottleneck) and skipChannels',
+    );
   }
   const i = blocks.findIndex((b) => b.name === cfg.point);
   const valid = blocks

@@ -42,40 +42,42 @@ function expectClose(got: Record<string, TensorData>, want: Record<string, Float
 }
 
 describe('unet ONNX export', () => {
-  it('ORT on the whole graph and on the halves of every multi-tensor point equals tfjs, every task', async () => {
-    const m = tinyUnet({ seed: 5 });
-    randomStats(m, 9);
-    const proto = decodeModel(exportOnnx(m, 'unet-test'), 'unet-test');
-    const x = tf.randomUniform([3, S, S, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const input: TensorData = { data: x.dataSync() as Float32Array, shape: x.shape };
-    const want = expected(
-      m,
-      tf.tidy(() => m.outputs(x, { training: false })),
-    );
-    const outputs = Object.keys(want);
-    expect(outputs).toEqual(['shape', 'seg', 'depth', 'normals']);
-    const whole = await OrtSession.create(encodeModel(proto));
-    const got = await whole.run({ input });
-    expect(got.seg?.shape).toEqual([3, 4, S, S]);
-    expect(got.normals?.shape).toEqual([3, S, S, 3]);
-    expectClose(got, want, 'whole');
-    for (const p of m.splitPoints.slice(1)) {
-      const names = p.tensors ? p.tensors.map((t) => t.name) : [p.name];
-      const halves = cutHalves(proto, names, { input: 'input', outputs });
-      const edge = await OrtSession.create(encodeModel(halves.edge as NonNullable<typeof halves.edge>));
-      const cloud = await OrtSession.create(encodeModel(halves.cloud));
-      const h = await edge.run({ input });
-      const hs = splitFlow(m, p.name).edge(x);
-      names.forEach((n, k) => {
-        const d = relDiff(hs[k]?.dataSync() as Float32Array, (h[n] as TensorData).data);
-        expect(d.abs, `${p.name}: crossing tensor ${n}`).toBeLessThanOrEqual(1e-5 * Math.max(1, d.scale));
-      });
-      tf.dispose(hs);
-      expectClose(await cloud.run(h), want, `halves at ${p.name}`);
-    }
-    x.dispose();
-    m.dispose();
-  }, 60_000);
+  for (const bottleneck of [null, { point: 'block1', channels: 2 }]) {
+    it(`ORT on the whole graph and on the halves of every multi-tensor point equals tfjs, every task (bottleneck ${JSON.stringify(bottleneck)})`, async () => {
+      const m = tinyUnet({ seed: 5 }, { bottleneck });
+      randomStats(m, 9);
+      const proto = decodeModel(exportOnnx(m, 'unet-test'), 'unet-test');
+      const x = tf.randomUniform([3, S, S, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const input: TensorData = { data: x.dataSync() as Float32Array, shape: x.shape };
+      const want = expected(
+        m,
+        tf.tidy(() => m.outputs(x, { training: false })),
+      );
+      const outputs = Object.keys(want);
+      expect(outputs).toEqual(['shape', 'seg', 'depth', 'normals']);
+      const whole = await OrtSession.create(encodeModel(proto));
+      const got = await whole.run({ input });
+      expect(got.seg?.shape).toEqual([3, 4, S, S]);
+      expect(got.normals?.shape).toEqual([3, S, S, 3]);
+      expectClose(got, want, 'whole');
+      for (const p of m.splitPoints.slice(1)) {
+        const names = p.tensors ? p.tensors.map((t) => t.name) : [p.name];
+        const halves = cutHalves(proto, names, { input: 'input', outputs });
+        const edge = await OrtSession.create(encodeModel(halves.edge as NonNullable<typeof halves.edge>));
+        const cloud = await OrtSession.create(encodeModel(halves.cloud));
+        const h = await edge.run({ input });
+        const hs = splitFlow(m, p.name).edge(x);
+        names.forEach((n, k) => {
+          const d = relDiff(hs[k]?.dataSync() as Float32Array, (h[n] as TensorData).data);
+          expect(d.abs, `${p.name}: crossing tensor ${n}`).toBeLessThanOrEqual(1e-5 * Math.max(1, d.scale));
+        });
+        tf.dispose(hs);
+        expectClose(await cloud.run(h), want, `halves at ${p.name}`);
+      }
+      x.dispose();
+      m.dispose();
+    }, 60_000);
+  }
 
   it('tasks and split points (with their tensors) are in the graph metadata', () => {
     const m = tinyUnet();

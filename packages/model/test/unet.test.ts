@@ -70,6 +70,35 @@ describe('unet split points', () => {
     });
   }
 
+  it('a learned bottleneck at block2 shrinks its stage output on the wire; halves still equal the whole', () => {
+    const m = tinyUnet({}, { bottleneck: { point: 'block2', channels: 1 } });
+    const plain = tinyUnet();
+    const t = splitTable(m);
+    expect(t[2]?.tensors?.map((x) => x.shape)).toEqual([
+      [8, 8, 2],
+      [4, 4, 1],
+    ]);
+    expect(t[3]?.tensors).toEqual(splitTable(plain)[3]?.tensors);
+    expect(m.paramCount).toBeGreaterThan(plain.paramCount);
+    const x = tf.randomUniform([2, S, S, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+    const whole = tf.tidy(() => m.outputs(x, { training: false }));
+    for (const p of m.splitPoints) {
+      const s = splitFlow(m, p.name);
+      const hs = s.edge(x);
+      const out = s.cloud(hs);
+      for (const task of DENSE_TASKS) {
+        expect(maxAbsDiff(out[task.name] as tf.Tensor, whole[task.name] as tf.Tensor), `${p.name} ${task.name}`).toBeLessThan(1e-5);
+      }
+      tf.dispose([hs, out]);
+    }
+    tf.dispose([x, whole]);
+    m.dispose();
+    plain.dispose();
+    expect(() => tinyUnet({}, { bottleneck: { point: 'block3', channels: 2 } })).toThrow(
+      "invalid unet backbone config at bottleneck.point: 'block3' is not a point before the last stage: valid points are block1, block2",
+    );
+  });
+
   it('predict/forward give the classification logits of the pooled deepest features', () => {
     const m = tinyUnet();
     const x = tf.randomUniform([2, S, S, 3], 0, 1, 'float32', 5) as tf.Tensor4D;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { tf } from '@mtl-split/runtime';
 import { makeBlock, type Block } from '../blocks.js';
+import { ModelError } from '../errors.js';
 import { applyConv, conv, convFlops, convOutShape, type ConvLayer, type Scope, type Shape } from '../layers.js';
 import { emitConv } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
@@ -20,6 +21,12 @@ const schema = z
     /** Channels of the decoders' one conv at the input's resolution (the costliest: kept lighter). */
     fullWidth: width.default(8),
     batchNorm: z.boolean().default(true),
+    /** A learned bottleneck at an encoder point before the last: its stage output crosses as `channels` channels. */
+    bottleneck: z
+      .object({ point: z.string().regex(/^block\d+$/), channels: width })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -43,50 +50,76 @@ function chainShape(convs: ConvLayer[], inShape: Shape): { out: Shape; flops: nu
   return { out: shape, flops };
 }
 
+/** The 1x1 convs (ReLU) of a learned bottleneck: `enc` ends the block at its point, `dec` starts the next. */
+interface Bottleneck {
+  enc?: ConvLayer;
+  dec?: ConvLayer;
+}
+
+function bottleneckOf(s: Scope, cfg: UnetConfig, i: number, prev: Shape): Bottleneck {
+  const b = cfg.bottleneck;
+  if (!b) return {};
+  const stage = cfg.stages[i - 1] as number;
+  return {
+    enc: b.point === `block${i}` ? conv(s, 'bottleneck.encoder', { k: 1, cin: stage, cout: b.channels }) : undefined,
+    dec:
+      b.point === `block${i - 1}`
+        ? conv(s, 'bottleneck.decoder', { k: 1, cin: prev[2] as number, cout: cfg.stages[i - 2] as number })
+        : undefined,
+  };
+}
+
 /**
  * Block i (1-based) of the encoder. Flow in: [skip1..skip(i-2), s(i-1)] (block 1: [input]);
  * flow out: [skip1..skip(i-1), s(i)], where s(i) is stage i's output and skip(i-1) is the 1x1
  * projection (BN, ReLU) of s(i-1), made here on the cloud side of point i-1 from the s(i-1) that
  * crossed it. So the cut after stage i carries every skip the decoders need and s(i), shallow first.
+ * With a bottleneck at point i, s(i) crosses as a 1x1 conv (ReLU) of it to `channels`, and block i+1
+ * first maps it back with another 1x1 conv (ReLU), as the classification backbones' bottleneck does.
  */
 function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[], inNames: string[]): Block {
   const name = `block${i}`;
   const prev = inShapes[inShapes.length - 1] as Shape;
   return makeBlock(scope, name, prev, (s) => {
-    const convs = stageConvs(s, cfg, prev[2] as number, cfg.stages[i - 1] as number);
-    const { out, flops } = chainShape(convs, prev);
+    const bn = bottleneckOf(s, cfg, i, prev);
+    const from = bn.dec ? convOutShape(bn.dec, prev) : prev; // s(i-1), decoded when it crossed small
+    const convs = stageConvs(s, cfg, from[2] as number, cfg.stages[i - 1] as number);
+    const stage = chainShape(convs, from);
+    const out = bn.enc ? convOutShape(bn.enc, stage.out) : stage.out;
     const proj =
       i > 1 && cfg.skipChannels > 0
-        ? conv(s, 'skip', { k: 1, cin: prev[2] as number, cout: cfg.skipChannels, bn: cfg.batchNorm })
+        ? conv(s, 'skip', { k: 1, cin: from[2] as number, cout: cfg.skipChannels, bn: cfg.batchNorm })
         : undefined;
-    const skipShape = proj ? convOutShape(proj, prev) : prev;
-    const kept = inShapes.slice(0, -1);
-    const outShapes = i > 1 ? [...kept, skipShape, out] : [out];
-    const outNames = i > 1 ? [...inNames.slice(0, -1), `skip${i - 1}`, name] : [name];
+    const skipShape = proj ? convOutShape(proj, from) : from;
+    const extra = [bn.dec ? convFlops(bn.dec, prev) : 0, bn.enc ? convFlops(bn.enc, stage.out) : 0, proj ? convFlops(proj, from) : 0];
     return {
       outShape: out,
-      flops: flops + (proj ? convFlops(proj, prev) : 0),
+      flops: stage.flops + extra.reduce((a, b) => a + b, 0),
       ...flowOnly(name),
       flow: {
-        outShapes,
-        outNames,
+        outShapes: i > 1 ? [...inShapes.slice(0, -1), skipShape, out] : [out],
+        outNames: i > 1 ? [...inNames.slice(0, -1), `skip${i - 1}`, name] : [name],
         apply: (xs, ctx) => {
-          const x = xs[xs.length - 1] as tf.Tensor4D;
+          const last = xs[xs.length - 1] as tf.Tensor4D;
+          const x = bn.dec ? applyConv(bn.dec, last, ctx) : last;
           let y = x;
           for (const c of convs) y = applyConv(c, y, ctx);
+          if (bn.enc) y = applyConv(bn.enc, y, ctx);
           if (i === 1) return [y];
           return [...xs.slice(0, -1), proj ? applyConv(proj, x, ctx) : x, y];
         },
         emit: (g, xs) => {
-          const x = xs[xs.length - 1] as string;
+          const last = xs[xs.length - 1] as string;
+          const x = bn.dec ? emitConv(g, bn.dec, last, prev, `${s.prefix}.bottleneck.decoder`) : last;
           let y = x;
-          let shape = prev;
+          let shape = from;
           convs.forEach((c, j) => {
             y = emitConv(g, c, y, shape, `${s.prefix}.conv${j + 1}`);
             shape = convOutShape(c, shape);
           });
+          if (bn.enc) y = emitConv(g, bn.enc, y, stage.out, `${s.prefix}.bottleneck.encoder`);
           if (i === 1) return [y];
-          return [...xs.slice(0, -1), proj ? emitConv(g, proj, x, prev, `${s.prefix}.skip`) : x, y];
+          return [...xs.slice(0, -1), proj ? emitConv(g, proj, x, from, `${s.prefix}.skip`) : x, y];
         },
       },
     };
@@ -94,16 +127,23 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
 }
 
 /**
- * U-Net-like encoder for dense tasks: stages of stride-2 3x3 convs (block1..blockK), skips to the
+ * U-Net-like encoder for dense tasks (any input size: stage i is ceil(H / 2^i) high; the decoders cut
+ * each x2 upsampling back to its skip's size): stride-2 3x3 conv stages (block1..blockK), skips to the
  * decoders. Its split points, one after every stage, are multi-tensor cuts (the skips beside the stage
- * output). The decoders are heads (`unet-decoder`, one per dense task); classification heads read
- * the global average pool of the deepest stage.
+ * output). The decoders are heads (`unet-decoder`, one per dense task); classification heads read the
+ * global average pool of the deepest stage. An optional learned bottleneck shrinks one stage's output.
  */
 export const unet: BackboneFamily = {
   name: 'unet',
   description: 'U-Net-like encoder: stride-2 conv stages with skip connections to one light decoder per dense task',
   build(inputShape, config, scope) {
     const cfg = parseConfig('unet', schema, config);
+    const points = cfg.stages.slice(0, -1).map((_, i) => `block${i + 1}`);
+    if (cfg.bottleneck && !points.includes(cfg.bottleneck.point)) {
+      throw new ModelError(
+        `invalid unet backbone config at bottleneck.point: '${cfg.bottleneck.point}' is not a point before the last stage: valid points are ${points.join(', ')}`,
+      );
+    }
     const blocks: Block[] = [];
     let shapes: Shape[] = [inputShape];
     let names: string[] = ['input'];
