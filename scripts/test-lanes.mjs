@@ -1,54 +1,134 @@
-// Runs every workspace's `npm test` in two lanes at once: testbed then tools in one (the testbed's tests mostly
-// wait on real-time link timelines, not the CPU), the other projects one after another in the other. The second
-// lane's output streams live; the first lane's is printed whole when it ends, so the two never interleave. Exits 1
-// naming each project that failed, after both lanes ended (a failing project does not stop the others).
+// `npm test`: the typecheck (tsc), the lint (biome ci) and every workspace's vitest suite, as jobs on a few lanes at
+// once (one per core, at least 2). Most suites wait on real processes, sockets and link timelines as much as on the CPU,
+// so two run side by side. Each lane takes the longest job left (the last run's durations, remembered in
+// node_modules/.cache; the table below on a fresh clone); tsc and biome go first, and if either fails the running jobs
+// are stopped at once. The slowest files run as jobs of their own (SPLIT) so the lanes end close together. A job's
+// output is printed whole when it ends, so outputs never interleave. Exits 1 naming each job that failed.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
-/** The buffered lane: about 290 s of the suite's 550 s, against about 270 s for the rest (measured 2026-12-06). */
-const SIDE_LANE = ['testbed', 'tools'];
 const root = new URL('..', import.meta.url).pathname;
-const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-const projects = pkg.workspaces
-  .flatMap((w) => (w.endsWith('/*') ? readdirSync(`${root}${w.slice(0, -2)}`).map((d) => `${w.slice(0, -2)}/${d}`) : [w]))
-  .filter((dir) => existsSync(`${root}${dir}/package.json`))
-  .filter((dir) => JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8')).scripts?.test)
-  .sort();
+/** Files run as a job of their own (each entry: project, files), the rest of their project as another job. */
+const SPLIT = [['testbed', ['test/timeline.test.ts']]];
+/** Seconds per job when no run was remembered (measured 2026-12-06 on this 2-core machine, two lanes). */
+const DEFAULT_S = {
+  tsc: 35,
+  biome: 5,
+  'apps/edge': 140,
+  'testbed test/timeline.test.ts': 130,
+  tools: 130,
+  testbed: 90,
+  'apps/cloud': 60,
+  'packages/model': 45,
+  'packages/transport': 40,
+  'packages/codec': 22,
+  'packages/link': 20,
+};
+const CACHE = `${root}node_modules/.cache/mtl-split-test-lanes.json`;
+const LANES = Number(process.env.MTL_TEST_LANES) || Math.max(2, availableParallelism());
 
-/** `npm test` in `dir`; resolves with its exit code. `sink` receives its output (live or buffered). */
-function runTest(dir, sink) {
+function projects() {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  return pkg.workspaces
+    .flatMap((w) => (w.endsWith('/*') ? readdirSync(`${root}${w.slice(0, -2)}`).map((d) => `${w.slice(0, -2)}/${d}`) : [w]))
+    .filter((dir) => existsSync(`${root}${dir}/package.json`))
+    .filter((dir) => JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8')).scripts?.test)
+    .sort();
+}
+
+/** The jobs: tsc and biome (gates), then one per project, SPLIT projects as several. */
+function jobs() {
+  const list = [
+    { name: 'tsc', cwd: root, cmd: 'npx', args: ['tsc', '-p', 'tsconfig.json'], gate: true },
+    { name: 'biome', cwd: root, cmd: 'npx', args: ['biome', 'ci', '.'], gate: true },
+  ];
+  for (const dir of projects()) {
+    const test = (extra) => ({ cwd: `${root}${dir}`, cmd: 'npm', args: ['test', '--silent', ...(extra.length ? ['--', ...extra] : [])] });
+    const own = SPLIT.filter(([p]) => p === dir).flatMap(([, files]) => files);
+    for (const f of own) list.push({ name: `${dir} ${f}`, ...test([f]) });
+    list.push({ name: dir, ...test(own.flatMap((f) => ['--exclude', f])) });
+  }
+  return list;
+}
+
+function remembered() {
+  try {
+    return JSON.parse(readFileSync(CACHE, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+const running = new Set();
+/** Runs one job in its own process group (so it can be stopped whole); resolves with its exit code and output. */
+function run(job) {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['test', '--silent'], { cwd: `${root}${dir}`, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', sink);
-    child.stderr.on('data', sink);
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    const out = [];
+    const child = spawn(job.cmd, job.args, { cwd: job.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => out.push(c));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(out).toString() });
+    });
   });
 }
 
-async function lane(dirs, sink) {
-  const failed = [];
-  for (const dir of dirs) {
-    sink(`\n> ${dir}: npm test\n`);
-    if ((await runTest(dir, sink)) !== 0) failed.push(dir);
+function stopAll(signal) {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
-  return failed;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopAll('SIGTERM');
+    process.exit(130);
+  });
 }
 
 const t0 = Date.now();
-const buffered = [];
-const side = lane(
-  projects.filter((d) => SIDE_LANE.includes(d)),
-  (chunk) => buffered.push(String(chunk)),
-);
-const main = lane(
-  projects.filter((d) => !SIDE_LANE.includes(d)),
-  (chunk) => process.stdout.write(chunk),
-);
-const failed = [...(await main), ...(await side)];
-process.stdout.write(buffered.join(''));
-const took = ((Date.now() - t0) / 1000).toFixed(0);
+const known = { ...DEFAULT_S, ...remembered() };
+const all = jobs();
+const queue = [...all.filter((j) => j.gate), ...all.filter((j) => !j.gate).sort((a, b) => (known[b.name] ?? 10) - (known[a.name] ?? 10))];
+const took = {};
+const failed = [];
+let stopped = false;
+
+async function lane() {
+  for (let job = queue.shift(); job && !stopped; job = queue.shift()) {
+    const start = Date.now();
+    const { code, output } = await run(job);
+    if (stopped) return;
+    took[job.name] = Math.round((Date.now() - start) / 1000);
+    process.stdout.write(`\n> ${job.name}: ${[job.cmd, ...job.args].join(' ')} (${took[job.name]} s)\n${output}`);
+    if (code === 0) continue;
+    failed.push(job.name);
+    if (job.gate) {
+      stopped = true;
+      stopAll('SIGTERM');
+    }
+  }
+}
+
+await Promise.all(Array.from({ length: LANES }, lane));
+const total = ((Date.now() - t0) / 1000).toFixed(0);
+mkdirSync(`${root}node_modules/.cache`, { recursive: true });
+writeFileSync(CACHE, `${JSON.stringify({ ...remembered(), ...took }, null, 2)}\n`);
+const times = Object.entries(took)
+  .sort((a, b) => b[1] - a[1])
+  .map(([n, s]) => `${n} ${s}`)
+  .join(', ');
 if (failed.length) {
-  process.stderr.write(`\ntest: ${failed.length} of ${projects.length} projects failed: ${failed.join(', ')} (${took} s)\n`);
+  const what = stopped
+    ? `${failed.join(', ')} failed; the other jobs were stopped`
+    : `${failed.length} of ${all.length} jobs failed: ${failed.join(', ')}`;
+  process.stderr.write(`\ntest: ${what} (${total} s)\n`);
   process.exit(1);
 }
-process.stdout.write(`\ntest: ${projects.length} projects passed in ${took} s\n`);
+process.stdout.write(`\ntest: ${all.length} jobs passed in ${total} s on ${LANES} lanes (s per job: ${times})\n`);

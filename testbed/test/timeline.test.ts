@@ -16,7 +16,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /**
  * A committed quick scenario made shorter for this test (the suite's slowest file): every fault and phase kept.
- * What remains is fixed: the cloud restarts' allowance (12 s each) and the edges' start-ups.
+ * What remains is fixed: the cloud restarts' allowance (4 times the first start each, 4-12 s) and the edges' start-ups.
  */
 function shorter(name: string, change: (s: Record<string, unknown>) => Record<string, unknown>): string {
   const committed = JSON.parse(fs.readFileSync(path.join(SCENARIOS_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;

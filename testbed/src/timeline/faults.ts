@@ -49,10 +49,11 @@ export async function runFaults(
   const logs = path.join(o.dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const cloudOpts = { bundle: s.model, deviceSlowdown: s.cloud.slowdown, port, logFile: path.join(logs, 'cloud.log'), label: 'cloud' };
+  const started = Date.now();
   const cloud = await startCloud(o.sup, cloudOpts);
+  const durationS = timelineSeconds(s, Date.now() - started);
   const proxy = await o.link.createProxy('faults', { host: '127.0.0.1', port });
   const target: FaultTarget = { sup: o.sup, link: o.link, proxy, cloud, cloudOpts };
-  const durationS = timelineSeconds(s);
   const runs: FaultsRun[] = [];
   try {
     for (const fallback of s.fallbacks) runs.push(await runPolicy(s, o, target, fallback, durationS));
@@ -63,13 +64,17 @@ export async function runFaults(
   return runs;
 }
 
-/** How long the edge runs: settle times and faults, with room for restarts; checks the samples last that long. */
-function timelineSeconds(s: FaultsFile & TimelineScenario): number {
+/**
+ * How long the edge runs: settle times and faults, with room for restarts; checks the samples last that long.
+ * `startMs`: how long the cloud took to start, the measure of a restart's time on this machine now.
+ */
+function timelineSeconds(s: FaultsFile & TimelineScenario, startMs: number): number {
   const restarts = s.faults.filter((f) => f.type === 'kill' || f.type === 'drain').length;
   const planned = s.settleS * (s.faults.length + 1) + s.faults.reduce((a, f) => a + (f.seconds ?? 0), 0);
-  // a restart's time is not known in advance (2-4 s measured here): room for 12 s each; the edge runs on
-  // to the end, and a timeline that overran it is an error
-  const durationS = Math.ceil(planned + 12 * restarts);
+  // a restart's time is not known in advance (1-4 s measured here): room for 4 times the first start
+  // (at least 4 s, at most 12 s) each; the edge runs on to the end, and a timeline that overran it is an error
+  const restartS = Math.min(12, Math.max(4, (4 * startMs) / 1000));
+  const durationS = Math.ceil(planned + restartS * restarts);
   if (s.samples < durationS * s.ratePerS * 0.6)
     throw new TestbedError(
       `scenario ${s.name}: field "samples": ${s.samples} do not last the timeline (about ${Math.ceil(planned)} s at ${s.ratePerS} requests/s)`,
