@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
 import { engineLine } from '@mtl-split/cli';
 import { defaultEngine, openNetwork, readManifest, type SplitNetwork } from '@mtl-split/model/infer';
 import { DEFAULT_BUSY_POLL_MS, DEFAULT_RECEIVE_WINDOW, SplitServer, type SplitServerOptions } from '@mtl-split/transport';
@@ -63,6 +64,17 @@ export interface CloudOptions extends ServerSettings {
 export interface CloudHooks {
   /** Log lines dropped so far because the log reader fell behind. */
   logLinesDropped?: () => number;
+  /** Set in a serving worker of `--workers N` (workers.ts): how it serves metrics and says it listens. */
+  worker?: WorkerRole;
+}
+
+/** A serving worker's part: worker 0 serves the metrics of every worker; the primary says 'listening'. */
+export interface WorkerRole {
+  index: number;
+  /** Every worker's metrics, aggregated (asked of the primary). */
+  metricsText(): Promise<string>;
+  /** Tells the primary this worker listens, with the fields of its 'listening' line. */
+  listening(fields: Record<string, unknown>): void;
 }
 
 export interface RunningCloud {
@@ -129,8 +141,7 @@ interface MetricsPort {
 }
 
 /** Serve /metrics: it needs a token whenever gRPC does, and travels over TLS whenever gRPC does (same certificate). */
-async function serveMetrics(opts: CloudOptions, server: SplitServer, metrics: CloudMetrics): Promise<MetricsPort> {
-  metrics.watchConnections(server.connections, server.pending);
+async function serveMetrics(opts: CloudOptions, server: SplitServer, metrics: CloudMetrics, worker?: WorkerRole): Promise<MetricsPort> {
   const auth = opts.metricsAuth === true || opts.authTokenFile !== undefined;
   const identity = server.tlsIdentity;
   const m = await metrics.listen(
@@ -138,21 +149,22 @@ async function serveMetrics(opts: CloudOptions, server: SplitServer, metrics: Cl
     opts.metricsPort,
     auth ? (h) => server.authorizes(h) : undefined,
     identity ? { cert: identity.certificate, key: identity.privateKey } : undefined,
+    worker ? () => worker.metricsText() : undefined,
   );
   return { ...m, auth, tls: identity !== undefined };
 }
 
 /** The fields of the 'listening' line. */
-function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort, net: SplitNetwork): Record<string, unknown> {
+function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort | undefined, net: SplitNetwork): Record<string, unknown> {
   return {
     port: server.port,
-    metricsPort: m.port,
+    metricsPort: m?.port ?? null,
     host: opts.host,
     metricsHost: opts.metricsHost ?? '127.0.0.1',
     tls: server.security.tls,
     tokens: server.security.tokens,
-    metricsAuth: m.auth,
-    metricsTls: m.tls,
+    metricsAuth: m?.auth ?? null,
+    metricsTls: m?.tls ?? null,
     bundle: net.id,
     splitPoints: net.splitPoints.map((p) => p.name),
     maxBatch: opts.maxBatch,
@@ -165,11 +177,11 @@ function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort
 }
 
 /** Re-read certificates and tokens; the metrics port takes the new certificate too. */
-function reloader(server: SplitServer, m: MetricsPort): () => { tls: boolean; tokens: number } {
+function reloader(server: SplitServer, m: MetricsPort | undefined): () => { tls: boolean; tokens: number } {
   return () => {
     const r = server.reloadCredentials();
     const now = server.tlsIdentity;
-    if (now && 'setSecureContext' in m.server) m.server.setSecureContext({ cert: now.certificate, key: now.privateKey });
+    if (now && m && 'setSecureContext' in m.server) m.server.setSecureContext({ cert: now.certificate, key: now.privateKey });
     return r;
   };
 }
@@ -186,6 +198,12 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
   const manifest = readManifest(opts.model);
   const engine = opts.runtime ?? defaultEngine(manifest);
   const metrics = new CloudMetrics(hooks.logLinesDropped);
+  // a worker's metrics go to the primary when it asks (prom-client's cluster messages), summed there
+  // (constructing one adds the worker's answering listener)
+  if (hooks.worker) {
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([metrics.registry]);
+  }
   const warnings = new WarnLimiter(opts.warnPerSec ?? 20);
   const summary = new BatchSummary(log, warnings);
   const server = await SplitServer.start(undefined, { ...serverOptions(opts), ...serverEvents(log, metrics, summary, warnings) });
@@ -199,8 +217,10 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
   let http: HttpServer | TlsServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const m = await serveMetrics(opts, server, metrics);
-    http = m.server;
+    metrics.watchConnections(server.connections, server.pending);
+    // with several workers, worker 0 serves the metrics of all of them; the others none
+    const m = (hooks.worker?.index ?? 0) === 0 ? await serveMetrics(opts, server, metrics, hooks.worker) : undefined;
+    http = m?.server;
     const inflight = setInterval(() => metrics.inflight.set(server.inflight), 1000);
     inflight.unref();
     life.info({ model: opts.model }, 'loading bundle');
@@ -224,12 +244,16 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
       await net.close();
       life.info('stopped');
     };
-    life.info(listeningFields(opts, server, m, net), 'listening');
+    const fields = listeningFields(opts, server, m, net);
+    if (hooks.worker) {
+      life.info({ ...fields, worker: hooks.worker.index }, 'worker listening');
+      hooks.worker.listening(fields);
+    } else life.info(fields, 'listening');
     return {
       server,
       metrics,
       port: server.port,
-      metricsPort: m.port,
+      metricsPort: m?.port ?? 0,
       bundleId: net.id,
       engine: net.engine,
       backend: net.backend,

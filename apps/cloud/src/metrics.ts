@@ -126,13 +126,15 @@ export class CloudMetrics {
    * Serve the metrics on host:port (0 = any free port) at `/metrics` only (a query string is ignored):
    * GET and HEAD answer 200, other methods 405, other paths 404; 401 when `authorize` refuses the
    * `authorization` header. With `tls` (PEM certificate and key) over HTTPS: `server` is then an https.Server,
-   * whose `setSecureContext` takes new ones. Resolves with the bound port.
+   * whose `setSecureContext` takes new ones. `text` gives the exposition (default this registry's; with
+   * several workers, every worker's aggregated). Resolves with the bound port.
    */
   listen(
     host: string,
     port: number,
     authorize?: (header: string | undefined) => boolean,
     tls?: { cert: Buffer; key: Buffer },
+    text: () => Promise<string> = () => this.registry.metrics(),
   ): Promise<{ server: Server | TlsServer; port: number }> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       if (authorize && !authorize(req.headers.authorization)) {
@@ -151,7 +153,7 @@ export class CloudMetrics {
         res.end('method not allowed: GET or HEAD /metrics\n');
         return;
       }
-      this.registry.metrics().then(
+      text().then(
         (text) => {
           res.writeHead(200, { 'Content-Type': this.registry.contentType, 'Content-Length': Buffer.byteLength(text) });
           res.end(req.method === 'HEAD' ? undefined : text);

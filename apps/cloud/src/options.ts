@@ -30,6 +30,7 @@ const schema = z.object({
   backend: z.string().optional(),
   runtime: choiceOption('--runtime', ENGINES).optional(),
   threads: int('threads', 1, 64),
+  workers: int('workers', 1, 64),
   deviceSlowdown: numberOption('--device-slowdown', 1, MAX_SLOWDOWN),
   logLevel: choiceOption('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   tlsCert: z.string().min(1).optional(),
@@ -61,12 +62,17 @@ function readable(flag: string, file: string | undefined): void {
 }
 
 export interface CliOptions extends CloudOptions {
+  /** Serving processes behind the one port (workers.ts); 1 = this process serves. */
+  workers: number;
   logLevel: string;
   /** Size of the asynchronous log buffer; lines beyond it are dropped and counted, bytes. */
   logBufferBytes: number;
 }
 
 const MIB = 1024 * 1024;
+
+/** Default of --workers (see the cloud README for the measurement behind it). */
+export const DEFAULT_WORKERS = 1;
 const conn = DEFAULT_CONNECTION_OPTIONS;
 
 /** The flags, their defaults the transport's (one place: `@mtl-split/transport/defaults`). */
@@ -96,7 +102,12 @@ function cloudProgram(): Command {
       String(DEFAULT_BUSY_POLL_MS),
     )
     .addOption(new Option('--runtime <engine>', `inference engine: ${ENGINES.join(', ')} (default: onnx when the bundle has model.onnx)`))
-    .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (per worker)', '1')
+    .option(
+      '--workers <n>',
+      'serving processes sharing the port (connections handed round robin; metrics summed; limits divided); keep workers x threads <= cores',
+      String(DEFAULT_WORKERS),
+    )
     .option(
       '--device-slowdown <k>',
       'emulate a cloud device k times slower than this machine: each half waits out (k - 1) x its measured compute',
@@ -187,6 +198,7 @@ function cliOptions(o: Parsed): CliOptions {
     backend: o.backend,
     runtime: o.runtime,
     threads: o.threads,
+    workers: o.workers,
     deviceSlowdown: o.deviceSlowdown,
     logLevel: o.logLevel,
     logBufferBytes: o.logBufferKb * 1024,
