@@ -8,9 +8,11 @@ import { EDGE_ONLY, predictEdgeOnly, predictSplit, transferMs, type LinkModel } 
  * - the cloud half's compute (the cloud's own figure in each answer; for a point not used yet, the edge's
  *   own run of that cloud half, scaled by how fast the cloud has been relative to the edge);
  * - the link: round-trip time (a light health check while the link is idle, during the edge's compute)
- *   and upstream time per byte (a sent frame's network time less the round trip, over its bytes).
- * prediction = edge + encode + rtt + bytes x time-per-byte + cloud, the project's one latency model
- * (@mtl-split/stats `predictSplit`) with the answer's bytes down left out; edge-only = the whole network here.
+ *   and time per byte (a request's network time less the round trip, over its frame's bytes up plus its
+ *   answer's bytes down: one figure for both directions, since one request cannot tell them apart);
+ * - the answer's bytes (as received, framing included; the same whatever the point, for the same tasks and forms).
+ * prediction = edge + encode + rtt + (up + answer bytes) x time-per-byte + cloud, the project's one latency
+ * model (@mtl-split/stats `predictSplit`); edge-only = the whole network here.
  * It moves to another candidate only when that one is predicted better by `margin` for `confirm`
  * decisions in a row (hysteresis, so noise does not make it flap); each move carries the estimate that
  * caused it. The running estimates follow a change within a few requests: a frame's network time off by
@@ -61,7 +63,10 @@ export interface AutoObservation {
   networkMs?: number;
   /** The cloud's compute and decode, ms (cloud answers only). */
   cloudMs?: number;
+  /** Frame bytes sent up. */
   bytes?: number;
+  /** Answer bytes received (cloud answers only). */
+  answerBytes?: number;
 }
 
 export interface AutoSwitch {
@@ -93,6 +98,8 @@ export class AutoSplit {
   private exploring = false;
   /** A frame's network time surprised the estimate: probe the round trip before blaming bandwidth. */
   private surprised = false;
+  /** Answer bytes per request (running average of what the cloud sent). */
+  private answerBytes?: number;
   /** The last MAX_SWITCHES moves (a long run keeps its memory bounded); `moves` counts them all. */
   readonly switches: AutoSwitch[] = [];
   moves = 0;
@@ -139,12 +146,14 @@ export class AutoSplit {
       const local = this.cand.get(ob.split)?.localCloudMs ?? 0;
       if (local > 0.05) this.cloudRatio = ewma(this.cloudRatio, ob.cloudMs / local, this.o.alpha);
     }
+    if (ob.answerBytes !== undefined) this.answerBytes = ewma(this.answerBytes, ob.answerBytes, this.o.alpha);
     if (ob.networkMs !== undefined && ob.bytes) {
+      const bytes = ob.bytes + (ob.answerBytes ?? 0);
       this.lastRemote = this.now();
       // the round trip of a frame: rtt + bytes x time per byte; with no probe yet, all of it is the round trip
       if (this.rtt === undefined) this.rtt = ob.networkMs;
       const link = this.link();
-      const expected = link.rttMs + transferMs(ob.bytes, link.upKBps);
+      const expected = link.rttMs + transferMs(bytes, link.upKBps);
       if (
         !fresh &&
         this.msPerByte !== undefined &&
@@ -161,14 +170,15 @@ export class AutoSplit {
       }
       // not clamped here, so jitter averages out; a negative estimate counts as 0 in predictions
       const transfer = ob.networkMs - this.rtt;
-      this.msPerByte = fresh ? transfer / ob.bytes : ewma(this.msPerByte, transfer / ob.bytes, this.o.alpha);
+      this.msPerByte = fresh ? transfer / bytes : ewma(this.msPerByte, transfer / bytes, this.o.alpha);
     }
   }
 
   /** The link as the estimates stand: no estimate yet, or a negative time per byte, costs nothing. */
   private link(): LinkModel {
     const perByte = Math.max(0, this.msPerByte ?? 0);
-    return { rttMs: this.rtt ?? 0, upKBps: perByte > 0 ? 1 / perByte : Infinity, downKBps: Infinity };
+    const kBps = perByte > 0 ? 1 / perByte : Infinity;
+    return { rttMs: this.rtt ?? 0, upKBps: kBps, downKBps: kBps };
   }
 
   /** Predicted latency of every candidate, ms (edge includes encode, cloud includes decode). */
@@ -182,7 +192,10 @@ export class AutoSplit {
         continue;
       }
       const cloudMs = this.cloudMs.get(c.name) ?? c.localCloudMs * (this.cloudRatio ?? 1);
-      out[c.name] = predictSplit({ edgeMs, encodeMs: 0, decodeMs: 0, cloudMs, upBytes: c.bytes, downBytes: 0 }, link).totalMs;
+      out[c.name] = predictSplit(
+        { edgeMs, encodeMs: 0, decodeMs: 0, cloudMs, upBytes: c.bytes, downBytes: this.answerBytes ?? 0 },
+        link,
+      ).totalMs;
     }
     return out;
   }

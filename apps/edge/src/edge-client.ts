@@ -242,6 +242,7 @@ export class EdgeClient {
           networkMs: a.timings.network,
           cloudMs: a.timings.cloud + a.timings.decode,
           bytes: a.bytes,
+          answerBytes: a.answerBytes,
         },
         fresh,
       );

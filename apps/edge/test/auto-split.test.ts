@@ -34,6 +34,20 @@ function seeded(seed: number): () => number {
 }
 
 describe('AutoSplit (the chooser of --split auto)', () => {
+  it('counts the answer bytes: a dense answer weighs on every remote candidate, not on the frames alone', () => {
+    // 100 KB/s both ways, 1 ms round trip, a 30 KB answer (a depth map) whatever the point
+    const a = new AutoSplit(CAL);
+    a.observeRtt(1);
+    for (let i = 0; i < 4; i++) {
+      a.observe({ split: 'mid', edgeMs: 5, networkMs: 1 + (2_000 + 30_000) / 100, cloudMs: 5 * CLOUD, bytes: 2_000, answerBytes: 30_000 });
+    }
+    const p = a.predict();
+    // truth: input = 0.2 + 1 + (40,000 + 30,000) / 100 + 2.5 = 703.7 ms; the frame bytes alone (320 ms over 2,000 B) would give 6,404 ms
+    expect(p.input).toBeGreaterThan(703.7 * 0.97);
+    expect(p.input).toBeLessThan(703.7 * 1.03);
+    expect(p.mid).toBeCloseTo(5 + 1 + 320 + 1.25, 0);
+  });
+
   it('starts on the remote candidate that sends the fewest bytes', () => {
     expect(new AutoSplit(CAL).split).toBe('mid');
   });
