@@ -1,4 +1,4 @@
-import { softmaxRows, type HeadsRunner, type InputSpec, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import { outputsAndProbabilities, type HeadsRunner, type InputSpec, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
 import type { ExecutorOutputs, InputDescription, ModelDescription, SplitInput, TensorExecutor, TensorInfo } from '@mtl-split/transport';
 
 /** What Describe tells a client to send at 'input', from the bundle's (first) input spec. */
@@ -78,13 +78,6 @@ export class BundleExecutor implements TensorExecutor {
 
   async runAll(point: string, inputs: SplitInput[]): Promise<ExecutorOutputs> {
     const raw: Record<string, TensorData> = await (await this.half(point)).runAll(inputs);
-    const outputs: Record<string, Float32Array> = {};
-    for (const [name, t] of Object.entries(raw)) outputs[name] = t.data;
-    const probabilities: Record<string, Float32Array> = {};
-    for (const t of this.net.tasks) {
-      const logits = t.kind === 'classification' ? raw[t.outputs[0]?.name ?? t.name] : undefined;
-      if (logits) probabilities[t.name] = softmaxRows(logits);
-    }
-    return { outputs, probabilities };
+    return outputsAndProbabilities(this.net.tasks, raw);
   }
 }

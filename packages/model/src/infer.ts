@@ -32,4 +32,4 @@ export {
   type SteadyTime,
 } from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
-export { softmaxRows, argmaxRows } from './engines/softmax.js';
+export { softmaxRows, argmaxRows, outputsAndProbabilities } from './engines/softmax.js';

@@ -5,7 +5,7 @@
  * bytes are those of the real answer (@mtl-split/transport `answerWireBytes`) on the cloud half's output.
  */
 import { COMPRESSIONS, type Compression } from '@mtl-split/codec';
-import { softmaxRows, type TaskInfo, type TensorData } from '@mtl-split/model/infer';
+import { outputsAndProbabilities, type TaskInfo, type TensorData } from '@mtl-split/model/infer';
 import { ANSWER_FORMS, type AnswerForm, type AnswerRequest, answerWireBytes, FORMS_OF_KIND } from '@mtl-split/transport';
 import { UsageError } from '@mtl-split/cli';
 
@@ -127,18 +127,6 @@ export function answerVariants(axes: AnswerAxes, tasks: readonly TaskInfo[]): An
   });
 }
 
-/** What the cloud's executor answers from raw outputs: every output, and the classification tasks' softmax. */
-export function executorOutputs(tasks: readonly TaskInfo[], raw: Record<string, TensorData>) {
-  const outputs: Record<string, Float32Array> = {};
-  for (const [name, t] of Object.entries(raw)) outputs[name] = t.data;
-  const probabilities: Record<string, Float32Array> = {};
-  for (const t of tasks) {
-    const logits = t.kind === 'classification' ? raw[t.outputs[0]?.name ?? t.name] : undefined;
-    if (logits) probabilities[t.name] = softmaxRows(logits);
-  }
-  return { outputs, probabilities };
-}
-
 /** Wire bytes of each variant's answer to one sample of the cloud half's raw outputs at `point` (a request of `requestBytes`). */
 export function variantBytes(
   tasks: readonly TaskInfo[],
@@ -146,7 +134,7 @@ export function variantBytes(
   raw: Record<string, TensorData>,
   ctx: { bundleId: string; point: string; requestBytes: number },
 ): number[] {
-  const outputs = executorOutputs(tasks, raw);
+  const outputs = outputsAndProbabilities(tasks, raw);
   const context = { bundleId: ctx.bundleId, splitPoint: ctx.point, requestId: '0', requestBytes: ctx.requestBytes };
   return variants.map((v) => answerWireBytes(tasks, outputs, 1, v.request, context).wireBytes);
 }

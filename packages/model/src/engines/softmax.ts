@@ -1,3 +1,4 @@
+import type { TaskInfo } from '../types.js';
 import type { TensorData } from './types.js';
 
 /** Row-wise softmax of logits [n, classes] (max-shifted, in float64), as class probabilities. */
@@ -24,4 +25,22 @@ export function argmaxRows(t: TensorData): number[] {
     res.push(best);
   }
   return res;
+}
+
+/**
+ * What a cloud half's raw outputs answer: each output's values by name, and each classification task's
+ * class probabilities (softmax of its logits), the two halves of every answer the cloud builds.
+ */
+export function outputsAndProbabilities(
+  tasks: readonly TaskInfo[],
+  raw: Record<string, TensorData>,
+): { outputs: Record<string, Float32Array>; probabilities: Record<string, Float32Array> } {
+  const outputs: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(raw)) outputs[name] = t.data;
+  const probabilities: Record<string, Float32Array> = {};
+  for (const t of tasks) {
+    const logits = t.kind === 'classification' ? raw[t.outputs[0]?.name ?? t.name] : undefined;
+    if (logits) probabilities[t.name] = softmaxRows(logits);
+  }
+  return { outputs, probabilities };
 }
