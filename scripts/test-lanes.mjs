@@ -4,6 +4,7 @@
 // node_modules/.cache; the table below on a fresh clone); tsc and biome go first, and if either fails the running jobs
 // are stopped at once. The slowest files run as jobs of their own (SPLIT) so the lanes end close together. A job's
 // output is printed whole when it ends, so outputs never interleave. Exits 1 naming each job that failed.
+// `node scripts/test-lanes.mjs packages/codec testbed` runs only the jobs whose names start with those words.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -94,7 +95,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const t0 = Date.now();
 const known = { ...DEFAULT_S, ...remembered() };
-const all = jobs();
+const only = process.argv.slice(2);
+const all = jobs().filter((j) => !only.length || only.some((w) => j.name.startsWith(w)));
 const queue = [...all.filter((j) => j.gate), ...all.filter((j) => !j.gate).sort((a, b) => (known[b.name] ?? 10) - (known[a.name] ?? 10))];
 const took = {};
 const failed = [];
