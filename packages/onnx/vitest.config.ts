@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The files share one worker's modules (no file sets globals, mocks or env): 23 tests in 2.6 s of CPU against 4.1 s with a fresh import per file
+    // (2026-12-06, load 4-6).
+    isolate: false,
+  },
+});
