@@ -122,8 +122,8 @@ describe('the tutorial (examples/tutorial/README.md)', () => {
       expect(all).toContain(`wrote ${dir}/my-net.onnx`);
       expect(all).toMatch(/import: wrote .*my-net: tasks shape:3, colour:4, input image \[3,32,32\] NCHW/);
       expect(all).toMatch(/edge device rpi4 \(compute x4\)/);
-      expect(all).toMatch(/best split for lte \(int8\): /);
-      expect(all).toMatch(/best split for 3g \(int8\): /);
+      expect(all).toMatch(/best split for lte \(int8, answer all\): /);
+      expect(all).toMatch(/best split for 3g \(int8, answer all\): /);
       // every split point answered by the cloud, equal to the whole network run locally
       const edge = JSON.parse(readFileSync(join(dir, 'edge.json'), 'utf8')) as {
         split: string;
