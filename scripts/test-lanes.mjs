@@ -12,19 +12,23 @@ import { availableParallelism } from 'node:os';
 const root = new URL('..', import.meta.url).pathname;
 /** Files run as a job of their own (each entry: project, files), the rest of their project as another job. */
 const SPLIT = [['testbed', ['test/timeline.test.ts']]];
-/** Seconds per job when no run was remembered (measured 2026-12-06 on this 2-core machine, two lanes). */
+/**
+ * Seconds per job when no run was remembered: estimates for a quiet 2-core machine from the runs of 2026-12-06
+ * (CPU seconds, load 3-9: apps/edge 232, tools 212, testbed 104 and its timeline file 52, cloud 66, model 55).
+ */
 const DEFAULT_S = {
   tsc: 35,
   biome: 5,
-  'apps/edge': 140,
-  'testbed test/timeline.test.ts': 130,
-  tools: 130,
-  testbed: 90,
-  'apps/cloud': 60,
-  'packages/model': 45,
-  'packages/transport': 40,
-  'packages/codec': 22,
+  'apps/edge': 170,
+  tools: 160,
+  'testbed test/timeline.test.ts': 120,
+  testbed: 100,
+  'packages/model': 60,
+  'apps/cloud': 45,
   'packages/link': 20,
+  'packages/transport': 15,
+  'packages/data': 12,
+  'packages/codec': 9,
 };
 const CACHE = `${root}node_modules/.cache/mtl-split-test-lanes.json`;
 const LANES = Number(process.env.MTL_TEST_LANES) || Math.max(2, availableParallelism());
