@@ -3,7 +3,7 @@
  * (a dataset's test split, or --inputs) and the cloud's replicas, connected and checked with Describe
  * (same bundle, the split points, the codec).
  */
-import { loadDataset, type Dataset } from '@mtl-split/data';
+import { isDenseDataset, loadDataset, type Dataset } from '@mtl-split/data';
 import type { Manifest, SplitNetwork } from '@mtl-split/model/infer';
 import { parseTargets, type SplitClient, type ClientSecurity, type RemoteDescription } from '@mtl-split/transport';
 import { cloudUnreachable } from './cloud-link.js';
@@ -12,7 +12,7 @@ import { protocolClients } from './oip-link.js';
 import { EdgeError, asEdgeError } from './edge-error.js';
 import { neverReachable } from './misconfig.js';
 import { inputsSource } from './inputs.js';
-import type { SampleSource } from './samples.js';
+import { DENSE_LABELS, type SampleSource } from './samples.js';
 import type { EdgeRunSpec } from './spec.js';
 import { errorText } from './error-text.js';
 
@@ -32,8 +32,10 @@ function datasetFor(name: string, manifest: Manifest, net: SplitNetwork, n: numb
   if (ds.inputShape.join(',') !== want.join(',')) {
     throw new EdgeError(`dataset '${name}' has input shape [${ds.inputShape.join(',')}], model '${net.id}' expects [${want.join(',')}]`);
   }
+  const dense = isDenseDataset(ds) ? Object.keys(DENSE_LABELS) : [];
   for (const t of net.tasks) {
-    if (!ds.tasks.some((d) => d.name === t.name)) throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${net.id}'`);
+    if (!ds.tasks.some((d) => d.name === t.name) && !dense.includes(t.name))
+      throw new EdgeError(`dataset '${name}' has no task '${t.name}' of model '${net.id}'`);
   }
   if (n > ds.size('test')) throw new EdgeError(`-n ${n} exceeds the ${ds.size('test')} samples of the ${name} test split`);
   return ds;
@@ -47,7 +49,10 @@ export async function sampleSource(o: PrepareSpec, manifest: Manifest, net: Spli
         `bundle '${net.id}' has no dataset (it was imported): give --inputs random or --inputs DIR (PNG/JPEG files or a labelled test set), or NAME=SOURCE per input`,
       );
     }
-    if (o.inputs === undefined) return { kind: 'dataset', dataset: datasetFor(o.dataset, manifest, net, o.n) };
+    if (o.inputs === undefined) {
+      const normals = net.tasks.find((t) => t.name === 'normals')?.outputs[0];
+      return { kind: 'dataset', dataset: datasetFor(o.dataset, manifest, net, o.n), channelsFirst: normals?.layout !== 'NHWC' };
+    }
     return await inputsSource(o.inputs, net, o.n);
   } catch (err) {
     throw asEdgeError(err);

@@ -5,10 +5,10 @@ import { EdgeClient, type EdgeAnswer, type EdgeClientEvents } from './edge-clien
 import type { BreakerOptions } from './cloud-link.js';
 import type { TraceRecord } from './result.js';
 import { EDGE_DEFAULTS, type EdgeResult, type EdgeRunSpec } from './spec.js';
-import type { Testset } from '@mtl-split/data';
+import { isDenseDataset, type Testset } from '@mtl-split/data';
 import { SplitTally, type RunShape } from './tally.js';
 import { failureOf } from './error-text.js';
-import { samples, type Sample, type SampleSource } from './samples.js';
+import { DENSE_LABELS, samples, type Sample, type SampleSource } from './samples.js';
 import { askedTasks } from './answers/build.js';
 import { Verifier } from './verify.js';
 
@@ -200,6 +200,7 @@ export async function runSplit(ctx: EdgeContext, o: SplitRunOptions): Promise<Ed
     labelled: source.kind === 'dataset' || (source.kind === 'testset' && Object.keys(source.testset.labels).length > 0),
     ...(o.tasks ? { tasks: o.tasks } : {}),
     ...(source.kind === 'testset' ? testsetLabels(source.testset) : {}),
+    ...(source.kind === 'dataset' && isDenseDataset(source.dataset) ? { ignore: { ...DENSE_LABELS } } : {}),
   });
   const edge = await openEdge(ctx, o, fallback, tally);
   try {
