@@ -83,17 +83,22 @@ describe.skipIf(!NGINX)('two cloud replicas behind nginx grpc_pass, one killed m
       try {
         // two requests in flight at a time, so the kill finds requests on the way
         let next = 0;
+        // the kill holds new requests back until it is done (reading the metrics can take a while on a loaded
+        // machine, and the other worker must not run the rest of the samples meanwhile)
+        let killing: Promise<void> | undefined;
+        const kill = async () => {
+          // kill the replica that has answered most: in stream mode the one holding the stream
+          const counts = await Promise.all([answered(a.metricsPort), answered(b.metricsPort)]);
+          victim = counts[0] >= counts[1] ? 0 : 1;
+          beforeKill = { victim: counts[victim], survivor: counts[1 - victim] };
+          [a, b][victim].cloud.child.kill('SIGKILL');
+          killedAt = performance.now();
+        };
         const worker = async () => {
           while (next < SAMPLES) {
+            if (killing) await killing;
             const i = next++;
-            if (i === KILL_AFTER) {
-              // kill the replica that has answered most: in stream mode the one holding the stream
-              const counts = await Promise.all([answered(a.metricsPort), answered(b.metricsPort)]);
-              victim = counts[0] >= counts[1] ? 0 : 1;
-              beforeKill = { victim: counts[victim], survivor: counts[1 - victim] };
-              [a, b][victim].cloud.child.kill('SIGKILL');
-              killedAt = performance.now();
-            }
+            if (i === KILL_AFTER) await (killing = kill());
             try {
               const answer = await edge.infer(sample(i), { requestId: String(i) });
               sources.push(answer.source);
