@@ -61,7 +61,10 @@ describe('cloud --workers 2', () => {
     } finally {
       for (const c of clients) c.close();
     }
-    const served = cloud.lines.filter((l) => l.msg === 'request').map((l) => l.pid);
+    // each worker logs its requests on its own stdout: wait (at most 10 s) for every line to arrive
+    const requestLines = () => cloud.lines.filter((l) => l.msg === 'request');
+    for (let i = 0; i < 200 && requestLines().length < CONNECTIONS; i++) await new Promise((r) => setTimeout(r, 50));
+    const served = requestLines().map((l) => l.pid);
     expect(served).toHaveLength(CONNECTIONS);
     expect(new Set(served).size).toBe(2);
     const text = await (await fetch(`http://127.0.0.1:${listening.metricsPort as number}/metrics`)).text();
