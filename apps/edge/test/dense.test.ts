@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestset } from '@mtl-split/data';
 import { openNetwork, readManifest } from '@mtl-split/model/infer';
 import { DataType, decodeModel, encodeModel } from '@mtl-split/onnx';
-import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
+import { ROOT, spawnTs, waitForLog, type Spawned, stopSpawned } from '@mtl-split/cli/testing';
 import { runEdge, type EdgeOptions } from '../src/index.js';
 import { classMapOf } from '../src/answers/build.js';
 
@@ -92,10 +92,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of clouds) {
-    if (c.child.exitCode === null) c.child.kill('SIGTERM');
-    await c.exit;
-  }
+  await stopSpawned(clouds);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestset } from '@mtl-split/data';
 import { openNetwork } from '@mtl-split/model/infer';
-import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
+import { ROOT, spawnTs, waitForLog, type Spawned, stopSpawned } from '@mtl-split/cli/testing';
 import { runEdge, type EdgeOptions } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-inputs-'));
@@ -65,10 +65,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of clouds) {
-    if (c.child.exitCode === null) c.child.kill('SIGTERM');
-    await c.exit;
-  }
+  await stopSpawned(clouds);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
+import { ROOT, spawnTs, waitForLog, type Spawned, stopSpawned } from '@mtl-split/cli/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EdgeClient } from '../src/index.js';
 import { freePort, NGINX, type RunningNginx, startNginx } from './nginx.js';
@@ -47,12 +47,7 @@ let nginx: RunningNginx | undefined;
 afterEach(async () => {
   await nginx?.stop();
   nginx = undefined;
-  for (const c of clouds.splice(0)) {
-    if (c.child.exitCode === null && c.child.signalCode === null) {
-      c.child.kill('SIGTERM');
-      await c.exit;
-    }
-  }
+  await stopSpawned(clouds.splice(0));
 });
 
 describe.skipIf(!NGINX)('two cloud replicas behind nginx grpc_pass, one killed mid-run', () => {

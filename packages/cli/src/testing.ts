@@ -81,3 +81,13 @@ export async function waitForLog(s: Spawned, msg: string, ms = 60_000): Promise<
   }
   throw new Error(`no '${msg}' log line within ${ms} ms`);
 }
+
+/** Stops spawned programs (SIGTERM to those still running) and waits for every one to exit. */
+export async function stopSpawned(all: readonly Spawned[]): Promise<void> {
+  await Promise.all(
+    all.map((s) => {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
+      return s.exit;
+    }),
+  );
+}
