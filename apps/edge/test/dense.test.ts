@@ -16,6 +16,7 @@ import { DataType, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { ROOT, spawnTs, waitForLog, type Spawned, stopSpawned } from '@mtl-split/cli/testing';
 import { runEdge, type EdgeOptions } from '../src/index.js';
 import { classMapOf } from '../src/answers/build.js';
+import { expectVerifiedEverywhere } from './unet-verified.js';
 
 const FIXTURE = join(ROOT, 'tools/fixtures/onnx/unet-seg-depth.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'edge-dense-'));
@@ -114,14 +115,7 @@ describe('a dense multi-task network (segmentation, depth, classification) over 
     const m = readManifest(bundle);
     expect(m.splitPoints.some((p) => (p.tensors?.length ?? 1) >= 3)).toBe(true);
     const results = await runEdge(opts({ split: 'all', verify: true, inputs: 'random', n: 2 }));
-    expect(results.map((r) => r.split)).toEqual(m.splitPoints.filter((p) => p.candidate !== false).map((p) => p.name));
-    for (const r of results) {
-      expect(r.answeredByCloud, r.split).toBe(2);
-      expect(r.verify, r.split).toMatchObject({ reference: 'whole', passed: true, mismatches: 0 });
-      // every output of every task compared: seg 13x64x64, depth 64x64, scene logits and probabilities
-      expect(r.verify?.compared, r.split).toBe(2 * (13 * 64 * 64 + 64 * 64 + 5 + 5));
-      expect(Math.max(...Object.values(r.verify?.maxAbsDiff ?? {})), r.split).toBeLessThanOrEqual(1e-4);
-    }
+    expectVerifiedEverywhere(results, m);
   }, 180_000);
 
   it('a labelled test set gives each task the metric of its kind; the deepest cut answers the class map and the depth map', async () => {
