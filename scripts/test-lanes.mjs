@@ -104,6 +104,16 @@ const all = jobs().filter((j) => !only.length || only.some((w) => j.name.startsW
 const queue = [...all.filter((j) => j.gate), ...all.filter((j) => !j.gate).sort((a, b) => (known[b.name] ?? 10) - (known[a.name] ?? 10))];
 const took = {};
 const failed = [];
+/** Each failed job's failures, printed again at the very end so a log's tail shows why (a CI page keeps the tail). */
+const digests = [];
+
+/** The part of a job's output that says what failed: vitest's failed-tests section, else its last 40 lines. */
+function digest(output) {
+  const lines = output.split('\n');
+  const from = lines.findIndex((l) => /Failed Tests? \d|FAIL /.test(l));
+  const part = from >= 0 ? lines.slice(from).filter((l) => !/^\s*$/.test(l)) : lines.slice(-40);
+  return part.length > 120 ? [...part.slice(0, 120), `... (${part.length - 120} more lines above in this job's output)`] : part;
+}
 let stopped = false;
 
 async function lane() {
@@ -115,6 +125,7 @@ async function lane() {
     process.stdout.write(`\n> ${job.name}: ${[job.cmd, ...job.args].join(' ')} (${took[job.name]} s)\n${output}`);
     if (code === 0) continue;
     failed.push(job.name);
+    digests.push(`\n> failed: ${job.name}\n${digest(output).join('\n')}\n`);
     if (job.gate) {
       stopped = true;
       stopAll('SIGTERM');
@@ -131,10 +142,11 @@ const times = Object.entries(took)
   .map(([n, s]) => `${n} ${s}`)
   .join(', ');
 if (failed.length) {
+  process.stderr.write(digests.join(''));
   const what = stopped
     ? `${failed.join(', ')} failed; the other jobs were stopped`
-    : `${failed.length} of ${all.length} jobs failed: ${failed.join(', ')}`;
-  process.stderr.write(`\ntest: ${what} (${total} s)\n`);
+    : `${failed.length} of ${all.length} jobs failed: ${failed.map((n) => `${n} (after ${took[n]} s)`).join(', ')}`;
+  process.stderr.write(`\ntest: ${what}; ${total} s in all\n`);
   process.exit(1);
 }
 process.stdout.write(`\ntest: ${all.length} jobs passed in ${total} s on ${LANES} lanes (s per job: ${times})\n`);
