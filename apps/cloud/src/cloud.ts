@@ -231,7 +231,12 @@ export async function startCloud(opts: CloudOptions, log: Logger, hooks: CloudHo
       slowdown: opts.deviceSlowdown ?? 1,
     });
     life.info({ engine: net.engine, backend: net.backend }, engineLine('cloud', net.engine, net.backend));
-    server.setExecutor(await BundleExecutor.create(net));
+    const executor = await BundleExecutor.create(net);
+    const warmed = await executor.warm();
+    for (const [point, why] of Object.entries(warmed.failed))
+      life.warn({ point, error: why }, `split point ${point}: its half failed a first run on zeros`);
+    life.info({ ms: Math.round(warmed.ms) }, 'halves warmed');
+    server.setExecutor(executor);
     timer = setInterval(() => summary.flush(), 5000);
     timer.unref();
     const stop = async (): Promise<void> => {

@@ -43,6 +43,29 @@ export class BundleExecutor implements TensorExecutor {
     return new BundleExecutor(net, halves);
   }
 
+  /**
+   * Runs every ready half once on zeros (batch 1) before the cloud says it listens, so no client's first request
+   * pays a half's first run: the engine's allocations and, on an emulated device, the measurement of the half's
+   * cost (a few hundred ms each on a machine that has not stored it; a first request at 'input' took 300+ ms and
+   * made the edge's `--split auto` leave it for the rest of a run). Returns the points whose run failed, with why.
+   */
+  async warm(): Promise<{ ms: number; failed: Record<string, string> }> {
+    const t0 = performance.now();
+    const failed: Record<string, string> = {};
+    for (const [point, half] of this.halves) {
+      const tensors = this.net.pointTensors(point);
+      if (tensors.some((t) => t.shape.some((d) => !(d > 0)))) continue; // a dynamic size: nothing to make zeros of
+      try {
+        await (await half).runAll(
+          tensors.map((t) => ({ data: new Float32Array(t.shape.reduce((a, b) => a * b, 1)), shape: [1, ...t.shape] })),
+        );
+      } catch (err) {
+        failed[point] = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { ms: performance.now() - t0, failed };
+  }
+
   describe(): ModelDescription {
     const net = this.net;
     return {

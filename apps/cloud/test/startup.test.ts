@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importRecord, spawnTs, waitForLog, type ImportRecord } from '@mtl-split/cli/testing';
 
@@ -46,5 +49,28 @@ describe('cloud start-up', () => {
     expect(loaded(r, '/onnxruntime-node/')).toBe(true);
     expect(loaded(r, '/@tensorflow/')).toBe(false);
     expect(r.tfEngine).toBe(false);
+  }, 90_000);
+
+  it('on an emulated device every half is run once before listening, so its cost is measured then and no request pays it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloud-warm-'));
+    const file = join(dir, 'costs.json');
+    const before = process.env.MTL_SPLIT_DEVICE_COSTS;
+    process.env.MTL_SPLIT_DEVICE_COSTS = file; // the spawned cloud inherits it
+    try {
+      const c = spawnTs(MAIN, ['--model', BUNDLE, '--port', '0', '--metrics-port', '0', '--device-slowdown', '20']);
+      const warmed = await waitForLog(c, 'halves warmed');
+      await waitForLog(c, 'listening');
+      const keys = Object.keys(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>);
+      c.child.kill('SIGTERM');
+      expect(await c.exit).toBe(0);
+      // one cost per split point's cloud half at batch 1 (the committed bundle has 6 points)
+      const cloud = keys.filter((k) => k.split('\u0000').at(-3) === 'cloud' && k.endsWith('\u00001'));
+      expect(cloud.map((k) => k.split('\u0000').at(-2)).sort()).toEqual(['block1', 'block2', 'block3', 'block4', 'features', 'input']);
+      expect(warmed.ms).toEqual(expect.any(Number));
+    } finally {
+      if (before === undefined) delete process.env.MTL_SPLIT_DEVICE_COSTS;
+      else process.env.MTL_SPLIT_DEVICE_COSTS = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 });

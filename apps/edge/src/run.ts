@@ -130,7 +130,7 @@ async function warmUp(edge: EdgeClient, source: SampleSource, o: SplitRunOptions
   const first = samples(source, 1).next();
   if (first.done) return;
   for (let i = 0; i < o.warmup && !o.signal?.aborted; i++)
-    await edge.infer(first.value.x, { requestId: String(-1 - i) }).catch(() => undefined);
+    await edge.infer(first.value.x, { requestId: String(-1 - i), warmup: true }).catch(() => undefined);
 }
 
 /** One worker of a run: takes samples until none is left, each request tallied (and traced, and verified). */

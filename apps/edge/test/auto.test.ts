@@ -58,6 +58,13 @@ describe('--split auto over a changing link (embedded Toxiproxy, real cloud)', (
       return picks;
     };
     try {
+      // warm-up requests go by each remote candidate in turn and teach the chooser nothing (a new connection's
+      // first exchanges pay its set-up)
+      const warm: string[] = [];
+      for (let i = 0; i < 3; i++) warm.push((await edge.infer(x, { warmup: true })).split);
+      expect(warm).toEqual(net.splitPoints.slice(0, 3).map((p) => p.name));
+      expect(edge.auto!.estimates).toEqual({ rttMs: undefined, upKBps: undefined });
+      expect(switches).toHaveLength(0);
       // bare loopback: a remote candidate wins against the slowed whole network (the first, cold calls
       // may mislead it for a moment; the background measurements correct that)
       const bare = await run(2000, 20, (p) => p.length >= 10 && p.slice(-10).every((s) => s !== 'edge-only'));
