@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { z } from 'zod';
+import { programCommand } from '@mtl-split/cli';
 import {
   EDGE_DEFAULTS,
   EdgeResultSchema,
@@ -14,18 +13,6 @@ import {
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
 import { lastLine, waitForLine, type Child, type Supervisor } from './supervisor.js';
-
-const require = createRequire(import.meta.url);
-
-/** `node --import tsx FILE ...`: one process per app, so signals reach it directly. */
-function tsxCommand(entry: string, args: string[]): { command: string; args: string[] } {
-  const tsxEsm = pathToFileUrl(require.resolve('tsx/esm', { paths: [REPO_ROOT] }));
-  return { command: process.execPath, args: ['--import', tsxEsm, path.join(REPO_ROOT, entry), ...args] };
-}
-
-function pathToFileUrl(p: string): string {
-  return new URL(`file://${p}`).href;
-}
 
 function appEnv(backend: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -53,7 +40,7 @@ export async function startCloud(
     port?: number;
   },
 ): Promise<CloudHandle> {
-  const { command, args } = tsxCommand('apps/cloud/src/main.ts', [
+  const { command, args } = programCommand('apps/cloud/src/main.ts', [
     '--model',
     o.bundle,
     '--port',
@@ -117,7 +104,7 @@ export async function runEdge(sup: Supervisor, r: EdgeRun): Promise<EdgeResult[]
 export function spawnEdge(sup: Supervisor, r: EdgeRun): { child: Child; result: Promise<EdgeResult[]> } {
   fs.rmSync(r.jsonFile, { force: true });
   const { jsonFile, logFile, label, timeoutMs, extraArgs, okCodes, ...settings } = r;
-  const { command, args } = tsxCommand('apps/edge/src/main.ts', [
+  const { command, args } = programCommand('apps/edge/src/main.ts', [
     ...edgeArgs({ ...settings, deadlineMs: Math.ceil(r.deadlineMs ?? EDGE_DEFAULTS.deadlineMs) }),
     '--json',
     jsonFile,
@@ -270,7 +257,7 @@ export async function startEdgeWorker(
   o: Partial<EdgeRunSpec> & { bundle: string; logFile?: string; label: string; timeoutMs?: number },
 ): Promise<EdgeWorker> {
   const { bundle, logFile, label, timeoutMs, ...settings } = o;
-  const { command, args } = tsxCommand('apps/edge/src/worker.ts', edgeArgs({ ...settings, model: bundle }));
+  const { command, args } = programCommand('apps/edge/src/worker.ts', edgeArgs({ ...settings, model: bundle }));
   const pending: Pending = new Map();
   let onReady = (): void => undefined;
   const ready = new Promise<void>((r) => (onReady = r));

@@ -1,11 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { programCommand } from '@mtl-split/cli';
 import { REPO_ROOT } from '../src/paths.js';
-
-const require = createRequire(import.meta.url);
-const TSX = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
 
 export interface CliRun {
   proc: ChildProcess;
@@ -14,9 +10,10 @@ export interface CliRun {
   done: Promise<number>;
 }
 
-/** Run the experiment CLI (testbed/src/main.ts) from the repo root as `node --import tsx`. */
+/** Run the experiment CLI (testbed/src/main.ts) from the repo root, as one process (its precompiled bundle). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const proc = spawn(process.execPath, ['--import', TSX, path.join(REPO_ROOT, 'testbed/src/main.ts'), ...args], {
+  const run = programCommand('testbed/src/main.ts', args);
+  const proc = spawn(run.command, run.args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { ROOT, spawnTs, type Spawned } from '@mtl-split/cli/testing';
 const dir = mkdtempSync(join(tmpdir(), 'tools-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (script: string, args: string[]): Spawned => spawnTs(`tools/src/${script}.ts`, args, { oneProcess: true });
+const run = (script: string, args: string[]): Spawned => spawnTs(`tools/src/${script}.ts`, args);
 const stderr = (s: Spawned) => s.stderr.join('').trim();
 const stdout = (s: Spawned) => s.lines.map((l) => (typeof l.raw === 'string' ? l.raw : JSON.stringify(l))).join('\n');
 

@@ -8,7 +8,7 @@ import { spawnTs, type Spawned } from '@mtl-split/cli/testing';
 const dir = mkdtempSync(join(tmpdir(), 'tools-grid-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (args: string[]): Spawned => spawnTs('tools/src/dataset-grid.ts', args, { oneProcess: true });
+const run = (args: string[]): Spawned => spawnTs('tools/src/dataset-grid.ts', args);
 const stderr = (s: Spawned) => s.stderr.join('').trim();
 const stdout = (s: Spawned) => s.lines.map((l) => (typeof l.raw === 'string' ? l.raw : JSON.stringify(l))).join('\n');
 

@@ -128,7 +128,7 @@ describe('deploy/ manifests', () => {
       '--metrics-port': '0',
     };
     const args = container.args.map((a, i) => local[container.args[i - 1]] ?? a);
-    cloud = spawnTs('apps/cloud/src/main.ts', args, { oneProcess: true });
+    cloud = spawnTs('apps/cloud/src/main.ts', args);
     const listening = await waitForLog(cloud, 'listening', 60_000);
     const client = await SplitClient.connect(`127.0.0.1:${String(listening.port)}`);
     try {

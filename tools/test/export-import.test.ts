@@ -22,7 +22,7 @@ let points: string[];
 let net: SplitNetwork | undefined;
 
 async function run(script: string, args: string[]): Promise<void> {
-  const s = spawnTs(script, args, { oneProcess: true });
+  const s = spawnTs(script, args);
   const code = await s.exit;
   if (code !== 0) throw new Error(`${script} exited ${code}: ${s.stderr.join('')}`);
 }

@@ -23,7 +23,7 @@ let repo: string;
 let net: SplitNetwork;
 
 async function runExport(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string[] }> {
-  const run = spawnTs('tools/src/export.ts', args, { oneProcess: true });
+  const run = spawnTs('tools/src/export.ts', args);
   const code = await run.exit;
   return { code, stderr: run.stderr.join(''), stdout: run.lines.map((l) => String(l.raw ?? JSON.stringify(l))) };
 }

@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Start train the way `npm run train` does: one process, so it gets signals itself. */
-const train = (args: string[]): Spawned => spawnTs('tools/src/train.ts', args, { oneProcess: true });
+const train = (args: string[]): Spawned => spawnTs('tools/src/train.ts', args);
 
 async function waitForLine(s: Spawned, pattern: RegExp, ms = 60_000): Promise<void> {
   const t0 = Date.now();

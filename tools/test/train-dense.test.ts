@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'train-dense-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const train = (args: string[]) => spawnTs('tools/src/train.ts', args, { oneProcess: true });
+const train = (args: string[]) => spawnTs('tools/src/train.ts', args);
 
 describe('train --dataset shapes3d-dense', () => {
   it('unknown tasks exit 2 naming them and every valid task, before anything is written', async () => {

@@ -89,25 +89,21 @@ describe.skipIf(!haveOpenssl)('cloud with --tls-cert, --tls-key, --auth-token-fi
   let port: number;
   let metricsPort: number;
   beforeAll(async () => {
-    cloud = spawnTs(
-      MAIN,
-      [
-        '--model',
-        bundleDir,
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--tls-cert',
-        join(dir, 'cloud.crt'),
-        '--tls-key',
-        join(dir, 'cloud.key'),
-        '--auth-token-file',
-        join(dir, 'tokens'),
-        '--metrics-auth',
-      ],
-      { oneProcess: true },
-    );
+    cloud = spawnTs(MAIN, [
+      '--model',
+      bundleDir,
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--tls-cert',
+      join(dir, 'cloud.crt'),
+      '--tls-key',
+      join(dir, 'cloud.key'),
+      '--auth-token-file',
+      join(dir, 'tokens'),
+      '--metrics-auth',
+    ]);
     const l = await waitForLog(cloud, 'listening');
     port = l.port as number;
     metricsPort = l.metricsPort as number;

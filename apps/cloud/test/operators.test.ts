@@ -100,13 +100,13 @@ describe('metrics endpoint', () => {
 
 describe('cloud CLI conventions', () => {
   it('--version prints the version and exits 0', async () => {
-    const v = spawnTs(MAIN, ['--version'], { oneProcess: true });
+    const v = spawnTs(MAIN, ['--version']);
     expect(await v.exit).toBe(0);
     expect(v.lines.map((l) => l.raw)).toEqual([expect.stringMatching(/^cloud \d+\.\d+\.\d+/)]);
   });
 
   it('Ctrl-C (SIGINT) drains and exits 130', async () => {
-    const c = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0'], { oneProcess: true });
+    const c = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0']);
     await waitForLog(c, 'listening');
     c.child.kill('SIGINT');
     expect(await c.exit).toBe(130);

@@ -28,9 +28,7 @@ afterAll(() => {
 
 describe('cloud signals and credentials', () => {
   it('survives SIGHUPs during start-up, then needs the token on /metrics because gRPC does', async () => {
-    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0', '--auth-token-file', join(dir, 'tokens')], {
-      oneProcess: true,
-    });
+    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--metrics-port', '0', '--auth-token-file', join(dir, 'tokens')], {});
     try {
       // from the first log line (the logger exists) until 'listening', a SIGHUP every 20 ms (at most 1,500)
       for (let i = 0; i < 1500 && cloud.lines.length === 0 && cloud.child.exitCode === null; i++)
@@ -55,7 +53,7 @@ describe('cloud signals and credentials', () => {
   }, 120_000);
 
   it('a SIGTERM during start-up stops the cloud as soon as it runs: drained, exit 0 (not killed by the default action)', async () => {
-    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0'], { oneProcess: true });
+    const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0']);
     // the first log line: the logger exists, the bundle is still loading
     for (let i = 0; i < 1500 && cloud.lines.length === 0 && cloud.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
     cloud.child.kill('SIGTERM');
@@ -67,9 +65,7 @@ describe('cloud signals and credentials', () => {
     'refuses an expired certificate with one line and exit 1',
     async () => {
       const old = datedCert(dir, 'expired', '20200101000000Z', '20200102000000Z');
-      const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--tls-cert', old.cert, '--tls-key', old.key], {
-        oneProcess: true,
-      });
+      const cloud = spawnTs(MAIN, ['--model', bundleDir, '--port', '0', '--tls-cert', old.cert, '--tls-key', old.key], {});
       const code = await cloud.exit;
       expect(code).toBe(1);
       expect(cloud.stderr.join('').trim()).toMatch(

@@ -45,13 +45,13 @@ describe('edge CLI conventions', () => {
         /^edge: invalid --answer 'left=png': TASK=FORM\[:COMPRESS\], FORM one of classes, f32, f16, int8, COMPRESS one of/,
       ],
     ];
-    const runs = cases.map(([args]) => spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, ...args], { oneProcess: true }));
+    const runs = cases.map(([args]) => spawnTs(EDGE, ['--model', dirs[0], '--cloud', address, ...args]));
     for (const [i, [, want]] of cases.entries()) {
       expect(await runs[i].exit).toBe(2);
       expect(runs[i].stderr.join('').trim()).toMatch(want);
       expect(runs[i].lines).toEqual([]);
     }
-    const v = spawnTs(EDGE, ['--version'], { oneProcess: true });
+    const v = spawnTs(EDGE, ['--version']);
     expect(await v.exit).toBe(0);
     expect(v.lines.map((l) => l.raw)).toEqual([expect.stringMatching(/^edge \d+\.\d+\.\d+/)]);
   }, 60_000);

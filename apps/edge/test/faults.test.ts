@@ -194,27 +194,23 @@ describe('edge CLI outcomes', () => {
 
   it('Ctrl-C writes the partial summary and JSON, marked interrupted, and exits 130', async () => {
     const out = jsonFile('interrupted.json');
-    const s = spawnTs(
-      'apps/edge/src/main.ts',
-      [
-        '--model',
-        dirs[0],
-        '--cloud',
-        proxyAddress,
-        '--split',
-        'block2',
-        '--inputs',
-        'random',
-        '-n',
-        '200000',
-        '--warmup',
-        '0',
-        '--json',
-        out,
-        '--no-progress',
-      ],
-      { oneProcess: true },
-    );
+    const s = spawnTs('apps/edge/src/main.ts', [
+      '--model',
+      dirs[0],
+      '--cloud',
+      proxyAddress,
+      '--split',
+      'block2',
+      '--inputs',
+      'random',
+      '-n',
+      '200000',
+      '--warmup',
+      '0',
+      '--json',
+      out,
+      '--no-progress',
+    ]);
     const t0 = Date.now();
     while (!s.stderr.join('').includes('engine') && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 1500));

@@ -52,11 +52,7 @@ async function freePort(): Promise<number> {
 
 /** Runs the edge to its end; its exit code and the `edge: ...` lines of stderr that are not log records. */
 async function edge(args: string[]): Promise<{ code: number | null; lines: string[] }> {
-  const s = spawnTs(
-    'apps/edge/src/main.ts',
-    ['--model', model, '--split', 'block2', '-n', '5', '--warmup', '0', '--no-progress', ...args],
-    { oneProcess: true },
-  );
+  const s = spawnTs('apps/edge/src/main.ts', ['--model', model, '--split', 'block2', '-n', '5', '--warmup', '0', '--no-progress', ...args]);
   const code = await s.exit;
   const lines = s.stderr
     .join('')

@@ -16,7 +16,7 @@ if (!NGINX) console.warn('nginx failover test skipped: no nginx (Debian: apt-get
 async function startCloud(): Promise<{ cloud: Spawned; port: number; metricsPort: number }> {
   const port = await freePort();
   // one process (node --import tsx): a SIGKILL then kills the server itself, not a wrapper
-  const cloud = spawnTs('apps/cloud/src/main.ts', ['--model', MODEL, '--port', String(port), '--metrics-port', '0'], { oneProcess: true });
+  const cloud = spawnTs('apps/cloud/src/main.ts', ['--model', MODEL, '--port', String(port), '--metrics-port', '0']);
   const listening = await waitForLog(cloud, 'listening', 90_000);
   return { cloud, port, metricsPort: listening.metricsPort as number };
 }

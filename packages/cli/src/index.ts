@@ -18,3 +18,4 @@ export { outputTarget, writeAtomic, type OutputTarget } from './output.js';
 export { groupFailures, NO_STATUS, type FailureGroup, type FailureRecord } from './failures.js';
 export { errorMessage, statusText, type StatusFailure } from './errors.js';
 export { createLogger, logFormatter, type Logger, type LoggerOptions } from './logger.js';
+export { LAUNCH, programCommand } from './launch.js';

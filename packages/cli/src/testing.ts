@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { programCommand } from './launch.js';
 
 /** The repository root (programs are spawned from there). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
 
 export interface Spawned {
   child: ChildProcess;
@@ -13,13 +13,7 @@ export interface Spawned {
 }
 
 export interface SpawnOptions {
-  /**
-   * Run as one process (`node --import tsx`, as `npm run train` does) instead of through the `tsx`
-   * command, whose wrapper SIGKILLs its child when a signal it relays is not acknowledged within 30 ms:
-   * use it to test signal handling of a program whose event loop stays busy for longer.
-   */
-  oneProcess?: boolean;
-  /** Run as one process with IMPORT_RECORDER preloaded after tsx: read what it loaded with `importRecord(lines)`. */
+  /** Run as `node --import tsx` with IMPORT_RECORDER preloaded after tsx: read what it loaded with `importRecord(lines)`. */
   recordImports?: boolean;
 }
 
@@ -41,14 +35,15 @@ export function importRecord(lines: readonly Record<string, unknown>[]): ImportR
 }
 
 /**
- * Spawn a TypeScript entry point (a path relative to the repository root) with tsx; collects stdout lines
- * (JSON log lines parsed, others as `{ raw }`) and stderr.
+ * Spawn a TypeScript entry point (a path relative to the repository root) as one process, the way the root
+ * package.json starts the apps (`programCommand`: its precompiled bundle, no transpile at start); collects
+ * stdout lines (JSON log lines parsed, others as `{ raw }`) and stderr.
  */
 export function spawnTs(script: string, args: string[], options: SpawnOptions = {}): Spawned {
-  const record = options.recordImports ? ['--import', IMPORT_RECORDER] : [];
-  const [cmd, pre] =
-    options.oneProcess || options.recordImports ? [process.execPath, ['--import', 'tsx', ...record, script]] : [TSX, [script]];
-  const child = spawn(cmd, [...pre, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = options.recordImports
+    ? { command: process.execPath, args: ['--import', 'tsx', '--import', IMPORT_RECORDER, script, ...args] }
+    : programCommand(script, args);
+  const child = spawn(run.command, run.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let buf = '';
