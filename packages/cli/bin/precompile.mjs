@@ -31,10 +31,20 @@ function fresh(name, entry) {
   return join(CACHE, stamp.dir, 'main.js');
 }
 
+const ROOT_MODULES = join(ROOT, 'node_modules', '/');
+const NESTED = Symbol('resolving a bare name');
+
 const sourceUrl = {
   name: 'source-url',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@mtl-split/') ? undefined : { path: a.path, external: true }));
+    // npm packages stay external; one that a workspace has in its own node_modules (another version than the root's)
+    // is imported by its path, since the bundle resolves bare names from the root
+    b.onResolve({ filter: /^[^./]/ }, async (a) => {
+      if (a.path.startsWith('@mtl-split/') || a.pluginData === NESTED) return undefined;
+      const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, pluginData: NESTED });
+      const nested = r.errors.length === 0 && r.path.includes('/node_modules/') && !r.path.startsWith(ROOT_MODULES);
+      return { path: nested ? r.path : a.path, external: true };
+    });
     b.onLoad({ filter: /\.(ts|mjs)$/ }, async (a) => ({
       contents: (await readFile(a.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)),
       loader: a.path.endsWith('.ts') ? 'ts' : 'js',
@@ -65,6 +75,7 @@ async function build(name, entry) {
   const inputs = [
     ...Object.keys(r.metafile.inputs).map((f) => resolve(ROOT, f)),
     join(ROOT, 'package.json'),
+    fileURLToPath(import.meta.url), // this builder: a change of how bundles are made rebuilds them
     ...manifests.filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile()),
   ];
   const tmp = join(CACHE, `${name}.json.${process.pid}`);
