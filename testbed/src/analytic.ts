@@ -47,13 +47,13 @@ export function errorPct(measuredMs: number, predictedMs: number): number {
 }
 
 /**
- * Winning split per (variant, profile, codec), measured and predicted, averaging repetitions.
+ * Winning split per (variant, profile, codec, answer setting), measured and predicted, averaging repetitions.
  * Ties go to the earlier split in `splits` order.
  */
 export function winners(cells: Cell[], splits: string[]): Winner[] {
   const groups = new Map<string, Cell[]>();
   for (const c of cells) {
-    const k = `${c.variant}\u0000${c.profile}\u0000${c.codec}`;
+    const k = `${c.variant}\u0000${c.profile}\u0000${c.codec}\u0000${c.answer ?? ''}`;
     const g = groups.get(k);
     if (g) g.push(c);
     else groups.set(k, [c]);
@@ -77,6 +77,7 @@ export function winners(cells: Cell[], splits: string[]): Winner[] {
       variant: c0.variant as Variant,
       profile: c0.profile,
       codec: c0.codec,
+      ...(c0.answer !== undefined ? { answer: c0.answer } : {}),
       measuredSplit: bm[0],
       measuredMs: bm[1],
       predictedSplit: bp[0],

@@ -7,6 +7,8 @@ export interface BundleInfo {
   dir: string;
   id: string;
   tasks: string[];
+  /** Each task's kind (absent: classification), for checking answer settings. */
+  taskKinds: Array<{ name: string; kind?: NonNullable<Manifest['tasks'][number]['kind']> }>;
   /** Split point names in network order, with payload bytes (float32) per sample. */
   splits: Array<{ name: string; bytesPerSample: number }>;
   /** The points `edge --split all` sweeps (all of our bundles'; those marked with import --points). */
@@ -27,6 +29,7 @@ export function readBundleInfo(dir: string, field: string): BundleInfo {
     dir,
     id: m.data.id,
     tasks: m.data.tasks.map((t) => t.name),
+    taskKinds: m.data.tasks.map((t) => ({ name: t.name, ...(t.kind ? { kind: t.kind } : {}) })),
     splits: m.data.splitPoints.map((s) => ({ name: s.name, bytesPerSample: s.bytesPerSample })),
     candidates: m.data.splitPoints.filter((s) => s.candidate !== false).map((s) => s.name),
   };

@@ -51,10 +51,13 @@ function stamp(d = new Date()): string {
 /** The run's outcome in the log: each profile's winner, plan's agreement, the analytic model's fit. */
 function sayOutcome(results: Results, say: (line: string) => void): void {
   const ext = extremeProfiles(results);
+  // with several answer settings each codec's figures are per setting: "int8 / compact"
+  const several = (results.scenario.answers?.length ?? 0) > 1;
+  const codec = (x: { codec: string; answer?: string }): string => (several && x.answer ? `${x.codec} / ${x.answer}` : x.codec);
   for (const w of results.winners.filter((x) => x.variant === 'mtl')) {
     const tag = ext && w.profile === ext.fastest ? ' (fastest link)' : ext && w.profile === ext.slowest ? ' (slowest link)' : '';
     say(
-      `winner ${w.profile}${tag} ${w.codec}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`,
+      `winner ${w.profile}${tag} ${codec(w)}: measured ${w.measuredSplit} ${w.measuredMs.toFixed(1)} ms, predicted ${w.predictedSplit} ${w.predictedMs.toFixed(1)} ms`,
     );
   }
   if (results.plan?.length) {
@@ -64,7 +67,7 @@ function sayOutcome(results: Results, say: (line: string) => void): void {
     );
     for (const p of results.plan.filter((x) => !x.agrees))
       say(
-        `plan ${p.profile} ${p.codec}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`,
+        `plan ${p.profile} ${codec(p)}: picks ${p.planSplit} (measured ${p.planSplitMeasuredMs.toFixed(1)} ms), measured best ${p.measuredSplit} ${p.measuredMs.toFixed(1)} ms (+${p.offPct.toFixed(1)}%)`,
       );
   }
   // edge-only cells are left out: their prediction is their own measurement

@@ -17,7 +17,11 @@ const PlanJson = z
   .object({
     predictions: z.array(
       z
-        .object({ link: z.string(), codec: z.string(), rows: z.array(z.object({ split: z.string(), totalMs: z.number() }).loose()) })
+        .object({
+          link: z.string(),
+          codec: z.string(),
+          rows: z.array(z.object({ split: z.string(), totalMs: z.number(), downBytes: z.number().optional() }).loose()),
+        })
         .loose(),
     ),
   })
@@ -34,6 +38,8 @@ export interface PlanRun {
   profilesDir: string;
   devicesDir: string;
   runtime?: string;
+  /** Plan's `--answer` flags: the answer setting the edge ran with (none: the cloud's defaults). */
+  answerFlags?: string[];
   /** The unshaped per-request overhead the experiment measured (plan --overhead-ms). */
   overheadMs: number;
   /** Quality of the image codecs (given to plan's encoder through MTL_SPLIT_IMAGE_QUALITY). */
@@ -72,6 +78,7 @@ export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
     '--json',
     r.jsonFile,
     '--no-progress',
+    ...(r.answerFlags ?? []),
     ...(r.runtime ? ['--runtime', r.runtime] : []),
   ];
   const child = sup.spawn({
@@ -100,11 +107,20 @@ export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
 /**
  * Plan's pick per (profile, codec) against the measurement: plan's best among the measured candidates, its
  * measured latency, and the measured best. Agrees when it is the same candidate or within the tolerance.
+ * With `answer`, plan ran with that answer setting's flags: only its cells are compared, and the pick's
+ * predicted answer wire bytes are set beside the measured ones.
  */
-export function planAgreement(plan: PlanJson, cells: Cell[], candidates: string[]): PlanAgreement[] {
+export function planAgreement(plan: PlanJson, cells: Cell[], candidates: string[], answer?: string): PlanAgreement[] {
   const out: PlanAgreement[] = [];
   for (const p of plan.predictions) {
-    const mine = cells.filter((c) => c.variant === 'mtl' && c.profile === p.link && c.codec === p.codec && c.samples > c.failed);
+    const mine = cells.filter(
+      (c) =>
+        c.variant === 'mtl' &&
+        c.profile === p.link &&
+        c.codec === p.codec &&
+        (answer === undefined || c.answer === answer) &&
+        c.samples > c.failed,
+    );
     const measured = new Map<string, number>();
     for (const s of candidates) {
       const cs = mine.filter((c) => c.split === s);
@@ -117,9 +133,12 @@ export function planAgreement(plan: PlanJson, cells: Cell[], candidates: string[
     for (const [s, v] of measured) if (v < best[1]) best = [s, v];
     const pickMeasured = measured.get(pick.split)!;
     const offPct = ((pickMeasured - best[1]) / best[1]) * 100;
+    const pickCell = mine.find((c) => c.split === pick.split && c.transmissions > 0);
     out.push({
       profile: p.link,
       codec: p.codec,
+      ...(answer !== undefined ? { answer } : {}),
+      ...(pick.downBytes !== undefined && pickCell ? { planDownBytes: pick.downBytes, measuredDownBytes: pickCell.wireBytesDown } : {}),
       planSplit: pick.split,
       planMs: pick.totalMs,
       planSplitMeasuredMs: pickMeasured,

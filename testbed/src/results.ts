@@ -82,6 +82,8 @@ export interface Cell {
   bundle: string;
   profile: string;
   codec: string;
+  /** The answer setting's name (scenario `answers`); absent in results from before the answers axis (the cloud's defaults). */
+  answer?: string;
   split: string;
   repetition: number;
   samples: number;
@@ -96,6 +98,8 @@ export interface Cell {
   wireBytesDown: number;
   /** Transmissions per sample (1 for MTL-Split, one per task for single-task networks). */
   transmissions: number;
+  /** The cloud's answer payload per sample (its tensor frames and probabilities, the edge's `answerBytesPerSample`). */
+  answerBytes?: number;
   configured: LinkFigures;
   measuredLink: MeasuredLink;
   predicted: Prediction;
@@ -113,7 +117,7 @@ export interface Cell {
  * (edge-only's measured latency included), and over the cell's time budget even at minSamples samples.
  * Not a winner candidate; listed in the report with its prediction.
  */
-export interface NotMeasuredCell extends Pick<Cell, 'variant' | 'bundle' | 'profile' | 'codec' | 'split' | 'repetition'> {
+export interface NotMeasuredCell extends Pick<Cell, 'variant' | 'bundle' | 'profile' | 'codec' | 'answer' | 'split' | 'repetition'> {
   /** Predicted end-to-end latency per sample (ms); for 'stl' the sum over the task networks. */
   predictedMs: number;
   /** The best prediction of the same profile and codec, and its candidate. */
@@ -132,6 +136,8 @@ export interface NotMeasuredCell extends Pick<Cell, 'variant' | 'bundle' | 'prof
 export interface BaselineEntry {
   bundle: string;
   codec: string;
+  /** The answer setting's name (absent in results from before the answers axis). */
+  answer?: string;
   split: string;
   samples: number;
   accuracy: Record<string, number>;
@@ -139,6 +145,8 @@ export interface BaselineEntry {
   payloadBytes: number;
   wireBytesUp: number;
   wireBytesDown: number;
+  /** The cloud's answer payload per sample (the edge's `answerBytesPerSample`). */
+  answerBytes?: number;
   /** Every counted request's total ms (`PackedSamplesSchema`). */
   requestsMs?: string;
   /** Per-task metrics of the point and codec (dense tasks: mIoU, depth error, ...), where there are labels. */
@@ -169,6 +177,8 @@ export interface Winner {
   variant: Variant;
   profile: string;
   codec: string;
+  /** The answer setting (absent in results from before the answers axis). */
+  answer?: string;
   measuredSplit: string;
   measuredMs: number;
   predictedSplit: string;
@@ -179,6 +189,8 @@ export interface Winner {
 export interface PlanAgreement {
   profile: string;
   codec: string;
+  /** The answer setting plan was run with (the same `--answer` flags as the edge's). */
+  answer?: string;
   /** Plan's best among the measured candidates, and its predicted latency. */
   planSplit: string;
   planMs: number;
@@ -186,6 +198,9 @@ export interface PlanAgreement {
   planSplitMeasuredMs: number;
   measuredSplit: string;
   measuredMs: number;
+  /** Plan's answer wire bytes for its pick and the cell's measured ones (absent when plan picks edge-only). */
+  planDownBytes?: number;
+  measuredDownBytes?: number;
   /** (planSplitMeasuredMs - measuredMs) / measuredMs x 100. */
   offPct: number;
   /** Same candidate, or within 10%. */
@@ -219,6 +234,8 @@ export interface Results {
     model: string;
     stl: string[];
     codecs: string[];
+    /** The answer settings swept: name and task -> FORM[:COMPRESS] ({} = the cloud's defaults); absent in older results. */
+    answers?: Array<{ name: string; forms: Record<string, string> }>;
     samples: number;
     repetitions: number;
   };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { median } from '@mtl-split/stats';
 import { EDGE_ONLY, HOPELESS_FACTOR, winners } from './analytic.js';
+import { answerFlags, answersFor, checkAnswers, codecLabel } from './answers.js';
 import { startCloud, startEdgeWorker, type CloudHandle, type EdgeWorker } from './apps.js';
 import { readBundleInfo, type BundleInfo } from './bundles.js';
 import { THIS_MACHINE, type Device } from './devices.js';
@@ -59,6 +60,7 @@ function prepare(o: ExperimentOptions): Prepared {
   const mtl = readBundleInfo(s.model, `${where}: field "model"`);
   const stl = s.stl.map((d, i) => readBundleInfo(d, `${where}: field "stl.${i}"`));
   const allSplits = mtl.splits.map((x) => x.name);
+  checkAnswers(s.answers, mtl.taskKinds, where);
   const splits = s.splits === 'all' ? mtl.candidates : s.splits;
   for (const [i, name] of splits.entries()) {
     if (!allSplits.includes(name))
@@ -84,12 +86,14 @@ const splitsOf = (b: BundleInfo, splits: string[]): string[] => splits.filter((x
 /** The codecs bundle `bi` runs: the scenario's, or for single-task networks `stlCodecs` when given. */
 const codecsOf = (s: Scenario, bi: number): string[] => (bi === 0 ? s.codecs : (s.stlCodecs ?? s.codecs));
 
-/** Cells of the whole sweep (the progress bar's units): baseline and shaped cells per codec and split, edge-only per repetition. */
+/** Cells of the whole sweep (the progress bar's units): baseline and shaped cells per codec, answer setting and split, edge-only per repetition. */
 function totalUnits(s: Scenario, bundles: BundleInfo[], splits: string[]): number {
   return bundles.reduce(
     (a, b, bi) =>
       a +
-      codecsOf(s, bi).reduce((u, codec) => u + forCodec(splitsOf(b, splits), codec).length, 0) * (1 + s.repetitions * s.profiles.length) +
+      codecsOf(s, bi).reduce((u, codec) => u + forCodec(splitsOf(b, splits), codec).length, 0) *
+        s.answers.length *
+        (1 + s.repetitions * s.profiles.length) +
       s.repetitions,
     0,
   );
@@ -163,6 +167,7 @@ async function sweepBundle(
       relay,
       splits,
       codecs: codecsOf(st.s, bi),
+      answers: st.s.answers.map((a) => ({ name: a.name, codecs: answersFor(a, b.tasks) })),
       base: new Map(),
     };
     await measureBaseline(r);
@@ -177,7 +182,10 @@ async function sweepBundle(
   }
 }
 
-/** Runs `npm run plan` on the same world (profiles, devices, codecs): does its pick match the measurement? */
+/**
+ * Runs `npm run plan` on the same world (profiles, devices, codecs), once per answer setting with the edge's
+ * `--answer` flags (so its answer bytes are those of the same forms): does its pick match the measurement?
+ */
 async function checkPlan(
   o: ExperimentOptions,
   st: SweepState,
@@ -191,23 +199,30 @@ async function checkPlan(
   const world = writeWorld(path.join(st.work, 'world'), s.profiles, [s.edgeDevice, s.cloudDevice]);
   // the unshaped overhead: the baseline's median network time of the transmitting splits (0 without any)
   const overheads = st.baseline.filter((e) => e.bundle === mtl.id && e.split !== EDGE_ONLY).map((e) => e.timings.network);
-  const pj = await runPlan(o.supervisor, {
-    overheadMs: overheads.length ? median(overheads) : 0,
-    bundle: mtl.dir,
-    profiles: s.profiles.map((p) => p.name),
-    codecs: s.codecs,
-    compress: s.compress,
-    edgeDevice: s.edgeDevice.name,
-    cloudDevice: s.cloudDevice.name,
-    profilesDir: world.profilesDir,
-    devicesDir: world.devicesDir,
-    runtime: s.runtime,
-    quality: s.quality,
-    jsonFile: path.join(st.work, 'plan.json'),
-    logFile: path.join(st.work, 'logs', 'plan.log'),
-    timeoutMs: 300_000,
-  });
-  return planAgreement(pj, cells, candidates);
+  const out: PlanAgreement[] = [];
+  const several = s.answers.length > 1;
+  for (const a of s.answers) {
+    const tag = several ? `-${a.name}` : '';
+    const pj = await runPlan(o.supervisor, {
+      answerFlags: answerFlags(a.codecs),
+      overheadMs: overheads.length ? median(overheads) : 0,
+      bundle: mtl.dir,
+      profiles: s.profiles.map((p) => p.name),
+      codecs: s.codecs,
+      compress: s.compress,
+      edgeDevice: s.edgeDevice.name,
+      cloudDevice: s.cloudDevice.name,
+      profilesDir: world.profilesDir,
+      devicesDir: world.devicesDir,
+      runtime: s.runtime,
+      quality: s.quality,
+      jsonFile: path.join(st.work, `plan${tag}.json`),
+      logFile: path.join(st.work, 'logs', `plan${tag}.log`),
+      timeoutMs: 300_000,
+    });
+    out.push(...planAgreement(pj, cells, candidates, a.name));
+  }
+  return out;
 }
 
 /** The run's results.json contents. */
@@ -235,6 +250,10 @@ function buildResults(
       model: displayPath(s.model),
       stl: s.stl.map(displayPath),
       codecs: s.codecs,
+      answers: s.answers.map((a) => ({
+        name: a.name,
+        forms: Object.fromEntries(Object.entries(a.codecs).map(([t, c]) => [t, codecLabel(c)])),
+      })),
       samples: s.samples,
       repetitions: s.repetitions,
     },

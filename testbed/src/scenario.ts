@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CODECS as CODEC_NAMES, COMPRESSIONS as COMPRESSION_NAMES, type CodecName, type Compression } from '@mtl-split/codec';
+import { AnswerSettingSchema, answerSettings, type AnswerSetting } from './answers.js';
 import { TestbedError, formatIssues } from './errors.js';
 import { listJsonNames, readJsonFile } from './json-file.js';
 import { DEVICES_DIR, PROFILES_DIR, SCENARIOS_DIR, REPO_ROOT, displayPath } from './paths.js';
@@ -31,6 +32,11 @@ export const ScenarioSchema = z
     splits: z.union([z.literal('all'), nameList]),
     codecs: z.array(z.enum(CODECS)).min(1),
     compress: z.enum(COMPRESSIONS).default('none'),
+    /**
+     * Answer settings swept like the codecs: each a name and a map task -> FORM[:COMPRESS] (how the cloud
+     * answers it; the edge's --answer flags). Absent: one setting, "default", the cloud's defaults.
+     */
+    answers: z.array(AnswerSettingSchema).min(1).optional(),
     /** Quality of the image codecs jpeg and webp (1..100); png, jpeg and webp are swept at the input split only. */
     quality: z.number().int().min(1).max(100).default(90),
     /** The edge's inputs instead of `dataset`: "random" (seeded images; imported bundles have no dataset) or a folder of images. */
@@ -74,13 +80,15 @@ export const ScenarioSchema = z
   });
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
 
-export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl' | 'edgeDevice' | 'cloudDevice'> {
+export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl' | 'edgeDevice' | 'cloudDevice' | 'answers'> {
   /** Absolute path of the scenario file. */
   file: string;
   /** Absolute bundle directories. */
   model: string;
   stl: string[];
   profiles: Profile[];
+  /** The answer settings swept (checked against the bundle's tasks by the runner). */
+  answers: AnswerSetting[];
   edgeDevice: Device;
   cloudDevice: Device;
   /** Folders the profiles and devices came from (plan reads the same ones). */
@@ -193,6 +201,7 @@ function scenarioFromObject(raw: unknown, file: string, where: string, opts: Loa
     model: path.resolve(REPO_ROOT, s.model),
     stl: (s.stl ?? []).map((d) => path.resolve(REPO_ROOT, d)),
     profiles,
+    answers: answerSettings(s.answers, where),
     edgeDevice,
     cloudDevice,
     profilesDir: path.resolve(opts.profilesDir ?? PROFILES_DIR),

@@ -7,6 +7,7 @@ const bundle = (id: string, tasks: string[]): BundleInfo => ({
   dir: `/x/${id}`,
   id,
   tasks,
+  taskKinds: tasks.map((name) => ({ name })),
   splits: [{ name: 'block4', bytesPerSample: 512 }],
   candidates: ['block4'],
 });

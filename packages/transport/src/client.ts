@@ -11,6 +11,7 @@ import { parseTaskResults, type TaskAnswer } from './task-answers.js';
 import type { ClientSecurity } from './security.js';
 import { resolveTarget } from './targets.js';
 import { measuredClient, wireBytes } from './wire-size.js';
+import { DEFAULT_RECEIVE_WINDOW } from './server-options.js';
 import { service as healthService } from 'grpc-health-check';
 
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
@@ -213,6 +214,9 @@ export class SplitClient {
             'grpc.max_reconnect_backoff_ms': options.reconnectBackoffMs.max,
           }
         : {}),
+      // the answers' receive window: with HTTP/2's default 64 KiB an answer over it (a dense task's f32 maps)
+      // waits a round trip for this client's WINDOW_UPDATE (as requests do on the server: receive-window.ts)
+      'grpc-node.flow_control_window': DEFAULT_RECEIVE_WINDOW,
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
       'grpc.per_rpc_retry_buffer_size': max,

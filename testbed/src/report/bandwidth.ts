@@ -9,6 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { predictEdgeOnly, predictLatency } from '../analytic.js';
 import type { BaselineEntry, Results } from '../results.js';
 import { averagedCells, chartSplits, SCHEMA, type PlotSpec } from './common.js';
+import { fileSafe } from './answers-view.js';
 
 /** Grid points per decade of uplink rate. */
 const PER_DECADE = 40;
@@ -101,7 +102,7 @@ export function bandwidthPlot(r: Results, codec: string): PlotSpec | null {
   const y = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms per sample (log scale)' };
   const colour = { field: 'split', type: 'nominal', sort: order, title: 'split point' };
   return {
-    file: `bandwidth-${codec}.svg`,
+    file: `bandwidth-${fileSafe(codec)}.svg`,
     title: `Predicted latency against uplink rate (${codec})`,
     caption: `Lines: the analytic model (the same one as the cells' predictions) for every split point and edge-only, from the baseline's compute, overhead and wire bytes, as the uplink rate sweeps ${fmt(lo)}-${fmt(hi)} KB/s with the round trip held at ${fmt(held.rttMs)} ms and the downlink at ${fmt(held.downPerUp)}x the uplink (the scenario's medians). ${cross} Dots: the measured medians of each profile (grey rules, at its configured uplink rate; its own RTT and downlink, so a dot may sit off its line).`,
     spec: {

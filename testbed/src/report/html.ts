@@ -137,6 +137,27 @@ function edgeOnlyLine(r: Results): string {
     : `The whole network on the edge device (edge-only, ${esc(dev)}) beats no split on any profile.`;
 }
 
+/** The answer settings swept: each one's forms, and its measured answer bytes per sample (baseline medians). */
+function answersSection(r: Results): string {
+  const settings = r.scenario.answers;
+  if (!settings?.length) return '';
+  const med = (xs: number[]): number | undefined =>
+    xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] : undefined;
+  const rows = settings.map((a) => {
+    const base = r.baseline.filter((e) => e.answer === a.name && e.split !== EDGE_ONLY);
+    const forms = Object.entries(a.forms).map(([t, v]) => `${t}=${v}`);
+    return [
+      a.name,
+      forms.length ? forms.join(' ') : "the cloud's defaults",
+      f(med(base.flatMap((e) => (e.answerBytes !== undefined ? [e.answerBytes] : []))), 0),
+      f(med(base.map((e) => e.wireBytesDown)), 0),
+    ];
+  });
+  return `<h2>Answer settings</h2>
+<p>How the cloud answered each task (the edge's <code>--answer TASK=FORM[:COMPRESS]</code>; plan was run with the same flags), swept like the codecs: ${settings.length > 1 ? 'figures and tables name each codec and answer setting as <i>codec / answer</i>' : 'one setting'}. Answer bytes: the cloud's answer payload per sample; wire bytes down: per request on the wire (gRPC/HTTP2 framing included), medians over the baseline's split points.</p>
+${table(['answer', 'forms', 'answer B / sample', 'wire B down / request'], rows)}`;
+}
+
 function planTable(r: Results): string {
   if (!r.plan?.length) return '<p>plan was not run for this scenario.</p>';
   const ok = r.plan.filter((p) => p.agrees).length;
@@ -153,9 +174,11 @@ function planTable(r: Results): string {
       f(p.measuredMs),
       `${f(p.offPct)}%`,
       p.agrees ? 'yes' : 'no',
+      f(p.planDownBytes, 0),
+      f(p.measuredDownBytes, 0),
     ]);
   return `<p><code>npm run plan</code> on the same link profiles, devices and codecs (compute measured in one process, scaled by the device factors): <b>${ok} of ${r.plan.length}</b> picks are the measured best or within 10% of its latency.</p>
-${table(['profile', 'codec', 'plan picks', 'plan predicts ms', 'that pick measured ms', 'measured best', 'best ms', 'pick vs best', 'agrees'], rows)}`;
+${table(['profile', 'codec', 'plan picks', 'plan predicts ms', 'that pick measured ms', 'measured best', 'best ms', 'pick vs best', 'agrees', 'pick: answer wire B plan', 'measured'], rows)}`;
 }
 
 /** The charts' short split point names beside the raw tensor names the tables use (nothing when they are the same). */
@@ -354,6 +377,7 @@ ${r.complete ? '' : '<b class="warn">INCOMPLETE RUN</b>'}</p>
 ${r.warnings.map((w) => `<p class="warn">${esc(w)}</p>`).join('\n')}
 <h2>Summary</h2>
 ${summary(r)}
+${answersSection(r)}
 <h2>Latency by split point</h2>
 ${figs(latency)}
 ${splitNamesTable(r)}

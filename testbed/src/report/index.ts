@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestbedError, formatIssues } from '../errors.js';
 import { ResultsSpreadSchema, type Results } from '../results.js';
+import { answersView } from './answers-view.js';
 import { resultsCsv } from './csv.js';
 import { reportHtml } from './html.js';
 import { allPlots } from './plots.js';
@@ -12,7 +13,9 @@ export async function writeReport(r: Results, dir: string): Promise<{ files: str
   const checked = ResultsSpreadSchema.safeParse(r);
   if (!checked.success) throw new TestbedError(`results: ${formatIssues(checked.error.issues)}`);
   fs.mkdirSync(dir, { recursive: true });
-  const plots = allPlots(r);
+  // figures and tables by codec and answer setting; results.json and results.csv keep the two apart
+  const view = answersView(r);
+  const plots = allPlots(view);
   // the pictures (written by the sweep into the same folder), inlined so the page stands alone
   const pngs = new Map<string, Buffer>();
   for (const f of [r.pictures?.reference.file, ...(r.pictures?.strips ?? []).map((s) => s.file)]) {
@@ -28,7 +31,7 @@ export async function writeReport(r: Results, dir: string): Promise<{ files: str
   }
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.csv'), resultsCsv(r.cells));
-  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(r, plots, svgs, pngs));
+  fs.writeFileSync(path.join(dir, 'report.html'), reportHtml(view, plots, svgs, pngs));
   files.push('results.json', 'results.csv', 'report.html');
   return { files };
 }

@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Cell, Results } from '../results.js';
 import { averagedCells, chartSplits, profileOrder, SCHEMA, SPLIT_AXIS, type PlotSpec } from './common.js';
 import { BOOTSTRAP_RESAMPLES, spreadOf } from './spread.js';
+import { fileSafe } from './answers-view.js';
 
 /** The stages of a latency bar, bottom up. */
 export const LATENCY_PARTS = ['1 edge compute', '2 uplink', '3 RTT + overhead', '4 downlink', '5 cloud compute'] as const;
@@ -98,7 +99,7 @@ export function latencyPlot(r: Results, codec: string): PlotSpec {
   const values = cells.flatMap((c) => cellValues(c, label(c.split), counts.size > 1));
   const x = { field: 'split', type: 'ordinal' as const, sort: order, title: 'split point', axis: SPLIT_AXIS };
   return {
-    file: `latency-${codec}.svg`,
+    file: `latency-${fileSafe(codec)}.svg`,
     title: `End-to-end latency by split point (${codec})`,
     caption: `Median per sample, stacked: edge compute (+ encode, on the emulated edge device); the network time as the edge measured it, split into uplink (wire bytes up at the configured up rate), RTT + overhead (the rest: RTT, gRPC and proxies, and what the model misses) and downlink (answer wire bytes at the configured down rate); cloud compute (+ decode). Whiskers: 95% bootstrap confidence interval of the median end-to-end latency (${BOOTSTRAP_RESAMPLES} resamples of the cell's requests); candidates whose whiskers overlap are a tie (see the winners table). Black ticks: the analytic prediction; ${nCaption} edge-only is the whole network on the edge device (nothing sent). Note the independent y scale per profile.`,
     spec: {

@@ -6,6 +6,7 @@ import { averagedCells, chartSplits, profileOrder, SCHEMA, SPLIT_AXIS, type Plot
 import { latencyPlot } from './latency-plot.js';
 import { rateAccuracyPlots } from './rate-accuracy.js';
 import type { VegaPatch } from './render.js';
+import { fileSafe } from './answers-view.js';
 
 export { averagedCells, profileOrder, type PlotSpec } from './common.js';
 
@@ -176,7 +177,7 @@ export function stlPlot(r: Results, codec: string): PlotSpec | null {
     ms: c.timings.total,
   }));
   return {
-    file: `mtl-vs-stl-${codec}.svg`,
+    file: `mtl-vs-stl-${fileSafe(codec)}.svg`,
     title: `MTL-Split against single-task networks (${codec})`,
     caption:
       'End-to-end latency per sample for all tasks: MTL-Split runs one edge half and sends one tensor; single-task networks run one edge half and one transmission per task (summed, run one after the other).',

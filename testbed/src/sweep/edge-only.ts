@@ -20,20 +20,22 @@ export async function measureEdgeOnly(r: BundleRun): Promise<number[]> {
     const t = timingsOf(res);
     edgeOnlyMs.push(t.total);
     if (rep === 0) {
-      for (const codec of r.codecs) {
-        r.st.baseline.push({
-          bundle: r.b.id,
-          codec,
-          split: EDGE_ONLY,
-          samples: res.samples - res.failed,
-          accuracy: res.accuracy,
-          timings: t,
-          payloadBytes: 0,
-          wireBytesUp: 0,
-          wireBytesDown: 0,
-          ...spreadOf(res),
-        });
-      }
+      for (const codec of r.codecs)
+        for (const answer of r.answers) {
+          r.st.baseline.push({
+            bundle: r.b.id,
+            codec,
+            answer: answer.name,
+            split: EDGE_ONLY,
+            samples: res.samples - res.failed,
+            accuracy: res.accuracy,
+            timings: t,
+            payloadBytes: 0,
+            wireBytesUp: 0,
+            wireBytesDown: 0,
+            ...spreadOf(res),
+          });
+        }
     }
     addEdgeOnlyCells(r, rep, res);
   }
@@ -65,33 +67,35 @@ async function runEdgeOnlyJob(r: BundleRun, rep: number, n: number, wholeMs: num
   return res;
 }
 
-/** One edge-only cell per profile and codec of repetition `rep` (the link measurement is filled in by the shaped phase). */
+/** One edge-only cell per profile, codec and answer setting of repetition `rep` (the link measurement is filled in by the shaped phase). */
 function addEdgeOnlyCells(r: BundleRun, rep: number, res: EdgeResult): void {
   const t = timingsOf(res);
   const prediction = predictEdgeOnly(t);
   for (const p of r.st.s.profiles) {
-    for (const codec of r.codecs) {
-      r.st.rawCells.push({
-        variant: 'mtl',
-        bundle: r.b.id,
-        profile: p.name,
-        codec,
-        split: EDGE_ONLY,
-        repetition: rep,
-        samples: res.samples,
-        failed: res.failed,
-        accuracy: res.accuracy,
-        timings: t,
-        payloadBytes: 0,
-        wireBytesUp: 0,
-        wireBytesDown: 0,
-        transmissions: 0,
-        configured: linkOf(p),
-        measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
-        predicted: prediction,
-        errorPct: errorPct(t.total, prediction.totalMs),
-        ...spreadOf(res),
-      });
-    }
+    for (const codec of r.codecs)
+      for (const answer of r.answers) {
+        r.st.rawCells.push({
+          variant: 'mtl',
+          bundle: r.b.id,
+          profile: p.name,
+          codec,
+          answer: answer.name,
+          split: EDGE_ONLY,
+          repetition: rep,
+          samples: res.samples,
+          failed: res.failed,
+          accuracy: res.accuracy,
+          timings: t,
+          payloadBytes: 0,
+          wireBytesUp: 0,
+          wireBytesDown: 0,
+          transmissions: 0,
+          configured: linkOf(p),
+          measuredLink: { rttMs: 0, upKBps: 0, downKBps: 0, probeBytes: 0, effectiveUpKBps: undefined },
+          predicted: prediction,
+          errorPct: errorPct(t.total, prediction.totalMs),
+          ...spreadOf(res),
+        });
+      }
   }
 }

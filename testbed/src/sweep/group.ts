@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AnswerCodecs } from '../answers.js';
 import type { EdgeResult } from '../apps.js';
 import { TestbedError } from '../errors.js';
 import { EDGE_JOB_MS, type BundleRun } from './state.js';
@@ -15,6 +16,10 @@ export interface GroupResult {
 export interface GroupSpec {
   names: string[];
   codec: string;
+  /** How the cloud answers (the edge's --answer codecs by task; {} = the cloud's defaults). */
+  answers: AnswerCodecs;
+  /** The answer setting's name, in labels (absent when the scenario has one setting). */
+  answerName?: string;
   samples: (split: string) => number;
   expectMs: (split: string) => number;
   deadlineMs: number;
@@ -29,7 +34,7 @@ export async function runGroup(r: BundleRun, g: GroupSpec): Promise<GroupResult>
   const groups = new Map<number, string[]>();
   for (const x of g.names) groups.set(g.samples(x), [...(groups.get(g.samples(x)) ?? []), x]);
   for (const [n, group] of groups) {
-    const label = `edge ${r.b.id} ${g.tag} ${g.codec} ${group.length === 1 ? group[0] : `${group.length} split points`}`;
+    const label = `edge ${r.b.id} ${g.tag} ${g.codec}${g.answerName ? ` answers ${g.answerName}` : ''} ${group.length === 1 ? group[0] : `${group.length} split points`}`;
     const results = await runJob(r, g, n, group, label);
     const counts = r.relay.counts();
     const requests = results.reduce((a, x) => a + x.samples + g.warmup, 0);
@@ -56,6 +61,7 @@ async function runJob(r: BundleRun, g: GroupSpec, n: number, group: string[], la
       cloud: `${r.relay.host}:${r.relay.port}`,
       splits: group,
       codec: g.codec,
+      ...(Object.keys(g.answers).length ? { answers: g.answers } : {}),
       compress: st.s.compress,
       n,
       deadlineMs: g.deadlineMs,

@@ -1,13 +1,14 @@
 import { transferMs } from '@mtl-split/stats';
 import { EDGE_ONLY, errorPct, hopeless, predictLatency } from '../analytic.js';
+import type { AnswerSetting } from '../answers.js';
 import type { EdgeResult } from '../apps.js';
 import { probeLink, type LinkMeasurement } from '../probe.js';
 import type { Profile } from '../profiles.js';
 import { runGroup } from './group.js';
 import { forCodec } from './splits.js';
-import { clamp, linkOf, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
+import { baseKey, clamp, linkOf, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
 
-/** Shaped cells: every repetition x profile x codec x split point, each through the shaped link. */
+/** Shaped cells: every repetition x profile x codec x answer setting x split point, each through the shaped link. */
 export async function measureShaped(r: BundleRun, edgeOnlyMs: number[]): Promise<void> {
   const { st } = r;
   for (let rep = 0; rep < st.s.repetitions; rep++) {
@@ -18,7 +19,8 @@ export async function measureShaped(r: BundleRun, edgeOnlyMs: number[]): Promise
         if (c.bundle === r.b.id && c.split === EDGE_ONLY && c.profile === p.name && c.repetition === rep)
           c.measuredLink = { ...measured, effectiveUpKBps: undefined };
       }
-      for (const codec of r.codecs) await measureCodec(r, { rep, p, codec, measured, edgeOnlyMs: edgeOnlyMs[rep]! });
+      for (const codec of r.codecs)
+        for (const answer of r.answers) await measureCodec(r, { rep, p, codec, answer, measured, edgeOnlyMs: edgeOnlyMs[rep]! });
     }
   }
 }
@@ -46,24 +48,25 @@ interface CellKey {
   rep: number;
   p: Profile;
   codec: string;
+  answer: AnswerSetting;
   measured: LinkMeasurement;
   /** Edge-only's measured latency in this repetition. */
   edgeOnlyMs: number;
 }
 
-/** One profile and codec: predict every split point, record the hopeless ones, measure the rest. */
+/** One profile, codec and answer setting: predict every split point, record the hopeless ones, measure the rest. */
 async function measureCodec(r: BundleRun, k: CellKey): Promise<void> {
   const { st } = r;
   const s = st.s;
   const all = forCodec(r.splits, k.codec);
   if (!all.length) return;
   const pred = (split: string): number => {
-    const e = r.base.get(`${k.codec}/${split}`)!;
+    const e = r.base.get(baseKey(k.codec, k.answer.name, split))!;
     return predictLatency(e.timings, { up: e.wireBytesUp, down: e.wireBytesDown }, e.timings.network, linkOf(k.p)).totalMs;
   };
   const skip = skipper(r, k, all, pred);
   const names = all.filter((x) => !skip(x));
-  st.progress.advance(all.length - names.length, `${r.b.id} ${k.p.name} ${k.codec}: not measured`);
+  st.progress.advance(all.length - names.length, `${r.b.id} ${k.p.name} ${k.codec} ${k.answer.name}: not measured`);
   if (!names.length) return;
   const worst = Math.max(...names.map(pred));
   const samples = (split: string): number => clamp(Math.floor((s.maxCellSeconds * 1000) / pred(split)), s.minSamples, s.samples);
@@ -71,6 +74,8 @@ async function measureCodec(r: BundleRun, k: CellKey): Promise<void> {
   const g = await runGroup(r, {
     names,
     codec: k.codec,
+    answers: k.answer.codecs,
+    ...(s.answers.length > 1 ? { answerName: k.answer.name } : {}),
     samples,
     expectMs: pred,
     deadlineMs: Math.max(10_000, worst * 10),
@@ -91,19 +96,20 @@ function skipper(r: BundleRun, k: CellKey, all: string[], pred: (split: string) 
   const best = Math.min(k.edgeOnlyMs, ...all.map(pred));
   const bestSplit = k.edgeOnlyMs <= Math.min(...all.map(pred)) ? EDGE_ONLY : all.reduce((a, x) => (pred(x) < pred(a) ? x : a));
   const skip = (split: string): boolean => {
-    const key = `${k.rep}/${k.p.name}/${k.codec}/${split}`;
+    const key = `${k.rep}/${k.p.name}/${k.codec}/${k.answer.name}/${split}`;
     if (r.bi >= 2 && st.stlSkip.has(key)) return st.stlSkip.get(key)!;
     const v = hopeless(pred(split), best, s.minSamples, s.maxCellSeconds);
     if (r.bi === 1) st.stlSkip.set(key, v);
     return v;
   };
   for (const split of all.filter(skip)) {
-    const e = r.base.get(`${k.codec}/${split}`)!;
+    const e = r.base.get(baseKey(k.codec, k.answer.name, split))!;
     st.rawSkipped.push({
       variant: r.variant,
       bundle: r.b.id,
       profile: k.p.name,
       codec: k.codec,
+      answer: k.answer.name,
       split,
       repetition: k.rep,
       predictedMs: pred(split),
@@ -123,7 +129,7 @@ function skipper(r: BundleRun, k: CellKey, all: string[], pred: (split: string) 
 /** A measured cell, with its prediction from the baseline's wire bytes and overhead; a warning when requests went unanswered. */
 function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void {
   const { p, codec } = k;
-  const e = r.base.get(`${codec}/${split}`)!;
+  const e = r.base.get(baseKey(codec, k.answer.name, split))!;
   const t = timingsOf(res);
   const wire = { up: e.wireBytesUp, down: e.wireBytesDown };
   const link = linkOf(p);
@@ -134,6 +140,7 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
     bundle: r.b.id,
     profile: p.name,
     codec,
+    answer: k.answer.name,
     split,
     repetition: k.rep,
     samples: res.samples,
@@ -144,6 +151,7 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
     wireBytesUp: wire.up,
     wireBytesDown: wire.down,
     transmissions: 1,
+    ...(res.answerBytesPerSample !== undefined ? { answerBytes: res.answerBytesPerSample } : {}),
     configured: link,
     measuredLink: { ...k.measured, effectiveUpKBps: sendMs > 0.5 ? wire.up / sendMs : undefined },
     predicted: prediction,
@@ -153,7 +161,7 @@ function addCell(r: BundleRun, k: CellKey, split: string, res: EdgeResult): void
   if (notAnswered(res) > 0) {
     const why = [...(res.failures ?? []), ...(res.fallbacks ?? [])].map((f) => `${f.reason} x${f.count}`).join('; ');
     r.st.warnings.push(
-      `${r.b.id} ${p.name} ${codec} ${split}: ${notAnswered(res)} of ${res.samples} requests not answered by the cloud (${why || 'no reason given'}); the cell is left out of the winners`,
+      `${r.b.id} ${p.name} ${codec}${r.st.s.answers.length > 1 ? ` answers ${k.answer.name}` : ''} ${split}: ${notAnswered(res)} of ${res.samples} requests not answered by the cloud (${why || 'no reason given'}); the cell is left out of the winners`,
     );
   }
 }

@@ -2,10 +2,10 @@ import { errorPct } from '../analytic.js';
 import type { BundleInfo } from '../bundles.js';
 import type { Cell, NotMeasuredCell, Prediction, Timings } from '../results.js';
 
-type CellId = Pick<Cell, 'profile' | 'codec' | 'split' | 'repetition'>;
+type CellId = Pick<Cell, 'profile' | 'codec' | 'answer' | 'split' | 'repetition'>;
 
 const same = (a: CellId, m: CellId): boolean =>
-  a.profile === m.profile && a.codec === m.codec && a.split === m.split && a.repetition === m.repetition;
+  a.profile === m.profile && a.codec === m.codec && a.answer === m.answer && a.split === m.split && a.repetition === m.repetition;
 
 /**
  * The MTL cells as they are, and the single-task cells summed over the task bundles (N edge halves, N
@@ -38,7 +38,7 @@ export function combineCells(
   return { cells, notMeasured };
 }
 
-/** One single-task cell: the task networks' cells of the same profile, codec, split and repetition, summed. */
+/** One single-task cell: the task networks' cells of the same profile, codec, answer setting, split and repetition, summed. */
 function sumCells(m: Cell, ps: Cell[], bundle: string): Cell {
   const sum = (f: (c: Cell) => number): number => ps.reduce((a, c) => a + f(c), 0);
   const timings: Timings = {
@@ -69,6 +69,7 @@ function sumCells(m: Cell, ps: Cell[], bundle: string): Cell {
     payloadBytes: sum((c) => c.payloadBytes),
     wireBytesUp: sum((c) => c.wireBytesUp),
     wireBytesDown: sum((c) => c.wireBytesDown),
+    answerBytes: ps.every((c) => c.answerBytes !== undefined) ? sum((c) => c.answerBytes ?? 0) : undefined,
     transmissions: ps.length,
     predicted,
     errorPct: errorPct(timings.total, predicted.totalMs),

@@ -1,3 +1,4 @@
+import type { AnswerSetting } from '../answers.js';
 import type { EdgeResult, EdgeWorker } from '../apps.js';
 import type { BundleInfo } from '../bundles.js';
 import type { LinkProxy } from '../link.js';
@@ -63,9 +64,14 @@ export interface BundleRun {
   /** The split points this bundle runs. */
   readonly splits: string[];
   readonly codecs: string[];
-  /** Baseline entries of this bundle by `codec/split`. */
+  /** The scenario's answer settings, each restricted to this bundle's tasks. */
+  readonly answers: AnswerSetting[];
+  /** Baseline entries of this bundle by `baseKey(codec, answer, split)`. */
   readonly base: Map<string, BaselineEntry>;
 }
+
+/** The key of a baseline entry in `BundleRun.base`. */
+export const baseKey = (codec: string, answer: string, split: string): string => `${codec}/${answer}/${split}`;
 
 export const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
