@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AutoSplit, DEFAULT_AUTO, EDGE_ONLY, type CandidateCalibration } from '../src/auto-split.js';
+import { AutoSplit, DECISIVE, DEFAULT_AUTO, EDGE_ONLY, type CandidateCalibration } from '../src/auto-split.js';
 
 // The chooser of `--split auto` on its own: calibration and observations given, clock injected.
 // input sends much and computes nothing here; mid sends little after half the work; edge-only sends nothing.
@@ -86,17 +86,19 @@ describe('AutoSplit (the chooser of --split auto)', () => {
       serve(a, 2, 50_000);
     }
     expect(a.split).toBe('input');
-    // the round trip grows to 45 ms, the bandwidth stays: the first slow frame asks for a probe
+    // the round trip grows to 45 ms, the bandwidth stays: the first slow frame asks for a probe, which waits
+    // for an idle link (input's 0.2 ms of edge compute leave none); meanwhile the slow frames count as a round trip
     const before = a.switches.length;
     t += 20;
     serve(a, 45, 50_000);
-    expect(a.probeDue()).toBe(true);
-    a.observeRtt(45);
+    expect(a.probeDue()).toBe(false);
     const picks: string[] = [];
     for (let i = 0; i < 4; i++) {
       t += 20;
       picks.push(serve(a, 45, 50_000));
+      if (a.probeDue()) a.observeRtt(45);
     }
+    expect(a.estimates.rttMs).toBe(45);
     // input 0.2 + 45 + 0.8 + 2.5 = 48.5 ms, mid 51.3 ms, edge-only 30 ms
     expect(a.switches.slice(before).map((s) => s.to)).toEqual([EDGE_ONLY]);
     expect(picks[picks.length - 1]).toBe(EDGE_ONLY);
@@ -138,5 +140,137 @@ describe('AutoSplit (the chooser of --split auto)', () => {
     // and the chooser leaves edge-only within the confirmation
     for (let i = 0; i < DEFAULT_AUTO.confirm; i++) serve(a, 2, 50_000);
     expect(a.split).not.toBe(EDGE_ONLY);
+  });
+
+  it('a stalled link (a frame 50x slower than predicted) moves to edge-only with the next request, without a confirmation', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(2);
+    for (let i = 0; i < 20; i++) {
+      t += 20;
+      serve(a, 2, 50_000);
+    }
+    expect(a.split).toBe('input');
+    // the uplink stalls: the next frame's 40 kB take 300 ms instead of 0.8 ms (no probe back yet)
+    t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 300, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    const p = a.predict();
+    // input is now predicted at about 300 ms, edge-only at 30: more than DECISIVE times better
+    expect(p.input).toBeGreaterThan(DECISIVE * p[EDGE_ONLY]);
+    expect(a.next()).toBe(EDGE_ONLY);
+    expect(a.switches[a.switches.length - 1].from).toBe('input');
+  });
+
+  it('a slower frame counts as a round trip until the probe answers, then what the probe does not explain goes to the time per byte', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(2);
+    for (let i = 0; i < 20; i++) {
+      t += 20;
+      serve(a, 2, 50_000);
+    }
+    // the rate falls 50_000 -> 200 KB/s, the round trip stays 2 ms: 40 kB now take 200 ms
+    t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 200, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    expect(a.estimates.rttMs).toBeGreaterThan(150); // held as a round trip meanwhile
+    // which takes auto to edge-only at once (under half), where the link is idle and the probe goes
+    expect(a.probeDue()).toBe(false);
+    expect(a.next()).toBe(EDGE_ONLY);
+    expect(a.probeDue()).toBe(true);
+    a.observeRtt(2);
+    // the probe shows the round trip as it was: the rest was the rate (40,000 B / 200 ms = 200 KB/s)
+    expect(a.estimates.rttMs).toBeCloseTo(2, 5);
+    expect(a.estimates.upKBps).toBeGreaterThan(200 * 0.97);
+    expect(a.estimates.upKBps).toBeLessThan(200 * 1.03);
+    // mid (2 kB: 5 + 2 + 10 + 1.25 = 18.3 ms) beats edge-only (30) and input (203 ms)
+    expect(a.predict().mid).toBeCloseTo(18.25, 0);
+  });
+
+  it('a probe held as long as the stalled frame does not make the link look faster than before', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(2);
+    for (let i = 0; i < 20; i++) {
+      t += 20;
+      serve(a, 2, 50_000);
+    }
+    const before = a.estimates.upKBps!;
+    t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 1000, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    // the probe waited behind the stall as well: it explains it all as a round trip
+    a.observeRtt(1000);
+    expect(a.estimates.rttMs).toBe(1000);
+    expect(a.estimates.upKBps!).toBeLessThanOrEqual(before);
+  });
+
+  it('after a move to edge-only explores at once, then exploreMs after the last background request ended, one at a time', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, { ...DEFAULT_AUTO, exploreMs: 500 }, () => t);
+    a.observeRtt(200);
+    let moved = -1;
+    for (let i = 0; i < 5 && moved < 0; i++) {
+      t += 10;
+      serve(a, 200, 10);
+      if (a.split === EDGE_ONLY) moved = t;
+    }
+    expect(a.split).toBe(EDGE_ONLY);
+    // due at once, not exploreMs after the last remote answer
+    expect(a.exploreDue()).toBe('mid');
+    expect(a.exploreDue()).toBeUndefined(); // one in flight
+    t += 1000;
+    a.explored();
+    t += 499;
+    expect(a.exploreDue()).toBeUndefined();
+    t += 1;
+    expect(a.exploreDue()).toBe('mid');
+  });
+
+  it('a single delayed frame: edge-only at once, and back as soon as a background answer shows the link as it was', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(2);
+    for (let i = 0; i < 20; i++) {
+      t += 20;
+      serve(a, 2, 50_000);
+    }
+    expect(a.split).toBe('input');
+    // one frame waits 300 ms (a scheduling hiccup, not the link)
+    t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 300, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    expect(a.next()).toBe(EDGE_ONLY);
+    const probe = a.exploreDue();
+    expect(probe).toBe('input');
+    // the background answer is as before the hiccup (no round-trip probe back yet)
+    t += 5;
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 0.8, cloudMs: 10 * CLOUD, bytes: 40_000 }, true);
+    a.explored();
+    expect(a.estimates.rttMs).toBeLessThan(3);
+    const picks: string[] = [];
+    for (let i = 0; i < DEFAULT_AUTO.confirm; i++) {
+      t += 20;
+      picks.push(serve(a, 2, 50_000));
+    }
+    expect(picks[picks.length - 1]).toBe('input');
+  });
+
+  it('sends no round-trip probe while a background frame is on its way (it would wait behind the frame)', () => {
+    let t = 0;
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
+    a.observeRtt(200);
+    for (let i = 0; i < 5; i++) {
+      t += 10;
+      serve(a, 200, 10);
+    }
+    expect(a.split).toBe(EDGE_ONLY);
+    t += 1000;
+    expect(a.exploreDue()).toBe('mid');
+    t += 1000; // the background frame is still on the slow link, a probe would be due by now
+    expect(a.probeDue()).toBe(false);
+    a.explored();
+    expect(a.probeDue()).toBe(true);
   });
 });

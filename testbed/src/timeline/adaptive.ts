@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AppliedStep, TraceReplay } from '@mtl-split/link';
 import { ALL, AUTO, EDGE_ONLY, mean, percentile } from '@mtl-split/stats';
 import { startCloud } from '../apps.js';
 import { readBundleInfo } from '../bundles.js';
@@ -7,6 +8,8 @@ import { TestbedError } from '../errors.js';
 import type { LinkControl, LinkProxy } from '../link.js';
 import type { Supervisor } from '../supervisor.js';
 import { sleep, startTimelineEdge } from './edge.js';
+import { perSecondOracle, splitChanges, type OracleSecond } from './oracle.js';
+import { rateSeries, startProfileReplay, type RatePoint } from './replay.js';
 import type { AdaptiveFile, TimelineScenario } from './schema.js';
 import { inWindow, readTrace, type TraceRecord, type Window } from './trace.js';
 
@@ -16,12 +19,17 @@ export interface AdaptiveRun {
   requests: number;
   failed: number;
   meanMs: number;
+  p95Ms: number;
+  /** How many times the split changed from one request to the next (fixed runs: 0). */
+  switches: number;
   /** Per phase: requests, mean and p95 latency, and (auto) the splits used. */
   phases: { requests: number; meanMs: number; p95Ms: number; splits: Record<string, number> }[];
   /** auto: requests after each link change until the split it then kept (null for fixed runs; -1: never settled). */
   settle: number[] | null;
   /** Every request: s from the start, latency, split (for the plot). */
   points: { t: number; ms: number; split: string }[];
+  /** The traced phases' rates as they were applied, s from the run's start (empty: no traced phase). */
+  rates: RatePoint[];
 }
 
 export interface AdaptiveResults {
@@ -37,11 +45,19 @@ export interface AdaptiveResults {
   bestFixedMeanMs: number;
   /** The largest `settle` of auto over the changes. */
   maxSettle: number;
+  autoP95Ms: number;
+  bestFixedP95Ms: number;
+  /** auto's split changes over the run. */
+  switches: number;
+  /** The per-second oracle: per second of the timeline, the fastest fixed split in it (a trace's seconds differ). */
+  perSecond: { seconds: OracleSecond[]; meanMs: number; autoMeanMs: number; uncovered: number };
+  /** (auto / per-second oracle - 1) in percent, over the requests both cover. */
+  offSecondOraclePct: number;
 }
 
 type AdaptiveScenario = AdaptiveFile &
   TimelineScenario & { profiles: NonNullable<Extract<TimelineScenario, { kind: 'adaptive' }>['profiles']> };
-type Traced = { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number };
+type Traced = { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number; rates: RatePoint[] };
 
 /** Runs the adaptive scenario: auto, then every fixed candidate, each through the same timeline. */
 export async function runAdaptive(
@@ -87,7 +103,7 @@ function fixedCandidates(s: AdaptiveScenario): string[] {
 /** One edge at `split` through the whole timeline, the link reshaped at each phase's start. */
 async function runTimeline(
   s: AdaptiveScenario,
-  o: { sup: Supervisor; dir: string; log: (line: string) => void },
+  o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
   proxy: LinkProxy,
   split: string,
 ): Promise<Traced> {
@@ -103,23 +119,53 @@ async function runTimeline(
     label: split,
   });
   const windows: Window[] = [];
+  const applied: { offsetS: number; steps: AppliedStep[] }[] = [];
+  let replay: TraceReplay | undefined;
   let at = edge.startedAt;
-  for (const [i, p] of s.phases.entries()) {
-    if (i > 0) {
-      await sleep(at - Date.now());
-      await proxy.shape(s.profiles[i]!);
+  try {
+    for (const [i, p] of s.phases.entries()) {
+      if (i > 0) await sleep(at - Date.now());
+      // a traced phase replays its trace (the warm-up before the first request ran on its constant stand-in)
+      if (replay) await replay.clear();
+      replay = undefined;
+      const profile = s.profiles[i]!;
+      if (profile.trace) replay = await startPhaseReplay(o.link, proxy, profile, p, edge.startedAt, applied);
+      else if (i > 0) await proxy.shape(profile);
+      const from = i === 0 ? edge.startedAt : Date.now();
+      at += p.seconds * 1000;
+      windows.push({ name: p.profile, from, to: at });
     }
-    const from = i === 0 ? edge.startedAt : Date.now();
-    at += p.seconds * 1000;
-    windows.push({ name: p.profile, from, to: at });
+    const { results } = await edge.done;
+    windows[windows.length - 1]!.to = Infinity;
+    const rates = applied.flatMap((a) => rateSeries(a.steps).map((r) => ({ ...r, t: r.t + a.offsetS })));
+    return { trace: readTrace(edge.trace), windows, t0: edge.startedAt, failed: results[0]?.failed ?? 0, rates };
+  } finally {
+    await replay?.clear();
   }
-  const { results } = await edge.done;
-  windows[windows.length - 1]!.to = Infinity;
-  return { trace: readTrace(edge.trace), windows, t0: edge.startedAt, failed: results[0]?.failed ?? 0 };
+}
+
+/** Starts a traced phase's replay; its steps go into `rates` as s from the run's zero. */
+async function startPhaseReplay(
+  link: LinkControl,
+  proxy: LinkProxy,
+  profile: AdaptiveScenario['profiles'][number],
+  phase: AdaptiveFile['phases'][number],
+  t0: number,
+  applied: { offsetS: number; steps: AppliedStep[] }[],
+): Promise<TraceReplay> {
+  const steps: AppliedStep[] = [];
+  const replay = await startProfileReplay(link, proxy, profile, {
+    durationS: phase.seconds,
+    fromS: phase.traceFromS,
+    onStep: (x) => steps.push(x),
+  });
+  // the steps (filled in as they are applied) are s from the replay's own start
+  applied.push({ offsetS: (replay.startedAt - t0) / 1000, steps });
+  return replay;
 }
 
 /** One candidate's run: its requests per phase, mean and p95, and for auto how soon it settled after each change. */
-function runOf(split: string, { trace, windows, t0, failed }: Traced): AdaptiveRun {
+function runOf(split: string, { trace, windows, t0, failed, rates }: Traced): AdaptiveRun {
   const phases = windows.map((w) => {
     const rs = inWindow(trace, w);
     const splits: Record<string, number> = {};
@@ -127,15 +173,22 @@ function runOf(split: string, { trace, windows, t0, failed }: Traced): AdaptiveR
     const ms = rs.map((r) => r.ms);
     return { requests: rs.length, meanMs: mean(ms), p95Ms: percentile(ms, 95), splits };
   });
+  const points = trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split }));
   const settle = split === AUTO ? windows.slice(1).map((w) => settledAfter(inWindow(trace, w))) : null;
   return {
     split,
     requests: trace.length,
     failed,
     meanMs: mean(trace.map((r) => r.ms)),
+    p95Ms: percentile(
+      trace.map((r) => r.ms),
+      95,
+    ),
+    switches: splitChanges(points),
     phases,
     settle,
-    points: trace.map((r) => ({ t: (r.at - t0) / 1000, ms: r.ms, split: r.split })),
+    points,
+    rates: [...rates].sort((a, b) => a.t - b.t),
   };
 }
 
@@ -150,6 +203,7 @@ function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
   const n = auto.phases.reduce((a, p) => a + p.requests, 0);
   const oracleMeanMs = auto.phases.reduce((a, p, i) => a + p.requests * phases[i]!.oracleMs, 0) / Math.max(1, n);
   const bestFixed = fixedRuns.reduce((a, b) => (b.meanMs < a.meanMs ? b : a));
+  const perSecond = perSecondOracle(auto.points, fixedRuns);
   return {
     phases,
     runs,
@@ -158,7 +212,12 @@ function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
     offOraclePct: (auto.meanMs / oracleMeanMs - 1) * 100,
     bestFixed: bestFixed.split,
     bestFixedMeanMs: bestFixed.meanMs,
-    maxSettle: Math.max(...(auto.settle ?? [0]).map((x) => (x < 0 ? Infinity : x))),
+    maxSettle: Math.max(0, ...(auto.settle ?? []).map((x) => (x < 0 ? Infinity : x))),
+    autoP95Ms: auto.p95Ms,
+    bestFixedP95Ms: bestFixed.p95Ms,
+    switches: auto.switches,
+    perSecond,
+    offSecondOraclePct: (perSecond.autoMeanMs / perSecond.meanMs - 1) * 100,
   };
 }
 

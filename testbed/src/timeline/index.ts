@@ -35,6 +35,10 @@ export async function runTimeline(
       return { kind: 'faults', runs };
     }
     const r = await runAdaptive(s, ctx);
+    const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+    o.log(
+      `adaptive: auto p95 ${r.autoP95Ms.toFixed(1)} ms (best fixed ${r.bestFixedP95Ms.toFixed(1)} ms), ${r.switches} switches; per-second oracle ${r.perSecond.meanMs.toFixed(1)} ms against auto's ${r.perSecond.autoMeanMs.toFixed(1)} ms (${pct(r.offSecondOraclePct)})`,
+    );
     await writeAdaptiveReport(work, s.name, r);
     fs.renameSync(work, final);
     return { kind: 'adaptive', ...r };

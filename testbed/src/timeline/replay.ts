@@ -1,4 +1,4 @@
-import { startTraceReplay, type AppliedStep, type TraceReplay, type TraceReplaySpec } from '@mtl-split/link';
+import { sliceTrace, startTraceReplay, type AppliedStep, type RateTrace, type TraceReplay, type TraceReplaySpec } from '@mtl-split/link';
 import { TestbedError } from '../errors.js';
 import type { LinkControl, LinkProxy } from '../link.js';
 import { loadProfileTraces, type Profile } from '../profiles.js';
@@ -8,9 +8,13 @@ import { loadProfileTraces, type Profile } from '../profiles.js';
  * than the run), a direction without one keeps the profile's constant rate, and the latency and jitter are
  * the profile's (or, per interval, a trace's latency column).
  */
-export function profileReplaySpec(profile: Profile, durationS?: number): TraceReplaySpec {
+export function profileReplaySpec(profile: Profile, durationS?: number, fromS = 0): TraceReplaySpec {
   if (!profile.trace) throw new TestbedError(`profile ${profile.name} has no "trace" to replay`);
-  const { up, down } = loadProfileTraces(profile);
+  const traces = loadProfileTraces(profile);
+  // from `fromS` on (a window of a long trace); a start past a trace's end wraps around, as its replay repeats
+  const from = (t: RateTrace | undefined): RateTrace | undefined => (t && fromS > 0 ? sliceTrace(t, fromS % t.durationS) : t);
+  const up = from(traces.up);
+  const down = from(traces.down);
   const base = { upKBps: profile.upKBps, downKBps: profile.downKBps, latencyMs: profile.latencyMs, jitterMs: profile.jitterMs };
   return { base, up, down, durationS };
 }
@@ -25,9 +29,9 @@ export async function startProfileReplay(
   link: LinkControl,
   proxy: LinkProxy,
   profile: Profile,
-  o: { durationS?: number; onStep?: (step: AppliedStep) => void } = {},
+  o: { durationS?: number; fromS?: number; onStep?: (step: AppliedStep) => void } = {},
 ): Promise<TraceReplay> {
-  const spec = profileReplaySpec(profile, o.durationS);
+  const spec = profileReplaySpec(profile, o.durationS, o.fromS);
   await proxy.shape(null);
   return startTraceReplay({ url: link.url, proxy: proxy.name, spec, onStep: o.onStep });
 }

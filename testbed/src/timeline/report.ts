@@ -6,6 +6,7 @@ import { renderSvg } from '../report/render.js';
 import { inlineSvg } from '../report/html.js';
 import type { AdaptiveResults } from './adaptive.js';
 import type { FaultsRun } from './faults.js';
+import type { RatePoint } from './replay.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const f = (x: number | null, d = 1): string => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
@@ -90,6 +91,27 @@ function latencyPlot(r: AdaptiveResults, title: string, values: LatencyPoint[], 
   } as unknown as TopLevelSpec;
 }
 
+/** The replayed uplink and downlink rates over time (step lines), for reading beside the latency plots. */
+function ratePlot(rates: readonly RatePoint[]): TopLevelSpec {
+  const values = rates.flatMap((p) => [
+    ...(p.upMbps === undefined ? [] : [{ t: p.t, mbps: p.upMbps, direction: 'up' }]),
+    ...(p.downMbps === undefined ? [] : [{ t: p.t, mbps: p.downMbps, direction: 'down' }]),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: "the traces' rates as replayed (auto's run)",
+    width: 720,
+    height: 140,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 's from the first request' },
+      y: { field: 'mbps', type: 'quantitative', title: 'Mbit/s' },
+      color: { field: 'direction', type: 'nominal' },
+    },
+  } as unknown as TopLevelSpec;
+}
+
 /** The adaptive report: per-request latency over time with the split used, auto against every fixed split and the per-phase oracle. */
 export async function writeAdaptiveReport(dir: string, name: string, r: AdaptiveResults): Promise<void> {
   fs.writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ kind: 'adaptive', ...r }, null, 2)}\n`);
@@ -112,6 +134,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
       ),
     ),
   ];
+  if (auto.rates.length) svgs.push(await renderSvg(ratePlot(auto.rates)));
   svgs.forEach((s, i) => fs.writeFileSync(path.join(dir, `latency-${i + 1}.svg`), s));
   let body = `<h1>Adaptive split: ${esc(name)}</h1><ul>`;
   body += bar(
@@ -123,18 +146,23 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
     `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`,
   );
   body += bar(
+    r.offSecondOraclePct <= 15,
+    `auto's mean ${f(r.perSecond.autoMeanMs)} ms is ${f(r.offSecondOraclePct)}% off the per-second oracle's ${f(r.perSecond.meanMs)} ms (the fastest fixed split of each second; bar 15%${r.perSecond.uncovered ? `; ${r.perSecond.uncovered} of auto's requests in seconds no fixed run had a request in, left out` : ''})`,
+  );
+  body += bar(
     r.maxSettle <= 5,
     `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`,
   );
   body += '</ul>';
+  body += `<p>auto: mean ${f(r.autoMeanMs)} ms, p95 ${f(r.autoP95Ms)} ms, ${r.switches} switch(es) of split between consecutive requests; best fixed ${esc(r.bestFixed)}: mean ${f(r.bestFixedMeanMs)} ms, p95 ${f(r.bestFixedP95Ms)} ms.</p>`;
   body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');
   body += '<h2>Mean latency per phase, ms (n requests)</h2>';
   body += table(
-    ['run', 'all', ...r.phases.map((p) => `${p.profile} (${p.seconds} s)`)],
+    ['run', 'all (p95)', ...r.phases.map((p) => `${p.profile} (${p.seconds} s)`)],
     [
       ...r.runs.map((x) => [
         x.split,
-        `${f(x.meanMs)} (${x.requests})`,
+        `${f(x.meanMs)} (${x.requests}), p95 ${f(x.p95Ms)}`,
         ...x.phases.map((p) => `${f(p.meanMs)} (${p.requests}), p95 ${f(p.p95Ms)}`),
       ]),
       ['oracle', f(r.oracleMeanMs), ...r.phases.map((p) => `${p.oracle} ${f(p.oracleMs)}`)],

@@ -4,7 +4,7 @@ import { CODECS } from '../scenario.js';
 import { TestbedError, formatIssues } from '../errors.js';
 import { displayPath, REPO_ROOT } from '../paths.js';
 import { loadDevice, type Device } from '../devices.js';
-import { loadProfile, type Profile } from '../profiles.js';
+import { loadProfile, loadProfileTraces, TraceRefSchema, type Profile } from '../profiles.js';
 
 /**
  * Scenarios on a timeline (`"kind"` set): one edge runs while the link or the cloud changes under it.
@@ -64,12 +64,36 @@ export const FaultsSchema = z
   })
   .strict();
 
-const Phase = z.object({ profile: name, seconds: z.number().positive().max(3600) }).strict();
+/**
+ * One phase of an adaptive timeline: a link profile for `seconds`. `trace` replays a bandwidth trace per
+ * direction (as a profile's own `trace` field; it replaces it), the profile giving the latency, the jitter and
+ * the other direction's rate; `traceFromS` starts the replay that far into the trace (a window of a long one).
+ */
+const Phase = z
+  .object({
+    profile: name,
+    seconds: z.number().positive().max(3600),
+    trace: z
+      .object({ up: TraceRefSchema.optional(), down: TraceRefSchema.optional() })
+      .strict()
+      .refine((t) => t.up !== undefined || t.down !== undefined, { message: 'a trace needs "up" or "down"' })
+      .optional(),
+    traceFromS: z.number().nonnegative().max(100_000).optional(),
+  })
+  .strict()
+  .refine((p) => p.traceFromS === undefined || p.trace !== undefined, {
+    message: '"traceFromS" needs a "trace"',
+    path: ['traceFromS'],
+  });
 export const AdaptiveSchema = z
   .object({
     kind: z.literal('adaptive'),
     ...common,
-    phases: z.array(Phase).min(2),
+    /** At least two phases, or one traced phase (the link then changes within it). */
+    phases: z
+      .array(Phase)
+      .min(1)
+      .refine((ps) => ps.length >= 2 || ps[0]?.trace !== undefined, { message: 'give at least two phases, or one with a "trace"' }),
     /** Fixed splits to compare with auto: split point names, or "all" (the candidates), plus edge-only. */
     candidates: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
   })
@@ -115,11 +139,17 @@ export function parseTimeline(raw: unknown, file: string, dirs: TimelineDirs = {
   const model = path.resolve(REPO_ROOT, s.model);
   if (s.kind === 'faults') return { ...s, model, file, edge, cloud };
   const profiles = s.phases.map((p, i) => {
+    let profile: Profile;
     try {
-      return loadProfile(p.profile, dirs.profilesDir);
+      profile = loadProfile(p.profile, dirs.profilesDir);
     } catch (e) {
       throw new TestbedError(`${where}: field "phases.${i}.profile": ${(e as Error).message}`);
     }
+    if (!p.trace) return profile;
+    const traced = { ...profile, trace: p.trace };
+    // every unreadable trace named (field, file) in one line, before anything starts
+    loadProfileTraces(traced, `${where}: phases.${i}`);
+    return traced;
   });
   return { ...s, model, file, edge, cloud, profiles };
 }
