@@ -1,14 +1,11 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { programCommand } from '@mtl-split/cli';
 import { mean } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError, formatIssues } from './errors.js';
 import { REPO_ROOT } from './paths.js';
 import { lastLine, type Supervisor } from './supervisor.js';
 import type { Cell, PlanAgreement } from './results.js';
-
-const require = createRequire(import.meta.url);
 
 /** How far plan's pick may be from the measured best (its measured latency over the best's). */
 export const PLAN_TOLERANCE_PCT = 10;
@@ -51,11 +48,7 @@ export interface PlanRun {
 
 /** Runs `npm run plan`'s program (tools/src/plan.ts) on the scenario's world and returns its JSON. */
 export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
-  const tsxEsm = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
-  const args = [
-    '--import',
-    tsxEsm,
-    path.join(REPO_ROOT, 'tools/src/plan.ts'),
+  const { command, args } = programCommand('tools/src/plan.ts', [
     '--model',
     r.bundle,
     ...r.profiles.flatMap((p) => ['--profile', p]),
@@ -80,10 +73,10 @@ export async function runPlan(sup: Supervisor, r: PlanRun): Promise<PlanJson> {
     '--no-progress',
     ...(r.answerFlags ?? []),
     ...(r.runtime ? ['--runtime', r.runtime] : []),
-  ];
+  ]);
   const child = sup.spawn({
     label: 'plan',
-    command: process.execPath,
+    command,
     args,
     cwd: REPO_ROOT,
     env: { ...process.env, ...(r.quality !== undefined ? { MTL_SPLIT_IMAGE_QUALITY: String(r.quality) } : {}) },

@@ -9,11 +9,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createProgram, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
+import { createProgram, parseOrExit, programCommand, runMain, UsageError } from '@mtl-split/cli';
 import { readManifest } from '@mtl-split/model/infer';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 const program = createProgram('verify-fixtures', 'Import, serve, split-verify and plan every ONNX file of a folder.')
   .option('--dir <dir>', 'folder of .onnx files', 'out/fixtures')
@@ -29,14 +28,17 @@ interface Row {
   planBest: string;
 }
 
-function run(args: string[]): { code: number; out: string; err: string; s: number } {
+/** Runs a program of the repository (`[entry, ...args]`) to its end, as npm run does. */
+function run([entry, ...args]: string[]): { code: number; out: string; err: string; s: number } {
   const t0 = performance.now();
-  const r = spawnSync(TSX, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const p = programCommand(entry, args);
+  const r = spawnSync(p.command, p.args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? 1, out: r.stdout, err: r.stderr, s: (performance.now() - t0) / 1000 };
 }
 
 async function startCloud(model: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(TSX, ['apps/cloud/src/main.ts', '--model', model, '--port', '0', '--metrics-port', '0', '--log-level', 'warn'], {
+  const cloud = programCommand('apps/cloud/src/main.ts', ['--model', model, '--port', '0', '--metrics-port', '0', '--log-level', 'warn']);
+  const child = spawn(cloud.command, cloud.args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

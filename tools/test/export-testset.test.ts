@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTestset, sampleOf } from '@mtl-split/data';
+import { programCommand } from '@mtl-split/cli';
 import { ROOT } from '@mtl-split/cli/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-testset-'));
@@ -12,14 +13,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('export-testset with dense labels', () => {
   it('writes a dense dataset as a labelled test set: factor classes, class maps, depth and unit normals, read back checked', () => {
     const out = join(dir, 'dense');
-    execFileSync(
-      join(ROOT, 'node_modules/.bin/tsx'),
-      ['tools/src/export-testset.ts', '--dataset', 'shapes3d-dense', '--out', out, '-n', '3'],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
+    const p = programCommand('tools/src/export-testset.ts', ['--dataset', 'shapes3d-dense', '--out', out, '-n', '3']);
+    execFileSync(p.command, p.args, { cwd: ROOT, encoding: 'utf8' });
     const t = readTestset(out);
     expect(t.samples).toBe(3);
     expect(t.inputs.map((i) => [i.name, i.shape, i.layout])).toEqual([['input', [64, 64, 3], 'NHWC']]);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { programCommand } from '@mtl-split/cli';
 import { ROOT } from '@mtl-split/cli/testing';
 import { argmaxRows, openNetwork, readManifest, trainedManifest } from '@mtl-split/model';
 import { loadDataset } from '@mtl-split/data';
@@ -11,8 +12,10 @@ const BUNDLE = join(ROOT, 'models/multimnist-resnet');
 const dir = mkdtempSync(join(tmpdir(), 'plain-ort-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function tsx(script: string, args: string[]): string {
-  return execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [script, ...args], { cwd: ROOT, encoding: 'utf8' });
+/** Runs a program of the repository to its end (its precompiled bundle, as npm run does); its stdout. */
+function program(script: string, args: string[]): string {
+  const p = programCommand(script, args);
+  return execFileSync(p.command, p.args, { cwd: ROOT, encoding: 'utf8' });
 }
 
 interface PlainResult {
@@ -32,7 +35,7 @@ function plain(testset: string): PlainResult {
 describe('a committed model.onnx with plain onnxruntime-node (examples/plain-onnxruntime)', () => {
   it('reproduces the edge app: the first prediction and the accuracy of 200 test samples', async () => {
     const testset = join(dir, 'small');
-    tsx('tools/src/export-testset.ts', ['--model', BUNDLE, '--out', testset, '-n', '200']);
+    program('tools/src/export-testset.ts', ['--model', BUNDLE, '--out', testset, '-n', '200']);
     const r = plain(testset);
     expect(r.samples).toBe(200);
     // what the edge app's edge-only path computes (the whole network), on tfjs: the bundle's own layers,
@@ -61,7 +64,7 @@ describe('a committed model.onnx with plain onnxruntime-node (examples/plain-onn
 
   it('gives the test accuracy the manifest records, over the whole test split', () => {
     const testset = join(dir, 'all');
-    tsx('tools/src/export-testset.ts', ['--model', BUNDLE, '--out', testset]);
+    program('tools/src/export-testset.ts', ['--model', BUNDLE, '--out', testset]);
     const r = plain(testset);
     const m = readManifest(BUNDLE);
     expect(r.samples).toBe(m.training!.options.testSamples);

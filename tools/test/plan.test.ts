@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { programCommand } from '@mtl-split/cli';
 import { encode } from '@mtl-split/codec';
 import { loadDataset } from '@mtl-split/data';
 import { buildModel, loadBundle, openNetwork, saveBundle, type Bundle } from '@mtl-split/model';
@@ -13,13 +13,10 @@ import { DEFAULT_EDGE_DEVICE, loadProfile, parseOptions, REPO_ROOT, UsageError, 
 import { bestRow, EDGE_ONLY, planLink, predictRow } from '../src/plan/predict.js';
 import { assumedDeviceLine, bestLine, formatLinkTable } from '../src/plan/report.js';
 
-const require = createRequire(import.meta.url);
-const TSX = new URL(`file://${require.resolve('tsx/esm', { paths: [REPO_ROOT] })}`).href;
-const PLAN = join(REPO_ROOT, 'tools/src/plan.ts');
-
 function runPlan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', TSX, PLAN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const plan = programCommand('tools/src/plan.ts', args);
+    const p = spawn(plan.command, plan.args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { programCommand } from '@mtl-split/cli';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { describe, expect, it } from 'vitest';
 
@@ -12,7 +13,8 @@ interface Run {
 }
 
 function run(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = programCommand(entry, args);
+  const child = spawn(p.command, p.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);

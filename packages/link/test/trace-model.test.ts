@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { programCommand } from '@mtl-split/cli';
 import { mulberry32 } from '@mtl-split/data';
 import { describe, expect, it } from 'vitest';
 import {
@@ -68,11 +69,8 @@ describe('the shipped traces (testbed/traces)', () => {
   it('the generate command writes the same file', () => {
     const out = path.join(fs.mkdtempSync('/tmp/trace-gen-'), 'swing.csv');
     const cli = path.resolve(import.meta.dirname, '../src/traces/cli.ts');
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', cli, 'generate', '--preset', 'swing', '--seconds', '20', '--seed', '4', '--out', out],
-      { stdio: 'pipe' },
-    );
+    const p = programCommand(cli, ['generate', '--preset', 'swing', '--seconds', '20', '--seed', '4', '--out', out]);
+    execFileSync(p.command, p.args, { stdio: 'pipe' });
     const body = (t: string): string => t.replace(/^#.*\n/gm, '');
     expect(body(fs.readFileSync(out, 'utf8'))).toBe(body(fs.readFileSync(path.join(SHIPPED, 'swing-20s.csv'), 'utf8')));
   });

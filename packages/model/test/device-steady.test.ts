@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { programCommand } from '@mtl-split/cli';
 
 const BUNDLE = new URL('../../../models/multimnist-resnet', import.meta.url).pathname;
 const PROBE = new URL('./device-cost-probe.ts', import.meta.url).pathname;
@@ -13,7 +14,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** One process's device times (ms) of the whole network and both halves of every split point. */
 function probe(costs: string): Record<string, number> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', PROBE, BUNDLE, String(SLOWDOWN)], {
+  const p = programCommand(PROBE, [BUNDLE, String(SLOWDOWN)]);
+  const out = execFileSync(p.command, p.args, {
     env: { ...process.env, MTL_SPLIT_DEVICE_COSTS: costs },
     encoding: 'utf8',
     timeout: 120_000,
