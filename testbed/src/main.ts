@@ -11,7 +11,7 @@ import { createProgress, type Progress } from './progress.js';
 import { fitCells } from './report/ties.js';
 import type { Results } from './results.js';
 import { runExperiment } from './runner.js';
-import { isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
+import { DEFAULT_SCENARIO, isSuiteFile, listScenarios, loadScenario, loadSuite, resolveScenarioFile } from './scenario.js';
 import { readBundleInfo } from './bundles.js';
 import { summarize, writeSuiteSummary, type SuiteRun } from './suite.js';
 import { Supervisor } from './supervisor.js';
@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
     'experiment',
     'Sweep split points x link profiles x codecs through an emulated link (Toxiproxy API) and write results and a report.',
   )
-    .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, 'default')
+    .option('--scenario <name|file>', `scenario name in testbed/scenarios (${listScenarios().join(', ')}) or a JSON file`, DEFAULT_SCENARIO)
     .option('--quick', 'run the quick scenario (same as --scenario quick)', false)
     .option('--out <dir>', 'output folder (default results/<scenario>-<timestamp>); must not exist, missing parent folders are created')
     .option('--profiles-dir <dir>', 'folder of link profiles NAME.json (default testbed/profiles)')

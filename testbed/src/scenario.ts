@@ -96,6 +96,12 @@ export interface Scenario extends Omit<ScenarioFile, 'profiles' | 'model' | 'stl
   devicesDir: string;
 }
 
+/**
+ * What `npm run experiment` runs without --scenario: the dense multi-task U-Net, where the best split is not
+ * always the input or edge-only (the MultiMNIST study is the scenario `multimnist`).
+ */
+export const DEFAULT_SCENARIO = 'dense';
+
 export function listScenarios(dir = SCENARIOS_DIR): string[] {
   return listJsonNames(dir);
 }

@@ -20,8 +20,8 @@ describe('experiment command line', () => {
     expect(v.stdout().trim()).toMatch(/^experiment \d+\.\d+\.\d+/);
     const cases: [string[], RegExp][] = [
       [['--bogus'], /^experiment: unknown option '--bogus'$/],
-      [['--scenario', 'nope'], /^experiment: invalid --scenario: unknown scenario "nope" \(valid: .*default.*\)$/],
-      [['--quick', '--scenario', 'default'], /^experiment: --quick and --scenario name different scenarios; give one of them$/],
+      [['--scenario', 'nope'], /^experiment: invalid --scenario: unknown scenario "nope" \(valid: .*dense.*multimnist.*\)$/],
+      [['--quick', '--scenario', 'multimnist'], /^experiment: --quick and --scenario name different scenarios; give one of them$/],
       [['--quick', '--out', tmp], /^experiment: invalid --out '.*': it already exists \(choose another folder\)$/],
       // missing parents are created, but not through a file or where nothing can be made
       [['--quick', '--out', path.join(tmp, 'a-file/sub/out')], /^experiment: invalid --out '.*': .*a-file is a file, not a folder$/],

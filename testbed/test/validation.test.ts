@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestbedError } from '../src/errors.js';
 import { listProfiles, loadProfile, loadProfileFile, profileToxics } from '../src/profiles.js';
-import { isSuiteFile, listScenarios, loadScenario, loadSuite } from '../src/scenario.js';
+import { DEFAULT_SCENARIO, isSuiteFile, listScenarios, loadScenario, loadSuite } from '../src/scenario.js';
 import { listDevices, loadDevice, loadDeviceFile } from '../src/devices.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'testbed-validation-'));
@@ -107,10 +107,13 @@ describe('devices', () => {
 });
 
 describe('scenarios', () => {
-  it('ships a default and a quick scenario that load', () => {
-    expect(listScenarios()).toEqual(expect.arrayContaining(['default', 'quick']));
-    const d = loadScenario('default');
-    expect(d.profiles.length).toBeGreaterThanOrEqual(4);
+  it('ships the default (dense), the MultiMNIST study and a quick scenario that load', () => {
+    expect(listScenarios()).toEqual(expect.arrayContaining([DEFAULT_SCENARIO, 'multimnist', 'quick']));
+    expect(DEFAULT_SCENARIO).toBe('dense');
+    const d = loadScenario(DEFAULT_SCENARIO);
+    expect(d.profiles.length).toBeGreaterThanOrEqual(3);
+    expect(d.model).toMatch(/shapes3d-dense-unet$/);
+    expect(loadScenario('multimnist').profiles.length).toBeGreaterThanOrEqual(4);
     const q = loadScenario('quick');
     expect(q.profiles.length).toBe(2);
     expect(Array.isArray(q.splits) && q.splits.length).toBe(2);
@@ -226,7 +229,7 @@ describe('scenarios', () => {
   });
 
   it('names the valid scenarios when one is unknown, and reports a missing file', () => {
-    expect(message(() => loadScenario('nosuch'))).toMatch(/unknown scenario "nosuch" \(valid: .*default.*quick/);
+    expect(message(() => loadScenario('nosuch'))).toMatch(/unknown scenario "nosuch" \(valid: .*dense.*multimnist.*quick/);
     expect(message(() => loadScenario(path.join(tmp, 'missing.json')))).toContain('cannot read file (ENOENT)');
   });
 });

@@ -224,7 +224,7 @@ describe('options', () => {
 
 describe('the edge device a plan assumes', () => {
   it("defaults to the default experiment's device and says so; --edge-slowdown alone or --edge-device this-machine plan for this machine", () => {
-    const scenario = JSON.parse(readFileSync(join(REPO_ROOT, 'testbed/scenarios/default.json'), 'utf8')) as { edgeDevice: string };
+    const scenario = JSON.parse(readFileSync(join(REPO_ROOT, 'testbed/scenarios/dense.json'), 'utf8')) as { edgeDevice: string };
     expect(DEFAULT_EDGE_DEVICE).toBe(scenario.edgeDevice);
     const d = parseOptions(raw({ upKbps: '1', edgeSlowdown: undefined }));
     expect(d.edgeDevice.name).toBe(DEFAULT_EDGE_DEVICE);

@@ -28,7 +28,7 @@ export type { Device };
 
 /**
  * The edge device a plan assumes when neither --edge-device nor --edge-slowdown is given: the default
- * experiment's (testbed/scenarios/default.json), a microcontroller-class camera node. Planning for this
+ * experiment's (testbed/scenarios/dense.json), a microcontroller-class camera node. Planning for this
  * machine as the edge (`--edge-device this-machine`) answers edge-only on every link for any small model.
  */
 export const DEFAULT_EDGE_DEVICE = 'mcu-m7';
