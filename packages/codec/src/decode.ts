@@ -31,17 +31,71 @@ function limitOf(opts: { maxBytes?: number } | undefined): number {
   return m;
 }
 
+/** The public fields of a parsed header (built field by field: no spread, no deletes). */
+function publicHeader(h: ParsedHeader): FrameHeader {
+  return {
+    version: h.version,
+    codec: h.codec,
+    compress: h.compress,
+    dtype: h.dtype,
+    shape: h.shape,
+    elements: h.elements,
+    channelAxis: h.channelAxis,
+    quant: h.quant,
+    headerBytes: h.headerBytes,
+    rawBytes: h.rawBytes,
+    payloadBytes: h.payloadBytes,
+    frameBytes: h.frameBytes,
+    payloadCrc: h.payloadCrc,
+  };
+}
+
 /**
  * Validates the header of `frame` (magic, version, header CRC, codec, limits) without reading the
  * payload. The frame may be just a prefix holding the header; `frameBytes` tells the full length.
  * Throws CodecError only.
  */
 export function peekHeader(frame: Uint8Array, opts?: { maxBytes?: number }): FrameHeader {
-  const h: Partial<ParsedHeader> = { ...parseHeader(frame, limitOf(opts)) };
-  delete h.codecImpl;
-  delete h.compressorImpl;
-  delete h.params;
-  return h as FrameHeader;
+  return publicHeader(parseHeader(plainFrame(frame), limitOf(opts)));
+}
+
+/** A frame whose header was validated once (openFrame): the header, and decode of the payload without re-parsing it. */
+export interface OpenedFrame {
+  readonly header: FrameHeader;
+  /** What `decode(frame, opts)` returns (the limit is the one the frame was opened with). */
+  decode(opts?: { out?: Float32Array }): DecodedTensor;
+}
+
+class Opened implements OpenedFrame {
+  private publicView: FrameHeader | undefined;
+  constructor(
+    private readonly frame: Uint8Array,
+    private readonly parsed: ParsedHeader,
+  ) {}
+
+  get header(): FrameHeader {
+    this.publicView ??= publicHeader(this.parsed);
+    return this.publicView;
+  }
+
+  decode(opts?: { out?: Float32Array }): DecodedTensor {
+    return decodeParsed(this.frame, this.parsed, opts?.out);
+  }
+}
+
+/**
+ * `peekHeader` and `decode` in one: validates the header once (throws CodecError as peekHeader does), so a
+ * reader can look at the shape (to refuse a request before any work) and then decode without parsing the
+ * header again. The payload is checked (length, CRC, lossless stage) only by `decode`.
+ */
+export function openFrame(frame: Uint8Array, opts?: { maxBytes?: number }): OpenedFrame {
+  const f = plainFrame(frame);
+  return new Opened(f, parseHeader(f, limitOf(opts)));
+}
+
+function plainFrame(input: Uint8Array): Uint8Array {
+  if (!(input instanceof Uint8Array)) throw new CodecError('invalid-option', 'frame must be a Uint8Array');
+  return plain(input);
 }
 
 /**
@@ -50,9 +104,12 @@ export function peekHeader(frame: Uint8Array, opts?: { maxBytes?: number }): Fra
  * bounded by the declared payload size.
  */
 export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
-  if (!(input instanceof Uint8Array)) throw new CodecError('invalid-option', 'frame must be a Uint8Array');
-  const frame = plain(input);
-  const h = parseHeader(frame, limitOf(opts));
+  const frame = plainFrame(input);
+  return decodeParsed(frame, parseHeader(frame, limitOf(opts)), opts?.out);
+}
+
+/** Decode the payload of `frame` whose header `h` is. */
+function decodeParsed(frame: Uint8Array, h: ParsedHeader, outOpt: Float32Array | undefined): DecodedTensor {
   if (frame.length < h.frameBytes) {
     throw new CodecError('truncated', `frame has ${frame.length} bytes, header declares ${h.frameBytes}`);
   }
@@ -81,16 +138,17 @@ export function decode(input: Uint8Array, opts?: DecodeOptions): DecodedTensor {
   }
 
   let out: Float32Array;
-  if (opts?.out !== undefined) {
-    if (!(opts.out instanceof Float32Array)) throw new CodecError('invalid-option', 'out must be a Float32Array');
-    if (opts.out.length < h.elements) {
-      throw new CodecError('output-too-small', `out has ${opts.out.length} elements, the tensor has ${h.elements}`);
+  if (outOpt !== undefined) {
+    if (!(outOpt instanceof Float32Array)) throw new CodecError('invalid-option', 'out must be a Float32Array');
+    if (outOpt.length < h.elements) {
+      throw new CodecError('output-too-small', `out has ${outOpt.length} elements, the tensor has ${h.elements}`);
     }
-    out = opts.out.length === h.elements ? opts.out : opts.out.subarray(0, h.elements);
+    out = outOpt.length === h.elements ? outOpt : outOpt.subarray(0, h.elements);
   } else {
     out = new Float32Array(h.elements);
   }
-  const inner = h.shape.slice(h.channelAxis + 1).reduce((a, b) => a * b, 1);
+  let inner = 1;
+  for (let i = h.channelAxis + 1; i < h.shape.length; i++) inner *= h.shape[i];
   h.codecImpl.decode(raw, h.shape[h.channelAxis], h.params, out, inner);
   return { data: out, shape: h.shape, codec: h.codec, compress: h.compress };
 }
