@@ -82,8 +82,28 @@ function checkCodec(c: AnswerCodec__Output, where: string, t: TaskInfo, rawOutpu
   return { form, compress: (c.compress || (form === 'classes' ? 'deflate' : 'none')) as Compression };
 }
 
-/** The request's answer plan; throws INVALID_ARGUMENT naming every problem. */
+/** The plan of a request that names no task and no codec (most requests), per task list: built once. */
+const defaultPlans = new WeakMap<readonly TaskInfo[], AnswerPlan>();
+
+/** The request's answer plan (read only: the default one is shared); throws INVALID_ARGUMENT naming every problem. */
 export function answerPlan(
+  all: readonly TaskInfo[],
+  names: readonly string[],
+  codecs: readonly AnswerCodec__Output[],
+  rawOutputs: boolean,
+): AnswerPlan {
+  if (names.length === 0 && codecs.length === 0) {
+    let plan = defaultPlans.get(all);
+    if (!plan) {
+      plan = buildPlan(all, names, codecs, rawOutputs);
+      defaultPlans.set(all, plan);
+    }
+    return plan;
+  }
+  return buildPlan(all, names, codecs, rawOutputs);
+}
+
+function buildPlan(
   all: readonly TaskInfo[],
   names: readonly string[],
   codecs: readonly AnswerCodec__Output[],

@@ -304,7 +304,13 @@ export class Batcher {
       p.batchSize = Math.max(p.batchSize, size);
       if (p.done < p.n) continue;
       const mine = p.parts.length === 1 ? p.parts[0] : joinRows(p.parts);
-      p.resolve({ ...mine, queueMs: p.startedAt - p.enqueuedAt, computeMs: p.computeMs, batchSize: p.batchSize });
+      p.resolve({
+        outputs: mine.outputs,
+        probabilities: mine.probabilities,
+        queueMs: p.startedAt - p.enqueuedAt,
+        computeMs: p.computeMs,
+        batchSize: p.batchSize,
+      });
     }
   }
 

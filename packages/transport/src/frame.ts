@@ -1,22 +1,9 @@
-import { decode, CODECS } from '@mtl-split/codec';
+import { CODECS } from '@mtl-split/codec';
 import { invalidArgument } from './errors.js';
-import { errorMessage } from '@mtl-split/cli/errors';
 
 /** Codec names the server can decode (all codecs of @mtl-split/codec). */
 export function codecNames(): string[] {
   return [...CODECS];
-}
-
-/** Decode a codec frame; a malformed frame is INVALID_ARGUMENT with the codec's reason. */
-export function decodeFrame(frame: Uint8Array, maxBytes?: number): { data: Float32Array; shape: number[] } {
-  if (frame.length === 0) throw invalidArgument('bad frame: empty frame');
-  // gRPC hands frames as slices of a larger buffer at any offset; the codec decodes at any offset.
-  try {
-    const t = decode(frame, maxBytes !== undefined ? { maxBytes } : undefined);
-    return { data: t.data, shape: [...t.shape] };
-  } catch (err) {
-    throw invalidArgument(`bad frame: ${errorMessage(err)}`);
-  }
 }
 
 /**

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { peekHeader } from '@mtl-split/codec';
 import type { TransportError } from './errors.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
+import { codecRead } from './request-tensors.js';
 
 export type ServedMethod = 'Describe' | 'Infer' | 'InferStream' | 'ModelInfer';
 
@@ -39,6 +40,8 @@ export function truncateField(s: string, max = MAX_CLIENT_FIELD): string {
 /** The codec byte of a frame's header as a known codec name ('' when the header does not parse). */
 function codecOf(frame: Uint8Array | undefined): string {
   if (!frame || frame.length === 0) return '';
+  const read = codecRead(frame);
+  if (read !== undefined) return read;
   try {
     return peekHeader(frame).codec;
   } catch {

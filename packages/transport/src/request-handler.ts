@@ -6,7 +6,7 @@ import { firstNonFinite } from './frame.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import type { InferResponse } from './gen/mtlsplit/v1/InferResponse.js';
 import { truncateField } from './request-events.js';
-import { checkTensorValues, decodeFrames, requestFrames, requestSamples } from './request-tensors.js';
+import { checkTensorValues, decodeFrames, openRequestFrames, requestFrames } from './request-tensors.js';
 import { buildTaskResults } from './results.js';
 import type { Served, ServingContext } from './serving.js';
 import type { ExecutorOutputs, TensorInfo } from './types.js';
@@ -15,19 +15,19 @@ const Status = grpc.status;
 
 /** The answered tasks' outputs (probabilities, and raw outputs coded as tensors) must be finite. */
 function checkOutputs(plan: AnswerPlan, r: ExecutorOutputs): void {
+  // loops without per-answer arrays: this runs for every answer
   for (const t of plan.tasks) {
-    const arrays = [
-      ...(t.kind === 'classification' ? [{ name: t.name, data: r.probabilities[t.name] }] : []),
-      ...(plan.tensors.has(t.name) ? t.outputs.map((o) => ({ name: o.name, data: r.outputs[o.name] })) : []),
-    ];
-    for (const { name, data } of arrays) {
-      if (data && firstNonFinite(data) >= 0) {
-        throw new TransportError(
-          Status.INVALID_ARGUMENT,
-          `non-finite output for task '${t.name}'${name === t.name ? '' : ` (output '${name}')`}: the input overflowed the model (values far outside the split point's range?)`,
-        );
-      }
-    }
+    if (t.kind === 'classification') checkFinite(t.name, t.name, r.probabilities[t.name]);
+    if (plan.tensors.has(t.name)) for (const o of t.outputs) checkFinite(t.name, o.name, r.outputs[o.name]);
+  }
+}
+
+function checkFinite(task: string, name: string, data: Float32Array | undefined): void {
+  if (data && firstNonFinite(data) >= 0) {
+    throw new TransportError(
+      Status.INVALID_ARGUMENT,
+      `non-finite output for task '${task}'${name === task ? '' : ` (output '${name}')`}: the input overflowed the model (values far outside the split point's range?)`,
+    );
   }
 }
 
@@ -63,11 +63,11 @@ export async function handleRequest(
   const { description, batcher, network } = served;
   const td = performance.now();
   const frames = requestFrames(req, req.splitPoint, tensors);
-  const n = requestSamples(req.splitPoint, frames, tensors);
+  const { n, opened } = openRequestFrames(req.splitPoint, frames, tensors);
   const plan = answerPlan(network.tasks, req.tasks ?? [], req.answerCodecs ?? [], network.rawOutputs);
   const refused = batcher.admission(client, n);
   if (refused) throw new TransportError(Status.RESOURCE_EXHAUSTED, refused);
-  const data = decodeFrames(frames, tensors, n);
+  const data = decodeFrames(opened, tensors);
   checkTensorValues(description, req.splitPoint, tensors, data);
   const decodeMs = performance.now() - td;
   const r = await batcher.submit(req.splitPoint, data, n, isCancelled, client);

@@ -4,10 +4,10 @@
  * values. Messages name the tensor when several cross the point.
  */
 import { status as Status } from '@grpc/grpc-js';
-import { peekHeader } from '@mtl-split/codec';
+import { type OpenedFrame, openFrame } from '@mtl-split/codec';
 import { errorMessage } from '@mtl-split/cli/errors';
 import { invalidArgument, TransportError } from './errors.js';
-import { decodeFrame, firstNonFinite, samplesOf } from './frame.js';
+import { firstNonFinite, samplesOf } from './frame.js';
 import type { InferRequest__Output } from './gen/mtlsplit/v1/InferRequest.js';
 import { checkInputRange, checkPointRange } from './range.js';
 import { DEFAULT_INPUT, type ModelDescription, type TensorInfo } from './types.js';
@@ -30,17 +30,34 @@ export function requestFrames(req: InferRequest__Output, point: string, tensors:
   return frames;
 }
 
-/** Samples in the request, from the frames' headers alone (each checked against its tensor's shape). */
-export function requestSamples(point: string, frames: readonly Uint8Array[], tensors: readonly TensorInfo[]): number {
+/** Codec names of frames whose header a request's handling has read (for its event: no second parse). */
+const readCodecs = new WeakMap<Uint8Array, string>();
+
+/** The codec of `frame` when openRequestFrames read its header, else undefined. */
+export function codecRead(frame: Uint8Array): string | undefined {
+  return readCodecs.get(frame);
+}
+
+/**
+ * Samples in the request, from the frames' headers alone (each checked against its tensor's shape), and
+ * the opened frames: each header is parsed once, here, and decodeFrames decodes from it.
+ */
+export function openRequestFrames(
+  point: string,
+  frames: readonly Uint8Array[],
+  tensors: readonly TensorInfo[],
+): { n: number; opened: OpenedFrame[] } {
   let n = 0;
-  frames.forEach((frame, i) => {
+  const opened = frames.map((frame, i) => {
     if (frame.length === 0) throw invalidArgument(`bad frame${which(tensors, i)}: empty frame`);
-    let header: ReturnType<typeof peekHeader>;
+    let f: OpenedFrame;
     try {
-      header = peekHeader(frame);
+      f = openFrame(frame);
     } catch (err) {
       throw new TransportError(Status.INVALID_ARGUMENT, `bad frame${which(tensors, i)}: ${errorMessage(err)}`, { cause: err });
     }
+    const header = f.header;
+    readCodecs.set(frame, header.codec);
     const k = samplesOf(point, header.shape, tensors[i].shape, header.elements, which(tensors, i));
     if (i > 0 && k !== n) {
       throw invalidArgument(
@@ -48,19 +65,21 @@ export function requestSamples(point: string, frames: readonly Uint8Array[], ten
       );
     }
     n = k;
+    return f;
   });
-  return n;
+  return { n, opened };
 }
 
-/** Decode every frame, each capped at exactly what n samples of its tensor need. */
-export function decodeFrames(frames: readonly Uint8Array[], tensors: readonly TensorInfo[], n: number): Float32Array[] {
-  return frames.map((frame, i) => {
-    const perSample = tensors[i].shape.reduce((a, b) => a * b, 1);
+/**
+ * Decode every opened frame. Each holds exactly what n samples of its tensor need (openRequestFrames
+ * checked its shape), so the decoded size is bounded by that already.
+ */
+export function decodeFrames(opened: readonly OpenedFrame[], tensors: readonly TensorInfo[]): Float32Array[] {
+  return opened.map((f, i) => {
     try {
-      return decodeFrame(frame, n * perSample * 4).data;
+      return f.decode().data;
     } catch (err) {
-      if (tensors.length === 1 || !(err instanceof TransportError)) throw err;
-      throw new TransportError(err.code, err.message.replace(/^bad frame/, `bad frame${which(tensors, i)}`), { cause: err });
+      throw new TransportError(Status.INVALID_ARGUMENT, `bad frame${which(tensors, i)}: ${errorMessage(err)}`, { cause: err });
     }
   });
 }

@@ -31,6 +31,8 @@ class AnswerStream {
   private flushing = false;
   private closed = false;
   private readonly endForDrain = (): void => this.close(new TransportError(grpc.status.UNAVAILABLE, 'not serving: server is draining'));
+  /** The client's connection (the fair share's key): the same for every request of the call, read once. */
+  private peer: string | undefined;
 
   constructor(
     private readonly ctx: ServingContext,
@@ -64,7 +66,8 @@ class AnswerStream {
     const { ctx, call } = this;
     const t0 = performance.now();
     ctx.begin();
-    const answer = handleRequest(ctx, req, () => call.cancelled || pastDeadline(call), call.getPeer()).then(
+    this.peer ??= call.getPeer();
+    const answer = handleRequest(ctx, req, () => call.cancelled || pastDeadline(call), this.peer).then(
       (res) => {
         ctx.report('InferStream', req, t0, undefined, res.samples ?? 0);
         return res;
