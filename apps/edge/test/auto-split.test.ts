@@ -33,6 +33,18 @@ function seeded(seed: number): () => number {
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
+/** A chooser on its own clock after 20 requests over a fast link (2 ms round trip, 50,000 KB/s): settled on input. */
+function settledOnFastLink(): { a: AutoSplit; clock: { t: number } } {
+  const clock = { t: 0 };
+  const a = new AutoSplit(CAL, DEFAULT_AUTO, () => clock.t);
+  a.observeRtt(2);
+  for (let i = 0; i < 20; i++) {
+    clock.t += 20;
+    serve(a, 2, 50_000);
+  }
+  return { a, clock };
+}
+
 describe('AutoSplit (the chooser of --split auto)', () => {
   it('counts the answer bytes: a dense answer weighs on every remote candidate, not on the frames alone', () => {
     // 100 KB/s both ways, 1 ms round trip, a 30 KB answer (a depth map) whatever the point
@@ -78,23 +90,17 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('puts a longer round trip down to latency, not bandwidth: no detour by the point that sends least', () => {
-    let t = 0;
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
-    a.observeRtt(2);
-    for (let i = 0; i < 20; i++) {
-      t += 20;
-      serve(a, 2, 50_000);
-    }
+    const { a, clock } = settledOnFastLink();
     expect(a.split).toBe('input');
     // the round trip grows to 45 ms, the bandwidth stays: the first slow frame asks for a probe, which waits
     // for an idle link (input's 0.2 ms of edge compute leave none); meanwhile the slow frames count as a round trip
     const before = a.switches.length;
-    t += 20;
+    clock.t += 20;
     serve(a, 45, 50_000);
     expect(a.probeDue()).toBe(false);
     const picks: string[] = [];
     for (let i = 0; i < 4; i++) {
-      t += 20;
+      clock.t += 20;
       picks.push(serve(a, 45, 50_000));
       if (a.probeDue()) a.observeRtt(45);
     }
@@ -143,16 +149,10 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('a stalled link (a frame 50x slower than predicted) moves to edge-only with the next request, without a confirmation', () => {
-    let t = 0;
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
-    a.observeRtt(2);
-    for (let i = 0; i < 20; i++) {
-      t += 20;
-      serve(a, 2, 50_000);
-    }
+    const { a, clock } = settledOnFastLink();
     expect(a.split).toBe('input');
     // the uplink stalls: the next frame's 40 kB take 300 ms instead of 0.8 ms (no probe back yet)
-    t += 20;
+    clock.t += 20;
     a.next();
     a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 300, cloudMs: 10 * CLOUD, bytes: 40_000 });
     const p = a.predict();
@@ -163,15 +163,9 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('a slower frame counts as a round trip until the probe answers, then what the probe does not explain goes to the time per byte', () => {
-    let t = 0;
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
-    a.observeRtt(2);
-    for (let i = 0; i < 20; i++) {
-      t += 20;
-      serve(a, 2, 50_000);
-    }
+    const { a, clock } = settledOnFastLink();
     // the rate falls 50_000 -> 200 KB/s, the round trip stays 2 ms: 40 kB now take 200 ms
-    t += 20;
+    clock.t += 20;
     a.next();
     a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 200, cloudMs: 10 * CLOUD, bytes: 40_000 });
     expect(a.estimates.rttMs).toBeGreaterThan(150); // held as a round trip meanwhile
@@ -189,15 +183,9 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('a probe held as long as the stalled frame does not make the link look faster than before', () => {
-    let t = 0;
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
-    a.observeRtt(2);
-    for (let i = 0; i < 20; i++) {
-      t += 20;
-      serve(a, 2, 50_000);
-    }
+    const { a, clock } = settledOnFastLink();
     const before = a.estimates.upKBps!;
-    t += 20;
+    clock.t += 20;
     a.next();
     a.observe({ split: 'input', edgeMs: 0.2, networkMs: 1000, cloudMs: 10 * CLOUD, bytes: 40_000 });
     // the probe waited behind the stall as well: it explains it all as a round trip
@@ -229,29 +217,23 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('a single delayed frame: edge-only at once, and back as soon as a background answer shows the link as it was', () => {
-    let t = 0;
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => t);
-    a.observeRtt(2);
-    for (let i = 0; i < 20; i++) {
-      t += 20;
-      serve(a, 2, 50_000);
-    }
+    const { a, clock } = settledOnFastLink();
     expect(a.split).toBe('input');
     // one frame waits 300 ms (a scheduling hiccup, not the link)
-    t += 20;
+    clock.t += 20;
     a.next();
     a.observe({ split: 'input', edgeMs: 0.2, networkMs: 300, cloudMs: 10 * CLOUD, bytes: 40_000 });
     expect(a.next()).toBe(EDGE_ONLY);
     const probe = a.exploreDue();
     expect(probe).toBe('input');
     // the background answer is as before the hiccup (no round-trip probe back yet)
-    t += 5;
+    clock.t += 5;
     a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 0.8, cloudMs: 10 * CLOUD, bytes: 40_000 }, true);
     a.explored();
     expect(a.estimates.rttMs).toBeLessThan(3);
     const picks: string[] = [];
     for (let i = 0; i < DEFAULT_AUTO.confirm; i++) {
-      t += 20;
+      clock.t += 20;
       picks.push(serve(a, 2, 50_000));
     }
     expect(picks[picks.length - 1]).toBe('input');
