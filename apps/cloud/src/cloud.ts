@@ -112,7 +112,8 @@ function serverEvents(
             'request failed',
           );
         }
-      } else {
+      } else if (log.isLevelEnabled('debug')) {
+        // checked first: the line's object is built for every answer otherwise
         log.debug({ method: e.method, requestId: e.requestId, split: e.requestedPoint, ms: e.latencyMs, bytes: e.bytesIn }, 'request');
       }
     },

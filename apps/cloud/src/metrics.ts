@@ -3,16 +3,23 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { errorMessage } from '@mtl-split/cli';
 import type { BatchEvent, ConnectionStats, PendingStats, RequestEvent } from '@mtl-split/transport';
+import { pendingCounter, PendingCounts } from './pending-counts.js';
 
 /** Prometheus metrics of the cloud server. */
 export class CloudMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'mtl_split_requests_total',
-    help: 'Calls handled, rejected ones (no deadline, not serving) included, by method, split point (empty for a rejected stream) and gRPC status',
-    labelNames: ['method', 'split', 'status'] as const,
-    registers: [this.registry],
-  });
+  /** Per-answer counts kept in plain maps and added to their counters when these are read (every scrape). */
+  private readonly pendingRequests = new PendingCounts<'method' | 'split' | 'status'>();
+  private readonly pendingBytes = new PendingCounts<'split'>();
+  readonly requests = pendingCounter(
+    {
+      name: 'mtl_split_requests_total',
+      help: 'Calls handled, rejected ones (no deadline, not serving) included, by method, split point (empty for a rejected stream) and gRPC status',
+      labelNames: ['method', 'split', 'status'] as const,
+      registers: [this.registry],
+    },
+    this.pendingRequests,
+  );
   readonly latency = new Histogram({
     name: 'mtl_split_request_duration_seconds',
     help: 'Server-side request latency (decode + queue + compute), by method and split point',
@@ -20,12 +27,15 @@ export class CloudMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
     registers: [this.registry],
   });
-  readonly bytesIn = new Counter({
-    name: 'mtl_split_request_bytes_total',
-    help: 'Frame bytes received, by split point',
-    labelNames: ['split'] as const,
-    registers: [this.registry],
-  });
+  readonly bytesIn = pendingCounter(
+    {
+      name: 'mtl_split_request_bytes_total',
+      help: 'Frame bytes received, by split point',
+      labelNames: ['split'] as const,
+      registers: [this.registry],
+    },
+    this.pendingBytes,
+  );
   readonly batchSize = new Histogram({
     name: 'mtl_split_batch_size',
     help: 'Samples per executed batch, by split point',
@@ -112,9 +122,9 @@ export class CloudMetrics {
   // Labels come only from the server's vocabulary: RequestEvent.point is a served split point's name,
   // 'unknown' or '' (transport), method a ServedMethod, status a gRPC status name.
   onRequest(e: RequestEvent): void {
-    this.requests.inc({ method: e.method, split: e.point, status: e.codeName });
+    this.pendingRequests.add(`${e.method}\t${e.point}\t${e.codeName}`, () => ({ method: e.method, split: e.point, status: e.codeName }), 1);
     this.latency.observe({ method: e.method, split: e.point }, e.latencyMs / 1000);
-    if (e.bytesIn > 0) this.bytesIn.inc({ split: e.point }, e.bytesIn);
+    if (e.bytesIn > 0) this.pendingBytes.add(e.point, () => ({ split: e.point }), e.bytesIn);
   }
 
   onBatch(e: BatchEvent): void {
