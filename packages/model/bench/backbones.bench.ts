@@ -4,10 +4,11 @@
  * training step time of the committed bundle's architecture with 1 and 2 threads (trainModel `workers`).
  *   npm run bench -w @mtl-split/model
  * A reference beside our numbers: when a python3 with torch is found (MTL_SPLIT_PYTHON, else
- * /usr/bin/python3, else python3; see packages/runtime/bench/torch.ts), every backbone's training step
- * (batch 64, same architecture: runtime/bench/torch_nets.py) also runs in PyTorch on one thread, in
- * rounds alternating ours / PyTorch, and the ratio ours / PyTorch is printed with the BLAS torch uses.
- * Without torch it says so and skips.
+ * /usr/bin/python3, else python3; see packages/runtime/bench/torch.ts), the training step of vgg, resnet
+ * and mobilenet (batch 64, same architecture: runtime/bench/torch_nets.py; unet has no PyTorch twin)
+ * also runs in PyTorch on one thread, in rounds alternating ours / PyTorch, and the ratio ours / PyTorch
+ * is printed with the BLAS torch uses (for OpenBLAS, its core; OPENBLAS_CORETYPE set for this command
+ * reaches torch). Without torch it says so and skips.
  * Timings are noisy on a shared 2-core machine; compare ratios within one run.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,8 @@ const torch = await TorchReference.start();
 const torchNote = torch instanceof TorchReference ? torch.describe() : `PyTorch absent: ${torch.absent}; the PyTorch comparison is skipped`;
 console.log(`\nreference: ${torchNote}`);
 const TORCH_ROUNDS = 3;
+/** Backbones torch_nets.py builds; the others (unet) are timed without a PyTorch twin. */
+const TORCH_TWINS: ReadonlySet<string> = new Set<TorchRequest['net']>(['vgg', 'resnet', 'mobilenet']);
 const backbones = [];
 for (const b of BACKBONES) {
   const m = buildModel({ backbone: b, inputShape: [28, 28, 1], tasks: TASKS });
@@ -119,7 +122,7 @@ for (const b of BACKBONES) {
   step(); // warm-up (Adam's state)
   let stepMs: number;
   let vsTorch: { oursMs: number[]; torchMs: number[]; ratio: number } | undefined;
-  if (torch instanceof TorchReference) {
+  if (torch instanceof TorchReference && TORCH_TWINS.has(b)) {
     // rounds alternate ours / PyTorch on the same architecture (median of 3 steps per round)
     const req: TorchRequest = {
       net: b as TorchRequest['net'],
@@ -169,7 +172,7 @@ const torchJson =
   torch instanceof TorchReference ? { info: torch.info, python: torch.python, rounds: TORCH_ROUNDS } : { absent: torch.absent };
 if (torch instanceof TorchReference) {
   console.log(`\ntraining step batch 64, ours (${info.backend}) / PyTorch (${torchNote}):`);
-  for (const r of backbones)
+  for (const r of backbones.filter((x) => x.torch))
     console.log(
       `  ${r.backbone.padEnd(10)} ${r.trainStepMsBatch64.toFixed(0).padStart(6)} ms / ${median(r.torch?.torchMs ?? [NaN])
         .toFixed(0)

@@ -21,6 +21,8 @@ export interface TorchInfo {
   executable: string;
   threads: number;
   interopThreads: number;
+  /** /proc/cpuinfo's model name, family and model (what OpenBLAS's core detection reads). */
+  cpu?: { name: string | null; family: string | null; model: string | null };
   blas: {
     /** BLAS_INFO of the torch build (Debian's: 'generic', i.e. the system libblas.so.3). */
     buildBlas: string;
@@ -29,6 +31,12 @@ export interface TorchInfo {
     /** 'reference' (Debian's default netlib BLAS), 'openblas', 'mkl', 'blis', ... */
     kind: string;
     openblasInstalled: boolean;
+    /**
+     * When the BLAS is OpenBLAS: the kernels it chose (`openblas_get_corename`; Debian's 0.3.21 does not
+     * know recent CPUs and falls back to 'Prescott', SSE3, unless OPENBLAS_CORETYPE names a core) and
+     * the OPENBLAS_CORETYPE it saw (passed through from the benchmark's environment).
+     */
+    openblas?: { coretypeEnv: string | null; core: string | null; config: string | null; threads: number | null } | null;
     /** oneDNN (MKL-DNN) available: torch's CPU convolutions use it whatever the BLAS. */
     mkldnn: boolean;
   };
@@ -111,11 +119,17 @@ export class TorchReference {
   /** One line about the reference for a benchmark's header. */
   describe(): string {
     const b = this.info.blas;
-    const blas =
-      b.kind === 'reference'
-        ? `BLAS: Debian's reference libblas (slow; a user would add OpenBLAS: apt install libopenblas0-openmp)`
-        : `BLAS: ${b.kind}`;
-    return `PyTorch ${this.info.torch} (${this.python}, ${this.info.threads} thread), ${blas}; convolutions via oneDNN: ${b.mkldnn ? 'yes' : 'no'}`;
+    let blas = `BLAS: ${b.kind}`;
+    if (b.kind === 'reference')
+      blas = `BLAS: Debian's reference libblas (slow; a user would add OpenBLAS: apt install libopenblas0-openmp)`;
+    else if (b.kind === 'openblas' && b.openblas) {
+      const o = b.openblas;
+      const forced = o.coretypeEnv ? `OPENBLAS_CORETYPE=${o.coretypeEnv}` : 'OPENBLAS_CORETYPE unset';
+      const hint = o.core === 'Prescott' && !o.coretypeEnv ? "; SSE3 fallback: set OPENBLAS_CORETYPE to this CPU's core" : '';
+      blas = `BLAS: OpenBLAS, core ${o.core ?? '?'} (${forced}${hint})`;
+    }
+    const cpu = this.info.cpu?.name ? `; CPU ${this.info.cpu.name} (family ${this.info.cpu.family}, model ${this.info.cpu.model})` : '';
+    return `PyTorch ${this.info.torch} (${this.python}, ${this.info.threads} thread), ${blas}; convolutions via oneDNN: ${b.mkldnn ? 'yes' : 'no'}${cpu}`;
   }
 
   close(): void {

@@ -60,15 +60,18 @@ def blas_info():
                     loaded.add(os.path.realpath(path))
     except OSError:
         pass
-    names = " ".join(sorted(loaded)).lower()
-    if "openblas" in names:
+    # The BLAS torch calls is the one file mapped as libblas.so.3 (Debian's torch links that soname;
+    # the alternative chosen decides the file); LAPACK may come from another library.
+    blas_files = [p for p in loaded if os.path.basename(p).lower().startswith("libblas.so")]
+    names = " ".join(sorted(blas_files or loaded)).lower()
+    if re.search(r"/blas/libblas\.so", names):
+        kind = "reference"
+    elif "openblas" in names:
         kind = "openblas"
     elif "mkl" in names:
         kind = "mkl"
     elif "blis" in names:
         kind = "blis"
-    elif re.search(r"/blas/libblas\.so", names):
-        kind = "reference"
     elif loaded:
         kind = "unknown"
     else:
@@ -79,8 +82,48 @@ def blas_info():
         "loaded": sorted(loaded),
         "kind": kind,
         "openblasInstalled": openblas_installed,
+        "openblas": openblas_core(loaded) if kind == "openblas" else None,
         "mkldnn": bool(torch.backends.mkldnn.is_available()),
     }
+
+
+def openblas_core(loaded):
+    """The kernels OpenBLAS picked (a DYNAMIC_ARCH build chooses by CPU model at load time; a model it
+    does not know falls back to Prescott, i.e. SSE3) and the OPENBLAS_CORETYPE that forced it, if any."""
+    import ctypes
+
+    out = {"coretypeEnv": os.environ.get("OPENBLAS_CORETYPE"), "core": None, "config": None, "threads": None}
+    for path in loaded:
+        if "openblas" not in os.path.basename(path).lower():
+            continue
+        try:
+            lib = ctypes.CDLL(path)  # already mapped: the same instance torch calls
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            out["core"] = lib.openblas_get_corename().decode()
+            out["config"] = lib.openblas_get_config().decode().strip()
+            out["threads"] = lib.openblas_get_num_threads()
+            break
+        except (OSError, AttributeError):
+            continue
+    return out
+
+
+def cpu_model():
+    """The CPU's model name and family/model numbers (what OpenBLAS's core detection reads)."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf8") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                k = k.strip()
+                if k in ("model name", "cpu family", "model", "stepping") and k not in fields:
+                    fields[k] = v.strip()
+                if not line.strip() and fields:
+                    break
+    except OSError:
+        pass
+    return {"name": fields.get("model name"), "family": fields.get("cpu family"), "model": fields.get("model")}
 
 
 def info():
@@ -90,6 +133,7 @@ def info():
         "executable": sys.executable,
         "threads": torch.get_num_threads(),
         "interopThreads": torch.get_num_interop_threads(),
+        "cpu": cpu_model(),
         "blas": blas_info(),
     }
 

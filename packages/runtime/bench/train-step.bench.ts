@@ -9,7 +9,8 @@
  * else /usr/bin/python3, else python3), the same nets' training steps (LeNet b256, MobileNetV2 stack
  * b64, and the multimnist-resnet architecture of @mtl-split/model b64) also run in PyTorch, one thread,
  * rounds alternating ours / PyTorch, and the table gives ours / PyTorch; the BLAS torch uses is
- * reported. Without torch it says so and skips. `--torch-only` runs just that comparison (writes
+ * reported (for OpenBLAS, its core; OPENBLAS_CORETYPE set on the command reaches torch and is recorded
+ * in the JSON's command). Without torch it says so and skips. `--torch-only` runs just that comparison (writes
  * bench/latest-torch.json); `--no-torch` skips it.
  */
 import { writeFileSync } from 'node:fs';
@@ -289,7 +290,8 @@ async function main(): Promise<void> {
     else console.log(torchNote);
     const loadEnd = os.loadavg()[0];
     const file = join(dirname(fileURLToPath(import.meta.url)), 'latest-torch.json');
-    const cmd = 'npm run bench -w @mtl-split/runtime -- --torch-only';
+    const coretype = process.env.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} ` : '';
+    const cmd = `${coretype}npm run bench -w @mtl-split/runtime -- --torch-only`;
     writeFileSync(
       file,
       `${JSON.stringify({ date: new Date().toISOString(), command: cmd, node: process.version, cores: os.cpus().length, loadAverage1m: { start: loadStart, end: loadEnd }, tfjs: tf.version.tfjs, torch: torchJson }, null, 2)}\n`,
