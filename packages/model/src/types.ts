@@ -63,12 +63,6 @@ export interface SplitPointInfo {
    * connections, or several inputs at `input`); absent: one tensor (`tensor` or `name`) of `shape`.
    */
   tensors?: TensorInfo[];
-  /**
-   * The layout its one rank-4 tensor crosses the link in, when the bundle pins it; absent: NCHW, the
-   * layout ONNX Runtime computes in, whatever layout the graph has (engines/wire-layout.ts). A bundle
-   * whose edges send NHWC frames records 'NHWC' here. `shape` is always the graph's.
-   */
-  layout?: 'NCHW' | 'NHWC';
 }
 
 export interface MtlModel {

@@ -7,7 +7,6 @@ export { extractGraph, dimsOf, elemTypeOf, realInputs, findValueInfo, nodeReads,
 export type { CutSpec } from './graph.js';
 export { cutHalves } from './halves.js';
 export type { Halves, HalvesSpec } from './halves.js';
-export { crossAsNchw, nchwOf, graphSide, TO_NCHW, TO_NHWC } from './cross-layout.js';
 export { OrtSession, ortVersion, executionProviders } from './session.js';
 export type { TensorData, SessionOptions } from './session.js';
 export { findCutTensors } from './points.js';

@@ -66,11 +66,6 @@ const splitPointSchema = z
      * wire order; `shape` is then the first one's and `bytesPerSample` their sum. Absent: one tensor.
      */
     tensors: z.array(tensorInfoSchema).min(2).optional(),
-    /**
-     * The layout the one rank-4 tensor crosses the link in, when the bundle pins it (absent: NCHW, the
-     * layout ONNX Runtime computes in; 'NHWC' keeps the frames of edges that send the graph's NHWC tensor).
-     */
-    layout: z.enum(['NCHW', 'NHWC']).optional(),
   })
   .strict();
 

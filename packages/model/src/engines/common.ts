@@ -65,11 +65,11 @@ export function copyTasks(tasks: readonly TaskSpec[]): TaskInfo[] {
   return tasks.map(taskInfo);
 }
 
-/** The tensors crossing a point: its `tensors`, or its one tensor (`tensor` or its name, with any recorded `layout`; the inputs at `input`). */
+/** The tensors crossing a point: its `tensors`, or its one tensor (`tensor` or its name, or the input's at `input`). */
 export function tensorsOf(p: SplitPointInfo, inputs: readonly InputSpec[]): TensorInfo[] {
   if (p.tensors) return p.tensors.map((t) => ({ ...t, shape: [...t.shape] }));
   if (p.name === 'input') return inputs.map((i) => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout }));
-  return [{ name: p.tensor ?? p.name, shape: [...p.shape], dtype: 'float32', ...(p.layout ? { layout: p.layout } : {}) }];
+  return [{ name: p.tensor ?? p.name, shape: [...p.shape], dtype: 'float32' }];
 }
 
 /**

@@ -1,15 +1,28 @@
-import { decodeModel, encodeModel, ortVersion, type ModelProto } from '@mtl-split/onnx';
+import {
+  cutHalves,
+  decodeModel,
+  ELEM_TYPES,
+  elemTypeName,
+  encodeModel,
+  inferElemTypes,
+  inferShapes,
+  ortVersion,
+  tensorLayouts,
+  valueInfo,
+  type Layout,
+  type ModelProto,
+  type ValueInfoProto,
+} from '@mtl-split/onnx';
 import { EDGE_ONLY } from '@mtl-split/stats';
 import { readOnnxFile, readWeightsFile } from '../bundle/read.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { ModelError } from '../errors.js';
-import type { TensorInfo } from '../types.js';
+import { DTYPES, type DType, type TensorInfo } from '../types.js';
 import { perSample } from './batch-one.js';
 import { checkTensors, copyTasks, findPoint, inputSpecs, multiEdge, multiHeads, outputNames, tensorsOf } from './common.js';
 import { checkGraph, maxSampleMb } from './graph-check.js';
 import { SessionCache, sessionMaker } from './session-cache.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, InputSpec, SplitNetwork, TensorData } from './types.js';
-import { crossingOf, cutPoint, graphFacts, type Crossing } from './wire-layout.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 
 /** ONNX Runtime sessions an open bundle keeps at most (halves of split points, the whole network). */
@@ -23,9 +36,27 @@ function decode(dir: string, bytes: Uint8Array): ModelProto {
   }
 }
 
+/** The layout of every rank-4 tensor judged from the graph (`tensorLayouts`), from the inputs' layouts. */
+function graphLayouts(graph: ModelProto, inputs: readonly InputSpec[]): Map<string, Layout> {
+  const { shapes } = inferShapes(graph, new Map(inputs.map((i) => [i.name, i.shape])));
+  return tensorLayouts(graph, new Map(inputs.map((i) => [i.name, i.layout])), shapes);
+}
+
+/** The dtype of every tensor of the graph whose element type is one of DTYPES (a one-tensor point records none). */
+function graphDtypes(graph: ModelProto): Map<string, DType> {
+  const out = new Map<string, DType>();
+  for (const [name, code] of inferElemTypes(graph)) {
+    const d = elemTypeName(code);
+    if (d && (DTYPES as readonly string[]).includes(d)) out.set(name, d as DType);
+  }
+  return out;
+}
+
 const asInfo = (i: InputSpec): TensorInfo => ({ name: i.name, shape: [...i.shape], dtype: i.dtype ?? 'float32', layout: i.layout });
 const feedsOf = (want: readonly TensorInfo[], xs: readonly TensorData[]): Record<string, TensorData> =>
   Object.fromEntries(want.map((t, i) => [t.name, xs[i]]));
+const infoOf = (ts: readonly TensorInfo[]): Map<string, ValueInfoProto> =>
+  new Map(ts.map((t) => [t.name, valueInfo(t.name, ['N', ...t.shape], ELEM_TYPES[t.dtype])]));
 
 /**
  * Opens a bundle's model.onnx on ONNX Runtime (CPU execution provider). The halves of a split point
@@ -45,18 +76,27 @@ export async function openOnnx(dir: string, manifest: Manifest, o: EngineOptions
   const inputInfos = inputs.map(asInfo);
   const tasks = copyTasks(manifest.tasks);
   const outputs = outputNames(tasks);
+  const layouts = graphLayouts(graph, inputs);
+  const types = graphDtypes(graph);
   const sessions = new SessionCache(o.maxSessions ?? DEFAULT_MAX_SESSIONS, sessionMaker(dir, threads));
   const batchOne = manifest.batch === 'one';
   /** Runs a session on feeds, fetching `fetch` (a batch-1-only network: one sample at a time). */
   const runOn = (key: string, make: () => Uint8Array, feeds: Record<string, TensorData>, fetch: readonly string[]) =>
     sessions.use(key, make, (s) => (batchOne ? perSample(feeds, (f) => s.run(f, fetch)) : s.run(feeds, fetch)));
-  const facts = graphFacts(graph, inputs);
-  const crossing = (point: string): Crossing => crossingOf(tensorsOf(findPoint(id, manifest.splitPoints, point), inputs), facts);
-  /** The tensors crossing a point as they go over the link (a rank-4 NHWC tensor of the graph as NCHW: crossingOf). */
-  const pointTensors = (point: string): TensorInfo[] => crossing(point).wire;
+  const pointTensors = (point: string): TensorInfo[] =>
+    tensorsOf(findPoint(id, manifest.splitPoints, point), inputs).map((t) => {
+      const layout = t.layout ?? layouts.get(t.name);
+      const dtype = types.get(t.name) ?? t.dtype;
+      return layout ? { ...t, dtype, layout } : { ...t, dtype };
+    });
   const halves = (point: string) => {
+    const ts = pointTensors(point);
     try {
-      return cutPoint(graph, crossing(point), { inputs: inputs.map((i) => i.name), outputs });
+      return cutHalves(
+        graph,
+        ts.map((t) => t.name),
+        { inputs: inputs.map((i) => i.name), outputs, extraInfo: infoOf(ts) },
+      );
     } catch (err) {
       throw new ModelError(`bundle '${dir}': ${errorMessage(err)}`, { cause: err });
     }

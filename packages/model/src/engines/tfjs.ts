@@ -8,8 +8,6 @@ import { split } from '../split.js';
 import type { SplitModel } from '../types.js';
 import { checkBatch, copyTasks, findPoint, inputSpec, singleEdge, singleHeads, tensorsOf } from './common.js';
 import type { EdgeRunner, EngineOptions, HeadsRunner, SplitNetwork, TensorData } from './types.js';
-import { crossingOf, type Crossing } from './wire-layout.js';
-import { TO_NCHW, TO_NHWC } from '@mtl-split/onnx';
 
 async function read(t: tf.Tensor): Promise<TensorData> {
   const data = (await t.data()) as Float32Array;
@@ -46,19 +44,6 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
     return h;
   };
   const input = inputSpec(manifest);
-  // the graph's layout of a rank-3 point of our NHWC layers is NHWC; the input keeps its own
-  const nhwc = (point: string) =>
-    new Map(
-      tensorsOf(findPoint(bundle.id, manifest.splitPoints, point), [input])
-        .filter((t) => t.shape.length === 3)
-        .map((t) => [t.name, 'NHWC' as const]),
-    );
-  const crossing = (point: string): Crossing =>
-    crossingOf(tensorsOf(findPoint(bundle.id, manifest.splitPoints, point), [input]), {
-      layouts: nhwc(point),
-      dtypes: new Map(),
-      inputs: new Set([input.name]),
-    });
   const net: SplitNetwork = {
     id: bundle.id,
     engine: 'tfjs',
@@ -68,18 +53,18 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
     inputs: [input],
     splitPoints: manifest.splitPoints,
     point: (name) => findPoint(bundle.id, manifest.splitPoints, name),
-    // our layers are NHWC (a rank-3 sample is [H, W, C]); such a tensor crosses as the onnx engine's does
-    pointTensors: (point) => crossing(point).wire,
+    // our layers are NHWC: a rank-3 sample is [H, W, C]
+    pointTensors: (point) =>
+      tensorsOf(net.point(point), net.inputs).map((t) => (t.layout || t.shape.length !== 3 ? t : { ...t, layout: 'NHWC' })),
     async edgeRunner(point): Promise<EdgeRunner> {
       net.point(point);
       const h = half(point);
-      const turn = crossing(point).nchw.length > 0;
       return singleEdge(point, async (x) => {
         checkBatch(`edge half '${point}' of '${bundle.id}'`, x.shape, input.shape, x.data);
         if (point === 'input') return { data: x.data, shape: [...x.shape] };
         const t = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
         try {
-          const y = tf.tidy(() => (turn ? tf.transpose(h.edge(t), [...TO_NCHW]) : h.edge(t)));
+          const y = h.edge(t);
           try {
             return await read(y);
           } finally {
@@ -91,13 +76,11 @@ export async function openTfjs(dir: string, manifest: Manifest, o: EngineOptions
       });
     },
     async cloudRunner(point): Promise<HeadsRunner> {
-      net.point(point);
+      const info = net.point(point);
       const h = half(point);
-      const c = crossing(point);
-      const turn = c.nchw.length > 0;
       return singleHeads(point, async (x) => {
-        checkBatch(`cloud half '${point}' of '${bundle.id}'`, x.shape, c.wire[0].shape, x.data);
-        const t = tf.tidy(() => (turn ? tf.transpose(tf.tensor(x.data, x.shape), [...TO_NHWC]) : tf.tensor(x.data, x.shape)));
+        checkBatch(`cloud half '${point}' of '${bundle.id}'`, x.shape, info.shape, x.data);
+        const t = tf.tensor(x.data, x.shape);
         try {
           return await readAll(h.cloud(t));
         } finally {
