@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { encode } from '@mtl-split/codec';
 import { loadDefinition, SplitClient } from '@mtl-split/transport';
+import { cpuSeconds } from './proc-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +42,6 @@ const ROUNDS = Number(values.rounds);
 const CLIENTS = Number(values.clients);
 const MODEL = 'models/multimnist-resnet';
 const POINT = 'block4';
-const TICK = 100; // clock ticks per second of /proc stat times (Linux default)
 const METHOD = '/mtlsplit.v1.SplitInference/InferStream';
 const raw = (b: Buffer): Buffer => b;
 
@@ -103,15 +103,6 @@ async function stop(s: Server): Promise<void> {
   const exited = new Promise((r) => s.child.once('exit', r));
   s.child.kill('SIGTERM');
   await exited;
-}
-
-/** CPU seconds (user + system) of a process and its children now running. */
-function cpuSeconds(pid: number): number {
-  const pids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
-  return pids.reduce((s, p) => {
-    const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-    return s + (Number(f[11]) + Number(f[12])) / TICK;
-  }, 0);
 }
 
 /** `n` raw clients on `port`, each on its own channel (a local subchannel pool: its own connection). */

@@ -6,12 +6,12 @@
  *   flock /tmp/mtl-heavy.lock npx tsx apps/cloud/bench/workers.bench.ts [--seconds 6] [--rounds 2] [--clients 64]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encode } from '@mtl-split/codec';
 import { SplitClient } from '@mtl-split/transport';
+import { cpuSeconds } from './proc-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +25,6 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CLIENTS = Number(values.clients);
 const MODEL = 'models/multimnist-resnet';
-const TICK = 100; // clock ticks per second of /proc stat times (Linux default)
 
 /** The cloud app with `workers` serving workers; resolves once it says listening. */
 function startCloud(workers: number): Promise<{ port: number; child: ChildProcess }> {
@@ -44,15 +43,6 @@ function startCloud(workers: number): Promise<{ port: number; child: ChildProces
     });
     child.on('exit', (c) => bad(new Error(`cloud exited with ${c}`)));
   });
-}
-
-/** CPU seconds (user + system) of a process and its children now running (the workers). */
-function cpuSeconds(pid: number): number {
-  const pids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
-  return pids.reduce((s, p) => {
-    const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-    return s + (Number(f[11]) + Number(f[12])) / TICK;
-  }, 0);
 }
 
 /** Every client sends on its stream until `ms` have passed (at most 1e6 requests each); answers counted. */
