@@ -102,7 +102,11 @@ describe('answers bound to the bundle that computed them', () => {
         { onWrongModel: (r) => refusals.push(r) },
       );
       try {
-        const sources = (await drive(edge, 1000)).map((x) => x.source);
+        // A answers (on a loaded machine the first calls of a new connection may miss the 500 ms deadline and be
+        // answered locally: on until one cloud answer, bounded at 10 s)
+        const sources: string[] = [];
+        for (const t0 = Date.now(); !sources.includes('cloud') && Date.now() - t0 < 10_000; )
+          sources.push(...(await drive(edge, 200)).map((x) => x.source));
         expect(sources).toContain('cloud');
         await stop(first.cloud);
         await startCloud(b, first.port);
