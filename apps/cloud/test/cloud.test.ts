@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  // SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server)
+  // SIGTERM: the cloud drains and exits on its own
   if (cloud && cloud.child.exitCode === null) {
     cloud.child.kill('SIGTERM');
     await cloud.exit;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '@mtl-split/codec';
 import { readClientSecurity, SplitClient, TransportError } from '@mtl-split/transport';
+import { programCommand } from '@mtl-split/cli';
 import { ROOT, spawnTs, waitForLog, type Spawned } from '@mtl-split/cli/testing';
 import { tinyBundle } from './bundle.js';
 
@@ -60,7 +61,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server). */
+/** SIGTERM: the cloud drains and exits on its own (a SIGKILL would skip that). */
 function kill(s: Spawned | undefined): void {
   if (s && s.child.exitCode === null) s.child.kill('SIGTERM');
 }
@@ -165,27 +166,21 @@ describe('cloud with stdout not read', () => {
   it('keeps serving and /metrics answering through 3,000 bad requests with 1 MiB request ids; made-up split names add no series', async () => {
     // stdout is a pipe nobody reads: the kernel buffer (64 KiB) fills after a few hundred lines; every
     // warning is logged (no rate limit), so the 64 KiB log buffer overflows and lines are dropped
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        MAIN,
-        '--model',
-        bundleDir,
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--log-level',
-        'debug',
-        '--log-buffer-kb',
-        '64',
-        '--warn-per-sec',
-        '100000',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const cmd = programCommand(MAIN, [
+      '--model',
+      bundleDir,
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--log-level',
+      'debug',
+      '--log-buffer-kb',
+      '64',
+      '--warn-per-sec',
+      '100000',
+    ]);
+    const child = spawn(cmd.command, cmd.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       // read only until 'listening', then stop reading
       const listening = await new Promise<Record<string, number>>((resolve, reject) => {

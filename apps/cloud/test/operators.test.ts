@@ -24,7 +24,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  // SIGTERM, which tsx relays to the cloud (a SIGKILL of the tsx wrapper would orphan the server)
+  // SIGTERM: the cloud drains and exits on its own
   if (cloud && cloud.child.exitCode === null) {
     cloud.child.kill('SIGTERM');
     await cloud.exit;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SplitClient } from '@mtl-split/transport';
+import { programCommand } from '@mtl-split/cli';
 import { ROOT, spawnTs, waitForLog } from '@mtl-split/cli/testing';
 import { datedCert, haveOpenssl } from '../../../packages/transport/test/certs.js';
 import { tinyBundle } from './bundle.js';
@@ -76,27 +77,21 @@ describe('cloud signals and credentials', () => {
   );
 
   it('exits after SIGTERM within the drain bound while nobody reads stdout', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        MAIN,
-        '--model',
-        bundleDir,
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--log-level',
-        'debug',
-        '--log-buffer-kb',
-        '16',
-        '--drain-ms',
-        '1000',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const cmd = programCommand(MAIN, [
+      '--model',
+      bundleDir,
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--log-level',
+      'debug',
+      '--log-buffer-kb',
+      '16',
+      '--drain-ms',
+      '1000',
+    ]);
+    const child = spawn(cmd.command, cmd.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     try {
       const port = await new Promise<number>((resolve, reject) => {

@@ -6,8 +6,8 @@ export const LAUNCH = fileURLToPath(new URL('../bin/launch.mjs', import.meta.url
 
 /** The repository root (entries are relative to it). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** tsx's loader, for `node --import`. */
-const TSX_ESM = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm', { paths: [ROOT] })).href;
+/** tsx's loader, for `node --import` (resolved when asked: the programs import this file and need not pay it at start). */
+const tsxEsm = (): string => pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm', { paths: [ROOT] })).href;
 
 /**
  * The command that starts the program `entry` (a path relative to the repository root, or absolute) as
@@ -19,7 +19,7 @@ export function programCommand(entry: string, args: readonly string[]): { comman
   const file = entry.startsWith('/') ? entry : `${ROOT}${entry}`;
   // the launcher answers a lone --version itself, with its name argument: the program's own answer is wanted here
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V'))
-    return { command: process.execPath, args: ['--import', TSX_ESM, file, ...args] };
+    return { command: process.execPath, args: ['--import', tsxEsm(), file, ...args] };
   const name = file
     .slice(ROOT.length)
     .replace(/\.[cm]?ts$/, '')
