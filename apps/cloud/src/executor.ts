@@ -1,4 +1,11 @@
-import { outputsAndProbabilities, type HeadsRunner, type InputSpec, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import {
+  outputsAndProbabilities,
+  zeroSample,
+  type HeadsRunner,
+  type InputSpec,
+  type SplitNetwork,
+  type TensorData,
+} from '@mtl-split/model/infer';
 import type { ExecutorOutputs, InputDescription, ModelDescription, SplitInput, TensorExecutor, TensorInfo } from '@mtl-split/transport';
 
 /** What Describe tells a client to send at 'input', from the bundle's (first) input spec. */
@@ -56,9 +63,7 @@ export class BundleExecutor implements TensorExecutor {
       const tensors = this.net.pointTensors(point);
       if (tensors.some((t) => t.shape.some((d) => !(d > 0)))) continue; // a dynamic size: nothing to make zeros of
       try {
-        await (await half).runAll(
-          tensors.map((t) => ({ data: new Float32Array(t.shape.reduce((a, b) => a * b, 1)), shape: [1, ...t.shape] })),
-        );
+        await (await half).runAll(zeroSample(tensors));
       } catch (err) {
         failed[point] = err instanceof Error ? err.message : String(err);
       }

@@ -1,4 +1,4 @@
-import { openNetwork, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
+import { openNetwork, zeroSample, type EdgeRunner, type HeadsRunner, type SplitNetwork, type TensorData } from '@mtl-split/model/infer';
 import { parseTargets, SplitClient, type ClientOptions, type ClientSecurity, type InferAnswer } from '@mtl-split/transport';
 import { DEFAULT_HEDGE, type HedgeOptions } from './hedge.js';
 import { CloudLink, cloudUnreachable, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './cloud-link.js';
@@ -344,7 +344,7 @@ async function calibrate(
   halves: Map<string, Halves>,
   whole: HeadsRunner,
 ): Promise<CandidateCalibration[]> {
-  const xs = net.inputs.map((i) => ({ data: new Float32Array(i.shape.reduce((a, b) => a * b, 1)), shape: [1, ...i.shape] }));
+  const xs = zeroSample(net.inputs);
   const best = async (f: () => Promise<unknown>): Promise<number> => {
     let ms = Infinity;
     for (let i = 0; i < 2; i++) {

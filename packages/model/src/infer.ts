@@ -33,3 +33,4 @@ export {
 } from './engines/device.js';
 export type { EngineName, EngineOptions, SplitNetwork, EdgeRunner, HeadsRunner, InputSpec, TensorData } from './engines/types.js';
 export { softmaxRows, argmaxRows, outputsAndProbabilities } from './engines/softmax.js';
+export { zeroSample } from './engines/zeros.js';
