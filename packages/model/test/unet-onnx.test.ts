@@ -41,13 +41,28 @@ function expectClose(got: Record<string, TensorData>, want: Record<string, Float
   }
 }
 
+/** Salt-and-pepper values (the reference noise's 0.02 / 0.98, per-pixel noise's 0 / 1) in about half the values. */
+function withImpulses(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const u = tf.randomUniform(x.shape, 0, 1, 'float32', 8);
+    const pick = (lo: number, hi: number, v: number, rest: tf.Tensor): tf.Tensor =>
+      tf.where(tf.logicalAnd(tf.greaterEqual(u, lo), tf.less(u, hi)), tf.fill(x.shape, v), rest);
+    return pick(0, 0.25, 0.98, pick(0.25, 0.4, 0.02, pick(0.4, 0.45, 0, pick(0.45, 0.5, 1, x)))) as tf.Tensor4D;
+  });
+}
+
 describe('unet ONNX export', () => {
-  for (const bottleneck of [null, { point: 'block1', channels: 2 }]) {
-    it(`ORT on the whole graph and on the halves of every multi-tensor point equals tfjs, every task (bottleneck ${JSON.stringify(bottleneck)})`, async () => {
-      const m = tinyUnet({ seed: 5 }, { bottleneck });
+  const variants: Record<string, unknown>[] = [
+    { bottleneck: null },
+    { bottleneck: { point: 'block1', channels: 2 } },
+    { impulseFilter: { window: 3 } },
+  ];
+  for (const variant of variants) {
+    it(`ORT on the whole graph and on the halves of every multi-tensor point equals tfjs, every task (${JSON.stringify(variant)})`, async () => {
+      const m = tinyUnet({ seed: 5 }, variant);
       randomStats(m, 9);
       const proto = decodeModel(exportOnnx(m, 'unet-test'), 'unet-test');
-      const x = tf.randomUniform([3, S, S, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const x = withImpulses(tf.randomUniform([3, S, S, 3], 0, 1, 'float32', 4) as tf.Tensor4D);
       const input: TensorData = { data: x.dataSync() as Float32Array, shape: x.shape };
       const want = expected(
         m,

@@ -40,9 +40,10 @@ describe('unet split points', () => {
     m.dispose();
   });
 
-  for (const skipChannels of [2, 0]) {
-    it(`cloud(edge(x)) equals the whole network at every point, every task (skipChannels ${skipChannels})`, () => {
-      const m = tinyUnet({}, { skipChannels });
+  const variants: Record<string, unknown>[] = [{ skipChannels: 2 }, { skipChannels: 0 }, { skipChannels: 2, impulseFilter: {} }];
+  for (const variant of variants) {
+    it(`cloud(edge(x)) equals the whole network at every point, every task (${JSON.stringify(variant)})`, () => {
+      const m = tinyUnet({}, variant);
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, seed) => {
           const x = tf.randomUniform([n, S, S, 3], 0, 1, 'float32', seed) as tf.Tensor4D;

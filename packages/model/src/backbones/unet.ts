@@ -5,6 +5,7 @@ import { ModelError } from '../errors.js';
 import { applyConv, conv, convFlops, convOutShape, type ConvLayer, type Scope, type Shape } from '../layers.js';
 import { emitConv } from '../onnx/emit.js';
 import { parseConfig } from './config.js';
+import { applyImpulseFilter, emitImpulseFilter, impulseFilterFlops, impulseFilterSchema } from './impulse-filter.js';
 import type { BackboneFamily } from './types.js';
 import { flowOnly } from './unet-ops.js';
 
@@ -21,6 +22,8 @@ const schema = z
     /** Channels of the decoders' one conv at the input's resolution (the costliest: kept lighter). */
     fullWidth: width.default(8),
     batchNorm: z.boolean().default(true),
+    /** An impulse-noise filter on the input, first thing in block 1 (`impulse-filter.ts`); null: none. */
+    impulseFilter: impulseFilterSchema.nullable().default(null),
     /** A learned bottleneck at an encoder point before the last: its stage output crosses as `channels` channels. */
     bottleneck: z
       .object({ point: z.string().regex(/^block\d+$/), channels: width })
@@ -91,7 +94,13 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
         ? conv(s, 'skip', { k: 1, cin: from[2] as number, cout: cfg.skipChannels, bn: cfg.batchNorm })
         : undefined;
     const skipShape = proj ? convOutShape(proj, from) : from;
-    const extra = [bn.dec ? convFlops(bn.dec, prev) : 0, bn.enc ? convFlops(bn.enc, stage.out) : 0, proj ? convFlops(proj, from) : 0];
+    const filter = i === 1 ? cfg.impulseFilter : null;
+    const extra = [
+      filter ? impulseFilterFlops(filter, prev[0] as number, prev[1] as number, prev[2] as number) : 0,
+      bn.dec ? convFlops(bn.dec, prev) : 0,
+      bn.enc ? convFlops(bn.enc, stage.out) : 0,
+      proj ? convFlops(proj, from) : 0,
+    ];
     return {
       outShape: out,
       flops: stage.flops + extra.reduce((a, b) => a + b, 0),
@@ -100,7 +109,7 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
         outShapes: i > 1 ? [...inShapes.slice(0, -1), skipShape, out] : [out],
         outNames: i > 1 ? [...inNames.slice(0, -1), `skip${i - 1}`, name] : [name],
         apply: (xs, ctx) => {
-          const last = xs[xs.length - 1] as tf.Tensor4D;
+          const last = filter ? applyImpulseFilter(filter, xs[0] as tf.Tensor4D) : (xs[xs.length - 1] as tf.Tensor4D);
           const x = bn.dec ? applyConv(bn.dec, last, ctx) : last;
           let y = x;
           for (const c of convs) y = applyConv(c, y, ctx);
@@ -109,7 +118,7 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
           return [...xs.slice(0, -1), proj ? applyConv(proj, x, ctx) : x, y];
         },
         emit: (g, xs) => {
-          const last = xs[xs.length - 1] as string;
+          const last = filter ? emitImpulseFilter(g, filter, xs[0] as string) : (xs[xs.length - 1] as string);
           const x = bn.dec ? emitConv(g, bn.dec, last, prev, `${s.prefix}.bottleneck.decoder`) : last;
           let y = x;
           let shape = from;
