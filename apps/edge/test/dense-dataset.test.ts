@@ -12,11 +12,15 @@ describe('a dense bundle on its dense dataset', () => {
     expect(r.failed).toBe(0);
     const m = r.metrics ?? {};
     expect(Object.keys(m).sort()).toEqual(['depth', 'normals', 'scale', 'segmentation', 'shape']);
-    // a network far better than chance on pixels (the floor and walls), depth within its scene's range
-    expect(m.segmentation.pixelAccuracy).toBeGreaterThan(0.5);
-    expect(m.segmentation.meanIoU).toBeGreaterThan(0);
-    expect(m.depth.meanRelativeError).toBeLessThan(0.5);
+    // the trained bundle on these 6 noisy out-of-distribution images (measured: pixel accuracy 97.8%, mIoU 0.92,
+    // depth 1.5% relative, normals 7.4 deg, shape and scale 6 of 6): a wrong label map, channel order or layout
+    // would score near chance
+    expect(m.segmentation.pixelAccuracy).toBeGreaterThan(0.9);
+    expect(m.segmentation.meanIoU).toBeGreaterThan(0.75);
+    expect(m.depth.meanRelativeError).toBeLessThan(0.05);
     // normals compared as angles, channels first as the ONNX output gives them
-    expect(m.normals.meanAngleDegrees).toBeLessThan(45);
+    expect(m.normals.meanAngleDegrees).toBeLessThan(15);
+    expect(m.shape.accuracy).toBeGreaterThanOrEqual(5 / 6);
+    expect(m.scale.accuracy).toBeGreaterThanOrEqual(4 / 6);
   }, 60_000);
 });
