@@ -2,6 +2,7 @@
  * Accuracy, SNR and frame bytes of every codec at every split point of a bundle:
  *   npx tsx tools/src/codec-accuracy.ts --model models/multimnist-resnet [-n 2000] [--json FILE]
  * Prints a markdown table and the issue's bars; writes JSON (default tools/bench/codec-accuracy.json).
+ * A model with dense tasks (a unet) gets every task's metrics by kind instead (mIoU, depth and normals errors).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,9 +11,10 @@ import cliProgress from 'cli-progress';
 import { createProgram, engineLine, parseOrExit, runMain, UsageError } from '@mtl-split/cli';
 import { z } from 'zod';
 import { CODECS, type CodecName } from '@mtl-split/codec';
-import { loadDataset } from '@mtl-split/data';
-import { loadBundle } from '@mtl-split/model';
+import { type Dataset, loadDataset } from '@mtl-split/data';
+import { type Bundle, loadBundle } from '@mtl-split/model';
 import { initRuntime } from '@mtl-split/runtime';
+import { denseTestBatches, formatDenseTable, lossyCosts, measureDense } from './codec-accuracy/dense.js';
 import { DEFAULT_CODECS, measureCodecAccuracy } from './codec-accuracy/measure.js';
 import { checkBars, formatTable } from './codec-accuracy/table.js';
 
@@ -78,6 +80,10 @@ async function main(): Promise<void> {
   }
   const ds = loadDataset(bundle.manifest.dataset.name, { ...bundle.manifest.dataset.options });
   if (o.samples > ds.size('test')) throw new UsageError(`-n ${o.samples} exceeds the ${ds.size('test')} samples of the test split`);
+  if (bundle.model.isFlow || bundle.model.decoders.length > 0) {
+    await reportDense(bundle, ds, { ...o, points: points ?? valid, codecs: codecs as CodecName[] });
+    return;
+  }
 
   const total = (points ?? valid).length * o.samples;
   const bar =
@@ -128,6 +134,40 @@ async function main(): Promise<void> {
       snrDb: Number.isFinite(r.snrDb) ? r.snrDb : null,
       minSampleSnrDb: Number.isFinite(r.minSampleSnrDb) ? r.minSampleSnrDb : null,
     })),
+  };
+  mkdirSync(dirname(resolve(o.json)), { recursive: true });
+  writeFileSync(o.json, `${JSON.stringify(json, null, 2)}\n`);
+  process.stderr.write(`codec-accuracy: wrote ${o.json}\n`);
+}
+
+/**
+ * A model with dense tasks or multi-tensor cuts: every task's metrics by kind at every point and codec
+ * (`codec-accuracy/dense.ts`), each lossy codec's change against f32, and the rows as JSON.
+ */
+async function reportDense(
+  bundle: Bundle,
+  ds: Dataset,
+  o: { samples: number; batch: number; points: string[]; codecs: CodecName[]; json: string; progress: boolean },
+): Promise<void> {
+  const codecs: CodecName[] = ['f32', ...o.codecs.filter((c) => c !== 'f32')];
+  const started = Date.now();
+  const batches = denseTestBatches(bundle.model, ds, o.samples, o.batch);
+  const rows = await measureDense(bundle.model, batches, o.points, codecs, (r, done, total) => {
+    if (o.progress) process.stderr.write(`codec-accuracy: ${r.point} ${r.codec} (${done}/${total})\n`);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(
+    `Model ${bundle.id} (bundle created ${bundle.manifest.createdAt}), ${o.samples} test samples, ${seconds.toFixed(0)} s\n\n`,
+  );
+  process.stdout.write(`${formatDenseTable(rows)}\n\n${lossyCosts(rows).join('\n')}\n`);
+  const json = {
+    model: bundle.id,
+    bundleCreatedAt: bundle.manifest.createdAt,
+    dataset: bundle.manifest.dataset,
+    samples: o.samples,
+    measuredAt: new Date().toISOString(),
+    seconds,
+    rows,
   };
   mkdirSync(dirname(resolve(o.json)), { recursive: true });
   writeFileSync(o.json, `${JSON.stringify(json, null, 2)}\n`);
