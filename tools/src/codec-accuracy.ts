@@ -147,13 +147,16 @@ async function main(): Promise<void> {
 async function reportDense(
   bundle: Bundle,
   ds: Dataset,
-  o: { samples: number; batch: number; points: string[]; codecs: CodecName[]; json: string; progress: boolean },
+  o: { samples: number; batch: number; points: string[]; codecs: CodecName[]; minGroupValues?: number; json: string; progress: boolean },
 ): Promise<void> {
   const codecs: CodecName[] = ['f32', ...o.codecs.filter((c) => c !== 'f32')];
   const started = Date.now();
   const batches = denseTestBatches(bundle.model, ds, o.samples, o.batch);
-  const rows = await measureDense(bundle.model, batches, o.points, codecs, (r, done, total) => {
-    if (o.progress) process.stderr.write(`codec-accuracy: ${r.point} ${r.codec} (${done}/${total})\n`);
+  const rows = await measureDense(bundle.model, batches, o.points, codecs, {
+    minGroupValues: o.minGroupValues,
+    onRow: (r, done, total) => {
+      if (o.progress) process.stderr.write(`codec-accuracy: ${r.point} ${r.codec} (${done}/${total})\n`);
+    },
   });
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(

@@ -26,20 +26,26 @@ export function denseTestBatches(model: MtlNet, ds: Dataset, n: number, batchSiz
 }
 
 /** Each sample of a batch through the codec in its own frame, as the edge sends it: the decoded batch and the frames' bytes. */
-function sendEach(data: Float32Array, shape: number[], codec: CodecName): { data: Float32Array; bytes: number } {
+function sendEach(data: Float32Array, shape: number[], codec: CodecName, minGroupValues?: number): { data: Float32Array; bytes: number } {
   const n = shape[0] ?? 1;
   const per = data.length / n;
   const out = new Float32Array(data.length);
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    const frame = encode({ data: data.subarray(i * per, (i + 1) * per), shape: [1, ...shape.slice(1)] }, { codec });
+    const frame = encode({ data: data.subarray(i * per, (i + 1) * per), shape: [1, ...shape.slice(1)] }, { codec, minGroupValues });
     bytes += frame.byteLength;
     out.set(decode(frame).data, i * per);
   }
   return { data: out, bytes };
 }
 
-async function measureOne(model: MtlNet, point: string, codec: CodecName, batches: TaskBatch[]): Promise<DenseRow> {
+async function measureOne(
+  model: MtlNet,
+  point: string,
+  codec: CodecName,
+  batches: TaskBatch[],
+  minGroupValues?: number,
+): Promise<DenseRow> {
   const s = splitFlow(model, point);
   const meters = model.tasks.map((t) => taskMeter(model, t.name));
   const [h, w, c] = model.inputShape;
@@ -49,7 +55,7 @@ async function measureOne(model: MtlNet, point: string, codec: CodecName, batche
     const x = tf.tensor4d(b.x, [b.n, h, w, c]);
     const hs = s.edge(x);
     const sent = hs.map((t) => {
-      const r = sendEach(t.dataSync() as Float32Array, t.shape, codec);
+      const r = sendEach(t.dataSync() as Float32Array, t.shape, codec, minGroupValues);
       bytes += r.bytes;
       return tf.tensor(r.data, t.shape);
     });
@@ -68,19 +74,19 @@ async function measureOne(model: MtlNet, point: string, codec: CodecName, batche
   return { point, codec, bytes: bytes / Math.max(n, 1), metrics };
 }
 
-/** Every point x codec, in order; `onRow` after each (progress). */
+/** Every point x codec, in order; `onRow` after each (progress); `minGroupValues` as encode takes it. */
 export async function measureDense(
   model: MtlNet,
   batches: TaskBatch[],
   points: readonly string[],
   codecs: readonly CodecName[],
-  onRow?: (row: DenseRow, done: number, total: number) => void,
+  o: { minGroupValues?: number; onRow?: (row: DenseRow, done: number, total: number) => void } = {},
 ): Promise<DenseRow[]> {
   const rows: DenseRow[] = [];
   for (const point of points) {
     for (const codec of codecs) {
-      rows.push(await measureOne(model, point, codec, batches));
-      onRow?.(rows[rows.length - 1] as DenseRow, rows.length, points.length * codecs.length);
+      rows.push(await measureOne(model, point, codec, batches, o.minGroupValues));
+      o.onRow?.(rows[rows.length - 1] as DenseRow, rows.length, points.length * codecs.length);
     }
   }
   return rows;
