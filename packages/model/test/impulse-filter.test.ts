@@ -35,7 +35,11 @@ describe('impulse filter', () => {
   });
 
   it('refuses a bad config, naming the field', () => {
-    expect(() => tinyUnet({}, { impulseFilter: { window: 4 } })).toThrow(/impulseFilter\.window/);
+    expect(() => tinyUnet({}, { impulseFilter: { window: 4 } })).toThrow(/impulseFilter\.window: must be 3, 5 or 7/);
+    // every problem in one line
+    expect(() => tinyUnet({}, { impulseFilter: { window: 4, high: 2 } })).toThrow(
+      /impulseFilter\.window: must be 3, 5 or 7; impulseFilter\.high: must be in \[0, 1\]/,
+    );
     expect(() => tinyUnet({}, { impulseFilter: { low: 0.9, high: 0.1 } })).toThrow(/low must be below high/);
   });
 

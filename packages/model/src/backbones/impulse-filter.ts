@@ -12,9 +12,9 @@ import { z } from 'zod';
  */
 export const impulseFilterSchema = z
   .object({
-    window: z.union([z.literal(3), z.literal(5), z.literal(7)]).default(3),
-    low: z.number().min(0).max(1).default(0.025),
-    high: z.number().min(0).max(1).default(0.975),
+    window: z.literal([3, 5, 7], { error: 'must be 3, 5 or 7' }).default(3),
+    low: z.number({ error: 'must be a number in [0, 1]' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0.025),
+    high: z.number({ error: 'must be a number in [0, 1]' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0.975),
   })
   .strict()
   .refine((f) => f.low < f.high, { message: 'low must be below high' });
