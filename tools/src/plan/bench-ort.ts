@@ -4,9 +4,9 @@
  * half of every candidate point, plan's own measurement (measureWhole / measurePoint: each half warm, the
  * median of back-to-back runs) and the same graph (cut from the bundle's model.onnx as the engine cuts it)
  * on onnxruntime-node alone (a fresh InferenceSession, 1 thread, the same warm-up and median), next to each
- * other, 3 rounds in alternating order, each side's median; prints a table of both and their ratio (bar:
+ * other, 3 rounds (--rounds) in alternating order, each side's median; prints a table of both and their ratio (bar:
  * within 25%) and writes it as JSON. Heavy: run it under the lock.
- *   flock /tmp/mtl-heavy.lock npx tsx tools/src/plan/bench-ort.ts [--json FILE] [--fixture NAME ...]
+ *   flock /tmp/mtl-heavy.lock npx tsx tools/src/plan/bench-ort.ts [--json FILE] [--fixture NAME ...] [--rounds 3]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,8 +81,11 @@ function halvesOf(graph: ModelProto, net: SplitNetwork, point: string) {
   };
 }
 
-/** Rounds of each comparison; the order of plan and plain ORT alternates, each side's figure is its median. */
-const ROUNDS = 3;
+/**
+ * Rounds of each comparison (`--rounds`, odd); the order of plan and plain ORT alternates, each side's figure is
+ * its median. More rounds spread both sides over more of the machine's slow and fast spells (MEASUREMENTS.md).
+ */
+let ROUNDS = 3;
 
 const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -150,6 +153,12 @@ async function main(): Promise<void> {
   const json = args.includes('--json') ? args[args.indexOf('--json') + 1]! : join(REPO_ROOT, 'tools/bench/plan-ort.json');
   const asked = args.flatMap((a, i) => (args[i - 1] === '--fixture' ? [a] : []));
   const names = asked.length ? asked : Object.keys(FIXTURES);
+  if (args.includes('--rounds')) {
+    const r = Number(args[args.indexOf('--rounds') + 1]);
+    if (!Number.isInteger(r) || r < 1 || r % 2 === 0)
+      throw new Error(`--rounds must be an odd integer >= 1, got '${args[args.indexOf('--rounds') + 1]}'`);
+    ROUNDS = r;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'plan-ort-'));
   const rows: Row[] = [];
   try {
@@ -167,7 +176,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(
     json,
-    `${JSON.stringify({ bench: 'plan-vs-plain-ort', measuredAt: new Date().toISOString(), bar: BAR, inside, rows }, null, 2)}\n`,
+    `${JSON.stringify({ bench: 'plan-vs-plain-ort', measuredAt: new Date().toISOString(), bar: BAR, rounds: ROUNDS, inside, rows }, null, 2)}\n`,
   );
   process.stdout.write(`wrote ${json}\n`);
 }
