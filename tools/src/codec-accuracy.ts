@@ -135,9 +135,7 @@ async function main(): Promise<void> {
       minSampleSnrDb: Number.isFinite(r.minSampleSnrDb) ? r.minSampleSnrDb : null,
     })),
   };
-  mkdirSync(dirname(resolve(o.json)), { recursive: true });
-  writeFileSync(o.json, `${JSON.stringify(json, null, 2)}\n`);
-  process.stderr.write(`codec-accuracy: wrote ${o.json}\n`);
+  writeJson(o.json, json);
 }
 
 /**
@@ -172,9 +170,14 @@ async function reportDense(
     seconds,
     rows,
   };
-  mkdirSync(dirname(resolve(o.json)), { recursive: true });
-  writeFileSync(o.json, `${JSON.stringify(json, null, 2)}\n`);
-  process.stderr.write(`codec-accuracy: wrote ${o.json}\n`);
+  writeJson(o.json, json);
+}
+
+/** Writes the results file (its folder made if missing) and says so on stderr. */
+function writeJson(file: string, json: unknown): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  process.stderr.write(`codec-accuracy: wrote ${file}\n`);
 }
 
 runMain('codec-accuracy', main);

@@ -32,7 +32,7 @@ export type { TrainOptions, TrainResult, StepInfo } from './train/train.js';
 export { LR_SCHEDULES, learningRate } from './train/schedule.js';
 export type { LrSchedule } from './train/schedule.js';
 export { evaluate } from './train/evaluate.js';
-export { evaluateTasks, type TaskMetrics } from './train/evaluate-tasks.js';
+export { addOutputs, evaluateTasks, type TaskMetrics } from './train/evaluate-tasks.js';
 export { LOWER_IS_BETTER, taskMeter, type TaskMeter } from './train/task-meters.js';
 export { deltaM, DELTA_M_KEYS } from './train/delta-m.js';
 export { DENSE_TASK_NAMES, DENSE_TASK_SOURCES, denseTaskSource, denseTaskSpecs, type DenseTaskSource } from './train/dense-tasks.js';

@@ -5,7 +5,7 @@
  */
 import { type CodecName, decode, encode } from '@mtl-split/codec';
 import type { Dataset } from '@mtl-split/data';
-import { LOWER_IS_BETTER, type MtlNet, splitFlow, type TaskBatch, taskBatches, taskMeter } from '@mtl-split/model';
+import { addOutputs, LOWER_IS_BETTER, type MtlNet, splitFlow, type TaskBatch, taskBatches, taskMeter } from '@mtl-split/model';
 import { tf } from '@mtl-split/runtime';
 
 export interface DenseRow {
@@ -34,7 +34,7 @@ function sendEach(data: Float32Array, shape: number[], codec: CodecName, minGrou
   for (let i = 0; i < n; i++) {
     const frame = encode({ data: data.subarray(i * per, (i + 1) * per), shape: [1, ...shape.slice(1)] }, { codec, minGroupValues });
     bytes += frame.byteLength;
-    out.set(decode(frame).data, i * per);
+    decode(frame, { out: out.subarray(i * per, (i + 1) * per) });
   }
   return { data: out, bytes };
 }
@@ -60,12 +60,7 @@ async function measureOne(
       return tf.tensor(r.data, t.shape);
     });
     const out = s.cloud(sent);
-    model.tasks.forEach((t, i) => {
-      const y = out[t.name] as tf.Tensor;
-      const p = meters[i]?.argmax ? tf.tidy(() => tf.argMax(y, y.rank - 1)) : y;
-      meters[i]?.add(p.dataSync(), b.targets[i] as ArrayLike<number>, b.n);
-      if (p !== y) p.dispose();
-    });
+    addOutputs(model, meters, out, b.targets, b.n);
     tf.dispose([x, ...hs, ...sent, ...Object.values(out)]);
     n += b.n;
     await new Promise((r) => setImmediate(r));

@@ -109,7 +109,8 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
         outShapes: i > 1 ? [...inShapes.slice(0, -1), skipShape, out] : [out],
         outNames: i > 1 ? [...inNames.slice(0, -1), `skip${i - 1}`, name] : [name],
         apply: (xs, ctx) => {
-          const last = filter ? applyImpulseFilter(filter, xs[0] as tf.Tensor4D) : (xs[xs.length - 1] as tf.Tensor4D);
+          const prevOut = xs[xs.length - 1] as tf.Tensor4D; // block 1: the input
+          const last = filter ? applyImpulseFilter(filter, prevOut) : prevOut;
           const x = bn.dec ? applyConv(bn.dec, last, ctx) : last;
           let y = x;
           for (const c of convs) y = applyConv(c, y, ctx);
@@ -118,7 +119,8 @@ function encoderBlock(scope: Scope, cfg: UnetConfig, i: number, inShapes: Shape[
           return [...xs.slice(0, -1), proj ? applyConv(proj, x, ctx) : x, y];
         },
         emit: (g, xs) => {
-          const last = filter ? emitImpulseFilter(g, filter, xs[0] as string) : (xs[xs.length - 1] as string);
+          const prevOut = xs[xs.length - 1] as string;
+          const last = filter ? emitImpulseFilter(g, filter, prevOut) : prevOut;
           const x = bn.dec ? emitConv(g, bn.dec, last, prev, `${s.prefix}.bottleneck.decoder`) : last;
           let y = x;
           let shape = from;

@@ -8,6 +8,26 @@ import { taskMeter, type TaskMeter } from './task-meters.js';
 export type TaskMetrics = Record<string, Record<string, number>>;
 
 /**
+ * Adds one batch's outputs (every task's, by name, as the model gives them) to the tasks' meters (in the
+ * model's task order): class indices by argmax for the meters that take them, raw values for the others.
+ */
+export function addOutputs(
+  model: MtlNet,
+  meters: readonly TaskMeter[],
+  out: Record<string, tf.Tensor>,
+  targets: readonly ArrayLike<number>[],
+  n: number,
+): void {
+  model.tasks.forEach((t, i) => {
+    const meter = meters[i] as TaskMeter;
+    const y = out[t.name] as tf.Tensor;
+    const p = meter.argmax ? tf.argMax(y, y.rank - 1) : y;
+    meter.add(p.dataSync() as ArrayLike<number>, targets[i] as ArrayLike<number>, n);
+    if (p !== y) p.dispose();
+  });
+}
+
+/**
  * The model on a dataset split (inference mode): every task's metrics (classification accuracy;
  * segmentation mIoU and pixel accuracy; depth absolute, relative and RMS error; normals angular errors)
  * and, for the classification tasks, the accuracy alone (as epochs record it).
@@ -21,18 +41,12 @@ export async function evaluateTasks(
   const [h, w, c] = model.inputShape;
   const meters = model.tasks.map((t) => taskMeter(model, t.name));
   for (const b of taskBatches(model, dataset, split, opts.batchSize ?? 64, { limit: opts.limit })) {
-    const preds = tf.tidy(() => {
+    const out = tf.tidy(() => {
       const x = tf.tensor4d(b.x, [b.n, h, w, c]);
-      const out = model.isFlow ? model.outputs(x, { training: false }) : model.forward(x, { training: false });
-      return model.tasks.map((t, i) => {
-        const y = out[t.name] as tf.Tensor;
-        return (meters[i] as TaskMeter).argmax ? tf.argMax(y, y.rank - 1) : y;
-      });
+      return model.isFlow ? model.outputs(x, { training: false }) : model.forward(x, { training: false });
     });
-    model.tasks.forEach((_, i) => {
-      (meters[i] as TaskMeter).add(preds[i]?.dataSync() as ArrayLike<number>, b.targets[i] as ArrayLike<number>, b.n);
-    });
-    tf.dispose(preds);
+    addOutputs(model, meters, out, b.targets, b.n);
+    tf.dispose(Object.values(out));
     await new Promise((r) => setImmediate(r));
   }
   const metrics: TaskMetrics = {};
