@@ -80,7 +80,11 @@ describe('withDevice', () => {
       const w = await slow.wholeRunner();
       await w.run(x); // first run: session set-up
       let b: Record<string, TensorData> = {};
-      const fast = await took(async () => (await plain.wholeRunner()).run(x));
+      // the plain run's own time: the fastest of 5 (one run on a loaded machine took 1.2 ms, 9x its steady time,
+      // while the emulated run is the stored steady cost x 20)
+      const plainWhole = await plain.wholeRunner();
+      let fast = Infinity;
+      for (let i = 0; i < 5; i++) fast = Math.min(fast, await took(() => plainWhole.run(x)));
       const stretched = await took(async () => {
         b = await w.run(x);
       });
