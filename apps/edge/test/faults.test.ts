@@ -164,29 +164,39 @@ describe('edge CLI outcomes', () => {
 
   it('exits 3 when any request failed (--fallback none), with every failure in the JSON', async () => {
     const out = jsonFile('failed.json');
-    // a deadline no answer meets: every request fails DEADLINE_EXCEEDED (Describe gets its own 5 s)
-    const s = spawnTs('apps/edge/src/main.ts', [
-      '--model',
-      dirs[0],
-      '--cloud',
-      proxyAddress,
-      '--split',
-      'block2',
-      '--fallback',
-      'none',
-      '--deadline-ms',
-      '1',
-      '-n',
-      '5',
-      '--warmup',
-      '0',
-      '--retries',
-      '0',
-      '--json',
-      out,
-      '--no-progress',
-    ]);
-    expect(await s.exit).toBe(3);
+    // a deadline no answer meets: every request fails DEADLINE_EXCEEDED (Describe gets its own 5 s). On bare
+    // loopback a warm stream's answer can come within 1 ms (a clean-clone run had 4 of 5 failed), so the link
+    // adds 20 ms of round trip for this test
+    await link.applyProfile('edge_faults', { latencyMs: 20 });
+    let code: number | null;
+    let s: ReturnType<typeof spawnTs>;
+    try {
+      s = spawnTs('apps/edge/src/main.ts', [
+        '--model',
+        dirs[0],
+        '--cloud',
+        proxyAddress,
+        '--split',
+        'block2',
+        '--fallback',
+        'none',
+        '--deadline-ms',
+        '1',
+        '-n',
+        '5',
+        '--warmup',
+        '0',
+        '--retries',
+        '0',
+        '--json',
+        out,
+        '--no-progress',
+      ]);
+      code = await s.exit;
+    } finally {
+      await link.clearToxics('edge_faults');
+    }
+    expect(code).toBe(3);
     expect(s.stderr.join('')).toMatch(/edge: 5 of 5 requests failed/);
     const r = JSON.parse(readFileSync(out, 'utf8')) as EdgeResult;
     expect(r).toMatchObject({ samples: 5, failed: 5, answeredByCloud: 0, answeredLocally: 0, fallback: 'none' });
