@@ -6,6 +6,8 @@ REQUESTS_JSON: [{"model", "input", "shape", "file", "typed"}], `file` holding th
 `typed` sends the values in fp32_contents instead of raw_input_contents.
 """
 import json
+import os
+import re
 import sys
 
 import grpc
@@ -13,7 +15,10 @@ import numpy as np
 from grpc_tools import protoc
 
 proto_dir, proto_file, out_dir, port, requests_file = sys.argv[1:6]
-if protoc.main(['protoc', f'-I{proto_dir}', f'--python_out={out_dir}', f'--grpc_python_out={out_dir}', proto_file]) != 0:
+# the file and the files beside it that it imports (Triton's grpc_service.proto imports model_config.proto)
+imports = re.findall(r'^import\s+"([^"]+)";', open(os.path.join(proto_dir, proto_file)).read(), re.M)
+files = [proto_file] + [f for f in imports if os.path.exists(os.path.join(proto_dir, f))]
+if protoc.main(['protoc', f'-I{proto_dir}', f'--python_out={out_dir}', f'--grpc_python_out={out_dir}', *files]) != 0:
     sys.exit('protoc failed')
 sys.path.insert(0, out_dir)
 module = proto_file[: -len('.proto')]

@@ -11,12 +11,14 @@ import { OIP_PROTO_PATH, oipModelName, SplitClient } from '@mtl-split/transport'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The bar of the Open Inference Protocol in our cloud: a Python client generated from the protocol's .proto
-// (grpc_tools, at run time) gets live/ready, model metadata and ModelInfer answers from the real cloud
+// (grpc_tools, at run time; ours, or the protocol's own file where OIP_PROTO_FILE names it) gets live/ready, model metadata and ModelInfer answers from the real cloud
 // serving the committed bundle, at split points 'input' and 'block2'; the softmax of its logits equals
 // SplitInference's probabilities for the same tensor within 1e-5.
 
 const MODEL = 'models/multimnist-resnet';
 const PY_CLIENT = fileURLToPath(new URL('./oip-client.py', import.meta.url));
+/** The .proto the client is generated from: the protocol's own file when given (no package ships it), else ours. */
+const PROTO = process.env.OIP_PROTO_FILE || OIP_PROTO_PATH;
 
 /** /usr/bin/python3 (Debian's python3-grpcio and python3-grpc-tools) when grpc, grpc_tools and numpy import. */
 function pythonWithGrpcTools(): string | undefined {
@@ -95,11 +97,10 @@ describe.skipIf(!PYTHON)('a Python OIP client generated from the .proto, against
     }
     const requests = join(dir, 'requests.json');
     writeFileSync(requests, JSON.stringify(cases.map((c) => c.request)));
-    const { stdout } = await promisify(execFile)(
-      PYTHON!,
-      [PY_CLIENT, dirname(OIP_PROTO_PATH), basename(OIP_PROTO_PATH), dir, String(port), requests],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const { stdout } = await promisify(execFile)(PYTHON!, [PY_CLIENT, dirname(PROTO), basename(PROTO), dir, String(port), requests], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const report = JSON.parse(stdout) as {
       live: boolean;
       ready: boolean;
@@ -140,6 +141,6 @@ describe.skipIf(!PYTHON)('a Python OIP client generated from the .proto, against
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toContain('mtl_split_requests_total{method="ModelInfer",split="input",status="OK"} 1');
     expect(metrics).toContain('mtl_split_requests_total{method="ModelInfer",split="block2",status="OK"} 2');
-    console.log(`OIP Python client: largest |softmax(logits) - probabilities| = ${worst.toExponential(2)}`);
+    console.log(`OIP Python client generated from ${PROTO}: largest |softmax(logits) - probabilities| = ${worst.toExponential(2)}`);
   }, 120_000);
 });
