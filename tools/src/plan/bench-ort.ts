@@ -4,8 +4,10 @@
  * half of every candidate point, plan's own measurement (measureWhole / measurePoint: each half warm, the
  * median of back-to-back runs) and the same graph (cut from the bundle's model.onnx as the engine cuts it)
  * on onnxruntime-node alone (a fresh InferenceSession, 1 thread, the same warm-up and median), next to each
- * other, 3 rounds (--rounds) in alternating order, each side's median; prints a table of both and their ratio (bar:
- * within 25%) and writes it as JSON. Heavy: run it under the lock.
+ * other, 3 rounds (--rounds) in alternating order. Three ratios per figure: each side's median of the rounds;
+ * each side's best round (interference only slows a run down); and the median of each round's own ratio (paired:
+ * the machine's speed of the moment, which this VM moves by up to 1.4x over seconds, is shared by the two sides
+ * of a round and cancels). Prints the table (bar: within 25%) and writes it as JSON. Heavy: run it under the lock.
  *   flock /tmp/mtl-heavy.lock npx tsx tools/src/plan/bench-ort.ts [--json FILE] [--fixture NAME ...] [--rounds 3]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,10 +38,23 @@ const FIXTURES: Record<string, string[]> = {
 interface Row {
   fixture: string;
   figure: string;
+  /** Median of the rounds' figures (each round's figure: steadyTime's median of warm runs). */
   planMs: number;
   ortMs: number;
   ratio: number;
   within: boolean;
+  /** Every round's figure, in the order measured. */
+  planRounds: number[];
+  ortRounds: number[];
+  /** Best (least) of the rounds, each side: what is left when interference, which only slows, is taken out. */
+  bestRatio: number;
+  bestWithin: boolean;
+  /**
+   * Median of the rounds' own ratios (plan's figure over plain ORT's measured right beside it): the paired
+   * comparison, in which the machine's speed of the moment, shared by both sides of a round, cancels.
+   */
+  pairedRatio: number;
+  pairedWithin: boolean;
 }
 
 async function importFixture(name: string, dir: string): Promise<string> {
@@ -89,8 +104,8 @@ let ROUNDS = 3;
 
 const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Plan's figure and plain ORT's for the same graph, measured next to each other ROUNDS times (alternating order). */
-async function pair(plan: () => Promise<number>, plain: () => Promise<number>): Promise<[number, number]> {
+/** Plan's figures and plain ORT's for the same graph, measured next to each other ROUNDS times (alternating order). */
+async function pair(plan: () => Promise<number>, plain: () => Promise<number>): Promise<[number[], number[]]> {
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -98,7 +113,7 @@ async function pair(plan: () => Promise<number>, plain: () => Promise<number>): 
     a.push(await plan());
     if (!(r % 2)) b.push(await plain());
   }
-  return [mid(a), mid(b)];
+  return [a, b];
 }
 
 async function benchFixture(name: string, dir: string): Promise<Row[]> {
@@ -108,9 +123,26 @@ async function benchFixture(name: string, dir: string): Promise<Row[]> {
   const x = randomInputs(net.inputs, 1);
   const o: MeasureOptions = { codecs: ['f32'], compress: 'none', repeats: STEADY_RUNS };
   const rows: Row[] = [];
-  const row = (figure: string, [planMs, ortMs]: [number, number]): void => {
+  const row = (figure: string, [planRounds, ortRounds]: [number[], number[]]): void => {
+    const [planMs, ortMs] = [mid(planRounds), mid(ortRounds)];
     const ratio = planMs / ortMs;
-    rows.push({ fixture: name, figure, planMs, ortMs, ratio, within: Math.abs(ratio - 1) <= BAR });
+    const bestRatio = Math.min(...planRounds) / Math.min(...ortRounds);
+    const pairedRatio = mid(planRounds.map((p, k) => p / ortRounds[k]!));
+    const within = (r: number): boolean => Math.abs(r - 1) <= BAR;
+    rows.push({
+      fixture: name,
+      figure,
+      planMs,
+      ortMs,
+      ratio,
+      within: within(ratio),
+      planRounds,
+      ortRounds,
+      bestRatio,
+      bestWithin: within(bestRatio),
+      pairedRatio,
+      pairedWithin: within(pairedRatio),
+    });
     process.stderr.write(`${name} ${figure}: plan ${planMs.toFixed(3)} ms, plain ORT ${ortMs.toFixed(3)} ms\n`);
   };
   const inputFeeds = Object.fromEntries(net.inputs.map((i, k) => [i.name, x[k]!]));
@@ -166,17 +198,23 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write('| fixture | figure | plan ms | plain ORT ms | plan / ORT | within 25% |\n|---|---|---:|---:|---:|---|\n');
+  process.stdout.write(
+    '| fixture | figure | plan ms | plain ORT ms | plan / ORT | within 25% | best rounds: plan / ORT | paired rounds: median plan / ORT |\n|---|---|---:|---:|---:|---|---:|---:|\n',
+  );
   for (const r of rows)
     process.stdout.write(
-      `| ${r.fixture} | ${r.figure} | ${ms(r.planMs)} | ${ms(r.ortMs)} | ${r.ratio.toFixed(3)} | ${r.within ? 'yes' : 'NO'} |\n`,
+      `| ${r.fixture} | ${r.figure} | ${ms(r.planMs)} | ${ms(r.ortMs)} | ${r.ratio.toFixed(3)} | ${r.within ? 'yes' : 'NO'} | ${r.bestRatio.toFixed(3)}${r.bestWithin ? '' : ' (outside)'} | ${r.pairedRatio.toFixed(3)}${r.pairedWithin ? '' : ' (outside)'} |\n`,
     );
   const inside = rows.filter((r) => r.within).length;
-  process.stdout.write(`${inside} of ${rows.length} figures within 25% of plain ONNX Runtime\n`);
+  const bestInside = rows.filter((r) => r.bestWithin).length;
+  const pairedInside = rows.filter((r) => r.pairedWithin).length;
+  process.stdout.write(
+    `figures within 25% of plain ONNX Runtime, of ${rows.length}: ${inside} comparing each side's median of ${ROUNDS} rounds, ${bestInside} each side's best round, ${pairedInside} the median of the rounds' own ratios (paired)\n`,
+  );
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(
     json,
-    `${JSON.stringify({ bench: 'plan-vs-plain-ort', measuredAt: new Date().toISOString(), bar: BAR, rounds: ROUNDS, inside, rows }, null, 2)}\n`,
+    `${JSON.stringify({ bench: 'plan-vs-plain-ort', measuredAt: new Date().toISOString(), bar: BAR, rounds: ROUNDS, inside, bestInside, pairedInside, rows }, null, 2)}\n`,
   );
   process.stdout.write(`wrote ${json}\n`);
 }
