@@ -2,6 +2,7 @@ export { startEmbeddedToxiproxy, DEFAULT_MAX_BUFFERED_BYTES } from './server/emb
 export type { EmbeddedToxiproxy, EmbeddedToxiproxyOptions } from './server/embedded-server.js';
 export { EMBEDDED_VERSION } from './server/api-routes.js';
 export { toxicTypes } from './toxics/registry.js';
+export { NO_LIMIT_KBPS } from './toxics/bandwidth.js';
 export type { StreamDirection } from './toxics/toxic-types.js';
 export { Link } from './client/link.js';
 export type { LinkConnectOptions, LinkProxy, LinkProxyOptions, LinkToxic } from './client/link.js';

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOLD_LATENCY_MS, holdName, Link, parseTrace, startEmbeddedToxiproxy, startTraceReplay } from '../src/index.js';
+import { HOLD_LATENCY_MS, holdName, Link, NO_LIMIT_KBPS, parseTrace, startEmbeddedToxiproxy, startTraceReplay } from '../src/index.js';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { ToxicWriter } from '../src/traces/toxic-writer.js';
 import { connect, destroyClients } from './helpers/clients.js';
 import { startSink, type TestServer } from './helpers/servers.js';
 import { raw, startTarget, uniqueName, listenPort, type ApiTarget } from './helpers/target.js';
@@ -34,7 +36,7 @@ const toxics = async (proxy: string): Promise<{ name: string; attributes: Record
 const sleepUntil = (t: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
 describe('what a bandwidth toxic does with rate 0', () => {
-  it('rate 0 is no limit at all (as in Toxiproxy), so a replay must not send a zero-rate second as rate 0', async () => {
+  it('rate 0 passes nothing (as Toxiproxy 2.5.0 and 2.12.0 do), the connection stays, and raising the rate lets it all through', async () => {
     const proxy = await proxyToSink('rate0');
     const add = await raw(target.url, 'POST', `/proxies/${proxy.name}/toxics`, {
       name: 'bw',
@@ -44,10 +46,36 @@ describe('what a bandwidth toxic does with rate 0', () => {
     });
     expect(add.status).toBe(200);
     const socket = await connect(proxy.port);
-    const t0 = performance.now();
     socket.write(Buffer.alloc(200_000, 1));
+    await expect(proxy.sink.received(1, 1000)).rejects.toThrow(/did not receive 1 bytes/); // nothing in 1 s
+    expect(socket.destroyed).toBe(false);
+    const raise = await raw(target.url, 'POST', `/proxies/${proxy.name}/toxics/bw`, { attributes: { rate: NO_LIMIT_KBPS } });
+    expect(raise.status).toBe(200);
+    const t0 = performance.now();
     const got = await proxy.sink.received(200_000, 5000);
-    expect(got.lastAt - t0).toBeLessThan(1000); // 200 kB at "0 KB/s" in well under a second
+    expect(got.lastAt - t0).toBeLessThan(2000); // at "no limit", at once
+    await raw(target.url, 'DELETE', `/proxies/${proxy.name}`);
+  });
+});
+
+describe('a replay toxic no longer wanted', () => {
+  it('is set to have no effect (latency 0, bandwidth NO_LIMIT_KBPS), never to rate 0, which stops the stream', async () => {
+    const proxy = await proxyToSink('unwanted');
+    const writer = new ToxicWriter(new Toxiproxy(target.url).getApi(), target.url, proxy.name);
+    const up = { stream: 'upstream', toxicity: 1 } as const;
+    await writer.apply([
+      { ...up, name: 'link_latency_up', type: 'latency', attributes: { latency: 20, jitter: 0 } },
+      { ...up, name: 'link_bandwidth_up', type: 'bandwidth', attributes: { rate: 10 } },
+    ]);
+    await writer.apply([]);
+    expect((await toxics(proxy.name)).map((t) => [t.name, t.attributes])).toEqual([
+      ['link_latency_up', { latency: 0, jitter: 0 }],
+      ['link_bandwidth_up', { rate: NO_LIMIT_KBPS }],
+    ]);
+    const socket = await connect(proxy.port);
+    socket.write(Buffer.alloc(100_000, 1));
+    await proxy.sink.received(100_000, 3000); // 100 kB, which takes 10 s at the old 10 KB/s
+    await writer.clear();
     await raw(target.url, 'DELETE', `/proxies/${proxy.name}`);
   });
 });

@@ -3,9 +3,19 @@ import { StageTimer } from './stage-timer.js';
 import { now, TIMER_SLACK_MS, type Chunk, type StageOutput, type ToxicKind, type ToxicStage } from './toxic-types.js';
 
 export interface BandwidthAttributes extends Record<string, number> {
-  /** KB/s (1 KB = 1000 bytes, as in Toxiproxy: the rate is also bytes per millisecond). 0 = no limit. */
+  /**
+   * KB/s (1 KB = 1000 bytes, as in Toxiproxy: the rate is also bytes per millisecond). 0 passes nothing: the
+   * data waits until the rate is raised or the toxic removed, as Toxiproxy's own bandwidth toxic does at 0
+   * (measured on 2.5.0; 2.12.0 has the same code). It is not "no limit": for that, no toxic or NO_LIMIT_KBPS.
+   */
   rate: number;
 }
+
+/**
+ * A rate that limits nothing on either server (1 TB/s): what a bandwidth toxic is set to when it should have no
+ * effect but must stay in its chain (rate 0 would stop the stream).
+ */
+export const NO_LIMIT_KBPS = 1_000_000_000;
 
 /** Pieces carry at most this many milliseconds of transmission, so output is smooth at any rate. */
 const PIECE_MS = 4;
@@ -36,10 +46,6 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
       this.out.drop(chunk.data.length);
       return;
     }
-    if (this.attrs.rate <= 0 && this.head === this.queue.length) {
-      this.out.push(chunk);
-      return;
-    }
     if (this.head === this.queue.length) this.free = Math.max(this.free, now());
     this.queue.push(chunk);
     if (!this.timer.armed) this.pump();
@@ -51,6 +57,7 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
   }
 
   update(attributes: BandwidthAttributes): void {
+    if (this.attrs.rate <= 0) this.free = Math.max(this.free, now()); // a held wire earned no credit
     this.keepProgress(this.attrs.rate, attributes.rate);
     this.attrs = attributes;
     if (this.head < this.queue.length) {
@@ -108,10 +115,7 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
     const t = now();
     while (this.head < this.queue.length && !this.closed) {
       const rate = this.attrs.rate;
-      if (rate <= 0) {
-        this.out.push(this.take(Infinity));
-        continue;
-      }
+      if (rate <= 0) return; // held until the rate is raised (update) or the toxic removed (flush)
       const size = Math.min(this.queue[this.head].data.length, Math.max(MIN_PIECE_BYTES, Math.round(rate * PIECE_MS)));
       const done = this.free + size / rate;
       if (done > t + TIMER_SLACK_MS) {

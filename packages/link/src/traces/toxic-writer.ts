@@ -1,6 +1,7 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import { z } from 'zod';
 import { PROFILE_TOXIC_PREFIX, type ToxicSpec } from '../client/profile.js';
+import { NO_LIMIT_KBPS } from '../toxics/bandwidth.js';
 import type { StreamDirection } from '../toxics/toxic-types.js';
 
 /** A hold lasts this long at most (ms): a latency toxic this long keeps what reaches it until it is removed. */
@@ -17,11 +18,17 @@ const listSchema = z.array(z.object({ name: z.string() }).loose());
 const sameAttributes = (a: Record<string, number>, b: Record<string, number>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
+/** The attributes under which a toxic of the replay changes nothing. */
+function noEffect(t: ToxicSpec): Record<string, number> {
+  if (t.type === 'bandwidth') return { rate: NO_LIMIT_KBPS };
+  return Object.fromEntries(Object.keys(t.attributes).map((k) => [k, 0]));
+}
+
 /**
  * Keeps one proxy's replay toxics as wanted through Toxiproxy's HTTP API, with as few calls as it can:
  * a toxic is created once, then only updated when its attributes change (Toxiproxy restarts a toxic
- * on every update). A toxic no longer wanted is set to zero attributes (no effect for latency and
- * bandwidth) rather than removed, so the chain's order never changes.
+ * on every update). A toxic no longer wanted is set to have no effect (latency 0; a bandwidth toxic to
+ * NO_LIMIT_KBPS, since rate 0 stops the stream) rather than removed, so the chain's order never changes.
  */
 export class ToxicWriter {
   private readonly posted = new Map<string, ToxicSpec>();
@@ -55,9 +62,8 @@ export class ToxicWriter {
     }
     for (const [name, prev] of this.posted) {
       if (wanted.some((s) => s.name === name)) continue;
-      const zero = Object.fromEntries(Object.keys(prev.attributes).map((k) => [k, 0]));
-      const off = { ...prev, attributes: zero };
-      if (!sameAttributes(prev.attributes, zero)) await this.api.post(this.url(name), off);
+      const off = { ...prev, attributes: noEffect(prev) };
+      if (!sameAttributes(prev.attributes, off.attributes)) await this.api.post(this.url(name), off);
       this.posted.set(name, off);
     }
   }

@@ -25,7 +25,7 @@ export interface RateTrace {
 /** KB/s per Mbit/s: Toxiproxy's bandwidth `rate` is in KB/s of 1000 bytes. */
 export const KBPS_PER_MBPS = 125;
 
-/** The smallest rate a bandwidth toxic takes (Toxiproxy's rate is an integer and 0 means unlimited). */
+/** The smallest rate a bandwidth toxic takes (Toxiproxy's rate is an integer, and 0 passes nothing). */
 export const MIN_TOXIC_KBPS = 1;
 
 /** A trace rate as a bandwidth toxic rate: 0 stays 0 (the replay holds data then), else whole KB/s, at least 1. */
