@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTimeline } from '../src/timeline/index.js';
-import { perSecondOracle, splitChanges, type RunPoint } from '../src/timeline/oracle.js';
+import { pairedDifference, perSecondOracle, splitChanges, vsFixedText, type RunPoint } from '../src/timeline/oracle.js';
 import { profileReplaySpec } from '../src/timeline/replay.js';
 import { REPO_ROOT, SCENARIOS_DIR } from '../src/paths.js';
 
@@ -47,6 +47,57 @@ describe('per-second oracle', () => {
     const splits = ['input', 'input', 'edge-only', 'edge-only', 'input', 'block4'];
     expect(splitChanges(splits.map((split, i) => ({ t: i, ms: 1, split })))).toBe(3);
     expect(splitChanges([])).toBe(0);
+  });
+});
+
+describe('auto against a fixed split, second by second', () => {
+  const seconds = (n: number, f: (t: number) => number[]): number[][] => Array.from({ length: n }, (_, t) => f(t));
+  // a link whose seconds differ a lot (10-100 ms); the fixed run's requests see the same seconds
+  const link = (t: number): number => 10 + ((t * 37) % 10) * 10;
+
+  it('a constant lead shows as better or worse however much the seconds vary; noise around 0 is a tie', () => {
+    const fixed = pts(
+      'input',
+      seconds(30, (t) => [link(t), link(t) + 1, link(t) - 1]),
+    );
+    const slower = pairedDifference(
+      pts(
+        'auto',
+        seconds(30, (t) => [link(t) + 2, link(t) + 3]),
+      ),
+      fixed,
+    );
+    expect(slower.verdict).toBe('worse');
+    expect(slower.diffMs).toBeCloseTo(2.5, 9);
+    expect(slower.lo).toBeGreaterThan(0);
+    expect(slower.seconds).toBe(30);
+    expect(
+      pairedDifference(
+        pts(
+          'auto',
+          seconds(30, (t) => [link(t) - 2]),
+        ),
+        fixed,
+      ).verdict,
+    ).toBe('better');
+    const noisy = pairedDifference(
+      pts(
+        'auto',
+        seconds(30, (t) => [link(t) + (t % 2 ? 3 : -3)]),
+      ),
+      fixed,
+    );
+    expect(noisy.verdict).toBe('tie');
+    expect(noisy.lo).toBeLessThan(0);
+    expect(noisy.hi).toBeGreaterThan(0);
+    expect(vsFixedText(slower)).toMatch(/^\+2\.50 ms \(95% CI \+\d\.\d\d to \+\d\.\d\d over 30 s\): worse$/);
+  });
+
+  it("weighs each second by auto's requests in it and leaves out seconds the fixed run has none in", () => {
+    const fixed = pts('input', [[10], [10], []]);
+    const d = pairedDifference(pts('auto', [[11, 11, 11], [14], [50]]), fixed);
+    expect(d.seconds).toBe(2);
+    expect(d.diffMs).toBeCloseTo((3 * 1 + 4) / 4, 9);
   });
 });
 

@@ -55,6 +55,31 @@ export function medianCI(values: readonly number[], seed = 1): Interval {
   return { lo: percentileOfSorted(m, tail), hi: percentileOfSorted(m, 100 - tail) };
 }
 
+/**
+ * A weighted mean of per-block values (`x`, weight `w`) and its percentile bootstrap 95% interval, resampling
+ * whole blocks (seeded): for values paired by block, such as the per-second difference of two runs that replay
+ * the same timeline, where requests within a second are not independent but seconds roughly are.
+ */
+export function weightedMeanCI(rows: readonly { w: number; x: number }[], seed = 1): Interval & { mean: number } {
+  const wmean = (pick: (i: number) => number): number => {
+    let sw = 0;
+    let swx = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[pick(i)]!;
+      sw += r.w;
+      swx += r.w * r.x;
+    }
+    return sw > 0 ? swx / sw : NaN;
+  };
+  const mean = wmean((i) => i);
+  if (rows.length < 2) return { mean, lo: mean, hi: mean };
+  const rand = mulberry32(seed);
+  const means = Array.from({ length: BOOTSTRAP_RESAMPLES }, () => wmean(() => Math.floor(rand() * rows.length)));
+  const sorted = sortedCopy(means);
+  const tail = ((1 - CONFIDENCE) / 2) * 100;
+  return { mean, lo: percentileOfSorted(sorted, tail), hi: percentileOfSorted(sorted, 100 - tail) };
+}
+
 /** Whether two intervals share any value. */
 export const overlap = (a: Interval, b: Interval): boolean => a.lo <= b.hi && b.lo <= a.hi;
 

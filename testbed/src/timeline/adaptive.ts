@@ -8,7 +8,7 @@ import { TestbedError } from '../errors.js';
 import type { LinkControl, LinkProxy } from '../link.js';
 import type { Supervisor } from '../supervisor.js';
 import { sleep, startTimelineEdge } from './edge.js';
-import { perSecondOracle, splitChanges, type OracleSecond } from './oracle.js';
+import { pairedDifference, perSecondOracle, splitChanges, type OracleSecond, type PairedDifference } from './oracle.js';
 import { rateSeries, startProfileReplay, type RatePoint } from './replay.js';
 import type { AdaptiveFile, TimelineScenario } from './schema.js';
 import { inWindow, readTrace, type TraceRecord, type Window } from './trace.js';
@@ -53,6 +53,8 @@ export interface AdaptiveResults {
   perSecond: { seconds: OracleSecond[]; meanMs: number; autoMeanMs: number; uncovered: number };
   /** (auto / per-second oracle - 1) in percent, over the requests both cover. */
   offSecondOraclePct: number;
+  /** auto less the best fixed split, second by second, with its 95% interval (a tie when it holds 0). */
+  vsBestFixed: PairedDifference;
 }
 
 type AdaptiveScenario = AdaptiveFile &
@@ -218,6 +220,7 @@ function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
     switches: auto.switches,
     perSecond,
     offSecondOraclePct: (perSecond.autoMeanMs / perSecond.meanMs - 1) * 100,
+    vsBestFixed: pairedDifference(auto.points, bestFixed.points),
   };
 }
 

@@ -4,6 +4,7 @@ import { TestbedError } from '../errors.js';
 import { openLink } from '../link.js';
 import type { Supervisor } from '../supervisor.js';
 import { runAdaptive, type AdaptiveResults } from './adaptive.js';
+import { vsFixedText } from './oracle.js';
 import { runFaults, type FaultsRun } from './faults.js';
 import { writeAdaptiveReport, writeFaultsReport } from './report.js';
 import type { TimelineScenario } from './schema.js';
@@ -37,7 +38,7 @@ export async function runTimeline(
     const r = await runAdaptive(s, ctx);
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
     o.log(
-      `adaptive: auto p95 ${r.autoP95Ms.toFixed(1)} ms (best fixed ${r.bestFixedP95Ms.toFixed(1)} ms), ${r.switches} switches; per-second oracle ${r.perSecond.meanMs.toFixed(1)} ms against auto's ${r.perSecond.autoMeanMs.toFixed(1)} ms (${pct(r.offSecondOraclePct)})`,
+      `adaptive: auto p95 ${r.autoP95Ms.toFixed(1)} ms (best fixed ${r.bestFixedP95Ms.toFixed(1)} ms), ${r.switches} switches; per-second oracle ${r.perSecond.meanMs.toFixed(1)} ms against auto's ${r.perSecond.autoMeanMs.toFixed(1)} ms (${pct(r.offSecondOraclePct)}); against ${r.bestFixed} second by second ${vsFixedText(r.vsBestFixed)}`,
     );
     await writeAdaptiveReport(work, s.name, r);
     fs.renameSync(work, final);

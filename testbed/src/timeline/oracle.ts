@@ -1,4 +1,5 @@
 import { mean } from '@mtl-split/stats';
+import { type Interval, weightedMeanCI } from '../report/spread.js';
 
 /** A request of a run: seconds from the run's zero (its first request), latency, split used. */
 export interface RunPoint {
@@ -69,6 +70,37 @@ export function perSecondOracle(
   const n = seconds.reduce((a, s) => a + s.autoRequests, 0);
   const weighted = (f: (s: OracleSecond) => number): number => seconds.reduce((a, s) => a + s.autoRequests * f(s), 0) / Math.max(1, n);
   return { seconds, meanMs: weighted((s) => s.oracleMs), autoMeanMs: weighted((s) => s.autoMs), uncovered };
+}
+
+/** auto against one fixed run, second by second: the mean difference (ms, auto minus fixed) and its 95% interval. */
+export interface PairedDifference extends Interval {
+  /** Weighted by auto's requests in each second both runs have requests in. */
+  diffMs: number;
+  seconds: number;
+  /** 'better' or 'worse' when the interval leaves out 0, else 'tie'. */
+  verdict: 'better' | 'tie' | 'worse';
+}
+
+/**
+ * auto against a fixed run of the same timeline, paired by second (second k of both saw the same link): per
+ * second, auto's mean less the fixed run's, weighted by auto's requests in it; the interval resamples whole
+ * seconds (`weightedMeanCI`), so a difference inside the spread of the link's seconds is a tie.
+ */
+export function pairedDifference(auto: readonly RunPoint[], fixed: readonly RunPoint[]): PairedDifference {
+  const other = bySecond(fixed);
+  const rows = [...bySecond(auto)].flatMap(([t, ms]) => {
+    const xs = other.get(t);
+    return xs?.length ? [{ w: ms.length, x: mean(ms) - mean(xs) }] : [];
+  });
+  const ci = weightedMeanCI(rows);
+  const verdict = ci.hi < 0 ? 'better' : ci.lo > 0 ? 'worse' : 'tie';
+  return { diffMs: ci.mean, lo: ci.lo, hi: ci.hi, seconds: rows.length, verdict };
+}
+
+/** `+0.39 ms (95% CI +0.11 to +0.74 over 40 s): worse` */
+export function vsFixedText(d: PairedDifference): string {
+  const ms = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  return `${ms(d.diffMs)} ms (95% CI ${ms(d.lo)} to ${ms(d.hi)} over ${d.seconds} s): ${d.verdict}`;
 }
 
 /** How many times a run's split changed from one request to the next. */

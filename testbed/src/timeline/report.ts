@@ -5,6 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../report/render.js';
 import { inlineSvg } from '../report/html.js';
 import type { AdaptiveResults } from './adaptive.js';
+import { vsFixedText } from './oracle.js';
 import type { FaultsRun } from './faults.js';
 import type { RatePoint } from './replay.js';
 
@@ -144,6 +145,10 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
   body += bar(
     r.runs.filter((x) => x.split !== AUTO).every((x) => r.autoMeanMs < x.meanMs),
     `auto's mean below every fixed split's (best fixed: ${r.bestFixed} ${f(r.bestFixedMeanMs)} ms)`,
+  );
+  body += bar(
+    r.vsBestFixed.verdict !== 'worse',
+    `auto no worse than the best fixed split (${esc(r.bestFixed)}) second by second: ${vsFixedText(r.vsBestFixed)} (auto less ${esc(r.bestFixed)}, each second's difference weighted by auto's requests in it; a tie when the interval holds 0)`,
   );
   body += bar(
     r.offSecondOraclePct <= 15,
