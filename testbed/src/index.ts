@@ -6,10 +6,9 @@ export {
   listProfiles,
   profileToxics,
   profileReferenceMs,
-  oneWay,
   type Profile,
-  type ToxicSpec,
 } from './profiles.js';
+export type { ToxicSpec } from '@mtl-split/link';
 export { DeviceSchema, loadDevice, loadDeviceFile, listDevices, THIS_MACHINE, type Device } from './devices.js';
 export { ScenarioSchema, loadScenario, listScenarios, CODECS, type Scenario, type ScenarioFile } from './scenario.js';
 export { predictLatency, errorPct, winners, extremeProfiles } from './analytic.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readTraceFile, TRACE_FORMAT_NAMES, type RateTrace } from '@mtl-split/link';
+import { profileToxics as linkProfileToxics, readTraceFile, TRACE_FORMAT_NAMES, type RateTrace, type ToxicSpec } from '@mtl-split/link';
 import { transferMs } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
@@ -99,35 +99,14 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
   return loadProfileFile(file);
 }
 
-/** Toxiproxy toxic attributes that emulate a profile (rates in KB/s, times in ms). */
-export interface ToxicSpec {
-  name: string;
-  type: 'bandwidth' | 'latency';
-  stream: 'upstream' | 'downstream';
-  toxicity: number;
-  attributes: { rate: number } | { latency: number; jitter: number };
-}
-
-/** One-way latency/jitter per direction: upstream gets floor(x/2), downstream the rest. */
-export function oneWay(p: Pick<Profile, 'latencyMs' | 'jitterMs'>): {
-  up: { latency: number; jitter: number };
-  down: { latency: number; jitter: number };
-} {
-  const lu = Math.floor(p.latencyMs / 2);
-  const ju = Math.floor(p.jitterMs / 2);
-  return { up: { latency: lu, jitter: ju }, down: { latency: p.latencyMs - lu, jitter: p.jitterMs - ju } };
-}
-
+/**
+ * The toxics that emulate a profile's constant figures, per direction in chain order (latency before bandwidth,
+ * half the round trip each way): the link package's one realisation of a profile, which its trace replay and
+ * `Link.applyProfile` use too.
+ */
 export function profileToxics(p: Profile): ToxicSpec[] {
-  const ow = oneWay(p);
-  // Latency first: Toxiproxy's latency toxic delays a chunk relative to when it entered the proxy, so a
-  // latency toxic placed after a bandwidth toxic would overlap with the transmission time instead of adding.
-  return [
-    { name: 'lat_up', type: 'latency', stream: 'upstream', toxicity: 1, attributes: ow.up },
-    { name: 'lat_down', type: 'latency', stream: 'downstream', toxicity: 1, attributes: ow.down },
-    { name: 'bw_up', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: p.upKBps } },
-    { name: 'bw_down', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: p.downKBps } },
-  ];
+  const t = linkProfileToxics({ upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs });
+  return [...t.upstream, ...t.downstream];
 }
 
 /**
