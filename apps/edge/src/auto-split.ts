@@ -195,10 +195,12 @@ export class AutoSplit {
       const rttBefore = this.pending?.rttBefore ?? link.rttMs;
       const expected = rttBefore + transferMs(bytes, link.upKBps);
       const off = Math.abs(ob.networkMs - expected) > 5 && (ob.networkMs > 2 * expected || ob.networkMs < expected / 2);
-      // a frame as expected after a surprising one: that one was a single frame's delay, not the link
-      if (this.pending && !off) {
-        this.rtt = this.pending.rttBefore;
+      // a frame as expected after a surprising one: that one was a single frame's delay, not the link; the
+      // surprise is over too (else, where no probe goes, a later change would wait for a probe that never comes)
+      if (this.surprised && !off) {
+        if (this.pending) this.rtt = this.pending.rttBefore;
         this.pending = undefined;
+        this.surprised = false;
       }
       if (!fresh && this.msPerByte !== undefined && off) {
         if (!this.surprised) {

@@ -162,6 +162,25 @@ describe('AutoSplit (the chooser of --split auto)', () => {
     expect(a.switches[a.switches.length - 1].from).toBe('input');
   });
 
+  it('a delayed frame followed by frames as expected leaves no surprise behind: a later stall is taken at once', () => {
+    const { a, clock } = settledOnFastLink();
+    // one frame 30 ms late on the fast link (a pause of the machine), then frames as expected again; on input no
+    // probe goes (its edge compute is shorter than a round trip), so only the frames can clear the surprise
+    clock.t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 2 + 0.8 + 30, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    for (let i = 0; i < 5; i++) {
+      clock.t += 20;
+      serve(a, 2, 50_000);
+    }
+    expect(a.split).toBe('input');
+    // the round trip becomes 300 ms: edge-only with the next request
+    clock.t += 20;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 300 + 0.8, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    expect(a.next()).toBe(EDGE_ONLY);
+  });
+
   it('a slower frame counts as a round trip until the probe answers, then what the probe does not explain goes to the time per byte', () => {
     const { a, clock } = settledOnFastLink();
     // the rate falls 50_000 -> 200 KB/s, the round trip stays 2 ms: 40 kB now take 200 ms
