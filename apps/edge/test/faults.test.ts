@@ -134,26 +134,26 @@ describe('the README example (examples/classify.ts)', () => {
 
 describe('edge CLI outcomes', () => {
   const jsonFile = (name: string): string => join(dirs[0], '..', name);
-
-  it('starts with an unreachable cloud when it can answer locally, says so, and exits 4 as the cloud never answered', async () => {
-    const out = jsonFile('local.json');
-    const s = spawnTs('apps/edge/src/main.ts', [
+  /** The edge CLI on the test bundle at block2, no warm-up, its JSON summary to `out`, then `flags`. */
+  const edgeCli = (cloud: string, out: string, flags: string[]) =>
+    spawnTs('apps/edge/src/main.ts', [
       '--model',
       dirs[0],
       '--cloud',
-      '127.0.0.1:1',
+      cloud,
       '--split',
       'block2',
-      '-n',
-      '5',
       '--warmup',
-      '0',
-      '--retries',
       '0',
       '--json',
       out,
       '--no-progress',
+      ...flags,
     ]);
+
+  it('starts with an unreachable cloud when it can answer locally, says so, and exits 4 as the cloud never answered', async () => {
+    const out = jsonFile('local.json');
+    const s = edgeCli('127.0.0.1:1', out, ['-n', '5', '--retries', '0']);
     expect(await s.exit).toBe(4);
     expect(s.stderr.join('')).toMatch(/edge: cannot reach the cloud at 127\.0\.0\.1:1 .*answering locally/);
     expect(s.stderr.join('')).toMatch(
@@ -169,29 +169,9 @@ describe('edge CLI outcomes', () => {
     // adds 20 ms of round trip for this test
     await link.applyProfile('edge_faults', { latencyMs: 20 });
     let code: number | null;
-    let s: ReturnType<typeof spawnTs>;
+    let s: ReturnType<typeof edgeCli>;
     try {
-      s = spawnTs('apps/edge/src/main.ts', [
-        '--model',
-        dirs[0],
-        '--cloud',
-        proxyAddress,
-        '--split',
-        'block2',
-        '--fallback',
-        'none',
-        '--deadline-ms',
-        '1',
-        '-n',
-        '5',
-        '--warmup',
-        '0',
-        '--retries',
-        '0',
-        '--json',
-        out,
-        '--no-progress',
-      ]);
+      s = edgeCli(proxyAddress, out, ['--fallback', 'none', '--deadline-ms', '1', '-n', '5', '--retries', '0']);
       code = await s.exit;
     } finally {
       await link.clearToxics('edge_faults');
@@ -204,23 +184,7 @@ describe('edge CLI outcomes', () => {
 
   it('Ctrl-C writes the partial summary and JSON, marked interrupted, and exits 130', async () => {
     const out = jsonFile('interrupted.json');
-    const s = spawnTs('apps/edge/src/main.ts', [
-      '--model',
-      dirs[0],
-      '--cloud',
-      proxyAddress,
-      '--split',
-      'block2',
-      '--inputs',
-      'random',
-      '-n',
-      '200000',
-      '--warmup',
-      '0',
-      '--json',
-      out,
-      '--no-progress',
-    ]);
+    const s = edgeCli(proxyAddress, out, ['--inputs', 'random', '-n', '200000']);
     const t0 = Date.now();
     while (!s.stderr.join('').includes('engine') && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 1500));
