@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { summarizeAdaptive, type AdaptiveRun } from '../src/timeline/adaptive.js';
 import { parseTimeline } from '../src/timeline/index.js';
+import { writeAdaptiveReport } from '../src/timeline/report.js';
 import { pairedDifference, perSecondOracle, splitChanges, vsFixedText, type RunPoint } from '../src/timeline/oracle.js';
 import { profileReplaySpec } from '../src/timeline/replay.js';
 import { REPO_ROOT, SCENARIOS_DIR } from '../src/paths.js';
@@ -60,32 +62,30 @@ describe('auto against a fixed split, second by second', () => {
       'input',
       seconds(30, (t) => [link(t), link(t) + 1, link(t) - 1]),
     );
-    const slower = pairedDifference(
+    const one = (auto: RunPoint[]) => pairedDifference([{ auto, fixed }]);
+    const slower = one(
       pts(
         'auto',
         seconds(30, (t) => [link(t) + 2, link(t) + 3]),
       ),
-      fixed,
     );
     expect(slower.verdict).toBe('worse');
     expect(slower.diffMs).toBeCloseTo(2.5, 9);
     expect(slower.lo).toBeGreaterThan(0);
     expect(slower.seconds).toBe(30);
     expect(
-      pairedDifference(
+      one(
         pts(
           'auto',
           seconds(30, (t) => [link(t) - 2]),
         ),
-        fixed,
       ).verdict,
     ).toBe('better');
-    const noisy = pairedDifference(
+    const noisy = one(
       pts(
         'auto',
         seconds(30, (t) => [link(t) + (t % 2 ? 3 : -3)]),
       ),
-      fixed,
     );
     expect(noisy.verdict).toBe('tie');
     expect(noisy.lo).toBeLessThan(0);
@@ -95,9 +95,85 @@ describe('auto against a fixed split, second by second', () => {
 
   it("weighs each second by auto's requests in it and leaves out seconds the fixed run has none in", () => {
     const fixed = pts('input', [[10], [10], []]);
-    const d = pairedDifference(pts('auto', [[11, 11, 11], [14], [50]]), fixed);
+    const d = pairedDifference([{ auto: pts('auto', [[11, 11, 11], [14], [50]]), fixed }]);
     expect(d.seconds).toBe(2);
     expect(d.diffMs).toBeCloseTo((3 * 1 + 4) / 4, 9);
+  });
+
+  it('a counterbalanced repeat pools both orders: a cost of running first cancels, a real lead stays', () => {
+    // the run that goes first pays 0.6 ms (a fresh cloud and link); auto is first in the first pair, second in the other
+    const run = (extra: number) =>
+      pts(
+        'x',
+        seconds(30, (t) => [link(t) + extra, link(t) + extra + 0.2, link(t) + extra - 0.2]),
+      );
+    const first = 0.6;
+    const same = [
+      { auto: run(first), fixed: run(0) },
+      { auto: run(0), fixed: run(first) },
+    ];
+    expect(pairedDifference(same.slice(0, 1)).verdict).toBe('worse');
+    const pooled = pairedDifference(same);
+    expect(pooled.diffMs).toBeCloseTo(0, 9);
+    expect(pooled.verdict).toBe('tie');
+    expect(pooled.seconds).toBe(60);
+    expect(pooled.pairs).toBe(2);
+    expect(vsFixedText(pooled)).toMatch(/over 60 s of 2 pairs\): tie$/);
+    // auto 1 ms faster in both orders: better, by the lead less nothing
+    const lead = pairedDifference([
+      { auto: run(first - 1), fixed: run(0) },
+      { auto: run(-1), fixed: run(first) },
+    ]);
+    expect(lead.verdict).toBe('better');
+    expect(lead.diffMs).toBeCloseTo(-1, 9);
+  });
+});
+
+describe('the counterbalanced repeat in the results and the report', () => {
+  // one 30-s phase; every run's requests at 10 ms, the first counted run's 0.6 ms slower (a fresh cloud and link)
+  const run = (split: string, extra: number, splits = [split]): AdaptiveRun => {
+    const points = Array.from({ length: 300 }, (_, i) => ({
+      t: i / 10,
+      ms: 10 + extra + ((i * 7) % 5) * 0.1,
+      split: splits[i % splits.length]!,
+    }));
+    const ms = points.map((p) => p.ms);
+    const meanMs = ms.reduce((a, b) => a + b, 0) / ms.length;
+    const phase = { requests: ms.length, meanMs, p95Ms: Math.max(...ms), splits: { [split]: ms.length } };
+    return {
+      split,
+      requests: ms.length,
+      failed: 0,
+      meanMs,
+      p95Ms: phase.p95Ms,
+      switches: 0,
+      phases: [phase],
+      settle: null,
+      points,
+      rates: [],
+    };
+  };
+  const s = { phases: [{ profile: 'wifi', seconds: 30 }] };
+  const firstRound = () => [{ ...run('auto', 0.6, ['input']), settle: [] }, run('input', 0), run('edge-only', 17)];
+
+  it('without it the first run pays: auto on the same split as input is worse; with it, a tie', async () => {
+    const alone = summarizeAdaptive(s, firstRound());
+    expect(alone.bestFixed).toBe('input');
+    expect(alone.vsBestFixed.verdict).toBe('worse');
+    expect(alone.again).toBeNull();
+    const r = summarizeAdaptive(s, firstRound(), { fixed: run('input', 0.6), auto: run('auto', 0, ['input']) });
+    expect(r.vsBestFixedPairs.map((d) => d.verdict)).toEqual(['worse', 'better']);
+    expect(r.vsBestFixed).toMatchObject({ pairs: 2, seconds: 60, verdict: 'tie' });
+    expect(r.vsBestFixed.diffMs).toBeCloseTo(0, 9);
+    expect(r.again).toMatchObject({ split: 'input', autoSwitches: 0 });
+    // the other figures stay the first round's
+    expect(r.runs.map((x) => x.split)).toEqual(['auto', 'input', 'edge-only']);
+    const dir = path.join(tmp, 'again-report');
+    fs.mkdirSync(dir, { recursive: true });
+    await writeAdaptiveReport(dir, 'again', r);
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('Counterbalanced: after every run, input and then auto ran once more');
+    expect(html).toMatch(/over 60 s of 2 pairs\): tie/);
   });
 });
 

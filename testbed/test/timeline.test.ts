@@ -77,7 +77,13 @@ describe('timeline scenarios', () => {
     // adaptive-quick with the fixed runs that can be a phase's oracle: input on the fast links, edge-only on the
     // slow ones (block4, 70-80 ms on this mcu-class edge, never is; the faults test runs block4). Its 4 s phases
     // stay: with 2.5 s auto had not yet left its first split.
-    const scenario = shorter('adaptive-quick', (sc) => ({ ...sc, candidates: ['input', 'edge-only'] }));
+    // A short warm-up; no counterbalanced repeat (two more 16-s runs: adaptive-traces.test.ts checks what it adds).
+    const scenario = shorter('adaptive-quick', (sc) => ({
+      ...sc,
+      candidates: ['input', 'edge-only'],
+      warmupRequests: 100,
+      counterbalance: false,
+    }));
     const run = runCli(['--scenario', scenario, '--out', out, '--no-progress']);
     const code = await run.done;
     expect(code, run.stderr()).toBe(0);
@@ -99,6 +105,11 @@ describe('timeline scenarios', () => {
     // order of magnitude: auto no worse than twice the oracle, and no worse than twice the best fixed split
     expect(r.autoMeanMs).toBeLessThan(2 * r.oracleMeanMs);
     expect(r.autoMeanMs).toBeLessThan(2 * r.bestFixedMeanMs);
+    // the warm-up ran input (the one remote split) before the counted runs, and nothing was repeated
+    const warm = [JSON.parse(fs.readFileSync(path.join(out, 'logs', 'warm-input.json'), 'utf8'))].flat()[0] as unknown;
+    expect(warm).toMatchObject({ split: 'input', samples: 100, failed: 0 });
+    expect(r.again).toBeNull();
+    expect(r.vsBestFixedPairs).toHaveLength(1);
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('per-phase oracle');

@@ -12,6 +12,7 @@ import { pairedDifference, perSecondOracle, splitChanges, type OracleSecond, typ
 import { rateSeries, startProfileReplay, type RatePoint } from './replay.js';
 import type { AdaptiveFile, TimelineScenario } from './schema.js';
 import { inWindow, readTrace, type TraceRecord, type Window } from './trace.js';
+import { warmPath } from './warm.js';
 
 /** One run (auto or a fixed split) over the whole timeline. */
 export interface AdaptiveRun {
@@ -53,15 +54,24 @@ export interface AdaptiveResults {
   perSecond: { seconds: OracleSecond[]; meanMs: number; autoMeanMs: number; uncovered: number };
   /** (auto / per-second oracle - 1) in percent, over the requests both cover. */
   offSecondOraclePct: number;
-  /** auto less the best fixed split, second by second, with its 95% interval (a tie when it holds 0). */
+  /**
+   * auto less the best fixed split, second by second, with its 95% interval (a tie when it holds 0); with the
+   * counterbalanced repeat, over both pairs (auto ran first in one and second in the other).
+   */
   vsBestFixed: PairedDifference;
+  /** Each pair's own: the first (auto, then the fixed runs) and, when counterbalanced, the repeat (the fixed split, then auto). */
+  vsBestFixedPairs: PairedDifference[];
+  /** The counterbalanced repeat's runs (null when the scenario turns it off); `runs` and the other figures are the first round's. */
+  again: { split: string; fixedMeanMs: number; autoMeanMs: number; autoSwitches: number } | null;
 }
 
 type AdaptiveScenario = AdaptiveFile &
   TimelineScenario & { profiles: NonNullable<Extract<TimelineScenario, { kind: 'adaptive' }>['profiles']> };
+/** The counterbalanced repeat's two runs (the best fixed split, then auto). */
+export type Again = { fixed: AdaptiveRun; auto: AdaptiveRun };
 type Traced = { trace: TraceRecord[]; windows: Window[]; t0: number; failed: number; rates: RatePoint[] };
 
-/** Runs the adaptive scenario: auto, then every fixed candidate, each through the same timeline. */
+/** Runs the adaptive scenario: a warm-up (warm.ts), then auto and every fixed candidate, each through the same timeline. */
 export async function runAdaptive(
   s: AdaptiveScenario,
   o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
@@ -76,18 +86,26 @@ export async function runAdaptive(
     label: 'cloud',
   });
   const proxy = await o.link.createProxy('adaptive', { host: '127.0.0.1', port: cloud.port });
-  const traces = new Map<string, Traced>();
+  const runs: AdaptiveRun[] = [];
+  let again: Again | undefined;
   try {
-    for (const split of [AUTO, ...fixed]) traces.set(split, await runTimeline(s, o, proxy, split));
+    await warmPath(o.sup, s, proxy, { splits: fixed, requests: s.warmupRequests }, o);
+    for (const split of [AUTO, ...fixed]) runs.push(runOf(split, await runTimeline(s, o, proxy, split)));
+    if (s.counterbalance) {
+      // the best fixed split, then auto, once more: auto was the first of the two above, here it is the second
+      const best = fastest(runs.filter((r) => r.split !== AUTO)).split;
+      const fixedAgain = runOf(best, await runTimeline(s, o, proxy, best, `${best}-again`));
+      again = { fixed: fixedAgain, auto: runOf(AUTO, await runTimeline(s, o, proxy, AUTO, `${AUTO}-again`)) };
+    }
   } finally {
     await proxy.remove().catch(() => undefined);
     await o.sup.stop(cloud.child);
   }
-  return summarize(
-    s,
-    [...traces].map(([split, t]) => runOf(split, t)),
-  );
+  return summarizeAdaptive(s, runs, again);
 }
+
+/** The run with the lowest mean. */
+const fastest = <T extends { meanMs: number }>(runs: readonly T[]): T => runs.reduce((a, b) => (b.meanMs < a.meanMs ? b : a));
 
 /** The scenario's fixed candidates, each checked against the bundle's split points. */
 function fixedCandidates(s: AdaptiveScenario): string[] {
@@ -108,9 +126,10 @@ async function runTimeline(
   o: { sup: Supervisor; link: LinkControl; dir: string; log: (line: string) => void },
   proxy: LinkProxy,
   split: string,
+  label = split,
 ): Promise<Traced> {
   await proxy.shape(s.profiles[0]!);
-  o.log(`adaptive: ${split}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
+  o.log(`adaptive: ${label}: ${s.phases.map((p) => `${p.profile} ${p.seconds} s`).join(', ')}`);
   const total = s.phases.reduce((a, p) => a + p.seconds, 0);
   const edge = await startTimelineEdge(o.sup, s, {
     cloud: `${proxy.host}:${proxy.port}`,
@@ -118,7 +137,7 @@ async function runTimeline(
     fallback: 'local',
     durationS: total,
     dir: o.dir,
-    label: split,
+    label,
   });
   const windows: Window[] = [];
   const applied: { offsetS: number; steps: AppliedStep[] }[] = [];
@@ -194,8 +213,11 @@ function runOf(split: string, { trace, windows, t0, failed, rates }: Traced): Ad
   };
 }
 
-/** auto against the per-phase oracle (weighted by auto's requests per phase) and the best fixed candidate. */
-function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
+/**
+ * auto against the per-phase oracle (weighted by auto's requests per phase) and the best fixed candidate;
+ * `again`: the counterbalanced repeat's runs, pooled with the first pair in `vsBestFixed`.
+ */
+export function summarizeAdaptive(s: Pick<AdaptiveFile, 'phases'>, runs: AdaptiveRun[], again?: Again): AdaptiveResults {
   const auto = runs.find((r) => r.split === AUTO)!;
   const fixedRuns = runs.filter((r) => r.split !== AUTO);
   const phases = s.phases.map((p, i) => {
@@ -204,7 +226,11 @@ function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
   });
   const n = auto.phases.reduce((a, p) => a + p.requests, 0);
   const oracleMeanMs = auto.phases.reduce((a, p, i) => a + p.requests * phases[i]!.oracleMs, 0) / Math.max(1, n);
-  const bestFixed = fixedRuns.reduce((a, b) => (b.meanMs < a.meanMs ? b : a));
+  const bestFixed = fastest(fixedRuns);
+  const pairs = [
+    { auto: auto.points, fixed: bestFixed.points },
+    ...(again ? [{ auto: again.auto.points, fixed: again.fixed.points }] : []),
+  ];
   const perSecond = perSecondOracle(auto.points, fixedRuns);
   return {
     phases,
@@ -220,7 +246,11 @@ function summarize(s: AdaptiveScenario, runs: AdaptiveRun[]): AdaptiveResults {
     switches: auto.switches,
     perSecond,
     offSecondOraclePct: (perSecond.autoMeanMs / perSecond.meanMs - 1) * 100,
-    vsBestFixed: pairedDifference(auto.points, bestFixed.points),
+    vsBestFixed: pairedDifference(pairs),
+    vsBestFixedPairs: pairs.map((p) => pairedDifference([p])),
+    again: again
+      ? { split: again.fixed.split, fixedMeanMs: again.fixed.meanMs, autoMeanMs: again.auto.meanMs, autoSwitches: again.auto.switches }
+      : null,
   };
 }
 

@@ -38,7 +38,7 @@ export async function runTimeline(
     const r = await runAdaptive(s, ctx);
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
     o.log(
-      `adaptive: auto p95 ${r.autoP95Ms.toFixed(1)} ms (best fixed ${r.bestFixedP95Ms.toFixed(1)} ms), ${r.switches} switches; per-second oracle ${r.perSecond.meanMs.toFixed(1)} ms against auto's ${r.perSecond.autoMeanMs.toFixed(1)} ms (${pct(r.offSecondOraclePct)}); against ${r.bestFixed} second by second ${vsFixedText(r.vsBestFixed)}`,
+      `adaptive: auto p95 ${r.autoP95Ms.toFixed(1)} ms (best fixed ${r.bestFixedP95Ms.toFixed(1)} ms), ${r.switches} switches; per-second oracle ${r.perSecond.meanMs.toFixed(1)} ms against auto's ${r.perSecond.autoMeanMs.toFixed(1)} ms (${pct(r.offSecondOraclePct)}); against ${r.bestFixed} second by second ${vsFixedText(r.vsBestFixed)}${r.again ? ` (auto first: ${vsFixedText(r.vsBestFixedPairs[0]!)}; ${r.bestFixed} first: ${vsFixedText(r.vsBestFixedPairs[1]!)})` : ''}`,
     );
     await writeAdaptiveReport(work, s.name, r);
     fs.renameSync(work, final);

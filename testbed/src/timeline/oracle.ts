@@ -76,7 +76,10 @@ export function perSecondOracle(
 export interface PairedDifference extends Interval {
   /** Weighted by auto's requests in each second both runs have requests in. */
   diffMs: number;
+  /** Seconds paired, over all pairs. */
   seconds: number;
+  /** Pairs of runs pooled (2 when counterbalanced: auto first in one, the fixed split first in the other). */
+  pairs: number;
   /** 'better' or 'worse' when the interval leaves out 0, else 'tie'. */
   verdict: 'better' | 'tie' | 'worse';
 }
@@ -84,23 +87,28 @@ export interface PairedDifference extends Interval {
 /**
  * auto against a fixed run of the same timeline, paired by second (second k of both saw the same link): per
  * second, auto's mean less the fixed run's, weighted by auto's requests in it; the interval resamples whole
- * seconds (`weightedMeanCI`), so a difference inside the spread of the link's seconds is a tie.
+ * seconds (`weightedMeanCI`), so a difference inside the spread of the link's seconds is a tie. Several pairs
+ * (the same two runs again, in the other order: a counterbalanced repeat) pool their seconds, so what running
+ * first or second adds to one pair is taken away from the other's.
  */
-export function pairedDifference(auto: readonly RunPoint[], fixed: readonly RunPoint[]): PairedDifference {
-  const other = bySecond(fixed);
-  const rows = [...bySecond(auto)].flatMap(([t, ms]) => {
-    const xs = other.get(t);
-    return xs?.length ? [{ w: ms.length, x: mean(ms) - mean(xs) }] : [];
+export function pairedDifference(pairs: readonly { auto: readonly RunPoint[]; fixed: readonly RunPoint[] }[]): PairedDifference {
+  const rows = pairs.flatMap(({ auto, fixed }) => {
+    const other = bySecond(fixed);
+    return [...bySecond(auto)].flatMap(([t, ms]) => {
+      const xs = other.get(t);
+      return xs?.length ? [{ w: ms.length, x: mean(ms) - mean(xs) }] : [];
+    });
   });
   const ci = weightedMeanCI(rows);
   const verdict = ci.hi < 0 ? 'better' : ci.lo > 0 ? 'worse' : 'tie';
-  return { diffMs: ci.mean, lo: ci.lo, hi: ci.hi, seconds: rows.length, verdict };
+  return { diffMs: ci.mean, lo: ci.lo, hi: ci.hi, seconds: rows.length, pairs: pairs.length, verdict };
 }
 
-/** `+0.39 ms (95% CI +0.11 to +0.74 over 40 s): worse` */
+/** `+0.39 ms (95% CI +0.11 to +0.74 over 40 s): worse`; pooled pairs: `... over 80 s of 2 pairs): ...` */
 export function vsFixedText(d: PairedDifference): string {
   const ms = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
-  return `${ms(d.diffMs)} ms (95% CI ${ms(d.lo)} to ${ms(d.hi)} over ${d.seconds} s): ${d.verdict}`;
+  const over = d.pairs > 1 ? `${d.seconds} s of ${d.pairs} pairs` : `${d.seconds} s`;
+  return `${ms(d.diffMs)} ms (95% CI ${ms(d.lo)} to ${ms(d.hi)} over ${over}): ${d.verdict}`;
 }
 
 /** How many times a run's split changed from one request to the next. */

@@ -148,7 +148,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
   );
   body += bar(
     r.vsBestFixed.verdict !== 'worse',
-    `auto no worse than the best fixed split (${esc(r.bestFixed)}) second by second: ${vsFixedText(r.vsBestFixed)} (auto less ${esc(r.bestFixed)}, each second's difference weighted by auto's requests in it; a tie when the interval holds 0)`,
+    `auto no worse than the best fixed split (${esc(r.bestFixed)}) second by second: ${vsFixedText(r.vsBestFixed)} (auto less ${esc(r.bestFixed)}, each second's difference weighted by auto's requests in it; a tie when the interval holds 0${r.again ? `; pooled over two pairs of runs: auto first, then ${esc(r.bestFixed)} first, run again after the others` : ''})`,
   );
   body += bar(
     r.offSecondOraclePct <= 15,
@@ -159,6 +159,7 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
     `auto settles within ${Number.isFinite(r.maxSettle) ? r.maxSettle : 'n/a'} request(s) of each change (bar 5; per change: ${(auto.settle ?? []).join(', ')})`,
   );
   body += '</ul>';
+  if (r.again) body += againText(r, r.again);
   body += `<p>auto: mean ${f(r.autoMeanMs)} ms, p95 ${f(r.autoP95Ms)} ms, ${r.switches} switch(es) of split between consecutive requests; best fixed ${esc(r.bestFixed)}: mean ${f(r.bestFixedMeanMs)} ms, p95 ${f(r.bestFixedP95Ms)} ms.</p>`;
   body += svgs.map((s, i) => `<figure>${inlineSvg(s, `p${i}`)}</figure>`).join('');
   body += '<h2>Mean latency per phase, ms (n requests)</h2>';
@@ -184,4 +185,10 @@ export async function writeAdaptiveReport(dir: string, name: string, r: Adaptive
     ]),
   );
   fs.writeFileSync(path.join(dir, 'report.html'), page(`adaptive ${name}`, body));
+}
+
+/** The counterbalanced repeat: each pair's difference and the repeat's means. */
+function againText(r: AdaptiveResults, a: NonNullable<AdaptiveResults['again']>): string {
+  const [first, second] = r.vsBestFixedPairs;
+  return `<p>Counterbalanced: after every run, ${esc(a.split)} and then auto ran once more (mean ${f(a.fixedMeanMs)} and ${f(a.autoMeanMs)} ms, auto with ${a.autoSwitches} switch(es)). auto less ${esc(a.split)}: ${first ? vsFixedText(first) : 'n/a'} with auto run first, ${second ? vsFixedText(second) : 'n/a'} with ${esc(a.split)} run first. The plots and the table show the first round.</p>`;
 }

@@ -96,6 +96,13 @@ export const AdaptiveSchema = z
       .refine((ps) => ps.length >= 2 || ps[0]?.trace !== undefined, { message: 'give at least two phases, or one with a "trace"' }),
     /** Fixed splits to compare with auto: split point names, or "all" (the candidates), plus edge-only. */
     candidates: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+    /** Uncounted requests by each remote fixed split, through the link with no toxics, before the first counted run (warm.ts). */
+    warmupRequests: z.number().int().min(0).max(100_000).default(1500),
+    /**
+     * After auto and the fixed runs, the best fixed split and auto run once more, in that order, so auto is
+     * compared with it once as the first of the two and once as the second (a counterbalanced repeat).
+     */
+    counterbalance: z.boolean().default(true),
   })
   .strict();
 
