@@ -22,8 +22,8 @@ import { EDGE_ONLY, predictEdgeOnly, predictSplit, transferMs, type LinkModel } 
  * frame's network time off by more than 2x (and 5 ms) from its prediction asks for a round-trip probe at
  * once and is not put down to bandwidth until that probe has answered (a longer round trip is not a
  * slower link); a slower one counts meanwhile as a longer round trip (the explanation every remote
- * candidate pays the same), and when the probe answers, what the round trip does not explain goes to the
- * time per byte; a round trip off by more than 2x replaces the estimate; a background measurement (below)
+ * candidate pays the same; so does a slower frame after a faster surprise), and when the probe answers,
+ * what the round trip does not explain goes to the time per byte; a round trip off by more than 2x replaces the estimate; a background measurement (below)
  * replaces the time per byte. While on edge-only nothing crosses the link, so the caller sends one
  * request's tensor by the best remote candidate in the background (the answer given is the local one) to
  * measure the link again: at once after the move to edge-only (it may rest on one delayed frame: a frame
@@ -203,12 +203,15 @@ export class AutoSplit {
         this.surprised = false;
       }
       if (!fresh && this.msPerByte !== undefined && off) {
-        if (!this.surprised) {
+        const slower = ob.networkMs > expected;
+        // a slower frame after a faster one (say, a link briefly unshaped, then slower) is a surprise of its own:
+        // held as a round trip at once, not waiting for a probe that, on input, never goes
+        if (!this.surprised || (slower && !this.pending)) {
           this.surprised = true;
           this.surprisedAt = this.now();
           this.lastProbe = -Infinity;
           // slower: until the probe tells round trip from rate, every remote candidate pays the extra time
-          if (ob.networkMs > expected) {
+          if (slower) {
             this.pending = { networkMs: ob.networkMs, bytes, rttBefore };
             this.rtt = ob.networkMs - transferMs(bytes, link.upKBps);
           }

@@ -181,6 +181,30 @@ describe('AutoSplit (the chooser of --split auto)', () => {
     expect(a.next()).toBe(EDGE_ONLY);
   });
 
+  it('a frame faster than expected, then a longer round trip: the slower frames count at once, not after 5 round trips', () => {
+    // on a 12 ms link, settled on input
+    const clock = { t: 0 };
+    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => clock.t);
+    a.observeRtt(12);
+    for (let i = 0; i < 20; i++) {
+      clock.t += 20;
+      serve(a, 12, 50_000);
+    }
+    expect(a.split).toBe('input');
+    // one frame in 3 ms (the link briefly unshaped while it was reconfigured): a surprise on input, where no probe goes
+    clock.t += 5;
+    a.next();
+    a.observe({ split: 'input', edgeMs: 0.2, networkMs: 3, cloudMs: 10 * CLOUD, bytes: 40_000 });
+    // then the round trip becomes 45 ms: input about 48 ms against edge-only's 30, not decisive, so two decisions
+    const picks: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      clock.t += 48;
+      picks.push(serve(a, 45, 50_000));
+    }
+    // the first request goes by input and shows the longer round trip; the next confirms; the third goes edge-only
+    expect(picks.indexOf(EDGE_ONLY), picks.join(' ')).toBeLessThanOrEqual(2);
+  });
+
   it('a slower frame counts as a round trip until the probe answers, then what the probe does not explain goes to the time per byte', () => {
     const { a, clock } = settledOnFastLink();
     // the rate falls 50_000 -> 200 KB/s, the round trip stays 2 ms: 40 kB now take 200 ms
