@@ -33,14 +33,14 @@ function seeded(seed: number): () => number {
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** A chooser on its own clock after 20 requests over a fast link (2 ms round trip, 50,000 KB/s): settled on input. */
-function settledOnFastLink(): { a: AutoSplit; clock: { t: number } } {
+/** A chooser on its own clock after 20 requests over a fast link (`rtt` ms round trip, 50,000 KB/s): settled on input. */
+function settledOnFastLink(rtt = 2): { a: AutoSplit; clock: { t: number } } {
   const clock = { t: 0 };
   const a = new AutoSplit(CAL, DEFAULT_AUTO, () => clock.t);
-  a.observeRtt(2);
+  a.observeRtt(rtt);
   for (let i = 0; i < 20; i++) {
     clock.t += 20;
-    serve(a, 2, 50_000);
+    serve(a, rtt, 50_000);
   }
   return { a, clock };
 }
@@ -182,14 +182,7 @@ describe('AutoSplit (the chooser of --split auto)', () => {
   });
 
   it('a frame faster than expected, then a longer round trip: the slower frames count at once, not after 5 round trips', () => {
-    // on a 12 ms link, settled on input
-    const clock = { t: 0 };
-    const a = new AutoSplit(CAL, DEFAULT_AUTO, () => clock.t);
-    a.observeRtt(12);
-    for (let i = 0; i < 20; i++) {
-      clock.t += 20;
-      serve(a, 12, 50_000);
-    }
+    const { a, clock } = settledOnFastLink(12);
     expect(a.split).toBe('input');
     // one frame in 3 ms (the link briefly unshaped while it was reconfigured): a surprise on input, where no probe goes
     clock.t += 5;
