@@ -1,14 +1,13 @@
-import { startEmbeddedToxiproxy } from '@mtl-split/link';
-import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { Link } from '@mtl-split/link';
 import { TestbedError } from './errors.js';
-import { profileToxics, type Profile } from './profiles.js';
+import type { Profile } from './profiles.js';
 
 /** A proxy on the link: the edge connects to host:port, the proxy forwards to its upstream. */
 export interface LinkProxy {
   name: string;
   host: string;
   port: number;
-  /** Replace the proxy's toxics with those of `profile` (null = an unshaped link). */
+  /** Set the proxy's toxics to those of `profile`, in place where the same toxics stay (null = an unshaped link). */
   shape(profile: Profile | null): Promise<void>;
   remove(): Promise<void>;
 }
@@ -29,69 +28,47 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: host === '' || host === '0.0.0.0' || host === 'localhost' ? '127.0.0.1' : host, port: Number(m[2]) };
 }
 
-/** Connect to the Toxiproxy server at `url`, or start the embedded one when `url` is undefined. */
+/**
+ * Connect to the Toxiproxy server at `url`, or start the embedded one when `url` is undefined: the link
+ * package's `Link`, whose `applyProfile` changes a profile's toxics in place (a phase change leaves no
+ * moment without them; removing and re-adding did, and a frame or three crossed an unshaped link).
+ */
 export async function openLink(url: string | undefined): Promise<LinkControl> {
-  let closeServer: (() => Promise<void>) | null = null;
-  let base = url;
-  if (!base) {
-    const server = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
-    closeServer = () => server.close();
-    base = server.url;
-  }
-  const client = new Toxiproxy(base);
+  let link: Link;
   try {
-    await client.getVersion();
+    // '' = the embedded server (the caller has already read $TOXIPROXY_URL)
+    link = await Link.connect({ url: url ?? '' });
   } catch (e) {
-    await closeServer?.();
-    throw new TestbedError(`cannot reach the Toxiproxy API at ${base} (${(e as Error).message})`);
+    const why = (e as Error).message.replace(/^Toxiproxy at \S+ is not reachable: /, '');
+    throw new TestbedError(`cannot reach the Toxiproxy API at ${url} (${why})`);
   }
   const prefix = `mtl-split-${process.pid}-${Date.now().toString(36)}-`;
-  const proxies = new Set<Proxy>();
-
   return {
     description: url ? `Toxiproxy at ${url}` : 'embedded Toxiproxy-compatible server',
-    url: base,
+    url: link.url,
     async createProxy(name, upstream) {
-      let proxy: Proxy;
+      let proxy: { name: string; listen: string };
       try {
-        proxy = await client.createProxy({ name: prefix + name, listen: '127.0.0.1:0', upstream: `${upstream.host}:${upstream.port}` });
+        proxy = await link.createProxy({ name: prefix + name, upstream: `${upstream.host}:${upstream.port}` });
       } catch (e) {
         throw new TestbedError(`toxiproxy: cannot create proxy ${name} (${(e as Error).message})`);
       }
-      proxies.add(proxy);
       const { host, port } = parseListen(proxy.listen);
-      let current: string[] = [];
+      let removed = false;
       return {
         name: proxy.name,
         host,
         port,
-        async shape(profile) {
-          for (const t of current) await (await proxy.getToxic(t)).remove();
-          current = [];
-          if (!profile) return;
-          for (const t of profileToxics(profile)) {
-            // toxiproxy-node-client types attributes per toxic type; ours are the matching shapes
-            await proxy.addToxic({ name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes as never });
-            current.push(t.name);
-          }
-        },
+        // no profile: none of the profile's toxics (a fault's own toxics are the injector's)
+        shape: (p) =>
+          link.applyProfile(proxy.name, p ? { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs } : {}),
         async remove() {
-          if (!proxies.delete(proxy)) return;
-          await proxy.remove();
+          if (removed) return;
+          removed = true;
+          await link.removeProxy(proxy.name);
         },
       };
     },
-    async close() {
-      for (const p of [...proxies]) {
-        proxies.delete(p);
-        try {
-          await p.remove();
-        } catch {
-          /* server may be gone */
-        }
-      }
-      await closeServer?.();
-      closeServer = null;
-    },
+    close: () => link.close(),
   };
 }

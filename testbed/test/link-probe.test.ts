@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedToxiproxy } from '@mtl-split/link';
@@ -83,6 +84,52 @@ describe('an external Toxiproxy (--toxiproxy-url)', () => {
       await ext.close();
       expect(Object.keys(await api.getAll())).toEqual([]);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("a new profile updates the toxics in place (no moment unshaped); none leaves the profile's toxics out and another toxic alone", async () => {
+    const server = await startEmbeddedToxiproxy();
+    // the API calls, as a forwarder in front of the server sees them
+    const calls: string[] = [];
+    const spy = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`);
+      const up = http.request(`${server.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => spy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const ext = await openLink(`http://127.0.0.1:${(spy.address() as net.AddressInfo).port}`);
+      const p = await ext.createProxy('probe', probe);
+      const toxics = async () =>
+        (await (await fetch(`${server.url}/proxies/${p.name}/toxics`)).json()) as Array<{
+          name: string;
+          attributes: Record<string, number>;
+        }>;
+      await p.shape(slow);
+      const before = (await toxics()).map((t) => t.name);
+      calls.length = 0;
+      await p.shape({ ...slow, latencyMs: 40, upKBps: 20 });
+      expect(calls.filter((c) => !c.startsWith('GET') && !c.startsWith('POST /proxies/' + p.name + '/toxics/'))).toEqual([]);
+      const after = await toxics();
+      expect(after.map((t) => t.name)).toEqual(before);
+      expect(after.find((t) => t.name.includes('latency_up'))?.attributes.latency).toBe(20);
+      expect(after.find((t) => t.name.includes('bandwidth_up'))?.attributes.rate).toBe(20);
+      // a fault's own toxic (the injector's) is not the profile's
+      const added = await fetch(`${server.url}/proxies/${p.name}/toxics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'fault_timeout', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } }),
+      });
+      expect(added.ok, await added.text()).toBe(true);
+      await p.shape(null);
+      expect((await toxics()).map((t) => t.name)).toEqual(['fault_timeout']);
+      await ext.close();
+    } finally {
+      spy.close();
       await server.close();
     }
   });
