@@ -23,8 +23,8 @@ import { EDGE_ONLY, predictEdgeOnly, predictSplit, transferMs, type LinkModel } 
  * once and is not put down to bandwidth until that probe has answered (a longer round trip is not a
  * slower link); a slower one counts meanwhile as a longer round trip (the explanation every remote
  * candidate pays the same; so does a slower frame after a faster surprise), and when the probe answers,
- * what the round trip does not explain goes to the time per byte; a round trip off by more than 2x replaces the estimate; a background measurement (below)
- * replaces the time per byte. While on edge-only nothing crosses the link, so the caller sends one
+ * what the round trip does not explain goes to the time per byte; a round trip off by more than 2x
+ * replaces the estimate; a background measurement (below) replaces the time per byte. While on edge-only nothing crosses the link, so the caller sends one
  * request's tensor by the best remote candidate in the background (the answer given is the local one) to
  * measure the link again: at once after the move to edge-only (it may rest on one delayed frame: a frame
  * as expected after a surprising one clears the surprise), then `exploreMs` after the last one ended, one
