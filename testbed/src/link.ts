@@ -1,6 +1,6 @@
 import { Link } from '@mtl-split/link';
 import { TestbedError } from './errors.js';
-import type { Profile } from './profiles.js';
+import { linkOf, type Profile } from './profiles.js';
 
 /** A proxy on the link: the edge connects to host:port, the proxy forwards to its upstream. */
 export interface LinkProxy {
@@ -60,8 +60,7 @@ export async function openLink(url: string | undefined): Promise<LinkControl> {
         host,
         port,
         // no profile: none of the profile's toxics (a fault's own toxics are the injector's)
-        shape: (p) =>
-          link.applyProfile(proxy.name, p ? { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs } : {}),
+        shape: (p) => link.applyProfile(proxy.name, p ? linkOf(p) : {}),
         async remove() {
           if (removed) return;
           removed = true;

@@ -4,6 +4,7 @@ import { profileToxics as linkProfileToxics, readTraceFile, TRACE_FORMAT_NAMES, 
 import { transferMs } from '@mtl-split/stats';
 import { z } from 'zod';
 import { TestbedError } from './errors.js';
+import type { LinkFigures } from './results.js';
 import { listJsonNames, readJsonFile } from './json-file.js';
 import { displayPath, PROFILES_DIR, REPO_ROOT } from './paths.js';
 
@@ -99,13 +100,18 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
   return loadProfileFile(file);
 }
 
+/** A profile's constant figures: what cells record as configured, and what the link package shapes. */
+export function linkOf(p: Profile): LinkFigures {
+  return { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
+}
+
 /**
  * The toxics that emulate a profile's constant figures, per direction in chain order (latency before bandwidth,
  * half the round trip each way): the link package's one realisation of a profile, which its trace replay and
  * `Link.applyProfile` use too.
  */
 export function profileToxics(p: Profile): ToxicSpec[] {
-  const t = linkProfileToxics({ upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs });
+  const t = linkProfileToxics(linkOf(p));
   return [...t.upstream, ...t.downstream];
 }
 

@@ -12,7 +12,7 @@ import { openLink, type LinkControl } from './link.js';
 import { displayPath } from './paths.js';
 import { planAgreement, runPlan } from './plan-check.js';
 import { startProbeServer } from './probe.js';
-import { profileReferenceMs, type Profile } from './profiles.js';
+import { linkOf, profileReferenceMs, type Profile } from './profiles.js';
 import { createProgress, type Progress } from './progress.js';
 import { startRelay } from './relay.js';
 import { writeReport } from './report/index.js';
@@ -26,7 +26,7 @@ import { measurePictures } from './sweep/pictures.js';
 import { measureShaped } from './sweep/shaped.js';
 import { combineCells } from './sweep/single-task.js';
 import { forCodec } from './sweep/splits.js';
-import { EDGE_STARTUP_MS, linkOf, type BundleRun, type SweepState } from './sweep/state.js';
+import { EDGE_STARTUP_MS, type BundleRun, type SweepState } from './sweep/state.js';
 
 export interface ExperimentOptions {
   scenario: Scenario;

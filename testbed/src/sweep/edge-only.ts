@@ -3,7 +3,8 @@ import path from 'node:path';
 import { EDGE_ONLY, errorPct, predictEdgeOnly } from '../analytic.js';
 import type { EdgeResult } from '../apps.js';
 import { TestbedError } from '../errors.js';
-import { BASELINE_WARMUP, clamp, EDGE_JOB_MS, linkOf, spreadOf, timingsOf, type BundleRun } from './state.js';
+import { linkOf } from '../profiles.js';
+import { BASELINE_WARMUP, clamp, EDGE_JOB_MS, spreadOf, timingsOf, type BundleRun } from './state.js';
 
 /**
  * Edge-only: the whole network on the edge device. No link is involved, so one run per repetition serves

@@ -3,10 +3,10 @@ import { EDGE_ONLY, errorPct, hopeless, predictLatency } from '../analytic.js';
 import type { AnswerSetting } from '../answers.js';
 import type { EdgeResult } from '../apps.js';
 import { probeLink, type LinkMeasurement } from '../probe.js';
-import type { Profile } from '../profiles.js';
+import { linkOf, type Profile } from '../profiles.js';
 import { runGroup } from './group.js';
 import { forCodec } from './splits.js';
-import { baseKey, clamp, linkOf, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
+import { baseKey, clamp, notAnswered, spreadOf, timingsOf, type BundleRun } from './state.js';
 
 /** Shaped cells: every repetition x profile x codec x answer setting x split point, each through the shaped link. */
 export async function measureShaped(r: BundleRun, edgeOnlyMs: number[]): Promise<void> {

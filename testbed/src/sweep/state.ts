@@ -2,20 +2,10 @@ import type { AnswerSetting } from '../answers.js';
 import type { EdgeResult, EdgeWorker } from '../apps.js';
 import type { BundleInfo } from '../bundles.js';
 import type { LinkProxy } from '../link.js';
-import type { Profile } from '../profiles.js';
 import type { LinkMeasurement } from '../probe.js';
 import type { Progress } from '../progress.js';
 import type { ByteCounter } from '../relay.js';
-import {
-  packSamples,
-  type Pictures,
-  type BaselineEntry,
-  type Cell,
-  type LinkFigures,
-  type NotMeasuredCell,
-  type Timings,
-  type Variant,
-} from '../results.js';
+import { packSamples, type Pictures, type BaselineEntry, type Cell, type NotMeasuredCell, type Timings, type Variant } from '../results.js';
 import type { Scenario } from '../scenario.js';
 
 /** Edge process start-up allowance (tsx + engine + model load), on a busy 2-core machine. */
@@ -100,9 +90,4 @@ export function spreadOf(r: EdgeResult): Pick<Cell, 'requestsMs' | 'metrics'> {
  */
 export function notAnswered(r: EdgeResult): number {
   return r.answeredByCloud === undefined ? r.failed : r.samples - r.answeredByCloud;
-}
-
-/** The configured figures of a link profile, as cells record them. */
-export function linkOf(p: Profile): LinkFigures {
-  return { upKBps: p.upKBps, downKBps: p.downKBps, latencyMs: p.latencyMs, jitterMs: p.jitterMs };
 }

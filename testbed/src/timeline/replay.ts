@@ -1,7 +1,7 @@
 import { sliceTrace, startTraceReplay, type AppliedStep, type RateTrace, type TraceReplay, type TraceReplaySpec } from '@mtl-split/link';
 import { TestbedError } from '../errors.js';
 import type { LinkControl, LinkProxy } from '../link.js';
-import { loadProfileTraces, type Profile } from '../profiles.js';
+import { linkOf, loadProfileTraces, type Profile } from '../profiles.js';
 
 /**
  * What replaying a profile means: a direction with a trace takes its rate from it (repeated if shorter
@@ -15,8 +15,7 @@ export function profileReplaySpec(profile: Profile, durationS?: number, fromS = 
   const from = (t: RateTrace | undefined): RateTrace | undefined => (t && fromS > 0 ? sliceTrace(t, fromS % t.durationS) : t);
   const up = from(traces.up);
   const down = from(traces.down);
-  const base = { upKBps: profile.upKBps, downKBps: profile.downKBps, latencyMs: profile.latencyMs, jitterMs: profile.jitterMs };
-  return { base, up, down, durationS };
+  return { base: linkOf(profile), up, down, durationS };
 }
 
 /**
