@@ -245,6 +245,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+interface ServerTimings {
+  decodeMs: number;
+  queueMs: number;
+  computeMs: number;
+  batchSize: number;
+}
+
+/** The server's timings of one answer's bytes; throws when it is an error answer. */
+function answered(stream: grpc.MethodDefinition<object, object>, bytes: Buffer, who: string): ServerTimings {
+  const a = stream.responseDeserialize(bytes) as ServerTimings & { error?: { message: string } | null };
+  if (a.error) throw new Error(`${who} answered with an error: ${a.error.message}`);
+  return a;
+}
+
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const def = loadDefinition()['mtlsplit.v1.SplitInference'] as Record<string, grpc.MethodDefinition<object, object>>;
@@ -259,18 +273,14 @@ async function main(): Promise<void> {
   const frame = encode({ data, shape: [1, ...shape] }, { codec: 'int8' });
   const request = stream.requestSerialize({ requestId: '', splitPoint: POINT, frame, topK: 0 });
   const runs: Run[] = [];
-  const timings: { decodeMs: number; queueMs: number; computeMs: number; batchSize: number }[] = [];
+  const timings: ServerTimings[] = [];
   let replyBytes = 0;
   let echo: Server | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0) cloud = await startCloud();
     const c = await measure('cloud', cloud, request);
     await stop(cloud);
-    for (const b of c.samples) {
-      const a = stream.responseDeserialize(b) as (typeof timings)[number] & { error?: { message: string } | null };
-      if (a.error) throw new Error(`the cloud answered with an error: ${a.error.message}`);
-      timings.push(a);
-    }
+    for (const b of c.samples) timings.push(answered(stream, b, 'the cloud'));
     replyBytes = c.samples[0].length;
     echo ??= await startEcho(replyBytes);
     const e = await measure('echo', echo, request);
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
       const old = await startCloud(undefined, values.before);
       const b = await measure('before', old, request);
       await stop(old);
+      for (const x of b.samples) answered(stream, x, `the cloud of ${values.before}`); // a baseline that answers errors is no baseline
       runs.push({ server: 'before', answersPerSec: b.answersPerSec, cpuUsPerAnswer: b.cpuUsPerAnswer });
     }
   }
@@ -289,7 +300,7 @@ async function main(): Promise<void> {
   const cloudCpu = med('cloud', 'cpuUsPerAnswer');
   const echoCpu = med('echo', 'cpuUsPerAnswer');
   const shares = values['no-profile'] ? {} : await profiled(request);
-  const perAnswer = (f: (t: (typeof timings)[number]) => number): number => median(timings.map(f)) * 1000;
+  const perAnswer = (f: (t: ServerTimings) => number): number => median(timings.map(f)) * 1000;
   const server = {
     decodeUs: perAnswer((t) => t.decodeMs),
     queueUs: perAnswer((t) => t.queueMs),
