@@ -14,6 +14,7 @@ const SERVER_SETTINGS = [
   'host',
   'port',
   'maxBatch',
+  'maxBatchMs',
   'maxWaitMs',
   'maxQueue',
   'maxMessageBytes',
@@ -31,7 +32,7 @@ const SERVER_SETTINGS = [
   'maxPendingBytesPerConnection',
 ] as const satisfies readonly (keyof SplitServerOptions)[];
 
-type RequiredSetting = 'host' | 'port' | 'maxBatch' | 'maxWaitMs' | 'maxQueue' | 'maxMessageBytes';
+type RequiredSetting = 'host' | 'port' | 'maxBatch' | 'maxBatchMs' | 'maxWaitMs' | 'maxQueue' | 'maxMessageBytes';
 
 /** The server's settings in the cloud: host, port and the batching limits required, the rest optional. */
 type ServerSettings = Omit<Pick<SplitServerOptions, (typeof SERVER_SETTINGS)[number]>, RequiredSetting> &
@@ -169,6 +170,7 @@ function listeningFields(opts: CloudOptions, server: SplitServer, m: MetricsPort
     bundle: net.id,
     splitPoints: net.splitPoints.map((p) => p.name),
     maxBatch: opts.maxBatch,
+    maxBatchMs: opts.maxBatchMs,
     maxWaitMs: opts.maxWaitMs,
     busyPollMs: opts.busyPollMs ?? DEFAULT_BUSY_POLL_MS,
     receiveWindowBytes: server.receiveWindow,

@@ -21,6 +21,7 @@ const schema = z.object({
   port: int('port', 0, 65535),
   metricsPort: int('metrics-port', 0, 65535),
   maxBatch: int('max-batch', 1, 1024),
+  maxBatchMs: numberOption('--max-batch-ms', 0, 60_000),
   maxWaitMs: numberOption('--max-wait-ms', 0, 10_000),
   maxQueue: int('max-queue', 1, 1_000_000),
   maxMessageMb: z.coerce.number().refine((v) => v > 0 && v <= 1024, { message: '--max-message-mb must be in (0, 1024]' }),
@@ -75,20 +76,32 @@ const MIB = 1024 * 1024;
 export const DEFAULT_WORKERS = 1;
 const conn = DEFAULT_CONNECTION_OPTIONS;
 
-/** The flags, their defaults the transport's (one place: `@mtl-split/transport/defaults`). */
-function cloudProgram(): Command {
-  return createProgram('cloud', 'Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
-    .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
-    .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0')
-    .option('--max-batch <n>', 'samples batched together per split point (1 = batching off)', String(DEFAULT_LIMITS.maxBatch))
+/** The batching and queue flags. */
+function batchingFlags(program: Command): Command {
+  return program
+    .option('--max-batch <n>', 'most samples batched together per split point (1 = batching off)', String(DEFAULT_LIMITS.maxBatch))
+    .option(
+      '--max-batch-ms <ms>',
+      "longest a batch should compute: a split point's batches take as many samples as its measured compute per sample fits in it (0 = no bound in time)",
+      String(DEFAULT_LIMITS.maxBatchMs),
+    )
     .option(
       '--max-wait-ms <ms>',
       'longest wait of a lone request for a batch to fill (0: batches form only from requests queued behind a running batch)',
       String(DEFAULT_LIMITS.maxWaitMs),
     )
-    .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', String(DEFAULT_LIMITS.maxQueue))
+    .option('--max-queue <n>', 'most queued samples before RESOURCE_EXHAUSTED', String(DEFAULT_LIMITS.maxQueue));
+}
+
+/** The flags, their defaults the transport's (one place: `@mtl-split/transport/defaults`). */
+function cloudProgram(): Command {
+  return batchingFlags(
+    createProgram('cloud', 'Serve every split point of a model bundle over gRPC (SplitInference + grpc.health.v1).')
+      .requiredOption('--model <dir>', 'model bundle folder, e.g. models/multimnist-resnet')
+      .option('--host <host>', 'address to bind', '127.0.0.1')
+      .option('--port <n>', 'gRPC port (0 = any free port, logged)', '50051')
+      .option('--metrics-port <n>', 'HTTP port of Prometheus /metrics (0 = any free port, logged)', '0'),
+  )
     .option('--max-message-mb <mb>', 'largest gRPC message', String(DEFAULT_LIMITS.maxMessageBytes / MIB))
     .option('--drain-ms <ms>', 'longest graceful drain on SIGTERM/SIGINT', String(DEFAULT_DRAIN_MS))
     .option(
@@ -189,6 +202,7 @@ function cliOptions(o: Parsed): CliOptions {
     port: o.port,
     metricsPort: o.metricsPort,
     maxBatch: o.maxBatch,
+    maxBatchMs: o.maxBatchMs,
     maxWaitMs: o.maxWaitMs,
     maxQueue: o.maxQueue,
     maxMessageBytes: Math.round(o.maxMessageMb * MIB),

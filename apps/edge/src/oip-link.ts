@@ -37,6 +37,7 @@ import {
   type RequestFrames,
   type SplitClient,
   TransportError,
+  UNKNOWN_LIMITS,
 } from '@mtl-split/transport';
 import { askedTasks, oipTaskAnswers } from './oip-answers.js';
 import type { PROTOCOLS } from './spec.js';
@@ -120,7 +121,7 @@ async function describeOverOip(oip: OipClient, net: SplitNetwork, form: OipForm,
       tensors: net.pointTensors(p.name),
     })),
     codecs: [form],
-    limits: { maxMessageBytes: 0, maxBatch: 0, maxWaitMs: 0, maxQueue: 0, maxStreamInflight: 0 },
+    limits: { ...UNKNOWN_LIMITS },
     compressions: ['none'],
     inputs: tensorInfos(net),
   };

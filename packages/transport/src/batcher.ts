@@ -4,10 +4,16 @@ import { admitSamples, queueReserve, startTag } from './fair-share.js';
 import type { ExecutorOutputs, SplitInput } from './types.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 import { joinRows, sliceRows } from './rows.js';
+import { BatchSizer } from './batch-sizer.js';
 
 export interface BatcherOptions {
-  /** Most samples run together; 1 = batching off. A request larger than this runs in slices of maxBatch, other requests between them. */
+  /** Most samples run together; 1 = batching off. A request larger than a batch runs in slices, other requests between them. */
   maxBatch: number;
+  /**
+   * Longest a batch should compute, ms (0 = no bound in time): a point's batches take only as many samples
+   * as its measured compute per sample fits in it, at least 1 and at most maxBatch (see BatchSizer).
+   */
+  maxBatchMs: number;
   /** Longest time the oldest waiting request waits for a batch to fill before running anyway. */
   maxWaitMs: number;
   /** Most samples waiting; more is RESOURCE_EXHAUSTED. */
@@ -40,7 +46,7 @@ interface Pending {
   /** One row-major array per tensor crossing the point, n x its per-sample size. */
   tensors: readonly Float32Array[];
   n: number;
-  /** Rows taken into batches so far (a request above maxBatch runs in slices). */
+  /** Rows taken into batches so far (a request above its batch size runs in slices). */
   taken: number;
   /** Rows computed so far. */
   done: number;
@@ -61,7 +67,8 @@ export type RunBatch = (point: string, inputs: SplitInput[]) => Promise<Executor
 /**
  * Runs requests one batch at a time (the model is one compute resource). While a batch runs, new
  * requests queue, shared fairly between clients (admitSamples, startTag): the next batch takes the split
- * point of the request first in fair order and up to maxBatch samples of that point in that order. One
+ * point of the request first in fair order and up to that point's batch size (BatchSizer: maxBatch, or fewer
+ * where a sample's compute is long) of that point in that order. One
  * client alone keeps arrival order. A lone request waits at most maxWaitMs for company.
  */
 export class Batcher {
@@ -76,6 +83,7 @@ export class Batcher {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
+  private readonly sizer: BatchSizer;
 
   constructor(
     private readonly run: RunBatch,
@@ -83,7 +91,9 @@ export class Batcher {
     private readonly shapes: ReadonlyMap<string, readonly (readonly number[])[]>,
     private readonly options: BatcherOptions,
     private readonly onBatch?: (e: BatchEvent) => void,
-  ) {}
+  ) {
+    this.sizer = new BatchSizer(options.maxBatch, options.maxBatchMs);
+  }
 
   /** Samples waiting to run. */
   get queued(): number {
@@ -198,9 +208,10 @@ export class Batcher {
     const head = this.queue[0];
     if (!head) return;
     this.advance(head.tag);
+    const max = this.sizer.limit(head.point);
     const available = this.queue.reduce((s, p) => (p.point === head.point ? s + p.n - p.taken : s), 0);
     const waited = performance.now() - head.enqueuedAt;
-    if (available < this.options.maxBatch && waited < this.options.maxWaitMs) {
+    if (available < max && waited < this.options.maxWaitMs) {
       if (!this.timer) {
         this.timer = setTimeout(
           () => {
@@ -216,7 +227,6 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const max = this.options.maxBatch;
     const batch: Slice[] = [];
     let size = 0;
     const rotate: Pending[] = [];
@@ -289,6 +299,7 @@ export class Batcher {
       return;
     }
     const computeMs = performance.now() - start;
+    this.sizer.measured(point, size, computeMs);
     this.onBatch?.({ point, size, requests: batch.length, computeMs });
     let row = 0;
     for (const b of batch) {

@@ -61,9 +61,19 @@ function fromWire(t: WireTensorOut, where: string): TensorInfo {
   return { name: t.name, shape: [...t.shape], dtype: t.dtype as TensorInfo['dtype'], ...(t.layout ? { layout: t.layout } : {}) };
 }
 
+/** The limits of a server that reports none (an older one, or a protocol without them): every one 0, unknown. */
+export const UNKNOWN_LIMITS: Readonly<ServerLimits> = {
+  maxMessageBytes: 0,
+  maxBatch: 0,
+  maxBatchMs: 0,
+  maxWaitMs: 0,
+  maxQueue: 0,
+  maxStreamInflight: 0,
+};
+
 /** Client side: the Describe answer with every default filled. */
 export function remoteDescription(res: DescribeResponse__Output): RemoteDescription {
-  const limits = res.limits ?? { maxMessageBytes: 0, maxBatch: 0, maxWaitMs: 0, maxQueue: 0, maxStreamInflight: 0 };
+  const limits = res.limits ?? UNKNOWN_LIMITS;
   const tasks = res.tasks.map((t) =>
     taskInfo({
       name: t.name,

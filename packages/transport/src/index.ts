@@ -43,6 +43,7 @@ export type {
   InputDescription,
 } from './types.js';
 export { DEFAULT_INPUT } from './types.js';
+export { UNKNOWN_LIMITS } from './describe-wire.js';
 export { status as GrpcStatus } from '@grpc/grpc-js';
 export type { ConnectionStats } from './connections.js';
 export type { PendingStats } from './pending-bytes.js';

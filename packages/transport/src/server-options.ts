@@ -12,8 +12,14 @@ export interface SplitServerOptions {
   host?: string;
   /** Port, 0 = any free port (default 0). */
   port?: number;
-  /** Samples per batch, 1 = batching off (default 8). */
+  /** Most samples per batch, 1 = batching off (default 64). */
   maxBatch?: number;
+  /**
+   * Longest a batch should compute, ms (default 1; 0 = no bound in time): each split point's batches take only
+   * as many samples as its measured compute per sample fits in it (BatchSizer), so cheap points batch up to
+   * maxBatch and costly ones keep a request that arrives meanwhile waiting about this long at most.
+   */
+  maxBatchMs?: number;
   /** Longest wait for a batch to fill when the model is idle, ms (default 0: batches form from requests that queue while a batch runs). */
   maxWaitMs?: number;
   /** Most samples queued (default 256). */
@@ -92,7 +98,8 @@ export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024 * 1024,
-  maxBatch: 8,
+  maxBatch: 64,
+  maxBatchMs: 1,
   maxWaitMs: 0,
   maxQueue: 256,
   maxStreamInflight: 16,
@@ -111,12 +118,13 @@ function limitsOf(options: SplitServerOptions): ServerLimits {
   const limits: ServerLimits = {
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes,
     maxBatch: options.maxBatch ?? DEFAULT_LIMITS.maxBatch,
+    maxBatchMs: options.maxBatchMs ?? DEFAULT_LIMITS.maxBatchMs,
     maxWaitMs: options.maxWaitMs ?? DEFAULT_LIMITS.maxWaitMs,
     maxQueue: options.maxQueue ?? DEFAULT_LIMITS.maxQueue,
     maxStreamInflight: options.maxStreamInflight ?? DEFAULT_LIMITS.maxStreamInflight,
   };
   for (const [k, v] of Object.entries(limits)) {
-    if (!Number.isFinite(v) || v < 0 || (k !== 'maxWaitMs' && (!Number.isInteger(v) || v < 1))) {
+    if (!Number.isFinite(v) || v < 0 || (k !== 'maxWaitMs' && k !== 'maxBatchMs' && (!Number.isInteger(v) || v < 1))) {
       throw new Error(`invalid server limit ${k}=${v}`);
     }
   }

@@ -109,6 +109,8 @@ export type SplitExecutor = TensorExecutor | ProbabilityExecutor;
 export interface ServerLimits {
   maxMessageBytes: number;
   maxBatch: number;
+  /** Longest a batch should compute, ms (0 = no bound in time). */
+  maxBatchMs: number;
   maxWaitMs: number;
   maxQueue: number;
   maxStreamInflight: number;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '@mtl-split/runtime';
-import { SplitClient, SplitServer, codecNames } from '../src/index.js';
+import { DEFAULT_LIMITS, SplitClient, SplitServer, codecNames } from '../src/index.js';
 import { edgeFrame, inputs, row, setup } from './helpers.js';
 import { TinyModel } from './tiny-model.js';
 
@@ -40,6 +40,7 @@ describe('Describe', () => {
     expect(d.codecs).toEqual(codecNames());
     expect(d.codecs).toContain('int8');
     expect(d.limits.maxBatch).toBe(4);
+    expect(d.limits.maxBatchMs).toBe(DEFAULT_LIMITS.maxBatchMs); // the bound in time, by default, reaches the client
   });
 });
 

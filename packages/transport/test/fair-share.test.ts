@@ -46,7 +46,7 @@ function recording(maxBatch: number, maxQueue: number): { batcher: Batcher; batc
       return { outputs: { t: new Float32Array(input.shape[0]).fill(1) }, probabilities: {} };
     },
     new Map([['p', [[1]]]]),
-    { maxBatch, maxWaitMs: 0, maxQueue },
+    { maxBatch, maxBatchMs: 0, maxWaitMs: 0, maxQueue },
   );
   return { batcher, batches };
 }
@@ -82,6 +82,7 @@ describe('Batcher shares the queue between clients', () => {
       new Map([['p', [[1]]]]),
       {
         maxBatch: 8,
+        maxBatchMs: 0,
         maxWaitMs: 0,
         maxQueue: 64,
       },

@@ -25,6 +25,11 @@ export interface Limits {
    * Most unanswered requests per InferStream before the server stops reading it.
    */
   'maxStreamInflight'?: (number);
+  /**
+   * Longest a batch should compute (ms): a split point's batches take only as many samples as its measured
+   * compute per sample fits in it (at least 1, at most max_batch). 0: no bound in time, or an older server.
+   */
+  'maxBatchMs'?: (number | string);
 }
 
 /**
@@ -51,4 +56,9 @@ export interface Limits__Output {
    * Most unanswered requests per InferStream before the server stops reading it.
    */
   'maxStreamInflight': (number);
+  /**
+   * Longest a batch should compute (ms): a split point's batches take only as many samples as its measured
+   * compute per sample fits in it (at least 1, at most max_batch). 0: no bound in time, or an older server.
+   */
+  'maxBatchMs': (number);
 }
