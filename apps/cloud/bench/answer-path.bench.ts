@@ -10,12 +10,13 @@
  * µs of the unprofiled runs' median CPU per answer. Writes answer-path.json next to this file.
  * `--before <dir>`: also, in each round, the cloud of another copy of the repository (e.g. this one with a change
  * undone; its node_modules may link to this one's, its own @mtl-split links must point into it): a before/after
- * under the same load. `--cloud-args='--max-batch 32'` passes flags to both clouds. `--top N` prints the N functions of the profile with the most self time.
+ * under the same load. `--cloud-args='--max-batch 32'` passes flags to both clouds, `--this-args='--workers 2'` to this checkout's only
+ * (flags the other tree may not know). `--top N` prints the N functions of the profile with the most self time.
  * Every loop is bounded in count and time; all on 127.0.0.1.
  *   flock /tmp/mtl-heavy.lock npx tsx apps/cloud/bench/answer-path.bench.ts [--seconds 5] [--rounds 2] [--clients 64] [--no-profile] [--top 30] [--before DIR]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '0' },
     before: { type: 'string' },
     'cloud-args': { type: 'string', default: '' },
+    'this-args': { type: 'string', default: '' },
   },
 });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,6 +46,8 @@ const MODEL = 'models/multimnist-resnet';
 const POINT = 'block4';
 const METHOD = '/mtlsplit.v1.SplitInference/InferStream';
 const raw = (b: Buffer): Buffer => b;
+
+const words = (s: string | undefined): string[] => (s ? s.split(' ').filter(Boolean) : []);
 
 interface Server {
   port: number;
@@ -73,18 +77,20 @@ function started(child: ChildProcess, port: (line: string) => number | undefined
 /** The cloud app; `profileDir` runs it under tsx with --cpu-prof writing there. */
 function startCloud(profileDir?: string, root = ROOT): Promise<Server> {
   const node = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  // a tree from before the launcher (packages/cli/bin/launch.mjs) starts its cloud under tsx
+  const launcher = existsSync(join(root, 'packages/cli/bin/launch.mjs')) ? ['packages/cli/bin/launch.mjs', 'cloud'] : ['--import', 'tsx'];
   const child = spawn(
     process.execPath,
     [
       ...node,
-      'packages/cli/bin/launch.mjs',
-      'cloud',
+      ...launcher,
       'apps/cloud/src/main.ts',
       '--model',
       MODEL,
       '--port',
       '0',
-      ...(values['cloud-args'] ? values['cloud-args'].split(' ') : []),
+      ...words(values['cloud-args']),
+      ...(root === ROOT ? words(values['this-args']) : []),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(profileDir ? { MTL_SPLIT_LAUNCH: 'tsx' } : {}) } },
   );
@@ -171,7 +177,7 @@ function stageOf(url: string, fn: string): string {
   if (fn === '(program)' || fn === '(idle)' || fn === '(root)')
     return fn === '(idle)' ? 'idle' : 'native (nghttp2, syscalls, ORT threads idle)';
   if (/packages\/codec\/|transport\/src\/(request-tensors|frame|range)\.ts/.test(url)) return 'decode frame';
-  if (/transport\/src\/(batcher|fair-share|rows)\.ts/.test(url)) return 'batcher';
+  if (/transport\/src\/(batcher|batch-sizer|fair-share|rows)\.ts/.test(url)) return 'batcher';
   if (/packages\/(model|onnx)\/|onnxruntime|apps\/cloud\/src\/executor\.ts/.test(url)) return 'engine';
   if (/transport\/src\/(results|task-answers|tensor-answers|answer-plan|answer-bytes)\.ts/.test(url)) return 'answer build';
   if (/protobufjs|proto-loader|@protobufjs/.test(url)) return 'protobuf';
@@ -356,6 +362,7 @@ async function main(): Promise<void> {
         ),
         before: values.before ?? null,
         cloudArgs: values['cloud-args'],
+        thisArgs: values['this-args'],
         cloudTimings: server,
         stageShares: shares,
         stageUsPerAnswer: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, v * cloudCpu])),
