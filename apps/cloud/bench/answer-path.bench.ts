@@ -1,7 +1,9 @@
 /**
  * The per-answer path: in one run, side by side, the cloud app (committed models/multimnist-resnet, `block4`,
  * one pre-encoded int8 frame a request) and a plain grpc-js echo server (echo-server.ts: the same InferStream
- * path, answering each request with a fixed message of the cloud's answer size, no protobuf, no work), each
+ * path, answering each request with a fixed message of the cloud's answer size, no protobuf, no work)
+ * and the engine floor (engine-floor-server.ts: the same path, decoding request and frame, the cloud half in ONNX
+ * Runtime on what queued, softmax, a protobuf answer, nothing else: what any cloud must do), each
  * loaded by `--clients` raw grpc-js stream clients (one channel and connection each, one request in flight
  * apiece, pre-serialised request bytes) in this process, alternated `--rounds` times. Prints answers/s and the
  * server's CPU µs per answer (utime + stime of its processes from /proc) for both, and where the cloud's CPU
@@ -54,8 +56,15 @@ interface Server {
   child: ChildProcess;
 }
 
+/** Every server this bench started: a failing bench stops them as it exits (none is left running). */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+});
+
 /** Start a program and resolve with the port of the first stdout line that matches `port`. */
 function started(child: ChildProcess, port: (line: string) => number | undefined, what: string): Promise<Server> {
+  children.add(child);
   return new Promise((ok, bad) => {
     let buf = '';
     const t = setTimeout(() => bad(new Error(`${what} did not start in 120 s`)), 120_000);
@@ -97,12 +106,13 @@ function startCloud(profileDir?: string, root = ROOT): Promise<Server> {
   return started(child, (l) => (l.includes('"msg":"listening"') ? (JSON.parse(l) as { port: number }).port : undefined), 'cloud');
 }
 
-function startEcho(replyBytes: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cloud/bench/echo-server.ts', '--reply-bytes', String(replyBytes)], {
+/** One of the floors (echo-server.ts, engine-floor-server.ts): prints `{"port":N}` once listening. */
+function startFloor(file: string, args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/cloud/bench/${file}`, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return started(child, (l) => (l.startsWith('{"port"') ? (JSON.parse(l) as { port: number }).port : undefined), 'echo server');
+  return started(child, (l) => (l.startsWith('{"port"') ? (JSON.parse(l) as { port: number }).port : undefined), file);
 }
 
 async function stop(s: Server): Promise<void> {
@@ -151,7 +161,7 @@ async function load(clients: grpc.Client[], request: Buffer, ms: number): Promis
   return { answers, samples };
 }
 
-type Which = 'cloud' | 'before' | 'echo';
+type Which = 'cloud' | 'before' | 'echo' | 'floor';
 
 interface Run {
   server: Which;
@@ -265,6 +275,15 @@ function answered(stream: grpc.MethodDefinition<object, object>, bytes: Buffer, 
   return a;
 }
 
+/** The engine floor computes what the cloud does: the same class per task for the same frame, else throws. */
+function samePredictions(stream: grpc.MethodDefinition<object, object>, cloud: Buffer, floor: Buffer): void {
+  const classes = (b: Buffer): string =>
+    JSON.stringify(
+      (stream.responseDeserialize(b) as { tasks: { task: string; predicted: number[] }[] }).tasks.map((t) => [t.task, t.predicted]),
+    );
+  if (classes(cloud) !== classes(floor)) throw new Error(`the engine floor answers ${classes(floor)}, the cloud ${classes(cloud)}`);
+}
+
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const def = loadDefinition()['mtlsplit.v1.SplitInference'] as Record<string, grpc.MethodDefinition<object, object>>;
@@ -282,16 +301,22 @@ async function main(): Promise<void> {
   const timings: ServerTimings[] = [];
   let replyBytes = 0;
   let echo: Server | undefined;
+  let floor: Server | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0) cloud = await startCloud();
     const c = await measure('cloud', cloud, request);
     await stop(cloud);
     for (const b of c.samples) timings.push(answered(stream, b, 'the cloud'));
     replyBytes = c.samples[0].length;
-    echo ??= await startEcho(replyBytes);
+    echo ??= await startFloor('echo-server.ts', ['--reply-bytes', String(replyBytes)]);
     const e = await measure('echo', echo, request);
+    floor ??= await startFloor('engine-floor-server.ts', ['--model', MODEL, '--point', POINT]);
+    const f = await measure('floor', floor, request);
+    for (const x of f.samples) answered(stream, x, 'the engine floor');
+    samePredictions(stream, c.samples[0], f.samples[0]);
     runs.push({ server: 'cloud', answersPerSec: c.answersPerSec, cpuUsPerAnswer: c.cpuUsPerAnswer });
     runs.push({ server: 'echo', answersPerSec: e.answersPerSec, cpuUsPerAnswer: e.cpuUsPerAnswer });
+    runs.push({ server: 'floor', answersPerSec: f.answersPerSec, cpuUsPerAnswer: f.cpuUsPerAnswer });
     if (values.before) {
       const old = await startCloud(undefined, values.before);
       const b = await measure('before', old, request);
@@ -301,10 +326,12 @@ async function main(): Promise<void> {
     }
   }
   if (echo) await stop(echo);
+  if (floor) await stop(floor);
   const med = (server: string, k: 'answersPerSec' | 'cpuUsPerAnswer'): number =>
     median(runs.filter((r) => r.server === server).map((r) => r[k]));
   const cloudCpu = med('cloud', 'cpuUsPerAnswer');
   const echoCpu = med('echo', 'cpuUsPerAnswer');
+  const floorCpu = med('floor', 'cpuUsPerAnswer');
   const shares = values['no-profile'] ? {} : await profiled(request);
   const perAnswer = (f: (t: ServerTimings) => number): number => median(timings.map(f)) * 1000;
   const server = {
@@ -325,6 +352,9 @@ async function main(): Promise<void> {
     console.log(`${r.server.padEnd(6)}  ${r.answersPerSec.toFixed(0).padStart(9)}  ${r.cpuUsPerAnswer.toFixed(1).padStart(20)}`);
   console.log(
     `median: cloud ${med('cloud', 'answersPerSec').toFixed(0)}/s at ${cloudCpu.toFixed(1)} us, echo ${med('echo', 'answersPerSec').toFixed(0)}/s at ${echoCpu.toFixed(1)} us: cloud CPU per answer ${(cloudCpu / echoCpu).toFixed(2)}x the echo's`,
+  );
+  console.log(
+    `engine floor ${med('floor', 'answersPerSec').toFixed(0)}/s at ${floorCpu.toFixed(1)} us (${(floorCpu / echoCpu).toFixed(2)}x the echo's): the cloud's CPU per answer ${(cloudCpu / floorCpu).toFixed(2)}x the floor's`,
   );
   if (values.before) {
     console.log(

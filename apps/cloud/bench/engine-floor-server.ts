@@ -1,0 +1,111 @@
+/**
+ * The second floor of answer-path.bench.ts: the least a cloud must do for an answer, on the same grpc-js
+ * InferStream path as the cloud and the echo server. It decodes the request (protobuf) and its frame
+ * (@mtl-split/codec), runs the point's cloud half in ONNX Runtime (1 thread) on whatever queued meanwhile (at
+ * most --max-batch samples a call), takes the softmax of each classification output, and answers with the
+ * protobuf InferResponse (probabilities and predicted class per task). Nothing else: no checks beyond the
+ * codec's, no limits, metrics, fairness, deadlines, timings or logs. Prints `{"port":N}`; SIGTERM ends it.
+ *   node --import tsx apps/cloud/bench/engine-floor-server.ts --model models/multimnist-resnet --point block4
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import ort from 'onnxruntime-node';
+import { decode } from '@mtl-split/codec';
+import { openNetwork } from '@mtl-split/model/infer';
+import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
+import { loadDefinition } from '@mtl-split/transport';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/multimnist-resnet' },
+    point: { type: 'string', default: 'block4' },
+    'max-batch': { type: 'string', default: '64' },
+  },
+});
+const MAX_BATCH = Number(values['max-batch']);
+const POINT = values.point;
+const net = await openNetwork(values.model, { runtime: 'onnx' });
+const [cut] = net.pointTensors(POINT);
+const tasks = net.tasks.map((t) => ({ name: t.name, output: t.outputs[0].name, classes: t.classes.length }));
+const graph = decodeModel(readFileSync(join(values.model, 'model.onnx')), values.model);
+const half = cutHalves(graph, [cut.name], { inputs: [net.input.name], outputs: tasks.map((t) => t.output) }).cloud;
+const session = await ort.InferenceSession.create(encodeModel(half), {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+});
+await net.close();
+const perSample = cut.shape.reduce((a, b) => a * b, 1);
+
+const stream = (loadDefinition()['mtlsplit.v1.SplitInference'] as Record<string, grpc.MethodDefinition<object, object>>).InferStream;
+const raw = (b: Buffer): Buffer => b;
+
+interface Queued {
+  call: grpc.ServerDuplexStream<Buffer, Buffer>;
+  requestId: string;
+  data: Float32Array;
+}
+let queue: Queued[] = [];
+let running = false;
+
+/** Softmax of `n` values of `out` from `at` (an array, as protobuf's repeated fields take), and the most likely class. */
+function softmax(out: Float32Array, at: number, n: number): { probabilities: number[]; predicted: number } {
+  let max = -Infinity;
+  let best = 0;
+  for (let i = 0; i < n; i++) if (out[at + i] > max) [max, best] = [out[at + i], i];
+  const p = new Array<number>(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += p[i] = Math.exp(out[at + i] - max);
+  for (let i = 0; i < n; i++) p[i] /= sum;
+  return { probabilities: p, predicted: best };
+}
+
+/** One ONNX Runtime call on what queued (at most MAX_BATCH), then the next if more came meanwhile. */
+async function pump(): Promise<void> {
+  running = true;
+  const batch = queue.slice(0, MAX_BATCH);
+  queue = queue.slice(batch.length);
+  const x = new Float32Array(batch.length * perSample);
+  batch.forEach((q, i) => x.set(q.data, i * perSample));
+  const out = await session.run({ [cut.name]: new ort.Tensor('float32', x, [batch.length, ...cut.shape]) });
+  batch.forEach((q, i) => {
+    const answer = {
+      requestId: q.requestId,
+      samples: 1,
+      tasks: tasks.map((t) => {
+        const s = softmax(out[t.output].data as Float32Array, i * t.classes, t.classes);
+        return { task: t.name, probabilities: s.probabilities, predicted: [s.predicted], kind: 'classification' };
+      }),
+      batchSize: batch.length,
+      bundleId: net.id,
+      splitPoint: POINT,
+    };
+    q.call.write(stream.responseSerialize(answer));
+  });
+  running = false;
+  if (queue.length) setImmediate(pump);
+}
+
+const server = new grpc.Server();
+server.register<Buffer, Buffer>(
+  '/mtlsplit.v1.SplitInference/InferStream',
+  (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+    call.on('data', (b: Buffer) => {
+      const req = stream.requestDeserialize(b) as { requestId: string; frame: Uint8Array };
+      queue.push({ call, requestId: req.requestId, data: decode(req.frame).data });
+      if (!running && queue.length === 1) setImmediate(pump);
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
+  },
+  raw,
+  raw,
+  'bidi',
+);
+server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+  if (err) throw err;
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+});
+process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));
