@@ -10,12 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import ort from 'onnxruntime-node';
 import { decode } from '@mtl-split/codec';
 import { openNetwork } from '@mtl-split/model/infer';
 import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { loadDefinition } from '@mtl-split/transport';
+import { type RawStream, serveInferStream } from './floor-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,10 +41,9 @@ await net.close();
 const perSample = cut.shape.reduce((a, b) => a * b, 1);
 
 const stream = (loadDefinition()['mtlsplit.v1.SplitInference'] as Record<string, grpc.MethodDefinition<object, object>>).InferStream;
-const raw = (b: Buffer): Buffer => b;
 
 interface Queued {
-  call: grpc.ServerDuplexStream<Buffer, Buffer>;
+  call: RawStream;
   requestId: string;
   data: Float32Array;
 }
@@ -88,24 +88,8 @@ async function pump(): Promise<void> {
   if (queue.length) setImmediate(pump);
 }
 
-const server = new grpc.Server();
-server.register<Buffer, Buffer>(
-  '/mtlsplit.v1.SplitInference/InferStream',
-  (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-    call.on('data', (b: Buffer) => {
-      const req = stream.requestDeserialize(b) as { requestId: string; frame: Uint8Array };
-      queue.push({ call, requestId: req.requestId, data: decode(req.frame).data });
-      if (!running && queue.length === 1) setImmediate(pump);
-    });
-    call.on('end', () => call.end());
-    call.on('error', () => undefined);
-  },
-  raw,
-  raw,
-  'bidi',
-);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
-  if (err) throw err;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
+serveInferStream((call, b) => {
+  const req = stream.requestDeserialize(b) as { requestId: string; frame: Uint8Array };
+  queue.push({ call, requestId: req.requestId, data: decode(req.frame).data });
+  if (!running && queue.length === 1) setImmediate(pump);
 });
-process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));
