@@ -15,7 +15,7 @@ export interface SplitServerOptions {
   /** Most samples per batch, 1 = batching off (default 64). */
   maxBatch?: number;
   /**
-   * Longest a batch should compute, ms (default 1; 0 = no bound in time): each split point's batches take only
+   * Longest a batch should compute, ms (default 2; 0 = no bound in time): each split point's batches take only
    * as many samples as its measured compute per sample fits in it (BatchSizer), so cheap points batch up to
    * maxBatch and costly ones keep a request that arrives meanwhile waiting about this long at most.
    */
@@ -99,7 +99,7 @@ export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024;
 export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxBatch: 64,
-  maxBatchMs: 1,
+  maxBatchMs: 2,
   maxWaitMs: 0,
   maxQueue: 256,
   maxStreamInflight: 16,
