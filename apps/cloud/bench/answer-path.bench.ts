@@ -13,7 +13,7 @@
  * `--before <dir>`: also, in each round, the cloud of another copy of the repository (e.g. this one with a change
  * undone; its node_modules may link to this one's, its own @mtl-split links must point into it): a before/after
  * under the same load. `--cloud-args='--max-batch 32'` passes flags to both clouds, `--this-args='--workers 2'` to this checkout's only
- * (flags the other tree may not know). `--top N` prints the N functions of the profile with the most self time.
+ * (flags the other tree may not know). `--threaded-floor` adds the engine floor with its half on a worker thread. `--top N` prints the N functions of the profile with the most self time.
  * Every loop is bounded in count and time; all on 127.0.0.1.
  *   flock /tmp/mtl-heavy.lock npx tsx apps/cloud/bench/answer-path.bench.ts [--seconds 5] [--rounds 2] [--clients 64] [--no-profile] [--top 30] [--before DIR]
  */
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     before: { type: 'string' },
     'cloud-args': { type: 'string', default: '' },
     'this-args': { type: 'string', default: '' },
+    'threaded-floor': { type: 'boolean', default: false },
   },
 });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -161,7 +162,7 @@ async function load(clients: grpc.Client[], request: Buffer, ms: number): Promis
   return { answers, samples };
 }
 
-type Which = 'cloud' | 'before' | 'echo' | 'floor';
+type Which = 'cloud' | 'before' | 'echo' | 'floor' | 'floor-t';
 
 interface Run {
   server: Which;
@@ -302,6 +303,7 @@ async function main(): Promise<void> {
   let replyBytes = 0;
   let echo: Server | undefined;
   let floor: Server | undefined;
+  let threaded: Server | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0) cloud = await startCloud();
     const c = await measure('cloud', cloud, request);
@@ -317,6 +319,12 @@ async function main(): Promise<void> {
     runs.push({ server: 'cloud', answersPerSec: c.answersPerSec, cpuUsPerAnswer: c.cpuUsPerAnswer });
     runs.push({ server: 'echo', answersPerSec: e.answersPerSec, cpuUsPerAnswer: e.cpuUsPerAnswer });
     runs.push({ server: 'floor', answersPerSec: f.answersPerSec, cpuUsPerAnswer: f.cpuUsPerAnswer });
+    if (values['threaded-floor']) {
+      threaded ??= await startFloor('engine-floor-server.ts', ['--model', MODEL, '--point', POINT, '--engine-thread']);
+      const t = await measure('floor-t', threaded, request);
+      samePredictions(stream, c.samples[0], t.samples[0]);
+      runs.push({ server: 'floor-t', answersPerSec: t.answersPerSec, cpuUsPerAnswer: t.cpuUsPerAnswer });
+    }
     if (values.before) {
       const old = await startCloud(undefined, values.before);
       const b = await measure('before', old, request);
@@ -327,6 +335,7 @@ async function main(): Promise<void> {
   }
   if (echo) await stop(echo);
   if (floor) await stop(floor);
+  if (threaded) await stop(threaded);
   const med = (server: string, k: 'answersPerSec' | 'cpuUsPerAnswer'): number =>
     median(runs.filter((r) => r.server === server).map((r) => r[k]));
   const cloudCpu = med('cloud', 'cpuUsPerAnswer');
@@ -349,13 +358,18 @@ async function main(): Promise<void> {
   );
   console.log('server  answers/s  server CPU us/answer');
   for (const r of runs)
-    console.log(`${r.server.padEnd(6)}  ${r.answersPerSec.toFixed(0).padStart(9)}  ${r.cpuUsPerAnswer.toFixed(1).padStart(20)}`);
+    console.log(`${r.server.padEnd(7)}  ${r.answersPerSec.toFixed(0).padStart(9)}  ${r.cpuUsPerAnswer.toFixed(1).padStart(20)}`);
   console.log(
     `median: cloud ${med('cloud', 'answersPerSec').toFixed(0)}/s at ${cloudCpu.toFixed(1)} us, echo ${med('echo', 'answersPerSec').toFixed(0)}/s at ${echoCpu.toFixed(1)} us: cloud CPU per answer ${(cloudCpu / echoCpu).toFixed(2)}x the echo's`,
   );
   console.log(
     `engine floor ${med('floor', 'answersPerSec').toFixed(0)}/s at ${floorCpu.toFixed(1)} us (${(floorCpu / echoCpu).toFixed(2)}x the echo's): the cloud's CPU per answer ${(cloudCpu / floorCpu).toFixed(2)}x the floor's`,
   );
+  if (values['threaded-floor']) {
+    console.log(
+      `engine floor, half on a worker thread: ${med('floor-t', 'answersPerSec').toFixed(0)}/s at ${med('floor-t', 'cpuUsPerAnswer').toFixed(1)} us (${(med('floor-t', 'answersPerSec') / med('floor', 'answersPerSec')).toFixed(2)}x the floor's answers/s)`,
+    );
+  }
   if (values.before) {
     console.log(
       `before (${values.before}): ${med('before', 'answersPerSec').toFixed(0)}/s at ${med('before', 'cpuUsPerAnswer').toFixed(1)} us: answers/s now ${(med('cloud', 'answersPerSec') / med('before', 'answersPerSec')).toFixed(2)}x, CPU per answer ${(cloudCpu / med('before', 'cpuUsPerAnswer')).toFixed(2)}x`,

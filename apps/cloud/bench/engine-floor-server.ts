@@ -4,12 +4,15 @@
  * (@mtl-split/codec), runs the point's cloud half in ONNX Runtime (1 thread) on whatever queued meanwhile (at
  * most --max-batch samples a call), takes the softmax of each classification output, and answers with the
  * protobuf InferResponse (probabilities and predicted class per task). Nothing else: no checks beyond the
- * codec's, no limits, metrics, fairness, deadlines, timings or logs. Prints `{"port":N}`; SIGTERM ends it.
+ * codec's, no limits, metrics, fairness, deadlines, timings or logs. `--engine-thread` runs the half on a
+ * worker thread (engine-floor-worker.mjs) instead, so this thread serves gRPC while it computes. Prints
+ * `{"port":N}`; SIGTERM ends it.
  *   node --import tsx apps/cloud/bench/engine-floor-server.ts --model models/multimnist-resnet --point block4
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import type * as grpc from '@grpc/grpc-js';
 import ort from 'onnxruntime-node';
 import { decode } from '@mtl-split/codec';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'models/multimnist-resnet' },
     point: { type: 'string', default: 'block4' },
     'max-batch': { type: 'string', default: '64' },
+    'engine-thread': { type: 'boolean', default: false },
   },
 });
 const MAX_BATCH = Number(values['max-batch']);
@@ -32,13 +36,35 @@ const [cut] = net.pointTensors(POINT);
 const tasks = net.tasks.map((t) => ({ name: t.name, output: t.outputs[0].name, classes: t.classes.length }));
 const graph = decodeModel(readFileSync(join(values.model, 'model.onnx')), values.model);
 const half = cutHalves(graph, [cut.name], { inputs: [net.input.name], outputs: tasks.map((t) => t.output) }).cloud;
-const session = await ort.InferenceSession.create(encodeModel(half), {
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  graphOptimizationLevel: 'all',
-});
 await net.close();
 const perSample = cut.shape.reduce((a, b) => a * b, 1);
+
+/** The cloud half on a batch of `n` samples: every output by name. */
+type RunHalf = (x: Float32Array, n: number) => Promise<Record<string, Float32Array>>;
+
+/** The half in this thread: ONNX Runtime's run holds the event loop while it computes. */
+async function inThisThread(model: Uint8Array): Promise<RunHalf> {
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return async (x, n) => {
+    const out = await session.run({ [cut.name]: new ort.Tensor('float32', x, [n, ...cut.shape]) });
+    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.data as Float32Array]));
+  };
+}
+
+/** The half on a worker thread (engine-floor-worker.mjs): this thread serves gRPC meanwhile; one batch at a time. */
+async function onWorkerThread(model: Uint8Array): Promise<RunHalf> {
+  const worker = new Worker(new URL('./engine-floor-worker.mjs', import.meta.url), {
+    workerData: { model, input: cut.name, shape: cut.shape },
+  });
+  await new Promise((ok) => worker.once('message', ok));
+  return (x, n) =>
+    new Promise((ok) => {
+      worker.once('message', ok);
+      worker.postMessage({ x, n }, [x.buffer as ArrayBuffer]);
+    });
+}
+
+const runHalf = await (values['engine-thread'] ? onWorkerThread : inThisThread)(encodeModel(half));
 
 const stream = (loadDefinition()['mtlsplit.v1.SplitInference'] as Record<string, grpc.MethodDefinition<object, object>>).InferStream;
 
@@ -69,13 +95,13 @@ async function pump(): Promise<void> {
   queue = queue.slice(batch.length);
   const x = new Float32Array(batch.length * perSample);
   batch.forEach((q, i) => x.set(q.data, i * perSample));
-  const out = await session.run({ [cut.name]: new ort.Tensor('float32', x, [batch.length, ...cut.shape]) });
+  const out = await runHalf(x, batch.length);
   batch.forEach((q, i) => {
     const answer = {
       requestId: q.requestId,
       samples: 1,
       tasks: tasks.map((t) => {
-        const s = softmax(out[t.output].data as Float32Array, i * t.classes, t.classes);
+        const s = softmax(out[t.output], i * t.classes, t.classes);
         return { task: t.name, probabilities: s.probabilities, predicted: [s.predicted], kind: 'classification' };
       }),
       batchSize: batch.length,
