@@ -1,24 +1,13 @@
 import { status as Status } from '@grpc/grpc-js';
 import { TransportError } from './errors.js';
 import { admitSamples, queueReserve, startTag } from './fair-share.js';
-import type { ExecutorOutputs, SplitInput } from './types.js';
+import type { ExecutorOutputs, ServerLimits, SplitInput } from './types.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 import { joinRows, sliceRows } from './rows.js';
 import { BatchSizer } from './batch-sizer.js';
 
-export interface BatcherOptions {
-  /** Most samples run together; 1 = batching off. A request larger than a batch runs in slices, other requests between them. */
-  maxBatch: number;
-  /**
-   * Longest a batch should compute, ms (0 = no bound in time): a point's batches take only as many samples
-   * as its measured compute per sample fits in it, at least 1 and at most maxBatch (see BatchSizer).
-   */
-  maxBatchMs: number;
-  /** Longest time the oldest waiting request waits for a batch to fill before running anyway. */
-  maxWaitMs: number;
-  /** Most samples waiting; more is RESOURCE_EXHAUSTED. */
-  maxQueue: number;
-}
+/** The server's limits a Batcher keeps (their meaning: ServerLimits). */
+export type BatcherOptions = Pick<ServerLimits, 'maxBatch' | 'maxBatchMs' | 'maxWaitMs' | 'maxQueue'>;
 
 /** One finished batch. */
 export interface BatchEvent {

@@ -196,12 +196,7 @@ export class SplitServer {
     const batcher = new Batcher(
       (point, inputs) => run.runAll(point, inputs),
       new Map([...network.cuts].map(([point, tensors]) => [point, tensors.map((t) => t.shape)])),
-      {
-        maxBatch: this.limits.maxBatch,
-        maxBatchMs: this.limits.maxBatchMs,
-        maxWaitMs: this.limits.maxWaitMs,
-        maxQueue: this.limits.maxQueue,
-      },
+      this.limits,
       this.options.onBatch,
     );
     this.served = { executor, description, shapes, network, batcher };

@@ -107,12 +107,20 @@ export type SplitExecutor = TensorExecutor | ProbabilityExecutor;
 
 /** Server limits, reported by Describe. */
 export interface ServerLimits {
+  /** Largest message in either direction, bytes. */
   maxMessageBytes: number;
+  /** Most samples run together; 1 = batching off. A request larger than a batch runs in slices, other requests between them. */
   maxBatch: number;
-  /** Longest a batch should compute, ms (0 = no bound in time). */
+  /**
+   * Longest a batch should compute, ms (0 = no bound in time): a point's batches take only as many samples
+   * as its measured compute per sample fits in it, at least 1 and at most maxBatch (see BatchSizer).
+   */
   maxBatchMs: number;
+  /** Longest time the oldest waiting request waits for a batch to fill before running anyway. */
   maxWaitMs: number;
+  /** Most samples waiting; more is RESOURCE_EXHAUSTED. */
   maxQueue: number;
+  /** Unanswered requests per stream before the server stops reading it. */
   maxStreamInflight: number;
 }
 
