@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type * as grpc from '@grpc/grpc-js';
 import ort from 'onnxruntime-node';
 import { decode } from '@mtl-split/codec';
-import { openNetwork } from '@mtl-split/model/infer';
+import { argmaxRows, openNetwork, softmaxRows } from '@mtl-split/model/infer';
 import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { loadDefinition } from '@mtl-split/transport';
 import { type RawStream, serveInferStream } from './floor-server.js';
@@ -76,18 +76,6 @@ interface Queued {
 let queue: Queued[] = [];
 let running = false;
 
-/** Softmax of `n` values of `out` from `at` (an array, as protobuf's repeated fields take), and the most likely class. */
-function softmax(out: Float32Array, at: number, n: number): { probabilities: number[]; predicted: number } {
-  let max = -Infinity;
-  let best = 0;
-  for (let i = 0; i < n; i++) if (out[at + i] > max) [max, best] = [out[at + i], i];
-  const p = new Array<number>(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += p[i] = Math.exp(out[at + i] - max);
-  for (let i = 0; i < n; i++) p[i] /= sum;
-  return { probabilities: p, predicted: best };
-}
-
 /** One ONNX Runtime call on what queued (at most MAX_BATCH), then the next if more came meanwhile. */
 async function pump(): Promise<void> {
   running = true;
@@ -96,14 +84,22 @@ async function pump(): Promise<void> {
   const x = new Float32Array(batch.length * perSample);
   batch.forEach((q, i) => x.set(q.data, i * perSample));
   const out = await runHalf(x, batch.length);
+  // the model package's softmax and argmax, as the cloud's
+  const perTask = tasks.map((t) => {
+    const logits = { data: out[t.output], shape: [batch.length, t.classes] };
+    return { probabilities: softmaxRows(logits), predicted: argmaxRows(logits) };
+  });
   batch.forEach((q, i) => {
     const answer = {
       requestId: q.requestId,
       samples: 1,
-      tasks: tasks.map((t) => {
-        const s = softmax(out[t.output], i * t.classes, t.classes);
-        return { task: t.name, probabilities: s.probabilities, predicted: [s.predicted], kind: 'classification' };
-      }),
+      tasks: tasks.map((t, k) => ({
+        task: t.name,
+        // an array, as protobuf's repeated fields take
+        probabilities: Array.from(perTask[k].probabilities.subarray(i * t.classes, (i + 1) * t.classes)),
+        predicted: [perTask[k].predicted[i]],
+        kind: 'classification',
+      })),
       batchSize: batch.length,
       bundleId: net.id,
       splitPoint: POINT,
