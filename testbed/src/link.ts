@@ -40,7 +40,7 @@ export async function openLink(url: string | undefined): Promise<LinkControl> {
     link = await Link.connect({ url: url ?? '' });
   } catch (e) {
     const why = (e as Error).message.replace(/^Toxiproxy at \S+ is not reachable: /, '');
-    throw new TestbedError(`cannot reach the Toxiproxy API at ${url} (${why})`);
+    throw new TestbedError(`cannot reach the Toxiproxy API at ${url ?? 'the embedded server'} (${why})`);
   }
   const prefix = `mtl-split-${process.pid}-${Date.now().toString(36)}-`;
   return {
