@@ -2,8 +2,10 @@
  * Split halves against the whole network on plain ONNX Runtime (no code of ours in the timed calls): for each
  * split point of a bundle, the edge half then the cloud half (the edge's outputs fed as they come) against the
  * whole model, at one batch size, interleaved calls, median ms. Issue 29's bar: at `block1`, batch 32, the halves
- * within 1.1x of the whole network. Writes bench/split-halves.json.
- *   flock /tmp/mtl-heavy.lock npx tsx bench/split-halves.bench.ts [--model models/multimnist-resnet] [--batch 32] [--reps 100]
+ * within 1.1x of the whole network. `--patched` adds, interleaved, the halves as ORT optimizes them patched at the
+ * cut (ort-cut-patch.ts: an experiment on what the layout at the cut costs), their outputs checked equal to the
+ * unpatched halves'. Writes bench/split-halves.json.
+ *   flock /tmp/mtl-heavy.lock npx tsx bench/split-halves.bench.ts [--model models/multimnist-resnet] [--batch 32] [--reps 100] [--patched]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,7 @@ import ort from 'onnxruntime-node';
 import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { median } from '@mtl-split/stats';
 import { openNetwork } from '../src/index.js';
+import { aliasOneBlock, ortOptimized, reorderFromNhwc } from './ort-cut-patch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -21,11 +24,13 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'models/multimnist-resnet' },
     batch: { type: 'string', default: '32' },
     reps: { type: 'string', default: '100' },
+    patched: { type: 'boolean', default: false },
   },
 });
 const dir = resolve(here, '../../..', values.model);
 const batch = Number(values.batch);
 const reps = Number(values.reps);
+const patched = values.patched;
 for (const [flag, v, max] of [
   ['--batch', batch, 4096],
   ['--reps', reps, 100_000],
@@ -51,33 +56,71 @@ const x = new ort.Tensor(
 const whole = await ort.InferenceSession.create(bytes, options);
 const runWhole = () => whole.run({ [input]: x });
 
-const rows: { point: string; wholeMs: number; halvesMs: number; ratio: number }[] = [];
+type Run = () => Promise<ort.InferenceSession.OnnxValueMapType>;
+interface Row {
+  point: string;
+  wholeMs: number;
+  halvesMs: number;
+  ratio: number;
+  /** The halves as ORT optimizes them, patched at the cut (ort-cut-patch.ts); absent where a patch changes nothing. */
+  reorderMs?: number;
+  reorderRatio?: number;
+  aliasMs?: number;
+  aliasRatio?: number;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const exact = (a: ort.InferenceSession.OnnxValueMapType, b: ort.InferenceSession.OnnxValueMapType) =>
+  outputs.every((o) => (a[o].data as Float32Array).every((v, i) => v === (b[o].data as Float32Array)[i]));
+
 for (const p of net.splitPoints) {
   if (p.name === 'input') continue; // no edge half there
-  const cut = net.pointTensors(p.name).map((t) => t.name);
+  const tensors = net.pointTensors(p.name);
+  const cut = tensors.map((t) => t.name);
   const h = cutHalves(graph, cut, { inputs: [input], outputs });
-  const edge = await ort.InferenceSession.create(encodeModel(h.edge!), options);
-  const cloud = await ort.InferenceSession.create(encodeModel(h.cloud), options);
-  const runHalves = async () => {
-    const e = await edge.run({ [input]: x });
-    return cloud.run(Object.fromEntries(cut.map((n) => [n, e[n]])));
+  const sessions: ort.InferenceSession[] = [];
+  const load = async (edge: Uint8Array, cloud: Uint8Array, o = options): Promise<Run> => {
+    const [e, c] = [await ort.InferenceSession.create(edge, o), await ort.InferenceSession.create(cloud, o)];
+    sessions.push(e, c);
+    return async () => {
+      const out = await e.run({ [input]: x });
+      return c.run(Object.fromEntries(cut.map((n) => [n, out[n]])));
+    };
   };
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < 5; i++) {
-    await runWhole();
-    await runHalves();
+  const [edgeBytes, cloudBytes] = [encodeModel(h.edge!), encodeModel(h.cloud)];
+  const variants: [keyof Row, Run][] = [['halvesMs', await load(edgeBytes, cloudBytes)]];
+  if (patched) {
+    const plain = await variants[0][1]();
+    const [edgeOpt, cloudOpt] = [await ortOptimized(edgeBytes), await ortOptimized(cloudBytes)];
+    const raw = { ...options, graphOptimizationLevel: 'disabled' as const };
+    if (reorderFromNhwc(cloudOpt) > 0) variants.push(['reorderMs', await load(encodeModel(edgeOpt), encodeModel(cloudOpt), raw)]);
+    const nhwc = (name: string) => tensors.find((t) => t.name === name)?.shape;
+    if (aliasOneBlock(edgeOpt, nhwc) + aliasOneBlock(cloudOpt, nhwc) > 0) {
+      const run = await load(encodeModel(edgeOpt), encodeModel(cloudOpt), raw);
+      if (exact(await run(), plain)) variants.push(['aliasMs', run]);
+      else notes.push(`${p.name}: 'alias' changes the outputs here (the channels are not one block of this CPU), left out`);
+    }
+    for (const [k, run] of variants.slice(1))
+      if (!exact(await run(), plain)) throw new Error(`${p.name}: the '${k}' halves' outputs differ from the unpatched halves'`);
   }
+  const runs: Run[] = [runWhole, ...variants.map(([, r]) => r)];
+  const times: number[][] = runs.map(() => []);
+  for (let i = 0; i < 5; i++) for (const run of runs) await run();
   for (let r = 0; r < reps; r++) {
-    for (const [k, run] of [runWhole, runHalves].entries()) {
+    for (const [k, run] of runs.entries()) {
       const t0 = performance.now();
       await run();
       times[k].push(performance.now() - t0);
     }
   }
-  const [wholeMs, halvesMs] = times.map(median);
-  rows.push({ point: p.name, wholeMs, halvesMs, ratio: halvesMs / wholeMs });
-  await edge.release();
-  await cloud.release();
+  const [wholeMs, ...ms] = times.map(median);
+  const row: Row = { point: p.name, wholeMs, halvesMs: ms[0], ratio: ms[0] / wholeMs };
+  for (const [i, [k]] of variants.entries()) {
+    if (k === 'reorderMs') Object.assign(row, { reorderMs: ms[i], reorderRatio: ms[i] / wholeMs });
+    if (k === 'aliasMs') Object.assign(row, { aliasMs: ms[i], aliasRatio: ms[i] / wholeMs });
+  }
+  rows.push(row);
+  for (const s of sessions) await s.release();
 }
 await whole.release();
 await net.close();
@@ -85,12 +128,14 @@ await net.close();
 console.log(
   `${net.id}, batch ${batch}, ${reps} interleaved calls each, onnxruntime-node ${ort.env.versions.node ?? ''}, 1 thread; median ms`,
 );
-console.log('point      whole   edge + cloud   ratio');
+const x3 = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(3)}x`).padStart(9);
+console.log(`point      whole   edge + cloud   ratio${patched ? '  reorder    alias' : ''}`);
 for (const r of rows)
   console.log(
-    `${r.point.padEnd(9)} ${r.wholeMs.toFixed(3).padStart(7)} ${r.halvesMs.toFixed(3).padStart(14)} ${r.ratio.toFixed(3).padStart(7)}x`,
+    `${r.point.padEnd(9)} ${r.wholeMs.toFixed(3).padStart(7)} ${r.halvesMs.toFixed(3).padStart(14)} ${r.ratio.toFixed(3).padStart(7)}x${patched ? ` ${x3(r.reorderRatio)}${x3(r.aliasRatio)}` : ''}`,
   );
+for (const n of notes) console.log(n);
 writeFileSync(
   join(here, 'split-halves.json'),
-  `${JSON.stringify({ measuredAt: new Date().toISOString(), model: net.id, batch, reps, loadavg: os.loadavg(), rows }, null, 2)}\n`,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), model: net.id, batch, reps, patched, loadavg: os.loadavg(), rows, notes }, null, 2)}\n`,
 );

@@ -1,5 +1,5 @@
 export { OnnxError } from './errors.js';
-export { onnx, decodeModel, encodeModel, toNumber, DataType } from './proto.js';
+export { onnx, decodeModel, encodeModel, toNumber, DataType, AttrType } from './proto.js';
 export type { ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto } from './proto.js';
 export { GraphBuilder, valueInfo, OPSET, IR_VERSION } from './builder.js';
 export type { Dim, AttrValue } from './builder.js';
