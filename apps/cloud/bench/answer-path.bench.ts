@@ -22,29 +22,31 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { encode } from '@mtl-split/codec';
 import { loadDefinition, SplitClient } from '@mtl-split/transport';
 import { cpuSeconds } from './proc-cpu.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '2' },
-    clients: { type: 'string', default: '64' },
-    'no-profile': { type: 'boolean', default: false },
-    top: { type: 'string', default: '0' },
-    before: { type: 'string' },
-    'cloud-args': { type: 'string', default: '' },
-    'this-args': { type: 'string', default: '' },
-    'threaded-floor': { type: 'boolean', default: false },
-  },
+const NAME = 'answer-path bench';
+const USAGE =
+  'usage: npx tsx apps/cloud/bench/answer-path.bench.ts [--seconds 5] [--rounds 2] [--clients 64] [--no-profile] [--top N] [--before DIR] [--cloud-args ARGS] [--this-args ARGS] [--threaded-floor]';
+const values = benchArgs(NAME, USAGE, {
+  seconds: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '2' },
+  clients: { type: 'string', default: '64' },
+  'no-profile': { type: 'boolean', default: false },
+  top: { type: 'string', default: '0' },
+  before: { type: 'string' },
+  'cloud-args': { type: 'string', default: '' },
+  'this-args': { type: 'string', default: '' },
+  'threaded-floor': { type: 'boolean', default: false },
 });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-const CLIENTS = Number(values.clients);
+const SECONDS = benchInt(NAME, USAGE, '--seconds', values.seconds, 1, 600);
+const ROUNDS = benchInt(NAME, USAGE, '--rounds', values.rounds, 1, 100);
+const CLIENTS = benchInt(NAME, USAGE, '--clients', values.clients, 1, 1024);
+const TOP = benchInt(NAME, USAGE, '--top', values.top, 0, 1000);
 const MODEL = 'models/multimnist-resnet';
 const POINT = 'block4';
 const METHOD = '/mtlsplit.v1.SplitInference/InferStream';
@@ -231,7 +233,7 @@ function stages(profile: CpuProfile, from: number, to: number): Record<string, n
     byFn.set(f, (byFn.get(f) ?? 0) + dt);
   }
   const total = [...us.values()].reduce((a, b) => a + b, 0);
-  for (const [f, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
+  for (const [f, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
     console.log(`  ${((t / total) * 100).toFixed(1).padStart(5)}%  ${f}`);
   }
   return Object.fromEntries([...us].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / total]));

@@ -4,9 +4,11 @@
  * bytes, no protobuf, no work). Prints `{"port":N}` once listening; SIGTERM ends it.
  *   node --import tsx apps/cloud/bench/echo-server.ts --reply-bytes 190
  */
-import { parseArgs } from 'node:util';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { serveInferStream } from './floor-server.js';
 
-const { values } = parseArgs({ options: { 'reply-bytes': { type: 'string', default: '190' } } });
-const reply = Buffer.alloc(Number(values['reply-bytes']), 7);
+const NAME = 'echo server';
+const USAGE = 'usage: node --import tsx apps/cloud/bench/echo-server.ts [--reply-bytes 190]';
+const values = benchArgs(NAME, USAGE, { 'reply-bytes': { type: 'string', default: '190' } });
+const reply = Buffer.alloc(benchInt(NAME, USAGE, '--reply-bytes', values['reply-bytes'], 0, 4 * 1024 * 1024), 7);
 serveInferStream((call) => call.write(reply));

@@ -11,25 +11,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type * as grpc from '@grpc/grpc-js';
 import ort from 'onnxruntime-node';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { decode } from '@mtl-split/codec';
 import { argmaxRows, openNetwork, softmaxRows } from '@mtl-split/model/infer';
 import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { loadDefinition } from '@mtl-split/transport';
 import { type RawStream, serveInferStream } from './floor-server.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'models/multimnist-resnet' },
-    point: { type: 'string', default: 'block4' },
-    'max-batch': { type: 'string', default: '64' },
-    'engine-thread': { type: 'boolean', default: false },
-  },
+const NAME = 'engine floor';
+const USAGE =
+  'usage: node --import tsx apps/cloud/bench/engine-floor-server.ts [--model models/multimnist-resnet] [--point block4] [--max-batch 64] [--engine-thread]';
+const values = benchArgs(NAME, USAGE, {
+  model: { type: 'string', default: 'models/multimnist-resnet' },
+  point: { type: 'string', default: 'block4' },
+  'max-batch': { type: 'string', default: '64' },
+  'engine-thread': { type: 'boolean', default: false },
 });
-const MAX_BATCH = Number(values['max-batch']);
+const MAX_BATCH = benchInt(NAME, USAGE, '--max-batch', values['max-batch'], 1, 4096);
 const POINT = values.point;
 const net = await openNetwork(values.model, { runtime: 'onnx' });
 const [cut] = net.pointTensors(POINT);

@@ -10,17 +10,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { encode } from '@mtl-split/codec';
 import { median, percentile } from '@mtl-split/stats';
 import { SplitClient, TransportError } from '@mtl-split/transport';
 
 const HERE = fileURLToPath(import.meta.url);
-const { values } = parseArgs({
-  options: { root: { type: 'string' }, seconds: { type: 'string', default: '8' }, heavy: { type: 'string' } },
-});
+const NAME = 'fair-share bench';
+const USAGE = 'usage: npx tsx apps/cloud/bench/fair-share.bench.ts [--root DIR] [--seconds 8]';
+const values = benchArgs(NAME, USAGE, { root: { type: 'string' }, seconds: { type: 'string', default: '8' }, heavy: { type: 'string' } });
 const ROOT = values.root ?? fileURLToPath(new URL('../../../', import.meta.url));
-const SECONDS = Number(values.seconds);
+const SECONDS = benchInt(NAME, USAGE, '--seconds', values.seconds, 1, 600);
 
 const HEAVY_SAMPLES = 255;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,14 +10,18 @@ import { readFileSync } from 'node:fs';
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 
-const { values } = parseArgs({
-  options: { streams: { type: 'string', default: '40' }, connections: { type: 'string', default: '40' }, root: { type: 'string' } },
+const NAME = 'pending-memory bench';
+const USAGE = 'usage: npx tsx apps/cloud/bench/pending-memory.bench.ts [--streams 40] [--connections 40] [--root DIR]';
+const values = benchArgs(NAME, USAGE, {
+  streams: { type: 'string', default: '40' },
+  connections: { type: 'string', default: '40' },
+  root: { type: 'string' },
 });
 const ROOT = values.root ?? fileURLToPath(new URL('../../../', import.meta.url));
-const STREAMS = Number(values.streams);
-const CONNECTIONS = Math.min(STREAMS, Number(values.connections));
+const STREAMS = benchInt(NAME, USAGE, '--streams', values.streams, 1, 10_000);
+const CONNECTIONS = Math.min(STREAMS, benchInt(NAME, USAGE, '--connections', values.connections, 1, 10_000));
 const MIB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,22 +8,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { encode } from '@mtl-split/codec';
 import { SplitClient } from '@mtl-split/transport';
 import { cpuSeconds } from './proc-cpu.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '6' },
-    rounds: { type: 'string', default: '2' },
-    clients: { type: 'string', default: '64' },
-  },
+const NAME = 'workers bench';
+const USAGE = 'usage: npx tsx apps/cloud/bench/workers.bench.ts [--seconds 6] [--rounds 2] [--clients 64]';
+const values = benchArgs(NAME, USAGE, {
+  seconds: { type: 'string', default: '6' },
+  rounds: { type: 'string', default: '2' },
+  clients: { type: 'string', default: '64' },
 });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-const CLIENTS = Number(values.clients);
+const SECONDS = benchInt(NAME, USAGE, '--seconds', values.seconds, 1, 600);
+const ROUNDS = benchInt(NAME, USAGE, '--rounds', values.rounds, 1, 100);
+const CLIENTS = benchInt(NAME, USAGE, '--clients', values.clients, 1, 1024);
 const MODEL = 'models/multimnist-resnet';
 
 /** The cloud app with `workers` serving workers; resolves once it says listening. */

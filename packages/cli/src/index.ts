@@ -14,6 +14,7 @@ export {
   VERSION,
 } from './program.js';
 export { choiceOption, intOption, numberOption, parseOptions } from './parse.js';
+export { benchArgs, benchInt } from './bench-args.js';
 export { outputTarget, writeAtomic, type OutputTarget } from './output.js';
 export { groupFailures, NO_STATUS, type FailureGroup, type FailureRecord } from './failures.js';
 export { errorMessage, statusText, type StatusFailure } from './errors.js';

@@ -11,35 +11,26 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
+import { benchArgs, benchInt } from '@mtl-split/cli';
 import { cutHalves, decodeModel, encodeModel } from '@mtl-split/onnx';
 import { median } from '@mtl-split/stats';
 import { openNetwork } from '../src/index.js';
 import { aliasOneBlock, ortOptimized, reorderFromNhwc } from './ort-cut-patch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'models/multimnist-resnet' },
-    batch: { type: 'string', default: '32' },
-    reps: { type: 'string', default: '100' },
-    patched: { type: 'boolean', default: false },
-  },
+const NAME = 'split-halves bench';
+const USAGE = 'usage: npx tsx bench/split-halves.bench.ts [--model models/multimnist-resnet] [--batch 32] [--reps 100] [--patched]';
+const values = benchArgs(NAME, USAGE, {
+  model: { type: 'string', default: 'models/multimnist-resnet' },
+  batch: { type: 'string', default: '32' },
+  reps: { type: 'string', default: '100' },
+  patched: { type: 'boolean', default: false },
 });
 const dir = resolve(here, '../../..', values.model);
-const batch = Number(values.batch);
-const reps = Number(values.reps);
-const patched = values.patched;
-for (const [flag, v, max] of [
-  ['--batch', batch, 4096],
-  ['--reps', reps, 100_000],
-] as const) {
-  if (!Number.isInteger(v) || v < 1 || v > max) {
-    process.stderr.write(`split-halves bench: ${flag} must be an integer in 1..${max}\n`);
-    process.exit(2);
-  }
-}
+const batch = benchInt(NAME, USAGE, '--batch', values.batch, 1, 4096);
+const reps = benchInt(NAME, USAGE, '--reps', values.reps, 1, 100_000);
+const patched = values.patched === true;
 
 const net = await openNetwork(dir, { runtime: 'onnx', threads: 1 });
 const bytes = readFileSync(join(dir, 'model.onnx'));
