@@ -79,16 +79,16 @@ for (const p of net.splitPoints) {
     };
   };
   const [edgeBytes, cloudBytes] = [encodeModel(h.edge!), encodeModel(h.cloud)];
-  const variants: [keyof Row, Run][] = [['halvesMs', await load(edgeBytes, cloudBytes)]];
+  const variants: ['halves' | 'reorder' | 'alias', Run][] = [['halves', await load(edgeBytes, cloudBytes)]];
   if (patched) {
     const plain = await variants[0][1]();
     const [edgeOpt, cloudOpt] = [await ortOptimized(edgeBytes), await ortOptimized(cloudBytes)];
     const raw = { ...options, graphOptimizationLevel: 'disabled' as const };
-    if (reorderFromNhwc(cloudOpt) > 0) variants.push(['reorderMs', await load(encodeModel(edgeOpt), encodeModel(cloudOpt), raw)]);
+    if (reorderFromNhwc(cloudOpt) > 0) variants.push(['reorder', await load(encodeModel(edgeOpt), encodeModel(cloudOpt), raw)]);
     const nhwc = (name: string) => tensors.find((t) => t.name === name)?.shape;
     if (aliasOneBlock(edgeOpt, nhwc) + aliasOneBlock(cloudOpt, nhwc) > 0) {
       const run = await load(encodeModel(edgeOpt), encodeModel(cloudOpt), raw);
-      if (exact(await run(), plain)) variants.push(['aliasMs', run]);
+      if (exact(await run(), plain)) variants.push(['alias', run]);
       else notes.push(`${p.name}: 'alias' changes the outputs here (the channels are not one block of this CPU), left out`);
     }
     for (const [k, run] of variants.slice(1))
@@ -105,12 +105,11 @@ for (const p of net.splitPoints) {
     }
   }
   const [wholeMs, ...ms] = times.map(median);
-  const row: Row = { point: p.name, wholeMs, halvesMs: ms[0], ratio: ms[0] / wholeMs };
-  for (const [i, [k]] of variants.entries()) {
-    if (k === 'reorderMs') Object.assign(row, { reorderMs: ms[i], reorderRatio: ms[i] / wholeMs });
-    if (k === 'aliasMs') Object.assign(row, { aliasMs: ms[i], aliasRatio: ms[i] / wholeMs });
-  }
-  rows.push(row);
+  const patches = variants.slice(1).flatMap(([k], i) => [
+    [`${k}Ms`, ms[i + 1]],
+    [`${k}Ratio`, ms[i + 1] / wholeMs],
+  ]);
+  rows.push({ point: p.name, wholeMs, halvesMs: ms[0], ratio: ms[0] / wholeMs, ...Object.fromEntries(patches) });
   for (const s of sessions) await s.release();
 }
 await whole.release();
