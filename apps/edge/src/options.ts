@@ -52,7 +52,7 @@ const schema = z.object({
   codec: choiceOption('--codec', CODECS as [string, ...string[]]),
   compress: choiceOption('--compress', COMPRESSIONS as [string, ...string[]]),
   level: int('--level', 0, 22).optional(),
-  dataset: z.string().min(1, '--dataset must name a dataset'),
+  dataset: z.string().min(1, '--dataset must name a dataset').optional(),
   n: int('-n', 1, 1_000_000),
   json: z.string().optional(),
   trace: z.string().optional(),
@@ -118,7 +118,7 @@ function edgeProgram(): Command {
         .map((c) => `${c} ${getCompressor(c).minLevel}..${getCompressor(c).maxLevel}`)
         .join(', ')}); default the stage's fast one`,
     )
-    .option('--dataset <name>', 'dataset whose test split is used', D.dataset)
+    .option('--dataset <name>', "dataset whose test split is used (default: the bundle's)")
     .option('-n, --n <count>', 'samples (from the start of the test split)', String(D.n))
     .option('--json <file>', "write results as JSON to FILE, or to standard output with '-' (the table then goes to stderr)")
     .option(

@@ -51,7 +51,8 @@ export async function sampleSource(o: PrepareSpec, manifest: Manifest, net: Spli
     }
     if (o.inputs === undefined) {
       const normals = net.tasks.find((t) => t.name === 'normals')?.outputs[0];
-      return { kind: 'dataset', dataset: datasetFor(o.dataset, manifest, net, o.n), channelsFirst: normals?.layout !== 'NHWC' };
+      const name = o.dataset ?? manifest.dataset!.name;
+      return { kind: 'dataset', dataset: datasetFor(name, manifest, net, o.n), channelsFirst: normals?.layout !== 'NHWC' };
     }
     return await inputsSource(o.inputs, net, o.n);
   } catch (err) {

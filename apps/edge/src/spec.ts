@@ -23,8 +23,8 @@ export const EdgeSettingsSchema = z.object({
   compress: z.string().min(1),
   /** Level of the lossless stage (`compress`); default the stage's own (fast). */
   level: z.number().int().optional(),
-  /** Dataset whose test split gives the samples. */
-  dataset: z.string().min(1),
+  /** Dataset whose test split gives the samples; default the bundle's own (its manifest's). */
+  dataset: z.string().min(1).optional(),
   /**
    * Inputs instead of a dataset: 'random' (seeded), a folder of PNG/JPEG files, or a labelled test set
    * folder (its labels.json: every input and the labels, packages/data/src/testset/README.md); with several
@@ -86,7 +86,6 @@ export const EDGE_DEFAULTS = {
   split: 'all',
   codec: 'f32',
   compress: 'none',
-  dataset: 'multimnist',
   n: 1000,
   deadlineMs: 10_000,
   concurrency: 1,
