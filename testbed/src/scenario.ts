@@ -25,7 +25,8 @@ export const ScenarioSchema = z
     description: z.string().default(''),
     /** Multi-task bundle directory, relative to the repo root (e.g. "models/multimnist-resnet"). */
     model: z.string().min(1),
-    dataset: z.string().min(1).default('multimnist'),
+    /** The edge's dataset; absent: the bundle's own (its manifest's). */
+    dataset: z.string().min(1).optional(),
     /** Profile names from testbed/profiles (or --profiles-dir), whole profiles inline, or "all". */
     profiles: z.union([z.literal('all'), z.array(z.union([z.string().min(1), ProfileSchema])).min(1)]),
     /** Split point names of the bundle, or "all". */

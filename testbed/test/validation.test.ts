@@ -129,6 +129,8 @@ describe('scenarios', () => {
     expect(s.profiles[0]!.name).toBe('lte');
     expect(s.edgeDevice.name).toBe('this-machine');
     expect(s.cloudDevice.slowdown).toBe(1);
+    // no dataset named: the edge takes the bundle's own (apps/edge test/dense-dataset.test.ts)
+    expect(s.dataset).toBeUndefined();
   });
 
   it('reads devices and profiles from other folders (--devices-dir, --profiles-dir)', () => {

@@ -47,7 +47,7 @@ function answerMaps(res: EdgeResult, dir: string, kinds: Kinds, i: number): MapD
 }
 
 /** The inputs and labels of the first samples, where the scenario's samples have them (a labelled test set, a dense dataset). */
-function referenceRows(s: BundleRun['st']['s'], n: number, kinds: Kinds): MapData[][] {
+function referenceRows(s: BundleRun['st']['s'], dataset: string | undefined, n: number, kinds: Kinds): MapData[][] {
   // the edge runs from the repository root: its --inputs resolve from there
   const inputs = s.inputs ? path.resolve(REPO_ROOT, s.inputs) : undefined;
   if (inputs && isTestset(inputs)) {
@@ -69,8 +69,8 @@ function referenceRows(s: BundleRun['st']['s'], n: number, kinds: Kinds): MapDat
       return [{ kind: 'image', name: 'input', ...x }, ...labels];
     });
   }
-  if (s.inputs) return [];
-  const ds = loadDataset(s.dataset);
+  if (s.inputs || !dataset) return [];
+  const ds = loadDataset(dataset);
   if (!isDenseDataset(ds)) return [];
   const [h, w] = ds.dense.size;
   return Array.from({ length: n }, (_, i) => {
@@ -146,7 +146,8 @@ async function pictureRun(r: BundleRun, sup: Supervisor, j: PictureJob, kinds: K
  * and codec of the sweep and edge-only, drawn on one colour range per scalar output.
  */
 export async function measurePictures(r: BundleRun, sup: Supervisor): Promise<Pictures | undefined> {
-  const kinds: Kinds = new Map(readManifest(r.b.dir).tasks.map((t) => [t.name, t.kind ?? 'classification']));
+  const manifest = readManifest(r.b.dir);
+  const kinds: Kinds = new Map(manifest.tasks.map((t) => [t.name, t.kind ?? 'classification']));
   if (![...kinds.values()].some((k) => k === 'segmentation' || k === 'dense')) return undefined;
   const runs: Array<PictureJob & { rows: MapData[][] }> = [];
   for (const [k, j] of pictureJobs(r, kinds).entries()) {
@@ -155,7 +156,7 @@ export async function measurePictures(r: BundleRun, sup: Supervisor): Promise<Pi
     if (res)
       runs.push({ ...j, rows: Array.from({ length: Math.min(PICTURE_SAMPLES, res.samples) }, (_, i) => answerMaps(res, dir, kinds, i)) });
   }
-  const reference = referenceRows(r.st.s, PICTURE_SAMPLES, kinds);
+  const reference = referenceRows(r.st.s, r.st.s.dataset ?? manifest.dataset?.name, PICTURE_SAMPLES, kinds);
   // each answer row starts with its input, when the samples give it
   for (const x of runs) x.rows = x.rows.map((row, i) => (reference[i]?.[0] ? [reference[i]![0]!, ...row] : row));
   const ranges = scalarRanges([...runs.flatMap((x) => x.rows.flat()), ...reference.flat()]);

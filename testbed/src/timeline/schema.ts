@@ -17,7 +17,8 @@ const common = {
   description: z.string().default(''),
   /** Bundle folder, relative to the repo root. */
   model: z.string().min(1),
-  dataset: z.string().min(1).default('multimnist'),
+  /** The edge's dataset; absent: the bundle's own (its manifest's). */
+  dataset: z.string().min(1).optional(),
   codec: z.enum(CODECS).default('int8'),
   mode: z.enum(['unary', 'stream']).default('stream'),
   deadlineMs: z.number().int().min(1).max(600_000).default(500),
