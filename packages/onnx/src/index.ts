@@ -8,6 +8,7 @@ export type { CutSpec } from './graph.js';
 export { cutHalves } from './halves.js';
 export type { Halves, HalvesSpec } from './halves.js';
 export { OrtSession, ortVersion, executionProviders } from './session.js';
+export { hasNhwcInput, ortOptimized, reorderFromNhwc, withNhwcInputs } from './nhwc-inputs.js';
 export type { TensorData, SessionOptions } from './session.js';
 export { findCutTensors } from './points.js';
 export type { CutTensor } from './points.js';

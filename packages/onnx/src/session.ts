@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { fromOrtTensor, toOrtTensor } from './dtypes.js';
 import { OnnxError } from './errors.js';
+import { withNhwcInputs } from './nhwc-inputs.js';
 import { errorMessage } from '@mtl-split/cli/errors';
 
 /**
@@ -17,6 +18,12 @@ export interface SessionOptions {
   threads?: number;
   /** For error messages, e.g. "models/x cloud half at block2". */
   label?: string;
+  /**
+   * On the CPU provider, read rank-4 NHWC inputs straight into ORT's blocked layout (nhwc-inputs.ts: the graph
+   * optimized by ORT, then loaded with optimization off); default false. Where there is nothing to rewrite, the
+   * model loads as it is.
+   */
+  nhwcInputs?: boolean;
 }
 
 /**
@@ -54,20 +61,24 @@ export class OrtSession {
     private readonly session: ort.InferenceSession,
     readonly label: string,
     readonly threads: number,
+    /** Whether its NHWC inputs are read straight into ORT's blocked layout (SessionOptions.nhwcInputs). */
+    readonly nhwcInputs: boolean,
   ) {}
 
   static async create(model: Uint8Array, o: SessionOptions = {}): Promise<OrtSession> {
     const threads = o.threads ?? 1;
     const label = o.label ?? 'ONNX model';
     try {
-      const s = await ort.InferenceSession.create(model, {
-        executionProviders: executionProviders(),
+      const providers = executionProviders();
+      const rewritten = o.nhwcInputs && providers.join() === 'cpu' ? await withNhwcInputs(model, threads) : undefined;
+      const s = await ort.InferenceSession.create(rewritten ?? model, {
+        executionProviders: providers,
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
+        graphOptimizationLevel: rewritten ? 'disabled' : 'all',
         logSeverityLevel: 3,
       });
-      return new OrtSession(s, label, threads);
+      return new OrtSession(s, label, threads, rewritten !== undefined);
     } catch (err) {
       throw new OnnxError(`${label}: ONNX Runtime cannot load it: ${firstLine(err)}`);
     }

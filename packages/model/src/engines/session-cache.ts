@@ -77,7 +77,7 @@ export class SessionCache {
 export function sessionMaker(dir: string, threads: number): (key: string, bytes: () => Uint8Array) => Promise<OrtSession> {
   return async (key, bytes) => {
     try {
-      return await OrtSession.create(bytes(), { threads, label: `bundle '${dir}' ${key}` });
+      return await OrtSession.create(bytes(), { threads, label: `bundle '${dir}' ${key}`, nhwcInputs: true });
     } catch (err) {
       throw new ModelError(errorMessage(err), { cause: err });
     }
