@@ -20,8 +20,8 @@ import { AttrType, decodeModel, encodeModel, type ModelProto, type NodeProto } f
 
 /** The smallest ORT block (8 channels with AVX2, 16 with AVX-512): fewer channels are read as NCHW, no reorder. */
 const MIN_BLOCK = 8;
-/** Larger graphs are loaded as they are: the optimized copy would be held twice in memory, for a saving their size dwarfs. */
-const MAX_BYTES = 256 * 1024 * 1024;
+/** Larger graphs load as they are: a second optimization pass would cost seconds at each start, and their copies memory, for a saving their compute dwarfs. */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 const intAttr = (n: NodeProto, name: string): number | undefined => {
   const a = n.attribute?.find((x) => x.name === name);
