@@ -20,7 +20,7 @@ import { AttrType, decodeModel, encodeModel, type ModelProto, type NodeProto } f
 
 /** The smallest ORT block (8 channels with AVX2, 16 with AVX-512): fewer channels are read as NCHW, no reorder. */
 const MIN_BLOCK = 8;
-/** Larger graphs load as they are: a second optimization pass would cost seconds at each start, and their copies memory, for a saving their compute dwarfs. */
+/** Larger graphs load as they are: the second optimization pass and the copies of the graph grow with its size, the saving (one pass over an input) does not. */
 const MAX_BYTES = 64 * 1024 * 1024;
 
 const intAttr = (n: NodeProto, name: string): number | undefined => {
