@@ -4,11 +4,11 @@
  * converts the result once more into its blocked NCHWc layout (ReorderInput) for its convolutions: two passes over
  * the input. ORT's ReorderInput reads NHWC itself (its channels_last attribute), and ORT folds the Transpose into
  * it when one conv reads the input, but not when several do (a residual block's conv and projection, as at each
- * cut of the committed resnet). So the graph is optimized by ORT, saved as ORT runs it (the blocked layout written out as
- * com.microsoft.nchwc nodes), the pair rewritten as one ReorderInput from NHWC, and that graph loaded with graph
- * optimization off. The rewrite moves the same values, so the outputs are the same bit for bit
- * (test/nhwc-inputs.test.ts). Measured at the committed resnet's `block1` (batch 32, 1.6 MB): 0.19 ms of a 3 ms
- * cloud half (packages/model bench/split-halves.bench.ts --patched).
+ * cut of the committed resnet). So the graph is optimized by ORT, saved as ORT runs it (the blocked layout written
+ * out as com.microsoft.nchwc nodes), the pair rewritten as one ReorderInput from NHWC, and that graph loaded with
+ * graph optimization off. The rewrite moves the same values, so the outputs are the same bit for bit
+ * (test/nhwc-inputs.test.ts). Measured on the committed resnet's cloud halves at batch 32: 4-7% of their time at
+ * block1-3 (packages/model/MEASUREMENTS.md, "`reorder` in the product").
  * The saved graph holds this CPU's block size, so it is made where it runs, at each start; nothing is stored.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,10 @@ import { AttrType, decodeModel, encodeModel, type ModelProto, type NodeProto } f
 
 /** The smallest ORT block (8 channels with AVX2, 16 with AVX-512): fewer channels are read as NCHW, no reorder. */
 const MIN_BLOCK = 8;
-/** Larger graphs load as they are: the second optimization pass and the copies of the graph grow with its size, the saving (one pass over an input) does not. */
+/**
+ * Larger graphs load as they are: the second optimization pass and the copies of the graph grow with its size,
+ * the saving (one pass over an input) does not.
+ */
 const MAX_BYTES = 64 * 1024 * 1024;
 
 const intAttr = (n: NodeProto, name: string): number | undefined => {
