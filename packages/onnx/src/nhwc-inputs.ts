@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { dimsOf } from './graph.js';
 import { AttrType, decodeModel, encodeModel, type ModelProto, type NodeProto } from './proto.js';
+import { attrI, attrInts } from './shape-rules.js';
 
 /** The smallest ORT block (8 channels with AVX2, 16 with AVX-512): fewer channels are read as NCHW, no reorder. */
 const MIN_BLOCK = 8;
@@ -26,22 +27,14 @@ const MIN_BLOCK = 8;
  */
 const MAX_BYTES = 64 * 1024 * 1024;
 
-const intAttr = (n: NodeProto, name: string): number | undefined => {
-  const a = n.attribute?.find((x) => x.name === name);
-  return a?.i === undefined || a.i === null ? undefined : Number(a.i);
-};
-const permOf = (n: NodeProto): string | undefined =>
-  n.attribute
-    ?.find((a) => a.name === 'perm')
-    ?.ints?.map(Number)
-    .join(',');
+const toNchw = (n: NodeProto): boolean => n.opType === 'Transpose' && attrInts(n, 'perm')?.join(',') === '0,3,1,2';
 
 /** Whether some rank-4 input of `m` with at least MIN_BLOCK channels last goes through a Transpose to NCHW. */
 export function hasNhwcInput(m: ModelProto): boolean {
   const g = m.graph;
   const inputs = new Map((g?.input ?? []).map((i) => [i.name ?? '', dimsOf(i)]));
   return (g?.node ?? []).some((n) => {
-    if (n.opType !== 'Transpose' || permOf(n) !== '0,3,1,2') return false;
+    if (!toNchw(n)) return false;
     const dims = inputs.get(n.input?.[0] ?? '');
     const c = dims?.length === 4 ? dims[3] : undefined;
     return typeof c === 'number' && c >= MIN_BLOCK;
@@ -58,11 +51,11 @@ export function reorderFromNhwc(m: ModelProto): number {
   const inputs = new Set((g.input ?? []).map((i) => i.name));
   let rewritten = 0;
   for (const t of [...nodes]) {
-    if (t.opType !== 'Transpose' || !inputs.has(t.input![0]) || permOf(t) !== '0,3,1,2') continue;
+    if (!toNchw(t) || !inputs.has(t.input![0])) continue;
     const readers = nodes.filter((n) => n.input!.includes(t.output![0]));
     const outputs = (g.output ?? []).some((o) => o.name === t.output![0]);
     const r = readers[0];
-    if (outputs || readers.length !== 1 || r.opType !== 'ReorderInput' || (intAttr(r, 'channels_last') ?? 0) !== 0) continue;
+    if (outputs || readers.length !== 1 || r.opType !== 'ReorderInput' || attrI(r, 'channels_last', 0) !== 0) continue;
     r.input![0] = t.input![0];
     r.attribute = [...(r.attribute ?? []).filter((a) => a.name !== 'channels_last'), { name: 'channels_last', type: AttrType.INT, i: 1 }];
     nodes.splice(nodes.indexOf(t), 1);
